@@ -1,0 +1,47 @@
+/*
+ * exitcode.h: the exit status table shared by every tool (documented in
+ * each man page and README).
+ */
+#ifndef BR_EXITCODE_H
+#define BR_EXITCODE_H
+
+#include <stdio.h>
+
+#include "../../lib/error.h"
+
+enum br_exit {
+	BR_EXIT_OK = 0,		/* success, no exceptions */
+	BR_EXIT_EXCEPTIONS = 1,	/* completed, data exceptions found */
+	BR_EXIT_USAGE = 2,	/* usage error */
+	BR_EXIT_DATAERR = 65,	/* malformed input */
+	BR_EXIT_NOINPUT = 66,	/* input missing or unreadable */
+	BR_EXIT_SOFTWARE = 70,	/* internal error */
+	BR_EXIT_CANTCREAT = 73,	/* output cannot be created */
+	BR_EXIT_IOERR = 74,	/* read/write error */
+	BR_EXIT_CONFIG = 78	/* bad configuration or tariff */
+};
+
+/* Map a library error code to the tool exit status. */
+int br_exit_from_error(enum br_errcode code);
+
+/*
+ * Open output path for writing ("-" or NULL = stdout).  The file is
+ * written to "<path>.tmp" and renamed into place by br_output_close, so a
+ * failed run never leaves a half-written output.  Returns NULL with err
+ * (BR_ECANTCREATE).
+ */
+struct br_output {
+	FILE *f;
+	char path[512];
+	char tmp[520];
+	int is_stdout;
+};
+int br_output_open(struct br_output *out, const char *path,
+    struct br_error *err);
+/*
+ * Flush and close; on ok renames into place, otherwise removes the
+ * temporary.  Returns 0, or -1 with err (BR_EIO) if any write failed.
+ */
+int br_output_close(struct br_output *out, int ok, struct br_error *err);
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * date.h: civil (proleptic Gregorian) dates and UTC instants without libc
+ * time conversion.  A "day" is an int32 count of days since 1970-01-01;
+ * an instant is int64 seconds since 1970-01-01T00:00:00Z.
+ */
+#ifndef BR_DATE_H
+#define BR_DATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Days since 1970-01-01 of y-m-d (m 1..12, d 1..31). */
+int32_t br_date_days(int y, int m, int d);
+
+/* Inverse of br_date_days. */
+void br_date_civil(int32_t days, int *y, int *m, int *d);
+
+/* 0 = Sunday .. 6 = Saturday. */
+int br_date_weekday(int32_t days);
+
+bool br_date_is_leap(int y);
+int br_date_month_days(int y, int m);
+
+/*
+ * Parse "YYYY-MM-DD" (exactly 10 chars when len is given, or NUL-terminated
+ * when len is (size_t)-1) into days.  Validates month and day-of-month.
+ * Returns 0 or -1.
+ */
+int br_date_parse(const char *s, size_t len, int32_t *out_days);
+
+/* Format days as "YYYY-MM-DD"; buf >= 11 bytes.  Returns buf. */
+char *br_date_format(int32_t days, char *buf, size_t n);
+
+/*
+ * Parse an ISO 8601 timestamp "YYYY-MM-DDTHH:MM[:SS]" (a space may replace
+ * the T) with an optional zone suffix "Z", "+HH:MM", "-HH:MM", "+HHMM".
+ * On success *out_secs is the wall-clock seconds since the epoch (as if UTC)
+ * minus the offset when one was given, and *has_zone tells whether a suffix
+ * was present (callers apply the utility zone when it was not).
+ * Returns 0 or -1.
+ */
+int br_time_parse(const char *s, size_t len, int64_t *out_secs,
+    bool *has_zone);
+
+/* Format UTC seconds as "YYYY-MM-DDTHH:MM:SSZ"; buf >= 21 bytes. */
+char *br_time_format_utc(int64_t secs, char *buf, size_t n);
+
+/* Floor division helpers for negative instants. */
+int64_t br_floor_div(int64_t a, int64_t b);
+
+#endif

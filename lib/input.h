@@ -1,0 +1,48 @@
+/*
+ * input.h: reading an input file or stdin ("-"), plain or gzip, with the
+ * SHA-256 of the decompressed content computed as it streams.
+ */
+#ifndef BR_INPUT_H
+#define BR_INPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <zlib.h>
+
+#include "error.h"
+#include "sha256.h"
+
+struct br_input {
+	gzFile gz;
+	char name[512];		/* path as given, "-" shown as "<stdin>" */
+	struct br_sha256 sha;
+	uint64_t bytes;		/* decompressed bytes read so far */
+};
+
+/*
+ * Open path ("-" for stdin).  gzip is detected by its magic bytes; plain
+ * files pass through.  Returns an owned handle (br_input_close) or NULL
+ * with err (BR_ENOINPUT).
+ */
+struct br_input *br_input_open(const char *path, struct br_error *err);
+
+/*
+ * Read up to n bytes.  Returns the count (0 at end) or -1 with err
+ * (BR_EIO, or BR_EINPUT for a corrupt gzip stream).
+ */
+long br_input_read(struct br_input *in, void *buf, size_t n,
+    struct br_error *err);
+
+/* Hex SHA-256 of everything read so far (call after reading to the end). */
+void br_input_sha256(struct br_input *in, char hex[65]);
+
+/* Close; NULL is a no-op. */
+void br_input_close(struct br_input *in);
+
+/*
+ * Hash a whole file (decompressed) without keeping it.  Returns 0 or -1.
+ */
+int br_input_hash_file(const char *path, char hex[65], struct br_error *err);
+
+#endif

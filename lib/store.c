@@ -1,0 +1,425 @@
+/*
+ * store.c: opening, migrating and transacting the SQLite store.
+ *
+ * The schema is created by migrations[]; migration i moves user_version
+ * from i to i+1.  Never edit a released migration: append a new one.
+ */
+#include "store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "banned.h"
+
+static const char *const migrations[] = {
+	/* 0 -> 1: the foundation schema. */
+	"CREATE TABLE setting(\n"
+	"  key TEXT PRIMARY KEY,\n"
+	"  value TEXT NOT NULL\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE account(\n"
+	"  account_id TEXT PRIMARY KEY,\n"
+	"  name TEXT NOT NULL,\n"
+	"  mailing_address TEXT NOT NULL DEFAULT '',\n"
+	"  status TEXT NOT NULL DEFAULT 'active'\n"
+	"    CHECK(status IN ('active','inactive','closed')),\n"
+	"  cycle_id TEXT NOT NULL DEFAULT ''\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE service_point(\n"
+	"  sp_id TEXT PRIMARY KEY,\n"
+	"  kind TEXT NOT NULL CHECK(kind IN ('electric','water','gas')),\n"
+	"  address TEXT NOT NULL DEFAULT ''\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE meter(\n"
+	"  meter_id TEXT PRIMARY KEY,\n"
+	"  kind TEXT NOT NULL CHECK(kind IN ('electric','water','gas')),\n"
+	"  unit TEXT NOT NULL,\n"
+	"  multiplier_milli INTEGER NOT NULL DEFAULT 1000 CHECK(multiplier_milli > 0)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE meter_install(\n"
+	"  meter_id TEXT NOT NULL REFERENCES meter(meter_id),\n"
+	"  sp_id TEXT NOT NULL REFERENCES service_point(sp_id),\n"
+	"  install_date TEXT NOT NULL,\n"
+	"  remove_date TEXT,\n"
+	"  PRIMARY KEY(meter_id, install_date)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX meter_install_sp ON meter_install(sp_id);\n"
+	"CREATE TABLE service_agreement(\n"
+	"  account_id TEXT NOT NULL REFERENCES account(account_id),\n"
+	"  sp_id TEXT NOT NULL REFERENCES service_point(sp_id),\n"
+	"  start_date TEXT NOT NULL,\n"
+	"  end_date TEXT,\n"
+	"  rate_code TEXT NOT NULL,\n"
+	"  customer_class TEXT NOT NULL DEFAULT 'residential',\n"
+	"  net_metering TEXT NOT NULL DEFAULT '',\n"
+	"  PRIMARY KEY(account_id, sp_id, start_date)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX service_agreement_sp ON service_agreement(sp_id);\n"
+	"CREATE TABLE bill_cycle(\n"
+	"  cycle_id TEXT PRIMARY KEY,\n"
+	"  period_start TEXT NOT NULL,\n"
+	"  period_end TEXT NOT NULL,\n"
+	"  bill_date TEXT NOT NULL,\n"
+	"  due_date TEXT NOT NULL\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE import_file(\n"
+	"  file_id INTEGER PRIMARY KEY,\n"
+	"  stage TEXT NOT NULL,\n"
+	"  sha256 TEXT NOT NULL,\n"
+	"  name TEXT NOT NULL,\n"
+	"  format TEXT NOT NULL,\n"
+	"  records INTEGER NOT NULL DEFAULT 0,\n"
+	"  UNIQUE(stage, sha256)\n"
+	");\n"
+	"CREATE TABLE interval_day(\n"
+	"  meter_id TEXT NOT NULL,\n"
+	"  channel INTEGER NOT NULL,\n"
+	"  day INTEGER NOT NULL,\n"
+	"  interval_s INTEGER NOT NULL,\n"
+	"  n INTEGER NOT NULL,\n"
+	"  vals BLOB NOT NULL,\n"
+	"  quality BLOB NOT NULL,\n"
+	"  file_id INTEGER NOT NULL,\n"
+	"  version INTEGER NOT NULL DEFAULT 1,\n"
+	"  PRIMARY KEY(meter_id, channel, day)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE interval_replacement(\n"
+	"  meter_id TEXT NOT NULL,\n"
+	"  channel INTEGER NOT NULL,\n"
+	"  day INTEGER NOT NULL,\n"
+	"  old_file_id INTEGER NOT NULL,\n"
+	"  new_file_id INTEGER NOT NULL,\n"
+	"  old_version INTEGER NOT NULL,\n"
+	"  PRIMARY KEY(meter_id, channel, day, old_version)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE exception(\n"
+	"  exc_id INTEGER PRIMARY KEY,\n"
+	"  stage TEXT NOT NULL,\n"
+	"  code TEXT NOT NULL,\n"
+	"  severity TEXT NOT NULL CHECK(severity IN ('info','warn','hold')),\n"
+	"  account_id TEXT NOT NULL DEFAULT '',\n"
+	"  meter_id TEXT NOT NULL DEFAULT '',\n"
+	"  date TEXT NOT NULL DEFAULT '',\n"
+	"  detail TEXT NOT NULL DEFAULT '',\n"
+	"  source TEXT NOT NULL DEFAULT '',\n"
+	"  line INTEGER NOT NULL DEFAULT 0,\n"
+	"  status TEXT NOT NULL DEFAULT 'open'\n"
+	"    CHECK(status IN ('open','released','held','estimated','overridden')),\n"
+	"  UNIQUE(stage, code, account_id, meter_id, date, detail)\n"
+	");\n"
+	"CREATE TABLE exception_decision(\n"
+	"  exc_id INTEGER NOT NULL REFERENCES exception(exc_id),\n"
+	"  seq INTEGER NOT NULL,\n"
+	"  decision TEXT NOT NULL,\n"
+	"  reviewer TEXT NOT NULL,\n"
+	"  note TEXT NOT NULL DEFAULT '',\n"
+	"  PRIMARY KEY(exc_id, seq)\n"
+	");\n"
+	"CREATE TABLE bill(\n"
+	"  bill_id TEXT PRIMARY KEY,\n"
+	"  account_id TEXT NOT NULL REFERENCES account(account_id),\n"
+	"  cycle_id TEXT NOT NULL,\n"
+	"  period_start TEXT NOT NULL,\n"
+	"  period_end TEXT NOT NULL,\n"
+	"  bill_date TEXT NOT NULL,\n"
+	"  due_date TEXT NOT NULL,\n"
+	"  status TEXT NOT NULL\n"
+	"    CHECK(status IN ('draft','hold','issued','cancelled')),\n"
+	"  total_cents INTEGER NOT NULL,\n"
+	"  UNIQUE(account_id, cycle_id)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE bill_line(\n"
+	"  bill_id TEXT NOT NULL REFERENCES bill(bill_id),\n"
+	"  seq INTEGER NOT NULL,\n"
+	"  sp_id TEXT NOT NULL DEFAULT '',\n"
+	"  code TEXT NOT NULL,\n"
+	"  description TEXT NOT NULL,\n"
+	"  quantity_milli INTEGER NOT NULL DEFAULT 0,\n"
+	"  unit TEXT NOT NULL DEFAULT '',\n"
+	"  rate_micro INTEGER NOT NULL DEFAULT 0,\n"
+	"  amount_cents INTEGER NOT NULL,\n"
+	"  trace TEXT NOT NULL DEFAULT '',\n"
+	"  PRIMARY KEY(bill_id, seq)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE bill_meter(\n"
+	"  bill_id TEXT NOT NULL REFERENCES bill(bill_id),\n"
+	"  meter_id TEXT NOT NULL,\n"
+	"  channel INTEGER NOT NULL,\n"
+	"  unit TEXT NOT NULL,\n"
+	"  usage_milli INTEGER NOT NULL,\n"
+	"  estimated_milli INTEGER NOT NULL DEFAULT 0,\n"
+	"  missing_intervals INTEGER NOT NULL DEFAULT 0,\n"
+	"  PRIMARY KEY(bill_id, meter_id, channel)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE payment(\n"
+	"  payment_id INTEGER PRIMARY KEY,\n"
+	"  file_id INTEGER NOT NULL REFERENCES import_file(file_id),\n"
+	"  line INTEGER NOT NULL,\n"
+	"  account_id TEXT,\n"
+	"  amount_cents INTEGER NOT NULL,\n"
+	"  received_date TEXT NOT NULL,\n"
+	"  method TEXT NOT NULL DEFAULT '',\n"
+	"  reference TEXT NOT NULL DEFAULT '',\n"
+	"  status TEXT NOT NULL CHECK(status IN ('posted','suspense','returned')),\n"
+	"  UNIQUE(file_id, line)\n"
+	");\n"
+	"CREATE TABLE ledger(\n"
+	"  entry_id INTEGER PRIMARY KEY,\n"
+	"  account_id TEXT NOT NULL,\n"
+	"  date TEXT NOT NULL,\n"
+	"  kind TEXT NOT NULL CHECK(kind IN ('bill','payment','adjustment','fee','reversal')),\n"
+	"  ref TEXT NOT NULL,\n"
+	"  amount_cents INTEGER NOT NULL,\n"
+	"  UNIQUE(kind, ref)\n"
+	");\n"
+	"CREATE INDEX ledger_account ON ledger(account_id, date);\n"
+	"CREATE TABLE run(\n"
+	"  run_id INTEGER PRIMARY KEY,\n"
+	"  stage TEXT NOT NULL,\n"
+	"  args TEXT NOT NULL,\n"
+	"  inputs TEXT NOT NULL DEFAULT '',\n"
+	"  outputs TEXT NOT NULL DEFAULT ''\n"
+	");\n",
+};
+
+#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+int
+br_store_fail(struct br_store *st, const char *what, struct br_error *err)
+{
+	return br_error_set(err, BR_EINTERNAL, st->path, 0, "%s: %s", what,
+	    sqlite3_errmsg(st->db));
+}
+
+int
+br_store_exec(struct br_store *st, const char *sql, struct br_error *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		br_error_set(err, BR_EINTERNAL, st->path, 0, "store: %s",
+		    msg ? msg : sqlite3_errmsg(st->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+sqlite3_stmt *
+br_store_prepare(struct br_store *st, const char *sql, struct br_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+		br_store_fail(st, "prepare", err);
+		return NULL;
+	}
+	return stmt;
+}
+
+static int
+user_version(struct br_store *st, int *out, struct br_error *err)
+{
+	sqlite3_stmt *s = br_store_prepare(st, "PRAGMA user_version", err);
+
+	if (s == NULL)
+		return -1;
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return br_store_fail(st, "read schema version", err);
+	}
+	*out = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return 0;
+}
+
+static int
+migrate(struct br_store *st, struct br_error *err)
+{
+	int v, i;
+	char sql[64];
+
+	if (user_version(st, &v, err) != 0)
+		return -1;
+	if (v > NMIGRATIONS)
+		return br_error_set(err, BR_ECONFIG, st->path, 0,
+		    "store schema version %d is newer than this billrun (%d)",
+		    v, NMIGRATIONS);
+	if (v == NMIGRATIONS)
+		return 0;
+	if (br_store_exec(st, "BEGIN IMMEDIATE", err) != 0)
+		return -1;
+	for (i = v; i < NMIGRATIONS; i++)
+		if (br_store_exec(st, migrations[i], err) != 0)
+			goto fail;
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", NMIGRATIONS);
+	if (br_store_exec(st, sql, err) != 0 ||
+	    br_store_exec(st, "COMMIT", err) != 0)
+		goto fail;
+	return 0;
+fail:
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+struct br_store *
+br_store_open(const char *path, int flags, struct br_error *err)
+{
+	struct br_store *st;
+	int oflags;
+
+	if (!(flags & BR_STORE_CREATE) && access(path, F_OK) != 0) {
+		br_error_set(err, BR_ENOINPUT, path, 0,
+		    "store does not exist (run ami-import --registry first)");
+		return NULL;
+	}
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		br_error_set(err, BR_ENOMEM, NULL, 0, "out of memory");
+		return NULL;
+	}
+	snprintf(st->path, sizeof(st->path), "%s", path);
+	oflags = (flags & BR_STORE_READONLY) ? SQLITE_OPEN_READONLY :
+	    SQLITE_OPEN_READWRITE | ((flags & BR_STORE_CREATE) ?
+	    SQLITE_OPEN_CREATE : 0);
+	if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
+		br_error_set(err, (flags & BR_STORE_CREATE) ? BR_ECANTCREATE :
+		    BR_ENOINPUT, path, 0, "cannot open store: %s",
+		    st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		br_store_close(st);
+		return NULL;
+	}
+	sqlite3_busy_timeout(st->db, 10000);
+	if (!(flags & BR_STORE_READONLY)) {
+		if (br_store_exec(st, "PRAGMA journal_mode=WAL;"
+		    "PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON", err) != 0 ||
+		    migrate(st, err) != 0) {
+			br_store_close(st);
+			return NULL;
+		}
+	} else {
+		int v;
+		if (user_version(st, &v, err) != 0) {
+			br_store_close(st);
+			return NULL;
+		}
+		if (v != NMIGRATIONS) {
+			br_error_set(err, BR_ECONFIG, path, 0,
+			    "store schema version %d, expected %d", v,
+			    NMIGRATIONS);
+			br_store_close(st);
+			return NULL;
+		}
+	}
+	return st;
+}
+
+void
+br_store_close(struct br_store *st)
+{
+	if (st == NULL)
+		return;
+	if (st->in_tx)
+		br_store_rollback(st);
+	sqlite3_close(st->db);
+	free(st);
+}
+
+int
+br_store_begin(struct br_store *st, struct br_error *err)
+{
+	if (br_store_exec(st, "BEGIN IMMEDIATE", err) != 0)
+		return -1;
+	st->in_tx = true;
+	return 0;
+}
+
+int
+br_store_commit(struct br_store *st, struct br_error *err)
+{
+	if (br_store_exec(st, "COMMIT", err) != 0) {
+		br_store_rollback(st);
+		return -1;
+	}
+	st->in_tx = false;
+	return 0;
+}
+
+void
+br_store_rollback(struct br_store *st)
+{
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->in_tx = false;
+}
+
+int
+br_store_setting_get(struct br_store *st, const char *key, const char *def,
+    char *buf, size_t n, struct br_error *err)
+{
+	sqlite3_stmt *s = br_store_prepare(st,
+	    "SELECT value FROM setting WHERE key = ?1", err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		snprintf(buf, n, "%s", (const char *)sqlite3_column_text(s, 0));
+		sqlite3_finalize(s);
+		return 0;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return br_store_fail(st, "read setting", err);
+	snprintf(buf, n, "%s", def ? def : "");
+	return 1;
+}
+
+int
+br_store_setting_set(struct br_store *st, const char *key, const char *value,
+    struct br_error *err)
+{
+	sqlite3_stmt *s = br_store_prepare(st,
+	    "INSERT INTO setting(key, value) VALUES(?1, ?2) "
+	    "ON CONFLICT(key) DO UPDATE SET value = excluded.value", err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		sqlite3_finalize(s);
+		return br_store_fail(st, "write setting", err);
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+void
+br_store_pack_values(const int64_t *v, int32_t n, unsigned char *out)
+{
+	int32_t i;
+	int b;
+
+	for (i = 0; i < n; i++) {
+		uint64_t u = (uint64_t)v[i];
+		for (b = 0; b < 8; b++)
+			out[8 * i + b] = (unsigned char)(u >> (8 * b));
+	}
+}
+
+void
+br_store_unpack_values(const unsigned char *in, int32_t n, int64_t *v)
+{
+	int32_t i;
+	int b;
+
+	for (i = 0; i < n; i++) {
+		uint64_t u = 0;
+		for (b = 0; b < 8; b++)
+			u |= (uint64_t)in[8 * i + b] << (8 * b);
+		v[i] = (int64_t)u;
+	}
+}

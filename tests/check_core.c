@@ -1,0 +1,228 @@
+/*
+ * check_core.c: money rounding, decimal parsing, civil dates, time zones
+ * and DST days, SHA-256.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "money.h"
+#include "sha256.h"
+#include "tz.h"
+#include "banned.h"
+
+START_TEST(test_money_rounding_modes)
+{
+	/* 12.345 cents = 123450 micros */
+	ck_assert_int_eq(br_money_to_cents(123450, BR_ROUND_HALF_UP), 12);
+	ck_assert_int_eq(br_money_to_cents(125000, BR_ROUND_HALF_UP), 13);
+	ck_assert_int_eq(br_money_to_cents(-125000, BR_ROUND_HALF_UP), -13);
+	ck_assert_int_eq(br_money_to_cents(125000, BR_ROUND_HALF_EVEN), 12);
+	ck_assert_int_eq(br_money_to_cents(135000, BR_ROUND_HALF_EVEN), 14);
+	ck_assert_int_eq(br_money_to_cents(-135000, BR_ROUND_HALF_EVEN), -14);
+	ck_assert_int_eq(br_money_to_cents(129999, BR_ROUND_DOWN), 12);
+	ck_assert_int_eq(br_money_to_cents(-129999, BR_ROUND_DOWN), -12);
+	ck_assert_int_eq(br_money_to_cents(120001, BR_ROUND_UP), 13);
+	ck_assert_int_eq(br_money_to_cents(-120001, BR_ROUND_UP), -13);
+	ck_assert_int_eq(br_money_to_cents(120000, BR_ROUND_UP), 12);
+}
+END_TEST
+
+START_TEST(test_money_qty_rate)
+{
+	int64_t m;
+	struct br_error err;
+
+	/* 1234.567 kWh at $0.123456 = $152.414703552 */
+	ck_assert_int_eq(br_money_mul_qty_rate(1234567, 123456,
+	    BR_ROUND_HALF_UP, &m, &err), 0);
+	ck_assert_int_eq(m, 152414704); /* 1234567*123456/1000 = 152414703.552 */
+	ck_assert_int_eq(br_money_to_cents(m, BR_ROUND_HALF_UP), 15241);
+	ck_assert_int_eq(br_money_mul_qty_rate(INT64_MAX, 1000000,
+	    BR_ROUND_HALF_UP, &m, &err), -1);
+	ck_assert_int_eq(br_money_mul_ppm(100000000, 62500, BR_ROUND_HALF_UP),
+	    6250000);
+}
+END_TEST
+
+START_TEST(test_money_decimal_parse_format)
+{
+	int64_t v;
+	char buf[32];
+
+	ck_assert_int_eq(br_decimal_parse("12.5", (size_t)-1, 3, &v), 0);
+	ck_assert_int_eq(v, 12500);
+	ck_assert_int_eq(br_decimal_parse("-0.001", (size_t)-1, 3, &v), 0);
+	ck_assert_int_eq(v, -1);
+	ck_assert_int_eq(br_decimal_parse("1.2340", (size_t)-1, 3, &v), 0);
+	ck_assert_int_eq(v, 1234);
+	ck_assert_int_eq(br_decimal_parse("1.2345", (size_t)-1, 3, &v), -1);
+	ck_assert_int_eq(br_decimal_parse("1e3", (size_t)-1, 3, &v), -1);
+	ck_assert_int_eq(br_decimal_parse("", (size_t)-1, 3, &v), -1);
+	ck_assert_int_eq(br_decimal_parse(".", (size_t)-1, 3, &v), -1);
+	ck_assert_int_eq(br_decimal_parse(" 1", (size_t)-1, 3, &v), -1);
+	ck_assert_int_eq(br_decimal_parse("99999999999999999999", (size_t)-1,
+	    3, &v), -1);
+	ck_assert_str_eq(br_cents_format(-5, buf, sizeof(buf)), "-0.05");
+	ck_assert_str_eq(br_cents_format(123456, buf, sizeof(buf)), "1234.56");
+	ck_assert_str_eq(br_decimal_format(1500, 3, 3, buf, sizeof(buf)),
+	    "1.500");
+}
+END_TEST
+
+START_TEST(test_date_civil)
+{
+	int y, m, d;
+	int32_t days;
+	char buf[16];
+
+	ck_assert_int_eq(br_date_days(1970, 1, 1), 0);
+	ck_assert_int_eq(br_date_days(2000, 3, 1), 11017);
+	br_date_civil(br_date_days(2024, 2, 29), &y, &m, &d);
+	ck_assert_int_eq(y * 10000 + m * 100 + d, 20240229);
+	ck_assert_int_eq(br_date_weekday(br_date_days(2026, 11, 25)), 3);
+	ck_assert_int_eq(br_date_weekday(br_date_days(1969, 12, 27)), 6);
+	ck_assert_int_eq(br_date_parse("2023-02-29", (size_t)-1, &days), -1);
+	ck_assert_int_eq(br_date_parse("2024-02-29", (size_t)-1, &days), 0);
+	ck_assert_str_eq(br_date_format(days, buf, sizeof(buf)), "2024-02-29");
+}
+END_TEST
+
+START_TEST(test_time_parse)
+{
+	int64_t t;
+	bool z;
+	char buf[32];
+
+	ck_assert_int_eq(br_time_parse("2026-03-08T02:15:00-05:00",
+	    (size_t)-1, &t, &z), 0);
+	ck_assert(z);
+	ck_assert_str_eq(br_time_format_utc(t, buf, sizeof(buf)),
+	    "2026-03-08T07:15:00Z");
+	ck_assert_int_eq(br_time_parse("2026-03-08 02:15", (size_t)-1, &t, &z),
+	    0);
+	ck_assert(!z);
+	ck_assert_int_eq(br_time_parse("2026-03-08T25:00", (size_t)-1, &t, &z),
+	    -1);
+}
+END_TEST
+
+static void
+check_zone(const char *name)
+{
+	struct br_tz tz;
+	struct br_error err;
+	int32_t d;
+	int64_t t;
+
+	ck_assert_msg(br_tz_load(&tz, name, &err) == 0, "%s", err.msg);
+	/* US DST 2026: starts 2026-03-08, ends 2026-11-01. */
+	d = br_date_days(2026, 3, 8);
+	ck_assert_int_eq(br_tz_day_length(&tz, d), 82800);
+	ck_assert_int_eq(br_tz_day_length(&tz, d) / 900, 92);
+	ck_assert_int_eq(br_tz_day_length(&tz, br_date_days(2026, 11, 1)),
+	    90000);
+	ck_assert_int_eq(br_tz_day_length(&tz, br_date_days(2026, 7, 4)),
+	    86400);
+	/* Local midnight of 2026-07-04 CDT is 05:00Z. */
+	ck_assert_int_eq(br_tz_day_start(&tz, br_date_days(2026, 7, 4)),
+	    (int64_t)br_date_days(2026, 7, 4) * 86400 + 5 * 3600);
+	ck_assert_int_eq(br_tz_offset(&tz,
+	    (int64_t)br_date_days(2026, 1, 15) * 86400), -6 * 3600);
+	/* 02:30 on spring-forward day does not exist; 01:30 on fall-back
+	 * day is ambiguous. */
+	ck_assert_int_eq(br_tz_local_to_utc(&tz,
+	    (int64_t)br_date_days(2026, 3, 8) * 86400 + 9000, false, &t), -1);
+	ck_assert_int_eq(br_tz_local_to_utc(&tz,
+	    (int64_t)br_date_days(2026, 11, 1) * 86400 + 5400, false, &t), 1);
+	ck_assert_int_eq(t, (int64_t)br_date_days(2026, 11, 1) * 86400 +
+	    5400 + 5 * 3600);
+	ck_assert_int_eq(br_tz_local_to_utc(&tz,
+	    (int64_t)br_date_days(2026, 11, 1) * 86400 + 5400, true, &t), 1);
+	ck_assert_int_eq(t, (int64_t)br_date_days(2026, 11, 1) * 86400 +
+	    5400 + 6 * 3600);
+	/* Far future: the POSIX rule carries on (2040-03-11 is DST start). */
+	ck_assert_int_eq(br_tz_day_length(&tz, br_date_days(2040, 3, 11)),
+	    82800);
+	br_tz_release(&tz);
+}
+
+START_TEST(test_tz_chicago_file)
+{
+	check_zone("America/Chicago");
+}
+END_TEST
+
+START_TEST(test_tz_posix_rule)
+{
+	check_zone("CST6CDT,M3.2.0,M11.1.0");
+}
+END_TEST
+
+START_TEST(test_tz_fixed_and_bad)
+{
+	struct br_tz tz;
+	struct br_error err;
+
+	ck_assert_int_eq(br_tz_load(&tz, "UTC", &err), 0);
+	ck_assert_int_eq(br_tz_day_length(&tz, br_date_days(2026, 3, 8)),
+	    86400);
+	br_tz_release(&tz);
+	ck_assert_int_eq(br_tz_load(&tz, "Australia/Brisbane", &err), 0);
+	ck_assert_int_eq(br_tz_offset(&tz, 1700000000), 36000);
+	br_tz_release(&tz);
+	ck_assert_int_eq(br_tz_load(&tz, "Nowhere/Atlantis", &err), -1);
+	ck_assert_int_eq(err.code, BR_ECONFIG);
+}
+END_TEST
+
+START_TEST(test_sha256_vectors)
+{
+	struct br_sha256 s;
+	char hex[65];
+	char big[1000];
+
+	br_sha256_init(&s);
+	br_sha256_update(&s, "abc", 3);
+	br_sha256_final_hex(&s, hex);
+	ck_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223"
+	    "b00361a396177a9cb410ff61f20015ad");
+	br_sha256_init(&s);
+	br_sha256_final_hex(&s, hex);
+	ck_assert_str_eq(hex, "e3b0c44298fc1c149afbf4c8996fb924"
+	    "27ae41e4649b934ca495991b7852b855");
+	memset(big, 'a', sizeof(big));
+	br_sha256_init(&s);
+	for (int i = 0; i < 1000; i++)
+		br_sha256_update(&s, big, sizeof(big));
+	br_sha256_final_hex(&s, hex);
+	ck_assert_str_eq(hex, "cdc76e5c9914fb9281a1c7e284d73e67"
+	    "f1809a48a497200e046d39ccc7112cd0");
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("core");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, test_money_rounding_modes);
+	tcase_add_test(tc, test_money_qty_rate);
+	tcase_add_test(tc, test_money_decimal_parse_format);
+	tcase_add_test(tc, test_date_civil);
+	tcase_add_test(tc, test_time_parse);
+	tcase_add_test(tc, test_tz_chicago_file);
+	tcase_add_test(tc, test_tz_posix_rule);
+	tcase_add_test(tc, test_tz_fixed_and_bad);
+	tcase_add_test(tc, test_sha256_vectors);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
