@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tz.h"
 #include "banned.h"
 
 static const char *const migrations[] = {
@@ -422,4 +423,15 @@ br_store_unpack_values(const unsigned char *in, int32_t n, int64_t *v)
 			u |= (uint64_t)in[8 * i + b] << (8 * b);
 		v[i] = (int64_t)u;
 	}
+}
+
+int
+br_store_timezone(struct br_store *st, struct br_tz *tz, struct br_error *err)
+{
+	char name[128];
+
+	if (br_store_setting_get(st, "timezone", "UTC", name, sizeof(name),
+	    err) < 0)
+		return -1;
+	return br_tz_load(tz, name, err);
 }

@@ -105,6 +105,14 @@ int br_store_setting_get(struct br_store *st, const char *key,
 int br_store_setting_set(struct br_store *st, const char *key,
     const char *value, struct br_error *err);
 
+struct br_tz;
+/*
+ * Load the utility time zone (setting 'timezone', default "UTC") into tz.
+ * Returns 0 or -1 (BR_ECONFIG for an unknown zone).
+ */
+int br_store_timezone(struct br_store *st, struct br_tz *tz,
+    struct br_error *err);
+
 /*
  * Interval days.  Values are int64 milli-units packed little-endian,
  * quality one byte per interval.  n = day length / interval_s.
