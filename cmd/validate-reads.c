@@ -1,0 +1,144 @@
+/*
+ * validate-reads: check and estimate the interval reads of one billing
+ * period, record exceptions, and write the exception report CSV.
+ * The work is br_validate_run (lib/validate.c); see docs/validate-reads.md.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/diag.h"
+#include "common/exitcode.h"
+#include "date.h"
+#include "store.h"
+#include "validate.h"
+#include "../lib/banned.h"
+
+static const char usage_text[] =
+    "usage: validate-reads [--db PATH] (--cycle ID | --from YYYY-MM-DD "
+    "--to YYYY-MM-DD)\n"
+    "                      [--account ID] [--max-gap-minutes N] "
+    "[--zero-run-hours H]\n"
+    "                      [-v] [-o FILE]\n";
+
+static int
+usage_error(const char *msg)
+{
+	br_warn("%s", msg);
+	br_warn("try '%s --help' for more information", br_diag_tool());
+	return BR_EXIT_USAGE;
+}
+
+static int
+parse_int(const char *s, long lo, long hi, int32_t *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
+		return -1;
+	*out = (int32_t)v;
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "account", required_argument, NULL, 'a' },
+		{ "cycle", required_argument, NULL, 'c' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "max-gap-minutes", required_argument, NULL, 'g' },
+		{ "to", required_argument, NULL, 't' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "zero-run-hours", required_argument, NULL, 'z' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct br_validate_opts opts;
+	struct br_validate_summary sum;
+	struct br_output out;
+	struct br_error err;
+	struct br_store *st;
+	const char *db = "billing.db", *outpath = NULL;
+	const char *from = NULL, *to = NULL;
+	int ch, verbose = 0, rc;
+	size_t i;
+
+	br_diag_init("validate-reads");
+	br_error_clear(&err);
+	br_validate_opts_init(&opts);
+	while ((ch = getopt_long(argc, argv, "ho:v", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'a': opts.account_id = optarg; break;
+		case 'c': opts.cycle_id = optarg; break;
+		case 'd': db = optarg; break;
+		case 'f': from = optarg; break;
+		case 'g':
+			if (parse_int(optarg, 0, 100000,
+			    &opts.max_gap_minutes) != 0)
+				return usage_error("bad --max-gap-minutes");
+			break;
+		case 'h': fputs(usage_text, stdout); return BR_EXIT_OK;
+		case 'o': outpath = optarg; break;
+		case 't': to = optarg; break;
+		case 'v': verbose = 1; break;
+		case 'z':
+			if (parse_int(optarg, 1, 100000,
+			    &opts.zero_run_hours) != 0)
+				return usage_error("bad --zero-run-hours");
+			break;
+		default:
+			br_warn("try '%s --help' for more information",
+			    br_diag_tool());
+			return BR_EXIT_USAGE;
+		}
+	}
+	if (optind != argc)
+		return usage_error("unexpected argument");
+	if ((opts.cycle_id != NULL) == (from != NULL || to != NULL))
+		return usage_error("give either --cycle or --from and --to");
+	if (opts.cycle_id == NULL && (from == NULL || to == NULL ||
+	    br_date_parse(from, (size_t)-1, &opts.from_day) != 0 ||
+	    br_date_parse(to, (size_t)-1, &opts.to_day) != 0))
+		return usage_error("--from and --to need YYYY-MM-DD dates");
+
+	if ((st = br_store_open(db, 0, &err)) == NULL) {
+		br_diag_error(&err);
+		return br_exit_from_error(err.code);
+	}
+	if (br_store_begin(st, &err) != 0 ||
+	    br_output_open(&out, outpath, &err) != 0) {
+		br_diag_error(&err);
+		br_store_close(st);
+		return br_exit_from_error(err.code);
+	}
+	rc = br_validate_run(st, &opts, out.f, &sum, &err);
+	if (rc == 0)
+		rc = br_store_commit(st, &err);
+	else
+		br_store_rollback(st);
+	if (br_output_close(&out, rc == 0, &err) != 0 && rc == 0) {
+		rc = -1;	/* the store is committed; the report failed */
+	}
+	br_store_close(st);
+	if (rc != 0) {
+		br_diag_error(&err);
+		return br_exit_from_error(err.code);
+	}
+	if (verbose) {
+		for (i = 0; i < sum.ncodes; i++)
+			br_warn("%s %s: %ld", sum.codes[i].code,
+			    sum.codes[i].severity, sum.codes[i].count);
+		br_warn("%ld meters, %ld meter-days, %ld intervals estimated, "
+		    "%ld exceptions", sum.meters, sum.days, sum.estimated,
+		    sum.rows);
+	}
+	return sum.warn_hold > 0 ? BR_EXIT_EXCEPTIONS : BR_EXIT_OK;
+}

@@ -1,0 +1,828 @@
+/*
+ * validate.c: validate-reads, the stage between ami-import and rate-apply.
+ *
+ * For every (account, meter) in scope of a period it loads the interval
+ * days of the delivered channel (and the received one when present),
+ * fills short gaps by linear interpolation between the real values on
+ * both sides (across midnight too), writes them back with quality
+ * ESTIMATED|LINEAR, then checks the days and records exceptions (stage
+ * 'validate').  All checks are derived from the stored values and quality
+ * bytes after estimation, so a second run finds the same exceptions and
+ * changes nothing.  Finally it writes the exception report CSV.
+ */
+#include "validate.h"
+
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csvio.h"
+#include "date.h"
+#include "money.h"
+#include "tz.h"
+#include "banned.h"
+
+/* One stretch of days an account had a meter, clipped to the period. */
+struct scope {
+	char account_id[64];
+	char meter_id[64];
+	bool electric;
+	int32_t from, to;		/* days checked, inclusive */
+	int32_t inst_from, inst_to;	/* meter installed, inclusive */
+};
+
+/* One loaded interval_day row (or a hole where there is none). */
+struct vday {
+	int32_t day;
+	bool present;		/* an interval_day row exists */
+	bool bad_count;		/* n differs from the day's length */
+	bool dirty;		/* estimates were filled in */
+	int32_t interval_s, n;
+	int64_t *values;	/* OWNED */
+	uint8_t *quality;	/* OWNED */
+};
+
+/* One interval of the flattened sequence of loaded days. */
+struct slot {
+	struct vday *d;		/* BORROWED */
+	int32_t k;		/* index within the day */
+	bool brk;		/* not continuous with the previous slot */
+};
+
+struct ctx {
+	struct br_store *st;
+	const struct br_validate_opts *opts;
+	struct br_tz tz;
+	sqlite3_stmt *ins_exc;	/* OWNED */
+	sqlite3_stmt *sel_day;	/* OWNED */
+	sqlite3_stmt *upd_day;	/* OWNED */
+	struct br_validate_summary *sum;
+};
+
+static int32_t
+date_or(const unsigned char *s, int32_t def)
+{
+	int32_t d;
+
+	if (s == NULL || *s == '\0' ||
+	    br_date_parse((const char *)s, (size_t)-1, &d) != 0)
+		return def;
+	return d;
+}
+
+static int
+add_exception(struct ctx *c, const char *code, const char *severity,
+    const struct scope *sc, int32_t day, const char *detail,
+    struct br_error *err)
+{
+	sqlite3_stmt *s = c->ins_exc;
+	char date[16];
+
+	br_date_format(day, date, sizeof(date));
+	sqlite3_reset(s);
+	sqlite3_bind_text(s, 1, code, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, severity, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, sc->account_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 4, sc->meter_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 5, date, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 6, detail, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 7, strcmp(code, "GAP_ESTIMATED") == 0 ?
+	    "estimated" : "open", -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return br_store_fail(c->st, "insert exception", err);
+	return 0;
+}
+
+/* UTC instant at which interval k of day d starts. */
+static int64_t
+slot_start(const struct ctx *c, const struct vday *d, int32_t k)
+{
+	return br_tz_day_start(&c->tz, d->day) + (int64_t)k * d->interval_s;
+}
+
+/* Local "HH:MM" of instant t, "24:00" when t is the end of local day. */
+static void
+fmt_hhmm(const struct ctx *c, int32_t day, int64_t t, char *buf, size_t n)
+{
+	int64_t local = t + br_tz_offset(&c->tz, t);
+	int64_t sod = local - br_floor_div(local, 86400) * 86400;
+
+	if (br_tz_local_day(&c->tz, t) > day)
+		sod = 86400;
+	snprintf(buf, n, "%02d:%02d", (int)(sod / 3600),
+	    (int)(sod / 60 % 60));
+}
+
+/* "-05:00" style offset at instant t. */
+static void
+fmt_offset(const struct ctx *c, int64_t t, char *buf, size_t n)
+{
+	int32_t off = br_tz_offset(&c->tz, t);
+	char sign = off < 0 ? '-' : '+';
+
+	if (off < 0)
+		off = -off;
+	snprintf(buf, n, "%c%02d:%02d", sign, (int)(off / 3600),
+	    (int)(off / 60 % 60));
+}
+
+static void
+free_days(struct vday *days, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(days[i].values);
+		free(days[i].quality);
+		days[i].values = NULL;
+		days[i].quality = NULL;
+	}
+}
+
+/*
+ * Load days [from, to] of meter/channel into days[] (to - from + 1
+ * entries, holes for days without a row).  Returns 0 or -1.
+ */
+static int
+load_days(struct ctx *c, const char *meter_id, int channel, int32_t from,
+    int32_t to, struct vday *days, struct br_error *err)
+{
+	sqlite3_stmt *s = c->sel_day;
+	int32_t i;
+	int rc;
+
+	for (i = 0; i <= to - from; i++) {
+		memset(&days[i], 0, sizeof(days[i]));
+		days[i].day = from + i;
+	}
+	sqlite3_reset(s);
+	sqlite3_bind_text(s, 1, meter_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, 2, channel);
+	sqlite3_bind_int(s, 3, from);
+	sqlite3_bind_int(s, 4, to);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int32_t day = sqlite3_column_int(s, 0);
+		struct vday *d = &days[day - from];
+		int32_t n = sqlite3_column_int(s, 2);
+		int32_t len;
+		char date[16];
+
+		d->interval_s = sqlite3_column_int(s, 1);
+		d->n = n;
+		br_date_format(day, date, sizeof(date));
+		if (n <= 0 || n > 100000 || d->interval_s <= 0 ||
+		    sqlite3_column_bytes(s, 3) != 8 * n ||
+		    sqlite3_column_bytes(s, 4) != n) {
+			sqlite3_reset(s);
+			return br_error_set(err, BR_EINTERNAL, c->st->path, 0,
+			    "corrupt interval_day row: meter '%s' channel %d "
+			    "day %s", meter_id, channel, date);
+		}
+		d->values = malloc(sizeof(int64_t) * (size_t)n);
+		d->quality = malloc((size_t)n);
+		if (d->values == NULL || d->quality == NULL) {
+			sqlite3_reset(s);
+			return br_error_set(err, BR_ENOMEM, NULL, 0,
+			    "out of memory");
+		}
+		br_store_unpack_values(sqlite3_column_blob(s, 3), n,
+		    d->values);
+		memcpy(d->quality, sqlite3_column_blob(s, 4), (size_t)n);
+		d->present = true;
+		len = br_tz_day_length(&c->tz, day);
+		d->bad_count = len % d->interval_s != 0 ||
+		    n != len / d->interval_s;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return br_store_fail(c->st, "read interval_day", err);
+	return 0;
+}
+
+static int
+save_day(struct ctx *c, const char *meter_id, int channel,
+    const struct vday *d, struct br_error *err)
+{
+	sqlite3_stmt *s = c->upd_day;
+	unsigned char *blob = malloc(8 * (size_t)d->n);
+
+	if (blob == NULL)
+		return br_error_set(err, BR_ENOMEM, NULL, 0, "out of memory");
+	br_store_pack_values(d->values, d->n, blob);
+	sqlite3_reset(s);
+	sqlite3_bind_blob(s, 1, blob, 8 * d->n, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(s, 2, d->quality, d->n, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, meter_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, 4, channel);
+	sqlite3_bind_int(s, 5, d->day);
+	free(blob);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		return br_store_fail(c->st, "update interval_day", err);
+	return 0;
+}
+
+/*
+ * Flatten the present days with a correct interval count into slots[];
+ * brk marks where time is not continuous (a hole, a bad day, or a change
+ * of interval length).  Returns the number of slots.
+ */
+static size_t
+flatten(struct vday *days, size_t ndays, struct slot *slots)
+{
+	size_t i, n = 0;
+	bool cont = false;
+	int32_t prev_s = 0;
+	int32_t k;
+
+	for (i = 0; i < ndays; i++) {
+		struct vday *d = &days[i];
+
+		if (!d->present || d->bad_count) {
+			cont = false;
+			continue;
+		}
+		for (k = 0; k < d->n; k++) {
+			slots[n].d = d;
+			slots[n].k = k;
+			slots[n].brk = k == 0 &&
+			    (!cont || prev_s != d->interval_s);
+			n++;
+		}
+		cont = true;
+		prev_s = d->interval_s;
+	}
+	return n;
+}
+
+static bool
+slot_missing(const struct slot *s)
+{
+	return (s->d->quality[s->k] & BR_Q_MISSING) != 0;
+}
+
+/*
+ * Fill every run of missing slots no longer than max-gap that has a value
+ * on both sides: v = left + round_half_up((right - left) * i / (len + 1)).
+ */
+static void
+estimate(struct ctx *c, struct slot *slots, size_t n)
+{
+	size_t i = 0, j, m;
+
+	while (i < n) {
+		int64_t left, right;
+		int32_t step;
+
+		if (!slot_missing(&slots[i])) {
+			i++;
+			continue;
+		}
+		j = i;
+		while (j + 1 < n && !slots[j + 1].brk &&
+		    slot_missing(&slots[j + 1]))
+			j++;
+		m = j - i + 1;
+		step = slots[i].d->interval_s;
+		if (i > 0 && !slots[i].brk && j + 1 < n && !slots[j + 1].brk &&
+		    (int64_t)m * step <=
+		    (int64_t)c->opts->max_gap_minutes * 60) {
+			left = slots[i - 1].d->values[slots[i - 1].k];
+			right = slots[j + 1].d->values[slots[j + 1].k];
+			for (size_t t = 0; t < m; t++) {
+				struct slot *s = &slots[i + t];
+
+				s->d->values[s->k] = left + br_div_round(
+				    (right - left) * (int64_t)(t + 1),
+				    (int64_t)m + 1, BR_ROUND_HALF_UP);
+				s->d->quality[s->k] = BR_Q_WITH_METHOD(
+				    BR_Q_ESTIMATED, BR_EST_LINEAR);
+				s->d->dirty = true;
+				c->sum->estimated++;
+			}
+		}
+		i = j + 1;
+	}
+}
+
+static bool
+is_linear_estimate(uint8_t q)
+{
+	return (q & BR_Q_MISSING) == 0 && (q & BR_Q_ESTIMATED) != 0 &&
+	    BR_Q_METHOD(q) == BR_EST_LINEAR;
+}
+
+/*
+ * Report runs within one day of slots that are missing (GAP, hold) or
+ * linearly estimated (GAP_ESTIMATED, info).
+ */
+static int
+check_gaps(struct ctx *c, const struct scope *sc, const char *pfx,
+    const struct vday *d, struct br_error *err)
+{
+	int32_t k = 0, j;
+	char detail[256], t0[8], t1[8], off[8];
+
+	while (k < d->n) {
+		bool miss = (d->quality[k] & BR_Q_MISSING) != 0;
+		bool est = is_linear_estimate(d->quality[k]);
+		const char *what;
+
+		if (!miss && !est) {
+			k++;
+			continue;
+		}
+		j = k;
+		while (j + 1 < d->n &&
+		    (miss ? (d->quality[j + 1] & BR_Q_MISSING) != 0 :
+		    is_linear_estimate(d->quality[j + 1])))
+			j++;
+		what = miss ? "missing" : "estimated";
+		if (d->bad_count) {
+			/* Times are meaningless when the count is wrong. */
+			if (j > k)
+				snprintf(detail, sizeof(detail),
+				    "%sintervals %d-%d %s", pfx, (int)k + 1,
+				    (int)j + 1, what);
+			else
+				snprintf(detail, sizeof(detail),
+				    "%sinterval %d %s", pfx, (int)k + 1, what);
+		} else {
+			int64_t a = slot_start(c, d, k);
+
+			fmt_hhmm(c, d->day, a, t0, sizeof(t0));
+			fmt_hhmm(c, d->day, slot_start(c, d, j + 1), t1,
+			    sizeof(t1));
+			fmt_offset(c, a, off, sizeof(off));
+			if (j > k)
+				snprintf(detail, sizeof(detail),
+				    "%sintervals %d-%d %s (%s-%s %s)", pfx,
+				    (int)k + 1, (int)j + 1, what, t0, t1, off);
+			else
+				snprintf(detail, sizeof(detail),
+				    "%sinterval %d %s (%s-%s %s)", pfx,
+				    (int)k + 1, what, t0, t1, off);
+		}
+		if (add_exception(c, miss ? "GAP" : "GAP_ESTIMATED",
+		    miss ? "hold" : "info", sc, d->day, detail, err) != 0)
+			return -1;
+		k = j + 1;
+	}
+	return 0;
+}
+
+static int
+check_negative(struct ctx *c, const struct scope *sc, const char *pfx,
+    const struct vday *d, struct br_error *err)
+{
+	int32_t k, first = -1, count = 0;
+	char detail[256], t0[8];
+
+	for (k = 0; k < d->n; k++)
+		if ((d->quality[k] & BR_Q_MISSING) == 0 && d->values[k] < 0) {
+			if (first < 0)
+				first = k;
+			count++;
+		}
+	if (count == 0)
+		return 0;
+	fmt_hhmm(c, d->day, slot_start(c, d, first), t0, sizeof(t0));
+	snprintf(detail, sizeof(detail), "%s%d interval%s, first %s", pfx,
+	    (int)count, count == 1 ? "" : "s", t0);
+	return add_exception(c, "NEGATIVE", "hold", sc, d->day, detail, err);
+}
+
+static bool
+actual_zero(const struct slot *s)
+{
+	uint8_t q = s->d->quality[s->k];
+
+	return (q & (BR_Q_MISSING | BR_Q_ESTIMATED)) == 0 &&
+	    s->d->values[s->k] == 0;
+}
+
+/* Runs of actual zeros of at least zero-run-hours, within sc's days. */
+static int
+check_zero_runs(struct ctx *c, const struct scope *sc, struct slot *slots,
+    size_t n, struct br_error *err)
+{
+	size_t i = 0, j;
+	int64_t limit = (int64_t)c->opts->zero_run_hours * 3600;
+
+	while (i < n) {
+		int64_t secs;
+
+		if (slots[i].d->day < sc->from || slots[i].d->day > sc->to ||
+		    !actual_zero(&slots[i])) {
+			i++;
+			continue;
+		}
+		j = i;
+		secs = slots[i].d->interval_s;
+		while (j + 1 < n && !slots[j + 1].brk &&
+		    slots[j + 1].d->day <= sc->to && actual_zero(&slots[j + 1])) {
+			j++;
+			secs += slots[j].d->interval_s;
+		}
+		if (secs >= limit) {
+			char detail[256], d0[16], d1[16], t0[8], t1[8];
+			int64_t a = slot_start(c, slots[i].d, slots[i].k);
+			int64_t b = slot_start(c, slots[j].d, slots[j].k + 1);
+			int32_t bday = br_tz_local_day(&c->tz, b);
+
+			br_date_format(slots[i].d->day, d0, sizeof(d0));
+			br_date_format(bday, d1, sizeof(d1));
+			fmt_hhmm(c, slots[i].d->day, a, t0, sizeof(t0));
+			fmt_hhmm(c, bday, b, t1, sizeof(t1));
+			snprintf(detail, sizeof(detail),
+			    "%zu intervals zero (%" PRId64 " h %02d min), "
+			    "%s %s to %s %s", j - i + 1, secs / 3600,
+			    (int)(secs / 60 % 60), d0, t0, d1, t1);
+			if (add_exception(c, "ZERO_RUN", "warn", sc,
+			    slots[i].d->day, detail, err) != 0)
+				return -1;
+		}
+		i = j + 1;
+	}
+	return 0;
+}
+
+/* Validate one channel of one scope. */
+static int
+check_channel(struct ctx *c, const struct scope *sc, int channel,
+    struct br_error *err)
+{
+	int32_t lo = sc->from - 1 >= sc->inst_from ? sc->from - 1 : sc->from;
+	int32_t hi = sc->to + 1 <= sc->inst_to ? sc->to + 1 : sc->to;
+	size_t ndays = (size_t)(hi - lo + 1), nslots = 0, i;
+	struct vday *days = calloc(ndays, sizeof(*days));
+	struct slot *slots = NULL;
+	const char *pfx = channel == BR_CHANNEL_RECEIVED ? "received: " : "";
+	bool any = false;
+	int rc = -1;
+
+	if (days == NULL)
+		return br_error_set(err, BR_ENOMEM, NULL, 0, "out of memory");
+	if (load_days(c, sc->meter_id, channel, lo, hi, days, err) != 0)
+		goto out;
+	for (i = 0; i < ndays; i++) {
+		if (days[i].day >= sc->from && days[i].day <= sc->to &&
+		    days[i].present)
+			any = true;
+		if (days[i].present)
+			nslots += (size_t)days[i].n;
+	}
+	if (!any && channel != BR_CHANNEL_DELIVERED) {
+		rc = 0;
+		goto out;
+	}
+	if ((slots = calloc(nslots + 1, sizeof(*slots))) == NULL) {
+		br_error_set(err, BR_ENOMEM, NULL, 0, "out of memory");
+		goto out;
+	}
+	nslots = flatten(days, ndays, slots);
+	estimate(c, slots, nslots);
+	for (i = 0; i < ndays; i++)
+		if (days[i].dirty &&
+		    save_day(c, sc->meter_id, channel, &days[i], err) != 0)
+			goto out;
+	for (i = 0; i < ndays; i++) {
+		struct vday *d = &days[i];
+		char detail[128];
+
+		if (d->day < sc->from || d->day > sc->to)
+			continue;
+		c->sum->days++;
+		if (!d->present) {
+			snprintf(detail, sizeof(detail), "%sno intervals",
+			    pfx);
+			if (add_exception(c, "MISSING_DAY", "hold", sc, d->day,
+			    detail, err) != 0)
+				goto out;
+			continue;
+		}
+		if (d->bad_count) {
+			int32_t len = br_tz_day_length(&c->tz, d->day);
+
+			snprintf(detail, sizeof(detail),
+			    "%s%d intervals of %d s, expected %d", pfx,
+			    (int)d->n, (int)d->interval_s,
+			    (int)(len / d->interval_s));
+			if (add_exception(c, "DST_COUNT", "hold", sc, d->day,
+			    detail, err) != 0)
+				goto out;
+		}
+		if (check_gaps(c, sc, pfx, d, err) != 0 ||
+		    check_negative(c, sc, pfx, d, err) != 0)
+			goto out;
+	}
+	if (channel == BR_CHANNEL_DELIVERED && sc->electric &&
+	    check_zero_runs(c, sc, slots, nslots, err) != 0)
+		goto out;
+	rc = 0;
+out:
+	free(slots);
+	free_days(days, ndays);
+	free(days);
+	return rc;
+}
+
+/*
+ * Collect the (account, meter, days) scopes: meters installed on a
+ * service point under an agreement overlapping [from, to].
+ */
+static int
+load_scopes(struct ctx *c, int32_t from, int32_t to, struct scope **out,
+    size_t *nout, struct br_error *err)
+{
+	sqlite3_stmt *s;
+	struct scope *v = NULL;
+	size_t n = 0, cap = 0;
+	char dfrom[16], dto[16];
+	int rc;
+
+	*out = NULL;
+	*nout = 0;
+	br_date_format(from, dfrom, sizeof(dfrom));
+	br_date_format(to, dto, sizeof(dto));
+	s = br_store_prepare(c->st,
+	    "SELECT sa.account_id, mi.meter_id, m.kind, mi.install_date,"
+	    " mi.remove_date, sa.start_date, sa.end_date"
+	    " FROM service_agreement sa"
+	    " JOIN meter_install mi ON mi.sp_id = sa.sp_id"
+	    " JOIN meter m ON m.meter_id = mi.meter_id"
+	    " WHERE sa.start_date <= ?2"
+	    " AND (sa.end_date IS NULL OR sa.end_date = ''"
+	    "  OR sa.end_date >= ?1)"
+	    " AND mi.install_date <= ?2"
+	    " AND (mi.remove_date IS NULL OR mi.remove_date = ''"
+	    "  OR mi.remove_date >= ?1)"
+	    " AND (?3 IS NULL OR sa.account_id = ?3)"
+	    " ORDER BY sa.account_id, mi.meter_id, mi.install_date,"
+	    " sa.start_date", err);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, dfrom, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, dto, -1, SQLITE_TRANSIENT);
+	if (c->opts->account_id != NULL)
+		sqlite3_bind_text(s, 3, c->opts->account_id, -1,
+		    SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, 3);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct scope sc;
+		int32_t sa_from, sa_to;
+
+		memset(&sc, 0, sizeof(sc));
+		snprintf(sc.account_id, sizeof(sc.account_id), "%s",
+		    (const char *)sqlite3_column_text(s, 0));
+		snprintf(sc.meter_id, sizeof(sc.meter_id), "%s",
+		    (const char *)sqlite3_column_text(s, 1));
+		sc.electric = strcmp((const char *)sqlite3_column_text(s, 2),
+		    "electric") == 0;
+		sc.inst_from = date_or(sqlite3_column_text(s, 3), INT32_MIN);
+		sc.inst_to = date_or(sqlite3_column_text(s, 4), INT32_MAX);
+		sa_from = date_or(sqlite3_column_text(s, 5), INT32_MIN);
+		sa_to = date_or(sqlite3_column_text(s, 6), INT32_MAX);
+		sc.from = from;
+		if (sc.inst_from > sc.from)
+			sc.from = sc.inst_from;
+		if (sa_from > sc.from)
+			sc.from = sa_from;
+		sc.to = to;
+		if (sc.inst_to < sc.to)
+			sc.to = sc.inst_to;
+		if (sa_to < sc.to)
+			sc.to = sa_to;
+		if (sc.from > sc.to)
+			continue;
+		if (n == cap) {
+			size_t ncap = cap ? 2 * cap : 64;
+			struct scope *nv = realloc(v, ncap * sizeof(*v));
+
+			if (nv == NULL) {
+				free(v);
+				sqlite3_finalize(s);
+				return br_error_set(err, BR_ENOMEM, NULL, 0,
+				    "out of memory");
+			}
+			v = nv;
+			cap = ncap;
+		}
+		v[n++] = sc;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		free(v);
+		return br_store_fail(c->st, "read registry", err);
+	}
+	*out = v;
+	*nout = n;
+	return 0;
+}
+
+static bool
+in_scope(const struct scope *v, size_t n, const char *account_id,
+    const char *meter_id)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i].account_id, account_id) == 0 ||
+		    (meter_id[0] != '\0' &&
+		    strcmp(v[i].meter_id, meter_id) == 0))
+			return true;
+	return false;
+}
+
+static void
+count_code(struct br_validate_summary *sum, const char *code,
+    const char *severity)
+{
+	size_t i;
+
+	for (i = 0; i < sum->ncodes; i++)
+		if (strcmp(sum->codes[i].code, code) == 0 &&
+		    strcmp(sum->codes[i].severity, severity) == 0) {
+			sum->codes[i].count++;
+			return;
+		}
+	if (sum->ncodes == BR_VALIDATE_MAX_CODES)
+		return;
+	snprintf(sum->codes[i].code, sizeof(sum->codes[i].code), "%s", code);
+	snprintf(sum->codes[i].severity, sizeof(sum->codes[i].severity), "%s",
+	    severity);
+	sum->codes[i].count = 1;
+	sum->ncodes++;
+}
+
+/*
+ * The report: every exception dated in the period whose account or meter
+ * is in scope; without --account also the unattributed ones (account '').
+ */
+static int
+write_report(struct ctx *c, const struct scope *v, size_t n, int32_t from,
+    int32_t to, FILE *out, struct br_error *err)
+{
+	static const char *const header[] = { "exc_id", "stage", "code",
+	    "severity", "account_id", "meter_id", "date", "detail", "source",
+	    "line", "status" };
+	sqlite3_stmt *s;
+	char dfrom[16], dto[16];
+	int rc;
+
+	br_date_format(from, dfrom, sizeof(dfrom));
+	br_date_format(to, dto, sizeof(dto));
+	s = br_store_prepare(c->st,
+	    "SELECT exc_id, stage, code, severity, account_id, meter_id, date,"
+	    " detail, source, line, status FROM exception"
+	    " WHERE date >= ?1 AND date <= ?2"
+	    " ORDER BY account_id, meter_id, date, code, detail, exc_id", err);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, dfrom, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, dto, -1, SQLITE_TRANSIENT);
+	br_csv_row(out, 11, header);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *f[11];
+		char id[24], line[24];
+		int i;
+
+		for (i = 0; i < 11; i++) {
+			const unsigned char *t = sqlite3_column_text(s, i);
+			f[i] = t ? (const char *)t : "";
+		}
+		if (!(f[4][0] == '\0' && c->opts->account_id == NULL) &&
+		    !in_scope(v, n, f[4], f[5]))
+			continue;
+		snprintf(id, sizeof(id), "%" PRId64,
+		    (int64_t)sqlite3_column_int64(s, 0));
+		snprintf(line, sizeof(line), "%" PRId64,
+		    (int64_t)sqlite3_column_int64(s, 9));
+		f[0] = id;
+		f[9] = line;
+		br_csv_row(out, 11, f);
+		c->sum->rows++;
+		if (strcmp(f[3], "warn") == 0 || strcmp(f[3], "hold") == 0)
+			c->sum->warn_hold++;
+		count_code(c->sum, f[2], f[3]);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return br_store_fail(c->st, "read exceptions", err);
+	if (ferror(out))
+		return br_error_set(err, BR_EIO, NULL, 0,
+		    "cannot write the exception report");
+	return 0;
+}
+
+static int
+resolve_period(struct ctx *c, int32_t *from, int32_t *to,
+    struct br_error *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (c->opts->cycle_id == NULL) {
+		*from = c->opts->from_day;
+		*to = c->opts->to_day;
+	} else {
+		s = br_store_prepare(c->st, "SELECT period_start, period_end"
+		    " FROM bill_cycle WHERE cycle_id = ?1", err);
+		if (s == NULL)
+			return -1;
+		sqlite3_bind_text(s, 1, c->opts->cycle_id, -1,
+		    SQLITE_TRANSIENT);
+		rc = sqlite3_step(s);
+		if (rc != SQLITE_ROW) {
+			sqlite3_finalize(s);
+			if (rc != SQLITE_DONE)
+				return br_store_fail(c->st, "read bill_cycle",
+				    err);
+			return br_error_set(err, BR_EUSAGE, NULL, 0,
+			    "unknown cycle '%s'", c->opts->cycle_id);
+		}
+		*from = date_or(sqlite3_column_text(s, 0), INT32_MIN);
+		*to = date_or(sqlite3_column_text(s, 1), INT32_MIN);
+		sqlite3_finalize(s);
+		if (*from == INT32_MIN || *to == INT32_MIN)
+			return br_error_set(err, BR_ECONFIG, c->st->path, 0,
+			    "cycle '%s' has a bad period", c->opts->cycle_id);
+	}
+	if (*from > *to)
+		return br_error_set(err, BR_EUSAGE, NULL, 0,
+		    "period ends before it starts");
+	if (*to - *from > 366)
+		return br_error_set(err, BR_EUSAGE, NULL, 0,
+		    "period longer than 367 days");
+	return 0;
+}
+
+void
+br_validate_opts_init(struct br_validate_opts *opts)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->max_gap_minutes = 120;
+	opts->zero_run_hours = 24;
+}
+
+int
+br_validate_run(struct br_store *st, const struct br_validate_opts *opts,
+    FILE *out, struct br_validate_summary *sum, struct br_error *err)
+{
+	struct br_validate_summary local;
+	struct ctx c;
+	struct scope *v = NULL;
+	size_t n = 0, i;
+	int32_t from, to;
+	int rc = -1;
+
+	memset(&c, 0, sizeof(c));
+	c.st = st;
+	c.opts = opts;
+	c.sum = sum ? sum : &local;
+	memset(c.sum, 0, sizeof(*c.sum));
+	if (opts->max_gap_minutes < 0 || opts->zero_run_hours <= 0)
+		return br_error_set(err, BR_EUSAGE, NULL, 0,
+		    "bad --max-gap-minutes or --zero-run-hours");
+	if (br_store_timezone(st, &c.tz, err) != 0)
+		return -1;
+	if (resolve_period(&c, &from, &to, err) != 0)
+		goto out;
+	c.sum->from_day = from;
+	c.sum->to_day = to;
+	c.ins_exc = br_store_prepare(st, "INSERT INTO exception(stage, code,"
+	    " severity, account_id, meter_id, date, detail, status)"
+	    " VALUES('validate', ?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+	    " ON CONFLICT DO NOTHING", err);
+	if (c.ins_exc == NULL)
+		goto out;
+	c.sel_day = br_store_prepare(st, "SELECT day, interval_s, n, vals,"
+	    " quality FROM interval_day WHERE meter_id = ?1 AND channel = ?2"
+	    " AND day BETWEEN ?3 AND ?4 ORDER BY day", err);
+	if (c.sel_day == NULL)
+		goto out;
+	c.upd_day = br_store_prepare(st, "UPDATE interval_day SET vals = ?1,"
+	    " quality = ?2 WHERE meter_id = ?3 AND channel = ?4 AND day = ?5",
+	    err);
+	if (c.upd_day == NULL)
+		goto out;
+	if (load_scopes(&c, from, to, &v, &n, err) != 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		c.sum->meters++;
+		if (check_channel(&c, &v[i], BR_CHANNEL_DELIVERED, err) != 0 ||
+		    check_channel(&c, &v[i], BR_CHANNEL_RECEIVED, err) != 0)
+			goto out;
+	}
+	if (write_report(&c, v, n, from, to, out, err) != 0)
+		goto out;
+	rc = 0;
+out:
+	free(v);
+	sqlite3_finalize(c.ins_exc);
+	sqlite3_finalize(c.sel_day);
+	sqlite3_finalize(c.upd_day);
+	br_tz_release(&c.tz);
+	return rc;
+}
