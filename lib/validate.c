@@ -621,18 +621,55 @@ load_scopes(struct ctx *c, int32_t from, int32_t to, struct scope **out,
 	return 0;
 }
 
-static bool
-in_scope(const struct scope *v, size_t n, const char *account_id,
-    const char *meter_id)
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Sorted BORROWED pointers to the scopes' account and meter ids. */
+struct scope_index {
+	const char **accounts;	/* OWNED array, n entries */
+	const char **meters;	/* OWNED array, n entries */
+	size_t n;
+};
+
+static int
+scope_index_init(struct scope_index *ix, const struct scope *v, size_t n,
+    struct br_error *err)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (strcmp(v[i].account_id, account_id) == 0 ||
-		    (meter_id[0] != '\0' &&
-		    strcmp(v[i].meter_id, meter_id) == 0))
-			return true;
-	return false;
+	ix->n = n;
+	ix->accounts = malloc((n + 1) * sizeof(*ix->accounts));
+	ix->meters = malloc((n + 1) * sizeof(*ix->meters));
+	if (ix->accounts == NULL || ix->meters == NULL)
+		return br_error_set(err, BR_ENOMEM, NULL, 0, "out of memory");
+	for (i = 0; i < n; i++) {
+		ix->accounts[i] = v[i].account_id;
+		ix->meters[i] = v[i].meter_id;
+	}
+	qsort(ix->accounts, n, sizeof(*ix->accounts), cmp_str);
+	qsort(ix->meters, n, sizeof(*ix->meters), cmp_str);
+	return 0;
+}
+
+static void
+scope_index_release(struct scope_index *ix)
+{
+	free(ix->accounts);
+	free(ix->meters);
+	ix->accounts = ix->meters = NULL;
+}
+
+static bool
+in_scope(const struct scope_index *ix, const char *account_id,
+    const char *meter_id)
+{
+	return bsearch(&account_id, ix->accounts, ix->n,
+	    sizeof(*ix->accounts), cmp_str) != NULL ||
+	    (meter_id[0] != '\0' && bsearch(&meter_id, ix->meters, ix->n,
+	    sizeof(*ix->meters), cmp_str) != NULL);
 }
 
 static void
@@ -661,7 +698,7 @@ count_code(struct br_validate_summary *sum, const char *code,
  * is in scope; without --account also the unattributed ones (account '').
  */
 static int
-write_report(struct ctx *c, const struct scope *v, size_t n, int32_t from,
+write_report(struct ctx *c, const struct scope_index *ix, int32_t from,
     int32_t to, FILE *out, struct br_error *err)
 {
 	static const char *const header[] = { "exc_id", "stage", "code",
@@ -693,7 +730,7 @@ write_report(struct ctx *c, const struct scope *v, size_t n, int32_t from,
 			f[i] = t ? (const char *)t : "";
 		}
 		if (!(f[4][0] == '\0' && c->opts->account_id == NULL) &&
-		    !in_scope(v, n, f[4], f[5]))
+		    !in_scope(ix, f[4], f[5]))
 			continue;
 		snprintf(id, sizeof(id), "%" PRId64,
 		    (int64_t)sqlite3_column_int64(s, 0));
@@ -773,6 +810,7 @@ br_validate_run(struct br_store *st, const struct br_validate_opts *opts,
 	struct br_validate_summary local;
 	struct ctx c;
 	struct scope *v = NULL;
+	struct scope_index ix = { NULL, NULL, 0 };
 	size_t n = 0, i;
 	int32_t from, to;
 	int rc = -1;
@@ -815,10 +853,12 @@ br_validate_run(struct br_store *st, const struct br_validate_opts *opts,
 		    check_channel(&c, &v[i], BR_CHANNEL_RECEIVED, err) != 0)
 			goto out;
 	}
-	if (write_report(&c, v, n, from, to, out, err) != 0)
+	if (scope_index_init(&ix, v, n, err) != 0 ||
+	    write_report(&c, &ix, from, to, out, err) != 0)
 		goto out;
 	rc = 0;
 out:
+	scope_index_release(&ix);
 	free(v);
 	sqlite3_finalize(c.ins_exc);
 	sqlite3_finalize(c.sel_day);
