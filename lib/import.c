@@ -1,0 +1,948 @@
+/*
+ * import.c: the generic interval CSV importer.
+ *
+ * Rows stream through libcsv (br_csv_read); each is checked, converted to
+ * a UTC instant, placed in the slot of its local day and accumulated in
+ * an open-addressing hash of open meter-days.  The days are written at
+ * the end of the file (or whenever MAX_OPEN_DAYS are open), merged with
+ * any existing row: slots of the new file replace old slots, and a row
+ * from a different file is recorded in interval_replacement with its
+ * version bumped.  Values: fixed-point milli-units of the meter's unit,
+ * times the registry multiplier, rounded half-up once.  The whole file is
+ * one savepoint: a file whose SHA-256 was imported before is rolled back
+ * and reported as skipped.
+ */
+#include "import.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "csvio.h"
+#include "date.h"
+#include "money.h"
+#include "banned.h"
+
+#define MAX_OPEN_DAYS (1 << 16)
+
+enum { COL_METER, COL_START, COL_VALUE, COL_MINUTES, COL_CHANNEL, COL_UNIT,
+	COL_QUALITY, NCOLS };
+static const char *const col_names[NCOLS] = { "meter_id", "interval_start",
+	"value", "interval_minutes", "channel", "unit", "quality" };
+
+struct day_acc {
+	size_t meter;		/* index in reg->meters */
+	int channel;
+	int32_t day;
+	int32_t interval_s, n;
+	int64_t start;		/* UTC start of the local day */
+	long first_line;
+	long dups;		/* slots given more than once */
+	uint8_t *quality;	/* n entries, after values */
+	uint8_t *seen;		/* n entries: slot given by this file */
+	int64_t values[];	/* n entries */
+};
+
+struct meter_stat {		/* per registry meter, this file */
+	long outside_rows, outside_line;
+	int32_t outside_first, outside_last;
+	long noacct_days, noacct_line;
+	int32_t noacct_first, noacct_last;
+};
+
+struct unknown_meter {
+	char *id;		/* OWNED */
+	long rows, first_line;
+	int32_t first_day;	/* or INT32_MIN when unknown */
+};
+
+struct ctx {
+	struct br_store *st;
+	const struct br_registry *reg;
+	const struct br_tz *tz;
+	const char *source;	/* basename of the file */
+	struct br_import_result *res;
+	int col[NCOLS];
+	int64_t file_id;
+	long rows;
+	/* open meter-days */
+	struct day_acc **slots;
+	size_t cap, count;
+	struct day_acc *last;
+	/* per meter */
+	struct meter_stat *mstat;
+	struct unknown_meter *unknown;
+	size_t nunknown, unknown_cap;
+	const char *last_id;	/* BORROWED: id of the previous row */
+	long last_meter;	/* its meter index, or -1 - unknown index */
+	/* pending exceptions of this file */
+	struct br_import_exc *exc;
+	size_t nexc, exc_cap;
+	/* statements and scratch */
+	sqlite3_stmt *sel_day, *put_day, *ins_repl;
+	int64_t *merge_vals;
+	uint8_t *merge_q;
+	unsigned char *blob;
+	int32_t scratch_n;
+};
+
+void
+br_import_result_init(struct br_import_result *res)
+{
+	memset(res, 0, sizeof(*res));
+}
+
+void
+br_import_result_release(struct br_import_result *res)
+{
+	free(res->exc);
+	memset(res, 0, sizeof(*res));
+}
+
+static int
+nomem(struct br_error *err)
+{
+	return br_error_set(err, BR_ENOMEM, NULL, 0, "out of memory");
+}
+
+static int
+add_exc(struct ctx *c, const char *code, const char *account,
+    const char *meter, int32_t day, long line, struct br_error *err,
+    const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 8, 9)))
+#endif
+    ;
+
+static int
+add_exc(struct ctx *c, const char *code, const char *account,
+    const char *meter, int32_t day, long line, struct br_error *err,
+    const char *fmt, ...)
+{
+	struct br_import_exc *e;
+	va_list ap;
+
+	if (c->nexc == c->exc_cap) {
+		size_t nc = c->exc_cap ? c->exc_cap * 2 : 16;
+		void *p = realloc(c->exc, nc * sizeof(*c->exc));
+		if (p == NULL)
+			return nomem(err);
+		c->exc = p;
+		c->exc_cap = nc;
+	}
+	e = &c->exc[c->nexc++];
+	memset(e, 0, sizeof(*e));
+	snprintf(e->code, sizeof(e->code), "%s", code);
+	snprintf(e->severity, sizeof(e->severity), "warn");
+	snprintf(e->account_id, sizeof(e->account_id), "%s",
+	    account ? account : "");
+	snprintf(e->meter_id, sizeof(e->meter_id), "%s", meter);
+	if (day != INT32_MIN)
+		br_date_format(day, e->date, sizeof(e->date));
+	snprintf(e->source, sizeof(e->source), "%s", c->source);
+	e->line = line;
+	va_start(ap, fmt);
+	vsnprintf(e->detail, sizeof(e->detail), fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+/* Open meter-days: open addressing, linear probing. */
+
+static size_t
+day_hash(size_t meter, int channel, int32_t day, size_t mask)
+{
+	uint64_t h = (uint64_t)meter * 0x9E3779B97F4A7C15ull;
+
+	h ^= (uint64_t)(uint32_t)day * 0xC2B2AE3D27D4EB4Full;
+	h ^= (uint64_t)channel;
+	h ^= h >> 29;
+	return (size_t)h & mask;
+}
+
+static struct day_acc **
+day_slot(struct ctx *c, size_t meter, int channel, int32_t day)
+{
+	size_t i = day_hash(meter, channel, day, c->cap - 1);
+
+	for (;; i = (i + 1) & (c->cap - 1)) {
+		struct day_acc *a = c->slots[i];
+		if (a == NULL || (a->meter == meter && a->channel == channel &&
+		    a->day == day))
+			return &c->slots[i];
+	}
+}
+
+static int
+day_table_grow(struct ctx *c, struct br_error *err)
+{
+	size_t oc = c->cap, nc = oc ? oc * 2 : 256, i;
+	struct day_acc **old = c->slots;
+
+	if ((c->slots = calloc(nc, sizeof(*c->slots))) == NULL) {
+		c->slots = old;
+		return nomem(err);
+	}
+	c->cap = nc;
+	for (i = 0; i < oc; i++)
+		if (old[i] != NULL)
+			*day_slot(c, old[i]->meter, old[i]->channel,
+			    old[i]->day) = old[i];
+	free(old);
+	return 0;
+}
+
+static struct day_acc *
+day_get(struct ctx *c, size_t meter, int channel, int32_t day,
+    int32_t interval_s, long line, struct br_error *err)
+{
+	struct day_acc **slot, *a;
+	int32_t n, i;
+
+	if (c->last != NULL && c->last->meter == meter &&
+	    c->last->channel == channel && c->last->day == day)
+		return c->last;
+	if ((c->count + 1) * 2 > c->cap && day_table_grow(c, err) != 0)
+		return NULL;
+	slot = day_slot(c, meter, channel, day);
+	if (*slot != NULL)
+		return c->last = *slot;
+	n = br_tz_day_length(c->tz, day) / interval_s;
+	a = malloc(sizeof(*a) + (size_t)n * (sizeof(int64_t) + 2));
+	if (a == NULL) {
+		nomem(err);
+		return NULL;
+	}
+	a->meter = meter;
+	a->channel = channel;
+	a->day = day;
+	a->interval_s = interval_s;
+	a->n = n;
+	a->start = br_tz_day_start(c->tz, day);
+	a->first_line = line;
+	a->dups = 0;
+	a->quality = (uint8_t *)(a->values + n);
+	a->seen = a->quality + n;
+	for (i = 0; i < n; i++) {
+		a->values[i] = 0;
+		a->quality[i] = BR_Q_MISSING;
+		a->seen[i] = 0;
+	}
+	*slot = a;
+	c->count++;
+	return c->last = a;
+}
+
+/* Make sure the merge scratch holds n slots. */
+static int
+scratch(struct ctx *c, int32_t n, struct br_error *err)
+{
+	void *v, *q, *b;
+
+	if (n <= c->scratch_n)
+		return 0;
+	v = realloc(c->merge_vals, (size_t)n * sizeof(int64_t));
+	if (v != NULL)
+		c->merge_vals = v;
+	q = realloc(c->merge_q, (size_t)n);
+	if (q != NULL)
+		c->merge_q = q;
+	b = realloc(c->blob, (size_t)n * 8);
+	if (b != NULL)
+		c->blob = b;
+	if (v == NULL || q == NULL || b == NULL)
+		return nomem(err);
+	c->scratch_n = n;
+	return 0;
+}
+
+static void
+span_add(long *count, int32_t *first, int32_t *last, long *line,
+    int32_t day, long at_line)
+{
+	if (*count == 0 || day < *first)
+		*first = day;
+	if (*count == 0 || day > *last)
+		*last = day;
+	if (*count == 0 || at_line < *line)
+		*line = at_line;
+	(*count)++;
+}
+
+/* Write one open meter-day, merging with the stored row. */
+static int
+day_write(struct ctx *c, struct day_acc *a, struct br_error *err)
+{
+	const struct br_registry_meter *m = &c->reg->meters[a->meter];
+	const char *sp = br_registry_install_sp(c->reg, m, a->day);
+	const char *account = sp ? br_registry_account(c->reg, sp, a->day) :
+	    NULL;
+	int64_t version = 1;
+	int32_t i;
+	int rc;
+
+	if (account == NULL) {
+		struct meter_stat *ms = &c->mstat[a->meter];
+		span_add(&ms->noacct_days, &ms->noacct_first,
+		    &ms->noacct_last, &ms->noacct_line, a->day, a->first_line);
+	}
+	if (a->dups > 0 && add_exc(c, "DUPLICATE_READ", account, m->meter_id,
+	    a->day, a->first_line, err,
+	    "%ld duplicate reads on channel %s, last kept", a->dups,
+	    a->channel == BR_CHANNEL_RECEIVED ? "received" : "delivered") != 0)
+		return -1;
+	if (scratch(c, a->n, err) != 0)
+		return -1;
+	memcpy(c->merge_vals, a->values, (size_t)a->n * sizeof(int64_t));
+	memcpy(c->merge_q, a->quality, (size_t)a->n);
+
+	sqlite3_bind_text(c->sel_day, 1, m->meter_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(c->sel_day, 2, a->channel);
+	sqlite3_bind_int(c->sel_day, 3, a->day);
+	rc = sqlite3_step(c->sel_day);
+	if (rc == SQLITE_ROW) {
+		int32_t old_is = sqlite3_column_int(c->sel_day, 0);
+		int32_t old_n = sqlite3_column_int(c->sel_day, 1);
+		const unsigned char *ov = sqlite3_column_blob(c->sel_day, 2);
+		int ovlen = sqlite3_column_bytes(c->sel_day, 2);
+		const unsigned char *oq = sqlite3_column_blob(c->sel_day, 3);
+		int oqlen = sqlite3_column_bytes(c->sel_day, 3);
+		int64_t old_file = sqlite3_column_int64(c->sel_day, 4);
+		int64_t old_version = sqlite3_column_int64(c->sel_day, 5);
+
+		/* Same layout: keep old slots this file did not send. */
+		if (old_is == a->interval_s && old_n == a->n &&
+		    ovlen == 8 * old_n && oqlen == old_n) {
+			br_store_unpack_values(ov, old_n, c->merge_vals);
+			for (i = 0; i < a->n; i++) {
+				if (a->seen[i]) {
+					c->merge_vals[i] = a->values[i];
+					c->merge_q[i] = a->quality[i];
+				} else
+					c->merge_q[i] = oq[i];
+			}
+		}
+		version = old_version;
+		if (old_file != c->file_id) {
+			version = old_version + 1;
+			sqlite3_bind_text(c->ins_repl, 1, m->meter_id, -1,
+			    SQLITE_STATIC);
+			sqlite3_bind_int(c->ins_repl, 2, a->channel);
+			sqlite3_bind_int(c->ins_repl, 3, a->day);
+			sqlite3_bind_int64(c->ins_repl, 4, old_file);
+			sqlite3_bind_int64(c->ins_repl, 5, c->file_id);
+			sqlite3_bind_int64(c->ins_repl, 6, old_version);
+			rc = sqlite3_step(c->ins_repl);
+			sqlite3_reset(c->ins_repl);
+			if (rc != SQLITE_DONE) {
+				sqlite3_reset(c->sel_day);
+				return br_store_fail(c->st,
+				    "record replacement", err);
+			}
+			c->res->replaced++;
+		}
+	} else if (rc != SQLITE_DONE) {
+		sqlite3_reset(c->sel_day);
+		return br_store_fail(c->st, "read interval day", err);
+	}
+	sqlite3_reset(c->sel_day);
+
+	br_store_pack_values(c->merge_vals, a->n, c->blob);
+	sqlite3_bind_text(c->put_day, 1, m->meter_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(c->put_day, 2, a->channel);
+	sqlite3_bind_int(c->put_day, 3, a->day);
+	sqlite3_bind_int(c->put_day, 4, a->interval_s);
+	sqlite3_bind_int(c->put_day, 5, a->n);
+	sqlite3_bind_blob(c->put_day, 6, c->blob, 8 * a->n, SQLITE_STATIC);
+	sqlite3_bind_blob(c->put_day, 7, c->merge_q, a->n, SQLITE_STATIC);
+	sqlite3_bind_int64(c->put_day, 8, c->file_id);
+	sqlite3_bind_int64(c->put_day, 9, version);
+	rc = sqlite3_step(c->put_day);
+	sqlite3_reset(c->put_day);
+	if (rc != SQLITE_DONE)
+		return br_store_fail(c->st, "write interval day", err);
+	c->res->days++;
+	return 0;
+}
+
+static int
+cmp_acc(const void *a_, const void *b_)
+{
+	const struct day_acc *a = *(struct day_acc *const *)a_;
+	const struct day_acc *b = *(struct day_acc *const *)b_;
+
+	if (a->meter != b->meter)
+		return a->meter < b->meter ? -1 : 1;
+	if (a->channel != b->channel)
+		return a->channel < b->channel ? -1 : 1;
+	return a->day < b->day ? -1 : a->day > b->day;
+}
+
+/* Write every open day (in key order) and empty the table. */
+static int
+flush_days(struct ctx *c, struct br_error *err)
+{
+	size_t i, k = 0;
+	int rc = 0;
+
+	for (i = 0; i < c->cap; i++)
+		if (c->slots[i] != NULL) {
+			struct day_acc *a = c->slots[i];
+			c->slots[i] = NULL;
+			c->slots[k++] = a;
+		}
+	if (k > 0)
+		qsort(c->slots, k, sizeof(*c->slots), cmp_acc);
+	for (i = 0; i < k; i++) {
+		if (rc == 0)
+			rc = day_write(c, c->slots[i], err);
+		free(c->slots[i]);
+		c->slots[i] = NULL;
+	}
+	c->count = 0;
+	c->last = NULL;
+	return rc;
+}
+
+static void
+free_days(struct ctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->cap; i++)
+		free(c->slots[i]);
+	free(c->slots);
+	c->slots = NULL;
+	c->cap = c->count = 0;
+	c->last = NULL;
+}
+
+/* Row parsing. */
+
+static int
+bad_field(const struct ctx *c, const struct br_csv_record *rec, int col,
+    const char *what, struct br_error *err)
+{
+	return br_error_set(err, BR_EINPUT, rec->file, rec->line,
+	    "%s '%s' in column '%s'", what, br_csv_field(rec, c->col[col]),
+	    col_names[col]);
+}
+
+static int
+on_header(struct ctx *c, const struct br_csv_record *rec,
+    struct br_error *err)
+{
+	int i;
+
+	for (i = 0; i < NCOLS; i++) {
+		c->col[i] = br_csv_column(rec, col_names[i]);
+		if (c->col[i] < 0 && i <= COL_VALUE)
+			return br_error_set(err, BR_EINPUT, rec->file,
+			    rec->line, "missing column '%s'", col_names[i]);
+	}
+	return 0;
+}
+
+static long
+unknown_find(struct ctx *c, const char *id, long line, struct br_error *err)
+{
+	size_t i;
+	struct unknown_meter *u;
+
+	for (i = 0; i < c->nunknown; i++)
+		if (strcmp(c->unknown[i].id, id) == 0)
+			return (long)i;
+	if (c->nunknown == c->unknown_cap) {
+		size_t nc = c->unknown_cap ? c->unknown_cap * 2 : 8;
+		void *p = realloc(c->unknown, nc * sizeof(*c->unknown));
+		if (p == NULL) {
+			nomem(err);
+			return -2;
+		}
+		c->unknown = p;
+		c->unknown_cap = nc;
+	}
+	u = &c->unknown[c->nunknown];
+	if ((u->id = strdup(id)) == NULL) {
+		nomem(err);
+		return -2;
+	}
+	u->rows = 0;
+	u->first_line = line;
+	u->first_day = INT32_MIN;
+	return (long)c->nunknown++;
+}
+
+/*
+ * Value in milli-units of the meter's unit times the multiplier:
+ * v (milli of the sent unit) * multiplier_milli / 1000, with Wh -> kWh
+ * dividing by another 1000 (kWh -> Wh multiplying), rounded half-up once.
+ */
+static int
+convert_value(int64_t v, const char *unit, const struct br_registry_meter *m,
+    int64_t *out)
+{
+	int64_t num, den = 1000;
+
+	if (unit[0] == '\0' || strcasecmp(unit, m->unit) == 0)
+		;
+	else if (strcasecmp(unit, "Wh") == 0 && strcmp(m->unit, "kWh") == 0)
+		den = 1000000;
+	else if (strcasecmp(unit, "kWh") == 0 && strcmp(m->unit, "Wh") == 0) {
+		if (__builtin_mul_overflow(v, 1000, &v))
+			return -1;
+	} else
+		return -2;
+	if (__builtin_mul_overflow(v, m->multiplier_milli, &num))
+		return -1;
+	*out = br_div_round(num, den, BR_ROUND_HALF_UP);
+	return 0;
+}
+
+static int
+on_row(struct ctx *c, const struct br_csv_record *rec, struct br_error *err)
+{
+	const char *id = br_csv_field(rec, c->col[COL_METER]);
+	const char *stamp = br_csv_field(rec, c->col[COL_START]);
+	const char *value = br_csv_field(rec, c->col[COL_VALUE]);
+	const char *minutes = br_csv_field(rec, c->col[COL_MINUTES]);
+	const char *channel_s = br_csv_field(rec, c->col[COL_CHANNEL]);
+	const char *unit = br_csv_field(rec, c->col[COL_UNIT]);
+	const char *quality_s = br_csv_field(rec, c->col[COL_QUALITY]);
+	const struct br_registry_meter *m = NULL;
+	struct day_acc *a;
+	int64_t secs, t, t_later = 0, v = 0, stored = 0, idx;
+	int32_t interval_s = 900, day;
+	int channel = BR_CHANNEL_DELIVERED, rc;
+	uint8_t quality = BR_Q_ACTUAL;
+	bool has_zone, ambiguous = false, missing = false;
+	long mi;
+
+	c->rows++;
+	if (id[0] == '\0')
+		return br_error_set(err, BR_EINPUT, rec->file, rec->line,
+		    "empty column 'meter_id'");
+	if (br_time_parse(stamp, strlen(stamp), &secs, &has_zone) != 0)
+		return bad_field(c, rec, COL_START, "bad timestamp", err);
+	if (minutes[0] != '\0') {
+		int64_t mins;
+		if (br_decimal_parse(minutes, (size_t)-1, 0, &mins) != 0 ||
+		    mins <= 0 || mins > 60 || 60 % mins != 0)
+			return bad_field(c, rec, COL_MINUTES,
+			    "bad interval length", err);
+		interval_s = (int32_t)mins * 60;
+	}
+	if (channel_s[0] == '\0' || strcasecmp(channel_s, "delivered") == 0)
+		channel = BR_CHANNEL_DELIVERED;
+	else if (strcasecmp(channel_s, "received") == 0)
+		channel = BR_CHANNEL_RECEIVED;
+	else
+		return bad_field(c, rec, COL_CHANNEL, "bad channel", err);
+	if (quality_s[0] == '\0' || strcmp(quality_s, "A") == 0)
+		quality = BR_Q_ACTUAL;
+	else if (strcmp(quality_s, "E") == 0)
+		quality = BR_Q_WITH_METHOD(BR_Q_ESTIMATED, BR_EST_SOURCE);
+	else if (strcmp(quality_s, "M") == 0)
+		missing = true;
+	else
+		return bad_field(c, rec, COL_QUALITY, "bad quality", err);
+	if (value[0] == '\0')
+		missing = true;
+	else if (br_decimal_parse(value, (size_t)-1, 3, &v) != 0)
+		return bad_field(c, rec, COL_VALUE, "bad value", err);
+
+	/* Which meter (rows usually come grouped by meter). */
+	if (c->last_id != NULL && strcmp(c->last_id, id) == 0)
+		mi = c->last_meter;
+	else {
+		m = br_registry_meter_find(c->reg, id);
+		if (m != NULL) {
+			mi = (long)(m - c->reg->meters);
+			c->last_id = m->meter_id;
+		} else {
+			long u = unknown_find(c, id, rec->line, err);
+			if (u < -1)
+				return -1;
+			mi = -1 - u;
+			c->last_id = c->unknown[u].id;
+		}
+		c->last_meter = mi;
+	}
+
+	/* UTC instant of the interval start. */
+	if (has_zone)
+		t = secs;
+	else {
+		rc = br_tz_local_to_utc(c->tz, secs, false, &t);
+		if (rc < 0)
+			return bad_field(c, rec, COL_START,
+			    "nonexistent local time", err);
+		if (rc == 1) {
+			ambiguous = true;
+			br_tz_local_to_utc(c->tz, secs, true, &t_later);
+		}
+	}
+	day = br_tz_local_day(c->tz, t);
+
+	if (mi < 0) {
+		struct unknown_meter *u = &c->unknown[-1 - mi];
+		if (u->rows++ == 0)
+			u->first_day = day;
+		return 0;
+	}
+	m = &c->reg->meters[mi];
+	if (br_registry_install_sp(c->reg, m, day) == NULL) {
+		struct meter_stat *ms = &c->mstat[mi];
+		span_add(&ms->outside_rows, &ms->outside_first,
+		    &ms->outside_last, &ms->outside_line, day, rec->line);
+		return 0;
+	}
+	if (!missing) {
+		rc = convert_value(v, unit, m, &stored);
+		if (rc == -2)
+			return bad_field(c, rec, COL_UNIT,
+			    "unit does not match the meter's", err);
+		if (rc < 0)
+			return bad_field(c, rec, COL_VALUE, "value too large",
+			    err);
+	}
+
+	if ((a = day_get(c, (size_t)mi, channel, day, interval_s, rec->line,
+	    err)) == NULL)
+		return -1;
+	if (a->interval_s != interval_s)
+		return bad_field(c, rec, COL_MINUTES,
+		    "inconsistent interval length", 
+		    err);
+	if ((t - a->start) % interval_s != 0)
+		return bad_field(c, rec, COL_START,
+		    "interval start off the interval grid", err);
+	idx = (t - a->start) / interval_s;
+	if (ambiguous && a->seen[idx]) {
+		/* Second occurrence of a fall-back wall time: standard time. */
+		t = t_later;
+		day = br_tz_local_day(c->tz, t);
+		if ((a = day_get(c, (size_t)mi, channel, day, interval_s,
+		    rec->line, err)) == NULL)
+			return -1;
+		idx = (t - a->start) / interval_s;
+	}
+	if (a->seen[idx])
+		a->dups++;
+	a->seen[idx] = 1;
+	a->values[idx] = missing ? 0 : stored;
+	a->quality[idx] = missing ? (uint8_t)BR_Q_MISSING : quality;
+	if (c->count >= MAX_OPEN_DAYS)
+		return flush_days(c, err);
+	return 0;
+}
+
+static int
+on_record(void *ctx, const struct br_csv_record *rec, struct br_error *err)
+{
+	struct ctx *c = ctx;
+
+	if (rec->index == 0)
+		return on_header(c, rec, err);
+	return on_row(c, rec, err);
+}
+
+/* Aggregated per-meter exceptions of this file. */
+static int
+meter_exceptions(struct ctx *c, struct br_error *err)
+{
+	size_t i;
+	char d1[11], d2[11];
+
+	for (i = 0; i < c->nunknown; i++) {
+		const struct unknown_meter *u = &c->unknown[i];
+		if (add_exc(c, "UNKNOWN_METER", NULL, u->id, u->first_day,
+		    u->first_line, err, "%ld reads for a meter not in the "
+		    "registry, not stored", u->rows) != 0)
+			return -1;
+	}
+	for (i = 0; i < c->reg->nmeters; i++) {
+		const struct meter_stat *ms = &c->mstat[i];
+		const char *id = c->reg->meters[i].meter_id;
+		if (ms->outside_rows > 0 && add_exc(c, "OUTSIDE_INSTALL",
+		    NULL, id, ms->outside_first, ms->outside_line, err,
+		    "%ld reads dated outside any install window (%s..%s), "
+		    "not stored", ms->outside_rows,
+		    br_date_format(ms->outside_first, d1, sizeof(d1)),
+		    br_date_format(ms->outside_last, d2, sizeof(d2))) != 0)
+			return -1;
+		if (ms->noacct_days > 0 && add_exc(c, "NO_ACCOUNT", NULL, id,
+		    ms->noacct_first, ms->noacct_line, err,
+		    "%ld meter-days with no service agreement (%s..%s)",
+		    ms->noacct_days,
+		    br_date_format(ms->noacct_first, d1, sizeof(d1)),
+		    br_date_format(ms->noacct_last, d2, sizeof(d2))) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Insert the pending exceptions and move them to res with their ids. */
+static int
+store_exceptions(struct ctx *c, struct br_error *err)
+{
+	sqlite3_stmt *ins = NULL, *sel = NULL;
+	size_t i;
+	int rc = -1;
+
+	if ((ins = br_store_prepare(c->st, "INSERT INTO exception(stage, "
+	    "code, severity, account_id, meter_id, date, detail, source, line) "
+	    "VALUES('import', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+	    "ON CONFLICT DO NOTHING", err)) == NULL ||
+	    (sel = br_store_prepare(c->st, "SELECT exc_id, severity, source, "
+	    "line, status FROM exception WHERE stage = 'import' AND code = ?1 "
+	    "AND account_id = ?2 AND meter_id = ?3 AND date = ?4 AND "
+	    "detail = ?5", err)) == NULL)
+		goto out;
+	for (i = 0; i < c->nexc; i++) {
+		struct br_import_exc *e = &c->exc[i];
+		struct br_import_result *res = c->res;
+		const unsigned char *txt;
+
+		sqlite3_bind_text(ins, 1, e->code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 2, e->severity, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 3, e->account_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 4, e->meter_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 5, e->date, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 6, e->detail, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 7, e->source, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(ins, 8, e->line);
+		if (sqlite3_step(ins) != SQLITE_DONE) {
+			br_store_fail(c->st, "write exception", err);
+			goto out;
+		}
+		sqlite3_reset(ins);
+		sqlite3_bind_text(sel, 1, e->code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(sel, 2, e->account_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(sel, 3, e->meter_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(sel, 4, e->date, -1, SQLITE_STATIC);
+		sqlite3_bind_text(sel, 5, e->detail, -1, SQLITE_STATIC);
+		if (sqlite3_step(sel) != SQLITE_ROW) {
+			br_store_fail(c->st, "read exception", err);
+			goto out;
+		}
+		e->exc_id = sqlite3_column_int64(sel, 0);
+		txt = sqlite3_column_text(sel, 1);
+		snprintf(e->severity, sizeof(e->severity), "%s",
+		    txt ? (const char *)txt : "");
+		txt = sqlite3_column_text(sel, 2);
+		snprintf(e->source, sizeof(e->source), "%s",
+		    txt ? (const char *)txt : "");
+		e->line = (long)sqlite3_column_int64(sel, 3);
+		txt = sqlite3_column_text(sel, 4);
+		snprintf(e->status, sizeof(e->status), "%s",
+		    txt ? (const char *)txt : "");
+		sqlite3_reset(sel);
+		if (res->nexc == res->exc_cap) {
+			size_t nc = res->exc_cap ? res->exc_cap * 2 : 16;
+			void *p = realloc(res->exc, nc * sizeof(*res->exc));
+			if (p == NULL) {
+				nomem(err);
+				goto out;
+			}
+			res->exc = p;
+			res->exc_cap = nc;
+		}
+		res->exc[res->nexc++] = *e;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(ins);
+	sqlite3_finalize(sel);
+	return rc;
+}
+
+static const char *
+base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	if (strcmp(path, "-") == 0)
+		return "<stdin>";
+	return s ? s + 1 : path;
+}
+
+static void
+ctx_release(struct ctx *c)
+{
+	size_t i;
+
+	free_days(c);
+	free(c->mstat);
+	for (i = 0; i < c->nunknown; i++)
+		free(c->unknown[i].id);
+	free(c->unknown);
+	free(c->exc);
+	sqlite3_finalize(c->sel_day);
+	sqlite3_finalize(c->put_day);
+	sqlite3_finalize(c->ins_repl);
+	free(c->merge_vals);
+	free(c->merge_q);
+	free(c->blob);
+}
+
+/* Import the file inside savepoint "br_import". */
+static int
+import_body(struct ctx *c, const char *path, const char *format,
+    struct br_error *err)
+{
+	sqlite3_stmt *s;
+	char sha[65];
+	int rc;
+
+	if ((s = br_store_prepare(c->st, "INSERT INTO import_file(stage, "
+	    "sha256, name, format) VALUES('import', '', ?1, ?2)", err)) == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, c->source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, format, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return br_store_fail(c->st, "record import file", err);
+	c->file_id = sqlite3_last_insert_rowid(c->st->db);
+
+	if ((c->sel_day = br_store_prepare(c->st, "SELECT interval_s, n, "
+	    "vals, quality, file_id, version FROM interval_day WHERE "
+	    "meter_id = ?1 AND channel = ?2 AND day = ?3", err)) == NULL ||
+	    (c->put_day = br_store_prepare(c->st, "INSERT INTO interval_day("
+	    "meter_id, channel, day, interval_s, n, vals, quality, file_id, "
+	    "version) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT("
+	    "meter_id, channel, day) DO UPDATE SET interval_s = "
+	    "excluded.interval_s, n = excluded.n, vals = excluded.vals, "
+	    "quality = excluded.quality, file_id = excluded.file_id, "
+	    "version = excluded.version", err)) == NULL ||
+	    (c->ins_repl = br_store_prepare(c->st, "INSERT INTO "
+	    "interval_replacement(meter_id, channel, day, old_file_id, "
+	    "new_file_id, old_version) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+	    err)) == NULL)
+		return -1;
+
+	if (br_csv_read(path, on_record, c, sha, err) != 0)
+		return -1;
+	if (flush_days(c, err) != 0)
+		return -1;
+
+	/* Already imported?  Then this whole file is a no-op. */
+	if ((s = br_store_prepare(c->st, "SELECT 1 FROM import_file WHERE "
+	    "stage = 'import' AND sha256 = ?1", err)) == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, sha, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc != SQLITE_DONE)
+		return br_store_fail(c->st, "read import files", err);
+
+	if (meter_exceptions(c, err) != 0)
+		return -1;
+	if ((s = br_store_prepare(c->st, "UPDATE import_file SET sha256 = ?1, "
+	    "records = ?2 WHERE file_id = ?3", err)) == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, sha, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, c->rows);
+	sqlite3_bind_int64(s, 3, c->file_id);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return br_store_fail(c->st, "record import file", err);
+	return store_exceptions(c, err);
+}
+
+int
+br_import_file(struct br_store *st, const struct br_registry *reg,
+    const struct br_tz *tz, const char *path, const char *format,
+    struct br_import_result *res, struct br_error *err)
+{
+	struct ctx c;
+	long days = res->days, replaced = res->replaced;
+	size_t nexc = res->nexc;
+	int rc;
+
+	if (strcmp(format, "generic") != 0)
+		return br_error_set(err, BR_EUSAGE, NULL, 0,
+		    "unknown format '%s'", format);
+	memset(&c, 0, sizeof(c));
+	c.st = st;
+	c.reg = reg;
+	c.tz = tz;
+	c.res = res;
+	c.source = base_name(path);
+	c.last_meter = -1;
+	if (reg->nmeters > 0 &&
+	    (c.mstat = calloc(reg->nmeters, sizeof(*c.mstat))) == NULL)
+		return nomem(err);
+	if (br_store_exec(st, "SAVEPOINT br_import", err) != 0) {
+		ctx_release(&c);
+		return -1;
+	}
+	rc = import_body(&c, path, format, err);
+	ctx_release(&c);
+	if (rc != 0) {
+		/* Error or already imported: undo this file entirely. */
+		sqlite3_exec(st->db, "ROLLBACK TO br_import", NULL, NULL, NULL);
+		res->days = days;
+		res->replaced = replaced;
+		res->nexc = nexc;
+	}
+	if (br_store_exec(st, "RELEASE br_import", rc < 0 ? NULL : err) != 0)
+		return -1;
+	if (rc == 0) {
+		res->files++;
+		res->rows += c.rows;
+	} else if (rc == 1)
+		res->skipped++;
+	return rc;
+}
+
+static int
+cmp_exc(const void *a_, const void *b_)
+{
+	const struct br_import_exc *a = a_, *b = b_;
+	int r;
+
+	if ((r = strcmp(a->account_id, b->account_id)) != 0 ||
+	    (r = strcmp(a->meter_id, b->meter_id)) != 0 ||
+	    (r = strcmp(a->date, b->date)) != 0 ||
+	    (r = strcmp(a->code, b->code)) != 0)
+		return r;
+	return a->exc_id < b->exc_id ? -1 : a->exc_id > b->exc_id;
+}
+
+void
+br_import_report_write(FILE *f, struct br_import_result *res)
+{
+	size_t i;
+	char id[24], line[24];
+
+	if (res->nexc > 0)
+		qsort(res->exc, res->nexc, sizeof(*res->exc), cmp_exc);
+	fputs("exc_id,stage,code,severity,account_id,meter_id,date,detail,"
+	    "source,line,status\n", f);
+	for (i = 0; i < res->nexc; i++) {
+		const struct br_import_exc *e = &res->exc[i];
+		const char *row[11];
+		snprintf(id, sizeof(id), "%lld", (long long)e->exc_id);
+		snprintf(line, sizeof(line), "%ld", e->line);
+		row[0] = id;
+		row[1] = "import";
+		row[2] = e->code;
+		row[3] = e->severity;
+		row[4] = e->account_id;
+		row[5] = e->meter_id;
+		row[6] = e->date;
+		row[7] = e->detail;
+		row[8] = e->source;
+		row[9] = line;
+		row[10] = e->status;
+		br_csv_row(f, 11, row);
+	}
+}
