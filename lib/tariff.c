@@ -1,0 +1,871 @@
+/*
+ * tariff.c: load a tariff YAML file (docs/tariff.md) into struct br_tariff.
+ *
+ * The whole file is parsed into a libyaml document, then walked node by
+ * node; every error names the file, the 1-based line of the offending node
+ * and the key.  Unknown keys are errors (a typo must not silently drop a
+ * charge).
+ */
+#include "tariff.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+#include "date.h"
+#include "banned.h"
+
+struct ld {
+	yaml_document_t *doc;
+	struct br_tariff *t;
+	struct br_error *err;
+};
+
+static long
+node_line(const yaml_node_t *n)
+{
+	return n ? (long)n->start_mark.line + 1 : 0;
+}
+
+static int fail(struct ld *l, const yaml_node_t *n, const char *key,
+    const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+static int
+fail(struct ld *l, const yaml_node_t *n, const char *key, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return br_error_set(l->err, BR_ECONFIG, l->t->file, node_line(n),
+	    "key '%s': %s", key, msg);
+}
+
+static const char *
+scalar(const yaml_node_t *n)
+{
+	if (n == NULL || n->type != YAML_SCALAR_NODE)
+		return NULL;
+	return (const char *)n->data.scalar.value;
+}
+
+static int
+get_scalar(struct ld *l, const yaml_node_t *n, const char *key,
+    const char **out)
+{
+	if ((*out = scalar(n)) == NULL)
+		return fail(l, n, key, "expected a scalar value");
+	return 0;
+}
+
+static int
+get_text(struct ld *l, const yaml_node_t *n, const char *key, char *buf,
+    size_t size)
+{
+	const char *s;
+
+	if (get_scalar(l, n, key, &s) != 0)
+		return -1;
+	if (strlen(s) == 0 || strlen(s) >= size)
+		return fail(l, n, key, "empty or too long value '%s'", s);
+	snprintf(buf, size, "%s", s);
+	return 0;
+}
+
+/* Money rate: decimal dollars, at most 6 decimals. */
+static int
+get_rate(struct ld *l, const yaml_node_t *n, const char *key, int64_t *out)
+{
+	const char *s;
+
+	if (get_scalar(l, n, key, &s) != 0)
+		return -1;
+	if (br_decimal_parse(s, (size_t)-1, 6, out) != 0)
+		return fail(l, n, key, "bad rate '%s' (a decimal number of "
+		    "dollars with at most 6 decimals)", s);
+	if (*out < 0)
+		return fail(l, n, key, "negative rate '%s'", s);
+	return 0;
+}
+
+static int
+get_qty(struct ld *l, const yaml_node_t *n, const char *key, int64_t *out)
+{
+	const char *s;
+
+	if (get_scalar(l, n, key, &s) != 0)
+		return -1;
+	if (br_decimal_parse(s, (size_t)-1, 3, out) != 0 || *out <= 0)
+		return fail(l, n, key, "bad quantity '%s' (a positive decimal "
+		    "with at most 3 decimals)", s);
+	return 0;
+}
+
+static int
+get_date(struct ld *l, const yaml_node_t *n, const char *key, int32_t *out)
+{
+	const char *s;
+
+	if (get_scalar(l, n, key, &s) != 0)
+		return -1;
+	if (br_date_parse(s, (size_t)-1, out) != 0)
+		return fail(l, n, key, "bad date '%s' (YYYY-MM-DD)", s);
+	return 0;
+}
+
+static int
+get_bool(struct ld *l, const yaml_node_t *n, const char *key, bool *out)
+{
+	const char *s;
+
+	if (get_scalar(l, n, key, &s) != 0)
+		return -1;
+	if (strcmp(s, "true") == 0 || strcmp(s, "yes") == 0)
+		*out = true;
+	else if (strcmp(s, "false") == 0 || strcmp(s, "no") == 0)
+		*out = false;
+	else
+		return fail(l, n, key, "expected true or false, not '%s'", s);
+	return 0;
+}
+
+static int
+expect(struct ld *l, const yaml_node_t *n, yaml_node_type_t type,
+    const char *key)
+{
+	if (n == NULL || n->type != type)
+		return fail(l, n, key, "expected a %s", type ==
+		    YAML_MAPPING_NODE ? "mapping" : "list");
+	return 0;
+}
+
+#define FOR_PAIRS(l, map, kn, vn, kname)				\
+	for (yaml_node_pair_t *p_##kn = (map)->data.mapping.pairs.start;	\
+	    p_##kn < (map)->data.mapping.pairs.top &&			\
+	    ((kn) = yaml_document_get_node((l)->doc, p_##kn->key)) != NULL &&	\
+	    ((vn) = yaml_document_get_node((l)->doc, p_##kn->value)) != NULL &&	\
+	    ((kname) = scalar(kn) ? scalar(kn) : "?") != NULL; p_##kn++)
+
+#define FOR_ITEMS(l, seq, vn)						\
+	for (yaml_node_item_t *i_##vn = (seq)->data.sequence.items.start;	\
+	    i_##vn < (seq)->data.sequence.items.top &&			\
+	    ((vn) = yaml_document_get_node((l)->doc, *i_##vn)) != NULL; i_##vn++)
+
+static int
+unknown(struct ld *l, const yaml_node_t *kn, const char *key)
+{
+	return br_error_set(l->err, BR_ECONFIG, l->t->file, node_line(kn),
+	    "unknown key '%s'", key);
+}
+
+static int
+missing(struct ld *l, const yaml_node_t *n, const char *key)
+{
+	return br_error_set(l->err, BR_ECONFIG, l->t->file, node_line(n),
+	    "missing key '%s'", key);
+}
+
+static int
+find_season(struct ld *l, const yaml_node_t *n, int *out)
+{
+	const char *s;
+	size_t i;
+
+	if (get_scalar(l, n, "season", &s) != 0)
+		return -1;
+	if (strcmp(s, "all") == 0) {
+		*out = -1;
+		return 0;
+	}
+	for (i = 0; i < l->t->nseasons; i++)
+		if (strcmp(l->t->seasons[i].name, s) == 0) {
+			*out = (int)i;
+			return 0;
+		}
+	return fail(l, n, "season", "unknown season '%s'", s);
+}
+
+/* "6-9" or "7" */
+static int
+parse_months(struct ld *l, const yaml_node_t *n, struct br_tariff_season *s)
+{
+	const char *v;
+	char *end;
+	long a, b;
+
+	if (get_scalar(l, n, "months", &v) != 0)
+		return -1;
+	errno = 0;
+	a = strtol(v, &end, 10);
+	b = a;
+	if (*end == '-')
+		b = strtol(end + 1, &end, 10);
+	if (errno != 0 || *end != '\0' || end == v || a < 1 || a > 12 ||
+	    b < 1 || b > 12)
+		return fail(l, n, "months", "bad month range '%s' (e.g. 6-9)",
+		    v);
+	s->from_month = (int)a;
+	s->to_month = (int)b;
+	return 0;
+}
+
+static int
+load_seasons(struct ld *l, const yaml_node_t *seq)
+{
+	struct br_tariff *t = l->t;
+	const yaml_node_t *it, *kn, *vn;
+	const char *k;
+	int m;
+
+	if (expect(l, seq, YAML_SEQUENCE_NODE, "seasons") != 0)
+		return -1;
+	FOR_ITEMS(l, seq, it) {
+		struct br_tariff_season *s;
+		bool have_name = false, have_months = false;
+
+		if (expect(l, it, YAML_MAPPING_NODE, "seasons") != 0)
+			return -1;
+		if (t->nseasons == BR_TARIFF_MAX_SEASONS)
+			return fail(l, it, "seasons", "too many seasons");
+		s = &t->seasons[t->nseasons];
+		FOR_PAIRS(l, it, kn, vn, k) {
+			if (strcmp(k, "name") == 0) {
+				if (get_text(l, vn, k, s->name,
+				    sizeof(s->name)) != 0)
+					return -1;
+				have_name = true;
+			} else if (strcmp(k, "months") == 0) {
+				if (parse_months(l, vn, s) != 0)
+					return -1;
+				have_months = true;
+			} else
+				return unknown(l, kn, k);
+		}
+		if (!have_name)
+			return missing(l, it, "name");
+		if (!have_months)
+			return missing(l, it, "months");
+		if (strcmp(s->name, "all") == 0)
+			return fail(l, it, "name", "season name '%s' is "
+			    "reserved", s->name);
+		m = s->from_month;
+		for (;;) {
+			if (t->month_season[m] >= 0)
+				return br_error_set(l->err, BR_ECONFIG,
+				    t->file, node_line(it), "key 'months': "
+				    "month %d is in two seasons", m);
+			t->month_season[m] = (int8_t)t->nseasons;
+			if (m == s->to_month)
+				break;
+			m = m == 12 ? 1 : m + 1;
+		}
+		t->nseasons++;
+	}
+	for (m = 1; m <= 12 && t->nseasons > 0; m++)
+		if (t->month_season[m] < 0)
+			return br_error_set(l->err, BR_ECONFIG, t->file,
+			    node_line(seq), "key 'seasons': seasons do not "
+			    "cover every month (month %d missing)", m);
+	return 0;
+}
+
+static int
+cmp_day(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int
+load_holidays(struct ld *l, const yaml_node_t *seq)
+{
+	struct br_tariff *t = l->t;
+	const yaml_node_t *it;
+
+	if (expect(l, seq, YAML_SEQUENCE_NODE, "holidays") != 0)
+		return -1;
+	free(t->holidays);
+	t->nholidays = 0;
+	t->holidays = calloc(seq->data.sequence.items.top -
+	    seq->data.sequence.items.start + 1, sizeof(int32_t));
+	if (t->holidays == NULL)
+		return br_error_set(l->err, BR_ENOMEM, NULL, 0,
+		    "out of memory");
+	FOR_ITEMS(l, seq, it) {
+		if (get_date(l, it, "holidays", &t->holidays[t->nholidays]) !=
+		    0)
+			return -1;
+		t->nholidays++;
+	}
+	qsort(t->holidays, t->nholidays, sizeof(int32_t), cmp_day);
+	return 0;
+}
+
+static int
+load_tiers(struct ld *l, const yaml_node_t *seq, struct br_tariff_energy *e)
+{
+	const yaml_node_t *it, *kn, *vn;
+	const char *k;
+
+	if (expect(l, seq, YAML_SEQUENCE_NODE, "tiers") != 0)
+		return -1;
+	FOR_ITEMS(l, seq, it) {
+		struct br_tariff_tier *tr;
+		bool have_rate = false;
+
+		if (expect(l, it, YAML_MAPPING_NODE, "tiers") != 0)
+			return -1;
+		if (e->ntiers == BR_TARIFF_MAX_TIERS)
+			return fail(l, it, "tiers", "too many tiers");
+		if (e->ntiers > 0 && e->tiers[e->ntiers - 1].upto_milli < 0)
+			return fail(l, it, "tiers", "a tier follows the last "
+			    "(unlimited) tier");
+		tr = &e->tiers[e->ntiers];
+		tr->upto_milli = -1;
+		FOR_PAIRS(l, it, kn, vn, k) {
+			if (strcmp(k, "upto") == 0) {
+				if (get_qty(l, vn, k, &tr->upto_milli) != 0)
+					return -1;
+				if (e->ntiers > 0 && tr->upto_milli <=
+				    e->tiers[e->ntiers - 1].upto_milli)
+					return fail(l, vn, k, "tier limits "
+					    "must increase");
+			} else if (strcmp(k, "rate") == 0) {
+				if (get_rate(l, vn, k, &tr->rate_micro) != 0)
+					return -1;
+				have_rate = true;
+			} else
+				return unknown(l, kn, k);
+		}
+		if (!have_rate)
+			return missing(l, it, "rate");
+		e->ntiers++;
+	}
+	if (e->ntiers == 0 || e->tiers[e->ntiers - 1].upto_milli >= 0)
+		return fail(l, seq, "tiers", "the last tier must have no "
+		    "'upto' limit");
+	return 0;
+}
+
+static int
+two_digits(const char *s)
+{
+	if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
+		return -1;
+	return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
+/* "HH:MM-HH:MM" on quarter hours; 24:00 allowed as an end. */
+static int
+parse_hours(struct ld *l, const yaml_node_t *n, int *from, int *to)
+{
+	const char *s;
+	int h1, m1, h2, m2;
+
+	if (get_scalar(l, n, "hours", &s) != 0)
+		return -1;
+	if (strlen(s) != 11 || s[2] != ':' || s[5] != '-' || s[8] != ':' ||
+	    (h1 = two_digits(s)) < 0 || (m1 = two_digits(s + 3)) < 0 ||
+	    (h2 = two_digits(s + 6)) < 0 || (m2 = two_digits(s + 9)) < 0 ||
+	    h1 > 23 || h2 > 24 || m1 % 15 || m2 % 15 || m1 > 45 || m2 > 45 ||
+	    (h2 == 24 && m2 != 0) || h1 * 60 + m1 >= h2 * 60 + m2)
+		return fail(l, n, "hours", "bad hour range '%s' (HH:MM-HH:MM "
+		    "in local time, quarter hours, start before end)", s);
+	*from = (h1 * 60 + m1) / 15;
+	*to = (h2 * 60 + m2) / 15;
+	return 0;
+}
+
+static int
+load_periods(struct ld *l, const yaml_node_t *seq, struct br_tariff_energy *e)
+{
+	const yaml_node_t *it, *kn, *vn, *hit;
+	const char *k, *s;
+	int dt, q;
+
+	if (expect(l, seq, YAML_SEQUENCE_NODE, "periods") != 0)
+		return -1;
+	memset(e->slot_period, 0xff, sizeof(e->slot_period));
+	FOR_ITEMS(l, seq, it) {
+		struct br_tariff_period *p;
+		bool days[2] = { true, true }, have_rate = false;
+		bool hours[96];
+		bool have_hours = false;
+		int from, to;
+
+		if (expect(l, it, YAML_MAPPING_NODE, "periods") != 0)
+			return -1;
+		if (e->nperiods == BR_TARIFF_MAX_PERIODS)
+			return fail(l, it, "periods", "too many periods");
+		p = &e->periods[e->nperiods];
+		memset(hours, 0, sizeof(hours));
+		p->name[0] = '\0';
+		FOR_PAIRS(l, it, kn, vn, k) {
+			if (strcmp(k, "name") == 0) {
+				if (get_text(l, vn, k, p->name,
+				    sizeof(p->name)) != 0)
+					return -1;
+			} else if (strcmp(k, "rate") == 0) {
+				if (get_rate(l, vn, k, &p->rate_micro) != 0)
+					return -1;
+				have_rate = true;
+			} else if (strcmp(k, "days") == 0) {
+				if (get_scalar(l, vn, k, &s) != 0)
+					return -1;
+				if (strcmp(s, "weekday") == 0)
+					days[BR_DAY_WEEKEND] = false;
+				else if (strcmp(s, "weekend") == 0)
+					days[BR_DAY_WEEKDAY] = false;
+				else if (strcmp(s, "all") != 0)
+					return fail(l, vn, k, "expected weekday,"
+					    " weekend or all, not '%s'", s);
+			} else if (strcmp(k, "hours") == 0) {
+				have_hours = true;
+				if (vn->type == YAML_SEQUENCE_NODE) {
+					FOR_ITEMS(l, vn, hit) {
+						if (parse_hours(l, hit, &from,
+						    &to) != 0)
+							return -1;
+						for (q = from; q < to; q++)
+							hours[q] = true;
+					}
+				} else {
+					if (parse_hours(l, vn, &from, &to) != 0)
+						return -1;
+					for (q = from; q < to; q++)
+						hours[q] = true;
+				}
+			} else
+				return unknown(l, kn, k);
+		}
+		if (p->name[0] == '\0')
+			return missing(l, it, "name");
+		if (!have_rate)
+			return missing(l, it, "rate");
+		if (!have_hours)
+			memset(hours, 1, sizeof(hours));
+		/* first matching period wins */
+		for (dt = 0; dt < 2; dt++)
+			for (q = 0; q < 96; q++)
+				if (days[dt] && hours[q] &&
+				    e->slot_period[dt][q] == 0xff)
+					e->slot_period[dt][q] =
+					    (uint8_t)e->nperiods;
+		e->nperiods++;
+	}
+	for (dt = 0; dt < 2; dt++)
+		for (q = 0; q < 96; q++)
+			if (e->slot_period[dt][q] == 0xff) {
+				char what[64];
+				snprintf(what, sizeof(what), "%s %02d:%02d",
+				    dt ? "weekend" : "weekday", q / 4,
+				    q % 4 * 15);
+				return fail(l, seq, "periods", "no period "
+				    "covers %s (end with a catch-all period)",
+				    what);
+			}
+	return 0;
+}
+
+static int
+load_energy_one(struct ld *l, const yaml_node_t *map,
+    struct br_tariff_energy *e)
+{
+	const yaml_node_t *kn, *vn;
+	const char *k;
+	int kinds = 0;
+
+	if (expect(l, map, YAML_MAPPING_NODE, "energy") != 0)
+		return -1;
+	e->season = -1;
+	FOR_PAIRS(l, map, kn, vn, k) {
+		if (strcmp(k, "season") == 0) {
+			if (find_season(l, vn, &e->season) != 0)
+				return -1;
+		} else if (strcmp(k, "rate") == 0) {
+			if (get_rate(l, vn, k, &e->rate_micro) != 0)
+				return -1;
+			e->kind = BR_ENERGY_FLAT;
+			kinds++;
+		} else if (strcmp(k, "tiers") == 0) {
+			if (load_tiers(l, vn, e) != 0)
+				return -1;
+			e->kind = BR_ENERGY_TIERED;
+			kinds++;
+		} else if (strcmp(k, "periods") == 0) {
+			if (load_periods(l, vn, e) != 0)
+				return -1;
+			e->kind = BR_ENERGY_TOU;
+			kinds++;
+		} else if (strcmp(k, "prorate") == 0) {
+			if (get_bool(l, vn, k, &e->prorate) != 0)
+				return -1;
+		} else
+			return unknown(l, kn, k);
+	}
+	if (kinds != 1)
+		return fail(l, map, "energy", "give exactly one of rate, tiers "
+		    "or periods");
+	if (e->prorate && e->kind != BR_ENERGY_TIERED)
+		return fail(l, map, "prorate", "only tiers can be prorated");
+	return 0;
+}
+
+/* Every season must be matched by exactly one entry (season or all). */
+static int
+check_seasons(struct ld *l, const yaml_node_t *n, const char *key,
+    const int *seasons, size_t count, bool required)
+{
+	size_t i, s, ns = l->t->nseasons ? l->t->nseasons : 1;
+	char name[40];
+
+	for (s = 0; s < ns; s++) {
+		int hits = 0;
+		for (i = 0; i < count; i++)
+			if (seasons[i] < 0 || (size_t)seasons[i] == s)
+				hits++;
+		snprintf(name, sizeof(name), "%s", l->t->nseasons ?
+		    l->t->seasons[s].name : "all");
+		if (hits > 1)
+			return fail(l, n, key, "more than one entry applies "
+			    "to season '%s'", name);
+		if (hits == 0 && required)
+			return fail(l, n, key, "no entry for season '%s'",
+			    name);
+	}
+	return 0;
+}
+
+static int
+load_customer(struct ld *l, const yaml_node_t *map,
+    struct br_tariff_version *v)
+{
+	const yaml_node_t *kn, *vn;
+	const char *k, *s;
+	bool have_amount = false;
+
+	if (expect(l, map, YAML_MAPPING_NODE, "customer_charge") != 0)
+		return -1;
+	v->customer_per = BR_PER_MONTH;
+	FOR_PAIRS(l, map, kn, vn, k) {
+		if (strcmp(k, "amount") == 0) {
+			if (get_rate(l, vn, k, &v->customer_micro) != 0)
+				return -1;
+			have_amount = true;
+		} else if (strcmp(k, "per") == 0) {
+			if (get_scalar(l, vn, k, &s) != 0)
+				return -1;
+			if (strcmp(s, "month") == 0)
+				v->customer_per = BR_PER_MONTH;
+			else if (strcmp(s, "day") == 0)
+				v->customer_per = BR_PER_DAY;
+			else
+				return fail(l, vn, k, "expected month or day, "
+				    "not '%s'", s);
+		} else
+			return unknown(l, kn, k);
+	}
+	if (!have_amount)
+		return missing(l, map, "amount");
+	return 0;
+}
+
+static int
+load_version(struct ld *l, const yaml_node_t *map,
+    struct br_tariff_version *v)
+{
+	const yaml_node_t *kn, *vn, *it, *en = NULL, *dn = NULL;
+	const char *k;
+	bool have_eff = false;
+	int seasons[BR_TARIFF_MAX_CHARGES];
+	size_t i;
+
+	if (expect(l, map, YAML_MAPPING_NODE, "versions") != 0)
+		return -1;
+	v->line = node_line(map);
+	FOR_PAIRS(l, map, kn, vn, k) {
+		if (strcmp(k, "effective") == 0) {
+			if (get_date(l, vn, k, &v->effective) != 0)
+				return -1;
+			have_eff = true;
+		} else if (strcmp(k, "customer_charge") == 0) {
+			if (load_customer(l, vn, v) != 0)
+				return -1;
+		} else if (strcmp(k, "energy") == 0) {
+			if (expect(l, vn, YAML_SEQUENCE_NODE, k) != 0)
+				return -1;
+			en = vn;
+			FOR_ITEMS(l, vn, it) {
+				if (v->nenergy == BR_TARIFF_MAX_CHARGES)
+					return fail(l, it, k, "too many "
+					    "entries");
+				if (load_energy_one(l, it,
+				    &v->energy[v->nenergy]) != 0)
+					return -1;
+				v->nenergy++;
+			}
+		} else if (strcmp(k, "demand") == 0) {
+			const yaml_node_t *dk, *dv;
+			const char *dkey;
+			if (expect(l, vn, YAML_SEQUENCE_NODE, k) != 0)
+				return -1;
+			dn = vn;
+			FOR_ITEMS(l, vn, it) {
+				struct br_tariff_demand *d;
+				bool have_rate = false;
+				if (expect(l, it, YAML_MAPPING_NODE, k) != 0)
+					return -1;
+				if (v->ndemand == BR_TARIFF_MAX_CHARGES)
+					return fail(l, it, k, "too many "
+					    "entries");
+				d = &v->demand[v->ndemand];
+				d->season = -1;
+				FOR_PAIRS(l, it, dk, dv, dkey) {
+					if (strcmp(dkey, "season") == 0) {
+						if (find_season(l, dv,
+						    &d->season) != 0)
+							return -1;
+					} else if (strcmp(dkey, "rate") == 0) {
+						if (get_rate(l, dv, dkey,
+						    &d->rate_micro) != 0)
+							return -1;
+						have_rate = true;
+					} else
+						return unknown(l, dk, dkey);
+				}
+				if (!have_rate)
+					return missing(l, it, "rate");
+				v->ndemand++;
+			}
+		} else
+			return unknown(l, kn, k);
+	}
+	if (!have_eff)
+		return missing(l, map, "effective");
+	if (en == NULL)
+		return missing(l, map, "energy");
+	for (i = 0; i < v->nenergy; i++)
+		seasons[i] = v->energy[i].season;
+	if (check_seasons(l, en, "energy", seasons, v->nenergy, true) != 0)
+		return -1;
+	for (i = 0; i < v->ndemand; i++)
+		seasons[i] = v->demand[i].season;
+	if (dn && check_seasons(l, dn, "demand", seasons, v->ndemand,
+	    false) != 0)
+		return -1;
+	return 0;
+}
+
+static int
+load_versions(struct ld *l, const yaml_node_t *seq)
+{
+	struct br_tariff *t = l->t;
+	const yaml_node_t *it;
+	size_t n, i;
+
+	if (expect(l, seq, YAML_SEQUENCE_NODE, "versions") != 0)
+		return -1;
+	n = (size_t)(seq->data.sequence.items.top -
+	    seq->data.sequence.items.start);
+	if (n == 0)
+		return fail(l, seq, "versions", "no versions");
+	if ((t->versions = calloc(n, sizeof(*t->versions))) == NULL)
+		return br_error_set(l->err, BR_ENOMEM, NULL, 0,
+		    "out of memory");
+	FOR_ITEMS(l, seq, it) {
+		if (load_version(l, it, &t->versions[t->nversions]) != 0)
+			return -1;
+		t->nversions++;
+	}
+	for (i = 1; i < t->nversions; i++)
+		if (t->versions[i].effective <= t->versions[i - 1].effective)
+			return br_error_set(l->err, BR_ECONFIG, t->file,
+			    t->versions[i].line, "key 'effective': versions "
+			    "must be in increasing effective date order");
+	return 0;
+}
+
+static int
+load_root(struct ld *l, const yaml_node_t *root)
+{
+	struct br_tariff *t = l->t;
+	const yaml_node_t *kn, *vn, *versions = NULL, *seasons = NULL;
+	const yaml_node_t *holidays = NULL;
+	const char *k, *s;
+	bool have_rounding = false;
+
+	if (root == NULL)
+		return br_error_set(l->err, BR_ECONFIG, t->file, 1,
+		    "empty tariff file");
+	if (expect(l, root, YAML_MAPPING_NODE, "(top level)") != 0)
+		return -1;
+	/* seasons first: energy entries refer to them */
+	FOR_PAIRS(l, root, kn, vn, k) {
+		if (strcmp(k, "seasons") == 0)
+			seasons = vn;
+		else if (strcmp(k, "versions") == 0)
+			versions = vn;
+		else if (strcmp(k, "holidays") == 0)
+			holidays = vn;
+	}
+	if (seasons && load_seasons(l, seasons) != 0)
+		return -1;
+	if (holidays && load_holidays(l, holidays) != 0)
+		return -1;
+	FOR_PAIRS(l, root, kn, vn, k) {
+		if (strcmp(k, "code") == 0) {
+			if (get_text(l, vn, k, t->code, sizeof(t->code)) != 0)
+				return -1;
+		} else if (strcmp(k, "name") == 0) {
+			if (get_text(l, vn, k, t->name, sizeof(t->name)) != 0)
+				return -1;
+		} else if (strcmp(k, "unit") == 0) {
+			if (get_text(l, vn, k, t->unit, sizeof(t->unit)) != 0)
+				return -1;
+			if (strcmp(t->unit, "kWh") && strcmp(t->unit, "gal") &&
+			    strcmp(t->unit, "therm") && strcmp(t->unit, "CCF"))
+				return fail(l, vn, k, "unknown unit '%s' "
+				    "(kWh, gal, therm, CCF)", t->unit);
+		} else if (strcmp(k, "rounding") == 0) {
+			if (get_scalar(l, vn, k, &s) != 0)
+				return -1;
+			if (br_round_parse(s, &t->rounding) != 0)
+				return fail(l, vn, k, "unknown rounding '%s' "
+				    "(half_up, half_even, down, up)", s);
+			have_rounding = true;
+		} else if (strcmp(k, "seasons") && strcmp(k, "versions") &&
+		    strcmp(k, "holidays"))
+			return unknown(l, kn, k);
+	}
+	if (t->code[0] == '\0')
+		return missing(l, root, "code");
+	if (t->unit[0] == '\0')
+		return missing(l, root, "unit");
+	if (!have_rounding)
+		t->rounding = BR_ROUND_HALF_UP;
+	if (versions == NULL)
+		return missing(l, root, "versions");
+	if (load_versions(l, versions) != 0)
+		return -1;
+	for (size_t i = 0; i < t->nversions; i++)
+		if (t->versions[i].ndemand > 0 && strcmp(t->unit, "kWh") != 0)
+			return br_error_set(l->err, BR_ECONFIG, t->file,
+			    t->versions[i].line, "key 'demand': demand "
+			    "charges need unit kWh");
+	return 0;
+}
+
+int
+br_tariff_load(struct br_tariff *t, const char *path, struct br_error *err)
+{
+	FILE *f;
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	struct ld l;
+	int rc, m;
+
+	memset(t, 0, sizeof(*t));
+	snprintf(t->file, sizeof(t->file), "%s", path);
+	for (m = 0; m <= 12; m++)
+		t->month_season[m] = -1;
+	if ((f = fopen(path, "rb")) == NULL)
+		return br_error_set(err, BR_ENOINPUT, path, 0,
+		    "cannot open tariff: %s", strerror(errno));
+	if (!yaml_parser_initialize(&parser)) {
+		fclose(f);
+		return br_error_set(err, BR_ENOMEM, NULL, 0, "out of memory");
+	}
+	yaml_parser_set_input_file(&parser, f);
+	if (!yaml_parser_load(&parser, &doc)) {
+		br_error_set(err, BR_ECONFIG, path,
+		    (long)parser.problem_mark.line + 1, "bad YAML: %s",
+		    parser.problem ? parser.problem : "parse error");
+		yaml_parser_delete(&parser);
+		fclose(f);
+		return -1;
+	}
+	l.doc = &doc;
+	l.t = t;
+	l.err = err;
+	rc = load_root(&l, yaml_document_get_root_node(&doc));
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	fclose(f);
+	if (rc != 0)
+		br_tariff_release(t);
+	return rc;
+}
+
+int
+br_tariff_load_code(struct br_tariff *t, const char *dir, const char *code,
+    struct br_error *err)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s.yaml", dir, code);
+	if (br_tariff_load(t, path, err) != 0)
+		return -1;
+	if (strcmp(t->code, code) != 0) {
+		br_error_set(err, BR_ECONFIG, path, 0, "key 'code': file "
+		    "defines '%s', expected '%s'", t->code, code);
+		br_tariff_release(t);
+		return -1;
+	}
+	return 0;
+}
+
+void
+br_tariff_release(struct br_tariff *t)
+{
+	free(t->holidays);
+	free(t->versions);
+	t->holidays = NULL;
+	t->versions = NULL;
+	t->nholidays = t->nversions = 0;
+}
+
+int
+br_tariff_version_at(const struct br_tariff *t, int32_t day)
+{
+	int i;
+
+	for (i = (int)t->nversions - 1; i >= 0; i--)
+		if (t->versions[i].effective <= day)
+			return i;
+	return -1;
+}
+
+int
+br_tariff_season_of(const struct br_tariff *t, int32_t day)
+{
+	int y, m, d;
+
+	if (t->nseasons == 0)
+		return -1;
+	br_date_civil(day, &y, &m, &d);
+	return t->month_season[m];
+}
+
+enum br_daytype
+br_tariff_daytype(const struct br_tariff *t, int32_t day)
+{
+	int wd = br_date_weekday(day);
+
+	if (wd == 0 || wd == 6)
+		return BR_DAY_WEEKEND;
+	if (t->nholidays && bsearch(&day, t->holidays, t->nholidays,
+	    sizeof(int32_t), cmp_day))
+		return BR_DAY_WEEKEND;
+	return BR_DAY_WEEKDAY;
+}

@@ -1,0 +1,265 @@
+/*
+ * check_tariff.c: loading the sample tariffs in rates/ and rejecting bad
+ * tariff files with the right line and key.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "date.h"
+#include "tariff.h"
+#include "banned.h"
+
+static const char *
+srcdir(void)
+{
+	const char *s = getenv("BR_SOURCE_DIR");
+
+	return s ? s : BR_SOURCE_DIR;
+}
+
+static void
+load_sample(const char *code, struct br_tariff *t)
+{
+	struct br_error err;
+	char dir[512];
+
+	br_error_clear(&err);
+	snprintf(dir, sizeof(dir), "%s/rates", srcdir());
+	if (br_tariff_load_code(t, dir, code, &err) != 0)
+		ck_abort_msg("%s: %s:%ld: %s", code, err.file, err.line,
+		    err.msg);
+}
+
+START_TEST(test_samples_load)
+{
+	static const char *const codes[] = { "RES-FLAT", "RES-TIER",
+	    "RES-TOU", "GS-DEMAND", "WATER-RES", "GAS-RES" };
+	struct br_tariff t;
+	size_t i;
+
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		load_sample(codes[i], &t);
+		ck_assert_str_eq(t.code, codes[i]);
+		ck_assert_uint_ge(t.nversions, 1);
+		br_tariff_release(&t);
+	}
+}
+END_TEST
+
+START_TEST(test_sample_values)
+{
+	struct br_tariff t;
+	const struct br_tariff_version *v;
+	int s;
+
+	load_sample("RES-FLAT", &t);
+	v = &t.versions[0];
+	ck_assert_int_eq(v->customer_micro, 12000000);
+	ck_assert_int_eq(v->customer_per, BR_PER_MONTH);
+	ck_assert_int_eq(v->energy[0].kind, BR_ENERGY_FLAT);
+	ck_assert_int_eq(v->energy[0].rate_micro, 132500);
+	ck_assert_int_eq(t.rounding, BR_ROUND_HALF_UP);
+	br_tariff_release(&t);
+
+	load_sample("RES-TIER", &t);
+	v = &t.versions[0];
+	s = br_tariff_season_of(&t, br_date_days(2026, 7, 4));
+	ck_assert_str_eq(t.seasons[s].name, "summer");
+	s = br_tariff_season_of(&t, br_date_days(2026, 1, 4));
+	ck_assert_str_eq(t.seasons[s].name, "winter");
+	ck_assert_int_eq(v->nenergy, 2);
+	ck_assert_int_eq(v->energy[0].ntiers, 3);
+	ck_assert_int_eq(v->energy[0].tiers[0].upto_milli, 500000);
+	ck_assert_int_eq(v->energy[0].tiers[1].rate_micro, 135000);
+	ck_assert_int_eq(v->energy[0].tiers[2].upto_milli, -1);
+	br_tariff_release(&t);
+
+	load_sample("RES-TOU", &t);
+	v = &t.versions[0];
+	/* weekday 14:00 is on-peak (period 0), 13:45 and 19:00 off-peak */
+	ck_assert_int_eq(v->energy[0].slot_period[BR_DAY_WEEKDAY][56], 0);
+	ck_assert_int_eq(v->energy[0].slot_period[BR_DAY_WEEKDAY][55], 1);
+	ck_assert_int_eq(v->energy[0].slot_period[BR_DAY_WEEKDAY][76], 1);
+	ck_assert_int_eq(v->energy[0].slot_period[BR_DAY_WEEKEND][60], 1);
+	/* 2026-11-26 Thanksgiving (Thursday) is a holiday */
+	ck_assert_int_eq(br_tariff_daytype(&t, br_date_days(2026, 11, 26)),
+	    BR_DAY_WEEKEND);
+	ck_assert_int_eq(br_tariff_daytype(&t, br_date_days(2026, 11, 25)),
+	    BR_DAY_WEEKDAY);
+	ck_assert_int_eq(br_tariff_daytype(&t, br_date_days(2026, 11, 28)),
+	    BR_DAY_WEEKEND);
+	br_tariff_release(&t);
+
+	load_sample("WATER-RES", &t);
+	ck_assert_str_eq(t.unit, "gal");
+	ck_assert_int_eq(t.versions[0].energy[0].tiers[0].rate_micro, 4100);
+	ck_assert_int_eq(t.versions[0].energy[0].tiers[1].rate_micro, 5250);
+	br_tariff_release(&t);
+
+	load_sample("GS-DEMAND", &t);
+	ck_assert_int_eq(t.versions[0].ndemand, 1);
+	ck_assert_int_eq(t.versions[0].demand[0].rate_micro, 12500000);
+	br_tariff_release(&t);
+}
+END_TEST
+
+/* Write text to a temp file and load it; returns the load result. */
+static int
+load_text(const char *text, struct br_error *err)
+{
+	char path[] = "/tmp/check_tariff_XXXXXX";
+	struct br_tariff t;
+	FILE *f;
+	int fd, rc;
+
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	f = fdopen(fd, "w");
+	fputs(text, f);
+	fclose(f);
+	br_error_clear(err);
+	rc = br_tariff_load(&t, path, err);
+	if (rc == 0)
+		br_tariff_release(&t);
+	unlink(path);
+	return rc;
+}
+
+#define HEAD "code: X\nunit: kWh\n"
+
+START_TEST(test_bad_rate)
+{
+	struct br_error err;
+
+	ck_assert_int_eq(load_text(HEAD "versions:\n"
+	    "  - effective: 2026-01-01\n"
+	    "    energy:\n"
+	    "      - rate: 0.1234567\n", &err), -1);
+	ck_assert_int_eq(err.code, BR_ECONFIG);
+	ck_assert_int_eq(err.line, 6);
+	ck_assert_ptr_nonnull(strstr(err.msg, "'rate'"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "6 decimals"));
+	ck_assert_ptr_nonnull(strstr(err.file, "check_tariff_"));
+
+	ck_assert_int_eq(load_text(HEAD "versions:\n"
+	    "  - effective: 2026-01-01\n"
+	    "    energy:\n"
+	    "      - rate: 1,5\n", &err), -1);
+	ck_assert_int_eq(err.line, 6);
+}
+END_TEST
+
+START_TEST(test_unknown_key)
+{
+	struct br_error err;
+
+	ck_assert_int_eq(load_text(HEAD "versions:\n"
+	    "  - effective: 2026-01-01\n"
+	    "    customer_charge: {amount: 10, per: month}\n"
+	    "    energy:\n"
+	    "      - rate: 0.1\n"
+	    "        rtae: 0.2\n", &err), -1);
+	ck_assert_int_eq(err.code, BR_ECONFIG);
+	ck_assert_int_eq(err.line, 8);
+	ck_assert_str_eq(err.msg, "unknown key 'rtae'");
+
+	ck_assert_int_eq(load_text(HEAD "colour: red\nversions: []\n", &err),
+	    -1);
+	ck_assert_int_eq(err.line, 3);
+	ck_assert_str_eq(err.msg, "unknown key 'colour'");
+}
+END_TEST
+
+START_TEST(test_missing_version)
+{
+	struct br_error err;
+
+	ck_assert_int_eq(load_text(HEAD "name: no versions\n", &err), -1);
+	ck_assert_int_eq(err.code, BR_ECONFIG);
+	ck_assert_int_eq(err.line, 1);
+	ck_assert_str_eq(err.msg, "missing key 'versions'");
+
+	ck_assert_int_eq(load_text(HEAD "versions:\n"
+	    "  - energy:\n"
+	    "      - rate: 0.1\n", &err), -1);
+	ck_assert_int_eq(err.line, 4);
+	ck_assert_str_eq(err.msg, "missing key 'effective'");
+
+	ck_assert_int_eq(load_text(HEAD "versions:\n"
+	    "  - effective: 2026-02-01\n"
+	    "    energy: [{rate: 0.1}]\n"
+	    "  - effective: 2026-01-01\n"
+	    "    energy: [{rate: 0.1}]\n", &err), -1);
+	ck_assert_int_eq(err.line, 6);
+}
+END_TEST
+
+START_TEST(test_bad_yaml_and_structure)
+{
+	struct br_error err;
+
+	ck_assert_int_eq(load_text(HEAD "versions: [\n  - x: : y\n", &err),
+	    -1);
+	ck_assert_int_eq(err.code, BR_ECONFIG);
+	ck_assert_ptr_nonnull(strstr(err.msg, "bad YAML"));
+	ck_assert_int_gt(err.line, 2);
+
+	/* TOU periods must cover the whole day */
+	ck_assert_int_eq(load_text(HEAD "versions:\n"
+	    "  - effective: 2026-01-01\n"
+	    "    energy:\n"
+	    "      - periods:\n"
+	    "          - {name: on, days: weekday, hours: \"14:00-19:00\", "
+	    "rate: 0.2}\n", &err), -1);
+	ck_assert_int_eq(err.line, 7);
+	ck_assert_ptr_nonnull(strstr(err.msg, "weekday 00:00"));
+
+	/* season must exist, seasons must cover the year */
+	ck_assert_int_eq(load_text(HEAD "seasons:\n"
+	    "  - {name: summer, months: 6-9}\n"
+	    "versions: []\n", &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "month 1 missing"));
+
+	ck_assert_int_eq(load_text(HEAD "rounding: sideways\n"
+	    "versions: []\n", &err), -1);
+	ck_assert_int_eq(err.line, 3);
+
+	ck_assert_int_eq(load_text(HEAD "versions:\n"
+	    "  - effective: 2026-01-01\n"
+	    "    energy:\n"
+	    "      - tiers:\n"
+	    "          - {upto: 500, rate: 0.1}\n", &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "last tier"));
+}
+END_TEST
+
+static Suite *
+tariff_suite(void)
+{
+	Suite *s = suite_create("tariff");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_samples_load);
+	tcase_add_test(tc, test_sample_values);
+	tcase_add_test(tc, test_bad_rate);
+	tcase_add_test(tc, test_unknown_key);
+	tcase_add_test(tc, test_missing_version);
+	tcase_add_test(tc, test_bad_yaml_and_structure);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(tariff_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
