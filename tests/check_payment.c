@@ -1,0 +1,259 @@
+/*
+ * check_payment.c: pay-reconcile on a temporary store filled with SQL:
+ * posting, suspense, closed accounts, duplicate files and a bad amount
+ * that rolls back every file of the run.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "payment.h"
+#include "store.h"
+#include "banned.h"
+
+static char dir[256];
+static struct br_store *st;
+
+static const char fixture[] =
+    "INSERT INTO account VALUES('A1','Bob Hughes','','active','R1'),"
+    "('A2','Carla Adams','','active','R1'),"
+    "('A3','Dan Moss','','closed','R1');"
+    "INSERT INTO ledger(account_id,date,kind,ref,amount_cents) VALUES"
+    "('A1','2026-11-03','bill','2026-10-A1',6234),"
+    "('A2','2026-11-03','bill','2026-10-A2',1000);";
+
+static void
+setup(void)
+{
+	struct br_error err;
+	char path[300];
+
+	snprintf(dir, sizeof(dir), "/tmp/check_payment.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/billing.db", dir);
+	st = br_store_open(path, BR_STORE_CREATE, &err);
+	ck_assert_ptr_nonnull(st);
+	ck_assert_int_eq(br_store_exec(st, fixture, &err), 0);
+}
+
+static void
+teardown(void)
+{
+	char cmd[300];
+
+	br_store_close(st);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* Write a file in the temp dir; returns its path (static buffer i). */
+static const char *
+file(int i, const char *name, const char *text)
+{
+	static char paths[4][300];
+	FILE *f;
+
+	snprintf(paths[i], sizeof(paths[i]), "%s/%s", dir, name);
+	f = fopen(paths[i], "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+	return paths[i];
+}
+
+static int64_t
+scalar(const char *sql)
+{
+	struct br_error err;
+	sqlite3_stmt *s = br_store_prepare(st, sql, &err);
+	int64_t v = -999;
+
+	ck_assert_ptr_nonnull(s);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* One run in one transaction, as the tool does it. */
+static int
+run(const char *const *files, size_t n, struct br_payment_report *rep,
+    struct br_error *err)
+{
+	int rc;
+
+	br_payment_report_init(rep);
+	ck_assert_int_eq(br_store_begin(st, err), 0);
+	rc = br_payment_post_files(st, files, n, NULL, rep, err);
+	if (rc == 0)
+		ck_assert_int_eq(br_store_commit(st, err), 0);
+	else
+		br_store_rollback(st);
+	return rc;
+}
+
+static const char pay1[] =
+    "date,account_id,amount,method,reference\n"
+    "2026-11-10,A1,50.00,check,R1\n"
+    "2026-11-11,,20.5,ach,R2\n"
+    "2026-11-12,A9,1,card,R3\n"
+    "2026-11-13,A3,7.25,check,R4\n"
+    "2026-11-14,A1,12.34,ach,R5\n";
+
+START_TEST(test_payment_post_and_report)
+{
+	struct br_error err;
+	struct br_payment_report rep;
+	const char *files[1];
+	char *buf = NULL;
+	size_t len;
+	FILE *f;
+
+	files[0] = file(0, "pay1.csv", pay1);
+	ck_assert_int_eq(run(files, 1, &rep, &err), 0);
+	ck_assert_int_eq(rep.posted, 3);
+	ck_assert_int_eq(rep.posted_cents, 5000 + 725 + 1234);
+	ck_assert_int_eq(rep.suspense, 2);
+	ck_assert_int_eq(rep.suspense_cents, 2050 + 100);
+	ck_assert_int_eq(rep.rows[3].closed_account, 1);
+	f = open_memstream(&buf, &len);
+	br_payment_report_write(&rep, f);
+	fclose(f);
+	/* Replace the temp dir in the report to compare it exactly. */
+	ck_assert_ptr_nonnull(strstr(buf, files[0]));
+	ck_assert_ptr_nonnull(strstr(buf,
+	    "/pay1.csv,2,2026-11-10,A1,50.00,posted,12.34\n"));
+	ck_assert_ptr_nonnull(strstr(buf,
+	    "/pay1.csv,3,2026-11-11,,20.50,suspense,\n"));
+	ck_assert_ptr_nonnull(strstr(buf,
+	    "/pay1.csv,4,2026-11-12,A9,1.00,suspense,\n"));
+	ck_assert_ptr_nonnull(strstr(buf,
+	    "/pay1.csv,5,2026-11-13,A3,7.25,posted,-7.25\n"));
+	ck_assert_ptr_nonnull(strstr(buf,
+	    "/pay1.csv,6,2026-11-14,A1,12.34,posted,0.00\n"
+	    "TOTAL,3,,,69.59,posted,\n"
+	    "TOTAL,2,,,21.50,suspense,\n"));
+	ck_assert_int_eq(strncmp(buf,
+	    "file,line,date,account_id,amount,status,balance_after\n", 54), 0);
+	free(buf);
+	ck_assert_int_eq(scalar("SELECT COUNT(*) FROM payment"), 5);
+	ck_assert_int_eq(scalar("SELECT COUNT(*) FROM payment "
+	    "WHERE status = 'suspense' AND account_id IS NULL"), 1);
+	ck_assert_int_eq(scalar("SELECT SUM(amount_cents) FROM ledger "
+	    "WHERE kind = 'payment'"), -(5000 + 725 + 1234));
+	ck_assert_int_eq(scalar("SELECT COUNT(*) FROM ledger l JOIN payment p "
+	    "ON l.ref = 'P' || p.payment_id WHERE l.kind = 'payment' "
+	    "AND l.date = p.received_date"), 3);
+	ck_assert_int_eq(scalar("SELECT COUNT(*) FROM exception WHERE "
+	    "stage = 'payment' AND code = 'UNMATCHED_PAYMENT' "
+	    "AND severity = 'warn'"), 2);
+	ck_assert_int_eq(scalar("SELECT COUNT(*) FROM exception WHERE "
+	    "code = 'PAYMENT_CLOSED_ACCOUNT' AND account_id = 'A3' "
+	    "AND line = 5"), 1);
+	ck_assert_int_eq(scalar("SELECT COUNT(*) FROM import_file WHERE "
+	    "stage = 'payment' AND records = 5 AND length(sha256) = 64"), 1);
+	br_payment_report_release(&rep);
+}
+END_TEST
+
+START_TEST(test_payment_duplicate_file)
+{
+	struct br_error err;
+	struct br_payment_report rep;
+	const char *files[2];
+
+	files[0] = file(0, "pay1.csv", pay1);
+	ck_assert_int_eq(run(files, 1, &rep, &err), 0);
+	br_payment_report_release(&rep);
+	/* Same content under another name, and the same file again. */
+	files[0] = file(1, "copy.csv", pay1);
+	files[1] = file(0, "pay1.csv", pay1);
+	ck_assert_int_eq(run(files, 2, &rep, &err), 0);
+	ck_assert_int_eq(rep.n, 0);
+	ck_assert_int_eq(rep.nfiles, 2);
+	ck_assert_int_eq(rep.files[0].duplicate, 1);
+	ck_assert_int_eq(rep.files[1].duplicate, 1);
+	ck_assert_int_eq(rep.posted, 0);
+	br_payment_report_release(&rep);
+	ck_assert_int_eq(scalar("SELECT COUNT(*) FROM payment"), 5);
+	ck_assert_int_eq(scalar("SELECT COUNT(*) FROM ledger "
+	    "WHERE kind = 'payment'"), 3);
+}
+END_TEST
+
+START_TEST(test_payment_bad_amount_rolls_back)
+{
+	struct br_error err;
+	struct br_payment_report rep;
+	const char *files[2];
+
+	files[0] = file(0, "a.csv", pay1);
+	files[1] = file(1, "b.csv", "account_id,date,amount\n"
+	    "A1,2026-11-20,5.00\n"
+	    "A2,2026-11-21,0.00\n");
+	ck_assert_int_eq(run(files, 2, &rep, &err), -1);
+	ck_assert_int_eq(err.code, BR_EINPUT);
+	ck_assert_str_eq(err.file, files[1]);
+	ck_assert_int_eq(err.line, 3);
+	ck_assert_ptr_nonnull(strstr(err.msg, "'amount'"));
+	br_payment_report_release(&rep);
+	ck_assert_int_eq(scalar("SELECT COUNT(*) FROM payment"), 0);
+	ck_assert_int_eq(scalar("SELECT COUNT(*) FROM import_file"), 0);
+	ck_assert_int_eq(scalar("SELECT COUNT(*) FROM ledger "
+	    "WHERE kind = 'payment'"), 0);
+	ck_assert_int_eq(scalar("SELECT COUNT(*) FROM exception"), 0);
+}
+END_TEST
+
+START_TEST(test_payment_bad_fields)
+{
+	struct br_error err;
+	struct br_payment_report rep;
+	const char *files[1];
+
+	files[0] = file(0, "d.csv", "date,account_id,amount\n"
+	    "2026-02-30,A1,5.00\n");
+	ck_assert_int_eq(run(files, 1, &rep, &err), -1);
+	ck_assert_int_eq(err.line, 2);
+	ck_assert_ptr_nonnull(strstr(err.msg, "'date'"));
+	br_payment_report_release(&rep);
+	files[0] = file(0, "d.csv", "date,account_id,amount\n"
+	    "2026-11-01,A1,5.001\n");
+	ck_assert_int_eq(run(files, 1, &rep, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "bad amount '5.001'"));
+	br_payment_report_release(&rep);
+	files[0] = file(0, "d.csv", "date,account,amount\n");
+	ck_assert_int_eq(run(files, 1, &rep, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "missing column 'account_id'"));
+	ck_assert_int_eq(err.line, 1);
+	br_payment_report_release(&rep);
+	files[0] = file(0, "d.csv", "date,account_id,amount\n"
+	    "2026-11-01,A1,-5\n");
+	ck_assert_int_eq(run(files, 1, &rep, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "must be positive"));
+	br_payment_report_release(&rep);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("payment");
+	TCase *tc = tcase_create("payment");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_payment_post_and_report);
+	tcase_add_test(tc, test_payment_duplicate_file);
+	tcase_add_test(tc, test_payment_bad_amount_rolls_back);
+	tcase_add_test(tc, test_payment_bad_fields);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
