@@ -44,7 +44,10 @@ report_notes(const struct br_payment_report *rep)
 		const struct br_payment_row *p = &rep->rows[i];
 
 		br_cents_format(p->amount_cents, amt, sizeof(amt));
-		if (p->suspense)
+		if (p->suspense && p->account_id[0] == '\0')
+			br_warn("%s:%ld: payment of %s without account held "
+			    "in suspense", p->file, p->line, amt);
+		else if (p->suspense)
 			br_warn("%s:%ld: payment of %s to unknown account "
 			    "'%s' held in suspense", p->file, p->line, amt,
 			    p->account_id);
