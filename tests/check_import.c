@@ -1,0 +1,437 @@
+/*
+ * check_import.c: registry loading and interval import: stamp to slot on
+ * normal and DST days, fall-back ambiguity, units and multipliers,
+ * re-import idempotency, re-sent day replacement, exceptions, and bad
+ * input leaving the store unchanged.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "date.h"
+#include "import.h"
+#include "registry.h"
+#include "store.h"
+#include "tz.h"
+#include "banned.h"
+
+static char tmpdir[256];
+static struct br_store *st;
+
+static const char *
+srcdir(void)
+{
+	const char *s = getenv("BR_SOURCE_DIR");
+
+	return s ? s : BR_SOURCE_DIR;
+}
+
+static void
+setup(void)
+{
+	struct br_error err;
+	char path[512];
+
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/check_import.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	snprintf(path, sizeof(path), "%s/t.db", tmpdir);
+	st = br_store_open(path, BR_STORE_CREATE, &err);
+	ck_assert_ptr_nonnull(st);
+	snprintf(path, sizeof(path), "%s/testdata/cases/ami-import/registry",
+	    srcdir());
+	ck_assert_int_eq(br_store_begin(st, &err), 0);
+	ck_assert_msg(br_registry_load_dir(st, path, &err) == 0, "%s",
+	    err.msg);
+	ck_assert_int_eq(br_store_commit(st, &err), 0);
+}
+
+static void
+teardown(void)
+{
+	char cmd[300];
+
+	br_store_close(st);
+	st = NULL;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static const char *
+write_file(const char *name, const char *text)
+{
+	static char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+/* Import text as file name in one transaction; returns br_import_file's
+ * status (the transaction is rolled back on -1). */
+static int
+import_text(const char *name, const char *text, struct br_import_result *res,
+    struct br_error *err)
+{
+	const char *path = write_file(name, text);
+	struct br_registry reg;
+	struct br_tz tz;
+	int rc;
+
+	ck_assert_int_eq(br_store_begin(st, err), 0);
+	ck_assert_int_eq(br_registry_init(&reg, st, err), 0);
+	ck_assert_int_eq(br_store_timezone(st, &tz, err), 0);
+	rc = br_import_file(st, &reg, &tz, path, "generic", res, err);
+	if (rc < 0)
+		br_store_rollback(st);
+	else
+		ck_assert_int_eq(br_store_commit(st, err), 0);
+	br_tz_release(&tz);
+	br_registry_release(&reg);
+	return rc;
+}
+
+static int
+import_ok(const char *name, const char *text)
+{
+	struct br_import_result res;
+	struct br_error err;
+	int rc;
+
+	br_import_result_init(&res);
+	rc = import_text(name, text, &res, &err);
+	ck_assert_msg(rc >= 0, "%s:%ld: %s", err.file, err.line, err.msg);
+	br_import_result_release(&res);
+	return rc;
+}
+
+struct day {
+	int32_t n, interval_s;
+	int64_t version, file_id;
+	int64_t v[1500];
+	uint8_t q[1500];
+};
+
+/* Read one interval_day; returns 0 or 1 when absent. */
+static int
+get_day(const char *meter, int channel, const char *date, struct day *d)
+{
+	struct br_error err;
+	sqlite3_stmt *s;
+	int32_t day;
+	int rc;
+
+	ck_assert_int_eq(br_date_parse(date, (size_t)-1, &day), 0);
+	s = br_store_prepare(st, "SELECT n, interval_s, vals, quality, "
+	    "version, file_id FROM interval_day WHERE meter_id = ?1 AND "
+	    "channel = ?2 AND day = ?3", &err);
+	ck_assert_ptr_nonnull(s);
+	sqlite3_bind_text(s, 1, meter, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, channel);
+	sqlite3_bind_int(s, 3, day);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return 1;
+	}
+	d->n = sqlite3_column_int(s, 0);
+	d->interval_s = sqlite3_column_int(s, 1);
+	ck_assert_int_eq(sqlite3_column_bytes(s, 2), 8 * d->n);
+	ck_assert_int_eq(sqlite3_column_bytes(s, 3), d->n);
+	br_store_unpack_values(sqlite3_column_blob(s, 2), d->n, d->v);
+	memcpy(d->q, sqlite3_column_blob(s, 3), (size_t)d->n);
+	d->version = sqlite3_column_int64(s, 4);
+	d->file_id = sqlite3_column_int64(s, 5);
+	sqlite3_finalize(s);
+	return 0;
+}
+
+static long
+count(const char *sql)
+{
+	struct br_error err;
+	sqlite3_stmt *s = br_store_prepare(st, sql, &err);
+	long n;
+
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+	n = (long)sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+START_TEST(test_slot_normal_and_dst_days)
+{
+	struct day d;
+
+	import_ok("a.csv", "meter_id,interval_start,value\n"
+	    "M1,2026-10-05T23:45:00,1\n"		/* normal: slot 95 */
+	    "M1,2026-03-08T01:45:00,2\n"		/* spring: slot 7 */
+	    "M1,2026-03-08T03:00:00,3\n"		/* CDT: slot 8 */
+	    "M1,2026-03-08T23:45:00-05:00,4\n"	/* last of 92 */
+	    "M1,2026-11-01T01:00:00-06:00,5\n"	/* CST 01:00: slot 8 */
+	    "M1,2026-11-01T23:45:00-06:00,6\n");	/* last of 100 */
+	ck_assert_int_eq(get_day("M1", BR_CHANNEL_DELIVERED, "2026-10-05",
+	    &d), 0);
+	ck_assert_int_eq(d.n, 96);
+	ck_assert_int_eq(d.interval_s, 900);
+	ck_assert_int_eq(d.v[95], 1000);
+	ck_assert_int_eq(d.q[95], BR_Q_ACTUAL);
+	ck_assert_int_eq(d.q[94], BR_Q_MISSING);
+	ck_assert_int_eq(d.v[94], 0);
+	ck_assert_int_eq(get_day("M1", BR_CHANNEL_DELIVERED, "2026-03-08",
+	    &d), 0);
+	ck_assert_int_eq(d.n, 92);
+	ck_assert_int_eq(d.v[7], 2000);
+	ck_assert_int_eq(d.v[8], 3000);
+	ck_assert_int_eq(d.v[91], 4000);
+	ck_assert_int_eq(get_day("M1", BR_CHANNEL_DELIVERED, "2026-11-01",
+	    &d), 0);
+	ck_assert_int_eq(d.n, 100);
+	ck_assert_int_eq(d.v[8], 5000);
+	ck_assert_int_eq(d.q[4], BR_Q_MISSING);
+	ck_assert_int_eq(d.v[99], 6000);
+}
+END_TEST
+
+START_TEST(test_local_time_ambiguity)
+{
+	struct day d;
+	struct br_import_result res;
+	struct br_error err;
+
+	import_ok("a.csv", "meter_id,interval_start,value,quality\n"
+	    "M1,2026-11-01T01:30:00,1,A\n"	/* CDT: slot 6 */
+	    "M1,2026-11-01T01:30:00,2,E\n"	/* CST: slot 10 */
+	    "M1,2026-11-01T01:45:00,3,A\n");	/* CDT: slot 7 */
+	ck_assert_int_eq(get_day("M1", BR_CHANNEL_DELIVERED, "2026-11-01",
+	    &d), 0);
+	ck_assert_int_eq(d.v[6], 1000);
+	ck_assert_int_eq(d.v[10], 2000);
+	ck_assert_int_eq(d.q[10],
+	    BR_Q_WITH_METHOD(BR_Q_ESTIMATED, BR_EST_SOURCE));
+	ck_assert_int_eq(d.v[7], 3000);
+	ck_assert_int_eq(d.q[11], BR_Q_MISSING);
+
+	/* Spring-forward gap: the wall time does not exist. */
+	br_import_result_init(&res);
+	ck_assert_int_eq(import_text("b.csv", "meter_id,interval_start,value\n"
+	    "M1,2026-03-08T02:30:00,1\n", &res, &err), -1);
+	ck_assert_int_eq(err.code, BR_EINPUT);
+	ck_assert_int_eq(err.line, 2);
+	ck_assert_ptr_nonnull(strstr(err.msg, "nonexistent local time"));
+	br_import_result_release(&res);
+}
+END_TEST
+
+START_TEST(test_units_and_multiplier)
+{
+	struct day d;
+
+	/* M2 x40, M3 x0.5, M1 x1. */
+	import_ok("a.csv", "meter_id,interval_start,unit,value\n"
+	    "M2,2026-10-05T00:00:00-05:00,Wh,1500\n"	/* 1.5 kWh x40 */
+	    "M2,2026-10-05T00:15:00-05:00,kWh,0.001\n"	/* x40 = 40 */
+	    "M3,2026-10-05T00:00:00-05:00,kWh,0.001\n"	/* 0.5 -> 1 */
+	    "M3,2026-10-05T00:15:00-05:00,,0.003\n"	/* 1.5 -> 2 */
+	    "M3,2026-10-05T00:30:00-05:00,kWh,-0.001\n"	/* -0.5 -> -1 */
+	    "M1,2026-10-05T00:00:00-05:00,Wh,0.5\n"	/* 0.5 -> 1 */
+	    "M1,2026-10-05T00:15:00-05:00,Wh,0.4\n"	/* 0.4 -> 0 */
+	    "W1,2026-10-05T00:00:00-05:00,gal,7.25\n");
+	ck_assert_int_eq(get_day("M2", 1, "2026-10-05", &d), 0);
+	ck_assert_int_eq(d.v[0], 60000);
+	ck_assert_int_eq(d.v[1], 40);
+	ck_assert_int_eq(get_day("M3", 1, "2026-10-05", &d), 0);
+	ck_assert_int_eq(d.v[0], 1);
+	ck_assert_int_eq(d.v[1], 2);
+	ck_assert_int_eq(d.v[2], -1);
+	ck_assert_int_eq(get_day("M1", 1, "2026-10-05", &d), 0);
+	ck_assert_int_eq(d.v[0], 1);
+	ck_assert_int_eq(d.v[1], 0);
+	ck_assert_int_eq(d.q[1], BR_Q_ACTUAL);
+	ck_assert_int_eq(get_day("W1", 1, "2026-10-05", &d), 0);
+	ck_assert_int_eq(d.v[0], 7250);
+}
+END_TEST
+
+START_TEST(test_unit_mismatch_is_error)
+{
+	struct br_import_result res;
+	struct br_error err;
+
+	br_import_result_init(&res);
+	ck_assert_int_eq(import_text("a.csv", "meter_id,interval_start,unit,"
+	    "value\nW1,2026-10-05T00:00:00-05:00,kWh,1\n", &res, &err), -1);
+	ck_assert_int_eq(err.code, BR_EINPUT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "column 'unit'"));
+	br_import_result_release(&res);
+}
+END_TEST
+
+static const char reads_a[] = "meter_id,interval_start,value\n"
+    "M1,2026-10-05T00:00:00-05:00,1.5\n"
+    "M1,2026-10-05T00:15:00-05:00,2.5\n"
+    "M1,2026-10-06T00:00:00-05:00,3.5\n";
+
+START_TEST(test_reimport_is_noop)
+{
+	struct day d1, d2;
+	struct br_import_result res;
+	struct br_error err;
+
+	ck_assert_int_eq(import_ok("a.csv", reads_a), 0);
+	ck_assert_int_eq(get_day("M1", 1, "2026-10-05", &d1), 0);
+	ck_assert_int_eq(count("SELECT count(*) FROM interval_day"), 2);
+	/* Same content under another name: skipped. */
+	br_import_result_init(&res);
+	ck_assert_int_eq(import_text("again.csv", reads_a, &res, &err), 1);
+	ck_assert_int_eq(res.skipped, 1);
+	ck_assert_int_eq(res.files, 0);
+	ck_assert_int_eq(res.nexc, 0);
+	br_import_result_release(&res);
+	ck_assert_int_eq(count("SELECT count(*) FROM interval_day"), 2);
+	ck_assert_int_eq(count("SELECT count(*) FROM import_file"), 1);
+	ck_assert_int_eq(count("SELECT count(*) FROM interval_replacement"),
+	    0);
+	ck_assert_int_eq(get_day("M1", 1, "2026-10-05", &d2), 0);
+	ck_assert_int_eq(d2.version, d1.version);
+	ck_assert_int_eq(d2.file_id, d1.file_id);
+	ck_assert_mem_eq(d2.v, d1.v, sizeof(int64_t) * 96);
+	ck_assert_mem_eq(d2.q, d1.q, 96);
+}
+END_TEST
+
+START_TEST(test_resent_day_replaces)
+{
+	struct day d;
+
+	import_ok("a.csv", reads_a);
+	import_ok("b.csv", "meter_id,interval_start,value\n"
+	    "M1,2026-10-05T00:15:00-05:00,9\n"
+	    "M1,2026-10-05T00:30:00-05:00,,\n");
+	ck_assert_int_eq(get_day("M1", 1, "2026-10-05", &d), 0);
+	ck_assert_int_eq(d.v[0], 1500);		/* kept from a.csv */
+	ck_assert_int_eq(d.v[1], 9000);		/* replaced by b.csv */
+	ck_assert_int_eq(d.q[2], BR_Q_MISSING);
+	ck_assert_int_eq(d.version, 2);
+	ck_assert_int_eq(d.file_id, 2);
+	ck_assert_int_eq(count("SELECT count(*) FROM interval_replacement "
+	    "WHERE meter_id = 'M1' AND old_file_id = 1 AND new_file_id = 2 "
+	    "AND old_version = 1"), 1);
+	/* The other day was not re-sent. */
+	ck_assert_int_eq(get_day("M1", 1, "2026-10-06", &d), 0);
+	ck_assert_int_eq(d.version, 1);
+	ck_assert_int_eq(d.file_id, 1);
+}
+END_TEST
+
+START_TEST(test_unknown_meter_exception)
+{
+	struct br_import_result res;
+	struct br_error err;
+
+	br_import_result_init(&res);
+	ck_assert_int_eq(import_text("a.csv", "meter_id,interval_start,value\n"
+	    "M1,2026-10-05T00:00:00-05:00,1\n"
+	    "ZZ,2026-10-05T00:00:00-05:00,1\n"
+	    "ZZ,2026-10-05T00:15:00-05:00,1\n", &res, &err), 0);
+	ck_assert_int_eq(res.nexc, 1);
+	ck_assert_str_eq(res.exc[0].code, "UNKNOWN_METER");
+	ck_assert_str_eq(res.exc[0].meter_id, "ZZ");
+	ck_assert_str_eq(res.exc[0].source, "a.csv");
+	ck_assert_int_eq(res.exc[0].line, 3);
+	ck_assert_ptr_nonnull(strstr(res.exc[0].detail, "2 reads"));
+	br_import_result_release(&res);
+	ck_assert_int_eq(count("SELECT count(*) FROM interval_day WHERE "
+	    "meter_id = 'ZZ'"), 0);
+	ck_assert_int_eq(count("SELECT count(*) FROM exception WHERE "
+	    "code = 'UNKNOWN_METER' AND stage = 'import'"), 1);
+}
+END_TEST
+
+START_TEST(test_bad_value_leaves_store_unchanged)
+{
+	struct br_import_result res;
+	struct br_error err;
+
+	import_ok("a.csv", reads_a);
+	br_import_result_init(&res);
+	ck_assert_int_eq(import_text("bad.csv", "meter_id,interval_start,value\n"
+	    "M1,2026-10-07T00:00:00-05:00,1\n"
+	    "M1,2026-10-07T00:15:00-05:00,12x\n", &res, &err), -1);
+	ck_assert_int_eq(err.code, BR_EINPUT);
+	ck_assert_int_eq(err.line, 3);
+	ck_assert_ptr_nonnull(strstr(err.file, "bad.csv"));
+	ck_assert_str_eq(err.msg, "bad value '12x' in column 'value'");
+	ck_assert_int_eq(res.nexc, 0);
+	br_import_result_release(&res);
+	ck_assert_int_eq(count("SELECT count(*) FROM interval_day"), 2);
+	ck_assert_int_eq(count("SELECT count(*) FROM import_file"), 1);
+}
+END_TEST
+
+START_TEST(test_registry_bad_field)
+{
+	struct br_error err;
+	char cmd[1024], dir[300];
+
+	snprintf(dir, sizeof(dir), "%s/reg", tmpdir);
+	snprintf(cmd, sizeof(cmd), "cp -r '%s/testdata/cases/ami-import/"
+	    "registry' '%s' && printf 'M1,SP1,2026-13-01,\\n' >> "
+	    "'%s/meter_installs.csv'", srcdir(), dir, dir);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(br_store_begin(st, &err), 0);
+	ck_assert_int_eq(br_registry_load_dir(st, dir, &err), -1);
+	br_store_rollback(st);
+	ck_assert_int_eq(err.code, BR_EINPUT);
+	ck_assert_int_eq(err.line, 6);
+	ck_assert_str_eq(err.msg,
+	    "bad date '2026-13-01' in column 'install_date'");
+	/* Loading the good registry again is a no-op upsert. */
+	snprintf(dir, sizeof(dir), "%s/testdata/cases/ami-import/registry",
+	    srcdir());
+	ck_assert_int_eq(br_store_begin(st, &err), 0);
+	ck_assert_int_eq(br_registry_load_dir(st, dir, &err), 0);
+	ck_assert_int_eq(br_store_commit(st, &err), 0);
+	ck_assert_int_eq(count("SELECT count(*) FROM meter_install"), 4);
+	ck_assert_int_eq(count("SELECT count(*) FROM meter WHERE "
+	    "meter_id = 'M3' AND multiplier_milli = 500"), 1);
+}
+END_TEST
+
+static Suite *
+import_suite(void)
+{
+	Suite *s = suite_create("import");
+	TCase *tc = tcase_create("import");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_slot_normal_and_dst_days);
+	tcase_add_test(tc, test_local_time_ambiguity);
+	tcase_add_test(tc, test_units_and_multiplier);
+	tcase_add_test(tc, test_unit_mismatch_is_error);
+	tcase_add_test(tc, test_reimport_is_noop);
+	tcase_add_test(tc, test_resent_day_replaces);
+	tcase_add_test(tc, test_unknown_meter_exception);
+	tcase_add_test(tc, test_bad_value_leaves_store_unchanged);
+	tcase_add_test(tc, test_registry_bad_field);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(import_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
