@@ -1047,6 +1047,10 @@ br_rate_run(struct br_store *st, const struct br_rate_opts *opts, FILE *out,
 	if (br_rate_cache_init(&r.cache, &r.tz, r.first, r.last, err) != 0 ||
 	    prepare_all(&r) != 0 || load_agreements(&r, &ag, &nag) != 0)
 		goto done;
+	/* load every tariff first: a bad one fails before any output */
+	for (i = 0; i < nag; i++)
+		if (tariff(&r, &ag[i]) == NULL)
+			goto done;
 	br_csv_row(out, 12, header);
 	for (i = 0; i < nag; i = j) {
 		for (j = i + 1; j < nag && strcmp(ag[j].account_id,
