@@ -108,6 +108,7 @@ main(int argc, char **argv)
 	int ch, nfiles, status;
 
 	br_diag_init("ami-import");
+	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "ho:v", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
@@ -131,8 +132,12 @@ main(int argc, char **argv)
 		case 'V':
 			puts("ami-import (billrun) 0.1.0");
 			return BR_EXIT_OK;
-		default:
-			return usage_error("bad option");
+		default: {
+			char msg[300];
+			snprintf(msg, sizeof(msg), "unknown option or missing "
+			    "argument '%s'", argv[optind - 1]);
+			return usage_error(msg);
+		}
 		}
 	}
 	if (strcmp(o.format, "generic") != 0)
