@@ -291,6 +291,7 @@ post_file(struct br_store *st, const char *name, const char *as_of,
 {
 	struct reader r;
 	struct br_payment_file *pf = &rep->files[rep->nfiles];
+	const char *base;
 	char sha[65];
 	long file_id = 0;
 	size_t i;
@@ -307,9 +308,12 @@ post_file(struct br_store *st, const char *name, const char *as_of,
 		    "empty file: missing header with column 'amount'");
 		goto out;
 	}
-	pf->name = name;
+	/* Reports and the store name the file by its base name, so a cycle
+	 * replays identically from any directory. */
+	base = strrchr(name, '/') ? strrchr(name, '/') + 1 : name;
+	pf->name = base;
 	pf->records = (long)r.n;
-	if (register_file(st, name, sha, (long)r.n, &file_id, &pf->duplicate,
+	if (register_file(st, base, sha, (long)r.n, &file_id, &pf->duplicate,
 	    err) != 0)
 		goto out;
 	rep->nfiles++;
@@ -333,7 +337,7 @@ post_file(struct br_store *st, const char *name, const char *as_of,
 	for (i = 0; i < r.n; i++) {
 		struct br_payment_row *row = &rep->rows[rep->n];
 
-		if (post_one(st, name, file_id, &r.v[i], row, err) != 0)
+		if (post_one(st, base, file_id, &r.v[i], row, err) != 0)
 			goto out;
 		rep->n++;
 		if (row->suspense) {

@@ -121,18 +121,18 @@ START_TEST(test_payment_post_and_report)
 	f = open_memstream(&buf, &len);
 	br_payment_report_write(&rep, f);
 	fclose(f);
-	/* Replace the temp dir in the report to compare it exactly. */
-	ck_assert_ptr_nonnull(strstr(buf, files[0]));
+	/* The report names files by base name, never by directory. */
+	ck_assert_ptr_null(strstr(buf, files[0]));
 	ck_assert_ptr_nonnull(strstr(buf,
-	    "/pay1.csv,2,2026-11-10,A1,50.00,posted,12.34\n"));
+	    "\npay1.csv,2,2026-11-10,A1,50.00,posted,12.34\n"));
 	ck_assert_ptr_nonnull(strstr(buf,
-	    "/pay1.csv,3,2026-11-11,,20.50,suspense,\n"));
+	    "\npay1.csv,3,2026-11-11,,20.50,suspense,\n"));
 	ck_assert_ptr_nonnull(strstr(buf,
-	    "/pay1.csv,4,2026-11-12,A9,1.00,suspense,\n"));
+	    "\npay1.csv,4,2026-11-12,A9,1.00,suspense,\n"));
 	ck_assert_ptr_nonnull(strstr(buf,
-	    "/pay1.csv,5,2026-11-13,A3,7.25,posted,-7.25\n"));
+	    "\npay1.csv,5,2026-11-13,A3,7.25,posted,-7.25\n"));
 	ck_assert_ptr_nonnull(strstr(buf,
-	    "/pay1.csv,6,2026-11-14,A1,12.34,posted,0.00\n"
+	    "\npay1.csv,6,2026-11-14,A1,12.34,posted,0.00\n"
 	    "TOTAL,3,,,69.59,posted,\n"
 	    "TOTAL,2,,,21.50,suspense,\n"));
 	ck_assert_int_eq(strncmp(buf,
