@@ -76,6 +76,8 @@ struct ctx {
 	struct meter_stat *mstat;
 	struct unknown_meter *unknown;
 	size_t nunknown, unknown_cap;
+	int32_t cur_day;	/* local day cache: [cur_start, cur_end) */
+	int64_t cur_start, cur_end;
 	const char *last_id;	/* BORROWED: id of the previous row */
 	long last_meter;	/* its meter index, or -1 - unknown index */
 	/* pending exceptions of this file */
@@ -313,12 +315,16 @@ day_write(struct ctx *c, struct day_acc *a, struct br_error *err)
 		int64_t old_file = sqlite3_column_int64(c->sel_day, 4);
 		int64_t old_version = sqlite3_column_int64(c->sel_day, 5);
 
-		/* Same layout: keep old slots this file did not send. */
+		/*
+		 * Same layout: keep old slots this file did not send, and
+		 * old values where this file sends only "missing".
+		 */
 		if (old_is == a->interval_s && old_n == a->n &&
 		    ovlen == 8 * old_n && oqlen == old_n) {
 			br_store_unpack_values(ov, old_n, c->merge_vals);
 			for (i = 0; i < a->n; i++) {
-				if (a->seen[i]) {
+				if (a->seen[i] && (!(a->quality[i] &
+				    BR_Q_MISSING) || (oq[i] & BR_Q_MISSING))) {
 					c->merge_vals[i] = a->values[i];
 					c->merge_q[i] = a->quality[i];
 				} else
@@ -418,6 +424,18 @@ free_days(struct ctx *c)
 	c->slots = NULL;
 	c->cap = c->count = 0;
 	c->last = NULL;
+}
+
+/* Local day of UTC instant t, cached: rows come in time order. */
+static int32_t
+local_day(struct ctx *c, int64_t t)
+{
+	if (t >= c->cur_start && t < c->cur_end)
+		return c->cur_day;
+	c->cur_day = br_tz_local_day(c->tz, t);
+	c->cur_start = br_tz_day_start(c->tz, c->cur_day);
+	c->cur_end = c->cur_start + br_tz_day_length(c->tz, c->cur_day);
+	return c->cur_day;
 }
 
 /* Row parsing. */
@@ -585,7 +603,7 @@ on_row(struct ctx *c, const struct br_csv_record *rec, struct br_error *err)
 			br_tz_local_to_utc(c->tz, secs, true, &t_later);
 		}
 	}
-	day = br_tz_local_day(c->tz, t);
+	day = local_day(c, t);
 
 	if (mi < 0) {
 		struct unknown_meter *u = &c->unknown[-1 - mi];
@@ -624,7 +642,7 @@ on_row(struct ctx *c, const struct br_csv_record *rec, struct br_error *err)
 	if (ambiguous && a->seen[idx]) {
 		/* Second occurrence of a fall-back wall time: standard time. */
 		t = t_later;
-		day = br_tz_local_day(c->tz, t);
+		day = local_day(c, t);
 		if ((a = day_get(c, (size_t)mi, channel, day, interval_s,
 		    rec->line, err)) == NULL)
 			return -1;

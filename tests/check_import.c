@@ -312,10 +312,12 @@ START_TEST(test_resent_day_replaces)
 
 	import_ok("a.csv", reads_a);
 	import_ok("b.csv", "meter_id,interval_start,value\n"
+	    "M1,2026-10-05T00:00:00-05:00,,\n"	/* missing: keeps old */
 	    "M1,2026-10-05T00:15:00-05:00,9\n"
 	    "M1,2026-10-05T00:30:00-05:00,,\n");
 	ck_assert_int_eq(get_day("M1", 1, "2026-10-05", &d), 0);
 	ck_assert_int_eq(d.v[0], 1500);		/* kept from a.csv */
+	ck_assert_int_eq(d.q[0], BR_Q_ACTUAL);
 	ck_assert_int_eq(d.v[1], 9000);		/* replaced by b.csv */
 	ck_assert_int_eq(d.q[2], BR_Q_MISSING);
 	ck_assert_int_eq(d.version, 2);
