@@ -813,6 +813,9 @@ br_tariff_load_code(struct br_tariff *t, const char *dir, const char *code,
 {
 	char path[512];
 
+	if (code[0] == '\0' || code[0] == '.' || strchr(code, '/') != NULL)
+		return br_error_set(err, BR_ECONFIG, NULL, 0,
+		    "bad rate code '%s'", code);
 	snprintf(path, sizeof(path), "%s/%s.yaml", dir, code);
 	if (br_tariff_load(t, path, err) != 0)
 		return -1;
