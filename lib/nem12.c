@@ -118,6 +118,16 @@ copy_field(char *dst, size_t dstsz, const char *s, size_t len)
 	dst[len] = '\0';
 }
 
+/* A validated 12- or 14-digit DateTime as a 14-digit version stamp. */
+static void
+set_version(char version[32], const char *s, size_t len)
+{
+	memcpy(version, s, len);
+	if (len == 12)
+		memcpy(version + 12, "00", 2);
+	version[14] = '\0';
+}
+
 static int
 all_digits(const char *s, size_t len)
 {
@@ -467,8 +477,7 @@ rec_300(struct nem_state *st, const struct br_csv_record *rec,
 			    "expected CCYYMMDDhhmmss",
 			    (int)(len > 20 ? 20 : len), s);
 		if (len > 0)
-			snprintf(d->version, sizeof(d->version), "%.*s%s",
-			    (int)len, s, len == 12 ? "00" : "");
+			set_version(d->version, s, len);
 	}
 	if (letter == 'A' && (reason == 61 || reason == 79 || reason == 89))
 		d->flags |= BR_AMI_F_EVENT;
@@ -717,8 +726,7 @@ rec_250(struct nem_state *st, const struct br_csv_record *rec,
 			    "250 record: field 'UpdateDateTime' is '%.*s', "
 			    "expected CCYYMMDDhhmmss",
 			    (int)(len > 20 ? 20 : len), s);
-		snprintf(r.version, sizeof(r.version), "%.*s%s", (int)len, s,
-		    len == 12 ? "00" : "");
+		set_version(r.version, s, len);
 	}
 	st->stats->registers++;
 	if (st->on_register)
