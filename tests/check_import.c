@@ -406,6 +406,52 @@ START_TEST(test_registry_bad_field)
 }
 END_TEST
 
+START_TEST(test_meter_exchange_matching)
+{
+	struct br_import_result res;
+	struct br_error err;
+	struct day d;
+	size_t i;
+	int seen_outside = 0, seen_noacct = 0;
+
+	/* M1 leaves SP1 after 2026-10-10 and goes to SP4 (no agreement)
+	 * from 2026-10-20. */
+	ck_assert_int_eq(br_store_exec(st, "UPDATE meter_install SET "
+	    "remove_date = '2026-10-10' WHERE meter_id = 'M1';"
+	    "INSERT INTO meter_install VALUES('M1', 'SP4', '2026-10-20', "
+	    "NULL)", &err), 0);
+	br_import_result_init(&res);
+	ck_assert_int_eq(import_text("a.csv", "meter_id,interval_start,value\n"
+	    "M1,2026-10-11T04:45:00Z,1\n"	/* 10-10 23:45 local: in */
+	    "M1,2026-10-11T05:00:00Z,2\n"	/* 10-11 00:00 local: out */
+	    "M1,2026-10-15T12:00:00Z,3\n"	/* out */
+	    "M1,2026-10-20T12:00:00Z,4\n", &res, &err), 0);	/* SP4 */
+	for (i = 0; i < res.nexc; i++) {
+		const struct br_import_exc *e = &res.exc[i];
+		if (strcmp(e->code, "OUTSIDE_INSTALL") == 0) {
+			seen_outside++;
+			ck_assert_str_eq(e->date, "2026-10-11");
+			ck_assert_int_eq(e->line, 3);
+			ck_assert_ptr_nonnull(strstr(e->detail, "2 reads"));
+		} else if (strcmp(e->code, "NO_ACCOUNT") == 0) {
+			seen_noacct++;
+			ck_assert_str_eq(e->date, "2026-10-20");
+			ck_assert_str_eq(e->account_id, "");
+			ck_assert_int_eq(e->line, 5);
+		}
+	}
+	ck_assert_int_eq(res.nexc, 2);
+	ck_assert_int_eq(seen_outside, 1);
+	ck_assert_int_eq(seen_noacct, 1);
+	br_import_result_release(&res);
+	ck_assert_int_eq(get_day("M1", 1, "2026-10-10", &d), 0);
+	ck_assert_int_eq(d.v[95], 1000);
+	ck_assert_int_eq(get_day("M1", 1, "2026-10-11", &d), 1);
+	ck_assert_int_eq(get_day("M1", 1, "2026-10-15", &d), 1);
+	ck_assert_int_eq(get_day("M1", 1, "2026-10-20", &d), 0);
+}
+END_TEST
+
 static Suite *
 import_suite(void)
 {
@@ -422,6 +468,7 @@ import_suite(void)
 	tcase_add_test(tc, test_unknown_meter_exception);
 	tcase_add_test(tc, test_bad_value_leaves_store_unchanged);
 	tcase_add_test(tc, test_registry_bad_field);
+	tcase_add_test(tc, test_meter_exchange_matching);
 	suite_add_tcase(s, tc);
 	return s;
 }
