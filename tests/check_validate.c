@@ -462,6 +462,50 @@ START_TEST(test_validate_cycle_and_scope)
 }
 END_TEST
 
+START_TEST(test_validate_error_rolls_back)
+{
+	struct br_validate_opts opts;
+	struct br_error err;
+	char *buf = NULL, *before;
+	size_t len = 0;
+	FILE *f;
+	int64_t v[96];
+	uint8_t q[96];
+
+	fill(v, 96, 1000);
+	memset(q, 0, sizeof(q));
+	q[10] = BR_Q_MISSING;
+	put_day("2026-10-05", 1, 96, v, q);
+	/* A second account whose meter has a corrupt row (short BLOB). */
+	ck_assert_int_eq(br_store_exec(st,
+	    "INSERT INTO account(account_id,name) VALUES('A2','Bo');"
+	    "INSERT INTO service_point VALUES('SP2','electric','2 Main');"
+	    "INSERT INTO meter VALUES('M2','electric','kWh',1000);"
+	    "INSERT INTO meter_install VALUES('M2','SP2','2026-01-01',NULL);"
+	    "INSERT INTO service_agreement(account_id,sp_id,start_date,"
+	    " end_date,rate_code) VALUES('A2','SP2','2026-01-01',NULL,"
+	    " 'RES-FLAT');"
+	    "INSERT INTO interval_day VALUES('M2',1,20731,900,96,"
+	    " zeroblob(760),zeroblob(96),1,1);", &err), 0);
+	before = dump();
+	br_validate_opts_init(&opts);
+	opts.from_day = day_of("2026-10-05");
+	opts.to_day = day_of("2026-10-05");
+	f = open_memstream(&buf, &len);
+	ck_assert_int_eq(br_store_begin(st, &err), 0);
+	ck_assert_int_eq(br_validate_run(st, &opts, f, NULL, &err), -1);
+	ck_assert_int_eq(err.code, BR_EINTERNAL);
+	ck_assert_ptr_nonnull(strstr(err.msg, "corrupt interval_day row"));
+	br_store_rollback(st);
+	fclose(f);
+	free(buf);
+	buf = dump();
+	ck_assert_str_eq(before, buf);	/* M1's estimate was rolled back */
+	free(before);
+	free(buf);
+}
+END_TEST
+
 static Suite *
 validate_suite(void)
 {
@@ -478,6 +522,7 @@ validate_suite(void)
 	tcase_add_test(tc, test_validate_missing_day);
 	tcase_add_test(tc, test_validate_dst_day_count);
 	tcase_add_test(tc, test_validate_cycle_and_scope);
+	tcase_add_test(tc, test_validate_error_rolls_back);
 	suite_add_tcase(s, tc);
 	return s;
 }
