@@ -633,8 +633,7 @@ on_row(struct ctx *c, const struct br_csv_record *rec, struct br_error *err)
 		return -1;
 	if (a->interval_s != interval_s)
 		return bad_field(c, rec, COL_MINUTES,
-		    "inconsistent interval length", 
-		    err);
+		    "inconsistent interval length", err);
 	if ((t - a->start) % interval_s != 0)
 		return bad_field(c, rec, COL_START,
 		    "interval start off the interval grid", err);
