@@ -46,8 +46,20 @@ parse_int(const char *s, long lo, long hi, int32_t *out)
 	return 0;
 }
 
-int
-main(int argc, char **argv)
+/* Command-line state besides the library options. */
+struct cli {
+	const char *db;		/* --db */
+	const char *outpath;	/* -o, NULL for stdout */
+	int verbose;		/* -v */
+};
+
+/*
+ * Parse argv into opts and cli.  Returns -1 to go on, or the exit status
+ * (0 after --help, 2 after a usage error already reported).
+ */
+static int
+parse_args(int argc, char **argv, struct br_validate_opts *opts,
+    struct cli *cli)
 {
 	static const struct option longopts[] = {
 		{ "account", required_argument, NULL, 'a' },
@@ -61,37 +73,27 @@ main(int argc, char **argv)
 		{ "zero-run-hours", required_argument, NULL, 'z' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct br_validate_opts opts;
-	struct br_validate_summary sum;
-	struct br_output out;
-	struct br_error err;
-	struct br_store *st;
-	const char *db = "billing.db", *outpath = NULL;
 	const char *from = NULL, *to = NULL;
-	int ch, verbose = 0, rc;
-	size_t i;
+	int ch;
 
-	br_diag_init("validate-reads");
-	br_error_clear(&err);
-	br_validate_opts_init(&opts);
 	while ((ch = getopt_long(argc, argv, "ho:v", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'a': opts.account_id = optarg; break;
-		case 'c': opts.cycle_id = optarg; break;
-		case 'd': db = optarg; break;
+		case 'a': opts->account_id = optarg; break;
+		case 'c': opts->cycle_id = optarg; break;
+		case 'd': cli->db = optarg; break;
 		case 'f': from = optarg; break;
 		case 'g':
 			if (parse_int(optarg, 0, 100000,
-			    &opts.max_gap_minutes) != 0)
+			    &opts->max_gap_minutes) != 0)
 				return usage_error("bad --max-gap-minutes");
 			break;
 		case 'h': fputs(usage_text, stdout); return BR_EXIT_OK;
-		case 'o': outpath = optarg; break;
+		case 'o': cli->outpath = optarg; break;
 		case 't': to = optarg; break;
-		case 'v': verbose = 1; break;
+		case 'v': cli->verbose = 1; break;
 		case 'z':
 			if (parse_int(optarg, 1, 100000,
-			    &opts.zero_run_hours) != 0)
+			    &opts->zero_run_hours) != 0)
 				return usage_error("bad --zero-run-hours");
 			break;
 		default:
@@ -102,19 +104,38 @@ main(int argc, char **argv)
 	}
 	if (optind != argc)
 		return usage_error("unexpected argument");
-	if ((opts.cycle_id != NULL) == (from != NULL || to != NULL))
+	if ((opts->cycle_id != NULL) == (from != NULL || to != NULL))
 		return usage_error("give either --cycle or --from and --to");
-	if (opts.cycle_id == NULL && (from == NULL || to == NULL ||
-	    br_date_parse(from, (size_t)-1, &opts.from_day) != 0 ||
-	    br_date_parse(to, (size_t)-1, &opts.to_day) != 0))
+	if (opts->cycle_id == NULL && (from == NULL || to == NULL ||
+	    br_date_parse(from, (size_t)-1, &opts->from_day) != 0 ||
+	    br_date_parse(to, (size_t)-1, &opts->to_day) != 0))
 		return usage_error("--from and --to need YYYY-MM-DD dates");
+	return -1;
+}
 
-	if ((st = br_store_open(db, 0, &err)) == NULL) {
+int
+main(int argc, char **argv)
+{
+	struct br_validate_opts opts;
+	struct br_validate_summary sum;
+	struct cli cli = { "billing.db", NULL, 0 };
+	struct br_output out;
+	struct br_error err, cerr;
+	struct br_store *st;
+	int rc;
+	size_t i;
+
+	br_diag_init("validate-reads");
+	br_error_clear(&err);
+	br_validate_opts_init(&opts);
+	if ((rc = parse_args(argc, argv, &opts, &cli)) >= 0)
+		return rc;
+	if ((st = br_store_open(cli.db, 0, &err)) == NULL) {
 		br_diag_error(&err);
 		return br_exit_from_error(err.code);
 	}
 	if (br_store_begin(st, &err) != 0 ||
-	    br_output_open(&out, outpath, &err) != 0) {
+	    br_output_open(&out, cli.outpath, &err) != 0) {
 		br_diag_error(&err);
 		br_store_close(st);
 		return br_exit_from_error(err.code);
@@ -124,15 +145,15 @@ main(int argc, char **argv)
 		rc = br_store_commit(st, &err);
 	else
 		br_store_rollback(st);
-	if (br_output_close(&out, rc == 0, &err) != 0 && rc == 0) {
-		rc = -1;	/* the store is committed; the report failed */
-	}
+	/* On a failed close after the commit the store keeps the run. */
+	if (br_output_close(&out, rc == 0, rc == 0 ? &err : &cerr) != 0)
+		rc = -1;
 	br_store_close(st);
 	if (rc != 0) {
 		br_diag_error(&err);
 		return br_exit_from_error(err.code);
 	}
-	if (verbose) {
+	if (cli.verbose) {
 		for (i = 0; i < sum.ncodes; i++)
 			br_warn("%s %s: %ld", sum.codes[i].code,
 			    sum.codes[i].severity, sum.codes[i].count);

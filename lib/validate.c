@@ -12,6 +12,7 @@
  */
 #include "validate.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -747,9 +748,10 @@ write_report(struct ctx *c, const struct scope_index *ix, int32_t from,
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return br_store_fail(c->st, "read exceptions", err);
-	if (ferror(out))
+	/* Flush here so a write error rolls the run back. */
+	if (fflush(out) != 0 || ferror(out))
 		return br_error_set(err, BR_EIO, NULL, 0,
-		    "cannot write the exception report");
+		    "cannot write the exception report: %s", strerror(errno));
 	return 0;
 }
 
