@@ -285,6 +285,9 @@ consume_groups(struct bai2 *p)
 		if (parse_amount(p->pend[1], 1, &amt) < 0)
 			return bad(p, "amount '%s' of type code %s is not a "
 			    "number", p->pend[1], p->pend[0]);
+		if (parse_amount(p->pend[2], 0, &nd) < 0)
+			return bad(p, "item count '%s' of type code %s is not "
+			    "a number", p->pend[2], p->pend[0]);
 		p->acct_sum += amt;
 		m = p->npend - need;
 		for (k = 0; k < m; k++)

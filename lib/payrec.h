@@ -48,7 +48,7 @@ struct br_payrec {
 	char noc_code[4];	/* C01.. for NOCs, else "" */
 	char corrected_data[32];/* NOC corrected data, trimmed */
 	char scan_line[80];	/* lockbox stub scan line when present */
-	char text[256];		/* BAI2 16 text with 88s, NACHA addenda
+	char text[512];		/* BAI2 16 text with 88s, NACHA addenda
 				   information, lockbox overflow memo */
 };
 
