@@ -124,7 +124,7 @@ fmt_offset(const struct ctx *c, int64_t t, char *buf, size_t n)
 
 	if (off < 0)
 		off = -off;
-	snprintf(buf, n, "%c%02d:%02d", sign, (int)(off / 3600),
+	snprintf(buf, n, "%c%02d:%02d", sign, (int)(off / 3600 % 100),
 	    (int)(off / 60 % 60));
 }
 
@@ -814,7 +814,7 @@ br_validate_run(struct br_store *st, const struct br_validate_opts *opts,
 	struct scope *v = NULL;
 	struct scope_index ix = { NULL, NULL, 0 };
 	size_t n = 0, i;
-	int32_t from, to;
+	int32_t from = 0, to = 0;
 	int rc = -1;
 
 	memset(&c, 0, sizeof(c));

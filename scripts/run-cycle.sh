@@ -59,7 +59,7 @@ stage() {
 
 set --
 for f in "$data"/reads/*; do [ -f "$f" ] && set -- "$@" "$f"; done
-stage registry ami-import --db "$db" --registry "$data/registry"
+stage registry ami-import --db "$db" --registry "$data/registry" -o /dev/null
 stage import ami-import --db "$db" -o "$out/import-exceptions.csv" "$@"
 stage validate validate-reads --db "$db" --cycle "$cycle" -o "$out/exceptions.csv"
 stage rate rate-apply --db "$db" --cycle "$cycle" --rates "$rates" -o "$out/charges.csv"
