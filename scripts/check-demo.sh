@@ -16,6 +16,9 @@ for pass in 1 2; do
     --out "$work/out$pass" "$src/testdata/demo" 2026-10 2>"$work/log$pass" || {
     echo "FAIL: run-cycle pass $pass failed"; cat "$work/log$pass"; exit 1; }
 done
+# run-cycle writes the registry report to /dev/null: it must still be the
+# device afterwards (outputs to non-regular files are written in place).
+[ -c /dev/null ] || { echo "FAIL: /dev/null is no longer a device"; exit 1; }
 if [ "${2:-}" = "--update" ]; then
   rm -rf "$exp"
   mkdir -p "$exp"

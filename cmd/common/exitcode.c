@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../../lib/banned.h"
@@ -38,6 +39,8 @@ br_exit_from_error(enum br_errcode code)
 int
 br_output_open(struct br_output *out, const char *path, struct br_error *err)
 {
+	struct stat sb;
+
 	memset(out, 0, sizeof(*out));
 	if (path == NULL || strcmp(path, "-") == 0) {
 		out->f = stdout;
@@ -45,6 +48,15 @@ br_output_open(struct br_output *out, const char *path, struct br_error *err)
 		return 0;
 	}
 	snprintf(out->path, sizeof(out->path), "%s", path);
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		/* A device or FIFO (/dev/null, /dev/full, a pipe) is written in
+		 * place: renaming a temporary over it would replace it. */
+		out->in_place = 1;
+		if ((out->f = fopen(path, "w")) == NULL)
+			return br_error_set(err, BR_ECANTCREATE, NULL, 0,
+			    "cannot create '%s': %s", path, strerror(errno));
+		return 0;
+	}
 	snprintf(out->tmp, sizeof(out->tmp), "%s.tmp", path);
 	if ((out->f = fopen(out->tmp, "w")) == NULL)
 		return br_error_set(err, BR_ECANTCREATE, NULL, 0,
@@ -71,6 +83,13 @@ br_output_close(struct br_output *out, int ok, struct br_error *err)
 	if (fclose(out->f) != 0)
 		failed = 1;
 	out->f = NULL;
+	if (out->in_place) {
+		if (failed)
+			return br_error_set(err, BR_EIO, NULL, 0,
+			    "write error on '%s': %s", out->path,
+			    strerror(errno));
+		return 0;
+	}
 	if (!ok || failed) {
 		unlink(out->tmp);
 		if (failed)

@@ -35,6 +35,7 @@ struct br_output {
 	char path[512];
 	char tmp[520];
 	int is_stdout;
+	int in_place;	/* not a regular file: no temporary */
 };
 int br_output_open(struct br_output *out, const char *path,
     struct br_error *err);
