@@ -1,0 +1,37 @@
+/*
+ * fuzz_reads.c: the generic interval CSV through ami-import's library
+ * entry (br_import_file) into an in-memory store with a fixed registry,
+ * then the exception report; the transaction is rolled back.
+ */
+#include "fuzz.h"
+#include "import.h"
+#include "tz.h"
+#include "banned.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct br_store *st = fuzz_store();
+	struct br_registry reg;
+	struct br_import_result res;
+	struct br_tz tz;
+	struct br_error err;
+	const char *path = fuzz_write("reads.csv", data, size);
+
+	if (br_store_begin(st, &err) != 0 ||
+	    br_registry_init(&reg, st, &err) != 0)
+		abort();
+	if (br_store_timezone(st, &tz, &err) != 0)
+		abort();
+	br_import_result_init(&res);
+	br_error_clear(&err);
+	if (br_import_file(st, &reg, &tz, path, "generic", &res, &err) >= 0)
+		br_import_report_write(fuzz_devnull(), &res);
+	else
+		fuzz_expect(-1, &err);
+	br_import_result_release(&res);
+	br_tz_release(&tz);
+	br_registry_release(&reg);
+	br_store_rollback(st);
+	return 0;
+}
