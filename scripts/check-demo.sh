@@ -23,7 +23,7 @@ if [ "${2:-}" = "--update" ]; then
   rm -rf "$exp"
   mkdir -p "$exp"
   cp -R "$work/out1/." "$exp/"
-  rm -f "$exp/billing.db"
+  rm -f "$exp/billing.db" "$exp/manifest.txt"
   echo "updated $exp"
   exit 0
 fi
@@ -38,6 +38,20 @@ for f in exceptions.csv register.csv; do
     echo "FAIL: rerun changed $f"; diff "$work/out1/$f" "$work/out2/$f" | head -20; fail=1
   fi
 done
+# The manifest must name every output with its true hash.  (It is not in
+# expected/: it also hashes rates/, which grows with new sample tariffs.)
+m="$work/out1/manifest.txt"
+[ -f "$m" ] || { echo "FAIL: no manifest.txt"; fail=1; }
+nout=0
+while read -r kind hash path; do
+  [ "$kind" = output ] || continue
+  nout=$((nout + 1))
+  [ "$(sha256sum <"$work/out1/$path" | cut -c1-64)" = "$hash" ] || {
+    echo "FAIL: manifest hash of $path is wrong"; fail=1; }
+done <"$m"
+[ "$nout" -eq "$(cd "$work/out1" && find . -type f ! -name 'billing.db*' ! -name manifest.txt | wc -l)" ] || {
+  echo "FAIL: manifest lists $nout outputs"; fail=1; }
+grep -q '^input .* reads/ami-electric-2026-10.csv.gz$' "$m" || { echo "FAIL: manifest misses an input"; fail=1; }
 n=$(cd "$exp" && find . -type f | wc -l)
 [ $fail -eq 0 ] && echo "demo cycle: $n expected files identical; rerun is a no-op"
 exit $fail

@@ -15,7 +15,8 @@
 #   --out    output directory (default out/CYCLE)
 #
 # Outputs in OUT: import-exceptions.csv, exceptions.csv, charges.csv,
-# register.csv, bills/*.txt, payments.csv.  A stage exit status of 1 means
+# register.csv, bills/*.txt, payments.csv, and manifest.txt (SHA-256 of
+# every input, tariff and output: the replay record of the run).  A stage exit status of 1 means
 # "done, data exceptions found" and the cycle goes on; any other non-zero
 # status stops the cycle with a message naming the stage.
 set -u
@@ -71,4 +72,19 @@ fi
 if [ $# -gt 0 ]; then
   stage payments pay-reconcile --db "$db" -o "$out/payments.csv" "$@"
 fi
-echo "run-cycle: cycle $cycle done; outputs in $out" >&2
+# The run manifest: SHA-256 of every input and output, paths relative to
+# DATADIR, the rates directory and OUT, sorted, so two runs of the same
+# cycle can be compared by their manifests alone.
+manifest() {
+  echo "# billrun cycle manifest"
+  echo "cycle $cycle"
+  (cd "$data" && find registry reads payments -type f 2>/dev/null | LC_ALL=C sort |
+     while read -r f; do printf 'input %s %s\n' "$(sha256sum <"$f" | cut -c1-64)" "$f"; done)
+  (cd "$rates" && find . -type f -name '*.yaml' | LC_ALL=C sort |
+     while read -r f; do printf 'rate %s rates/%s\n' "$(sha256sum <"$f" | cut -c1-64)" "${f#./}"; done)
+  (cd "$out" && find . -type f ! -name 'billing.db*' ! -name manifest.txt ! -name '*.tmp' | LC_ALL=C sort |
+     while read -r f; do printf 'output %s %s\n' "$(sha256sum <"$f" | cut -c1-64)" "${f#./}"; done)
+}
+manifest >"$out/manifest.txt.tmp" && mv "$out/manifest.txt.tmp" "$out/manifest.txt" || {
+  echo "run-cycle: cannot write '$out/manifest.txt'" >&2; exit 73; }
+echo "run-cycle: cycle $cycle done; outputs in $out (manifest.txt)" >&2
