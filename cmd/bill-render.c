@@ -1,11 +1,13 @@
 /*
- * bill-render: render and issue the bills of a cycle.  Writes one text
- * bill per account to the output directory and the bill register CSV to
- * stdout or -o; see docs/bill-render.md.
+ * bill-render: render and issue the bills of a cycle.  Writes a text
+ * and/or PDF bill per account to the output directory, the bill register
+ * CSV to stdout or -o and, with --vendor, the print-vendor data file; see
+ * docs/bill-render.md.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/diag.h"
 #include "common/exitcode.h"
@@ -17,7 +19,9 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: bill-render [--db PATH] --cycle ID [--account ID] "
-	    "[--out-dir DIR] [-o FILE]\n");
+	    "[--out-dir DIR]\n"
+	    "                   [--format text|pdf|both] [--vendor FILE] "
+	    "[-o FILE]\n");
 }
 
 static int
@@ -35,18 +39,21 @@ main(int argc, char **argv)
 		{ "account", required_argument, NULL, 'a' },
 		{ "cycle", required_argument, NULL, 'c' },
 		{ "db", required_argument, NULL, 'd' },
+		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "out-dir", required_argument, NULL, 'D' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "vendor", required_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct br_render_opts opts = { NULL, NULL, "bills" };
+	struct br_render_opts opts = { NULL, NULL, "bills",
+	    BR_RENDER_TEXT | BR_RENDER_PDF, NULL };
 	struct br_render_totals tot;
 	struct br_render r;
-	struct br_output out;
+	struct br_output out, vout;
 	struct br_store *st;
 	struct br_error err;
-	const char *db = "billing.db", *outpath = NULL;
+	const char *db = "billing.db", *outpath = NULL, *vpath = NULL;
 	int ch, rc;
 
 	br_diag_init("bill-render");
@@ -56,9 +63,21 @@ main(int argc, char **argv)
 		case 'a': opts.account_id = optarg; break;
 		case 'c': opts.cycle_id = optarg; break;
 		case 'd': db = optarg; break;
+		case 'f':
+			if (strcmp(optarg, "text") == 0)
+				opts.formats = BR_RENDER_TEXT;
+			else if (strcmp(optarg, "pdf") == 0)
+				opts.formats = BR_RENDER_PDF;
+			else if (strcmp(optarg, "both") == 0)
+				opts.formats = BR_RENDER_TEXT | BR_RENDER_PDF;
+			else
+				return usage_error("--format must be text, pdf "
+				    "or both");
+			break;
 		case 'D': opts.out_dir = optarg; break;
 		case 'h': usage(stdout); return BR_EXIT_OK;
 		case 'o': outpath = optarg; break;
+		case 'v': vpath = optarg; break;
 		default:
 			br_warn("try 'bill-render --help' for more information");
 			return BR_EXIT_USAGE;
@@ -74,11 +93,19 @@ main(int argc, char **argv)
 	}
 	br_render_init(&r);
 	rc = br_store_begin(st, &err);
+	if (rc == 0 && vpath != NULL) {
+		rc = br_output_open(&vout, vpath, &err);
+		if (rc == 0)
+			opts.vendor = vout.f;
+	}
 	if (rc == 0 && (rc = br_output_open(&out, outpath, &err)) == 0) {
 		rc = br_render_run(&r, st, &opts, out.f, &tot, &err);
 		if (br_output_close(&out, rc == 0, rc == 0 ? &err : NULL) != 0)
 			rc = -1;
 	}
+	if (opts.vendor != NULL &&
+	    br_output_close(&vout, rc == 0, rc == 0 ? &err : NULL) != 0)
+		rc = -1;
 	if (rc == 0)
 		rc = br_render_finish(&r, 1, &err);
 	if (rc == 0)

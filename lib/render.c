@@ -1,9 +1,11 @@
 /*
- * render.c: bill-render.  Reads bill, bill_line and bill_meter rows that
- * rate-apply wrote, the registry (account, service points, agreements,
- * meter installs) and the ledger, and writes a fixed-width plain-text bill
- * per account plus the bill register.  Issuing a draft posts its total to
- * the ledger (kind bill, ref bill_id) and is idempotent.
+ * render.c: bill-render.  Loads a bill into a struct br_bill_doc (bill,
+ * bill_line and bill_meter rows that rate-apply wrote, the registry, the
+ * ledger, the account's earlier bills for the usage history) and drives a
+ * render run: text and PDF bills per account, the print-vendor data file
+ * and the bill register.  Issuing a draft posts its total to the ledger
+ * (kind bill, ref bill_id) and is idempotent; issuing a corrected bill
+ * also reverses the cancelled bill it replaces (kind reversal).
  */
 #include "render.h"
 
@@ -17,27 +19,8 @@
 #include "csvio.h"
 #include "date.h"
 #include "money.h"
+#include "scanline.h"
 #include "banned.h"
-
-struct bill_row {
-	char bill_id[128];
-	char account_id[64];
-	char cycle_id[64];
-	char period_start[11], period_end[11];
-	char bill_date[11], due_date[11];
-	char status[16];
-	int64_t total_cents;
-	char name[256];
-	char mailing[512];
-};
-
-struct agreement {
-	char sp_id[64];
-	char kind[16];
-	char address[256];
-	char rate_code[64];
-	char start_date[11];
-};
 
 static void
 col_text(sqlite3_stmt *s, int i, char *buf, size_t n)
@@ -50,11 +33,11 @@ col_text(sqlite3_stmt *s, int i, char *buf, size_t n)
 static const char bill_select[] =
     "SELECT b.bill_id, b.account_id, b.cycle_id, b.period_start, "
     "b.period_end, b.bill_date, b.due_date, b.status, b.total_cents, "
-    "COALESCE(a.name, ''), COALESCE(a.mailing_address, '') "
+    "COALESCE(a.name, ''), COALESCE(a.mailing_address, ''), b.replaces "
     "FROM bill b LEFT JOIN account a ON a.account_id = b.account_id ";
 
 static void
-bill_from_stmt(sqlite3_stmt *s, struct bill_row *b)
+bill_from_stmt(sqlite3_stmt *s, struct br_bill_doc *b)
 {
 	col_text(s, 0, b->bill_id, sizeof(b->bill_id));
 	col_text(s, 1, b->account_id, sizeof(b->account_id));
@@ -67,129 +50,63 @@ bill_from_stmt(sqlite3_stmt *s, struct bill_row *b)
 	b->total_cents = sqlite3_column_int64(s, 8);
 	col_text(s, 9, b->name, sizeof(b->name));
 	col_text(s, 10, b->mailing, sizeof(b->mailing));
+	col_text(s, 11, b->replaces, sizeof(b->replaces));
 }
 
-static void
-rule(FILE *f, int c)
+/* Grow *v (element size sz) so that one more element fits. */
+static int
+grow(void **v, size_t *cap, size_t n, size_t sz, struct br_error *err)
 {
-	int i;
+	void *nv;
+	size_t nc;
 
-	for (i = 0; i < BR_RENDER_WIDTH; i++)
-		fputc(c, f);
-	fputc('\n', f);
-}
-
-/* "  label ......... amount" with the amount ending in column 78. */
-static void
-amount_line(FILE *f, const char *label, int64_t cents)
-{
-	char buf[32];
-
-	fprintf(f, "  %-60s%16s\n", label,
-	    br_cents_format(cents, buf, sizeof(buf)));
-}
-
-static const char *
-milli(int64_t v, char *buf, size_t n)
-{
-	return br_decimal_format(v, 3, 3, buf, n);
+	if (n < *cap)
+		return 0;
+	nc = *cap ? *cap * 2 : 8;
+	if ((nv = realloc(*v, nc * sz)) == NULL)
+		return br_error_set(err, BR_ENOMEM, NULL, 0, "out of memory");
+	*v = nv;
+	*cap = nc;
+	return 0;
 }
 
 static int
-load_agreements(struct br_store *st, const struct bill_row *b,
-    struct agreement **out, size_t *nout, struct br_error *err)
+load_services(struct br_store *st, struct br_bill_doc *d,
+    struct br_error *err)
 {
 	sqlite3_stmt *s = br_store_prepare(st,
-	    "SELECT sa.sp_id, sp.kind, sp.address, sa.rate_code, sa.start_date "
-	    "FROM service_agreement sa JOIN service_point sp "
+	    "SELECT sa.sp_id, sp.kind, sp.address, sa.rate_code, sa.start_date, "
+	    "sa.net_metering FROM service_agreement sa JOIN service_point sp "
 	    "ON sp.sp_id = sa.sp_id WHERE sa.account_id = ?1 "
 	    "AND sa.start_date <= ?3 AND (sa.end_date IS NULL OR "
 	    "sa.end_date = '' OR sa.end_date >= ?2) "
 	    "ORDER BY sa.sp_id, sa.start_date", err);
-	struct agreement *v = NULL, *nv;
-	size_t n = 0, cap = 0;
+	size_t cap = 0;
 	int rc;
 
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_text(s, 1, b->account_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, b->period_start, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, b->period_end, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 1, d->account_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, d->period_start, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, d->period_end, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 8;
-			if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
-				free(v);
-				sqlite3_finalize(s);
-				return br_error_set(err, BR_ENOMEM, NULL, 0,
-				    "out of memory");
-			}
-			v = nv;
+		struct br_bill_service *v;
+
+		if (grow((void **)&d->svc, &cap, d->nsvc, sizeof(*v), err)) {
+			sqlite3_finalize(s);
+			return -1;
 		}
-		col_text(s, 0, v[n].sp_id, sizeof(v[n].sp_id));
-		col_text(s, 1, v[n].kind, sizeof(v[n].kind));
-		col_text(s, 2, v[n].address, sizeof(v[n].address));
-		col_text(s, 3, v[n].rate_code, sizeof(v[n].rate_code));
-		col_text(s, 4, v[n].start_date, sizeof(v[n].start_date));
-		n++;
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		free(v);
-		return br_store_fail(st, "read service agreements", err);
-	}
-	*out = v;
-	*nout = n;
-	return 0;
-}
-
-/*
- * Print the bill_meter rows matched by `where` (parameters: ?1 bill_id,
- * ?2 sp_id or account_id, ?3 period_start, ?4 period_end).  *estimated
- * is set when any has estimated usage.
- */
-static int
-print_meters(struct br_store *st, const struct bill_row *b, const char *p2,
-    const char *where, FILE *f, bool *estimated, struct br_error *err)
-{
-	char sql[1024], q[32], e[32], line[160];
-	sqlite3_stmt *s;
-	int rc;
-
-	snprintf(sql, sizeof(sql), "SELECT bm.meter_id, bm.channel, bm.unit, "
-	    "bm.usage_milli, bm.estimated_milli, bm.missing_intervals "
-	    "FROM bill_meter bm WHERE bm.bill_id = ?1 AND %s "
-	    "ORDER BY bm.meter_id, bm.channel", where);
-	if ((s = br_store_prepare(st, sql, err)) == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, b->bill_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, p2, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, b->period_start, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, b->period_end, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t est = sqlite3_column_int64(s, 4);
-		int ch = sqlite3_column_int(s, 1);
-
-		snprintf(line, sizeof(line), "    Meter %-14s %-9s %14s %-6s",
-		    (const char *)sqlite3_column_text(s, 0),
-		    ch == BR_CHANNEL_RECEIVED ? "received" : "delivered",
-		    milli(sqlite3_column_int64(s, 3), q, sizeof(q)),
-		    (const char *)sqlite3_column_text(s, 2));
-		if (est > 0) {
-			*estimated = true;
-			fprintf(f, "%s estimated %s\n", line,
-			    milli(est, e, sizeof(e)));
-		} else {
-			/* Drop the trailing blanks of the unit column. */
-			size_t n = strlen(line);
-			while (n > 0 && line[n - 1] == ' ')
-				line[--n] = '\0';
-			fprintf(f, "%s\n", line);
-		}
+		v = &d->svc[d->nsvc++];
+		col_text(s, 0, v->sp_id, sizeof(v->sp_id));
+		col_text(s, 1, v->kind, sizeof(v->kind));
+		col_text(s, 2, v->address, sizeof(v->address));
+		col_text(s, 3, v->rate_code, sizeof(v->rate_code));
+		col_text(s, 4, v->start_date, sizeof(v->start_date));
+		col_text(s, 5, v->net_metering, sizeof(v->net_metering));
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
-		return br_store_fail(st, "read bill meters", err);
+		return br_store_fail(st, "read service agreements", err);
 	return 0;
 }
 
@@ -198,231 +115,394 @@ print_meters(struct br_store *st, const struct bill_row *b, const char *p2,
 	"(mi.remove_date IS NULL OR mi.remove_date = '' OR " \
 	"mi.remove_date >= ?3)"
 
+/*
+ * Append the bill_meter rows matched by `where` (parameters: ?1 bill_id,
+ * ?2 sp_id or account_id, ?3 period_start, ?4 period_end) with group
+ * `group`.
+ */
 static int
-print_service(struct br_store *st, const struct bill_row *b, FILE *f,
-    bool *estimated, struct br_error *err)
+load_meters(struct br_store *st, struct br_bill_doc *d, size_t *cap,
+    const char *group, const char *p2, const char *where,
+    struct br_error *err)
 {
-	struct agreement *ag = NULL;
-	size_t nag = 0, i, j;
-	char other[1024];
+	char sql[1024];
+	sqlite3_stmt *s;
+	int rc;
 
-	if (load_agreements(st, b, &ag, &nag, err) != 0)
+	snprintf(sql, sizeof(sql), "SELECT bm.meter_id, bm.channel, bm.unit, "
+	    "bm.usage_milli, bm.estimated_milli, bm.missing_intervals, "
+	    "COALESCE((SELECT multiplier_milli FROM meter m "
+	    "WHERE m.meter_id = bm.meter_id), 1000) "
+	    "FROM bill_meter bm WHERE bm.bill_id = ?1 AND %s "
+	    "ORDER BY bm.meter_id, bm.channel", where);
+	if ((s = br_store_prepare(st, sql, err)) == NULL)
 		return -1;
-	for (i = 0; i < nag; i = j) {
-		fprintf(f, "SERVICE POINT %s (%s)\n", ag[i].sp_id, ag[i].kind);
-		if (ag[i].address[0] != '\0')
-			fprintf(f, "  Service address: %s\n", ag[i].address);
-		for (j = i; j < nag && strcmp(ag[j].sp_id, ag[i].sp_id) == 0;
-		    j++) {
-			if (strcmp(ag[j].start_date, b->period_start) > 0)
-				fprintf(f, "  Rate: %s from %s\n",
-				    ag[j].rate_code, ag[j].start_date);
-			else
-				fprintf(f, "  Rate: %s\n", ag[j].rate_code);
-		}
-		if (print_meters(st, b, ag[i].sp_id, "EXISTS(SELECT 1 FROM "
-		    "meter_install mi WHERE mi.sp_id = ?2 AND "
-		    INSTALLED_IN_PERIOD ")", f, estimated, err) != 0) {
-			free(ag);
-			return -1;
-		}
-		fputc('\n', f);
-	}
-	free(ag);
-	/* Meters billed but not installed on any of the account's points. */
-	snprintf(other, sizeof(other), "NOT EXISTS(SELECT 1 FROM "
-	    "meter_install mi JOIN service_agreement sa ON sa.sp_id = mi.sp_id "
-	    "AND sa.account_id = ?2 AND sa.start_date <= ?4 AND "
-	    "(sa.end_date IS NULL OR sa.end_date = '' OR sa.end_date >= ?3) "
-	    "WHERE %s)", INSTALLED_IN_PERIOD);
-	{
-		char *buf = NULL;
-		size_t len = 0;
-		FILE *mf = open_memstream(&buf, &len);
-		int rc;
+	sqlite3_bind_text(s, 1, d->bill_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, p2, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, d->period_start, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, d->period_end, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct br_bill_meterrow *m;
 
-		if (mf == NULL)
-			return br_error_set(err, BR_ENOMEM, NULL, 0,
-			    "out of memory");
-		rc = print_meters(st, b, b->account_id, other, mf, estimated,
-		    err);
-		fclose(mf);
-		if (rc == 0 && len > 0)
-			fprintf(f, "OTHER METERS\n%s\n", buf);
-		free(buf);
-		if (rc != 0)
+		if (grow((void **)&d->meters, cap, d->nmeters, sizeof(*m),
+		    err)) {
+			sqlite3_finalize(s);
 			return -1;
+		}
+		m = &d->meters[d->nmeters++];
+		snprintf(m->group, sizeof(m->group), "%s", group);
+		col_text(s, 0, m->meter_id, sizeof(m->meter_id));
+		m->channel = sqlite3_column_int(s, 1);
+		col_text(s, 2, m->unit, sizeof(m->unit));
+		m->usage_milli = sqlite3_column_int64(s, 3);
+		m->estimated_milli = sqlite3_column_int64(s, 4);
+		m->missing_intervals = sqlite3_column_int(s, 5);
+		m->multiplier_milli = sqlite3_column_int64(s, 6);
+		if (m->estimated_milli > 0)
+			d->estimated = 1;
 	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return br_store_fail(st, "read bill meters", err);
 	return 0;
 }
 
 static int
-print_charges(struct br_store *st, const struct bill_row *b, FILE *f,
+load_all_meters(struct br_store *st, struct br_bill_doc *d,
     struct br_error *err)
 {
+	size_t i, cap = 0;
+
+	for (i = 0; i < d->nsvc; i++) {
+		if (i > 0 && strcmp(d->svc[i].sp_id, d->svc[i - 1].sp_id) == 0)
+			continue;
+		if (load_meters(st, d, &cap, d->svc[i].sp_id, d->svc[i].sp_id,
+		    "EXISTS(SELECT 1 FROM meter_install mi WHERE "
+		    "mi.sp_id = ?2 AND " INSTALLED_IN_PERIOD ")", err) != 0)
+			return -1;
+	}
+	/* Meters billed but not installed on any of the account's points. */
+	return load_meters(st, d, &cap, "", d->account_id, "NOT EXISTS("
+	    "SELECT 1 FROM meter_install mi JOIN service_agreement sa "
+	    "ON sa.sp_id = mi.sp_id AND sa.account_id = ?2 AND "
+	    "sa.start_date <= ?4 AND (sa.end_date IS NULL OR "
+	    "sa.end_date = '' OR sa.end_date >= ?3) WHERE "
+	    INSTALLED_IN_PERIOD ")", err);
+}
+
+static int
+load_items(struct br_store *st, struct br_bill_doc *d, struct br_error *err)
+{
 	sqlite3_stmt *s;
-	int rc, nsp = 0;
+	size_t cap = 0;
 	int64_t sum = 0;
-	char prev_sp[64] = "", q[32], r[32], a[32];
+	int rc;
 
 	s = br_store_prepare(st, "SELECT COUNT(DISTINCT sp_id) FROM bill_line "
 	    "WHERE bill_id = ?1 AND sp_id <> ''", err);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_text(s, 1, b->bill_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 1, d->bill_id, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) == SQLITE_ROW)
-		nsp = sqlite3_column_int(s, 0);
+		d->nsp_items = sqlite3_column_int(s, 0);
 	sqlite3_finalize(s);
-	s = br_store_prepare(st, "SELECT sp_id, description, quantity_milli, "
-	    "unit, rate_micro, amount_cents FROM bill_line WHERE bill_id = ?1 "
-	    "ORDER BY seq", err);
+	s = br_store_prepare(st, "SELECT sp_id, code, description, "
+	    "quantity_milli, unit, rate_micro, amount_cents FROM bill_line "
+	    "WHERE bill_id = ?1 ORDER BY seq", err);
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_text(s, 1, b->bill_id, -1, SQLITE_STATIC);
-	fprintf(f, "CURRENT CHARGES\n");
-	fprintf(f, "  %-30s %12s %-6s %11s %13s\n", "Description", "Quantity",
-	    "Unit", "Rate", "Amount");
+	sqlite3_bind_text(s, 1, d->bill_id, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *sp = (const char *)sqlite3_column_text(s, 0);
-		const char *desc = (const char *)sqlite3_column_text(s, 1);
-		int64_t qty = sqlite3_column_int64(s, 2);
-		int64_t rate = sqlite3_column_int64(s, 4);
-		int64_t amt = sqlite3_column_int64(s, 5);
+		struct br_bill_item *it;
 
-		if (nsp > 1 && sp[0] != '\0' && strcmp(sp, prev_sp) != 0) {
-			fprintf(f, "  Service point %s\n", sp);
-			snprintf(prev_sp, sizeof(prev_sp), "%s", sp);
+		if (grow((void **)&d->items, &cap, d->nitems, sizeof(*it),
+		    err)) {
+			sqlite3_finalize(s);
+			return -1;
 		}
-		if (strlen(desc) > 30)
-			fprintf(f, "  %s\n  %-30s", desc, "");
-		else
-			fprintf(f, "  %-30s", desc);
-		if (qty != 0 || rate != 0)
-			fprintf(f, " %12s %-6s %11s",
-			    br_decimal_format(qty, 3, 3, q, sizeof(q)),
-			    (const char *)sqlite3_column_text(s, 3),
-			    br_decimal_format(rate, 6, 6, r, sizeof(r)));
-		else
-			fprintf(f, " %12s %-6s %11s", "", "", "");
-		fprintf(f, " %13s\n", br_cents_format(amt, a, sizeof(a)));
-		sum += amt;
+		it = &d->items[d->nitems++];
+		col_text(s, 0, it->sp_id, sizeof(it->sp_id));
+		col_text(s, 1, it->code, sizeof(it->code));
+		col_text(s, 2, it->description, sizeof(it->description));
+		it->quantity_milli = sqlite3_column_int64(s, 3);
+		col_text(s, 4, it->unit, sizeof(it->unit));
+		it->rate_micro = sqlite3_column_int64(s, 5);
+		it->amount_cents = sqlite3_column_int64(s, 6);
+		sum += it->amount_cents;
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return br_store_fail(st, "read bill lines", err);
-	if (sum != b->total_cents) {
-		char t[32];
+	if (sum != d->total_cents) {
+		char a[32], t[32];
 		return br_error_set(err, BR_EINPUT, NULL, 0,
 		    "bill '%s': lines add up to %s but the total is %s",
-		    b->bill_id, br_cents_format(sum, a, sizeof(a)),
-		    br_cents_format(b->total_cents, t, sizeof(t)));
+		    d->bill_id, br_cents_format(sum, a, sizeof(a)),
+		    br_cents_format(d->total_cents, t, sizeof(t)));
 	}
-	fprintf(f, "  %76s\n", "------------");
-	amount_line(f, "Total current charges", b->total_cents);
-	fputc('\n', f);
 	return 0;
 }
 
 static int
-render_text(struct br_store *st, const struct bill_row *b, FILE *f,
-    struct br_ledger_statement *ls, struct br_error *err)
+period_days(const char *from, const char *to, int *days)
 {
-	char uname[256], uaddr[512], uphone[64], amt[32];
 	int32_t d0, d1;
-	int64_t due;
-	bool estimated = false;
 
-	if (br_store_setting_get(st, "name", "", uname, sizeof(uname), err) < 0
-	    || br_store_setting_get(st, "address", "", uaddr, sizeof(uaddr),
-	    err) < 0 || br_store_setting_get(st, "phone", "", uphone,
-	    sizeof(uphone), err) < 0)
+	if (br_date_parse(from, (size_t)-1, &d0) != 0 ||
+	    br_date_parse(to, (size_t)-1, &d1) != 0 || d1 < d0)
 		return -1;
-	if (br_date_parse(b->period_start, (size_t)-1, &d0) != 0 ||
-	    br_date_parse(b->period_end, (size_t)-1, &d1) != 0 || d1 < d0)
-		return br_error_set(err, BR_EINPUT, NULL, 0,
-		    "bill '%s': bad billing period '%s' to '%s'", b->bill_id,
-		    b->period_start, b->period_end);
-	if (br_ledger_statement(st, b->account_id, b->bill_id, b->bill_date,
-	    ls, err) != 0)
-		return -1;
-	due = ls->previous_cents + ls->payments_cents +
-	    ls->adjustments_cents + b->total_cents;
-
-	rule(f, '=');
-	fprintf(f, "%s\n", uname);
-	if (uaddr[0] != '\0')
-		fprintf(f, "%s\n", uaddr);
-	if (uphone[0] != '\0')
-		fprintf(f, "Phone: %s\n", uphone);
-	rule(f, '=');
-	fprintf(f, "%s\n", b->name);
-	if (b->mailing[0] != '\0')
-		fprintf(f, "%s\n", b->mailing);
-	fputc('\n', f);
-	fprintf(f, "Account number:  %s\n", b->account_id);
-	fprintf(f, "Bill number:     %s\n", b->bill_id);
-	fprintf(f, "Billing period:  %s to %s (%ld days)\n", b->period_start,
-	    b->period_end, (long)(d1 - d0 + 1));
-	fprintf(f, "Bill date:       %s\n", b->bill_date);
-	fprintf(f, "Due date:        %s\n", b->due_date);
-	fputc('\n', f);
-	rule(f, '-');
-	fprintf(f, "ACCOUNT SUMMARY\n");
-	amount_line(f, "Previous balance", ls->previous_cents);
-	amount_line(f, ls->previous_bill_date[0] ? "Payments since last bill" :
-	    "Payments", ls->payments_cents);
-	if (ls->adjustments_cents != 0)
-		amount_line(f, "Adjustments", ls->adjustments_cents);
-	amount_line(f, "Current charges", b->total_cents);
-	fprintf(f, "  %76s\n", "------------");
-	{
-		char label[64];
-		snprintf(label, sizeof(label), "AMOUNT DUE BY %s", b->due_date);
-		amount_line(f, label, due);
-	}
-	rule(f, '-');
-	fputc('\n', f);
-	if (print_service(st, b, f, &estimated, err) != 0 ||
-	    print_charges(st, b, f, err) != 0)
-		return -1;
-	if (estimated || due < 0) {
-		fprintf(f, "MESSAGES\n");
-		if (estimated)
-			fprintf(f, "  This bill includes estimated usage.\n");
-		if (due < 0)
-			fprintf(f, "  Your account has a credit of %s. "
-			    "No payment is due.\n",
-			    br_cents_format(-due, amt, sizeof(amt)));
-		fputc('\n', f);
-	}
-	rule(f, '=');
+	*days = (int)(d1 - d0 + 1);
 	return 0;
 }
 
-int
-br_render_bill(struct br_store *st, const char *bill_id, FILE *f,
-    struct br_ledger_statement *ls, struct br_error *err)
+/*
+ * The usage history: this bill and the account's earlier bills (draft or
+ * issued, period ending before this one), at most BR_RENDER_HISTORY,
+ * delivered usage in the unit of this bill's first delivered meter.
+ */
+static int
+load_history(struct br_store *st, struct br_bill_doc *d,
+    struct br_error *err)
 {
-	char sql[512];
-	struct bill_row b;
-	struct br_ledger_statement tmp;
+	struct br_bill_bar tmp[BR_RENDER_HISTORY];
+	sqlite3_stmt *s;
+	size_t i;
+	int rc, n = 0;
+
+	for (i = 0; i < d->nmeters; i++)
+		if (d->meters[i].channel == BR_CHANNEL_DELIVERED) {
+			snprintf(d->hist_unit, sizeof(d->hist_unit), "%s",
+			    d->meters[i].unit);
+			break;
+		}
+	if (d->hist_unit[0] == '\0')
+		return 0;
+	s = br_store_prepare(st, "SELECT b.bill_id, b.period_start, "
+	    "b.period_end, (SELECT COALESCE(SUM(bm.usage_milli), 0) "
+	    "FROM bill_meter bm WHERE bm.bill_id = b.bill_id AND "
+	    "bm.channel = 1 AND bm.unit = ?3) FROM bill b "
+	    "WHERE b.bill_id = ?2 OR (b.account_id = ?1 AND "
+	    "b.period_end < (SELECT period_start FROM bill WHERE bill_id = ?2) "
+	    "AND b.status IN ('draft', 'issued')) "
+	    "ORDER BY b.period_end DESC, b.bill_id DESC LIMIT 13", err);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, d->account_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, d->bill_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, d->hist_unit, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && n < BR_RENDER_HISTORY) {
+		struct br_bill_bar *b = &tmp[n];
+
+		col_text(s, 0, b->bill_id, sizeof(b->bill_id));
+		col_text(s, 1, b->period_start, sizeof(b->period_start));
+		col_text(s, 2, b->period_end, sizeof(b->period_end));
+		b->usage_milli = sqlite3_column_int64(s, 3);
+		if (period_days(b->period_start, b->period_end, &b->days) != 0)
+			b->days = 0;
+		n++;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return br_store_fail(st, "read usage history", err);
+	d->nhist = n;
+	for (i = 0; i < (size_t)n; i++)
+		d->hist[i] = tmp[n - 1 - (int)i];
+	return 0;
+}
+
+/* 1 when the store has table `name` (optional tables of other stages). */
+static int
+has_table(struct br_store *st, const char *name)
+{
 	sqlite3_stmt *s;
 	int rc;
 
+	if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM sqlite_master WHERE "
+	    "type = 'table' AND name = ?1", -1, &s, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW;
+}
+
+/*
+ * Net-metering banks: for every enrolled service point, the kWh credit
+ * rate-apply carried over (bill_sp.nem_bank_milli), when the store keeps
+ * one.
+ */
+static int
+load_nem(struct br_store *st, struct br_bill_doc *d, struct br_error *err)
+{
+	sqlite3_stmt *s;
+	size_t i, cap = 0;
+	int rc;
+
+	for (i = 0; i < d->nsvc; i++)
+		if (d->svc[i].net_metering[0] != '\0')
+			break;
+	if (i == d->nsvc || !has_table(st, "bill_sp"))
+		return 0;
+	s = br_store_prepare(st, "SELECT nem_bank_milli FROM bill_sp "
+	    "WHERE bill_id = ?1 AND sp_id = ?2", err);
+	if (s == NULL)
+		return -1;
+	for (i = 0; i < d->nsvc; i++) {
+		struct br_bill_nem *n;
+
+		if (d->svc[i].net_metering[0] == '\0' || (i > 0 &&
+		    strcmp(d->svc[i].sp_id, d->svc[i - 1].sp_id) == 0))
+			continue;
+		sqlite3_reset(s);
+		sqlite3_bind_text(s, 1, d->bill_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, d->svc[i].sp_id, -1, SQLITE_STATIC);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_DONE)
+			continue;
+		if (rc != SQLITE_ROW) {
+			sqlite3_finalize(s);
+			return br_store_fail(st, "read net-metering bank", err);
+		}
+		if (grow((void **)&d->nem, &cap, d->nnem, sizeof(*n), err)) {
+			sqlite3_finalize(s);
+			return -1;
+		}
+		n = &d->nem[d->nnem++];
+		snprintf(n->sp_id, sizeof(n->sp_id), "%s", d->svc[i].sp_id);
+		snprintf(n->program, sizeof(n->program), "%s",
+		    d->svc[i].net_metering);
+		n->bank_milli = sqlite3_column_int64(s, 0);
+		snprintf(n->unit, sizeof(n->unit), "kWh");
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+static int
+load_replaced(struct br_store *st, struct br_bill_doc *d,
+    struct br_error *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (d->replaces[0] == '\0')
+		return 0;
+	s = br_store_prepare(st, "SELECT total_cents FROM bill "
+	    "WHERE bill_id = ?1", err);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, d->replaces, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		d->replaced_cents = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_DONE)
+		return br_error_set(err, BR_EINPUT, NULL, 0,
+		    "bill '%s' replaces '%s', which is not in the store",
+		    d->bill_id, d->replaces);
+	if (rc != SQLITE_ROW)
+		return br_store_fail(st, "read replaced bill", err);
+	return 0;
+}
+
+/* The scan line: the digits of the account id and the amount due. */
+static void
+make_scanline(struct br_bill_doc *d)
+{
+	char digits[64];
+	size_t n = 0;
+	const char *p;
+	struct br_error e;
+
+	for (p = d->account_id; *p != '\0' && n < sizeof(digits) - 1; p++)
+		if (*p >= '0' && *p <= '9')
+			digits[n++] = *p;
+	digits[n] = '\0';
+	d->scanline[0] = '\0';
+	if (n == 0 || br_scanline_build(digits, d->due_cents > 0 ?
+	    d->due_cents : 0, d->scanline, &e) != 0)
+		d->scanline[0] = '\0';
+}
+
+static int
+doc_fill(struct br_store *st, struct br_bill_doc *d, struct br_error *err)
+{
+	if (period_days(d->period_start, d->period_end, &d->days) != 0)
+		return br_error_set(err, BR_EINPUT, NULL, 0,
+		    "bill '%s': bad billing period '%s' to '%s'", d->bill_id,
+		    d->period_start, d->period_end);
+	if (br_store_setting_get(st, "name", "", d->uname, sizeof(d->uname),
+	    err) < 0 || br_store_setting_get(st, "address", "", d->uaddr,
+	    sizeof(d->uaddr), err) < 0 || br_store_setting_get(st, "phone",
+	    "", d->uphone, sizeof(d->uphone), err) < 0)
+		return -1;
+	if (br_ledger_statement(st, d->account_id, d->bill_id, d->bill_date,
+	    &d->ls, err) != 0)
+		return -1;
+	d->due_cents = d->ls.previous_cents + d->ls.payments_cents +
+	    d->ls.adjustments_cents + d->total_cents;
+	if (load_services(st, d, err) != 0 || load_all_meters(st, d, err) != 0
+	    || load_items(st, d, err) != 0 || load_history(st, d, err) != 0 ||
+	    load_nem(st, d, err) != 0 || load_replaced(st, d, err) != 0)
+		return -1;
+	make_scanline(d);
+	return 0;
+}
+
+void
+br_bill_doc_free(struct br_bill_doc *d)
+{
+	free(d->svc);
+	free(d->meters);
+	free(d->items);
+	free(d->nem);
+	d->svc = NULL;
+	d->meters = NULL;
+	d->items = NULL;
+	d->nem = NULL;
+	d->nsvc = d->nmeters = d->nitems = d->nnem = 0;
+}
+
+int
+br_bill_doc_load(struct br_store *st, const char *bill_id,
+    struct br_bill_doc *d, struct br_error *err)
+{
+	char sql[512];
+	sqlite3_stmt *s;
+	int rc;
+
+	memset(d, 0, sizeof(*d));
 	snprintf(sql, sizeof(sql), "%s WHERE b.bill_id = ?1", bill_select);
 	if ((s = br_store_prepare(st, sql, err)) == NULL)
 		return -1;
 	sqlite3_bind_text(s, 1, bill_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
-		bill_from_stmt(s, &b);
+		bill_from_stmt(s, d);
 	sqlite3_finalize(s);
 	if (rc == SQLITE_DONE)
 		return br_error_set(err, BR_EINPUT, NULL, 0,
 		    "no bill '%s' in the store", bill_id);
 	if (rc != SQLITE_ROW)
 		return br_store_fail(st, "read bill", err);
-	return render_text(st, &b, f, ls ? ls : &tmp, err);
+	return doc_fill(st, d, err);
+}
+
+int
+br_render_bill(struct br_store *st, const char *bill_id, FILE *f,
+    struct br_ledger_statement *ls, struct br_error *err)
+{
+	struct br_bill_doc d;
+	int rc;
+
+	rc = br_bill_doc_load(st, bill_id, &d, err);
+	if (rc == 0) {
+		br_render_text(&d, f);
+		if (ls != NULL)
+			*ls = d.ls;
+	}
+	br_bill_doc_free(&d);
+	return rc;
 }
 
 void
@@ -470,19 +550,19 @@ br_render_finish(struct br_render *r, int ok, struct br_error *err)
 	return rc;
 }
 
-/* Write the text bill to <dir>/<bill_id>.txt.tmp and remember it. */
+/* Write bill d in format fmt to <dir>/<bill_id>.<ext>.tmp, remember it. */
 static int
-write_bill(struct br_render *r, struct br_store *st, const char *dir,
-    const struct bill_row *b, struct br_ledger_statement *ls,
-    struct br_error *err)
+write_bill(struct br_render *r, const char *dir, const struct br_bill_doc *d,
+    int fmt, struct br_error *err)
 {
+	const char *ext = fmt == BR_RENDER_PDF ? "pdf" : "txt";
 	char path[1024];
 	FILE *f;
-	int rc, werr;
+	int rc = 0, werr;
 
-	if (strchr(b->bill_id, '/') != NULL || b->bill_id[0] == '.')
+	if (strchr(d->bill_id, '/') != NULL || d->bill_id[0] == '.')
 		return br_error_set(err, BR_EINPUT, NULL, 0,
-		    "bill id '%s' cannot be a file name", b->bill_id);
+		    "bill id '%s' cannot be a file name", d->bill_id);
 	if (r->n == r->cap) {
 		size_t nc = r->cap ? r->cap * 2 : 16;
 		char **nt = realloc(r->tmp, nc * sizeof(*nt));
@@ -492,7 +572,7 @@ write_bill(struct br_render *r, struct br_store *st, const char *dir,
 		r->tmp = nt;
 		r->cap = nc;
 	}
-	snprintf(path, sizeof(path), "%s/%s.txt.tmp", dir, b->bill_id);
+	snprintf(path, sizeof(path), "%s/%s.%s.tmp", dir, d->bill_id, ext);
 	if ((f = fopen(path, "w")) == NULL)
 		return br_error_set(err, BR_ECANTCREATE, NULL, 0,
 		    "cannot create '%s': %s", path, strerror(errno));
@@ -502,7 +582,10 @@ write_bill(struct br_render *r, struct br_store *st, const char *dir,
 		return br_error_set(err, BR_ENOMEM, NULL, 0, "out of memory");
 	}
 	r->n++;
-	rc = render_text(st, b, f, ls, err);
+	if (fmt == BR_RENDER_PDF)
+		rc = br_render_pdf(d, f, err);
+	else
+		br_render_text(d, f);
 	werr = fflush(f) != 0 || ferror(f);
 	if (fclose(f) != 0)
 		werr = 1;
@@ -514,8 +597,40 @@ write_bill(struct br_render *r, struct br_store *st, const char *dir,
 	return rc;
 }
 
+/*
+ * A corrected bill reverses what the cancelled bill it replaces posted
+ * (kind reversal, ref that bill's id, dated on the corrected bill's bill
+ * date).  Posted before the corrected bill is rendered, so its account
+ * summary shows the reversal under Adjustments.  Idempotent.
+ */
 static int
-issue(struct br_store *st, const struct bill_row *b, int *issued_now,
+reverse_replaced(struct br_store *st, const struct br_bill_doc *b,
+    struct br_error *err)
+{
+	sqlite3_stmt *s;
+	int64_t orig;
+	int rc;
+
+	if (b->replaces[0] == '\0')
+		return 0;
+	s = br_store_prepare(st, "SELECT amount_cents FROM ledger "
+	    "WHERE kind = 'bill' AND ref = ?1", err);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, b->replaces, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	orig = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return br_store_fail(st, "read ledger", err);
+	if (rc == SQLITE_DONE)
+		return 0;
+	return br_ledger_post(st, b->account_id, b->bill_date, "reversal",
+	    b->replaces, -orig, NULL, err);
+}
+
+static int
+issue(struct br_store *st, const struct br_bill_doc *b, int *issued_now,
     struct br_error *err)
 {
 	sqlite3_stmt *s;
@@ -540,7 +655,7 @@ issue(struct br_store *st, const struct bill_row *b, int *issued_now,
 }
 
 static void
-register_row(FILE *reg, const struct bill_row *b, const char *status,
+register_row(FILE *reg, const struct br_bill_doc *b, const char *status,
     const struct br_ledger_statement *ls, int64_t due)
 {
 	char p[32], y[32], a[32], c[32], d[32];
@@ -595,9 +710,10 @@ br_render_run(struct br_render *r, struct br_store *st,
 	    "current_charges", "amount_due" };
 	char sql[768], cnt[32], p[32], y[32], a[32], c[32], d[32];
 	const char *row[13];
+	struct br_vendor_totals vt;
+	struct br_bill_doc b;
 	sqlite3_stmt *s;
-	struct bill_row b;
-	int rc;
+	int rc, formats = opts->formats ? opts->formats : BR_RENDER_TEXT;
 
 	memset(tot, 0, sizeof(*tot));
 	if (cycle_exists(st, opts->cycle_id, err) != 0)
@@ -615,36 +731,46 @@ br_render_run(struct br_render *r, struct br_store *st,
 	if (opts->account_id != NULL)
 		sqlite3_bind_text(s, 2, opts->account_id, -1, SQLITE_STATIC);
 	br_csv_row(reg, 13, header);
+	if (opts->vendor != NULL)
+		br_vendor_header(opts->vendor, opts->cycle_id, &vt);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct br_ledger_statement ls;
 		int now;
-		int64_t due;
 
+		memset(&b, 0, sizeof(b));
 		bill_from_stmt(s, &b);
 		if (strcmp(b.status, "hold") == 0) {
 			tot->held++;
 			register_row(reg, &b, "hold", NULL, 0);
 			continue;
 		}
-		if (write_bill(r, st, opts->out_dir, &b, &ls, err) != 0 ||
+		if (reverse_replaced(st, &b, err) != 0 ||
+		    doc_fill(st, &b, err) != 0 ||
+		    ((formats & BR_RENDER_TEXT) && write_bill(r, opts->out_dir,
+		    &b, BR_RENDER_TEXT, err) != 0) ||
+		    ((formats & BR_RENDER_PDF) && write_bill(r, opts->out_dir,
+		    &b, BR_RENDER_PDF, err) != 0) ||
 		    issue(st, &b, &now, err) != 0) {
+			br_bill_doc_free(&b);
 			sqlite3_finalize(s);
 			return -1;
 		}
-		due = ls.previous_cents + ls.payments_cents +
-		    ls.adjustments_cents + b.total_cents;
-		register_row(reg, &b, "issued", &ls, due);
+		if (opts->vendor != NULL)
+			br_vendor_bill(opts->vendor, &b, &vt);
+		register_row(reg, &b, "issued", &b.ls, b.due_cents);
 		tot->rendered++;
 		tot->issued_now += now;
-		tot->previous_cents += ls.previous_cents;
-		tot->payments_cents += ls.payments_cents;
-		tot->adjustments_cents += ls.adjustments_cents;
+		tot->previous_cents += b.ls.previous_cents;
+		tot->payments_cents += b.ls.payments_cents;
+		tot->adjustments_cents += b.ls.adjustments_cents;
 		tot->current_cents += b.total_cents;
-		tot->due_cents += due;
+		tot->due_cents += b.due_cents;
+		br_bill_doc_free(&b);
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return br_store_fail(st, "read bills", err);
+	if (opts->vendor != NULL)
+		br_vendor_trailer(opts->vendor, &vt);
 	snprintf(cnt, sizeof(cnt), "%ld", tot->rendered);
 	row[0] = "TOTAL";
 	row[1] = cnt;

@@ -17,12 +17,132 @@
 #include "store.h"
 
 #define BR_RENDER_WIDTH 78	/* columns of a text bill */
+#define BR_RENDER_HISTORY 13	/* bars of the usage history */
+
+/* Output formats (bit set); 0 means BR_RENDER_TEXT. */
+#define BR_RENDER_TEXT	1	/* <out_dir>/<bill_id>.txt */
+#define BR_RENDER_PDF	2	/* <out_dir>/<bill_id>.pdf */
 
 struct br_render_opts {
 	const char *cycle_id;	/* required: bills of this cycle */
 	const char *account_id;	/* NULL: every account of the cycle */
-	const char *out_dir;	/* where <bill_id>.txt go; created if missing */
+	const char *out_dir;	/* where the bills go; created if missing */
+	int formats;		/* BR_RENDER_TEXT | BR_RENDER_PDF; 0: text */
+	FILE *vendor;		/* NULL, or the print-vendor data file */
 };
+
+/*
+ * Everything printed on one bill, loaded from the store by
+ * br_bill_doc_load() and shared by the text, PDF and print-vendor
+ * renderers (so the three always agree).
+ */
+struct br_bill_service {	/* one service agreement in the period */
+	char sp_id[64];
+	char kind[16];
+	char address[256];
+	char rate_code[64];
+	char start_date[11];	/* agreement start */
+	char net_metering[64];	/* program, "" when not enrolled */
+};
+
+struct br_bill_meterrow {	/* one bill_meter row */
+	char group[64];		/* sp_id it is printed under, "" = other */
+	char meter_id[64];
+	int channel;		/* BR_CHANNEL_* */
+	char unit[16];
+	int64_t usage_milli, estimated_milli;
+	int missing_intervals;
+	int64_t multiplier_milli;	/* meter.multiplier_milli (1000 = 1) */
+};
+
+struct br_bill_item {		/* one bill_line row */
+	char sp_id[64];
+	char code[32];
+	char description[160];
+	int64_t quantity_milli;
+	char unit[16];
+	int64_t rate_micro;
+	int64_t amount_cents;
+};
+
+struct br_bill_bar {		/* one bar of the usage history */
+	char bill_id[128];
+	char period_start[11], period_end[11];
+	int days;
+	int64_t usage_milli;
+};
+
+struct br_bill_nem {		/* net-metering bank of a service point */
+	char sp_id[64];
+	char program[64];
+	int64_t bank_milli;	/* carried-over credit in `unit` */
+	char unit[16];
+};
+
+struct br_bill_doc {
+	/* bill */
+	char bill_id[128], account_id[64], cycle_id[64];
+	char period_start[11], period_end[11], bill_date[11], due_date[11];
+	char status[16];
+	int64_t total_cents;
+	int days;			/* days in the billing period */
+	char replaces[128];		/* cancelled bill this one corrects */
+	int64_t replaced_cents;		/* total of the replaced bill */
+	/* parties */
+	char name[256], mailing[512];
+	char uname[256], uaddr[512], uphone[64];
+	/* account summary (ledger as of bill_date) */
+	struct br_ledger_statement ls;
+	int64_t due_cents;
+	/* service, meters, charges */
+	struct br_bill_service *svc;
+	size_t nsvc;
+	struct br_bill_meterrow *meters;
+	size_t nmeters;
+	struct br_bill_item *items;
+	size_t nitems;
+	int nsp_items;		/* distinct non-empty sp_id of the lines */
+	int estimated;		/* some usage was estimated */
+	struct br_bill_nem *nem;	/* only when the store keeps a bank */
+	size_t nnem;
+	/* usage history, oldest first, this bill last */
+	struct br_bill_bar hist[BR_RENDER_HISTORY];
+	int nhist;
+	char hist_unit[16];
+	/* remittance stub; scanline "" when the account has no digits */
+	char scanline[32];
+};
+
+/*
+ * Load bill bill_id.  Returns 0, or -1 with err (BR_EINPUT unknown bill,
+ * bad period, lines that do not add up to the total).  Release with
+ * br_bill_doc_free() in any case.
+ */
+int br_bill_doc_load(struct br_store *st, const char *bill_id,
+    struct br_bill_doc *d, struct br_error *err);
+void br_bill_doc_free(struct br_bill_doc *d);
+
+/* The text bill (render_text.c). */
+void br_render_text(const struct br_bill_doc *d, FILE *f);
+
+/* The PDF bill, letter size (render_pdf.c).  0, or -1 with err. */
+int br_render_pdf(const struct br_bill_doc *d, FILE *f,
+    struct br_error *err);
+
+/*
+ * The print-vendor data file (render_vendor.c), see docs/bill-render.md.
+ * One header, a record set per bill, one trailer with the control
+ * totals.
+ */
+struct br_vendor_totals {
+	long bills, records;
+	int64_t due_cents, current_cents;
+};
+void br_vendor_header(FILE *f, const char *cycle_id,
+    struct br_vendor_totals *vt);
+void br_vendor_bill(FILE *f, const struct br_bill_doc *d,
+    struct br_vendor_totals *vt);
+void br_vendor_trailer(FILE *f, struct br_vendor_totals *vt);
 
 struct br_render_totals {
 	long rendered;		/* bills written (draft or issued) */

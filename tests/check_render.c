@@ -35,7 +35,8 @@ static const char fixture[] =
     "('A2','SP2','2019-05-01',NULL,'RES-FLAT','residential','');"
     "INSERT INTO bill_cycle VALUES('2026-10','2026-10-01','2026-10-31',"
     "'2026-11-03','2026-11-24');"
-    "INSERT INTO bill VALUES('2026-10-A1','A1','2026-10','2026-10-01',"
+    "INSERT INTO bill(bill_id,account_id,cycle_id,period_start,"
+    "period_end,bill_date,due_date,status,total_cents) VALUES('2026-10-A1','A1','2026-10','2026-10-01',"
     "'2026-10-31','2026-11-03','2026-11-24','draft',6234),"
     "('2026-10-A2','A2','2026-10','2026-10-01','2026-10-31','2026-11-03',"
     "'2026-11-24','hold',1000);"
@@ -159,7 +160,8 @@ scalar(const char *sql)
 static int
 run(char **reg, struct br_render_totals *tot, struct br_error *err)
 {
-	struct br_render_opts opts = { "2026-10", NULL, NULL };
+	struct br_render_opts opts = { "2026-10", NULL, NULL, BR_RENDER_TEXT,
+	    NULL };
 	struct br_render r;
 	char out[300];
 	size_t len;
@@ -278,7 +280,8 @@ START_TEST(test_render_unknown_cycle)
 {
 	struct br_error err;
 	struct br_render_totals tot;
-	struct br_render_opts opts = { "2099-01", NULL, "bills" };
+	struct br_render_opts opts = { "2099-01", NULL, "bills",
+	    BR_RENDER_TEXT, NULL };
 	struct br_render r;
 	FILE *f = fopen("/dev/null", "w");
 

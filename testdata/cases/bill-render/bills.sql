@@ -1,4 +1,4 @@
-INSERT INTO bill VALUES
+INSERT INTO bill(bill_id,account_id,cycle_id,period_start,period_end,bill_date,due_date,status,total_cents) VALUES
  ('2026-10-A1','A1','2026-10','2026-10-01','2026-10-31','2026-11-03','2026-11-24','draft',6234),
  ('2026-10-A2','A2','2026-10','2026-10-01','2026-10-31','2026-11-03','2026-11-24','draft',7350),
  ('2026-10-A3','A3','2026-10','2026-10-01','2026-10-31','2026-11-03','2026-11-24','hold',1000);

@@ -1,0 +1,745 @@
+/*
+ * render_pdf.c: the PDF bill (libharu), US letter, built-in Helvetica and
+ * Courier (no font files).  Page 1: utility and customer blocks, account
+ * summary, usage history chart, service and meters, itemised charges,
+ * messages, and the detachable remittance stub with the OCR scan line at
+ * the bottom; content that does not fit continues on further pages.
+ * Deterministic: the creation and modification dates are the bill date,
+ * libharu writes no /ID for unencrypted documents, zlib is deterministic.
+ */
+#include "render.h"
+
+#include <string.h>
+
+#include <hpdf.h>
+
+#include "money.h"
+#include "banned.h"
+
+#define PAGE_W	612.0f
+#define PAGE_H	792.0f
+#define LEFT	40.0f
+#define RIGHT	572.0f
+#define TOP	756.0f
+#define STUB_TOP 234.0f		/* the tear-off line on page 1 */
+#define FLOOR1	(STUB_TOP + 14.0f)	/* content floor on page 1 */
+#define FLOOR	48.0f		/* content floor on later pages */
+
+struct pdf {
+	HPDF_Doc doc;
+	HPDF_Page page;
+	HPDF_Font reg, bold, mono;
+	float y, floor;
+	int pageno;
+	HPDF_STATUS error, detail;
+	const struct br_bill_doc *d;
+};
+
+static void
+on_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user)
+{
+	struct pdf *p = user;
+
+	if (p->error == 0) {
+		p->error = error_no;
+		p->detail = detail_no;
+	}
+}
+
+/*
+ * UTF-8 to WinAnsi (the built-in fonts' encoding): Latin-1 code points
+ * map to one byte, anything else becomes '?'.
+ */
+static void
+winansi(const char *s, char *out, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t o = 0;
+
+	while (*u != '\0' && o + 1 < n) {
+		if (*u < 0x80) {
+			out[o++] = (char)*u++;
+		} else if ((*u & 0xE0) == 0xC0 && (u[1] & 0xC0) == 0x80) {
+			unsigned cp = ((unsigned)(*u & 0x1F) << 6) |
+			    (unsigned)(u[1] & 0x3F);
+			out[o++] = cp >= 0xA0 && cp <= 0xFF ? (char)cp : '?';
+			u += 2;
+		} else {
+			out[o++] = '?';
+			u++;
+			while ((*u & 0xC0) == 0x80)
+				u++;
+		}
+	}
+	out[o] = '\0';
+}
+
+static float
+width(HPDF_Font font, float size, const char *s)
+{
+	HPDF_TextWidth tw = HPDF_Font_TextWidth(font, (const HPDF_BYTE *)s,
+	    (HPDF_UINT)strlen(s));
+
+	return (float)tw.width * size / 1000.0f;
+}
+
+/*
+ * Draw s at (x, y); align 'l', 'r' (x is the right edge) or 'c' (x is
+ * the centre); text wider than maxw (0: no limit) is cut with "...".
+ */
+static void
+put(struct pdf *p, float x, float y, HPDF_Font font, float size, int align,
+    float maxw, const char *s)
+{
+	char buf[512];
+	float w;
+	size_t n;
+
+	winansi(s, buf, sizeof(buf));
+	w = width(font, size, buf);
+	if (maxw > 0 && w > maxw) {
+		n = strlen(buf);
+		while (n > 0 && w > maxw) {
+			n--;
+			snprintf(buf + n, sizeof(buf) - n, "...");
+			w = width(font, size, buf);
+		}
+	}
+	if (align == 'r')
+		x -= w;
+	else if (align == 'c')
+		x -= w / 2.0f;
+	HPDF_Page_BeginText(p->page);
+	HPDF_Page_SetFontAndSize(p->page, font, size);
+	HPDF_Page_TextOut(p->page, x, y, buf);
+	HPDF_Page_EndText(p->page);
+}
+
+static void
+hline(struct pdf *p, float x0, float x1, float y, float w)
+{
+	HPDF_Page_SetLineWidth(p->page, w);
+	HPDF_Page_MoveTo(p->page, x0, y);
+	HPDF_Page_LineTo(p->page, x1, y);
+	HPDF_Page_Stroke(p->page);
+}
+
+static void
+box(struct pdf *p, float x, float y, float w, float h, float gray)
+{
+	if (gray < 1.0f) {
+		HPDF_Page_SetGrayFill(p->page, gray);
+		HPDF_Page_Rectangle(p->page, x, y, w, h);
+		HPDF_Page_Fill(p->page);
+		HPDF_Page_SetGrayFill(p->page, 0);
+	} else {
+		HPDF_Page_SetLineWidth(p->page, 0.8f);
+		HPDF_Page_Rectangle(p->page, x, y, w, h);
+		HPDF_Page_Stroke(p->page);
+	}
+}
+
+static void
+new_page(struct pdf *p)
+{
+	char buf[600];
+
+	p->page = HPDF_AddPage(p->doc);
+	HPDF_Page_SetSize(p->page, HPDF_PAGE_SIZE_LETTER,
+	    HPDF_PAGE_PORTRAIT);
+	p->pageno++;
+	p->y = TOP;
+	p->floor = p->pageno == 1 ? FLOOR1 : FLOOR;
+	if (p->pageno > 1) {
+		snprintf(buf, sizeof(buf), "%s - account %s - bill %s "
+		    "(continued, page %d)", p->d->uname, p->d->account_id,
+		    p->d->bill_id, p->pageno);
+		put(p, LEFT, p->y, p->reg, 8, 'l', RIGHT - LEFT, buf);
+		hline(p, LEFT, RIGHT, p->y - 6, 0.5f);
+		p->y -= 24;
+	}
+}
+
+/* Make room for h points below y, continuing on a new page if needed. */
+static void
+need(struct pdf *p, float h)
+{
+	if (p->y - h < p->floor)
+		new_page(p);
+}
+
+static void
+heading(struct pdf *p, const char *s)
+{
+	need(p, 40);
+	box(p, LEFT, p->y - 4, RIGHT - LEFT, 15, 0.88f);
+	put(p, LEFT + 4, p->y, p->bold, 9.5f, 'l', 0, s);
+	p->y -= 18;
+}
+
+static const char *
+cents(int64_t v, char *buf, size_t n)
+{
+	return br_cents_format(v, buf, n);
+}
+
+static const char *
+dollars(int64_t v, char *buf, size_t n)
+{
+	char t[32];
+
+	snprintf(buf, n, "%s$%s", v < 0 ? "-" : "", br_cents_format(v < 0 ?
+	    -v : v, t, sizeof(t)));
+	return buf;
+}
+
+static void
+label_value(struct pdf *p, float x, float xr, float y, HPDF_Font vf,
+    float size, const char *label, const char *value)
+{
+	put(p, x, y, p->reg, size, 'l', 0, label);
+	put(p, xr, y, vf, size, 'r', 0, value);
+}
+
+/* Utility block, bill facts box, customer block. */
+static void
+draw_top(struct pdf *p)
+{
+	const struct br_bill_doc *d = p->d;
+	char buf[256], a[48];
+	float y;
+
+	put(p, LEFT, TOP - 6, p->bold, 16, 'l', 300, d->uname);
+	y = TOP - 22;
+	if (d->uaddr[0] != '\0') {
+		put(p, LEFT, y, p->reg, 9, 'l', 300, d->uaddr);
+		y -= 11;
+	}
+	if (d->uphone[0] != '\0') {
+		snprintf(buf, sizeof(buf), "Customer service: %s", d->uphone);
+		put(p, LEFT, y, p->reg, 9, 'l', 300, buf);
+	}
+
+	/* Bill facts, top right. */
+	box(p, 352, 652, RIGHT - 352, 112, 2);
+	box(p, 352, 744, RIGHT - 352, 20, 0.2f);
+	HPDF_Page_SetGrayFill(p->page, 1);
+	put(p, 360, 750, p->bold, 10, 'l', 0,
+	    d->replaces[0] ? "CORRECTED BILL" : "YOUR BILL");
+	HPDF_Page_SetGrayFill(p->page, 0);
+	label_value(p, 360, RIGHT - 8, 730, p->bold, 9, "Account number",
+	    d->account_id);
+	label_value(p, 360, RIGHT - 8, 717, p->reg, 9, "Bill number",
+	    d->bill_id);
+	label_value(p, 360, RIGHT - 8, 704, p->reg, 9, "Bill date",
+	    d->bill_date);
+	snprintf(buf, sizeof(buf), "%s to %s", d->period_start, d->period_end);
+	label_value(p, 360, RIGHT - 8, 691, p->reg, 9, "Billing period", buf);
+	snprintf(buf, sizeof(buf), "%d", d->days);
+	label_value(p, 360, RIGHT - 8, 678, p->reg, 9, "Days in period", buf);
+	hline(p, 352, RIGHT, 672, 0.5f);
+	snprintf(buf, sizeof(buf), "Amount due by %s", d->due_date);
+	label_value(p, 360, RIGHT - 8, 658, p->bold, 11, buf,
+	    dollars(d->due_cents, a, sizeof(a)));
+
+	/* Customer (window envelope position). */
+	put(p, 72, 672, p->bold, 10, 'l', 260, d->name);
+	if (d->mailing[0] != '\0')
+		put(p, 72, 659, p->reg, 10, 'l', 260, d->mailing);
+	p->y = 626;
+}
+
+static void
+draw_summary(struct pdf *p, float x0, float x1, float ytop)
+{
+	const struct br_bill_doc *d = p->d;
+	const struct br_ledger_statement *ls = &d->ls;
+	char a[48], label[64];
+	float y = ytop;
+
+	box(p, x0, y - 4, x1 - x0, 15, 0.88f);
+	put(p, x0 + 4, y, p->bold, 9.5f, 'l', 0, "ACCOUNT SUMMARY");
+	y -= 18;
+	label_value(p, x0 + 4, x1 - 4, y, p->reg, 9, "Previous balance",
+	    cents(ls->previous_cents, a, sizeof(a)));
+	y -= 13;
+	label_value(p, x0 + 4, x1 - 4, y, p->reg, 9,
+	    ls->previous_bill_date[0] ? "Payments since last bill" :
+	    "Payments", cents(ls->payments_cents, a, sizeof(a)));
+	y -= 13;
+	label_value(p, x0 + 4, x1 - 4, y, p->reg, 9, "Adjustments",
+	    cents(ls->adjustments_cents, a, sizeof(a)));
+	y -= 13;
+	label_value(p, x0 + 4, x1 - 4, y, p->reg, 9, "Current charges",
+	    cents(d->total_cents, a, sizeof(a)));
+	y -= 6;
+	hline(p, x1 - 80, x1 - 4, y, 0.6f);
+	y -= 12;
+	snprintf(label, sizeof(label), "Amount due by %s", d->due_date);
+	label_value(p, x0 + 4, x1 - 4, y, p->bold, 10, label,
+	    dollars(d->due_cents, a, sizeof(a)));
+	y -= 14;
+	if (d->replaces[0] != '\0') {
+		char b1[32], b2[32], b3[32], buf[200];
+
+		snprintf(buf, sizeof(buf), "Replaces cancelled bill %s",
+		    d->replaces);
+		put(p, x0 + 4, y, p->bold, 8, 'l', x1 - x0 - 8, buf);
+		y -= 11;
+		snprintf(buf, sizeof(buf), "Cancelled %s, corrected %s, "
+		    "difference %s", cents(d->replaced_cents, b1, sizeof(b1)),
+		    cents(d->total_cents, b2, sizeof(b2)),
+		    cents(d->total_cents - d->replaced_cents, b3, sizeof(b3)));
+		put(p, x0 + 4, y, p->reg, 8, 'l', x1 - x0 - 8, buf);
+	}
+}
+
+static const char *const months[12] = { "Jan", "Feb", "Mar", "Apr",
+    "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+
+static int
+month_of(const char *date, int *year)
+{
+	int m = 0;
+
+	*year = 0;
+	if (strlen(date) >= 7) {
+		*year = (date[2] - '0') * 10 + (date[3] - '0');
+		m = (date[5] - '0') * 10 + (date[6] - '0');
+	}
+	return m >= 1 && m <= 12 ? m : 0;
+}
+
+/* The usage history bar chart in the box x0..x1, top at ytop. */
+static void
+draw_history(struct pdf *p, float x0, float x1, float ytop)
+{
+	const struct br_bill_doc *d = p->d;
+	const float ch = 84.0f, base = ytop - 18 - ch;
+	char buf[160], q[48];
+	int64_t max = 0;
+	float bw, x;
+	int i, m, yr, cy, cm;
+
+	snprintf(buf, sizeof(buf), "USAGE HISTORY (%s)", d->hist_unit[0] ?
+	    d->hist_unit : "no metered usage");
+	box(p, x0, ytop - 4, x1 - x0, 15, 0.88f);
+	put(p, x0 + 4, ytop, p->bold, 9.5f, 'l', 0, buf);
+	if (d->nhist == 0)
+		return;
+	for (i = 0; i < d->nhist; i++)
+		if (d->hist[i].usage_milli > max)
+			max = d->hist[i].usage_milli;
+	put(p, x0 + 2, base + ch - 6, p->reg, 6, 'l', 0,
+	    br_decimal_format(max, 3, 0, q, sizeof(q)));
+	hline(p, x0 + 2, x1 - 2, base, 0.5f);
+	bw = (x1 - x0 - 28) / BR_RENDER_HISTORY;
+	for (i = 0; i < d->nhist; i++) {
+		const struct br_bill_bar *b = &d->hist[i];
+		int64_t permille = max > 0 ? b->usage_milli * 1000 / max : 0;
+		float h = (float)(permille < 0 ? 0 : permille) * (ch - 10) /
+		    1000.0f;
+
+		x = x0 + 24 + (float)(BR_RENDER_HISTORY - d->nhist + i) * bw;
+		box(p, x + 2, base, bw - 4, h, i == d->nhist - 1 ? 0.15f :
+		    0.6f);
+		m = month_of(b->period_end, &yr);
+		put(p, x + bw / 2, base - 8, p->reg, 6, 'c', 0,
+		    m ? months[m - 1] : "?");
+		if (m == 1 || i == 0) {
+			snprintf(buf, sizeof(buf), "%02d", yr);
+			put(p, x + bw / 2, base - 15, p->reg, 6, 'c', 0, buf);
+		}
+	}
+	/* This period: average per day, and the same month last year. */
+	{
+		const struct br_bill_bar *c = &d->hist[d->nhist - 1];
+		char avg[48];
+
+		br_decimal_format(c->days > 0 ? c->usage_milli / c->days : 0,
+		    3, 1, avg, sizeof(avg));
+		snprintf(buf, sizeof(buf), "This period: %s %s, %d days, "
+		    "average %s %s/day", br_decimal_format(c->usage_milli, 3,
+		    0, q, sizeof(q)), d->hist_unit, c->days, avg, d->hist_unit);
+		put(p, x0 + 4, base - 26, p->reg, 7.5f, 'l', x1 - x0 - 8, buf);
+		cm = month_of(c->period_end, &cy);
+		for (i = 0; i < d->nhist - 1; i++) {
+			m = month_of(d->hist[i].period_end, &yr);
+			if (m == cm && yr == cy - 1) {
+				snprintf(buf, sizeof(buf), "Same period last "
+				    "year: %s %s", br_decimal_format(
+				    d->hist[i].usage_milli, 3, 0, q,
+				    sizeof(q)), d->hist_unit);
+				put(p, x0 + 4, base - 36, p->reg, 7.5f, 'l',
+				    x1 - x0 - 8, buf);
+			}
+		}
+	}
+}
+
+static void
+draw_service(struct pdf *p)
+{
+	const struct br_bill_doc *d = p->d;
+	char buf[400], q[48], e[48], x[48];
+	size_t i, j, k;
+	int other = 0;
+
+	heading(p, "SERVICE AND METERS");
+	for (i = 0; i <= d->nsvc; i = j) {
+		const char *group;
+
+		if (i == d->nsvc) {
+			for (k = 0; k < d->nmeters; k++)
+				if (d->meters[k].group[0] == '\0')
+					other = 1;
+			if (!other)
+				break;
+			group = "";
+			j = i + 1;
+			need(p, 40);
+			put(p, LEFT + 4, p->y, p->bold, 9, 'l', 0,
+			    "Other meters");
+			p->y -= 12;
+		} else {
+			const struct br_bill_service *sv = &d->svc[i];
+
+			group = sv->sp_id;
+			need(p, 40);
+			snprintf(buf, sizeof(buf), "Service point %s (%s)%s%s",
+			    sv->sp_id, sv->kind, sv->address[0] ? ", " : "",
+			    sv->address);
+			put(p, LEFT + 4, p->y, p->bold, 9, 'l', RIGHT - LEFT - 8,
+			    buf);
+			p->y -= 12;
+			for (j = i; j < d->nsvc && strcmp(d->svc[j].sp_id,
+			    sv->sp_id) == 0; j++) {
+				if (strcmp(d->svc[j].start_date,
+				    d->period_start) > 0)
+					snprintf(buf, sizeof(buf), "Rate "
+					    "schedule: %s (from %s)",
+					    d->svc[j].rate_code,
+					    d->svc[j].start_date);
+				else
+					snprintf(buf, sizeof(buf), "Rate "
+					    "schedule: %s", d->svc[j].rate_code);
+				if (d->svc[j].net_metering[0] != '\0') {
+					size_t n = strlen(buf);
+					snprintf(buf + n, sizeof(buf) - n,
+					    "   Net metering: %s",
+					    d->svc[j].net_metering);
+				}
+				need(p, 12);
+				put(p, LEFT + 12, p->y, p->reg, 8.5f, 'l',
+				    RIGHT - LEFT - 20, buf);
+				p->y -= 11;
+			}
+			for (k = 0; k < d->nnem; k++) {
+				if (strcmp(d->nem[k].sp_id, sv->sp_id) != 0)
+					continue;
+				snprintf(buf, sizeof(buf), "Net-metering "
+				    "credit balance carried forward: %s %s",
+				    br_decimal_format(d->nem[k].bank_milli, 3,
+				    3, q, sizeof(q)), d->nem[k].unit);
+				need(p, 12);
+				put(p, LEFT + 12, p->y, p->reg, 8.5f, 'l', 0,
+				    buf);
+				p->y -= 11;
+			}
+		}
+		need(p, 24);
+		put(p, LEFT + 12, p->y, p->bold, 8, 'l', 0, "Meter");
+		put(p, 170, p->y, p->bold, 8, 'l', 0, "Register");
+		put(p, 300, p->y, p->bold, 8, 'r', 0, "Multiplier");
+		put(p, 400, p->y, p->bold, 8, 'r', 0, "Usage");
+		put(p, 406, p->y, p->bold, 8, 'l', 0, "Unit");
+		put(p, RIGHT - 4, p->y, p->bold, 8, 'r', 0, "Estimated");
+		p->y -= 11;
+		for (k = 0; k < d->nmeters; k++) {
+			const struct br_bill_meterrow *m = &d->meters[k];
+
+			if (strcmp(m->group, group) != 0)
+				continue;
+			need(p, 11);
+			put(p, LEFT + 12, p->y, p->reg, 8.5f, 'l', 120,
+			    m->meter_id);
+			put(p, 170, p->y, p->reg, 8.5f, 'l', 0,
+			    m->channel == BR_CHANNEL_RECEIVED ?
+			    "received (export)" : "delivered");
+			put(p, 300, p->y, p->reg, 8.5f, 'r', 0,
+			    br_decimal_format(m->multiplier_milli, 3, 0, x,
+			    sizeof(x)));
+			put(p, 400, p->y, p->reg, 8.5f, 'r', 0,
+			    br_decimal_format(m->usage_milli, 3, 3, q,
+			    sizeof(q)));
+			put(p, 406, p->y, p->reg, 8.5f, 'l', 0, m->unit);
+			put(p, RIGHT - 4, p->y, m->estimated_milli > 0 ?
+			    p->bold : p->reg, 8.5f, 'r', 0,
+			    m->estimated_milli > 0 ? br_decimal_format(
+			    m->estimated_milli, 3, 3, e, sizeof(e)) : "-");
+			p->y -= 11;
+		}
+		p->y -= 5;
+	}
+	need(p, 12);
+	put(p, LEFT + 4, p->y, p->reg, 7, 'l', 0, "Usage is measured from "
+	    "interval (smart meter) data and includes the meter multiplier.");
+	p->y -= 14;
+}
+
+static int
+is_tax(const struct br_bill_item *it)
+{
+	return strncmp(it->code, "TAX", 3) == 0;
+}
+
+static void
+charge_row(struct pdf *p, const struct br_bill_item *it)
+{
+	char q[48], r[48], a[48];
+
+	need(p, 11);
+	put(p, LEFT + 12, p->y, p->reg, 8.5f, 'l', 250, it->description);
+	if (it->quantity_milli != 0 || it->rate_micro != 0) {
+		put(p, 360, p->y, p->reg, 8.5f, 'r', 0, br_decimal_format(
+		    it->quantity_milli, 3, 3, q, sizeof(q)));
+		put(p, 366, p->y, p->reg, 8.5f, 'l', 40, it->unit);
+		put(p, 480, p->y, p->reg, 8.5f, 'r', 0, br_decimal_format(
+		    it->rate_micro, 6, 6, r, sizeof(r)));
+	}
+	put(p, RIGHT - 4, p->y, p->reg, 8.5f, 'r', 0,
+	    cents(it->amount_cents, a, sizeof(a)));
+	p->y -= 11;
+}
+
+static void
+draw_charges(struct pdf *p)
+{
+	const struct br_bill_doc *d = p->d;
+	char prev_sp[64] = "", buf[128], a[48];
+	int64_t taxes = 0;
+	size_t i;
+	int ntax = 0;
+
+	heading(p, "CURRENT CHARGES");
+	need(p, 24);
+	put(p, LEFT + 12, p->y, p->bold, 8, 'l', 0, "Description");
+	put(p, 360, p->y, p->bold, 8, 'r', 0, "Quantity");
+	put(p, 366, p->y, p->bold, 8, 'l', 0, "Unit");
+	put(p, 480, p->y, p->bold, 8, 'r', 0, "Rate ($/unit)");
+	put(p, RIGHT - 4, p->y, p->bold, 8, 'r', 0, "Amount ($)");
+	p->y -= 12;
+	for (i = 0; i < d->nitems; i++) {
+		const struct br_bill_item *it = &d->items[i];
+
+		if (is_tax(it)) {
+			ntax++;
+			taxes += it->amount_cents;
+			continue;
+		}
+		if (d->nsp_items > 1 && it->sp_id[0] != '\0' &&
+		    strcmp(it->sp_id, prev_sp) != 0) {
+			need(p, 22);
+			snprintf(buf, sizeof(buf), "Service point %s",
+			    it->sp_id);
+			put(p, LEFT + 4, p->y, p->bold, 8.5f, 'l', 0, buf);
+			p->y -= 11;
+			snprintf(prev_sp, sizeof(prev_sp), "%s", it->sp_id);
+		}
+		charge_row(p, it);
+	}
+	if (ntax > 0) {
+		need(p, 22);
+		put(p, LEFT + 4, p->y, p->bold, 8.5f, 'l', 0,
+		    "Taxes and surcharges");
+		p->y -= 11;
+		for (i = 0; i < d->nitems; i++)
+			if (is_tax(&d->items[i]))
+				charge_row(p, &d->items[i]);
+		need(p, 11);
+		label_value(p, LEFT + 12, RIGHT - 4, p->y, p->reg, 8.5f,
+		    "Total taxes and surcharges", cents(taxes, a, sizeof(a)));
+		p->y -= 11;
+	}
+	need(p, 18);
+	hline(p, RIGHT - 80, RIGHT - 4, p->y + 6, 0.6f);
+	p->y -= 4;
+	label_value(p, LEFT + 12, RIGHT - 4, p->y, p->bold, 9.5f,
+	    "Total current charges", cents(d->total_cents, a, sizeof(a)));
+	p->y -= 18;
+}
+
+static void
+draw_messages(struct pdf *p)
+{
+	const struct br_bill_doc *d = p->d;
+	char buf[300], a[48], b[48], c[48];
+
+	heading(p, "MESSAGES");
+	if (d->estimated) {
+		need(p, 13);
+		put(p, LEFT + 4, p->y, p->bold, 9.5f, 'l', 0, "ESTIMATED: "
+		    "this bill includes estimated usage.");
+		p->y -= 13;
+	}
+	if (d->replaces[0] != '\0') {
+		need(p, 13);
+		snprintf(buf, sizeof(buf), "This corrected bill replaces bill "
+		    "%s, which is cancelled. Cancelled charges %s, corrected "
+		    "charges %s, difference %s.", d->replaces,
+		    cents(d->replaced_cents, a, sizeof(a)),
+		    cents(d->total_cents, b, sizeof(b)),
+		    cents(d->total_cents - d->replaced_cents, c, sizeof(c)));
+		put(p, LEFT + 4, p->y, p->reg, 8.5f, 'l', RIGHT - LEFT - 8,
+		    buf);
+		p->y -= 12;
+	}
+	if (d->due_cents < 0) {
+		need(p, 13);
+		snprintf(buf, sizeof(buf), "Your account has a credit of %s. "
+		    "No payment is due.", cents(-d->due_cents, a, sizeof(a)));
+		put(p, LEFT + 4, p->y, p->reg, 8.5f, 'l', 0, buf);
+		p->y -= 12;
+	}
+	need(p, 13);
+	snprintf(buf, sizeof(buf), "Questions about your bill? Call %s. "
+	    "Please pay by %s.", d->uphone[0] ? d->uphone :
+	    "customer service", d->due_date);
+	put(p, LEFT + 4, p->y, p->reg, 8.5f, 'l', RIGHT - LEFT - 8, buf);
+	p->y -= 12;
+}
+
+/* The remittance stub below the tear-off line of page 1. */
+static void
+draw_stub(struct pdf *p, HPDF_Page page1)
+{
+	const struct br_bill_doc *d = p->d;
+	HPDF_Page cur = p->page;
+	HPDF_UINT16 dash[] = { 4, 3 };
+	char buf[256], a[48];
+	const char *svc = d->nsvc > 0 ? d->svc[0].address : "";
+
+	p->page = page1;
+	HPDF_Page_SetDash(p->page, dash, 2, 0);
+	hline(p, 18, PAGE_W - 18, STUB_TOP, 0.7f);
+	HPDF_Page_SetDash(p->page, NULL, 0, 0);
+	put(p, PAGE_W / 2, STUB_TOP - 11, p->reg, 7, 'c', 0,
+	    "Please detach and return this portion with your payment. "
+	    "Make checks payable to the utility named below.");
+
+	put(p, LEFT, 200, p->bold, 11, 'l', 280, d->uname);
+	put(p, LEFT, 188, p->reg, 8.5f, 'l', 280, "Remit to:");
+	put(p, LEFT, 177, p->reg, 8.5f, 'l', 280, d->uaddr);
+
+	box(p, 340, 118, RIGHT - 340, 92, 2);
+	label_value(p, 348, RIGHT - 8, 196, p->bold, 9, "Account number",
+	    d->account_id);
+	if (svc[0] != '\0') {
+		put(p, 348, 183, p->reg, 9, 'l', 0, "Service address");
+		put(p, RIGHT - 8, 183, p->reg, 9, 'r', 120, svc);
+	}
+	label_value(p, 348, RIGHT - 8, 170, p->reg, 9, "Due date",
+	    d->due_date);
+	label_value(p, 348, RIGHT - 8, 155, p->bold, 11, "Amount due",
+	    dollars(d->due_cents > 0 ? d->due_cents : 0, a, sizeof(a)));
+	put(p, 348, 130, p->reg, 9, 'l', 0, "Amount enclosed");
+	box(p, 450, 124, RIGHT - 8 - 450, 18, 2);
+	put(p, 456, 130, p->reg, 9, 'l', 0, "$");
+
+	put(p, 72, 140, p->bold, 10, 'l', 250, d->name);
+	if (d->mailing[0] != '\0')
+		put(p, 72, 127, p->reg, 10, 'l', 250, d->mailing);
+
+	if (d->scanline[0] != '\0') {
+		snprintf(buf, sizeof(buf), "%s", d->scanline);
+		put(p, RIGHT - 8, 48, p->mono, 12, 'r', 0, buf);
+	}
+	p->page = cur;
+}
+
+static int
+save(struct pdf *p, FILE *f, struct br_error *err)
+{
+	HPDF_BYTE buf[8192];
+	HPDF_UINT32 len;
+	HPDF_STATUS rc;
+
+	if (HPDF_SaveToStream(p->doc) != HPDF_OK || p->error != 0)
+		return br_error_set(err, BR_EINTERNAL, NULL, 0,
+		    "bill '%s': PDF error 0x%04X (detail %u)", p->d->bill_id,
+		    (unsigned)p->error, (unsigned)p->detail);
+	HPDF_ResetStream(p->doc);
+	do {
+		len = sizeof(buf);
+		rc = HPDF_ReadFromStream(p->doc, buf, &len);
+		if (rc != HPDF_OK && rc != HPDF_STREAM_EOF)
+			return br_error_set(err, BR_EINTERNAL, NULL, 0,
+			    "bill '%s': PDF stream error 0x%04X",
+			    p->d->bill_id, (unsigned)rc);
+		if (len > 0 && fwrite(buf, 1, len, f) != len)
+			return br_error_set(err, BR_EIO, NULL, 0,
+			    "bill '%s': PDF write error", p->d->bill_id);
+	} while (rc == HPDF_OK);
+	return 0;
+}
+
+static int
+date_of(const char *s, HPDF_Date *dt)
+{
+	memset(dt, 0, sizeof(*dt));
+	if (strlen(s) != 10)
+		return -1;
+	dt->year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 +
+	    (s[2] - '0') * 10 + (s[3] - '0');
+	dt->month = (s[5] - '0') * 10 + (s[6] - '0');
+	dt->day = (s[8] - '0') * 10 + (s[9] - '0');
+	dt->ind = 'Z';
+	return 0;
+}
+
+int
+br_render_pdf(const struct br_bill_doc *d, FILE *f, struct br_error *err)
+{
+	struct pdf p;
+	HPDF_Page page1;
+	HPDF_Date dt;
+	char title[200], uname[256];
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	p.d = d;
+	if ((p.doc = HPDF_New(on_error, &p)) == NULL)
+		return br_error_set(err, BR_ENOMEM, NULL, 0,
+		    "cannot create a PDF document");
+	HPDF_SetCompressionMode(p.doc, HPDF_COMP_ALL);
+	if (date_of(d->bill_date, &dt) == 0) {
+		HPDF_SetInfoDateAttr(p.doc, HPDF_INFO_CREATION_DATE, dt);
+		HPDF_SetInfoDateAttr(p.doc, HPDF_INFO_MOD_DATE, dt);
+	}
+	snprintf(title, sizeof(title), "Bill %s", d->bill_id);
+	HPDF_SetInfoAttr(p.doc, HPDF_INFO_TITLE, title);
+	winansi(d->uname, uname, sizeof(uname));
+	HPDF_SetInfoAttr(p.doc, HPDF_INFO_AUTHOR, uname);
+	HPDF_SetInfoAttr(p.doc, HPDF_INFO_CREATOR, "billrun bill-render");
+	p.reg = HPDF_GetFont(p.doc, "Helvetica", "WinAnsiEncoding");
+	p.bold = HPDF_GetFont(p.doc, "Helvetica-Bold", "WinAnsiEncoding");
+	p.mono = HPDF_GetFont(p.doc, "Courier", "WinAnsiEncoding");
+	if (p.error != 0 || !p.reg || !p.bold || !p.mono) {
+		HPDF_Free(p.doc);
+		return br_error_set(err, BR_EINTERNAL, NULL, 0,
+		    "bill '%s': cannot load the PDF fonts", d->bill_id);
+	}
+	new_page(&p);
+	page1 = p.page;
+	draw_top(&p);
+	draw_summary(&p, LEFT, 300, p.y);
+	draw_history(&p, 316, RIGHT, p.y);
+	p.y -= 150;
+	draw_service(&p);
+	draw_charges(&p);
+	draw_messages(&p);
+	draw_stub(&p, page1);
+	rc = save(&p, f, err);
+	HPDF_Free(p.doc);
+	return rc;
+}
