@@ -1,0 +1,1709 @@
+/*
+ * urdb.c: URDB JSON -> billrun tariff YAML (docs/urdb-import.md).
+ *
+ * The JSON is parsed with json-c; every number is read from its source
+ * text into exact fixed point (never through a double).  Months whose
+ * schedules and charges are identical are grouped into seasons (runs of
+ * consecutive months), each season's 24-hour weekday and weekend rows
+ * become TOU periods with hour ranges, and the result is written as YAML
+ * text.  Every URDB feature the tariff language cannot express is listed
+ * in the result's problems and fails the conversion.
+ */
+#include "urdb.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <json-c/json.h>
+
+#include "date.h"
+#include "input.h"
+#include "money.h"
+#include "tariff.h"
+#include "banned.h"
+
+#define MAXP 64			/* URDB periods per structure */
+#define MAXT 16			/* URDB tiers per period */
+#define P12 1000000000000LL	/* scale of exact dollar amounts */
+#define UNLIMITED_MILLI 1000000000000LL	/* 1e9 units: "no limit" */
+
+struct tier {
+	int64_t rate;		/* rate + adj, dollars x 1e12 */
+	int64_t max_milli;	/* cumulative limit, -1 = none */
+	int64_t sell;		/* dollars x 1e12 */
+	char unit[24];
+	char text[96];		/* "0.01974 + adj 0.0283685" for comments */
+};
+
+struct structure {
+	size_t n;		/* periods */
+	size_t ntiers[MAXP];
+	struct tier *t[MAXP];	/* OWNED each */
+	bool present;
+};
+
+struct sched {
+	bool present;
+	int v[12][24];
+};
+
+struct buf {
+	char *p;
+	size_t n, cap;
+	int oom;
+};
+
+struct cv {
+	const struct br_urdb_opts *o;
+	struct br_urdb_result *r;
+	struct br_error *err;
+	const char *src;
+	json_object *root;	/* the tariff object */
+	struct structure energy, demand, flat, coinc;
+	struct sched ewd, ewe, dwd, dwe;
+	int flatmonths[12];
+	bool has_flatmonths;
+	int64_t fuel[12];	/* dollars x 1e12 per kWh */
+	char elabels[MAXP][32];
+	uint64_t tou_tiered;	/* energy periods tiered inside TOU */
+	uint64_t sell;		/* energy periods with a sell rate */
+	uint64_t tou_demand;	/* TOU demand periods with a charge */
+	uint64_t flat_tiered;	/* flat demand structures with kW blocks */
+	uint64_t demand_tiered;	/* one-period demand with kW blocks */
+	struct buf cm;		/* header comments */
+	struct buf y;		/* body */
+};
+
+static const char *const month_abbr[12] = { "jan", "feb", "mar", "apr",
+	"may", "jun", "jul", "aug", "sep", "oct", "nov", "dec" };
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static void
+bput(struct buf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+static void
+bput(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (b->oom)
+		return;
+	for (;;) {
+		size_t room = b->cap - b->n;
+		va_start(ap, fmt);
+		k = vsnprintf(b->p ? b->p + b->n : NULL, room, fmt, ap);
+		va_end(ap);
+		if (k < 0) {
+			b->oom = 1;
+			return;
+		}
+		if ((size_t)k < room) {
+			b->n += (size_t)k;
+			return;
+		}
+		size_t ncap = b->cap ? b->cap * 2 : 4096;
+		while (ncap - b->n <= (size_t)k)
+			ncap *= 2;
+		char *np = realloc(b->p, ncap);
+		if (np == NULL) {
+			b->oom = 1;
+			return;
+		}
+		b->p = np;
+		b->cap = ncap;
+	}
+}
+
+static int
+push_msg(char ***v, size_t *n, const char *msg)
+{
+	char **nv;
+	size_t len = strlen(msg) + 1;
+
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*v)[i], msg) == 0)
+			return 0;
+	if ((nv = realloc(*v, (*n + 1) * sizeof(char *))) == NULL)
+		return -1;
+	*v = nv;
+	if ((nv[*n] = malloc(len)) == NULL)
+		return -1;
+	memcpy(nv[*n], msg, len);
+	(*n)++;
+	return 0;
+}
+
+static void note(struct cv *c, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+static void
+note(struct cv *c, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (push_msg(&c->r->notes, &c->r->nnotes, msg) != 0)
+		c->y.oom = 1;
+}
+
+static bool
+ignored(const struct cv *c, const char *field)
+{
+	for (size_t i = 0; i < c->o->nignore; i++)
+		if (strcasecmp(c->o->ignore[i], field) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * A feature that cannot be represented.  `field` is the URDB field; when
+ * the caller listed it in ignore, it becomes a note instead.
+ */
+static void problem(struct cv *c, const char *field, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+static void
+problem(struct cv *c, const char *field, const char *fmt, ...)
+{
+	char msg[480];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (ignored(c, field)) {
+		note(c, "dropped by --ignore %s: %s", field, msg);
+		bput(&c->cm, "# DROPPED (--ignore %s): %s\n", field, msg);
+		return;
+	}
+	if (c->r->nproblems < 64) {
+		char **nv = c->r->problems;
+		size_t n = c->r->nproblems;
+		if (push_msg(&nv, &n, msg) != 0)
+			c->y.oom = 1;
+		c->r->problems = nv;
+		c->r->nproblems = n;
+	}
+}
+
+/* ---- numbers ----------------------------------------------------------- */
+
+/*
+ * Exact decimal text (JSON number: -12.5e-3) to an integer scaled by
+ * 10^scale, rounded half away from zero.  *exact tells whether rounding
+ * dropped a non-zero digit.  Returns -1 for bad text or a value that does
+ * not fit in 18 digits.
+ */
+static int
+dec_scaled(const char *s, int scale, int64_t *out, bool *exact)
+{
+	char dig[64];
+	size_t nd = 0, i;
+	long e10 = 0, ex = 0;
+	bool neg = false, any = false, seen_point = false;
+	int esign = 1;
+
+	if (*s == '-' || *s == '+')
+		neg = *s++ == '-';
+	for (; *s; s++) {
+		if (*s >= '0' && *s <= '9') {
+			any = true;
+			if (seen_point)
+				e10--;
+			if (nd == 0 && *s == '0')
+				continue;	/* leading zero */
+			if (nd >= sizeof(dig) - 1)
+				return -1;
+			dig[nd++] = *s;
+		} else if (*s == '.' && !seen_point)
+			seen_point = true;
+		else
+			break;
+	}
+	if (!any)
+		return -1;
+	if (*s == 'e' || *s == 'E') {
+		s++;
+		if (*s == '-' || *s == '+')
+			esign = *s++ == '-' ? -1 : 1;
+		if (*s < '0' || *s > '9')
+			return -1;
+		for (; *s >= '0' && *s <= '9'; s++)
+			if ((ex = ex * 10 + (*s - '0')) > 1000)
+				return -1;
+	}
+	if (*s != '\0')
+		return -1;
+	e10 += esign * ex + scale;
+	/* value = dig x 10^e10 */
+	int64_t v = 0;
+	size_t keep = nd;
+	bool half = false;
+	*exact = true;
+	if (e10 < 0) {
+		size_t drop = (size_t)-e10;
+		keep = drop >= nd ? 0 : nd - drop;
+		if (drop <= nd)
+			half = dig[keep] >= '5';
+		for (i = keep; i < nd; i++)
+			if (dig[i] != '0')
+				*exact = false;
+	}
+	if (keep + (e10 > 0 ? (size_t)e10 : 0) > 18)
+		return -1;
+	for (i = 0; i < keep; i++)
+		v = v * 10 + (dig[i] - '0');
+	for (long k = 0; k < e10; k++)
+		v *= 10;
+	if (half)
+		v++;
+	*out = neg ? -v : v;
+	return 0;
+}
+
+/* The source text of a JSON number (or of a numeric string). */
+static const char *
+num_text(json_object *v)
+{
+	if (v == NULL)
+		return NULL;
+	switch (json_object_get_type(v)) {
+	case json_type_int:
+	case json_type_double:
+		return json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
+	case json_type_string:
+		return json_object_get_string(v);
+	default:
+		return NULL;
+	}
+}
+
+/* true when the JSON int saturated (a 39-digit 1e38 literal) */
+static bool
+num_huge(json_object *v)
+{
+	if (json_object_get_type(v) == json_type_int)
+		return json_object_get_uint64(v) >= (uint64_t)INT64_MAX;
+	return false;
+}
+
+/* Dollars (scale 12); -1 when not a number or out of range. */
+static int
+get_money(json_object *v, int64_t *out)
+{
+	const char *s = num_text(v);
+	bool exact;
+
+	if (s == NULL || num_huge(v))
+		return -1;
+	return dec_scaled(s, 12, out, &exact);
+}
+
+/* scale 12 -> micro-dollars, half away from zero */
+static int64_t
+to_micro(int64_t p12, bool *exact)
+{
+	int64_t q = p12 / 1000000, rem = p12 % 1000000;
+
+	*exact = rem == 0;
+	if (rem >= 500000)
+		q++;
+	else if (rem <= -500000)
+		q--;
+	return q;
+}
+
+/* Decimal text of scaled value v with trailing zeros trimmed. */
+static const char *
+fmt_dec(int64_t v, int scale, int mindec, char *b, size_t n)
+{
+	int64_t p = 1, ip, fp;
+	char frac[24];
+	int k;
+
+	for (k = 0; k < scale; k++)
+		p *= 10;
+	ip = (v < 0 ? -v : v) / p;
+	fp = (v < 0 ? -v : v) % p;
+	snprintf(frac, sizeof(frac), "%0*lld", scale, (long long)fp);
+	for (k = scale; k > mindec && frac[k - 1] == '0'; k--)
+		frac[k - 1] = '\0';
+	if (k == 0)
+		snprintf(b, n, "%s%lld", v < 0 ? "-" : "", (long long)ip);
+	else
+		snprintf(b, n, "%s%lld.%s", v < 0 ? "-" : "", (long long)ip,
+		    frac);
+	return b;
+}
+
+/* ---- JSON field access (case-insensitive, with camelCase aliases) ------ */
+
+static json_object *
+field(json_object *o, const char *name)
+{
+	json_object *hit = NULL;
+
+	if (o == NULL || !json_object_is_type(o, json_type_object))
+		return NULL;
+	json_object_object_foreach(o, k, v) {
+		if (strcasecmp(k, name) == 0) {
+			hit = v;
+			break;
+		}
+	}
+	return hit;
+}
+
+/* field by any of its spellings (NULL-terminated list) */
+static json_object *
+field_any(json_object *o, const char *const *names)
+{
+	json_object *v;
+
+	for (; *names; names++)
+		if ((v = field(o, *names)) != NULL)
+			return v;
+	return NULL;
+}
+
+static const char *const F_DEMANDUNIT[] = { "demandrateunit",
+	"demandrateunits", NULL };
+static const char *const F_FLATUNIT[] = { "flatdemandunit",
+	"flatdemandunits", NULL };
+static const char *const F_REACTIVE[] = { "demandreactivepowercharge",
+	"demandreactpwrcharge", NULL };
+static const char *const F_DGRULES[] = { "dgrules", NULL };
+
+static const char *
+str_field(json_object *o, const char *name)
+{
+	json_object *v = field(o, name);
+
+	return v && json_object_is_type(v, json_type_string) ?
+	    json_object_get_string(v) : NULL;
+}
+
+/* Fields that carry no charge (metadata, applicability, comments). */
+static const char *const info_fields[] = {
+	"label", "uri", "utility", "utility_name", "eiaid", "name", "sector",
+	"servicetype", "description", "source", "sourceparent",
+	"sourcereference", "startdate", "enddate", "approved", "is_default",
+	"supersedes", "supercedes", "revisions", "latest_update", "country",
+	"voltagecategory", "phasewiring", "peakkwcapacitymin",
+	"peakkwcapacitymax", "peakkwcapacityhistory", "peakkwhusagemin",
+	"peakkwhusagemax", "peakkwhusagehistory", "mindemand", "maxdemand",
+	"voltageminimum", "voltagemaximum", "servicemax", "energytoulabels",
+	"demandtoulabels", "energycomments", "demandcomments",
+	"basicinformationcomments", "energyattrs", "demandattrs",
+	"demandunits", "demandrateunit", "demandrateunits", "flatdemandunit",
+	"flatdemandunits", "coincidentrateunit", "dgrules", "usenetmetering",
+	"energyratestructure", "energyweekdayschedule",
+	"energyweekendschedule", "demandratestructure",
+	"demandweekdayschedule", "demandweekendschedule",
+	"flatdemandstructure", "flatdemandmonths", "coincidentratestructure",
+	"coincidentschedule", "fixedchargefirstmeter", "fixedchargeeaaddl",
+	"fixedchargeunits", "fixedmonthlycharge", "mincharge",
+	"minchargeunits", "minmonthlycharge", "annualmincharge",
+	"demandreactivepowercharge", "demandreactpwrcharge", "demandwindow",
+	"demandratchetpercentage", "lookbackpercent", "lookbackrange",
+	"lookbackmonths", "fueladjustmentsmonthly", "realtimepricing",
+	"is_default", "fixedkeyvals", "energykeyvals", "demandkeyvals",
+	"fixedattrs", "utilityname", "ratename", "id", "_id",
+	NULL
+};
+
+/* ---- structures and schedules ----------------------------------------- */
+
+static int
+bad(struct cv *c, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+static int
+bad(struct cv *c, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return br_error_set(c->err, BR_EINPUT, c->src, 0, "%s", msg);
+}
+
+static void
+structure_free(struct structure *s)
+{
+	for (size_t p = 0; p < s->n; p++)
+		free(s->t[p]);
+	memset(s, 0, sizeof(*s));
+}
+
+/*
+ * name[period][tier] = {rate, adj, max, unit, sell}.  demand: limits are
+ * kW, energy: kWh.  Limits of 0 (REopt) and >= 1e9 mean "no limit".
+ */
+static int
+load_structure(struct cv *c, const char *name, struct structure *s)
+{
+	json_object *a = field(c->root, name);
+	size_t np, nt, p, t;
+
+	if (a == NULL || json_object_is_type(a, json_type_null))
+		return 0;
+	if (!json_object_is_type(a, json_type_array))
+		return bad(c, "%s: expected an array of periods", name);
+	np = json_object_array_length(a);
+	if (np > MAXP)
+		return bad(c, "%s: %zu periods (at most %d)", name, np, MAXP);
+	s->present = np > 0;
+	for (p = 0; p < np; p++) {
+		json_object *pa = json_object_array_get_idx(a, p);
+		if (!json_object_is_type(pa, json_type_array) ||
+		    (nt = json_object_array_length(pa)) == 0)
+			return bad(c, "%s[%zu]: expected a non-empty array of "
+			    "tiers", name, p);
+		if (nt > MAXT)
+			return bad(c, "%s[%zu]: %zu tiers (at most %d)", name,
+			    p, nt, MAXT);
+		if ((s->t[p] = calloc(nt, sizeof(struct tier))) == NULL)
+			return br_error_set(c->err, BR_ENOMEM, NULL, 0,
+			    "out of memory");
+		s->ntiers[p] = nt;
+		s->n = p + 1;
+		for (t = 0; t < nt; t++) {
+			json_object *o = json_object_array_get_idx(pa, t);
+			struct tier *tr = &s->t[p][t];
+			int64_t rate = 0, adj = 0;
+			char b1[40], b2[40];
+			bool have = false;
+			if (!json_object_is_type(o, json_type_object))
+				return bad(c, "%s[%zu][%zu]: expected an "
+				    "object", name, p, t);
+			tr->max_milli = -1;
+			json_object_object_foreach(o, k, v) {
+				if (strcasecmp(k, "rate") == 0) {
+					if (get_money(v, &rate) != 0)
+						return bad(c, "%s[%zu][%zu]: bad "
+						    "rate", name, p, t);
+					have = true;
+				} else if (strcasecmp(k, "adj") == 0) {
+					if (get_money(v, &adj) != 0)
+						return bad(c, "%s[%zu][%zu]: bad "
+						    "adj", name, p, t);
+					have = true;
+				} else if (strcasecmp(k, "sell") == 0) {
+					if (get_money(v, &tr->sell) != 0)
+						return bad(c, "%s[%zu][%zu]: bad "
+						    "sell", name, p, t);
+				} else if (strcasecmp(k, "max") == 0) {
+					const char *x = num_text(v);
+					int64_t m;
+					bool ex;
+					if (x == NULL)
+						return bad(c, "%s[%zu][%zu]: bad "
+						    "max", name, p, t);
+					if (num_huge(v) ||
+					    dec_scaled(x, 3, &m, &ex) != 0 ||
+					    m >= UNLIMITED_MILLI)
+						m = -1;
+					else if (m < 0 || !ex)
+						return bad(c, "%s[%zu][%zu]: max "
+						    "'%s' is negative or has "
+						    "more than 3 decimals",
+						    name, p, t, x);
+					else if (m == 0)
+						m = -1;	/* REopt: last tier */
+					tr->max_milli = m;
+				} else if (strcasecmp(k, "unit") == 0) {
+					if (!json_object_is_type(v,
+					    json_type_string))
+						return bad(c, "%s[%zu][%zu]: bad "
+						    "unit", name, p, t);
+					snprintf(tr->unit, sizeof(tr->unit),
+					    "%s", json_object_get_string(v));
+				} else
+					problem(c, name, "%s[%zu][%zu]: unknown "
+					    "key '%s'", name, p, t, k);
+			}
+			if (!have)
+				return bad(c, "%s[%zu][%zu]: no rate", name, p,
+				    t);
+			if (__builtin_add_overflow(rate, adj, &tr->rate))
+				return bad(c, "%s[%zu][%zu]: rate out of "
+				    "range", name, p, t);
+			if (adj != 0)
+				snprintf(tr->text, sizeof(tr->text),
+				    "%s + adj %s", fmt_dec(rate, 12, 0, b1,
+				    sizeof(b1)), fmt_dec(adj, 12, 0, b2,
+				    sizeof(b2)));
+			else
+				tr->text[0] = '\0';
+		}
+	}
+	return 0;
+}
+
+static int
+load_sched(struct cv *c, const char *name, struct sched *sc, size_t nper)
+{
+	json_object *a = field(c->root, name);
+
+	if (a == NULL || json_object_is_type(a, json_type_null))
+		return 0;
+	if (!json_object_is_type(a, json_type_array) ||
+	    json_object_array_length(a) != 12)
+		return bad(c, "%s: expected 12 rows (months)", name);
+	for (size_t m = 0; m < 12; m++) {
+		json_object *row = json_object_array_get_idx(a, m);
+		if (!json_object_is_type(row, json_type_array) ||
+		    json_object_array_length(row) != 24)
+			return bad(c, "%s[%zu]: expected 24 hours", name, m);
+		for (size_t h = 0; h < 24; h++) {
+			json_object *x = json_object_array_get_idx(row, h);
+			int64_t v;
+			if (!json_object_is_type(x, json_type_int) &&
+			    !json_object_is_type(x, json_type_double))
+				return bad(c, "%s[%zu][%zu]: expected a period "
+				    "number", name, m, h);
+			v = json_object_get_int64(x);
+			if (v < 0 || (size_t)v >= nper)
+				return bad(c, "%s[%zu][%zu]: period %lld does "
+				    "not exist (%zu periods)", name, m, h,
+				    (long long)v, nper);
+			sc->v[m][h] = (int)v;
+		}
+	}
+	sc->present = true;
+	return 0;
+}
+
+/* Schedules of a structure: weekend defaults to weekday; one period
+ * without schedules is all-day. */
+static int
+load_pair(struct cv *c, const struct structure *s, const char *wd,
+    const char *we, struct sched *swd, struct sched *swe)
+{
+	if (!s->present)
+		return 0;
+	if (load_sched(c, wd, swd, s->n) != 0 ||
+	    load_sched(c, we, swe, s->n) != 0)
+		return -1;
+	if (!swd->present && !swe->present) {
+		if (s->n != 1)
+			return bad(c, "%s: %zu periods but no %s", wd, s->n,
+			    wd);
+		swd->present = swe->present = true;	/* zeros */
+		return 0;
+	}
+	if (!swd->present)
+		return bad(c, "%s missing (%s given)", wd, we);
+	if (!swe->present)
+		return bad(c, "%s missing (%s given)", we, wd);
+	return 0;
+}
+
+/* ---- seasons ----------------------------------------------------------- */
+
+struct season {
+	int from, to;		/* months 0..11, inclusive, may wrap */
+	char name[16];
+};
+
+static bool
+tiers_equal(const struct structure *s, size_t a, size_t b)
+{
+	if (s->ntiers[a] != s->ntiers[b])
+		return false;
+	for (size_t t = 0; t < s->ntiers[a]; t++)
+		if (s->t[a][t].rate != s->t[b][t].rate ||
+		    s->t[a][t].max_milli != s->t[b][t].max_milli)
+			return false;
+	return true;
+}
+
+static bool
+month_eq(const struct cv *c, int a, int b)
+{
+	if (memcmp(c->ewd.v[a], c->ewd.v[b], sizeof(c->ewd.v[a])) ||
+	    memcmp(c->ewe.v[a], c->ewe.v[b], sizeof(c->ewe.v[a])))
+		return false;
+	if (c->demand.present &&
+	    (memcmp(c->dwd.v[a], c->dwd.v[b], sizeof(c->dwd.v[a])) ||
+	    memcmp(c->dwe.v[a], c->dwe.v[b], sizeof(c->dwe.v[a]))))
+		return false;
+	if (c->flat.present && !tiers_equal(&c->flat,
+	    (size_t)c->flatmonths[a], (size_t)c->flatmonths[b]))
+		return false;
+	return c->fuel[a] == c->fuel[b];
+}
+
+/* Runs of consecutive months with equal charges; 0 = one for the year. */
+static size_t
+make_seasons(const struct cv *c, struct season *out)
+{
+	int start = -1, m, k;
+	size_t n = 0;
+
+	for (m = 0; m < 12; m++)
+		if (!month_eq(c, m, (m + 11) % 12)) {
+			start = m;
+			break;
+		}
+	if (start < 0)
+		return 0;
+	for (k = 0; k < 12; k++) {
+		m = (start + k) % 12;
+		if (k == 0 || !month_eq(c, m, (m + 11) % 12)) {
+			out[n].from = out[n].to = m;
+			n++;
+		} else
+			out[n - 1].to = m;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (out[i].from == out[i].to)
+			snprintf(out[i].name, sizeof(out[i].name), "%s",
+			    month_abbr[out[i].from]);
+		else
+			snprintf(out[i].name, sizeof(out[i].name), "%s_%s",
+			    month_abbr[out[i].from], month_abbr[out[i].to]);
+	}
+	return n;
+}
+
+/* ---- TOU periods ------------------------------------------------------- */
+
+static void
+hours_text(uint32_t mask, char *b, size_t n)
+{
+	int h = 0, runs = 0;
+	size_t len = 0;
+
+	b[0] = '\0';
+	while (h < 24) {
+		if (!(mask & (1u << h))) {
+			h++;
+			continue;
+		}
+		int e = h;
+		while (e < 24 && (mask & (1u << e)))
+			e++;
+		len += (size_t)snprintf(b + len, len < n ? n - len : 0,
+		    "%s\"%02d:00-%02d:00\"", runs ? ", " : "", h, e);
+		runs++;
+		h = e;
+	}
+	if (runs > 1 && len + 2 < n) {
+		memmove(b + 1, b, len + 1);
+		b[0] = '[';
+		b[len + 1] = ']';
+		b[len + 2] = '\0';
+	}
+}
+
+static int
+popcount24(uint32_t x)
+{
+	int k = 0;
+
+	for (; x; x &= x - 1)
+		k++;
+	return k;
+}
+
+struct entry {
+	int period;		/* URDB period */
+	int days;		/* 0 all, 1 weekday, 2 weekend */
+	uint32_t hours;		/* 0 = catch-all */
+	const char *suffix;
+};
+
+/*
+ * Turn a season's 24-hour weekday/weekend rows into an ordered list of
+ * period entries (first match wins in the tariff language).  The period
+ * with the most hours comes last as the catch-all; a period whose hours
+ * differ by day type gets one entry when earlier entries already claim
+ * the difference, else one entry per day type.
+ */
+static size_t
+plan_periods(const int *wd, const int *we, struct entry *out, size_t max)
+{
+	uint32_t W[MAXP] = { 0 }, E[MAXP] = { 0 }, uwd = 0xffffff,
+	    uwe = 0xffffff;
+	bool used[MAXP] = { false };
+	int catch = -1, p, h;
+	size_t n = 0;
+
+	for (h = 0; h < 24; h++) {
+		W[wd[h]] |= 1u << h;
+		E[we[h]] |= 1u << h;
+		used[wd[h]] = used[we[h]] = true;
+	}
+	for (p = 0; p < MAXP; p++)
+		if (used[p] && (catch < 0 || popcount24(W[p]) +
+		    popcount24(E[p]) > popcount24(W[catch]) +
+		    popcount24(E[catch])))
+			catch = p;
+	for (;;) {
+		int pick = -1, days = 0;
+		uint32_t hrs = 0;
+		for (p = 0; p < MAXP && pick < 0; p++) {
+			if (!used[p] || p == catch)
+				continue;
+			if (W[p] == E[p]) {
+				pick = p, days = 0, hrs = W[p];
+			} else if (E[p] == 0) {
+				pick = p, days = 1, hrs = W[p];
+			} else if (W[p] == 0) {
+				pick = p, days = 2, hrs = E[p];
+			} else if (((E[p] & ~W[p]) & uwd) == 0 &&
+			    ((W[p] & ~E[p]) & uwe) == 0) {
+				pick = p, days = 0, hrs = W[p] | E[p];
+			}
+		}
+		if (pick < 0) {
+			for (p = 0; p < MAXP; p++)
+				if (used[p] && p != catch)
+					break;
+			if (p == MAXP)
+				break;
+			/* split: weekday entry now, weekend part later */
+			if (n < max)
+				out[n++] = (struct entry){ p, 1, W[p],
+				    "_weekday" };
+			uwd &= ~W[p];
+			W[p] = 0;
+			if (n < max)
+				out[n++] = (struct entry){ p, 2, E[p],
+				    "_weekend" };
+			uwe &= ~E[p];
+			used[p] = false;
+			continue;
+		}
+		if (n < max)
+			out[n++] = (struct entry){ pick, days, hrs, "" };
+		if (days != 2)
+			uwd &= ~W[pick];
+		if (days != 1)
+			uwe &= ~E[pick];
+		used[pick] = false;
+	}
+	if (n < max)
+		out[n++] = (struct entry){ catch, 0, 0, "" };
+	return n;
+}
+
+/* ---- emission ---------------------------------------------------------- */
+
+#define SEP(text) ((text)[0] ? ": " : "")
+
+/* micro-dollar rate text for a scale-12 amount; notes rounding */
+static int
+rate_text(struct cv *c, const char *what, const char *field_name,
+    int64_t p12, char *b, size_t n)
+{
+	bool exact;
+	int64_t micro = to_micro(p12, &exact);
+	char x[48];
+
+	if (p12 < 0) {
+		problem(c, field_name, "%s: negative rate %s (a credit) is not "
+		    "supported", what, fmt_dec(p12, 12, 0, x, sizeof(x)));
+		return -1;
+	}
+	fmt_dec(micro, 6, 2, b, n);
+	if (!exact)
+		note(c, "%s: %s rounded half up to %s (the tariff language "
+		    "has 6 decimals)", what, fmt_dec(p12, 12, 0, x, sizeof(x)),
+		    b);
+	return 0;
+}
+
+static void
+sanitize_name(const char *in, char *out, size_t n)
+{
+	size_t k = 0;
+	bool us = false;
+
+	for (; *in && k + 1 < n; in++) {
+		unsigned char ch = (unsigned char)*in;
+		if (isalnum(ch)) {
+			out[k++] = (char)tolower(ch);
+			us = false;
+		} else if (k > 0 && !us) {
+			out[k++] = '_';
+			us = true;
+		}
+	}
+	while (k > 0 && out[k - 1] == '_')
+		k--;
+	out[k] = '\0';
+}
+
+/* energytoulabels[p] as a period name when usable, else p<index> */
+static void
+period_names(struct cv *c)
+{
+	json_object *a = field(c->root, "energytoulabels");
+	size_t p, q;
+
+	for (p = 0; p < c->energy.n; p++) {
+		json_object *v = a && json_object_is_type(a, json_type_array) &&
+		    p < json_object_array_length(a) ?
+		    json_object_array_get_idx(a, p) : NULL;
+		c->elabels[p][0] = '\0';
+		if (v && json_object_is_type(v, json_type_string))
+			sanitize_name(json_object_get_string(v),
+			    c->elabels[p], 20);
+	}
+	for (p = 0; p < c->energy.n; p++) {
+		bool dup = c->elabels[p][0] == '\0';
+		for (q = 0; q < c->energy.n && !dup; q++)
+			if (q != p && strcmp(c->elabels[p], c->elabels[q]) == 0)
+				dup = true;
+		if (dup)
+			snprintf(c->elabels[p], sizeof(c->elabels[p]), "p%zu",
+			    p);
+	}
+}
+
+static void
+month_list(const struct season *s, char *b, size_t n)
+{
+	if (s == NULL)
+		snprintf(b, n, "all months");
+	else
+		snprintf(b, n, "%s", s->name);
+}
+
+/* One season's energy entry (season NULL: the whole year). */
+static void
+emit_energy(struct cv *c, const struct season *s, int m)
+{
+	bool used[MAXP] = { false };
+	size_t p, t, nused = 0, nt;
+	int only = -1;
+	char rb[48], mb[48], what[96], sname[32];
+
+	month_list(s, sname, sizeof(sname));
+	for (int h = 0; h < 24; h++)
+		used[c->ewd.v[m][h]] = used[c->ewe.v[m][h]] = true;
+	for (p = 0; p < c->energy.n; p++)
+		if (used[p]) {
+			nused++;
+			only = (int)p;
+		}
+	bput(&c->y, "      - ");
+	if (s)
+		bput(&c->y, "season: %s\n        ", s->name);
+	if (c->fuel[m] != 0)
+		bput(&c->y, "# rates include fueladjustmentsmonthly %s\n"
+		    "        ", fmt_dec(c->fuel[m], 12, 0, rb, sizeof(rb)));
+	if (nused == 1) {
+		const struct tier *tr = c->energy.t[only];
+		nt = c->energy.ntiers[only];
+		for (t = 0; t < nt; t++) {
+			if (tr[t].unit[0] && strcmp(tr[t].unit, "kWh") != 0)
+				problem(c, "energyratestructure",
+				    "energyratestructure[%d][%zu]: tier unit "
+				    "'%s' is not supported (only kWh per "
+				    "month)", only, t, tr[t].unit);
+			if (t + 1 < nt && tr[t].max_milli < 0)
+				problem(c, "energyratestructure",
+				    "energyratestructure[%d][%zu]: a tier "
+				    "without max before the last tier", only,
+				    t);
+			if (t > 0 && t + 1 < nt && tr[t - 1].max_milli >= 0 &&
+			    tr[t].max_milli <= tr[t - 1].max_milli)
+				problem(c, "energyratestructure",
+				    "energyratestructure[%d]: tier limits do "
+				    "not increase", only);
+		}
+		if (tr[nt - 1].max_milli >= 0)
+			problem(c, "energyratestructure",
+			    "energyratestructure[%d][%zu]: the last tier has "
+			    "max %s kWh: usage above it has no rate", only,
+			    nt - 1, fmt_dec(tr[nt - 1].max_milli, 3, 0, mb,
+			    sizeof(mb)));
+		if (nt == 1) {
+			snprintf(what, sizeof(what),
+			    "energyratestructure[%d][0]", only);
+			if (rate_text(c, what, "energyratestructure",
+			    tr[0].rate + c->fuel[m], rb, sizeof(rb)) != 0)
+				return;
+			bput(&c->y, "rate: %s   # %s%s%s\n", rb, what,
+			    SEP(tr[0].text), tr[0].text);
+			return;
+		}
+		bput(&c->y, "tiers:   # limits per billing period\n");
+		for (t = 0; t < nt; t++) {
+			snprintf(what, sizeof(what),
+			    "energyratestructure[%d][%zu]", only, t);
+			if (rate_text(c, what, "energyratestructure",
+			    tr[t].rate + c->fuel[m], rb, sizeof(rb)) != 0)
+				return;
+			if (t + 1 < nt)
+				bput(&c->y, "          - {upto: %s, rate: %s}"
+				    "   # %s%s%s\n", fmt_dec(tr[t].max_milli,
+				    3, 0, mb, sizeof(mb)), rb, what,
+				    SEP(tr[t].text), tr[t].text);
+			else
+				bput(&c->y, "          - {rate: %s}   # %s%s%s"
+				    "\n", rb, what, SEP(tr[t].text),
+				    tr[t].text);
+		}
+		return;
+	}
+	/* time of use */
+	for (p = 0; p < c->energy.n; p++)
+		if (used[p] && c->energy.ntiers[p] > 1)
+			c->tou_tiered |= (uint64_t)1 << p;
+	struct entry ent[2 * MAXP + 1];
+	size_t ne = plan_periods(c->ewd.v[m], c->ewe.v[m], ent,
+	    sizeof(ent) / sizeof(ent[0]));
+	if (ne > BR_TARIFF_MAX_PERIODS)
+		problem(c, "energyweekdayschedule", "energy schedule of %s "
+		    "needs %zu time-of-use period entries (the tariff "
+		    "language allows %d)", sname, ne, BR_TARIFF_MAX_PERIODS);
+	bput(&c->y, "periods:\n");
+	for (size_t i = 0; i < ne; i++) {
+		const struct entry *e = &ent[i];
+		char hb[256];
+		snprintf(what, sizeof(what), "energyratestructure[%d][0]",
+		    e->period);
+		if (rate_text(c, what, "energyratestructure",
+		    c->energy.t[e->period][0].rate + c->fuel[m], rb,
+		    sizeof(rb)) != 0)
+			return;
+		bput(&c->y, "          - {name: %s%s", c->elabels[e->period],
+		    e->suffix);
+		if (e->days)
+			bput(&c->y, ", days: %s", e->days == 1 ? "weekday" :
+			    "weekend");
+		if (e->hours) {
+			hours_text(e->hours, hb, sizeof(hb));
+			bput(&c->y, ", hours: %s", hb);
+		}
+		bput(&c->y, ", rate: %s}   # %s%s%s\n", rb, what,
+		    SEP(c->energy.t[e->period][0].text),
+		    c->energy.t[e->period][0].text);
+	}
+}
+
+/* a structure period whose tiers all have one rate: that rate */
+static bool
+single_rate(const struct structure *s, size_t p, int64_t *rate)
+{
+	for (size_t t = 1; t < s->ntiers[p]; t++)
+		if (s->t[p][t].rate != s->t[p][0].rate)
+			return false;
+	*rate = s->t[p][0].rate;
+	return true;
+}
+
+/* One season's demand entry; nothing when the season has no charge. */
+static void
+emit_demand(struct cv *c, const struct season *s, int m, bool *header)
+{
+	int64_t total = 0, r;
+	char rb[48], sname[32], what[160] = "";
+	size_t len = 0;
+
+	month_list(s, sname, sizeof(sname));
+	if (c->flat.present) {
+		size_t fi = (size_t)c->flatmonths[m];
+		if (!single_rate(&c->flat, fi, &r))
+			c->flat_tiered |= (uint64_t)1 << fi;
+		else if (r != 0) {
+			total += r;
+			len += (size_t)snprintf(what + len, sizeof(what) - len,
+			    "flatdemandstructure[%zu][0]%s%s", fi,
+			    SEP(c->flat.t[fi][0].text), c->flat.t[fi][0].text);
+		}
+	}
+	if (c->demand.present) {
+		bool used[MAXP] = { false };
+		size_t p, nz = 0, nused = 0;
+		int last = -1;
+		uint64_t nzmask = 0;
+		for (int h = 0; h < 24; h++)
+			used[c->dwd.v[m][h]] = used[c->dwe.v[m][h]] = true;
+		for (p = 0; p < c->demand.n; p++) {
+			int64_t x;
+			if (!used[p])
+				continue;
+			nused++;
+			last = (int)p;
+			if (!single_rate(&c->demand, p, &x) || x != 0) {
+				nzmask |= (uint64_t)1 << p;
+				nz++;
+			}
+		}
+		if (nz > 0 && nused > 1)
+			c->tou_demand |= nzmask;
+		else if (nz == 1 && !single_rate(&c->demand, (size_t)last, &r))
+			c->demand_tiered |= (uint64_t)1 << last;
+		else if (nz == 1) {
+			/* one period all day, every day: a monthly maximum */
+			total += r;
+			snprintf(what + len, sizeof(what) - len,
+			    "%sdemandratestructure[%d][0] (all hours)%s%s",
+			    len ? " + " : "", last,
+			    SEP(c->demand.t[last][0].text),
+			    c->demand.t[last][0].text);
+		}
+	}
+	if (total == 0)
+		return;
+	snprintf(sname, sizeof(sname), "demand %s", s ? s->name : "");
+	if (rate_text(c, sname, "flatdemandstructure", total, rb,
+	    sizeof(rb)) != 0)
+		return;
+	if (!*header) {
+		bput(&c->y, "    demand:\n");
+		*header = true;
+	}
+	if (s)
+		bput(&c->y, "      - {season: %s, rate: %s}   # %s\n", s->name,
+		    rb, what);
+	else
+		bput(&c->y, "      - {rate: %s}   # %s\n", rb, what);
+}
+
+/* ---- feature checks ---------------------------------------------------- */
+
+/* true when the JSON value (number, array of numbers, nested) is non-zero */
+static bool
+nonzero(json_object *v)
+{
+	int64_t x;
+
+	if (v == NULL)
+		return false;
+	switch (json_object_get_type(v)) {
+	case json_type_array:
+		for (size_t i = 0; i < json_object_array_length(v); i++)
+			if (nonzero(json_object_array_get_idx(v, i)))
+				return true;
+		return false;
+	case json_type_object: {
+		json_object *r = field(v, "rate"), *a = field(v, "adj");
+		return nonzero(r) || nonzero(a);
+	}
+	case json_type_boolean:
+		return json_object_get_boolean(v);
+	case json_type_null:
+		return false;
+	case json_type_string:
+		if (get_money(v, &x) == 0)
+			return x != 0;
+		return json_object_get_string_len(v) > 0;
+	default:
+		return get_money(v, &x) != 0 || x != 0;
+	}
+}
+
+static void
+check_unit(struct cv *c, const char *const *names, const char *what)
+{
+	json_object *u = field_any(c->root, names);
+	const char *s;
+
+	if (u == NULL || json_object_is_type(u, json_type_null))
+		return;
+	s = json_object_is_type(u, json_type_string) ?
+	    json_object_get_string(u) : "?";
+	if (strcasecmp(s, "kW") != 0)
+		problem(c, names[0], "%s: demand unit '%s' is not supported "
+		    "(only kW)", names[0], s);
+	(void)what;
+}
+
+static void
+check_features(struct cv *c)
+{
+	json_object *v;
+	const char *s;
+
+	json_object_object_foreach(c->root, k, val) {
+		const char *const *f;
+		for (f = info_fields; *f; f++)
+			if (strcasecmp(*f, k) == 0)
+				break;
+		if (*f == NULL)
+			problem(c, k, "unknown URDB field '%s': it may carry a "
+			    "charge", k);
+		(void)val;
+	}
+	if (nonzero(field(c->root, "fixedchargeeaaddl")))
+		problem(c, "fixedchargeeaaddl", "fixedchargeeaaddl: a charge "
+		    "per additional meter is not supported");
+	if (nonzero(field(c->root, "mincharge")))
+		problem(c, "mincharge", "mincharge: minimum charges are not "
+		    "supported");
+	if (nonzero(field(c->root, "minmonthlycharge")))
+		problem(c, "minmonthlycharge", "minmonthlycharge: minimum "
+		    "charges are not supported");
+	if (nonzero(field(c->root, "annualmincharge")))
+		problem(c, "annualmincharge", "annualmincharge: annual minimum "
+		    "charges are not supported");
+	if (nonzero(field(c->root, "coincidentratestructure")))
+		problem(c, "coincidentratestructure", "coincident demand "
+		    "charges (coincidentratestructure) are not supported");
+	if (nonzero(v = field_any(c->root, F_REACTIVE)))
+		problem(c, "demandreactivepowercharge", "reactive power charge"
+		    " (demandreactivepowercharge %s $/kVAR) is not supported: "
+		    "billrun reads no kVAR data", num_text(v) ? num_text(v) :
+		    "?");
+	if (nonzero(field(c->root, "demandratchetpercentage")))
+		problem(c, "demandratchetpercentage", "demand ratchets "
+		    "(demandratchetpercentage) are not supported");
+	if (nonzero(field(c->root, "lookbackpercent")))
+		problem(c, "lookbackpercent", "demand ratchets "
+		    "(lookbackpercent, lookbackrange, lookbackmonths) are not "
+		    "supported");
+	if (nonzero(field(c->root, "realtimepricing")))
+		problem(c, "realtimepricing", "realtimepricing: real-time "
+		    "prices are not supported by the importer");
+	if ((v = field(c->root, "demandwindow")) != NULL &&
+	    (s = num_text(v)) != NULL && strcmp(s, "15") != 0 &&
+	    strcmp(s, "15.0") != 0 && strcmp(s, "0") != 0)
+		problem(c, "demandwindow", "demandwindow %s minutes: only 15-"
+		    "minute demand is supported", s);
+	for (size_t p = 0; p < c->energy.n; p++)
+		for (size_t t = 0; t < c->energy.ntiers[p]; t++)
+			if (c->energy.t[p][t].sell != 0)
+				c->sell |= (uint64_t)1 << p;
+	if (nonzero(field(c->root, "flatdemandstructure")))
+		check_unit(c, F_FLATUNIT, "flat demand");
+	if (nonzero(field(c->root, "demandratestructure")))
+		check_unit(c, F_DEMANDUNIT, "demand");
+	if (field(c->root, "energyattrs") || field(c->root, "demandattrs"))
+		note(c, "energyattrs/demandattrs are notes in URDB and are not "
+		    "applied (check them for riders and discounts)");
+}
+
+static const char *
+mask_list(uint64_t m, char *b, size_t n)
+{
+	size_t len = 0;
+
+	b[0] = '\0';
+	for (int p = 0; p < 64; p++)
+		if (m & ((uint64_t)1 << p))
+			len += (size_t)snprintf(b + len, len < n ? n - len : 0,
+			    "%s%d", len ? ", " : "", p);
+	return b;
+}
+
+/* One problem per feature, naming the URDB periods involved. */
+static void
+report_masks(struct cv *c)
+{
+	char b[256];
+
+	if (c->sell)
+		problem(c, "sell", "sell rates (export credit) in "
+		    "energyratestructure periods %s are not supported",
+		    mask_list(c->sell, b, sizeof(b)));
+	if (c->tou_tiered)
+		problem(c, "energyratestructure", "tiered energy inside a "
+		    "time-of-use schedule (energyratestructure periods %s) is "
+		    "not supported", mask_list(c->tou_tiered, b, sizeof(b)));
+	if (c->tou_demand)
+		problem(c, "demandratestructure", "time-of-use demand charges "
+		    "(demandratestructure periods %s) are not supported",
+		    mask_list(c->tou_demand, b, sizeof(b)));
+	if (c->demand_tiered)
+		problem(c, "demandratestructure", "tiered demand charges (kW "
+		    "blocks in demandratestructure periods %s) are not "
+		    "supported", mask_list(c->demand_tiered, b, sizeof(b)));
+	if (c->flat_tiered)
+		problem(c, "flatdemandstructure", "tiered demand charges (kW "
+		    "blocks in flatdemandstructure periods %s) are not "
+		    "supported", mask_list(c->flat_tiered, b, sizeof(b)));
+}
+
+/* dgrules / usenetmetering: how exports of generating customers are paid */
+static void
+check_dg(struct cv *c)
+{
+	json_object *v = field_any(c->root, F_DGRULES);
+	const char *rule = NULL;
+
+	if (v && json_object_is_type(v, json_type_string))
+		rule = json_object_get_string(v);
+	else if ((v = field(c->root, "usenetmetering")) != NULL &&
+	    json_object_get_boolean(v))
+		rule = "Net Metering (usenetmetering)";
+	if (rule == NULL || rule[0] == '\0')
+		return;
+	note(c, "dgrules '%s' not represented: bill only customers without "
+	    "generation on this tariff", rule);
+	bput(&c->cm, "# dgrules: %s (not represented: the tariff has no "
+	    "net-metering section)\n", rule);
+}
+
+/* ---- driver ------------------------------------------------------------ */
+
+static json_object *
+unwrap(struct cv *c, json_object *top)
+{
+	json_object *v, *items;
+
+	if ((v = field(top, "Scenario")) != NULL)
+		top = field(v, "Site") ? field(v, "Site") : v;
+	if ((v = field(top, "Site")) != NULL)
+		top = v;
+	if ((v = field(top, "ElectricTariff")) != NULL)
+		top = v;
+	if ((v = field(top, "urdb_response")) != NULL)
+		top = v;
+	items = field(top, "items");
+	if (items == NULL)
+		return top;
+	if (!json_object_is_type(items, json_type_array) ||
+	    json_object_array_length(items) == 0) {
+		bad(c, "items: expected a non-empty array of tariffs");
+		return NULL;
+	}
+	size_t n = json_object_array_length(items);
+	for (size_t i = 0; i < n; i++) {
+		json_object *it = json_object_array_get_idx(items, i);
+		const char *l = str_field(it, "label");
+		if (c->o->label == NULL && n == 1)
+			return it;
+		if (c->o->label && l && strcmp(l, c->o->label) == 0)
+			return it;
+	}
+	if (c->o->label)
+		bad(c, "items: no tariff with label '%s'", c->o->label);
+	else
+		bad(c, "items: %zu tariffs; choose one with --label", n);
+	return NULL;
+}
+
+/* startdate/enddate: epoch seconds or "YYYY-MM-DD hh:mm:ss" -> UTC day */
+static int
+get_day(struct cv *c, const char *name, int32_t *out)
+{
+	json_object *v = field(c->root, name);
+	const char *s;
+	int64_t secs;
+	bool exact;
+
+	if (v == NULL || json_object_is_type(v, json_type_null))
+		return 1;
+	if (json_object_is_type(v, json_type_string)) {
+		s = json_object_get_string(v);
+		if (strlen(s) >= 10 && br_date_parse(s, 10, out) == 0)
+			return 0;
+		if (dec_scaled(s, 0, &secs, &exact) != 0)
+			return bad(c, "%s: bad date '%s'", name, s);
+	} else if ((s = num_text(v)) == NULL ||
+	    dec_scaled(s, 0, &secs, &exact) != 0)
+		return bad(c, "%s: bad date", name);
+	if (secs < 0 || secs > 253402300799LL)
+		return bad(c, "%s: date out of range", name);
+	*out = (int32_t)br_floor_div(secs, 86400);
+	return 0;
+}
+
+static void
+yaml_str(struct buf *b, const char *s, size_t max)
+{
+	size_t k = 0;
+
+	bput(b, "\"");
+	for (; *s && k < max; s++, k++) {
+		unsigned char ch = (unsigned char)*s;
+		/* do not cut a UTF-8 sequence */
+		if (k + 4 >= max && ch >= 0xc0)
+			break;
+		if (ch == '"' || ch == '\\')
+			bput(b, "\\%c", ch);
+		else if (ch < 0x20)
+			bput(b, " ");
+		else
+			bput(b, "%c", ch);
+	}
+	bput(b, "\"");
+}
+
+static void
+comment_line(struct buf *b, const char *key, const char *val)
+{
+	if (val == NULL || val[0] == '\0')
+		return;
+	bput(b, "# %s: ", key);
+	for (size_t k = 0; val[k] && k < 200; k++)
+		bput(b, "%c", (unsigned char)val[k] < 0x20 ? ' ' : val[k]);
+	bput(b, "\n");
+}
+
+static bool
+code_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= 32 || s[0] == '.')
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_' &&
+		    *s != '.')
+			return false;
+	return true;
+}
+
+static void
+derive_code(struct cv *c, char *out, size_t n)
+{
+	const char *l = str_field(c->root, "label"), *base;
+	size_t k = 0;
+
+	if (c->o->code) {
+		if (strlen(c->o->code) >= n)
+			snprintf(out, n, ".");	/* rejected by code_ok */
+		else
+			snprintf(out, n, "%s", c->o->code);
+		return;
+	}
+	if (l && strlen(l) <= 24) {
+		snprintf(out, n, "URDB-%s", l);
+		if (code_ok(out))
+			return;
+	}
+	base = strrchr(c->src, '/') ? strrchr(c->src, '/') + 1 : c->src;
+	for (; base[k] && base[k] != '.' && k + 1 < n && k < 31; k++)
+		out[k] = isalnum((unsigned char)base[k]) || base[k] == '-' ?
+		    base[k] : '_';
+	out[k] = '\0';
+	if (k == 0)
+		snprintf(out, n, "URDB");
+}
+
+static int
+convert(struct cv *c, json_object *top)
+{
+	struct season seasons[12];
+	size_t ns, i;
+	int32_t eff, end;
+	int64_t fixed = 0;
+	const char *per = "month", *fsrc = NULL;
+	char b1[48], b2[48];
+	int rc;
+
+	if ((c->root = unwrap(c, top)) == NULL)
+		return -1;
+	if (!json_object_is_type(c->root, json_type_object))
+		return bad(c, "expected a URDB tariff object");
+	derive_code(c, c->r->code, sizeof(c->r->code));
+	if (!code_ok(c->r->code))
+		return br_error_set(c->err, BR_EUSAGE, NULL, 0, "bad rate code "
+		    "'%s' (letters, digits, '-', '_', '.'; at most 31; it is "
+		    "also the file name rates/CODE.yaml)", c->o->code ?
+		    c->o->code : c->r->code);
+	if (load_structure(c, "energyratestructure", &c->energy) != 0 ||
+	    load_structure(c, "demandratestructure", &c->demand) != 0 ||
+	    load_structure(c, "flatdemandstructure", &c->flat) != 0)
+		return -1;
+	if (!c->energy.present)
+		return bad(c, "energyratestructure missing: no energy charge");
+	if (load_pair(c, &c->energy, "energyweekdayschedule",
+	    "energyweekendschedule", &c->ewd, &c->ewe) != 0 ||
+	    load_pair(c, &c->demand, "demandweekdayschedule",
+	    "demandweekendschedule", &c->dwd, &c->dwe) != 0)
+		return -1;
+	if (c->flat.present) {
+		json_object *fm = field(c->root, "flatdemandmonths");
+		if (fm == NULL && c->flat.n == 1)
+			memset(c->flatmonths, 0, sizeof(c->flatmonths));
+		else if (fm == NULL || !json_object_is_type(fm,
+		    json_type_array) || json_object_array_length(fm) != 12)
+			return bad(c, "flatdemandmonths: expected 12 structure "
+			    "indexes");
+		for (i = 0; fm && i < 12; i++) {
+			int64_t x = json_object_get_int64(
+			    json_object_array_get_idx(fm, i));
+			if (x < 0 || (size_t)x >= c->flat.n)
+				return bad(c, "flatdemandmonths[%zu]: structure "
+				    "%lld does not exist", i, (long long)x);
+			c->flatmonths[i] = (int)x;
+		}
+	}
+	{
+		json_object *fa = field(c->root, "fueladjustmentsmonthly");
+		if (fa && json_object_is_type(fa, json_type_array)) {
+			if (json_object_array_length(fa) != 12)
+				return bad(c, "fueladjustmentsmonthly: expected "
+				    "12 values");
+			for (i = 0; i < 12; i++)
+				if (get_money(json_object_array_get_idx(fa, i),
+				    &c->fuel[i]) != 0)
+					return bad(c, "fueladjustmentsmonthly"
+					    "[%zu]: bad number", i);
+		}
+	}
+	check_features(c);
+	check_dg(c);
+	period_names(c);
+
+	/* fixed charge */
+	json_object *fv = field(c->root, "fixedchargefirstmeter");
+	if (fv && !json_object_is_type(fv, json_type_null))
+		fsrc = "fixedchargefirstmeter";
+	else if ((fv = field(c->root, "fixedmonthlycharge")) != NULL &&
+	    !json_object_is_type(fv, json_type_null))
+		fsrc = "fixedmonthlycharge";
+	if (fsrc && get_money(fv, &fixed) != 0)
+		return bad(c, "%s: bad number", fsrc);
+	if (fsrc && strcmp(fsrc, "fixedchargefirstmeter") == 0) {
+		const char *u = str_field(c->root, "fixedchargeunits");
+		if (u == NULL || strcmp(u, "$/month") == 0)
+			per = "month";
+		else if (strcmp(u, "$/day") == 0)
+			per = "day";
+		else {
+			problem(c, "fixedchargeunits", "fixedchargeunits '%s' "
+			    "is not supported ($/month, $/day)", u);
+			fixed = 0;
+		}
+	}
+
+	/* dates */
+	if (c->o->has_effective)
+		eff = c->o->effective;
+	else if ((rc = get_day(c, "startdate", &eff)) < 0)
+		return -1;
+	else if (rc > 0) {
+		eff = br_date_days(1970, 1, 1);
+		note(c, "no startdate: effective from 1970-01-01 (use "
+		    "--effective)");
+	}
+	if ((rc = get_day(c, "enddate", &end)) < 0)
+		return -1;
+
+	ns = make_seasons(c, seasons);
+	if (ns > BR_TARIFF_MAX_SEASONS)
+		problem(c, "energyweekdayschedule", "the schedules need %zu "
+		    "seasons (the tariff language allows %d)", ns,
+		    BR_TARIFF_MAX_SEASONS);
+
+	/* header */
+	bput(&c->y, "code: %s\nname: ", c->r->code);
+	{
+		char nm[256];
+		const char *u = str_field(c->root, "utility"),
+		    *n = str_field(c->root, "name");
+		snprintf(nm, sizeof(nm), "%s%s%s", u ? u : "", u && n ?
+		    " - " : "", n ? n : (u ? "" : c->r->code));
+		yaml_str(&c->y, nm, sizeof(((struct br_tariff *)0)->name) - 1);
+	}
+	bput(&c->y, "\nunit: kWh\nrounding: half_up\n");
+	if (ns > 0) {
+		bput(&c->y, "seasons:\n");
+		for (i = 0; i < ns; i++) {
+			if (seasons[i].from == seasons[i].to)
+				bput(&c->y, "  - {name: %s, months: %d}\n",
+				    seasons[i].name, seasons[i].from + 1);
+			else
+				bput(&c->y, "  - {name: %s, months: %d-%d}\n",
+				    seasons[i].name, seasons[i].from + 1,
+				    seasons[i].to + 1);
+		}
+	}
+	bput(&c->y, "versions:\n  - effective: %s\n",
+	    br_date_format(eff, b1, sizeof(b1)));
+	if (fixed != 0) {
+		if (rate_text(c, fsrc, fsrc, fixed, b2, sizeof(b2)) == 0)
+			bput(&c->y, "    customer_charge: {amount: %s, per: %s}"
+			    "   # %s\n", b2, per, fsrc);
+	}
+	bput(&c->y, "    energy:\n");
+	for (i = 0; i < (ns ? ns : 1); i++)
+		emit_energy(c, ns ? &seasons[i] : NULL,
+		    ns ? seasons[i].from : 0);
+	bool dh = false;
+	for (i = 0; i < (ns ? ns : 1); i++)
+		emit_demand(c, ns ? &seasons[i] : NULL,
+		    ns ? seasons[i].from : 0, &dh);
+
+	report_masks(c);
+
+	/* comments at the top */
+	struct buf h = { 0 };
+	const char *base = strrchr(c->src, '/') ? strrchr(c->src, '/') + 1 :
+	    c->src;
+	bput(&h, "# Converted from URDB by urdb-import (docs/urdb-import.md)"
+	    "\n");
+	comment_line(&h, "source file", base);
+	comment_line(&h, "label", str_field(c->root, "label"));
+	comment_line(&h, "uri", str_field(c->root, "uri"));
+	comment_line(&h, "utility", str_field(c->root, "utility"));
+	comment_line(&h, "rate", str_field(c->root, "name"));
+	comment_line(&h, "sector", str_field(c->root, "sector"));
+	comment_line(&h, "servicetype", str_field(c->root, "servicetype"));
+	if (rc == 0) {
+		bput(&h, "# enddate: %s (a later version must be added by hand;"
+		    " this one stays in effect)\n",
+		    br_date_format(end, b1, sizeof(b1)));
+		note(c, "enddate %s: the tariff language has no end date; the "
+		    "version stays in effect until a later one", b1);
+	}
+	bput(&h, "# Rates are URDB rate + adj in dollars; hours are local "
+	    "wall-clock time.\n");
+	if (c->cm.p)
+		bput(&h, "%s", c->cm.p);
+	if (c->y.p)
+		bput(&h, "%s", c->y.p);
+	free(c->y.p);
+	c->y = h;
+	if (c->y.oom || c->cm.oom)
+		return br_error_set(c->err, BR_ENOMEM, NULL, 0,
+		    "out of memory");
+	if (c->r->nproblems > 0)
+		return br_error_set(c->err, BR_ECONFIG, c->src, 0,
+		    "%s%s", c->r->problems[0], c->r->nproblems > 1 ?
+		    " (and more features that cannot be represented)" : "");
+	return 0;
+}
+
+int
+br_urdb_convert(const char *text, size_t len, const struct br_urdb_opts *o,
+    struct br_urdb_result *r, struct br_error *err)
+{
+	struct json_tokener *tok;
+	json_object *top;
+	struct cv c;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	memset(&c, 0, sizeof(c));
+	c.o = o;
+	c.r = r;
+	c.err = err;
+	c.src = o->source ? o->source : "-";
+	if (strcmp(c.src, "-") == 0)
+		c.src = "<stdin>";
+	if ((tok = json_tokener_new_ex(64)) == NULL)
+		return br_error_set(err, BR_ENOMEM, NULL, 0, "out of memory");
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	if (len > (size_t)INT32_MAX - 1)
+		len = (size_t)INT32_MAX - 1;
+	top = json_tokener_parse_ex(tok, text, (int)len);
+	if (top == NULL || json_tokener_get_parse_end(tok) < len) {
+		enum json_tokener_error je = json_tokener_get_error(tok);
+		size_t off = json_tokener_get_parse_end(tok), k;
+		long line = 1;
+		for (k = 0; k < off && k < len; k++)
+			if (text[k] == '\n')
+				line++;
+		while (top && off < len && (text[off] == ' ' ||
+		    text[off] == '\n' || text[off] == '\r' || text[off] == '\t'))
+			off++;
+		if (top == NULL || off < len) {
+			json_object_put(top);
+			json_tokener_free(tok);
+			return br_error_set(err, BR_EINPUT, c.src, line,
+			    "bad JSON: %s", top ? "trailing data" :
+			    je == json_tokener_continue ? "unexpected end of "
+			    "input" : json_tokener_error_desc(je));
+		}
+	}
+	json_tokener_free(tok);
+	rc = convert(&c, top);
+	json_object_put(top);
+	structure_free(&c.energy);
+	structure_free(&c.demand);
+	structure_free(&c.flat);
+	free(c.cm.p);
+	if (rc != 0) {
+		free(c.y.p);
+		return -1;
+	}
+	r->yaml = c.y.p;
+	r->len = c.y.n;
+	return 0;
+}
+
+int
+br_urdb_convert_file(const char *path, const struct br_urdb_opts *opts,
+    struct br_urdb_result *r, struct br_error *err)
+{
+	struct br_input *in;
+	char *text = NULL, *nt;
+	size_t n = 0, cap = 0;
+	long k;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if ((in = br_input_open(path, err)) == NULL)
+		return -1;
+	for (;;) {
+		if (cap - n < 65536) {
+			cap = cap ? cap * 2 : 1 << 17;
+			if (cap > (size_t)64 << 20) {
+				free(text);
+				br_input_close(in);
+				return br_error_set(err, BR_EINPUT, path, 0,
+				    "file too large for a tariff");
+			}
+			if ((nt = realloc(text, cap)) == NULL) {
+				free(text);
+				br_input_close(in);
+				return br_error_set(err, BR_ENOMEM, NULL, 0,
+				    "out of memory");
+			}
+			text = nt;
+		}
+		if ((k = br_input_read(in, text + n, cap - n - 1, err)) < 0) {
+			free(text);
+			br_input_close(in);
+			return -1;
+		}
+		if (k == 0)
+			break;
+		n += (size_t)k;
+	}
+	br_input_close(in);
+	text[n] = '\0';
+	rc = br_urdb_convert(text, n, opts, r, err);
+	free(text);
+	return rc;
+}
+
+void
+br_urdb_result_release(struct br_urdb_result *r)
+{
+	size_t i;
+
+	free(r->yaml);
+	for (i = 0; i < r->nproblems; i++)
+		free(r->problems[i]);
+	for (i = 0; i < r->nnotes; i++)
+		free(r->notes[i]);
+	free(r->problems);
+	free(r->notes);
+	memset(r, 0, sizeof(*r));
+}

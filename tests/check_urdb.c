@@ -1,0 +1,637 @@
+/*
+ * check_urdb.c: the URDB importer.  Every sample in shared/samples/urdb
+ * (BR_SAMPLES, else /work/shared/samples; skipped when absent) either
+ * converts to YAML that br_tariff_load accepts or fails with the expected
+ * reasons; copies and synthetic files in testdata/urdb always run; and
+ * converted tariffs bill hand-computed months through lib/rate.
+ */
+#include <check.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "date.h"
+#include "rate.h"
+#include "store.h"
+#include "tariff.h"
+#include "tz.h"
+#include "urdb.h"
+#include "banned.h"
+
+#define D(y, m, d) br_date_days(y, m, d)
+#define SYN_LABEL "bbbbbbbbbbbbbbbbbbbbbbb2"
+
+static const char *
+srcdir(void)
+{
+	const char *s = getenv("BR_SOURCE_DIR");
+
+	return s ? s : BR_SOURCE_DIR;
+}
+
+/*
+ * Expected outcome per sample: NULL = converts; else every "|"-separated
+ * part must be a problem, and there must be no other problem.
+ */
+struct expect {
+	const char *file;
+	const char *problems;
+};
+
+static const struct expect samples[] = {
+	{ "Jackson_EMC_A_Residential_Senior_LowIncome_2017.json", NULL },
+	{ "coned_sc9_zoneJ_nyc.json", "time-of-use demand charges "
+	    "(demandratestructure periods 1, 2, 3) are not supported" },
+	{ "entergy_ar_lps_tou.json", "time-of-use demand charges "
+	    "(demandratestructure periods 0, 1, 2, 3) are not supported" },
+	{ "fpl_gsld1.json", "mincharge: minimum charges are not supported" },
+	{ "fpl_gsldt1.json", "time-of-use demand charges "
+	    "(demandratestructure periods 0, 1) are not supported" },
+	{ "georgia_power_tou_gsd10.json", "time-of-use demand charges "
+	    "(demandratestructure periods 0, 1) are not supported" },
+	{ "ladwp_a3.json", "time-of-use demand charges "
+	    "(demandratestructure periods 1, 2, 3) are not supported" },
+	{ "nipsco_gs_large_secondary.json", "tiered demand charges (kW "
+	    "blocks in flatdemandstructure periods 0) are not supported" },
+	{ "peco_gs_ht_procurement3.json", "coincident demand charges "
+	    "(coincidentratestructure) are not supported|sell rates (export "
+	    "credit) in energyratestructure periods 0 are not supported" },
+	{ "pge_a10.json", NULL },
+	{ "pge_bev2s_2025.json", "reactive power charge "
+	    "(demandreactivepowercharge 0.52 $/kVAR) is not supported: "
+	    "billrun reads no kVAR data" },
+	{ "pge_e19_secondary.json", "time-of-use demand charges "
+	    "(demandratestructure periods 1, 2, 3) are not supported" },
+	{ "psco_residential_demand_rd.json", NULL },
+	{ "reopt_custom_rate_0cadae26.json", NULL },
+	{ "reopt_custom_rate_post.json", "tiered energy inside a time-of-use "
+	    "schedule (energyratestructure periods 1) is not supported|"
+	    "time-of-use demand charges (demandratestructure periods 1, 2, 3) "
+	    "are not supported" },
+	{ "reoptjl_synthetic_leap_year.json", "time-of-use demand charges "
+	    "(demandratestructure periods 2) are not supported" },
+	{ "reoptjl_synthetic_multi_tier.json", "time-of-use demand charges "
+	    "(demandratestructure periods 1) are not supported|tiered demand "
+	    "charges (kW blocks in demandratestructure periods 1) are not "
+	    "supported" },
+	{ "reoptjl_synthetic_subhourly.json", "sell rates (export credit) in "
+	    "energyratestructure periods 0, 1, 2, 3, 4, 5, 6 are not "
+	    "supported" },
+	{ "reoptjl_synthetic_tiered_energy_demand.json", "tiered demand "
+	    "charges (kW blocks in demandratestructure periods 0) are not "
+	    "supported" },
+	{ "reoptjl_synthetic_tiered_tou_demand.json", "tiered demand charges "
+	    "(kW blocks in demandratestructure periods 0) are not supported" },
+	{ "sce_gs2_tou_b.json", "time-of-use demand charges "
+	    "(demandratestructure periods 1, 2) are not supported" },
+	{ "sce_tou8_optD_under2kV.json", "reactive power charge "
+	    "(demandreactivepowercharge 0.66 $/kVAR) is not supported: billrun "
+	    "reads no kVAR data|time-of-use demand charges "
+	    "(demandratestructure periods 1, 2) are not supported" },
+	{ "sce_tou8_reopt_case.json", "reactive power charge "
+	    "(demandreactivepowercharge 0.51 $/kVAR) is not supported: billrun "
+	    "reads no kVAR data|time-of-use demand charges "
+	    "(demandratestructure periods 1, 2) are not supported" },
+	{ "sce_tou_ev9_below2kV_2025.json", "reactive power charge "
+	    "(demandreactivepowercharge 0.52 $/kVAR) is not supported: billrun "
+	    "reads no kVAR data" },
+	{ "sdge_al_tou_sec_above500kW.json", "reactive power charge "
+	    "(demandreactivepowercharge 0.25 $/kVAR) is not supported: billrun "
+	    "reads no kVAR data|time-of-use demand charges "
+	    "(demandratestructure periods 1, 2) are not supported" },
+	{ "sdge_ev_hp_eecc_cpp_d_2025.json", "reactive power charge "
+	    "(demandreactivepowercharge 0.52 $/kVAR) is not supported: billrun "
+	    "reads no kVAR data" },
+	{ "smud_ci_tod3_sec_500_999kW.json", "time-of-use demand charges "
+	    "(demandratestructure periods 1) are not supported" },
+	{ "smud_ci_tod4_sec_1000kW.json", "time-of-use demand charges "
+	    "(demandratestructure periods 1) are not supported" },
+	{ "vepco_gs3_secondary.json", "reactive power charge "
+	    "(demandreactivepowercharge 0.141 $/kVAR) is not supported: "
+	    "billrun reads no kVAR data|time-of-use demand charges "
+	    "(demandratestructure periods 0, 1) are not supported" },
+	/* testdata/urdb only */
+	{ "synthetic_tou_fuel.json", NULL },
+	{ "synthetic_unsupported.json", "unknown URDB field 'tariffrider': it "
+	    "may carry a charge|demandwindow 30 minutes: only 15-minute demand "
+	    "is supported|fixedchargeunits '$/year' is not supported ($/month, "
+	    "$/day)|energyratestructure[0][1]: the last tier has max 900 kWh: "
+	    "usage above it has no rate" },
+};
+
+static const struct expect *
+find_expect(const char *file)
+{
+	for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++)
+		if (strcmp(samples[i].file, file) == 0)
+			return &samples[i];
+	return NULL;
+}
+
+/* Write YAML to a temporary file and load it as a tariff. */
+static int
+load_yaml(const char *yaml, size_t len, struct br_tariff *t,
+    struct br_error *err)
+{
+	char path[] = "/tmp/check_urdb_XXXXXX";
+	int fd = mkstemp(path), rc;
+	FILE *f;
+
+	ck_assert_int_ge(fd, 0);
+	f = fdopen(fd, "w");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(yaml, 1, len, f), len);
+	fclose(f);
+	rc = br_tariff_load(t, path, err);
+	unlink(path);
+	return rc;
+}
+
+static int
+convert(const char *path, const char *const *ignore, size_t nignore,
+    const char *label, struct br_urdb_result *r, struct br_error *err)
+{
+	struct br_urdb_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.source = path;
+	o.ignore = ignore;
+	o.nignore = nignore;
+	o.label = label;
+	o.code = "TEST";
+	return br_urdb_convert_file(path, &o, r, err);
+}
+
+/* Check one file against the table; returns 1 when it converted. */
+static int
+check_file(const char *dir, const char *name)
+{
+	const struct expect *e = find_expect(name);
+	struct br_urdb_result r;
+	struct br_error err;
+	struct br_tariff t;
+	char path[1024];
+	int rc, converted = 0;
+
+	ck_assert_msg(e != NULL, "%s: sample missing from the table in "
+	    "check_urdb.c", name);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	rc = convert(path, NULL, 0, strcmp(name, "synthetic_tou_fuel.json") ?
+	    NULL : SYN_LABEL, &r, &err);
+	if (e->problems == NULL) {
+		ck_assert_msg(rc == 0, "%s: %s", name, err.msg);
+		if (load_yaml(r.yaml, r.len, &t, &err) != 0)
+			ck_abort_msg("%s: YAML does not load: line %ld: %s\n%s",
+			    name, err.line, err.msg, r.yaml);
+		ck_assert_str_eq(t.code, "TEST");
+		ck_assert_int_ge((long)t.nversions, 1);
+		br_tariff_release(&t);
+		converted = 1;
+	} else {
+		char want[1024], *p, *save = NULL;
+		size_t n = 0;
+		ck_assert_msg(rc != 0, "%s: converted, expected failure", name);
+		ck_assert_msg(err.code == BR_ECONFIG, "%s: %s", name, err.msg);
+		ck_assert_ptr_null(r.yaml);
+		snprintf(want, sizeof(want), "%s", e->problems);
+		for (p = strtok_r(want, "|", &save); p;
+		    p = strtok_r(NULL, "|", &save), n++) {
+			size_t i;
+			for (i = 0; i < r.nproblems; i++)
+				if (strcmp(r.problems[i], p) == 0)
+					break;
+			ck_assert_msg(i < r.nproblems, "%s: missing problem "
+			    "'%s' (first: '%s')", name, p, r.nproblems ?
+			    r.problems[0] : "");
+		}
+		ck_assert_msg(r.nproblems == n, "%s: %zu problems, expected "
+		    "%zu (first: %s)", name, r.nproblems, n, r.problems[0]);
+		/* the error names the first problem */
+		ck_assert_ptr_nonnull(strstr(err.msg, r.problems[0]));
+	}
+	br_urdb_result_release(&r);
+	return converted;
+}
+
+static int
+check_dir(const char *dir, int *nfiles)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char *names[128];
+	size_t n = 0, i;
+	int ok = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL && n < 128) {
+		size_t len = strlen(de->d_name);
+		if (len > 5 && strcmp(de->d_name + len - 5, ".json") == 0)
+			names[n++] = strdup(de->d_name);
+	}
+	closedir(d);
+	for (i = 0; i < n; i++) {
+		ok += check_file(dir, names[i]);
+		free(names[i]);
+	}
+	*nfiles = (int)n;
+	return ok;
+}
+
+START_TEST(test_shared_samples)
+{
+	const char *base = getenv("BR_SAMPLES");
+	char dir[1024];
+	int n = 0, ok;
+
+	snprintf(dir, sizeof(dir), "%s/urdb", base ? base :
+	    "/work/shared/samples");
+	ok = check_dir(dir, &n);
+	if (ok < 0)
+		return;		/* no shared samples here (CI) */
+	ck_assert_int_eq(n, 29);
+	ck_assert_int_eq(ok, 4);
+}
+END_TEST
+
+START_TEST(test_testdata_copies)
+{
+	char dir[1024];
+	int n = 0, ok;
+
+	snprintf(dir, sizeof(dir), "%s/testdata/urdb", srcdir());
+	ok = check_dir(dir, &n);
+	ck_assert_int_eq(n, 9);
+	ck_assert_int_eq(ok, 5);
+}
+END_TEST
+
+/* ---- billing converted tariffs ------------------------------------------ */
+
+struct days {
+	struct br_interval_day *v;
+	size_t n;
+};
+
+static void
+make_days(const struct br_tz *tz, struct days *d, int32_t first,
+    int32_t last, int64_t per_slot)
+{
+	d->n = (size_t)(last - first + 1);
+	d->v = calloc(d->n, sizeof(*d->v));
+	for (int32_t day = first; day <= last; day++) {
+		struct br_interval_day *x = &d->v[day - first];
+		snprintf(x->meter_id, sizeof(x->meter_id), "M1");
+		x->channel = BR_CHANNEL_DELIVERED;
+		x->day = day;
+		x->interval_s = 900;
+		x->n = br_tz_day_length(tz, day) / 900;
+		x->values = calloc((size_t)x->n, sizeof(int64_t));
+		x->quality = calloc((size_t)x->n, 1);
+		for (int32_t i = 0; i < x->n; i++)
+			x->values[i] = per_slot;
+	}
+}
+
+static void
+free_days(struct days *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		free(d->v[i].values);
+		free(d->v[i].quality);
+	}
+	free(d->v);
+}
+
+/*
+ * Convert testdata/urdb/<file>, load it and bill one month of constant
+ * 15-minute usage in zone; returns the total in cents, lines in out.
+ */
+static int64_t
+bill(const char *file, const char *label, const char *zone, int32_t first,
+    int32_t last, int64_t per_slot, struct br_rate_lines *out,
+    struct br_urdb_result *r)
+{
+	struct br_tariff t;
+	struct br_tz tz;
+	struct br_error err;
+	struct br_rate_cache cache;
+	struct br_rate_input in;
+	struct days d;
+	char path[1024];
+	int64_t total = 0;
+
+	snprintf(path, sizeof(path), "%s/testdata/urdb/%s", srcdir(), file);
+	if (convert(path, NULL, 0, label, r, &err) != 0)
+		ck_abort_msg("%s: %s", file, err.msg);
+	if (load_yaml(r->yaml, r->len, &t, &err) != 0)
+		ck_abort_msg("%s: line %ld: %s", file, err.line, err.msg);
+	if (br_tz_load(&tz, zone, &err) != 0)
+		ck_abort_msg("tz: %s", err.msg);
+	make_days(&tz, &d, first, last, per_slot);
+	ck_assert_int_eq(br_rate_cache_init(&cache, &tz, first, last, &err),
+	    0);
+	memset(&in, 0, sizeof(in));
+	memset(out, 0, sizeof(*out));
+	in.tariff = &t;
+	in.cache = &cache;
+	in.period_first = in.service_first = first;
+	in.period_last = in.service_last = last;
+	in.days = d.v;
+	in.ndays = d.n;
+	if (br_rate_compute(&in, out, &err) != 0)
+		ck_abort_msg("%s: rate: %s", file, err.msg);
+	for (size_t i = 0; i < out->n; i++)
+		total += out->v[i].amount_cents;
+	br_rate_cache_release(&cache);
+	free_days(&d);
+	br_tz_release(&tz);
+	br_tariff_release(&t);
+	return total;
+}
+
+static int64_t
+cents(const struct br_rate_lines *l, const char *code)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].code, code) == 0)
+			return l->v[i].amount_cents;
+	ck_abort_msg("no line %s", code);
+	return -1;
+}
+
+static bool
+has_note(const struct br_urdb_result *r, const char *part)
+{
+	for (size_t i = 0; i < r->nnotes; i++)
+		if (strstr(r->notes[i], part))
+			return true;
+	return false;
+}
+
+START_TEST(test_bill_jackson_tiers)
+{
+	struct br_rate_lines l;
+	struct br_urdb_result r;
+
+	/* October (season oct_apr), 0.5 kWh a slot = 1488 kWh:
+	 * 650 x 0.0896 = 58.24, 350 x 0.0831 = 29.085 -> 29.09,
+	 * 488 x 0.0821 = 40.0648 -> 40.06, customer 5.50 */
+	ck_assert_int_eq(bill("Jackson_EMC_A_Residential_Senior_LowIncome_"
+	    "2017.json", NULL, "America/New_York", D(2026, 10, 1),
+	    D(2026, 10, 31), 500, &l, &r), 13289);
+	ck_assert_int_eq(cents(&l, "CUSTOMER"), 550);
+	ck_assert_int_eq(cents(&l, "ENERGY_T1"), 5824);
+	ck_assert_int_eq(cents(&l, "ENERGY_T2"), 2909);
+	ck_assert_int_eq(cents(&l, "ENERGY_T3"), 4006);
+	ck_assert_int_eq(l.n, 4);
+	ck_assert(has_note(&r, "dgrules 'Net Metering' not represented"));
+	br_rate_lines_release(&l);
+	br_urdb_result_release(&r);
+
+	/* July (season may_sep): 1 kWh a slot = 2976 kWh:
+	 * 650 x 0.0896 = 58.24, 350 x 0.1121 = 39.235 -> 39.24,
+	 * 1976 x 0.1181 = 233.3656 -> 233.37 */
+	ck_assert_int_eq(bill("Jackson_EMC_A_Residential_Senior_LowIncome_"
+	    "2017.json", NULL, "America/New_York", D(2026, 7, 1),
+	    D(2026, 7, 31), 1000, &l, &r), 550 + 5824 + 3924 + 23337);
+	br_rate_lines_release(&l);
+	br_urdb_result_release(&r);
+}
+END_TEST
+
+START_TEST(test_bill_pge_a10_tou_daily)
+{
+	struct br_rate_lines l;
+	struct br_urdb_result r;
+
+	/* October 2026 (summer May-Oct), 1 kWh a slot (4 kW), 22 weekdays
+	 * and 9 weekend days.  p3 weekday 08-12 + 18-21: 22 x 7 h x 4 = 616
+	 * kWh x 0.29771 = 183.38936; p4 weekday 12-18: 528 x 0.29771 =
+	 * 157.19088; p2 the rest: (22 x 11 + 9 x 24) x 4 = 1832 x 0.27092 =
+	 * 496.32544; customer 11.51068 x 31 days = 356.83108; demand 4 kW x
+	 * 24.38 = 97.52 */
+	ck_assert_int_eq(bill("pge_a10.json", NULL, "America/Los_Angeles",
+	    D(2026, 10, 1), D(2026, 10, 31), 1000, &l, &r), 129126);
+	ck_assert_int_eq(cents(&l, "ENERGY_P3"), 18339);
+	ck_assert_int_eq(cents(&l, "ENERGY_P4"), 15719);
+	ck_assert_int_eq(cents(&l, "ENERGY_P2"), 49633);
+	ck_assert_int_eq(cents(&l, "CUSTOMER"), 35683);
+	ck_assert_int_eq(cents(&l, "DEMAND"), 9752);
+	ck_assert_int_eq(l.n, 5);
+	br_rate_lines_release(&l);
+	br_urdb_result_release(&r);
+}
+END_TEST
+
+START_TEST(test_bill_psco_adj_rounded)
+{
+	struct br_rate_lines l;
+	struct br_urdb_result r;
+
+	/* 0.01974 + adj 0.0283685 = 0.0481085 -> 0.048109 (noted);
+	 * October (demand season oct_may 7.76 + 1.38 = 9.14):
+	 * 744 kWh x 0.048109 = 35.793096 -> 35.79; 1 kW x 9.14; 15.91 */
+	ck_assert_int_eq(bill("psco_residential_demand_rd.json", NULL,
+	    "America/Denver", D(2026, 10, 1), D(2026, 10, 31), 250, &l, &r),
+	    3579 + 914 + 1591);
+	ck_assert_int_eq(cents(&l, "ENERGY"), 3579);
+	ck_assert_int_eq(cents(&l, "DEMAND"), 914);
+	ck_assert(has_note(&r, "energyratestructure[0][0]: 0.0481085 rounded "
+	    "half up to 0.048109"));
+	br_rate_lines_release(&l);
+	br_urdb_result_release(&r);
+	/* July: demand 10.08 + 1.43 = 11.51 */
+	ck_assert_int_eq(bill("psco_residential_demand_rd.json", NULL,
+	    "America/Denver", D(2026, 7, 1), D(2026, 7, 31), 250, &l, &r),
+	    3579 + 1151 + 1591);
+	br_rate_lines_release(&l);
+	br_urdb_result_release(&r);
+}
+END_TEST
+
+START_TEST(test_bill_reopt_flat)
+{
+	struct br_rate_lines l;
+	struct br_urdb_result r;
+
+	/* 744 kWh x 0.20 = 148.80, 1 kW x 10 = 10.00; no startdate */
+	ck_assert_int_eq(bill("reopt_custom_rate_0cadae26.json", NULL,
+	    "America/Chicago", D(2026, 10, 1), D(2026, 10, 31), 250, &l, &r),
+	    15880);
+	ck_assert(has_note(&r, "no startdate: effective from 1970-01-01"));
+	br_rate_lines_release(&l);
+	br_urdb_result_release(&r);
+}
+END_TEST
+
+START_TEST(test_bill_synthetic_tou_fuel)
+{
+	struct br_rate_lines l;
+	struct br_urdb_result r;
+
+	/* October (oct_mar, fuel 0.001), 1 kWh a slot, 22 weekdays + 9
+	 * weekend days.  super_off_peak 00-06 every day: 744 kWh x 0.051 =
+	 * 37.944; peak weekday 17-21: 352 x 0.251 = 88.352; peak weekend
+	 * 12-16: 144 x 0.251 = 36.144; off_peak: 1736 x 0.1135 = 197.036;
+	 * customer 0.50 x 31 = 15.50; demand 4 kW x 5 = 20.00 */
+	ck_assert_int_eq(bill("synthetic_tou_fuel.json", SYN_LABEL,
+	    "America/Chicago", D(2026, 10, 1), D(2026, 10, 31), 1000, &l, &r),
+	    39497);
+	ck_assert_int_eq(cents(&l, "ENERGY_SUPER_OFF_PEAK"), 3794);
+	ck_assert_int_eq(cents(&l, "ENERGY_PEAK_WEEKDAY"), 8835);
+	ck_assert_int_eq(cents(&l, "ENERGY_PEAK_WEEKEND"), 3614);
+	ck_assert_int_eq(cents(&l, "ENERGY_OFF_PEAK"), 19704);
+	ck_assert_int_eq(cents(&l, "CUSTOMER"), 1550);
+	ck_assert_int_eq(cents(&l, "DEMAND"), 2000);
+	ck_assert_str_eq(r.code, "TEST");
+	br_rate_lines_release(&l);
+	br_urdb_result_release(&r);
+
+	/* July (jun_sep, fuel 0.003), 23 weekdays + 8 weekend days.
+	 * super_off_peak weekend 12-14 + 18-20: 128 kWh x 0.053 = 6.784;
+	 * peak weekday 12-20 + weekend 14-18: 864 x 0.253 = 218.592;
+	 * off_peak 1984 x 0.1155 = 229.152; 15.50; 4 kW x 8.50 = 34.00 */
+	ck_assert_int_eq(bill("synthetic_tou_fuel.json", SYN_LABEL,
+	    "America/Chicago", D(2026, 7, 1), D(2026, 7, 31), 1000, &l, &r),
+	    678 + 21859 + 22915 + 1550 + 3400);
+	ck_assert_int_eq(cents(&l, "ENERGY_PEAK"), 21859);
+	ck_assert(strstr(r.yaml, "{name: peak, hours: \"12:00-20:00\", "
+	    "rate: 0.253}") != NULL);
+	br_rate_lines_release(&l);
+	br_urdb_result_release(&r);
+}
+END_TEST
+
+/* ---- options and edge cases -------------------------------------------- */
+
+static int
+conv_text(const char *json, struct br_urdb_result *r, struct br_error *err)
+{
+	struct br_urdb_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.source = "x.json";
+	return br_urdb_convert(json, strlen(json), &o, r, err);
+}
+
+START_TEST(test_ignore_reactive)
+{
+	static const char *const ign[] = { "demandreactivepowercharge" };
+	struct br_urdb_result r;
+	struct br_error err;
+	struct br_tariff t;
+	char path[1024];
+
+	snprintf(path, sizeof(path), "%s/testdata/urdb/sdge_ev_hp_eecc_cpp_"
+	    "d_2025.json", srcdir());
+	ck_assert_int_eq(convert(path, ign, 1, NULL, &r, &err), 0);
+	ck_assert(has_note(&r, "dropped by --ignore demandreactivepowercharge"
+	    ": reactive power charge (demandreactivepowercharge 0.52 $/kVAR)"));
+	ck_assert_ptr_nonnull(strstr(r.yaml, "# DROPPED (--ignore "
+	    "demandreactivepowercharge): reactive power charge"));
+	if (load_yaml(r.yaml, r.len, &t, &err) != 0)
+		ck_abort_msg("line %ld: %s", err.line, err.msg);
+	/* six TOU periods in two seasons (summer Jun-Oct, winter Nov-May
+	 * with a different March-April schedule) */
+	ck_assert_int_eq((long)t.nseasons, 4);
+	br_tariff_release(&t);
+	br_urdb_result_release(&r);
+}
+END_TEST
+
+START_TEST(test_numbers_and_dates)
+{
+	struct br_urdb_result r;
+	struct br_error err;
+
+	/* exponent, string number, 39-digit max, float epoch, code */
+	ck_assert_int_eq(conv_text("{\"label\":\"abc\",\"startdate\":"
+	    "1401580800.0,\"energyratestructure\":[[{\"rate\":1.5e-2,"
+	    "\"adj\":\"0.0000004\",\"max\":1000000000000000000000000000000000"
+	    "00000}]]}", &r, &err), 0);
+	ck_assert_ptr_nonnull(strstr(r.yaml, "code: URDB-abc\n"));
+	ck_assert_ptr_nonnull(strstr(r.yaml, "effective: 2014-06-01\n"));
+	ck_assert_ptr_nonnull(strstr(r.yaml, "rate: 0.015   #"));
+	ck_assert(has_note(&r, "0.0150004 rounded half up to 0.015"));
+	br_urdb_result_release(&r);
+
+	/* half up at the sixth decimal; string date; camelCase unit */
+	ck_assert_int_eq(conv_text("{\"startdate\":\"2019-03-01 00:00:00\","
+	    "\"energyratestructure\":[[{\"rate\":0.1234565}]],"
+	    "\"flatdemandstructure\":[[{\"rate\":2}]],\"flatDemandUnits\":"
+	    "\"kW\"}", &r, &err), 0);
+	ck_assert_ptr_nonnull(strstr(r.yaml, "rate: 0.123457"));
+	ck_assert_ptr_nonnull(strstr(r.yaml, "effective: 2019-03-01\n"));
+	ck_assert_ptr_nonnull(strstr(r.yaml, "demand:\n      - {rate: 2.00}"));
+	br_urdb_result_release(&r);
+
+	/* a credit below zero and hp demand cannot be represented */
+	ck_assert_int_eq(conv_text("{\"energyratestructure\":[[{\"rate\":0.01,"
+	    "\"adj\":-0.02}]],\"flatdemandstructure\":[[{\"rate\":2}]],"
+	    "\"flatdemandunit\":\"hp\"}", &r, &err), -1);
+	ck_assert_int_eq(err.code, BR_ECONFIG);
+	ck_assert_int_eq((long)r.nproblems, 2);
+	ck_assert_str_eq(r.problems[0], "flatdemandunit: demand unit 'hp' is "
+	    "not supported (only kW)");
+	ck_assert_str_eq(r.problems[1], "energyratestructure[0][0]: negative "
+	    "rate -0.01 (a credit) is not supported");
+	br_urdb_result_release(&r);
+
+	/* malformed JSON: line of the error */
+	ck_assert_int_eq(conv_text("{\n\"energyratestructure\": [[{\"rate\": "
+	    "0.1,}]]\n}", &r, &err), -1);
+	ck_assert_int_eq(err.code, BR_EINPUT);
+	ck_assert_int_eq(err.line, 2);
+	br_urdb_result_release(&r);
+
+	/* schedule pointing at a missing period */
+	ck_assert_int_eq(conv_text("{\"energyratestructure\":[[{\"rate\":0.1}"
+	    "],[{\"rate\":0.2}]],\"energyweekdayschedule\":[[0,0,0,0,0,0,0,0,"
+	    "0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,2]]}", &r, &err), -1);
+	ck_assert_int_eq(err.code, BR_EINPUT);
+	ck_assert_str_eq(err.msg, "energyweekdayschedule: expected 12 rows "
+	    "(months)");
+	br_urdb_result_release(&r);
+
+	/* several items need --label */
+	ck_assert_int_eq(conv_text("{\"items\":[{\"label\":\"a\"},"
+	    "{\"label\":\"b\"}]}", &r, &err), -1);
+	ck_assert_str_eq(err.msg, "items: 2 tariffs; choose one with --label");
+	br_urdb_result_release(&r);
+}
+END_TEST
+
+static Suite *
+urdb_suite(void)
+{
+	Suite *s = suite_create("urdb");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_shared_samples);
+	tcase_add_test(tc, test_testdata_copies);
+	tcase_add_test(tc, test_bill_jackson_tiers);
+	tcase_add_test(tc, test_bill_pge_a10_tou_daily);
+	tcase_add_test(tc, test_bill_psco_adj_rounded);
+	tcase_add_test(tc, test_bill_reopt_flat);
+	tcase_add_test(tc, test_bill_synthetic_tou_fuel);
+	tcase_add_test(tc, test_ignore_reactive);
+	tcase_add_test(tc, test_numbers_and_dates);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(urdb_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
