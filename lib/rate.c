@@ -117,12 +117,28 @@ struct seg {
 	int32_t first, last;
 	int ver, season;
 	const struct br_tariff_energy *energy;
-	const struct br_tariff_demand *demand;
-	int64_t usage;
+	const struct br_tariff_nem *nem;	/* NULL: no net metering */
+	size_t ndem;
+	const struct br_tariff_demand *dem[BR_TARIFF_MAX_CHARGES];
+	int dem_period[BR_TARIFF_MAX_CHARGES];	/* -1: any interval */
+	bool any_demand;
+	int64_t usage;				/* delivered, tariff unit */
 	int64_t per_usage[BR_TARIFF_MAX_PERIODS];
-	int64_t demand_milli;		/* kW x 1000 */
-	int64_t demand_at;		/* UTC start of the max interval */
+	int64_t raw_usage;			/* meter unit (CCF for gas) */
+	int64_t recv;				/* received (exported) */
+	int64_t per_recv[BR_TARIFF_MAX_PERIODS]; /* by energy period */
+	int64_t per_exp[BR_TARIFF_MAX_PERIODS];	/* by export period */
+	int64_t rtp_nano;			/* sum kWh x price, 1e-9 $ */
+	int64_t exp_nano;			/* export credits at hourly prices */
+	int64_t demand_milli;			/* kW x 1000, any interval */
+	int64_t demand_at;
 	bool have_demand;
+	int64_t pdem[BR_TARIFF_MAX_PERIODS];	/* max kW per TOU period */
+	int64_t pdem_at[BR_TARIFF_MAX_PERIODS];
+	bool have_pdem[BR_TARIFF_MAX_PERIODS];
+	int64_t sum_cents;			/* lines so far (minimum bill) */
+	size_t line0;				/* first line of the segment */
+	int64_t billed_energy;			/* units on energy lines */
 };
 
 static int
@@ -145,7 +161,7 @@ push_line(struct br_rate_lines *out, struct br_error *err)
 /* Append a line; calc is the "quantity x rate" part of the trace. */
 static int
 add_line(struct br_rate_lines *out, const struct br_tariff *t,
-    const struct seg *s, const char *code, const char *desc, int64_t qty,
+    struct seg *s, const char *code, const char *desc, int64_t qty,
     const char *unit, int64_t rate, int64_t micros, const char *calc,
     struct br_error *err)
 {
@@ -165,6 +181,7 @@ add_line(struct br_rate_lines *out, const struct br_tariff *t,
 	snprintf(l->unit, sizeof(l->unit), "%s", unit);
 	l->rate_micro = rate;
 	l->amount_cents = br_money_to_cents(micros, t->rounding);
+	s->sum_cents += l->amount_cents;
 	br_date_format(t->versions[s->ver].effective, vb, sizeof(vb));
 	snprintf(l->trace, sizeof(l->trace), "%s = %s -> %s (%s); %s %s; "
 	    "version %s%s%s", calc, br_decimal_format(micros, 6, 6, mb,
@@ -221,34 +238,47 @@ seg_limit(const struct br_rate_input *in, const struct seg *s,
 	return sum;
 }
 
+/* A monthly amount prorated by days, or a daily amount x days. */
 static int
-rate_customer(const struct br_rate_input *in, const struct seg *s,
+monthly(const struct br_rate_input *in, const struct seg *s, int64_t amount,
+    enum br_customer_per per, const char *what, int64_t *micros,
+    int64_t *qty, char *calc, size_t n, struct br_error *err)
+{
+	int32_t pdays = in->period_last - in->period_first + 1;
+	int32_t sdays = s->last - s->first + 1;
+	char b1[32];
+
+	if (per == BR_PER_DAY) {
+		*qty = (int64_t)sdays * 1000;
+		if (mul(*qty, amount, micros, err) != 0)
+			return -1;
+		snprintf(calc, n, "%s: %d days x %s/day", what, sdays,
+		    fmt6(amount, b1));
+		return 0;
+	}
+	*micros = br_div_round(amount * sdays, pdays, BR_ROUND_HALF_UP);
+	*qty = br_div_round((int64_t)1000 * sdays, pdays, BR_ROUND_HALF_UP);
+	snprintf(calc, n, "%s: %s/month x %d/%d days", what,
+	    fmt6(amount, b1), sdays, pdays);
+	return 0;
+}
+
+static int
+rate_customer(const struct br_rate_input *in, struct seg *s,
     struct br_rate_lines *out, struct br_error *err)
 {
 	const struct br_tariff *t = in->tariff;
 	const struct br_tariff_version *v = &t->versions[s->ver];
-	int32_t pdays = in->period_last - in->period_first + 1;
-	int32_t sdays = s->last - s->first + 1;
 	int64_t micros, qty;
-	char calc[160], b1[32];
+	char calc[160];
 
 	if (v->customer_micro == 0)
 		return 0;
-	if (v->customer_per == BR_PER_DAY) {
-		qty = (int64_t)sdays * 1000;
-		if (mul(qty, v->customer_micro, &micros, err) != 0)
-			return -1;
-		snprintf(calc, sizeof(calc), "customer charge: %d days x "
-		    "%s/day", sdays, fmt6(v->customer_micro, b1));
-		return add_line(out, t, s, "CUSTOMER", "Customer charge", qty,
-		    "day", v->customer_micro, micros, calc, err);
-	}
-	micros = br_div_round(v->customer_micro * sdays, pdays,
-	    BR_ROUND_HALF_UP);
-	qty = br_div_round((int64_t)1000 * sdays, pdays, BR_ROUND_HALF_UP);
-	snprintf(calc, sizeof(calc), "customer charge: %s/month x %d/%d days",
-	    fmt6(v->customer_micro, b1), sdays, pdays);
-	return add_line(out, t, s, "CUSTOMER", "Customer charge", qty, "month",
+	if (monthly(in, s, v->customer_micro, v->customer_per,
+	    "customer charge", &micros, &qty, calc, sizeof(calc), err) != 0)
+		return -1;
+	return add_line(out, t, s, "CUSTOMER", "Customer charge", qty,
+	    v->customer_per == BR_PER_DAY ? "day" : "month",
 	    v->customer_micro, micros, calc, err);
 }
 
@@ -263,31 +293,92 @@ upper_name(const char *name, char *buf, size_t n)
 	buf[i] = '\0';
 }
 
+/*
+ * Net metering (mode netting): net each energy period (or the total),
+ * bank negative nets as kWh and draw positive nets from the bank in
+ * period order.  Fills q/per with the billed quantities and appends the
+ * NEM_NET line (amount 0) whose trace shows the netting.
+ */
 static int
-rate_energy(const struct br_rate_input *in, const struct seg *s,
+net_energy(const struct br_rate_input *in, struct seg *s, int64_t *bank,
+    int64_t *q, int64_t *per, struct br_rate_lines *out,
+    struct br_error *err)
+{
+	const struct br_tariff *t = in->tariff;
+	const struct br_tariff_energy *e = s->energy;
+	int64_t b0 = *bank, added = 0, used = 0, n, take;
+	size_t i, np = e->kind == BR_ENERGY_TOU ? e->nperiods : 1;
+	char calc[400], b1[32], b2[32], b3[32], b4[32], b5[32], b6[32];
+
+	for (i = 0; i < np; i++) {
+		n = e->kind == BR_ENERGY_TOU ? s->per_usage[i] -
+		    s->per_recv[i] : s->usage - s->recv;
+		if (n < 0) {
+			added += -n;
+			n = 0;
+		}
+		per[i] = n;
+	}
+	*bank += added;
+	for (i = 0; i < np; i++) {
+		take = per[i] < *bank ? per[i] : *bank;
+		per[i] -= take;
+		*bank -= take;
+		used += take;
+	}
+	*q = 0;
+	for (i = 0; i < np; i++)
+		*q += per[i];
+	snprintf(calc, sizeof(calc), "net metering %s: delivered %s - "
+	    "received %s %s; bank %s + surplus %s - used %s = %s %s",
+	    s->nem->program, fmt3(s->usage, b1), fmt3(s->recv, b2), t->unit,
+	    fmt3(b0, b3), fmt3(added, b4), fmt3(used, b5), fmt3(*bank, b6),
+	    t->unit);
+	return add_line(out, t, s, "NEM_BANK", "Net metering kWh bank",
+	    *bank, t->unit, 0, 0, calc, err);
+}
+
+static int
+rate_energy(const struct br_rate_input *in, struct seg *s, int64_t *bank,
     struct br_rate_lines *out, struct br_error *err)
 {
 	const struct br_tariff *t = in->tariff;
 	const struct br_tariff_energy *e = s->energy;
-	int64_t micros, lo = 0;
+	const struct br_tariff_version *v = &t->versions[s->ver];
+	int64_t micros, lo = 0, usage = s->usage;
+	int64_t per[BR_TARIFF_MAX_PERIODS];
 	char calc[256], code[40], desc[96], b1[32], b2[32], b3[32], b4[32];
+	char conv[96] = "";
 	size_t i;
 
+	memcpy(per, s->per_usage, sizeof(per));
+	if (s->nem && s->nem->mode == BR_NEM_NETTING) {
+		if (e->kind == BR_ENERGY_PRICES)
+			return br_error_set(err, BR_ECONFIG, t->file, v->line,
+			    "rate '%s': net metering netting cannot be "
+			    "combined with real-time prices", t->code);
+		if (net_energy(in, s, bank, &usage, per, out, err) != 0)
+			return -1;
+	}
+	if (br_tariff_btu_at(v, s->first) != 0 && s->raw_usage != s->usage)
+		snprintf(conv, sizeof(conv), " (%s CCF converted per day by "
+		    "the BTU factor)", fmt3(s->raw_usage, b1));
 	switch (e->kind) {
 	case BR_ENERGY_FLAT:
-		if (mul(s->usage, e->rate_micro, &micros, err) != 0)
+		if (mul(usage, e->rate_micro, &micros, err) != 0)
 			return -1;
-		snprintf(calc, sizeof(calc), "energy: %s %s x %s",
-		    fmt3(s->usage, b1), t->unit, fmt6(e->rate_micro, b2));
-		return add_line(out, t, s, "ENERGY", "Energy", s->usage,
+		s->billed_energy += usage;
+		snprintf(calc, sizeof(calc), "energy: %s %s%s x %s",
+		    fmt3(usage, b1), t->unit, conv, fmt6(e->rate_micro, b2));
+		return add_line(out, t, s, "ENERGY", "Energy", usage,
 		    t->unit, e->rate_micro, micros, calc, err);
 	case BR_ENERGY_TIERED:
 		for (i = 0; i < e->ntiers; i++) {
 			const struct br_tariff_tier *tr = &e->tiers[i];
 			int64_t hi = tr->upto_milli < 0 ? -1 :
 			    seg_limit(in, s, e, tr->upto_milli);
-			int64_t q = s->usage - lo;
-			if (hi >= 0 && s->usage > hi)
+			int64_t q = usage - lo;
+			if (hi >= 0 && usage > hi)
 				q = hi - lo;
 			if (q < 0)
 				q = 0;
@@ -295,6 +386,7 @@ rate_energy(const struct br_rate_input *in, const struct seg *s,
 				break;
 			if (mul(q, tr->rate_micro, &micros, err) != 0)
 				return -1;
+			s->billed_energy += q;
 			snprintf(code, sizeof(code), "ENERGY_T%zu", i + 1);
 			if (hi >= 0)
 				snprintf(desc, sizeof(desc), "Energy tier %zu "
@@ -305,9 +397,10 @@ rate_energy(const struct br_rate_input *in, const struct seg *s,
 				    "(over %s %s)", i + 1, fmt3(lo, b1),
 				    t->unit);
 			snprintf(calc, sizeof(calc), "tier %zu (%s-%s%s): %s "
-			    "%s x %s", i + 1, fmt3(lo, b1), hi >= 0 ?
+			    "%s%s x %s", i + 1, fmt3(lo, b1), hi >= 0 ?
 			    fmt3(hi, b2) : "", e->prorate ? " prorated" : "",
-			    fmt3(q, b3), t->unit, fmt6(tr->rate_micro, b4));
+			    fmt3(q, b3), t->unit, i == 0 ? conv : "",
+			    fmt6(tr->rate_micro, b4));
 			if (add_line(out, t, s, code, desc, q, t->unit,
 			    tr->rate_micro, micros, calc, err) != 0)
 				return -1;
@@ -319,10 +412,11 @@ rate_energy(const struct br_rate_input *in, const struct seg *s,
 	case BR_ENERGY_TOU:
 		for (i = 0; i < e->nperiods; i++) {
 			const struct br_tariff_period *p = &e->periods[i];
-			int64_t q = s->per_usage[i];
+			int64_t q = per[i];
 			char up[32];
 			if (mul(q, p->rate_micro, &micros, err) != 0)
 				return -1;
+			s->billed_energy += q;
 			upper_name(p->name, up, sizeof(up));
 			snprintf(code, sizeof(code), "ENERGY_%s", up);
 			snprintf(desc, sizeof(desc), "Energy %s", p->name);
@@ -334,38 +428,379 @@ rate_energy(const struct br_rate_input *in, const struct seg *s,
 				return -1;
 		}
 		return 0;
+	case BR_ENERGY_PRICES: {
+		int64_t avg;
+		micros = br_div_round(s->rtp_nano, 1000, BR_ROUND_HALF_UP);
+		avg = usage > 0 ? br_div_round(micros * 1000, usage,
+		    BR_ROUND_HALF_UP) : 0;
+		s->billed_energy += usage;
+		snprintf(calc, sizeof(calc), "real-time prices (%s, adder "
+		    "%s): %s %s x hourly price, average %s",
+		    t->prices[e->prices].file, fmt6(e->adder_micro, b1),
+		    fmt3(usage, b2), t->unit, fmt6(avg, b3));
+		return add_line(out, t, s, "ENERGY_RTP", "Energy at real-time "
+		    "prices", usage, t->unit, avg, micros, calc, err);
+	}
 	}
 	return br_error_set(err, BR_EINTERNAL, t->file, 0, "bad energy kind");
 }
 
+/* Exports credited under net billing (NEM 3.0 style). */
 static int
-rate_demand(const struct br_rate_input *in, const struct seg *s,
+rate_exports(const struct br_rate_input *in, struct seg *s,
+    struct br_rate_lines *out, struct br_error *err)
+{
+	const struct br_tariff *t = in->tariff;
+	const struct br_tariff_energy *x;
+	int64_t micros;
+	char calc[256], code[40], desc[96], b1[32], b2[32], b3[32], up[32];
+	size_t i;
+
+	if (s->nem == NULL || s->nem->mode != BR_NEM_BILLING)
+		return 0;
+	x = &s->nem->exp;
+	switch (x->kind) {
+	case BR_ENERGY_FLAT:
+		if (mul(s->recv, x->rate_micro, &micros, err) != 0)
+			return -1;
+		snprintf(calc, sizeof(calc), "net billing %s: exported %s %s "
+		    "x -%s", s->nem->program, fmt3(s->recv, b1), t->unit,
+		    fmt6(x->rate_micro, b2));
+		return add_line(out, t, s, "EXPORT", "Export credit", s->recv,
+		    t->unit, -x->rate_micro, -micros, calc, err);
+	case BR_ENERGY_TOU:
+		for (i = 0; i < x->nperiods; i++) {
+			const struct br_tariff_period *p = &x->periods[i];
+			if (mul(s->per_exp[i], p->rate_micro, &micros, err))
+				return -1;
+			upper_name(p->name, up, sizeof(up));
+			snprintf(code, sizeof(code), "EXPORT_%s", up);
+			snprintf(desc, sizeof(desc), "Export credit %s",
+			    p->name);
+			snprintf(calc, sizeof(calc), "net billing %s: exported "
+			    "%s %s in %s x -%s", s->nem->program,
+			    fmt3(s->per_exp[i], b1), t->unit, p->name,
+			    fmt6(p->rate_micro, b2));
+			if (add_line(out, t, s, code, desc, s->per_exp[i],
+			    t->unit, -p->rate_micro, -micros, calc, err) != 0)
+				return -1;
+		}
+		return 0;
+	case BR_ENERGY_PRICES: {
+		int64_t avg;
+		micros = br_div_round(s->exp_nano, 1000, BR_ROUND_HALF_UP);
+		avg = s->recv > 0 ? br_div_round(micros * 1000, s->recv,
+		    BR_ROUND_HALF_UP) : 0;
+		snprintf(calc, sizeof(calc), "net billing %s: exported %s %s "
+		    "x hourly export price (%s, adder %s), average -%s",
+		    s->nem->program, fmt3(s->recv, b1), t->unit,
+		    t->prices[x->prices].file, fmt6(x->adder_micro, b2),
+		    fmt6(avg, b3));
+		return add_line(out, t, s, "EXPORT", "Export credit at hourly "
+		    "prices", s->recv, t->unit, -avg, -micros, calc, err);
+	}
+	default:
+		break;
+	}
+	return br_error_set(err, BR_EINTERNAL, t->file, 0, "bad export kind");
+}
+
+/* Maximum billed demand of prior bills in the `months` before the period. */
+static int64_t
+prior_max_demand(const struct br_rate_input *in, int months, int32_t *from)
+{
+	int y, m, d;
+	int64_t best = -1;
+	size_t i;
+
+	br_date_civil(in->period_first, &y, &m, &d);
+	m -= months;
+	while (m < 1) {
+		m += 12;
+		y--;
+	}
+	if (d > br_date_month_days(y, m))
+		d = br_date_month_days(y, m);
+	*from = br_date_days(y, m, d);
+	for (i = 0; i < in->nprior; i++)
+		if (in->prior[i].period_first >= *from &&
+		    in->prior[i].period_last < in->period_first &&
+		    in->prior[i].demand_milli > best)
+			best = in->prior[i].demand_milli;
+	return best;
+}
+
+static int
+rate_demand(const struct br_rate_input *in, struct seg *s,
     struct br_rate_lines *out, struct br_error *err)
 {
 	const struct br_tariff *t = in->tariff;
 	int32_t pdays = in->period_last - in->period_first + 1;
 	int32_t sdays = s->last - s->first + 1;
-	int64_t micros;
-	char calc[256], b1[32], b2[32], at[32], pr[48] = "";
+	int64_t micros, kw, at, billed;
+	char calc[384], b1[32], b2[32], b3[32], b4[32], atb[32];
+	char pr[48] = "", rt[160] = "", code[40], desc[96], up[32];
+	size_t k;
+	bool have;
 
-	if (s->demand == NULL)
-		return 0;
-	if (mul(s->demand_milli, s->demand->rate_micro, &micros, err) != 0)
-		return -1;
-	if (sdays != pdays) {
-		micros = br_div_round(micros * sdays, pdays,
-		    BR_ROUND_HALF_UP);
-		snprintf(pr, sizeof(pr), " x %d/%d days", sdays, pdays);
+	for (k = 0; k < s->ndem; k++) {
+		const struct br_tariff_demand *dm = s->dem[k];
+		int p = s->dem_period[k];
+		if (p >= 0) {
+			kw = s->pdem[p];
+			at = s->pdem_at[p];
+			have = s->have_pdem[p];
+			upper_name(dm->period, up, sizeof(up));
+			snprintf(code, sizeof(code), "DEMAND_%s", up);
+			snprintf(desc, sizeof(desc), "Demand %s (maximum "
+			    "15-minute kW)", dm->period);
+		} else {
+			kw = s->demand_milli;
+			at = s->demand_at;
+			have = s->have_demand;
+			snprintf(code, sizeof(code), "DEMAND");
+			snprintf(desc, sizeof(desc), "Demand (maximum 15-minute "
+			    "kW)");
+		}
+		billed = kw;
+		rt[0] = '\0';
+		if (dm->ratchet_ppm > 0) {
+			int32_t from;
+			int64_t prior = prior_max_demand(in,
+			    dm->ratchet_months, &from);
+			if (prior < 0)
+				snprintf(rt, sizeof(rt), "; ratchet %s%% of "
+				    "%d prior months: no prior bills",
+				    br_decimal_format(dm->ratchet_ppm, 4, 0,
+				    b3, sizeof(b3)), dm->ratchet_months);
+			else {
+				int64_t r = br_div_round(prior *
+				    dm->ratchet_ppm, 1000000,
+				    BR_ROUND_HALF_UP);
+				snprintf(rt, sizeof(rt), "; ratchet %s%% x "
+				    "prior max %s kW since %s = %s kW%s",
+				    br_decimal_format(dm->ratchet_ppm, 4, 0,
+				    b3, sizeof(b3)), fmt3(prior, b4),
+				    br_date_format(from, pr, sizeof(pr)),
+				    fmt3(r, b1), r > kw ? " (billed)" : "");
+				if (r > billed)
+					billed = r;
+			}
+		}
+		if (mul(billed, dm->rate_micro, &micros, err) != 0)
+			return -1;
+		pr[0] = '\0';
+		if (sdays != pdays) {
+			micros = br_div_round(micros * sdays, pdays,
+			    BR_ROUND_HALF_UP);
+			snprintf(pr, sizeof(pr), " x %d/%d days", sdays, pdays);
+		}
+		if (have)
+			br_time_format_utc(at, atb, sizeof(atb));
+		else
+			snprintf(atb, sizeof(atb), "no data");
+		if (dm->ratchet_ppm > 0)
+			snprintf(calc, sizeof(calc), "demand: max 15-min %s kW "
+			    "(%s)%s; billed %s kW x %s%s", fmt3(kw, b1), atb,
+			    rt, fmt3(billed, b2), fmt6(dm->rate_micro, b4),
+			    pr);
+		else
+			snprintf(calc, sizeof(calc), "demand%s%s: max 15-min "
+			    "%s kW (%s) x %s%s", p >= 0 ? " " : "", p >= 0 ?
+			    dm->period : "", fmt3(kw, b1), atb,
+			    fmt6(dm->rate_micro, b4), pr);
+		if (add_line(out, t, s, code, desc, billed, "kW",
+		    dm->rate_micro, micros, calc, err) != 0)
+			return -1;
+		if (p < 0 && in->summary && billed >
+		    in->summary->demand_milli)
+			in->summary->demand_milli = billed;
 	}
-	if (s->have_demand)
-		br_time_format_utc(s->demand_at, at, sizeof(at));
-	else
-		snprintf(at, sizeof(at), "no data");
-	snprintf(calc, sizeof(calc), "demand: max 15-min %s kW (%s) x %s%s",
-	    fmt3(s->demand_milli, b1), at, fmt6(s->demand->rate_micro, b2),
-	    pr);
-	return add_line(out, t, s, "DEMAND", "Demand (maximum 15-minute kW)",
-	    s->demand_milli, "kW", s->demand->rate_micro, micros, calc, err);
+	return 0;
+}
+
+static bool
+in_months(int m, int from, int to)
+{
+	return from <= to ? m >= from && m <= to : m >= from || m <= to;
+}
+
+/* Sewer on the winter average of prior bills (docs/tariff.md). */
+static int
+rate_sewer(const struct br_rate_input *in, struct seg *s,
+    struct br_rate_lines *out, struct br_error *err)
+{
+	const struct br_tariff *t = in->tariff;
+	const struct br_tariff_sewer *sw = &t->versions[s->ver].sewer;
+	int32_t pdays = in->period_last - in->period_first + 1;
+	int32_t sdays = s->last - s->first + 1;
+	int64_t micros, qty, sum = 0, cnt = 0, vol, cap;
+	char calc[320], b1[32], b2[32], b3[32], why[160];
+	size_t i;
+
+	if (!sw->on)
+		return 0;
+	if (sw->customer_micro) {
+		if (monthly(in, s, sw->customer_micro, BR_PER_MONTH,
+		    "sewer base charge", &micros, &qty, calc, sizeof(calc),
+		    err) != 0 || add_line(out, t, s, "SEWER_BASE", "Sewer base "
+		    "charge", qty, "month", sw->customer_micro, micros, calc,
+		    err) != 0)
+			return -1;
+	}
+	for (i = 0; i < in->nprior; i++) {
+		const struct br_rate_prior *p = &in->prior[i];
+		int y, m, d;
+		br_date_civil(p->period_last, &y, &m, &d);
+		if (p->period_last < in->period_first &&
+		    p->period_last >= in->period_first - 366 &&
+		    in_months(m, sw->from_month, sw->to_month)) {
+			sum += p->usage_milli;
+			cnt++;
+		}
+	}
+	if (cnt == 0) {
+		vol = s->usage;
+		snprintf(why, sizeof(why), "no winter bills in the prior 12 "
+		    "months: actual %s %s", fmt3(s->usage, b1), t->unit);
+	} else {
+		cap = br_div_round(br_div_round(sum, cnt, BR_ROUND_HALF_UP) *
+		    sdays, pdays, BR_ROUND_HALF_UP);
+		vol = s->usage < cap ? s->usage : cap;
+		snprintf(why, sizeof(why), "winter average %s %s over %lld "
+		    "bills x %d/%d days = %s, actual %s, billed the lower",
+		    fmt3(br_div_round(sum, cnt, BR_ROUND_HALF_UP), b1),
+		    t->unit, (long long)cnt, sdays, pdays, fmt3(cap, b2),
+		    fmt3(s->usage, b3));
+	}
+	if (mul(vol, sw->rate_micro, &micros, err) != 0)
+		return -1;
+	snprintf(calc, sizeof(calc), "sewer: %s; %s %s x %s", why,
+	    fmt3(vol, b1), t->unit, fmt6(sw->rate_micro, b2));
+	return add_line(out, t, s, "SEWER", "Sewer (winter average)", vol,
+	    t->unit, sw->rate_micro, micros, calc, err);
+}
+
+static int
+rate_minimum(const struct br_rate_input *in, struct seg *s,
+    struct br_rate_lines *out, struct br_error *err)
+{
+	const struct br_tariff *t = in->tariff;
+	const struct br_tariff_version *v = &t->versions[s->ver];
+	int64_t micros, qty, min_cents, have;
+	char calc[320], what[64], b1[32], b2[32];
+
+	if (v->minimum_micro == 0)
+		return 0;
+	if (monthly(in, s, v->minimum_micro, v->minimum_per, "minimum bill",
+	    &micros, &qty, what, sizeof(what), err) != 0)
+		return -1;
+	min_cents = br_money_to_cents(micros, t->rounding);
+	have = s->sum_cents;
+	if (have >= min_cents)
+		return 0;
+	snprintf(calc, sizeof(calc), "%s = %s; charges %s below it by",
+	    what, br_cents_format(min_cents, b1, sizeof(b1)),
+	    br_cents_format(have, b2, sizeof(b2)));
+	return add_line(out, t, s, "MINIMUM", "Minimum bill adjustment", qty,
+	    v->minimum_per == BR_PER_DAY ? "day" : "month", v->minimum_micro,
+	    (min_cents - have) * BR_MICROS_PER_CENT, calc, err);
+}
+
+static int
+rate_riders(const struct br_rate_input *in, struct seg *s,
+    struct br_rate_lines *out, struct br_error *err)
+{
+	const struct br_tariff *t = in->tariff;
+	const struct br_tariff_version *v = &t->versions[s->ver];
+	int64_t micros;
+	char calc[256], b1[32], b2[32];
+	size_t i;
+
+	for (i = 0; i < v->nriders; i++) {
+		const struct br_tariff_rider *r = &v->riders[i];
+		if (mul(s->billed_energy, r->rate_micro, &micros, err) != 0)
+			return -1;
+		snprintf(calc, sizeof(calc), "rider %s: %s %s billed x %s",
+		    r->code, fmt3(s->billed_energy, b1), t->unit,
+		    fmt6(r->rate_micro, b2));
+		if (add_line(out, t, s, r->code, r->name, s->billed_energy,
+		    t->unit, r->rate_micro, micros, calc, err) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static bool
+tax_applies(const struct br_tariff_tax *x, const char *code, bool is_tax)
+{
+	size_t i, n;
+
+	if (x->napply == 0)
+		return !is_tax;
+	for (i = 0; i < x->napply; i++) {
+		n = strlen(x->apply[i]);
+		if (n > 0 && x->apply[i][n - 1] == '*' ?
+		    strncmp(x->apply[i], code, n - 1) == 0 :
+		    strcmp(x->apply[i], code) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int
+rate_taxes(const struct br_rate_input *in, struct seg *s,
+    struct br_rate_lines *out, struct br_error *err)
+{
+	const struct br_tariff *t = in->tariff;
+	const struct br_tariff_version *v = &t->versions[s->ver];
+	size_t i, j, first_tax = out->n;
+	char calc[320], b1[32], b2[32];
+
+	for (i = 0; i < v->ntaxes; i++) {
+		const struct br_tariff_tax *x = &v->taxes[i];
+		int64_t base = 0, micros;
+		for (j = s->line0; j < out->n; j++)
+			if (tax_applies(x, out->v[j].code, j >= first_tax))
+				base += out->v[j].amount_cents;
+		micros = br_money_mul_ppm(base * BR_MICROS_PER_CENT, x->ppm,
+		    BR_ROUND_HALF_UP);
+		snprintf(calc, sizeof(calc), "tax %s %s%% on %s of %s", x->code,
+		    br_decimal_format(x->ppm, 4, 0, b1, sizeof(b1)),
+		    br_cents_format(base, b2, sizeof(b2)), x->napply ?
+		    "the listed lines" : "the charges above");
+		if (add_line(out, t, s, x->code, x->name, base * 10, "USD",
+		    x->ppm, micros, calc, err) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Net metering true-up: settle the bank at the surplus rate. */
+static int
+rate_trueup(const struct br_rate_input *in, struct seg *s, int64_t *bank,
+    struct br_rate_lines *out, struct br_error *err)
+{
+	const struct br_tariff *t = in->tariff;
+	int y, m, d;
+	int64_t micros;
+	char calc[256], b1[32], b2[32];
+
+	if (s->nem == NULL || s->nem->mode != BR_NEM_NETTING)
+		return 0;
+	br_date_civil(in->period_last, &y, &m, &d);
+	if (s->last != in->service_last || m != s->nem->true_up_month)
+		return 0;
+	if (mul(*bank, s->nem->surplus_micro, &micros, err) != 0)
+		return -1;
+	snprintf(calc, sizeof(calc), "annual true-up %s (month %d): bank %s "
+	    "%s x -%s", s->nem->program, s->nem->true_up_month,
+	    fmt3(*bank, b1), t->unit, fmt6(s->nem->surplus_micro, b2));
+	if (add_line(out, t, s, "NEM_TRUEUP", "Net surplus compensation",
+	    *bank, t->unit, -s->nem->surplus_micro, -micros, calc, err) != 0)
+		return -1;
+	*bank = 0;
+	return 0;
 }
 
 static const struct br_tariff_energy *
@@ -379,57 +814,220 @@ energy_for(const struct br_tariff_version *v, int season)
 	return NULL;
 }
 
-static const struct br_tariff_demand *
-demand_for(const struct br_tariff_version *v, int season)
-{
-	size_t i;
-
-	for (i = 0; i < v->ndemand; i++)
-		if (v->demand[i].season < 0 || v->demand[i].season == season)
-			return &v->demand[i];
-	return NULL;
-}
-
 static void
-accumulate(const struct br_rate_input *in, struct seg *s,
-    const struct br_interval_day *d)
+demand_for(const struct br_tariff_version *v, struct seg *s)
 {
 	const struct br_tariff_energy *e = s->energy;
+	size_t i, p;
+
+	s->ndem = 0;
+	for (i = 0; i < v->ndemand; i++) {
+		const struct br_tariff_demand *d = &v->demand[i];
+		if (d->season >= 0 && d->season != s->season)
+			continue;
+		s->dem[s->ndem] = d;
+		s->dem_period[s->ndem] = -1;
+		if (d->period[0] && e->kind == BR_ENERGY_TOU)
+			for (p = 0; p < e->nperiods; p++)
+				if (strcmp(e->periods[p].name, d->period) == 0)
+					s->dem_period[s->ndem] = (int)p;
+		s->ndem++;
+	}
+	s->any_demand = s->ndem > 0;
+}
+
+/* Merge a day's maximum raw value at slot i into (kw, at). */
+static void
+merge_max(int64_t v, int32_t i, const struct br_interval_day *d,
+    int64_t start, int64_t *kw_out, int64_t *at, bool *have)
+{
+	int64_t kw = br_div_round(v * 3600, d->interval_s, BR_ROUND_HALF_UP);
+	int64_t t = start + (int64_t)i * d->interval_s;
+
+	if (!*have || kw > *kw_out || (kw == *kw_out && t < *at)) {
+		*kw_out = kw;
+		*at = t;
+		*have = true;
+	}
+}
+
+/* Sum one delivered day into its segment. */
+static int
+accumulate(const struct br_rate_input *in, struct seg *s,
+    const struct br_interval_day *d, struct br_error *err)
+{
+	const struct br_tariff *t = in->tariff;
+	const struct br_tariff_energy *e = s->energy;
+	const struct br_tariff_version *ver = &t->versions[s->ver];
 	uint8_t buf[1440];
 	const uint8_t *q = NULL, *map = NULL;
-	int64_t start = 0;
-	int32_t i;
+	const int64_t *vals = d->values;
+	const uint8_t *qual = d->quality;
+	int64_t start = 0, use = 0, per[BR_TARIFF_MAX_PERIODS] = { 0 };
+	int64_t dmax = -1, pmax[BR_TARIFF_MAX_PERIODS], btu;
+	int32_t dmax_i = 0, pmax_i[BR_TARIFF_MAX_PERIODS], i, n = d->n;
+	size_t p, np = 0;
 
+	if (n > 1440)
+		return 0;
 	if (e->kind == BR_ENERGY_TOU) {
-		if (d->n > 1440)
-			return;
 		q = day_quarters(in->cache, d, buf);
-		map = e->slot_period[br_tariff_daytype(in->tariff, d->day)];
+		map = e->slot_period[br_tariff_daytype(t, d->day)];
+		np = e->nperiods;
 	}
-	if (s->demand)
+	if (s->any_demand || e->kind == BR_ENERGY_PRICES)
 		start = br_tz_day_start(in->cache->tz, d->day);
+	for (p = 0; p < BR_TARIFF_MAX_PERIODS; p++)
+		pmax[p] = -1;
+	if (map && !s->any_demand) {
+		/* hot loop: TOU energy only */
+		for (i = 0; i < n; i++) {
+			int64_t v = qual[i] & BR_Q_MISSING ? 0 : vals[i];
+			per[map[q[i]]] += v;
+		}
+		for (p = 0; p < np; p++)
+			use += per[p];
+	} else if (map) {
+		for (i = 0; i < n; i++) {
+			int64_t v;
+			uint8_t pp;
+			if (qual[i] & BR_Q_MISSING)
+				continue;
+			v = vals[i];
+			pp = map[q[i]];
+			per[pp] += v;
+			if (v > dmax) {
+				dmax = v;
+				dmax_i = i;
+			}
+			if (v > pmax[pp]) {
+				pmax[pp] = v;
+				pmax_i[pp] = i;
+			}
+		}
+		for (p = 0; p < np; p++)
+			use += per[p];
+	} else if (e->kind == BR_ENERGY_PRICES) {
+		const struct br_price_table *pt = &t->prices[e->prices];
+		for (i = 0; i < n; i++) {
+			int64_t v, pr;
+			bool ok;
+			if (qual[i] & BR_Q_MISSING)
+				continue;
+			v = vals[i];
+			use += v;
+			if (v > dmax) {
+				dmax = v;
+				dmax_i = i;
+			}
+			pr = br_price_at(pt, start + (int64_t)i * d->interval_s,
+			    &ok);
+			if (!ok) {
+				char tb[32];
+				return br_error_set(err, BR_ECONFIG, pt->file,
+				    0, "no price for the hour of %s",
+				    br_time_format_utc(start + (int64_t)i *
+				    d->interval_s, tb, sizeof(tb)));
+			}
+			s->rtp_nano += v * (pr + e->adder_micro);
+		}
+	} else {
+		for (i = 0; i < n; i++) {
+			int64_t v;
+			if (qual[i] & BR_Q_MISSING)
+				continue;
+			v = vals[i];
+			use += v;
+			if (v > dmax) {
+				dmax = v;
+				dmax_i = i;
+			}
+		}
+	}
+	s->raw_usage += use;
+	btu = br_tariff_btu_at(ver, d->day);
+	if (btu != 0) {
+		use = br_div_round(use * btu, 1000000, BR_ROUND_HALF_UP);
+		for (p = 0; p < np; p++)
+			per[p] = br_div_round(per[p] * btu, 1000000,
+			    BR_ROUND_HALF_UP);
+	}
+	s->usage += use;
+	for (p = 0; p < np; p++)
+		s->per_usage[p] += per[p];
+	if (s->any_demand) {
+		if (dmax >= 0)
+			merge_max(dmax, dmax_i, d, start, &s->demand_milli,
+			    &s->demand_at, &s->have_demand);
+		for (p = 0; p < np; p++)
+			if (pmax[p] >= 0)
+				merge_max(pmax[p], pmax_i[p], d, start,
+				    &s->pdem[p], &s->pdem_at[p],
+				    &s->have_pdem[p]);
+	}
+	return 0;
+}
+
+/* Sum one received (exported) day into its segment. */
+static int
+accumulate_recv(const struct br_rate_input *in, struct seg *s,
+    const struct br_interval_day *d, struct br_error *err)
+{
+	const struct br_tariff *t = in->tariff;
+	const struct br_tariff_energy *e = s->energy, *x = &s->nem->exp;
+	uint8_t buf[1440];
+	const uint8_t *q = NULL, *emap = NULL, *xmap = NULL;
+	int64_t start = br_tz_day_start(in->cache->tz, d->day);
+	int32_t i;
+	enum br_daytype dt = br_tariff_daytype(t, d->day);
+
+	if (d->n > 1440)
+		return 0;
+	q = day_quarters(in->cache, d, buf);
+	if (e->kind == BR_ENERGY_TOU)
+		emap = e->slot_period[dt];
+	if (s->nem->mode == BR_NEM_BILLING && x->kind == BR_ENERGY_TOU)
+		xmap = x->slot_period[dt];
 	for (i = 0; i < d->n; i++) {
 		int64_t v;
 		if (d->quality[i] & BR_Q_MISSING)
 			continue;
 		v = d->values[i];
-		s->usage += v;
-		if (map)
-			s->per_usage[map[q[i]]] += v;
-		if (s->demand) {
-			int64_t kw = br_div_round(v * 3600, d->interval_s,
-			    BR_ROUND_HALF_UP);
-			if (!s->have_demand || kw > s->demand_milli) {
-				s->demand_milli = kw;
-				s->demand_at = start + (int64_t)i *
-				    d->interval_s;
-				s->have_demand = true;
-			} else if (kw == s->demand_milli && start +
-			    (int64_t)i * d->interval_s < s->demand_at)
-				s->demand_at = start + (int64_t)i *
-				    d->interval_s;
+		s->recv += v;
+		if (emap)
+			s->per_recv[emap[q[i]]] += v;
+		if (xmap)
+			s->per_exp[xmap[q[i]]] += v;
+		if (s->nem->mode == BR_NEM_BILLING &&
+		    x->kind == BR_ENERGY_PRICES) {
+			const struct br_price_table *pt = &t->prices[x->prices];
+			bool ok;
+			int64_t pr = br_price_at(pt, start + (int64_t)i *
+			    d->interval_s, &ok);
+			if (!ok) {
+				char tb[32];
+				return br_error_set(err, BR_ECONFIG, pt->file,
+				    0, "no export price for the hour of %s",
+				    br_time_format_utc(start + (int64_t)i *
+				    d->interval_s, tb, sizeof(tb)));
+			}
+			s->exp_nano += v * (pr + x->adder_micro);
 		}
 	}
+	return 0;
+}
+
+static const struct br_tariff_nem *
+nem_for(const struct br_tariff_version *v, const char *program)
+{
+	size_t i;
+
+	if (program == NULL || program[0] == '\0')
+		return NULL;
+	for (i = 0; i < v->nnem; i++)
+		if (strcmp(v->nem[i].program, program) == 0)
+			return &v->nem[i];
+	return NULL;
 }
 
 int
@@ -440,6 +1038,7 @@ br_rate_compute(const struct br_rate_input *in, struct br_rate_lines *out,
 	struct seg segs[MAX_SEGMENTS];
 	int nsegs = 0, k;
 	int32_t day;
+	int64_t bank = in->nem_bank_milli;
 	size_t i;
 	char b[16];
 
@@ -447,6 +1046,7 @@ br_rate_compute(const struct br_rate_input *in, struct br_rate_lines *out,
 	for (day = in->service_first; day <= in->service_last; day++) {
 		int ver = br_tariff_version_at(t, day);
 		int season = br_tariff_season_of(t, day);
+		struct seg *s;
 		if (ver < 0)
 			return br_error_set(err, BR_ECONFIG, t->file, 0,
 			    "no version of rate '%s' is in effect on %s",
@@ -460,15 +1060,25 @@ br_rate_compute(const struct br_rate_input *in, struct br_rate_lines *out,
 			return br_error_set(err, BR_ECONFIG, t->file, 0,
 			    "rate '%s' changes more than %d times in one "
 			    "period", t->code, MAX_SEGMENTS);
-		segs[nsegs].first = segs[nsegs].last = day;
-		segs[nsegs].ver = ver;
-		segs[nsegs].season = season;
-		segs[nsegs].energy = energy_for(&t->versions[ver], season);
-		segs[nsegs].demand = demand_for(&t->versions[ver], season);
-		if (segs[nsegs].energy == NULL)
+		s = &segs[nsegs];
+		s->first = s->last = day;
+		s->ver = ver;
+		s->season = season;
+		s->energy = energy_for(&t->versions[ver], season);
+		if (s->energy == NULL)
 			return br_error_set(err, BR_ECONFIG, t->file,
 			    t->versions[ver].line, "rate '%s' has no energy "
 			    "charge for this season", t->code);
+		demand_for(&t->versions[ver], s);
+		if (in->nem_program && in->nem_program[0]) {
+			s->nem = nem_for(&t->versions[ver], in->nem_program);
+			if (s->nem == NULL)
+				return br_error_set(err, BR_ECONFIG, t->file,
+				    t->versions[ver].line, "rate '%s' has no "
+				    "net metering program '%s' (version %s)",
+				    t->code, in->nem_program, br_date_format(
+				    t->versions[ver].effective, b, sizeof(b)));
+		}
 		nsegs++;
 	}
 	for (i = 0; i < in->ndays; i++) {
@@ -478,13 +1088,41 @@ br_rate_compute(const struct br_rate_input *in, struct br_rate_lines *out,
 		for (k = 0; k < nsegs; k++)
 			if (d->day >= segs[k].first && d->day <= segs[k].last)
 				break;
-		accumulate(in, &segs[k], d);
-	}
-	for (k = 0; k < nsegs; k++)
-		if (rate_customer(in, &segs[k], out, err) != 0 ||
-		    rate_energy(in, &segs[k], out, err) != 0 ||
-		    rate_demand(in, &segs[k], out, err) != 0)
+		if (accumulate(in, &segs[k], d, err) != 0)
 			return -1;
+	}
+	for (i = 0; i < in->nrecv; i++) {
+		const struct br_interval_day *d = &in->recv[i];
+		if (d->day < in->service_first || d->day > in->service_last)
+			continue;
+		for (k = 0; k < nsegs; k++)
+			if (d->day >= segs[k].first && d->day <= segs[k].last)
+				break;
+		if (segs[k].nem && accumulate_recv(in, &segs[k], d, err) != 0)
+			return -1;
+	}
+	if (in->summary)
+		memset(in->summary, 0, sizeof(*in->summary));
+	for (k = 0; k < nsegs; k++) {
+		struct seg *s = &segs[k];
+		s->line0 = out->n;
+		if (rate_customer(in, s, out, err) != 0 ||
+		    rate_energy(in, s, &bank, out, err) != 0 ||
+		    rate_demand(in, s, out, err) != 0 ||
+		    rate_exports(in, s, out, err) != 0 ||
+		    rate_sewer(in, s, out, err) != 0 ||
+		    rate_minimum(in, s, out, err) != 0 ||
+		    rate_trueup(in, s, &bank, out, err) != 0 ||
+		    rate_riders(in, s, out, err) != 0 ||
+		    rate_taxes(in, s, out, err) != 0)
+			return -1;
+		if (in->summary) {
+			in->summary->usage_milli += s->usage;
+			in->summary->export_milli += s->recv;
+		}
+	}
+	if (in->summary)
+		in->summary->nem_bank_milli = bank;
 	return 0;
 }
 
@@ -494,7 +1132,9 @@ struct agreement {
 	char account_id[64];
 	char sp_id[64];
 	char rate_code[32];
+	char net_metering[16];		/* program code, "" none */
 	int32_t first, last;		/* service days within the cycle */
+	struct br_rate_summary sum;	/* filled when rated */
 };
 
 struct meter_use {
@@ -515,9 +1155,11 @@ struct run {
 	struct br_rate_cache cache;
 	struct br_tariff *tariffs;	/* loaded so far */
 	size_t ntariffs;
-	sqlite3_stmt *q_bill, *q_hold, *q_inst, *q_days;
-	sqlite3_stmt *d_line, *d_meter, *d_bill;
-	sqlite3_stmt *i_bill, *i_line, *i_meter;
+	sqlite3_stmt *q_bill, *q_hold, *q_inst, *q_days, *q_prior;
+	sqlite3_stmt *d_line, *d_meter, *d_bill, *d_sp;
+	sqlite3_stmt *i_bill, *i_line, *i_meter, *i_sp;
+	struct br_rate_prior *prior;
+	size_t nprior, capprior;
 	/* per service point */
 	struct br_interval_day *days;
 	size_t ndays, capdays;
@@ -643,22 +1285,25 @@ meter_use(struct run *r, const char *meter_id, const char *unit)
 	return &r->meters[r->nmeters++];
 }
 
-/* Read one meter's delivered days in [first, last] into r->days. */
+/* Read one meter's days of a channel in [first, last] into r->days. */
 static int
 load_meter_days(struct run *r, const char *meter_id, const char *unit,
-    int32_t first, int32_t last)
+    int32_t first, int32_t last, int channel)
 {
 	sqlite3_stmt *s = r->q_days;
-	struct meter_use *mu = meter_use(r, meter_id, unit);
+	struct meter_use scratch, *mu = &scratch;
 	int rc;
 
-	if (mu == NULL)
+	memset(&scratch, 0, sizeof(scratch));
+	if (channel == BR_CHANNEL_DELIVERED &&
+	    (mu = meter_use(r, meter_id, unit)) == NULL)
 		return br_error_set(r->err, BR_ENOMEM, NULL, 0,
 		    "out of memory");
 	sqlite3_reset(s);
 	sqlite3_bind_text(s, 1, meter_id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(s, 2, first);
 	sqlite3_bind_int(s, 3, last);
+	sqlite3_bind_int(s, 4, channel);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct br_interval_day *d;
 		int32_t n = sqlite3_column_int(s, 2);
@@ -680,7 +1325,7 @@ load_meter_days(struct run *r, const char *meter_id, const char *unit,
 		d = &r->days[r->ndays];
 		memset(d, 0, sizeof(*d));
 		snprintf(d->meter_id, sizeof(d->meter_id), "%s", meter_id);
-		d->channel = BR_CHANNEL_DELIVERED;
+		d->channel = channel;
 		d->day = sqlite3_column_int(s, 0);
 		d->interval_s = sqlite3_column_int(s, 1);
 		d->n = n;
@@ -707,19 +1352,64 @@ load_meter_days(struct run *r, const char *meter_id, const char *unit,
 	return 0;
 }
 
+/* Earlier bills of the account at the service point, latest first. */
+static int
+load_prior(struct run *r, const struct agreement *a)
+{
+	sqlite3_stmt *s = r->q_prior;
+	int rc;
+
+	r->nprior = 0;
+	sqlite3_reset(s);
+	sqlite3_bind_text(s, 1, a->account_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, a->sp_id, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct br_rate_prior *p;
+		if (r->nprior == r->capprior) {
+			size_t cap = r->capprior ? 2 * r->capprior : 16;
+			p = realloc(r->prior, cap * sizeof(*p));
+			if (p == NULL)
+				return br_error_set(r->err, BR_ENOMEM, NULL,
+				    0, "out of memory");
+			r->prior = p;
+			r->capprior = cap;
+		}
+		p = &r->prior[r->nprior];
+		if (parse_day(r, col(s, 0), "bill_sp", &p->period_first) ||
+		    parse_day(r, col(s, 1), "bill_sp", &p->period_last))
+			return -1;
+		p->usage_milli = sqlite3_column_int64(s, 2);
+		p->demand_milli = sqlite3_column_int64(s, 3);
+		p->nem_bank_milli = sqlite3_column_int64(s, 4);
+		r->nprior++;
+	}
+	if (rc != SQLITE_DONE)
+		return br_store_fail(r->st, "read bill_sp", r->err);
+	return 0;
+}
+
 /* Rate one agreement: append its lines to lines. */
 static int
-rate_agreement(struct run *r, const struct agreement *a,
+rate_agreement(struct run *r, struct agreement *a,
     struct br_rate_lines *lines)
 {
 	const struct br_tariff *t = tariff(r, a);
 	struct br_rate_input in;
 	sqlite3_stmt *s = r->q_inst;
-	size_t n0 = lines->n, i;
+	size_t n0 = lines->n, i, ndeliv;
 	int rc;
+	struct { char id[64], unit[16]; int32_t from, to; } inst[32];
+	size_t ninst = 0;
+	bool ccf_ok;
 
 	if (t == NULL)
 		return -1;
+	/* gas: a CCF meter on a therm rate needs a BTU factor */
+	ccf_ok = strcmp(t->unit, "therm") == 0;
+	for (i = 0; i < t->nversions && ccf_ok; i++)
+		if (t->versions[i].btu_micro == 0 &&
+		    t->versions[i].nbtu == 0)
+			ccf_ok = false;
 	free_days(r);
 	sqlite3_reset(s);
 	sqlite3_bind_text(s, 1, a->sp_id, -1, SQLITE_TRANSIENT);
@@ -737,16 +1427,39 @@ rate_agreement(struct run *r, const struct agreement *a,
 			to = a->last;
 		if (from > to)
 			continue;
-		if (strcmp(unit, t->unit) != 0)
+		if (strcmp(unit, t->unit) != 0 && !(ccf_ok &&
+		    strcmp(unit, "CCF") == 0))
 			return br_error_set(r->err, BR_ECONFIG, t->file, 0,
 			    "meter '%s' at service point '%s' measures %s "
 			    "but rate '%s' bills %s", meter, a->sp_id, unit,
 			    t->code, t->unit);
-		if (load_meter_days(r, meter, unit, from, to) != 0)
-			return -1;
+		if (strcmp(unit, "CCF") != 0 && ccf_ok)
+			return br_error_set(r->err, BR_ECONFIG, t->file, 0,
+			    "meter '%s' at service point '%s' measures %s "
+			    "but rate '%s' converts CCF by a BTU factor",
+			    meter, a->sp_id, unit, t->code);
+		if (ninst == sizeof(inst) / sizeof(inst[0]))
+			return br_error_set(r->err, BR_EINPUT, r->st->path, 0,
+			    "too many meters at service point '%s'", a->sp_id);
+		snprintf(inst[ninst].id, sizeof(inst[0].id), "%s", meter);
+		snprintf(inst[ninst].unit, sizeof(inst[0].unit), "%s", unit);
+		inst[ninst].from = from;
+		inst[ninst].to = to;
+		ninst++;
 	}
 	if (rc != SQLITE_DONE)
 		return br_store_fail(r->st, "read meter_install", r->err);
+	for (i = 0; i < ninst; i++)
+		if (load_meter_days(r, inst[i].id, inst[i].unit, inst[i].from,
+		    inst[i].to, BR_CHANNEL_DELIVERED) != 0)
+			return -1;
+	ndeliv = r->ndays;
+	for (i = 0; a->net_metering[0] && i < ninst; i++)
+		if (load_meter_days(r, inst[i].id, inst[i].unit, inst[i].from,
+		    inst[i].to, BR_CHANNEL_RECEIVED) != 0)
+			return -1;
+	if (load_prior(r, a) != 0)
+		return -1;
 	memset(&in, 0, sizeof(in));
 	in.tariff = t;
 	in.cache = &r->cache;
@@ -755,7 +1468,14 @@ rate_agreement(struct run *r, const struct agreement *a,
 	in.service_first = a->first;
 	in.service_last = a->last;
 	in.days = r->days;
-	in.ndays = r->ndays;
+	in.ndays = ndeliv;
+	in.recv = r->days + ndeliv;
+	in.nrecv = r->ndays - ndeliv;
+	in.nem_program = a->net_metering;
+	in.prior = r->prior;
+	in.nprior = r->nprior;
+	in.nem_bank_milli = r->nprior ? r->prior[0].nem_bank_milli : 0;
+	in.summary = &a->sum;
 	if (br_rate_compute(&in, lines, r->err) != 0)
 		return -1;
 	if (lines->n > r->capsp) {
@@ -785,7 +1505,7 @@ step_done(struct run *r, sqlite3_stmt *s, const char *what)
 
 /* Bill one account from its agreements a[0..n). */
 static int
-bill_account(struct run *r, const struct agreement *a, size_t n)
+bill_account(struct run *r, struct agreement *a, size_t n)
 {
 	struct br_rate_lines lines = { NULL, 0, 0 };
 	char bill_id[160], status[16] = "", seq[24], qb[32], rb[32], cb[32];
@@ -809,7 +1529,9 @@ bill_account(struct run *r, const struct agreement *a, size_t n)
 	sqlite3_bind_text(r->d_line, 1, bill_id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(r->d_meter, 1, bill_id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(r->d_bill, 1, bill_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(r->d_sp, 1, bill_id, -1, SQLITE_TRANSIENT);
 	if (step_done(r, r->d_line, "delete bill_line") != 0 ||
+	    step_done(r, r->d_sp, "delete bill_sp") != 0 ||
 	    step_done(r, r->d_meter, "delete bill_meter") != 0 ||
 	    step_done(r, r->d_bill, "delete bill") != 0)
 		return -1;
@@ -883,6 +1605,22 @@ bill_account(struct run *r, const struct agreement *a, size_t n)
 		if (step_done(r, s, "insert bill_meter") != 0)
 			goto fail;
 	}
+	for (i = 0; i < n; i++) {
+		sqlite3_stmt *s = r->i_sp;
+		char d1[16], d2[16];
+		sqlite3_bind_text(s, 1, bill_id, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 2, a[i].sp_id, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 3, br_date_format(a[i].first, d1,
+		    sizeof(d1)), -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 4, br_date_format(a[i].last, d2,
+		    sizeof(d2)), -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(s, 5, a[i].sum.usage_milli);
+		sqlite3_bind_int64(s, 6, a[i].sum.demand_milli);
+		sqlite3_bind_int64(s, 7, a[i].sum.export_milli);
+		sqlite3_bind_int64(s, 8, a[i].sum.nem_bank_milli);
+		if (step_done(r, s, "insert bill_sp") != 0)
+			goto fail;
+	}
 	r->stats->bills++;
 	r->stats->held += held;
 	r->stats->lines += (long)lines.n;
@@ -906,11 +1644,28 @@ prepare_all(struct run *r)
 		    "JOIN meter m ON m.meter_id = mi.meter_id "
 		    "WHERE mi.sp_id = ?1 ORDER BY mi.meter_id, mi.install_date" },
 		{ &r->q_days, "SELECT day, interval_s, n, vals, quality "
-		    "FROM interval_day WHERE meter_id = ?1 AND channel = 1 "
+		    "FROM interval_day WHERE meter_id = ?1 AND channel = ?4 "
 		    "AND day >= ?2 AND day <= ?3 ORDER BY day" },
 		{ &r->d_line, "DELETE FROM bill_line WHERE bill_id = ?1" },
 		{ &r->d_meter, "DELETE FROM bill_meter WHERE bill_id = ?1" },
 		{ &r->d_bill, "DELETE FROM bill WHERE bill_id = ?1" },
+		{ &r->d_sp, "DELETE FROM bill_sp WHERE bill_id = ?1" },
+		{ &r->q_prior, "SELECT bs.period_start, bs.period_end, "
+		    "bs.usage_milli, bs.demand_milli, bs.nem_bank_milli "
+		    "FROM bill_sp bs JOIN bill b ON b.bill_id = bs.bill_id "
+		    "WHERE b.account_id = ?1 AND bs.sp_id = ?2 AND "
+		    "b.status <> 'cancelled' AND bs.period_end < ?3 "
+		    "ORDER BY bs.period_end DESC LIMIT 40" },
+		{ &r->i_sp, "INSERT INTO bill_sp(bill_id, sp_id, period_start, "
+		    "period_end, usage_milli, demand_milli, export_milli, "
+		    "nem_bank_milli) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+		    "ON CONFLICT(bill_id, sp_id) DO UPDATE SET "
+		    "period_start = MIN(period_start, excluded.period_start), "
+		    "period_end = MAX(period_end, excluded.period_end), "
+		    "usage_milli = usage_milli + excluded.usage_milli, "
+		    "demand_milli = MAX(demand_milli, excluded.demand_milli), "
+		    "export_milli = export_milli + excluded.export_milli, "
+		    "nem_bank_milli = excluded.nem_bank_milli" },
 		{ &r->i_bill, "INSERT INTO bill(bill_id, account_id, cycle_id, "
 		    "period_start, period_end, bill_date, due_date, status, "
 		    "total_cents) VALUES(?1, ?2, ?5, ?6, ?7, ?8, ?9, ?3, ?4)" },
@@ -929,6 +1684,7 @@ prepare_all(struct run *r)
 		    NULL)
 			return -1;
 	sqlite3_bind_text(r->q_hold, 2, r->pstart, -1, SQLITE_STATIC);
+	sqlite3_bind_text(r->q_prior, 3, r->pstart, -1, SQLITE_STATIC);
 	sqlite3_bind_text(r->q_hold, 3, r->pend, -1, SQLITE_STATIC);
 	sqlite3_bind_text(r->i_bill, 5, r->cycle, -1, SQLITE_STATIC);
 	sqlite3_bind_text(r->i_bill, 6, r->pstart, -1, SQLITE_STATIC);
@@ -943,7 +1699,8 @@ load_agreements(struct run *r, struct agreement **out, size_t *nout)
 {
 	sqlite3_stmt *s = br_store_prepare(r->st, "SELECT sa.account_id, "
 	    "sa.sp_id, sa.rate_code, sa.start_date, "
-	    "COALESCE(sa.end_date, '') FROM service_agreement sa "
+	    "COALESCE(sa.end_date, ''), sa.net_metering "
+	    "FROM service_agreement sa "
 	    "JOIN account a ON a.account_id = sa.account_id "
 	    "WHERE a.status <> 'closed' AND sa.start_date <= ?2 "
 	    "AND (sa.end_date IS NULL OR sa.end_date = '' OR "
@@ -974,6 +1731,9 @@ load_agreements(struct run *r, struct agreement **out, size_t *nout)
 		snprintf(a->account_id, sizeof(a->account_id), "%s", col(s, 0));
 		snprintf(a->sp_id, sizeof(a->sp_id), "%s", col(s, 1));
 		snprintf(a->rate_code, sizeof(a->rate_code), "%s", col(s, 2));
+		snprintf(a->net_metering, sizeof(a->net_metering), "%s",
+		    col(s, 5));
+		memset(&a->sum, 0, sizeof(a->sum));
 		if (parse_day(r, col(s, 3), "service_agreement", &a->first))
 			goto fail;
 		a->last = r->last;
@@ -1005,7 +1765,7 @@ run_release(struct run *r)
 {
 	sqlite3_stmt **all[] = { &r->q_bill, &r->q_hold, &r->q_inst,
 	    &r->q_days, &r->d_line, &r->d_meter, &r->d_bill, &r->i_bill,
-	    &r->i_line, &r->i_meter };
+	    &r->i_line, &r->i_meter, &r->q_prior, &r->d_sp, &r->i_sp };
 	size_t i;
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
@@ -1017,6 +1777,7 @@ run_release(struct run *r)
 	free(r->days);
 	free(r->meters);
 	free(r->line_sp);
+	free(r->prior);
 	br_rate_cache_release(&r->cache);
 	br_tz_release(&r->tz);
 }

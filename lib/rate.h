@@ -48,6 +48,22 @@ int br_rate_cache_init(struct br_rate_cache *c, const struct br_tz *tz,
     int32_t first_day, int32_t last_day, struct br_error *err);
 void br_rate_cache_release(struct br_rate_cache *c);
 
+/* What an earlier bill of the service point recorded (table bill_sp). */
+struct br_rate_prior {
+	int32_t period_first, period_last;	/* local days */
+	int64_t usage_milli;			/* delivered, tariff unit */
+	int64_t demand_milli;			/* billed (ratcheted) kW */
+	int64_t nem_bank_milli;			/* kWh bank after it */
+};
+
+/* Filled by br_rate_compute when br_rate_input.summary is set. */
+struct br_rate_summary {
+	int64_t usage_milli;		/* delivered, tariff unit */
+	int64_t demand_milli;		/* billed maximum demand (DEMAND) */
+	int64_t export_milli;		/* received channel */
+	int64_t nem_bank_milli;		/* kWh bank after this bill */
+};
+
 struct br_rate_input {
 	const struct br_tariff *tariff;
 	struct br_rate_cache *cache;
@@ -55,6 +71,13 @@ struct br_rate_input {
 	int32_t service_first, service_last;	/* agreement within it */
 	const struct br_interval_day *days;	/* delivered channel */
 	size_t ndays;
+	const struct br_interval_day *recv;	/* received channel (NEM) */
+	size_t nrecv;
+	const char *nem_program;	/* agreement's net_metering, "" none */
+	int64_t nem_bank_milli;		/* kWh bank carried in */
+	const struct br_rate_prior *prior;	/* earlier bills, any order */
+	size_t nprior;
+	struct br_rate_summary *summary;	/* optional output */
 };
 
 /*

@@ -98,6 +98,55 @@ get_rate(struct ld *l, const yaml_node_t *n, const char *key, int64_t *out)
 	return 0;
 }
 
+/* Signed rate (riders may be credits). */
+static int
+get_srate(struct ld *l, const yaml_node_t *n, const char *key, int64_t *out)
+{
+	const char *s;
+
+	if (get_scalar(l, n, key, &s) != 0)
+		return -1;
+	if (br_decimal_parse(s, (size_t)-1, 6, out) != 0)
+		return fail(l, n, key, "bad rate '%s' (a decimal number of "
+		    "dollars with at most 6 decimals)", s);
+	return 0;
+}
+
+/* Percent with at most 4 decimals -> parts per million (6.25 -> 62500). */
+static int
+get_percent(struct ld *l, const yaml_node_t *n, const char *key,
+    int64_t *out)
+{
+	const char *s;
+
+	if (get_scalar(l, n, key, &s) != 0)
+		return -1;
+	if (br_decimal_parse(s, (size_t)-1, 4, out) != 0 || *out < 0 ||
+	    *out > 100000000)
+		return fail(l, n, key, "bad percent '%s' (0 to 10000 with at "
+		    "most 4 decimals)", s);
+	return 0;
+}
+
+static int
+get_int(struct ld *l, const yaml_node_t *n, const char *key, long lo,
+    long hi, int *out)
+{
+	const char *s;
+	char *end;
+	long v;
+
+	if (get_scalar(l, n, key, &s) != 0)
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
+		return fail(l, n, key, "bad integer '%s' (%ld to %ld)", s, lo,
+		    hi);
+	*out = (int)v;
+	return 0;
+}
+
 static int
 get_qty(struct ld *l, const yaml_node_t *n, const char *key, int64_t *out)
 {
@@ -478,6 +527,116 @@ load_periods(struct ld *l, const yaml_node_t *seq, struct br_tariff_energy *e)
 	return 0;
 }
 
+/* Read an hourly price CSV (path relative to the tariff file). */
+static int
+load_prices(struct ld *l, const yaml_node_t *n, int *out)
+{
+	struct br_tariff *t = l->t;
+	struct br_price_table *pt;
+	const char *rel;
+	char line[256], dir[sizeof(t->file)], *slash;
+	FILE *f;
+	long lineno = 0;
+	int64_t *hours = NULL, *vals = NULL, lo = 0, hi = 0;
+	size_t cnt = 0, cap = 0, i;
+
+	if (get_scalar(l, n, "prices", &rel) != 0)
+		return -1;
+	if (rel[0] == '\0' || rel[0] == '/' || strstr(rel, ".."))
+		return fail(l, n, "prices", "bad price file '%s' (a path "
+		    "relative to the rates directory)", rel);
+	if (t->nprices == BR_TARIFF_MAX_PRICES)
+		return fail(l, n, "prices", "too many price files");
+	pt = &t->prices[t->nprices];
+	memcpy(dir, t->file, sizeof(dir));
+	slash = strrchr(dir, '/');
+	if (slash) {
+		slash[1] = '\0';
+		snprintf(pt->file, sizeof(pt->file), "%s%s", dir, rel);
+	} else
+		snprintf(pt->file, sizeof(pt->file), "%s", rel);
+	if ((f = fopen(pt->file, "r")) == NULL)
+		return fail(l, n, "prices", "cannot open price file '%s': %s",
+		    pt->file, strerror(errno));
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *comma, *end = line + strlen(line);
+		int64_t secs, price;
+		bool zone;
+		lineno++;
+		while (end > line && (end[-1] == '\n' || end[-1] == '\r'))
+			*--end = '\0';
+		if (lineno == 1 && strcmp(line, "hour,price") == 0)
+			continue;
+		comma = strchr(line, ',');
+		if (comma == NULL || br_time_parse(line, (size_t)(comma - line),
+		    &secs, &zone) != 0 || !zone || secs % 3600 != 0 ||
+		    br_decimal_parse(comma + 1, (size_t)-1, 6, &price) != 0) {
+			br_error_set(l->err, BR_ECONFIG, pt->file, lineno,
+			    "bad price row '%s' (hour,price: an hour with a "
+			    "zone, e.g. 2026-10-01T05:00Z, and dollars with at "
+			    "most 6 decimals)", line);
+			goto fail;
+		}
+		if (cnt == cap) {
+			int64_t *a, *b;
+			cap = cap ? 2 * cap : 1024;
+			a = realloc(hours, cap * sizeof(*a));
+			if (a)
+				hours = a;
+			b = realloc(vals, cap * sizeof(*b));
+			if (b)
+				vals = b;
+			if (a == NULL || b == NULL) {
+				br_error_set(l->err, BR_ENOMEM, NULL, 0,
+				    "out of memory");
+				goto fail;
+			}
+		}
+		hours[cnt] = secs / 3600;
+		vals[cnt] = price;
+		if (cnt == 0 || hours[cnt] < lo)
+			lo = hours[cnt];
+		if (cnt == 0 || hours[cnt] > hi)
+			hi = hours[cnt];
+		cnt++;
+	}
+	fclose(f);
+	f = NULL;
+	if (cnt == 0 || hi - lo > 24 * 366 * 20) {
+		br_error_set(l->err, BR_ECONFIG, pt->file, lineno,
+		    "price file has no rows or spans more than 20 years");
+		goto fail;
+	}
+	pt->first_hour = lo;
+	pt->n = (size_t)(hi - lo + 1);
+	if ((pt->price_micro = malloc(pt->n * sizeof(int64_t))) == NULL) {
+		br_error_set(l->err, BR_ENOMEM, NULL, 0, "out of memory");
+		goto fail;
+	}
+	for (i = 0; i < pt->n; i++)
+		pt->price_micro[i] = INT64_MIN;
+	for (i = 0; i < cnt; i++) {
+		if (pt->price_micro[hours[i] - lo] != INT64_MIN) {
+			br_error_set(l->err, BR_ECONFIG, pt->file, 0,
+			    "hour %s appears twice", "(duplicate)");
+			goto fail;
+		}
+		pt->price_micro[hours[i] - lo] = vals[i];
+	}
+	free(hours);
+	free(vals);
+	*out = (int)t->nprices++;
+	return 0;
+fail:
+	if (f)
+		fclose(f);
+	free(hours);
+	free(vals);
+	free(pt->price_micro);
+	pt->price_micro = NULL;
+	return -1;
+}
+
 static int
 load_energy_one(struct ld *l, const yaml_node_t *map,
     struct br_tariff_energy *e)
@@ -485,10 +644,12 @@ load_energy_one(struct ld *l, const yaml_node_t *map,
 	const yaml_node_t *kn, *vn;
 	const char *k;
 	int kinds = 0;
+	bool have_adder = false;
 
 	if (expect(l, map, YAML_MAPPING_NODE, "energy") != 0)
 		return -1;
 	e->season = -1;
+	e->prices = -1;
 	FOR_PAIRS(l, map, kn, vn, k) {
 		if (strcmp(k, "season") == 0) {
 			if (find_season(l, vn, &e->season) != 0)
@@ -511,12 +672,23 @@ load_energy_one(struct ld *l, const yaml_node_t *map,
 		} else if (strcmp(k, "prorate") == 0) {
 			if (get_bool(l, vn, k, &e->prorate) != 0)
 				return -1;
+		} else if (strcmp(k, "prices") == 0) {
+			if (load_prices(l, vn, &e->prices) != 0)
+				return -1;
+			e->kind = BR_ENERGY_PRICES;
+			kinds++;
+		} else if (strcmp(k, "adder") == 0) {
+			if (get_srate(l, vn, k, &e->adder_micro) != 0)
+				return -1;
+			have_adder = true;
 		} else
 			return unknown(l, kn, k);
 	}
 	if (kinds != 1)
-		return fail(l, map, "energy", "give exactly one of rate, tiers "
-		    "or periods");
+		return fail(l, map, "energy", "give exactly one of rate, tiers, "
+		    "periods or prices");
+	if (have_adder && e->kind != BR_ENERGY_PRICES)
+		return fail(l, map, "adder", "only prices take an adder");
 	if (e->prorate && e->kind != BR_ENERGY_TIERED)
 		return fail(l, map, "prorate", "only tiers can be prorated");
 	return 0;
@@ -543,6 +715,415 @@ check_seasons(struct ld *l, const yaml_node_t *n, const char *key,
 		if (hits == 0 && required)
 			return fail(l, n, key, "no entry for season '%s'",
 			    name);
+	}
+	return 0;
+}
+
+static int
+load_amount(struct ld *l, const yaml_node_t *map, const char *what,
+    int64_t *amount, enum br_customer_per *per)
+{
+	const yaml_node_t *kn, *vn;
+	const char *k, *s;
+	bool have_amount = false;
+
+	if (expect(l, map, YAML_MAPPING_NODE, what) != 0)
+		return -1;
+	*per = BR_PER_MONTH;
+	FOR_PAIRS(l, map, kn, vn, k) {
+		if (strcmp(k, "amount") == 0) {
+			if (get_rate(l, vn, k, amount) != 0)
+				return -1;
+			have_amount = true;
+		} else if (strcmp(k, "per") == 0) {
+			if (get_scalar(l, vn, k, &s) != 0)
+				return -1;
+			if (strcmp(s, "month") == 0)
+				*per = BR_PER_MONTH;
+			else if (strcmp(s, "day") == 0)
+				*per = BR_PER_DAY;
+			else
+				return fail(l, vn, k, "expected month or day, "
+				    "not '%s'", s);
+		} else
+			return unknown(l, kn, k);
+	}
+	if (!have_amount)
+		return missing(l, map, "amount");
+	return 0;
+}
+
+static int
+load_ratchet(struct ld *l, const yaml_node_t *map, struct br_tariff_demand *d)
+{
+	const yaml_node_t *kn, *vn;
+	const char *k;
+	bool have_pct = false, have_months = false;
+
+	if (expect(l, map, YAML_MAPPING_NODE, "ratchet") != 0)
+		return -1;
+	FOR_PAIRS(l, map, kn, vn, k) {
+		if (strcmp(k, "percent") == 0) {
+			if (get_percent(l, vn, k, &d->ratchet_ppm) != 0)
+				return -1;
+			if (d->ratchet_ppm == 0 || d->ratchet_ppm > 1000000)
+				return fail(l, vn, k, "ratchet percent must be "
+				    "above 0 and at most 100");
+			have_pct = true;
+		} else if (strcmp(k, "months") == 0) {
+			if (get_int(l, vn, k, 1, 36, &d->ratchet_months) != 0)
+				return -1;
+			have_months = true;
+		} else
+			return unknown(l, kn, k);
+	}
+	if (!have_pct)
+		return missing(l, map, "percent");
+	if (!have_months)
+		return missing(l, map, "months");
+	return 0;
+}
+
+/* Line codes: upper case letters, digits and '_'. */
+static int
+get_code(struct ld *l, const yaml_node_t *n, const char *key, char *buf,
+    size_t size)
+{
+	size_t i;
+
+	if (get_text(l, n, key, buf, size) != 0)
+		return -1;
+	for (i = 0; buf[i]; i++)
+		if (!((buf[i] >= 'A' && buf[i] <= 'Z') || buf[i] == '_' ||
+		    (buf[i] >= '0' && buf[i] <= '9')))
+			return fail(l, n, key, "bad line code '%s' (A-Z, 0-9, "
+			    "_)", buf);
+	return 0;
+}
+
+static int
+load_riders(struct ld *l, const yaml_node_t *seq, struct br_tariff_version *v)
+{
+	const yaml_node_t *it, *kn, *vn;
+	const char *k;
+
+	if (expect(l, seq, YAML_SEQUENCE_NODE, "riders") != 0)
+		return -1;
+	FOR_ITEMS(l, seq, it) {
+		struct br_tariff_rider *r;
+		bool have_rate = false;
+		if (expect(l, it, YAML_MAPPING_NODE, "riders") != 0)
+			return -1;
+		if (v->nriders == BR_TARIFF_MAX_CHARGES)
+			return fail(l, it, "riders", "too many riders");
+		r = &v->riders[v->nriders];
+		FOR_PAIRS(l, it, kn, vn, k) {
+			if (strcmp(k, "code") == 0) {
+				if (get_code(l, vn, k, r->code,
+				    sizeof(r->code)) != 0)
+					return -1;
+			} else if (strcmp(k, "name") == 0) {
+				if (get_text(l, vn, k, r->name,
+				    sizeof(r->name)) != 0)
+					return -1;
+			} else if (strcmp(k, "rate") == 0) {
+				if (get_srate(l, vn, k, &r->rate_micro) != 0)
+					return -1;
+				have_rate = true;
+			} else
+				return unknown(l, kn, k);
+		}
+		if (r->code[0] == '\0')
+			return missing(l, it, "code");
+		if (!have_rate)
+			return missing(l, it, "rate");
+		if (r->name[0] == '\0')
+			memcpy(r->name, r->code, sizeof(r->code));
+		v->nriders++;
+	}
+	return 0;
+}
+
+static int
+load_taxes(struct ld *l, const yaml_node_t *seq, struct br_tariff_version *v)
+{
+	const yaml_node_t *it, *kn, *vn, *an;
+	const char *k;
+
+	if (expect(l, seq, YAML_SEQUENCE_NODE, "taxes") != 0)
+		return -1;
+	FOR_ITEMS(l, seq, it) {
+		struct br_tariff_tax *x;
+		bool have_pct = false;
+		if (expect(l, it, YAML_MAPPING_NODE, "taxes") != 0)
+			return -1;
+		if (v->ntaxes == BR_TARIFF_MAX_CHARGES)
+			return fail(l, it, "taxes", "too many taxes");
+		x = &v->taxes[v->ntaxes];
+		FOR_PAIRS(l, it, kn, vn, k) {
+			if (strcmp(k, "code") == 0) {
+				if (get_code(l, vn, k, x->code,
+				    sizeof(x->code)) != 0)
+					return -1;
+			} else if (strcmp(k, "name") == 0) {
+				if (get_text(l, vn, k, x->name,
+				    sizeof(x->name)) != 0)
+					return -1;
+			} else if (strcmp(k, "percent") == 0) {
+				if (get_percent(l, vn, k, &x->ppm) != 0)
+					return -1;
+				have_pct = true;
+			} else if (strcmp(k, "applies_to") == 0) {
+				const char *s = scalar(vn);
+				if (s && strcmp(s, "all") == 0)
+					continue;
+				if (expect(l, vn, YAML_SEQUENCE_NODE, k) != 0)
+					return -1;
+				FOR_ITEMS(l, vn, an) {
+					if (x->napply == BR_TARIFF_MAX_APPLY)
+						return fail(l, an, k, "too "
+						    "many line codes");
+					if (get_text(l, an, k,
+					    x->apply[x->napply],
+					    sizeof(x->apply[0])) != 0)
+						return -1;
+					x->napply++;
+				}
+				if (x->napply == 0)
+					return fail(l, vn, k, "empty list");
+			} else
+				return unknown(l, kn, k);
+		}
+		if (x->code[0] == '\0')
+			return missing(l, it, "code");
+		if (!have_pct)
+			return missing(l, it, "percent");
+		if (x->name[0] == '\0')
+			memcpy(x->name, x->code, sizeof(x->code));
+		v->ntaxes++;
+	}
+	return 0;
+}
+
+static int
+cmp_btu(const void *a, const void *b)
+{
+	int32_t x = ((const struct br_tariff_btu *)a)->ym;
+	int32_t y = ((const struct br_tariff_btu *)b)->ym;
+
+	return (x > y) - (x < y);
+}
+
+/* btu_factors: [{month: 2026-10, factor: 1.041}, ...] */
+static int
+load_btu(struct ld *l, const yaml_node_t *seq, struct br_tariff_version *v)
+{
+	const yaml_node_t *it, *kn, *vn;
+	const char *k, *s;
+	size_t i;
+
+	if (expect(l, seq, YAML_SEQUENCE_NODE, "btu_factors") != 0)
+		return -1;
+	FOR_ITEMS(l, seq, it) {
+		struct br_tariff_btu *b;
+		bool have_m = false, have_f = false;
+		if (expect(l, it, YAML_MAPPING_NODE, "btu_factors") != 0)
+			return -1;
+		if (v->nbtu == BR_TARIFF_MAX_BTU)
+			return fail(l, it, "btu_factors", "too many months");
+		b = &v->btu[v->nbtu];
+		FOR_PAIRS(l, it, kn, vn, k) {
+			if (strcmp(k, "month") == 0) {
+				char buf[16];
+				int32_t day;
+				int y, m, d;
+				if (get_scalar(l, vn, k, &s) != 0)
+					return -1;
+				snprintf(buf, sizeof(buf), "%.7s-01", s);
+				if (strlen(s) != 7 ||
+				    br_date_parse(buf, (size_t)-1, &day) != 0)
+					return fail(l, vn, k, "bad month '%s' "
+					    "(YYYY-MM)", s);
+				br_date_civil(day, &y, &m, &d);
+				b->ym = y * 12 + m - 1;
+				have_m = true;
+			} else if (strcmp(k, "factor") == 0) {
+				if (get_rate(l, vn, k, &b->factor_micro) != 0)
+					return -1;
+				if (b->factor_micro == 0)
+					return fail(l, vn, k, "zero factor");
+				have_f = true;
+			} else
+				return unknown(l, kn, k);
+		}
+		if (!have_m)
+			return missing(l, it, "month");
+		if (!have_f)
+			return missing(l, it, "factor");
+		v->nbtu++;
+	}
+	qsort(v->btu, v->nbtu, sizeof(v->btu[0]), cmp_btu);
+	for (i = 1; i < v->nbtu; i++)
+		if (v->btu[i].ym == v->btu[i - 1].ym)
+			return fail(l, seq, "btu_factors", "a month appears "
+			    "twice");
+	return 0;
+}
+
+static int
+load_nem(struct ld *l, const yaml_node_t *seq, struct br_tariff_version *v)
+{
+	const yaml_node_t *it, *kn, *vn;
+	const char *k, *s;
+
+	if (expect(l, seq, YAML_SEQUENCE_NODE, "net_metering") != 0)
+		return -1;
+	FOR_ITEMS(l, seq, it) {
+		struct br_tariff_nem *nm;
+		bool have_surplus = false, have_exp = false;
+		if (expect(l, it, YAML_MAPPING_NODE, "net_metering") != 0)
+			return -1;
+		if (v->nnem == 2)
+			return fail(l, it, "net_metering", "at most two "
+			    "programs");
+		nm = &v->nem[v->nnem];
+		nm->exp_prices = -1;
+		nm->true_up_month = 12;
+		FOR_PAIRS(l, it, kn, vn, k) {
+			if (strcmp(k, "program") == 0) {
+				if (get_text(l, vn, k, nm->program,
+				    sizeof(nm->program)) != 0)
+					return -1;
+			} else if (strcmp(k, "mode") == 0) {
+				if (get_scalar(l, vn, k, &s) != 0)
+					return -1;
+				if (strcmp(s, "netting") == 0)
+					nm->mode = BR_NEM_NETTING;
+				else if (strcmp(s, "billing") == 0)
+					nm->mode = BR_NEM_BILLING;
+				else
+					return fail(l, vn, k, "expected "
+					    "netting or billing, not '%s'", s);
+			} else if (strcmp(k, "surplus_rate") == 0) {
+				if (get_rate(l, vn, k, &nm->surplus_micro) != 0)
+					return -1;
+				have_surplus = true;
+			} else if (strcmp(k, "true_up_month") == 0) {
+				if (get_int(l, vn, k, 1, 12,
+				    &nm->true_up_month) != 0)
+					return -1;
+			} else if (strcmp(k, "export") == 0) {
+				if (load_energy_one(l, vn, &nm->exp) != 0)
+					return -1;
+				if (nm->exp.kind == BR_ENERGY_TIERED)
+					return fail(l, vn, k, "exports take a "
+					    "rate, periods or prices");
+				if (nm->exp.season >= 0)
+					return fail(l, vn, k, "no season here "
+					    "(use versions per season)");
+				have_exp = true;
+			} else
+				return unknown(l, kn, k);
+		}
+		if (nm->program[0] == '\0')
+			return missing(l, it, "program");
+		if (nm->mode == BR_NEM_NONE)
+			return missing(l, it, "mode");
+		if (nm->mode == BR_NEM_NETTING && !have_surplus)
+			return missing(l, it, "surplus_rate");
+		if (nm->mode == BR_NEM_BILLING && !have_exp)
+			return missing(l, it, "export");
+		if (nm->mode == BR_NEM_NETTING && have_exp)
+			return fail(l, it, "export", "netting has no export "
+			    "prices (surplus_rate at true-up)");
+		if (nm->mode == BR_NEM_BILLING && have_surplus)
+			return fail(l, it, "surplus_rate", "only netting has "
+			    "a surplus rate");
+		if (v->nnem == 1 && strcmp(v->nem[0].program, nm->program) ==
+		    0)
+			return fail(l, it, "program", "program '%s' twice",
+			    nm->program);
+		v->nnem++;
+	}
+	return 0;
+}
+
+static int
+load_sewer(struct ld *l, const yaml_node_t *map, struct br_tariff_version *v)
+{
+	const yaml_node_t *kn, *vn;
+	const char *k;
+	struct br_tariff_season tmp;
+	bool have_rate = false, have_months = false;
+
+	if (expect(l, map, YAML_MAPPING_NODE, "sewer") != 0)
+		return -1;
+	FOR_PAIRS(l, map, kn, vn, k) {
+		if (strcmp(k, "rate") == 0) {
+			if (get_rate(l, vn, k, &v->sewer.rate_micro) != 0)
+				return -1;
+			have_rate = true;
+		} else if (strcmp(k, "customer_charge") == 0) {
+			if (get_rate(l, vn, k, &v->sewer.customer_micro) != 0)
+				return -1;
+		} else if (strcmp(k, "winter_months") == 0) {
+			if (parse_months(l, vn, &tmp) != 0)
+				return -1;
+			v->sewer.from_month = tmp.from_month;
+			v->sewer.to_month = tmp.to_month;
+			have_months = true;
+		} else
+			return unknown(l, kn, k);
+	}
+	if (!have_rate)
+		return missing(l, map, "rate");
+	if (!have_months)
+		return missing(l, map, "winter_months");
+	v->sewer.on = true;
+	return 0;
+}
+
+/* TOU demand names a period of every season's energy entry it covers. */
+static int
+check_demand(struct ld *l, const yaml_node_t *dn, struct br_tariff_version *v)
+{
+	size_t i, j, e, p;
+	size_t ns = l->t->nseasons ? l->t->nseasons : 1;
+
+	for (i = 0; i < v->ndemand; i++) {
+		const struct br_tariff_demand *d = &v->demand[i];
+		for (j = 0; j < i; j++)
+			if (strcmp(v->demand[j].period, d->period) == 0 &&
+			    (d->season < 0 || v->demand[j].season < 0 ||
+			    d->season == v->demand[j].season))
+				return fail(l, dn, "demand", "more than one "
+				    "entry applies to one season and period");
+		if (d->period[0] == '\0')
+			continue;
+		if (d->ratchet_ppm)
+			return fail(l, dn, "ratchet", "ratchets apply to "
+			    "the (non-TOU) maximum demand only");
+		for (size_t s = 0; s < ns; s++) {
+			bool found = false;
+			if (d->season >= 0 && (size_t)d->season != s)
+				continue;
+			for (e = 0; e < v->nenergy; e++) {
+				const struct br_tariff_energy *en =
+				    &v->energy[e];
+				if (en->season >= 0 && (size_t)en->season != s)
+					continue;
+				for (p = 0; en->kind == BR_ENERGY_TOU &&
+				    p < en->nperiods; p++)
+					if (strcmp(en->periods[p].name,
+					    d->period) == 0)
+						found = true;
+			}
+			if (!found)
+				return fail(l, dn, "period", "demand period "
+				    "'%s' is not a TOU energy period of "
+				    "season '%s'", d->period, l->t->nseasons ?
+				    l->t->seasons[s].name : "all");
+		}
 	}
 	return 0;
 }
@@ -641,6 +1222,16 @@ load_version(struct ld *l, const yaml_node_t *map,
 						    &d->rate_micro) != 0)
 							return -1;
 						have_rate = true;
+					} else if (strcmp(dkey, "period") ==
+					    0) {
+						if (get_text(l, dv, dkey,
+						    d->period,
+						    sizeof(d->period)) != 0)
+							return -1;
+					} else if (strcmp(dkey, "ratchet") ==
+					    0) {
+						if (load_ratchet(l, dv, d) != 0)
+							return -1;
 					} else
 						return unknown(l, dk, dkey);
 				}
@@ -648,21 +1239,42 @@ load_version(struct ld *l, const yaml_node_t *map,
 					return missing(l, it, "rate");
 				v->ndemand++;
 			}
+		} else if (strcmp(k, "minimum") == 0) {
+			if (load_amount(l, vn, k, &v->minimum_micro,
+			    &v->minimum_per) != 0)
+				return -1;
+		} else if (strcmp(k, "riders") == 0) {
+			if (load_riders(l, vn, v) != 0)
+				return -1;
+		} else if (strcmp(k, "taxes") == 0) {
+			if (load_taxes(l, vn, v) != 0)
+				return -1;
+		} else if (strcmp(k, "btu_factor") == 0) {
+			if (get_rate(l, vn, k, &v->btu_micro) != 0)
+				return -1;
+			if (v->btu_micro == 0)
+				return fail(l, vn, k, "zero factor");
+		} else if (strcmp(k, "btu_factors") == 0) {
+			if (load_btu(l, vn, v) != 0)
+				return -1;
+		} else if (strcmp(k, "net_metering") == 0) {
+			if (load_nem(l, vn, v) != 0)
+				return -1;
+		} else if (strcmp(k, "sewer") == 0) {
+			if (load_sewer(l, vn, v) != 0)
+				return -1;
 		} else
 			return unknown(l, kn, k);
 	}
 	if (!have_eff)
 		return missing(l, map, "effective");
+	if (check_demand(l, dn, v) != 0)
+		return -1;
 	if (en == NULL)
 		return missing(l, map, "energy");
 	for (i = 0; i < v->nenergy; i++)
 		seasons[i] = v->energy[i].season;
 	if (check_seasons(l, en, "energy", seasons, v->nenergy, true) != 0)
-		return -1;
-	for (i = 0; i < v->ndemand; i++)
-		seasons[i] = v->demand[i].season;
-	if (dn && check_seasons(l, dn, "demand", seasons, v->ndemand,
-	    false) != 0)
 		return -1;
 	return 0;
 }
@@ -831,6 +1443,13 @@ br_tariff_load_code(struct br_tariff *t, const char *dir, const char *code,
 void
 br_tariff_release(struct br_tariff *t)
 {
+	size_t i;
+
+	for (i = 0; i < t->nprices; i++) {
+		free(t->prices[i].price_micro);
+		t->prices[i].price_micro = NULL;
+	}
+	t->nprices = 0;
 	free(t->holidays);
 	free(t->versions);
 	t->holidays = NULL;
@@ -871,4 +1490,32 @@ br_tariff_daytype(const struct br_tariff *t, int32_t day)
 	    sizeof(int32_t), cmp_day))
 		return BR_DAY_WEEKEND;
 	return BR_DAY_WEEKDAY;
+}
+
+int64_t
+br_tariff_btu_at(const struct br_tariff_version *v, int32_t day)
+{
+	int y, m, d;
+	size_t i;
+
+	if (v->nbtu == 0)
+		return v->btu_micro;
+	br_date_civil(day, &y, &m, &d);
+	for (i = 0; i < v->nbtu; i++)
+		if (v->btu[i].ym == y * 12 + m - 1)
+			return v->btu[i].factor_micro;
+	return v->btu_micro;
+}
+
+int64_t
+br_price_at(const struct br_price_table *p, int64_t t, bool *ok)
+{
+	int64_t h = br_floor_div(t, 3600) - p->first_hour;
+
+	if (h < 0 || (size_t)h >= p->n || p->price_micro[h] == INT64_MIN) {
+		*ok = false;
+		return -1;
+	}
+	*ok = true;
+	return p->price_micro[h];
 }
