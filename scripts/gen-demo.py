@@ -4,7 +4,8 @@ and one month (2026-10) of reads: 15-minute electric, hourly water and gas.
 
 Deterministic (fixed seed); the output is committed, so CI never runs this.
 Seeded defects: short gaps (estimated), one long gap (bill hold), a
-negative interval (hold), an unknown meter, and a suspense payment.
+negative interval (hold), an unknown meter, a water leak (continuous
+flow on W9100040), and suspense payments.
 
 Usage: scripts/gen-demo.py [OUTDIR]   (default testdata/demo)
 """
@@ -148,7 +149,12 @@ for (mid, kind, unit, mult) in meters:
         h = t.hour
         if kind == "water":
             v = (3 + (25 if 6 <= h < 9 else 0) + (18 if 18 <= h < 21 else 0)) * scale
-            v = "%d" % round(v * (0.6 + 0.8 * rnd.random()))
+            v = round(v * (0.6 + 0.8 * rnd.random()))
+            if (h < 5 or h == 23) and rnd.random() < 0.9:
+                v = 0                      # quiet nights: no flow
+            if mid == "W9100040":
+                v += 2                     # a running toilet: never zero
+            v = "%d" % v
         else:
             v = "%.3f" % ((0.04 + (0.05 if 5 <= h < 9 else 0)) * scale * (0.8 + 0.4 * rnd.random()))
         hourly.append((mid, stamp(t), v))
