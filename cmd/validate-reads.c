@@ -4,6 +4,7 @@
  * The work is br_validate_run (lib/validate.c); see docs/validate-reads.md.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -22,7 +23,8 @@ static const char usage_text[] =
     "--to YYYY-MM-DD)\n"
     "                      [--account ID] [--max-gap-minutes N] "
     "[--zero-run-hours H]\n"
-    "                      [-v] [-o FILE]\n";
+    "                      [--rules FILE.yaml] [--dispositions FILE.csv]\n"
+    "                      [--summary FILE] [-v] [-o FILE]\n";
 
 static int
 usage_error(const char *msg)
@@ -50,7 +52,11 @@ parse_int(const char *s, long lo, long hi, int32_t *out)
 struct cli {
 	const char *db;		/* --db */
 	const char *outpath;	/* -o, NULL for stdout */
+	const char *rules;	/* --rules */
+	const char *dispositions; /* --dispositions */
+	const char *summary;	/* --summary */
 	int verbose;		/* -v */
+	bool gap_given, zero_given;
 };
 
 /*
@@ -65,9 +71,12 @@ parse_args(int argc, char **argv, struct br_validate_opts *opts,
 		{ "account", required_argument, NULL, 'a' },
 		{ "cycle", required_argument, NULL, 'c' },
 		{ "db", required_argument, NULL, 'd' },
+		{ "dispositions", required_argument, NULL, 'D' },
 		{ "from", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "max-gap-minutes", required_argument, NULL, 'g' },
+		{ "rules", required_argument, NULL, 'r' },
+		{ "summary", required_argument, NULL, 's' },
 		{ "to", required_argument, NULL, 't' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "zero-run-hours", required_argument, NULL, 'z' },
@@ -81,11 +90,15 @@ parse_args(int argc, char **argv, struct br_validate_opts *opts,
 		case 'a': opts->account_id = optarg; break;
 		case 'c': opts->cycle_id = optarg; break;
 		case 'd': cli->db = optarg; break;
+		case 'D': cli->dispositions = optarg; break;
+		case 'r': cli->rules = optarg; break;
+		case 's': cli->summary = optarg; break;
 		case 'f': from = optarg; break;
 		case 'g':
 			if (parse_int(optarg, 0, 100000,
 			    &opts->max_gap_minutes) != 0)
 				return usage_error("bad --max-gap-minutes");
+			cli->gap_given = true;
 			break;
 		case 'h': fputs(usage_text, stdout); return BR_EXIT_OK;
 		case 'o': cli->outpath = optarg; break;
@@ -95,6 +108,7 @@ parse_args(int argc, char **argv, struct br_validate_opts *opts,
 			if (parse_int(optarg, 1, 100000,
 			    &opts->zero_run_hours) != 0)
 				return usage_error("bad --zero-run-hours");
+			cli->zero_given = true;
 			break;
 		default:
 			br_warn("try '%s --help' for more information",
@@ -118,8 +132,11 @@ main(int argc, char **argv)
 {
 	struct br_validate_opts opts;
 	struct br_validate_summary sum;
-	struct cli cli = { "billing.db", NULL, 0 };
-	struct br_output out;
+	struct cli cli = { "billing.db", NULL, NULL, NULL, NULL, 0, false,
+	    false };
+	struct br_vee_rules rules;
+	struct br_disposition_result disp;
+	struct br_output out, sout;
 	struct br_error err, cerr;
 	struct br_store *st;
 	int rc;
@@ -130,6 +147,23 @@ main(int argc, char **argv)
 	br_validate_opts_init(&opts);
 	if ((rc = parse_args(argc, argv, &opts, &cli)) >= 0)
 		return rc;
+	memset(&disp, 0, sizeof(disp));
+	br_vee_rules_default(&rules);
+	if (cli.rules != NULL &&
+	    br_vee_rules_load(&rules, cli.rules, &err) != 0) {
+		br_diag_error(&err);
+		return br_exit_from_error(err.code);
+	}
+	opts.rules = &rules;
+	if (!cli.gap_given)
+		opts.max_gap_minutes = (int32_t)(br_vee_param(&rules,
+		    BR_VEE_GAP_ESTIMATED, 0) / 1000);
+	if (!cli.zero_given) {
+		opts.zero_run_hours = (int32_t)(br_vee_param(&rules,
+		    BR_VEE_ZERO_RUN, 0) / 1000);
+		if (opts.zero_run_hours <= 0)
+			opts.zero_run_hours = 1;
+	}
 	if ((st = br_store_open(cli.db, 0, &err)) == NULL) {
 		br_diag_error(&err);
 		return br_exit_from_error(err.code);
@@ -140,12 +174,31 @@ main(int argc, char **argv)
 		br_store_close(st);
 		return br_exit_from_error(err.code);
 	}
-	rc = br_validate_run(st, &opts, out.f, &sum, &err);
+	sout.f = NULL;
+	rc = 0;
+	if (cli.dispositions != NULL) {
+		rc = br_disposition_apply(st, cli.dispositions, &disp, &err);
+		opts.force = disp.force;
+		opts.nforce = disp.nforce;
+	}
+	if (rc == 0)
+		rc = br_validate_run(st, &opts, out.f, &sum, &err);
+	if (rc == 0 && cli.summary != NULL) {
+		rc = br_output_open(&sout, cli.summary, &err);
+		if (rc == 0)
+			rc = br_validate_write_summary(&sum, sout.f, &err);
+		else
+			sout.f = NULL;
+	}
 	if (rc == 0)
 		rc = br_store_commit(st, &err);
 	else
 		br_store_rollback(st);
+	br_disposition_release(&disp);
 	/* On a failed close after the commit the store keeps the run. */
+	if (sout.f != NULL &&
+	    br_output_close(&sout, rc == 0, rc == 0 ? &err : &cerr) != 0)
+		rc = -1;
 	if (br_output_close(&out, rc == 0, rc == 0 ? &err : &cerr) != 0)
 		rc = -1;
 	br_store_close(st);
@@ -157,6 +210,8 @@ main(int argc, char **argv)
 		for (i = 0; i < sum.ncodes; i++)
 			br_warn("%s %s: %ld", sum.codes[i].code,
 			    sum.codes[i].severity, sum.codes[i].count);
+		if (cli.dispositions != NULL)
+			br_warn("%ld decisions applied", disp.applied);
 		br_warn("%ld meters, %ld meter-days, %ld intervals estimated, "
 		    "%ld exceptions", sum.meters, sum.days, sum.estimated,
 		    sum.rows);

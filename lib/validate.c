@@ -29,7 +29,10 @@ struct scope {
 	char account_id[64];
 	char meter_id[64];
 	bool electric;
+	unsigned kind;			/* enum br_vee_kind bit */
+	bool net_metering;		/* agreement enrolled in net metering */
 	int32_t from, to;		/* days checked, inclusive */
+	int32_t sa_from;		/* agreement start */
 	int32_t inst_from, inst_to;	/* meter installed, inclusive */
 };
 
@@ -59,7 +62,39 @@ struct ctx {
 	sqlite3_stmt *sel_day;	/* OWNED */
 	sqlite3_stmt *upd_day;	/* OWNED */
 	struct br_validate_summary *sum;
+	struct br_vee_rules rules;
+	bool forced;		/* the day being reported was force-estimated */
 };
+
+/* Is rule r enabled for scope sc's meter kind? */
+static bool
+rule_on(const struct ctx *c, enum br_vee_rule r, const struct scope *sc)
+{
+	return c->rules.rule[r].enabled && (c->rules.rule[r].kinds &
+	    sc->kind) != 0;
+}
+
+static int64_t
+param(const struct ctx *c, enum br_vee_rule r, int i)
+{
+	return br_vee_param(&c->rules, r, i);
+}
+
+/* Milli-units as a decimal with 3 places. */
+static const char *
+qty(int64_t v, char *buf, size_t n)
+{
+	return br_decimal_format(v, 3, 3, buf, n);
+}
+
+/* num/den as "2.25" (truncated to 2 places). */
+static const char *
+ratio_fmt(int64_t num, int64_t den, char *buf, size_t n)
+{
+	int64_t r = den > 0 ? num * 100 / den : 0;
+
+	return br_decimal_format(r, 2, 2, buf, n);
+}
 
 static int32_t
 date_or(const unsigned char *s, int32_t def)
@@ -73,12 +108,18 @@ date_or(const unsigned char *s, int32_t def)
 }
 
 static int
-add_exception(struct ctx *c, const char *code, const char *severity,
-    const struct scope *sc, int32_t day, const char *detail,
-    struct br_error *err)
+add_exception(struct ctx *c, enum br_vee_rule r, const struct scope *sc,
+    int32_t day, const char *detail, struct br_error *err)
 {
 	sqlite3_stmt *s = c->ins_exc;
+	const char *code = c->rules.rule[r].code;
+	const char *severity = c->rules.rule[r].severity;
+	const char *status = "open";
 	char date[16];
+
+	if (r == BR_VEE_GAP_ESTIMATED || r == BR_VEE_GAP_LIKE_DAY ||
+	    (r == BR_VEE_GAP_FALLBACK && c->forced))
+		status = "estimated";
 
 	br_date_format(day, date, sizeof(date));
 	sqlite3_reset(s);
@@ -88,8 +129,7 @@ add_exception(struct ctx *c, const char *code, const char *severity,
 	sqlite3_bind_text(s, 4, sc->meter_id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 5, date, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 6, detail, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 7, strcmp(code, "GAP_ESTIMATED") == 0 ?
-	    "estimated" : "open", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 7, status, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		return br_store_fail(c->st, "insert exception", err);
 	return 0;
@@ -306,11 +346,143 @@ estimate(struct ctx *c, struct slot *slots, size_t n)
 	}
 }
 
+/* Like-day offsets (days from the same weekday a week earlier), WA
+ * Metering Code 2012 method 14: Tue <- Tue, Wed, Thu; Wed <- Wed, Tue, Thu;
+ * Thu <- Thu, Wed, Tue; the other days only themselves. */
+static const int like_off[7][3] = {
+	{ 0, 9, 9 }, { 0, 9, 9 }, { 0, 1, 2 }, { 0, -1, 1 }, { 0, -1, -2 },
+	{ 0, 9, 9 }, { 0, 9, 9 },
+};
+
 static bool
-is_linear_estimate(uint8_t q)
+forced_day(const struct ctx *c, const struct scope *sc, int32_t day)
 {
-	return (q & BR_Q_MISSING) == 0 && (q & BR_Q_ESTIMATED) != 0 &&
-	    BR_Q_METHOD(q) == BR_EST_LINEAR;
+	size_t i;
+
+	for (i = 0; i < c->opts->nforce; i++)
+		if (c->opts->force[i].day == day &&
+		    strcmp(c->opts->force[i].meter_id, sc->meter_id) == 0)
+			return true;
+	return false;
+}
+
+/* A day usable as a reference for d: same shape, all actual. */
+static bool
+reference_day(const struct vday *r, const struct vday *d)
+{
+	int32_t k;
+
+	if (!r->present || r->bad_count || r->n != d->n ||
+	    r->interval_s != d->interval_s)
+		return false;
+	for (k = 0; k < r->n; k++)
+		if ((r->quality[k] & (BR_Q_MISSING | BR_Q_ESTIMATED)) != 0)
+			return false;
+	return true;
+}
+
+static bool
+day_has_missing(const struct vday *d)
+{
+	int32_t k;
+
+	for (k = 0; k < d->n; k++)
+		if ((d->quality[k] & BR_Q_MISSING) != 0)
+			return true;
+	return false;
+}
+
+/*
+ * Estimate the intervals still missing on days[i] beyond the linear
+ * limit: like-day averaging (up to `days` like days of the last `weeks`
+ * weeks, nearest week first, in like_off order, excluding days with any
+ * missing or estimated interval), then the prior-day profile (the same
+ * intervals of the nearest earlier reference day within lookback_days).
+ * days[0] is day first; only days >= first are looked at.
+ */
+static void
+estimate_beyond(struct ctx *c, const struct scope *sc, struct vday *days,
+    int32_t first, size_t i, bool forced)
+{
+	struct vday *d = &days[i];
+	const struct vday *ref[16];
+	int nref = 0, want, weeks, wd, w, o;
+	int32_t k, back;
+
+	if (!d->present || d->bad_count || !day_has_missing(d))
+		return;
+	want = (int)(param(c, BR_VEE_GAP_LIKE_DAY, 1) / 1000);
+	weeks = (int)(param(c, BR_VEE_GAP_LIKE_DAY, 0) / 1000);
+	if (want > 16)
+		want = 16;
+	if (forced || rule_on(c, BR_VEE_GAP_LIKE_DAY, sc)) {
+		wd = br_date_weekday(d->day);
+		for (w = 1; w <= weeks && nref < want; w++)
+			for (o = 0; o < 3 && nref < want; o++) {
+				int32_t cd;
+
+				if (like_off[wd][o] == 9)
+					continue;
+				cd = d->day - 7 * w + like_off[wd][o];
+				if (cd < first || cd >= d->day)
+					continue;
+				if (reference_day(&days[cd - first], d))
+					ref[nref++] = &days[cd - first];
+			}
+	}
+	if (nref > 0) {
+		for (k = 0; k < d->n; k++) {
+			int64_t sum = 0;
+			int t;
+
+			if ((d->quality[k] & BR_Q_MISSING) == 0)
+				continue;
+			for (t = 0; t < nref; t++)
+				sum += ref[t]->values[k];
+			d->values[k] = br_div_round(sum, nref,
+			    BR_ROUND_HALF_UP);
+			d->quality[k] = BR_Q_WITH_METHOD(BR_Q_ESTIMATED,
+			    BR_EST_LIKE_DAY);
+			d->dirty = true;
+			c->sum->estimated++;
+		}
+		return;
+	}
+	if (!forced && !rule_on(c, BR_VEE_GAP_FALLBACK, sc))
+		return;
+	back = (int32_t)(param(c, BR_VEE_GAP_FALLBACK, 0) / 1000);
+	for (k = 1; k <= back && d->day - k >= first; k++) {
+		const struct vday *r = &days[d->day - k - first];
+		int32_t j;
+
+		if (!r->present || r->bad_count || r->n != d->n ||
+		    r->interval_s != d->interval_s)
+			continue;
+		for (j = 0; j < d->n; j++) {
+			if ((d->quality[j] & BR_Q_MISSING) == 0 ||
+			    (r->quality[j] & BR_Q_MISSING) != 0)
+				continue;
+			d->values[j] = r->values[j];
+			d->quality[j] = BR_Q_WITH_METHOD(BR_Q_ESTIMATED,
+			    BR_EST_FALLBACK);
+			d->dirty = true;
+			c->sum->estimated++;
+		}
+		if (!day_has_missing(d))
+			return;
+	}
+}
+
+/* Estimation method of interval quality q when validate wrote it. */
+static int
+own_method(uint8_t q)
+{
+	int m = BR_Q_METHOD(q);
+
+	if ((q & BR_Q_MISSING) != 0 || (q & BR_Q_ESTIMATED) == 0)
+		return 0;
+	return m == BR_EST_LINEAR || m == BR_EST_LIKE_DAY ||
+	    m == BR_EST_FALLBACK ? m : 0;
 }
 
 /*
@@ -326,19 +498,27 @@ check_gaps(struct ctx *c, const struct scope *sc, const char *pfx,
 
 	while (k < d->n) {
 		bool miss = (d->quality[k] & BR_Q_MISSING) != 0;
-		bool est = is_linear_estimate(d->quality[k]);
+		int m = own_method(d->quality[k]);
+		enum br_vee_rule r;
 		const char *what;
 
-		if (!miss && !est) {
+		if (!miss && m == 0) {
 			k++;
 			continue;
 		}
 		j = k;
 		while (j + 1 < d->n &&
 		    (miss ? (d->quality[j + 1] & BR_Q_MISSING) != 0 :
-		    is_linear_estimate(d->quality[j + 1])))
+		    own_method(d->quality[j + 1]) == m))
 			j++;
 		what = miss ? "missing" : "estimated";
+		r = miss ? BR_VEE_GAP : m == BR_EST_LINEAR ?
+		    BR_VEE_GAP_ESTIMATED : m == BR_EST_LIKE_DAY ?
+		    BR_VEE_GAP_LIKE_DAY : BR_VEE_GAP_FALLBACK;
+		if (!c->rules.rule[r].enabled && r == BR_VEE_GAP) {
+			k = j + 1;
+			continue;
+		}
 		if (d->bad_count) {
 			/* Times are meaningless when the count is wrong. */
 			if (j > k)
@@ -364,8 +544,7 @@ check_gaps(struct ctx *c, const struct scope *sc, const char *pfx,
 				    "%sinterval %d %s (%s-%s %s)", pfx,
 				    (int)k + 1, what, t0, t1, off);
 		}
-		if (add_exception(c, miss ? "GAP" : "GAP_ESTIMATED",
-		    miss ? "hold" : "info", sc, d->day, detail, err) != 0)
+		if (add_exception(c, r, sc, d->day, detail, err) != 0)
 			return -1;
 		k = j + 1;
 	}
@@ -390,7 +569,7 @@ check_negative(struct ctx *c, const struct scope *sc, const char *pfx,
 	fmt_hhmm(c, d->day, slot_start(c, d, first), t0, sizeof(t0));
 	snprintf(detail, sizeof(detail), "%s%d interval%s, first %s", pfx,
 	    (int)count, count == 1 ? "" : "s", t0);
-	return add_exception(c, "NEGATIVE", "hold", sc, d->day, detail, err);
+	return add_exception(c, BR_VEE_NEGATIVE, sc, d->day, detail, err);
 }
 
 static bool
@@ -439,11 +618,431 @@ check_zero_runs(struct ctx *c, const struct scope *sc, struct slot *slots,
 			    "%zu intervals zero (%" PRId64 " h %02d min), "
 			    "%s %s to %s %s", j - i + 1, secs / 3600,
 			    (int)(secs / 60 % 60), d0, t0, d1, t1);
-			if (add_exception(c, "ZERO_RUN", "warn", sc,
+			if (add_exception(c, BR_VEE_ZERO_RUN, sc,
 			    slots[i].d->day, detail, err) != 0)
 				return -1;
 		}
 		i = j + 1;
+	}
+	return 0;
+}
+
+static bool
+actual(const struct vday *d, int32_t k)
+{
+	return (d->quality[k] & (BR_Q_MISSING | BR_Q_ESTIMATED)) == 0;
+}
+
+/*
+ * ROLLOVER: a negative actual interval v such that v + 10^digits units
+ * (digits 4..9, a register that wrapped) is a plausible interval in
+ * [0, max_interval].
+ */
+static int
+check_rollover(struct ctx *c, const struct scope *sc, const char *pfx,
+    const struct vday *d, struct br_error *err)
+{
+	int64_t maxv = param(c, BR_VEE_ROLLOVER, 0);
+	int32_t k;
+	int digits;
+
+	for (k = 0; k < d->n; k++) {
+		int64_t wrap = 10000 * (int64_t)1000;
+
+		if (!actual(d, k) || d->values[k] >= 0)
+			continue;
+		for (digits = 4; digits <= 9; digits++, wrap *= 10) {
+			int64_t v = d->values[k] + wrap;
+			char detail[256], t0[8], vb[32];
+
+			if (v < 0 || v > maxv)
+				continue;
+			fmt_hhmm(c, d->day, slot_start(c, d, k), t0,
+			    sizeof(t0));
+			snprintf(detail, sizeof(detail), "%sinterval %d (%s) "
+			    "%s: a %d-digit register rollover", pfx,
+			    (int)k + 1, t0, qty(d->values[k], vb, sizeof(vb)),
+			    digits);
+			if (add_exception(c, BR_VEE_ROLLOVER, sc, d->day,
+			    detail, err) != 0)
+				return -1;
+			break;
+		}
+	}
+	return 0;
+}
+
+/*
+ * SPIKE: on one local day, the highest actual interval exceeds the
+ * third-highest by at least floor and by more than ratio times.
+ */
+static int
+check_spike(struct ctx *c, const struct scope *sc, const struct vday *d,
+    struct br_error *err)
+{
+	int64_t top[3] = { INT64_MIN, INT64_MIN, INT64_MIN };
+	int32_t k, at = -1;
+	int64_t ratio = param(c, BR_VEE_SPIKE, 0);
+	char detail[256], t0[8], a[32], b[32], r[32];
+
+	for (k = 0; k < d->n; k++) {
+		int64_t v = d->values[k];
+
+		if (!actual(d, k))
+			continue;
+		if (v > top[0]) {
+			top[2] = top[1];
+			top[1] = top[0];
+			top[0] = v;
+			at = k;
+		} else if (v > top[1]) {
+			top[2] = top[1];
+			top[1] = v;
+		} else if (v > top[2]) {
+			top[2] = v;
+		}
+	}
+	if (top[2] == INT64_MIN || top[0] - top[2] < param(c, BR_VEE_SPIKE, 1))
+		return 0;
+	if (top[2] > 0 && top[0] * 1000 <= ratio * top[2])
+		return 0;
+	fmt_hhmm(c, d->day, slot_start(c, d, at), t0, sizeof(t0));
+	if (top[2] > 0)
+		snprintf(detail, sizeof(detail), "peak %s at %s is %sx the "
+		    "third-highest %s", qty(top[0], a, sizeof(a)), t0,
+		    ratio_fmt(top[0], top[2], r, sizeof(r)),
+		    qty(top[2], b, sizeof(b)));
+	else
+		snprintf(detail, sizeof(detail), "peak %s at %s, third-highest "
+		    "%s", qty(top[0], a, sizeof(a)), t0,
+		    qty(top[2], b, sizeof(b)));
+	return add_exception(c, BR_VEE_SPIKE, sc, d->day, detail, err);
+}
+
+/* MAX_DEMAND: the day's highest actual demand (per hour) above limit. */
+static int
+check_max_demand(struct ctx *c, const struct scope *sc, const struct vday *d,
+    struct br_error *err)
+{
+	int64_t best = INT64_MIN, limit = param(c, BR_VEE_MAX_DEMAND, 0);
+	int32_t k, at = -1;
+	char detail[256], t0[8], a[32], b[32];
+
+	for (k = 0; k < d->n; k++) {
+		int64_t dem;
+
+		if (!actual(d, k))
+			continue;
+		dem = d->values[k] * 3600 / d->interval_s;
+		if (dem > best) {
+			best = dem;
+			at = k;
+		}
+	}
+	if (at < 0 || best <= limit)
+		return 0;
+	fmt_hhmm(c, d->day, slot_start(c, d, at), t0, sizeof(t0));
+	snprintf(detail, sizeof(detail), "demand %s per hour at %s, limit %s",
+	    qty(best, a, sizeof(a)), t0, qty(limit, b, sizeof(b)));
+	return add_exception(c, BR_VEE_MAX_DEMAND, sc, d->day, detail, err);
+}
+
+/* REVERSE_FLOW: received energy on a meter not enrolled in net metering. */
+static int
+check_reverse(struct ctx *c, const struct scope *sc, const struct vday *d,
+    struct br_error *err)
+{
+	int64_t total = 0;
+	int32_t k, cnt = 0, first = -1;
+	char detail[256], t0[8], a[32];
+
+	if (sc->net_metering)
+		return 0;
+	for (k = 0; k < d->n; k++)
+		if ((d->quality[k] & BR_Q_MISSING) == 0 && d->values[k] > 0) {
+			total += d->values[k];
+			if (first < 0)
+				first = k;
+			cnt++;
+		}
+	if (cnt == 0 || total <= param(c, BR_VEE_REVERSE_FLOW, 0))
+		return 0;
+	fmt_hhmm(c, d->day, slot_start(c, d, first), t0, sizeof(t0));
+	snprintf(detail, sizeof(detail), "received: %s on %d interval%s, "
+	    "first %s; not enrolled in net metering",
+	    qty(total, a, sizeof(a)), (int)cnt, cnt == 1 ? "" : "s", t0);
+	return add_exception(c, BR_VEE_REVERSE_FLOW, sc, d->day, detail, err);
+}
+
+/* Report a run of slots i..j lasting secs as rule r, with a prefix text. */
+static int
+report_run(struct ctx *c, enum br_vee_rule r, const struct scope *sc,
+    struct slot *slots, size_t i, size_t j, int64_t secs, const char *what,
+    struct br_error *err)
+{
+	char detail[256], d0[16], d1[16], t0[8], t1[8];
+	int64_t a = slot_start(c, slots[i].d, slots[i].k);
+	int64_t b = slot_start(c, slots[j].d, slots[j].k + 1);
+	int32_t bday = br_tz_local_day(&c->tz, b);
+
+	br_date_format(slots[i].d->day, d0, sizeof(d0));
+	br_date_format(bday, d1, sizeof(d1));
+	fmt_hhmm(c, slots[i].d->day, a, t0, sizeof(t0));
+	fmt_hhmm(c, bday, b, t1, sizeof(t1));
+	snprintf(detail, sizeof(detail), "%zu intervals %s (%" PRId64
+	    " h %02d min), %s %s to %s %s", j - i + 1, what, secs / 3600,
+	    (int)(secs / 60 % 60), d0, t0, d1, t1);
+	return add_exception(c, r, sc, slots[i].d->day, detail, err);
+}
+
+/* STUCK: the same non-zero actual value for at least `hours`. */
+static int
+check_stuck(struct ctx *c, const struct scope *sc, struct slot *slots,
+    size_t n, struct br_error *err)
+{
+	size_t i = 0, j;
+	int64_t limit = param(c, BR_VEE_STUCK, 0) * 36 / 10;
+
+	while (i < n) {
+		int64_t secs, v;
+		char what[64], vb[32];
+
+		if (slots[i].d->day < sc->from || slots[i].d->day > sc->to ||
+		    !actual(slots[i].d, slots[i].k) ||
+		    slots[i].d->values[slots[i].k] == 0) {
+			i++;
+			continue;
+		}
+		v = slots[i].d->values[slots[i].k];
+		j = i;
+		secs = slots[i].d->interval_s;
+		while (j + 1 < n && !slots[j + 1].brk &&
+		    slots[j + 1].d->day <= sc->to &&
+		    actual(slots[j + 1].d, slots[j + 1].k) &&
+		    slots[j + 1].d->values[slots[j + 1].k] == v) {
+			j++;
+			secs += slots[j].d->interval_s;
+		}
+		snprintf(what, sizeof(what), "stuck at %s",
+		    qty(v, vb, sizeof(vb)));
+		if (limit > 0 && secs >= limit && j > i &&
+		    report_run(c, BR_VEE_STUCK, sc, slots, i, j, secs, what,
+		    err) != 0)
+			return -1;
+		i = j + 1;
+	}
+	return 0;
+}
+
+/*
+ * LEAK (continuous flow): at least `hours` consecutive clock hours each
+ * with flow above min_flow (no hour without use), from actual or
+ * estimated values; hours start at slots with local minute 0.
+ */
+static int
+check_leak(struct ctx *c, const struct scope *sc, struct slot *slots,
+    size_t n, struct br_error *err)
+{
+	int64_t need = param(c, BR_VEE_LEAK, 0) / 1000;
+	int64_t minflow = param(c, BR_VEE_LEAK, 1);
+	int64_t hours = 0, low = INT64_MAX;
+	size_t i = 0, run0 = 0, last = 0;
+
+	if (need <= 0)
+		return 0;
+	while (i < n) {
+		/* One hour: slots i..e-1 of one continuous stretch. */
+		size_t e = i;
+		int64_t sum = 0, secs = 0;
+		bool ok = true;
+
+		do {
+			if ((slots[e].d->quality[slots[e].k] & BR_Q_MISSING))
+				ok = false;
+			sum += slots[e].d->values[slots[e].k];
+			secs += slots[e].d->interval_s;
+			e++;
+		} while (e < n && !slots[e].brk && secs < 3600);
+		ok = ok && secs == 3600 && slots[i].d->day >= sc->from &&
+		    slots[i].d->day <= sc->to && sum > minflow;
+		if (ok) {
+			if (hours == 0) {
+				run0 = i;
+				low = sum;
+			}
+			hours++;
+			last = e - 1;
+			if (sum < low)
+				low = sum;
+		}
+		if ((!ok || e >= n || slots[e].brk) && hours > 0) {
+			if (hours >= need) {
+				char what[64], lb[32];
+
+				snprintf(what, sizeof(what), "of continuous "
+				    "flow, lowest hour %s",
+				    qty(low, lb, sizeof(lb)));
+				if (report_run(c, BR_VEE_LEAK, sc, slots, run0,
+				    last, hours * 3600, what, err) != 0)
+					return -1;
+			}
+			hours = 0;
+		}
+		i = e;
+	}
+	return 0;
+}
+
+/*
+ * Usage of meter/channel on local days a..b from the store: the sum of
+ * the non-missing values of the days with at most half their intervals
+ * missing, and the number of those days.
+ */
+static int
+window_usage(struct ctx *c, const char *meter_id, int32_t a, int32_t b,
+    int64_t *sum, int32_t *ndays, struct br_error *err)
+{
+	sqlite3_stmt *s = c->sel_day;
+	int rc;
+
+	*sum = 0;
+	*ndays = 0;
+	if (a > b)
+		return 0;
+	sqlite3_reset(s);
+	sqlite3_bind_text(s, 1, meter_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, 2, BR_CHANNEL_DELIVERED);
+	sqlite3_bind_int(s, 3, a);
+	sqlite3_bind_int(s, 4, b);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int32_t n = sqlite3_column_int(s, 2), k, miss = 0;
+		const unsigned char *v = sqlite3_column_blob(s, 3);
+		const unsigned char *q = sqlite3_column_blob(s, 4);
+		int64_t daysum = 0, x;
+
+		if (n <= 0 || sqlite3_column_bytes(s, 3) != 8 * n ||
+		    sqlite3_column_bytes(s, 4) != n)
+			continue;
+		for (k = 0; k < n; k++) {
+			if (q[k] & BR_Q_MISSING) {
+				miss++;
+				continue;
+			}
+			br_store_unpack_values(v + 8 * k, 1, &x);
+			daysum += x;
+		}
+		if (2 * miss > n)
+			continue;
+		*sum += daysum;
+		(*ndays)++;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return br_store_fail(c->st, "read interval_day", err);
+	return 0;
+}
+
+/*
+ * Period checks of the delivered channel against the account's own
+ * history (days on or after its agreement start): HIGH_USAGE and
+ * LOW_USAGE (average daily use vs the prior period of the same length
+ * and the same days 365 days earlier), HIGH_BILL (use projected over the
+ * whole scope vs last year's, else the prior period's) and CONSERVATION
+ * (average daily use above daily_limit).  Dated on the scope's first day.
+ */
+static int
+check_usage(struct ctx *c, const struct scope *sc, struct br_error *err)
+{
+	static const char *const label[2] = { "prior period",
+	    "same period last year" };
+	int64_t cur, hsum[2], cavg, havg[2];
+	int32_t cdays, hdays[2], len = sc->to - sc->from + 1, w;
+	int32_t wa[2], wb[2];
+	char detail[320], a[32], b[32], r[32], l[32], d0[16], d1[16];
+	bool base_ok[2];
+	int bw;
+
+	if (window_usage(c, sc->meter_id, sc->from, sc->to, &cur, &cdays,
+	    err) != 0)
+		return -1;
+	if (cdays == 0)
+		return 0;
+	cavg = br_div_round(cur, cdays, BR_ROUND_HALF_UP);
+	wa[0] = sc->from - len;
+	wb[0] = sc->from - 1;
+	wa[1] = sc->from - 365;
+	wb[1] = sc->to - 365;
+	for (w = 0; w < 2; w++) {
+		if (wa[w] < sc->sa_from)
+			wa[w] = sc->sa_from;
+		if (window_usage(c, sc->meter_id, wa[w], wb[w], &hsum[w],
+		    &hdays[w], err) != 0)
+			return -1;
+		havg[w] = hdays[w] ? br_div_round(hsum[w], hdays[w],
+		    BR_ROUND_HALF_UP) : 0;
+		br_date_format(wa[w], d0, sizeof(d0));
+		br_date_format(wb[w], d1, sizeof(d1));
+		if (hdays[w] == 0 || havg[w] <= 0)
+			continue;
+		if (rule_on(c, BR_VEE_HIGH_USAGE, sc) &&
+		    hdays[w] * (int64_t)1000 >= param(c, BR_VEE_HIGH_USAGE, 1) &&
+		    cavg * 1000 > param(c, BR_VEE_HIGH_USAGE, 0) * havg[w]) {
+			snprintf(detail, sizeof(detail), "average %s/day on %d "
+			    "days vs %s/day on %d days of the %s %s..%s "
+			    "(%sx, limit %sx)", qty(cavg, a, sizeof(a)),
+			    (int)cdays, qty(havg[w], b, sizeof(b)),
+			    (int)hdays[w], label[w], d0, d1,
+			    ratio_fmt(cavg, havg[w], r, sizeof(r)),
+			    br_decimal_format(param(c, BR_VEE_HIGH_USAGE, 0),
+			    3, 2, l, sizeof(l)));
+			if (add_exception(c, BR_VEE_HIGH_USAGE, sc, sc->from,
+			    detail, err) != 0)
+				return -1;
+		}
+		if (rule_on(c, BR_VEE_LOW_USAGE, sc) &&
+		    hdays[w] * (int64_t)1000 >= param(c, BR_VEE_LOW_USAGE, 1) &&
+		    cavg * 1000 < param(c, BR_VEE_LOW_USAGE, 0) * havg[w]) {
+			snprintf(detail, sizeof(detail), "average %s/day on %d "
+			    "days vs %s/day on %d days of the %s %s..%s "
+			    "(%sx, limit %sx)", qty(cavg, a, sizeof(a)),
+			    (int)cdays, qty(havg[w], b, sizeof(b)),
+			    (int)hdays[w], label[w], d0, d1,
+			    ratio_fmt(cavg, havg[w], r, sizeof(r)),
+			    br_decimal_format(param(c, BR_VEE_LOW_USAGE, 0),
+			    3, 2, l, sizeof(l)));
+			if (add_exception(c, BR_VEE_LOW_USAGE, sc, sc->from,
+			    detail, err) != 0)
+				return -1;
+		}
+	}
+	for (w = 0; w < 2; w++)
+		base_ok[w] = havg[w] > 0 && hdays[w] * (int64_t)1000 >=
+		    param(c, BR_VEE_HIGH_BILL, 1);
+	bw = base_ok[1] ? 1 : base_ok[0] ? 0 : -1;
+	if (bw >= 0 && rule_on(c, BR_VEE_HIGH_BILL, sc) &&
+	    cavg * 1000 > param(c, BR_VEE_HIGH_BILL, 0) * havg[bw]) {
+		br_date_format(wa[bw], d0, sizeof(d0));
+		br_date_format(wb[bw], d1, sizeof(d1));
+		snprintf(detail, sizeof(detail), "projected %s for %d days "
+		    "(%s/day on %d days) vs %s on the %s %s..%s (%sx, limit "
+		    "%sx)", qty(cavg * len, a, sizeof(a)), (int)len,
+		    qty(cavg, b, sizeof(b)), (int)cdays,
+		    qty(havg[bw] * len, l, sizeof(l)), label[bw], d0, d1,
+		    ratio_fmt(cavg, havg[bw], r, sizeof(r)),
+		    br_decimal_format(param(c, BR_VEE_HIGH_BILL, 0), 3, 2,
+		    d0, sizeof(d0)));
+		if (add_exception(c, BR_VEE_HIGH_BILL, sc, sc->from, detail,
+		    err) != 0)
+			return -1;
+	}
+	if (rule_on(c, BR_VEE_CONSERVATION, sc) &&
+	    cavg > param(c, BR_VEE_CONSERVATION, 0)) {
+		snprintf(detail, sizeof(detail), "average %s/day on %d days, "
+		    "threshold %s/day", qty(cavg, a, sizeof(a)), (int)cdays,
+		    qty(param(c, BR_VEE_CONSERVATION, 0), b, sizeof(b)));
+		if (add_exception(c, BR_VEE_CONSERVATION, sc, sc->from,
+		    detail, err) != 0)
+			return -1;
 	}
 	return 0;
 }
@@ -455,25 +1054,39 @@ check_channel(struct ctx *c, const struct scope *sc, int channel,
 {
 	int32_t lo = sc->from - 1 >= sc->inst_from ? sc->from - 1 : sc->from;
 	int32_t hi = sc->to + 1 <= sc->inst_to ? sc->to + 1 : sc->to;
-	size_t ndays = (size_t)(hi - lo + 1), nslots = 0, i;
-	struct vday *days = calloc(ndays, sizeof(*days));
+	int32_t hist = (int32_t)(param(c, BR_VEE_GAP_LIKE_DAY, 0) / 1000) * 7
+	    + 2, back = (int32_t)(param(c, BR_VEE_GAP_FALLBACK, 0) / 1000);
+	int32_t first, off;
+	size_t ndays, nslots = 0, i;
+	struct vday *days;
 	struct slot *slots = NULL;
 	const char *pfx = channel == BR_CHANNEL_RECEIVED ? "received: " : "";
-	bool any = false;
+	bool any = false, delivered = channel == BR_CHANNEL_DELIVERED;
 	int rc = -1;
 
-	if (days == NULL)
+	if (hist > 400)
+		hist = 400;
+	if (back > hist)
+		hist = back > 400 ? 400 : back;
+	first = sc->from - hist;
+	if (first < sc->inst_from)
+		first = sc->inst_from;
+	if (first > lo)
+		first = lo;
+	off = lo - first;
+	ndays = (size_t)(hi - first + 1);
+	if ((days = calloc(ndays, sizeof(*days))) == NULL)
 		return br_error_set(err, BR_ENOMEM, NULL, 0, "out of memory");
-	if (load_days(c, sc->meter_id, channel, lo, hi, days, err) != 0)
+	if (load_days(c, sc->meter_id, channel, first, hi, days, err) != 0)
 		goto out;
 	for (i = 0; i < ndays; i++) {
 		if (days[i].day >= sc->from && days[i].day <= sc->to &&
 		    days[i].present)
 			any = true;
-		if (days[i].present)
+		if (days[i].present && (int32_t)i >= off)
 			nslots += (size_t)days[i].n;
 	}
-	if (!any && channel != BR_CHANNEL_DELIVERED) {
+	if (!any && !delivered) {
 		rc = 0;
 		goto out;
 	}
@@ -481,8 +1094,13 @@ check_channel(struct ctx *c, const struct scope *sc, int channel,
 		br_error_set(err, BR_ENOMEM, NULL, 0, "out of memory");
 		goto out;
 	}
-	nslots = flatten(days, ndays, slots);
-	estimate(c, slots, nslots);
+	nslots = flatten(days + off, ndays - (size_t)off, slots);
+	if (c->rules.rule[BR_VEE_GAP_ESTIMATED].enabled)
+		estimate(c, slots, nslots);
+	for (i = 0; i < ndays; i++)
+		if (days[i].day >= sc->from && days[i].day <= sc->to)
+			estimate_beyond(c, sc, days, first, i,
+			    forced_day(c, sc, days[i].day));
 	for (i = 0; i < ndays; i++)
 		if (days[i].dirty &&
 		    save_day(c, sc->meter_id, channel, &days[i], err) != 0)
@@ -494,31 +1112,63 @@ check_channel(struct ctx *c, const struct scope *sc, int channel,
 		if (d->day < sc->from || d->day > sc->to)
 			continue;
 		c->sum->days++;
+		c->forced = forced_day(c, sc, d->day);
 		if (!d->present) {
 			snprintf(detail, sizeof(detail), "%sno intervals",
 			    pfx);
-			if (add_exception(c, "MISSING_DAY", "hold", sc, d->day,
+			if (rule_on(c, BR_VEE_MISSING_DAY, sc) &&
+			    add_exception(c, BR_VEE_MISSING_DAY, sc, d->day,
 			    detail, err) != 0)
 				goto out;
 			continue;
 		}
 		if (d->bad_count) {
 			int32_t len = br_tz_day_length(&c->tz, d->day);
+			enum br_vee_rule r = len == 86400 ? BR_VEE_CLOCK :
+			    BR_VEE_DST_COUNT;
 
-			snprintf(detail, sizeof(detail),
-			    "%s%d intervals of %d s, expected %d", pfx,
-			    (int)d->n, (int)d->interval_s,
-			    (int)(len / d->interval_s));
-			if (add_exception(c, "DST_COUNT", "hold", sc, d->day,
-			    detail, err) != 0)
+			if (len == 86400)
+				snprintf(detail, sizeof(detail),
+				    "%s%d intervals of %d s, expected %d "
+				    "(clock or time-sync error)", pfx,
+				    (int)d->n, (int)d->interval_s,
+				    (int)(len / d->interval_s));
+			else
+				snprintf(detail, sizeof(detail),
+				    "%s%d intervals of %d s, expected %d", pfx,
+				    (int)d->n, (int)d->interval_s,
+				    (int)(len / d->interval_s));
+			if (rule_on(c, r, sc) && add_exception(c, r, sc,
+			    d->day, detail, err) != 0)
 				goto out;
 		}
 		if (check_gaps(c, sc, pfx, d, err) != 0 ||
-		    check_negative(c, sc, pfx, d, err) != 0)
+		    (rule_on(c, BR_VEE_NEGATIVE, sc) &&
+		    check_negative(c, sc, pfx, d, err) != 0) ||
+		    (rule_on(c, BR_VEE_ROLLOVER, sc) &&
+		    check_rollover(c, sc, pfx, d, err) != 0))
+			goto out;
+		if (delivered && rule_on(c, BR_VEE_SPIKE, sc) &&
+		    check_spike(c, sc, d, err) != 0)
+			goto out;
+		if (delivered && rule_on(c, BR_VEE_MAX_DEMAND, sc) &&
+		    check_max_demand(c, sc, d, err) != 0)
+			goto out;
+		if (!delivered && rule_on(c, BR_VEE_REVERSE_FLOW, sc) &&
+		    check_reverse(c, sc, d, err) != 0)
 			goto out;
 	}
-	if (channel == BR_CHANNEL_DELIVERED && sc->electric &&
+	c->forced = false;
+	if (delivered && rule_on(c, BR_VEE_ZERO_RUN, sc) &&
 	    check_zero_runs(c, sc, slots, nslots, err) != 0)
+		goto out;
+	if (delivered && rule_on(c, BR_VEE_STUCK, sc) &&
+	    check_stuck(c, sc, slots, nslots, err) != 0)
+		goto out;
+	if (delivered && rule_on(c, BR_VEE_LEAK, sc) &&
+	    check_leak(c, sc, slots, nslots, err) != 0)
+		goto out;
+	if (delivered && check_usage(c, sc, err) != 0)
 		goto out;
 	rc = 0;
 out:
@@ -548,7 +1198,7 @@ load_scopes(struct ctx *c, int32_t from, int32_t to, struct scope **out,
 	br_date_format(to, dto, sizeof(dto));
 	s = br_store_prepare(c->st,
 	    "SELECT sa.account_id, mi.meter_id, m.kind, mi.install_date,"
-	    " mi.remove_date, sa.start_date, sa.end_date"
+	    " mi.remove_date, sa.start_date, sa.end_date, sa.net_metering"
 	    " FROM service_agreement sa"
 	    " JOIN meter_install mi ON mi.sp_id = sa.sp_id"
 	    " JOIN meter m ON m.meter_id = mi.meter_id"
@@ -581,10 +1231,15 @@ load_scopes(struct ctx *c, int32_t from, int32_t to, struct scope **out,
 		    (const char *)sqlite3_column_text(s, 1));
 		sc.electric = strcmp((const char *)sqlite3_column_text(s, 2),
 		    "electric") == 0;
+		sc.kind = br_vee_kind_bit((const char *)sqlite3_column_text(s,
+		    2));
+		sc.net_metering = sqlite3_column_text(s, 7) != NULL &&
+		    sqlite3_column_text(s, 7)[0] != '\0';
 		sc.inst_from = date_or(sqlite3_column_text(s, 3), INT32_MIN);
 		sc.inst_to = date_or(sqlite3_column_text(s, 4), INT32_MAX);
 		sa_from = date_or(sqlite3_column_text(s, 5), INT32_MIN);
 		sa_to = date_or(sqlite3_column_text(s, 6), INT32_MAX);
+		sc.sa_from = sa_from;
 		sc.from = from;
 		if (sc.inst_from > sc.from)
 			sc.from = sc.inst_from;
@@ -805,6 +1460,42 @@ br_validate_opts_init(struct br_validate_opts *opts)
 	opts->zero_run_hours = 24;
 }
 
+static int
+cmp_code(const void *a, const void *b)
+{
+	const struct br_validate_code_count *x = a, *y = b;
+	int r = strcmp(x->code, y->code);
+
+	return r ? r : strcmp(x->severity, y->severity);
+}
+
+int
+br_validate_write_summary(const struct br_validate_summary *sum, FILE *out,
+    struct br_error *err)
+{
+	static const char *const header[] = { "code", "severity", "count" };
+	struct br_validate_code_count v[BR_VALIDATE_MAX_CODES];
+	size_t i;
+
+	memcpy(v, sum->codes, sum->ncodes * sizeof(v[0]));
+	qsort(v, sum->ncodes, sizeof(v[0]), cmp_code);
+	br_csv_row(out, 3, header);
+	for (i = 0; i < sum->ncodes; i++) {
+		char n[24];
+		const char *f[3];
+
+		snprintf(n, sizeof(n), "%ld", v[i].count);
+		f[0] = v[i].code;
+		f[1] = v[i].severity;
+		f[2] = n;
+		br_csv_row(out, 3, f);
+	}
+	if (fflush(out) != 0 || ferror(out))
+		return br_error_set(err, BR_EIO, NULL, 0,
+		    "cannot write the summary: %s", strerror(errno));
+	return 0;
+}
+
 int
 br_validate_run(struct br_store *st, const struct br_validate_opts *opts,
     FILE *out, struct br_validate_summary *sum, struct br_error *err)
@@ -822,6 +1513,10 @@ br_validate_run(struct br_store *st, const struct br_validate_opts *opts,
 	c.opts = opts;
 	c.sum = sum ? sum : &local;
 	memset(c.sum, 0, sizeof(*c.sum));
+	if (opts->rules != NULL)
+		c.rules = *opts->rules;
+	else
+		br_vee_rules_default(&c.rules);
 	if (opts->max_gap_minutes < 0 || opts->zero_run_hours <= 0)
 		return br_error_set(err, BR_EUSAGE, NULL, 0,
 		    "bad --max-gap-minutes or --zero-run-hours");

@@ -11,8 +11,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "disposition.h"
 #include "error.h"
 #include "store.h"
+#include "vee_rules.h"
 
 struct br_validate_opts {
 	const char *cycle_id;	/* --cycle; NULL when from/to are given */
@@ -21,6 +23,12 @@ struct br_validate_opts {
 	const char *account_id;	/* --account; NULL for every account */
 	int32_t max_gap_minutes; /* --max-gap-minutes, default 120 */
 	int32_t zero_run_hours;	/* --zero-run-hours, default 24 */
+	const struct br_vee_rules *rules; /* BORROWED; NULL: the defaults.
+				 * max_gap_minutes and zero_run_hours above
+				 * win over the rules' parameters */
+	const struct br_force_day *force; /* BORROWED: days to estimate
+				 * beyond the limits ('estimate' decisions) */
+	size_t nforce;
 };
 
 #define BR_VALIDATE_MAX_CODES 32
@@ -42,7 +50,8 @@ struct br_validate_summary {
 	struct br_validate_code_count codes[BR_VALIDATE_MAX_CODES];
 };
 
-/* Fill opts with the defaults (no period, all accounts, 120 min, 24 h). */
+/* Fill opts with the defaults (no period, all accounts, 120 min, 24 h,
+ * the compiled-in rules). */
 void br_validate_opts_init(struct br_validate_opts *opts);
 
 /*
@@ -57,5 +66,12 @@ void br_validate_opts_init(struct br_validate_opts *opts);
  */
 int br_validate_run(struct br_store *st, const struct br_validate_opts *opts,
     FILE *out, struct br_validate_summary *sum, struct br_error *err);
+
+/*
+ * Write the summary by code as CSV "code,severity,count" (sorted by code,
+ * then severity) to out.  Returns 0, or -1 with err (BR_EIO).
+ */
+int br_validate_write_summary(const struct br_validate_summary *sum,
+    FILE *out, struct br_error *err);
 
 #endif
