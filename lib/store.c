@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "tz.h"
 #include "banned.h"
 
@@ -94,6 +95,13 @@ static const char *const migrations[] = {
 	"  new_file_id INTEGER NOT NULL,\n"
 	"  old_version INTEGER NOT NULL,\n"
 	"  PRIMARY KEY(meter_id, channel, day, old_version)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE interval_src_version(\n"
+	"  meter_id TEXT NOT NULL,\n"
+	"  channel INTEGER NOT NULL,\n"
+	"  day INTEGER NOT NULL,\n"
+	"  src_version TEXT NOT NULL,\n"
+	"  PRIMARY KEY(meter_id, channel, day)\n"
 	") WITHOUT ROWID;\n"
 	"CREATE TABLE exception(\n"
 	"  exc_id INTEGER PRIMARY KEY,\n"
@@ -196,6 +204,34 @@ static const char *const migrations[] = {
 	"  inputs TEXT NOT NULL DEFAULT '',\n"
 	"  outputs TEXT NOT NULL DEFAULT ''\n"
 	");\n",
+	/* 1 -> 2: the hash-chained audit log (lib/audit.h).  Triggers record
+	 * every change to bills, bill lines, payments, the ledger and exception
+	 * decisions; br_store_commit seals them. */
+	"CREATE TABLE audit_log(\n"
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	"  tbl TEXT NOT NULL,\n"
+	"  op TEXT NOT NULL CHECK(op IN ('I','U','D')),\n"
+	"  row_key TEXT NOT NULL,\n"
+	"  data TEXT,\n"
+	"  prev_hash TEXT,\n"
+	"  hash TEXT\n"
+	");\n"
+	"CREATE INDEX audit_log_key ON audit_log(tbl, row_key, seq);\n"
+	"CREATE TRIGGER audit_bill_i AFTER INSERT ON bill BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('bill', 'I', NEW.bill_id); END;\n"
+	"CREATE TRIGGER audit_bill_u AFTER UPDATE ON bill BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('bill', 'U', NEW.bill_id); END;\n"
+	"CREATE TRIGGER audit_bill_d AFTER DELETE ON bill BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('bill', 'D', OLD.bill_id); END;\n"
+	"CREATE TRIGGER audit_bill_line_i AFTER INSERT ON bill_line BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('bill_line', 'I', NEW.bill_id || '/' || NEW.seq); END;\n"
+	"CREATE TRIGGER audit_bill_line_u AFTER UPDATE ON bill_line BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('bill_line', 'U', NEW.bill_id || '/' || NEW.seq); END;\n"
+	"CREATE TRIGGER audit_bill_line_d AFTER DELETE ON bill_line BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('bill_line', 'D', OLD.bill_id || '/' || OLD.seq); END;\n"
+	"CREATE TRIGGER audit_exception_decision_i AFTER INSERT ON exception_decision BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('exception_decision', 'I', NEW.exc_id || '/' || NEW.seq); END;\n"
+	"CREATE TRIGGER audit_exception_decision_u AFTER UPDATE ON exception_decision BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('exception_decision', 'U', NEW.exc_id || '/' || NEW.seq); END;\n"
+	"CREATE TRIGGER audit_exception_decision_d AFTER DELETE ON exception_decision BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('exception_decision', 'D', OLD.exc_id || '/' || OLD.seq); END;\n"
+	"CREATE TRIGGER audit_ledger_i AFTER INSERT ON ledger BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('ledger', 'I', CAST(NEW.entry_id AS TEXT)); END;\n"
+	"CREATE TRIGGER audit_ledger_u AFTER UPDATE ON ledger BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('ledger', 'U', CAST(NEW.entry_id AS TEXT)); END;\n"
+	"CREATE TRIGGER audit_ledger_d AFTER DELETE ON ledger BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('ledger', 'D', CAST(OLD.entry_id AS TEXT)); END;\n"
+	"CREATE TRIGGER audit_payment_i AFTER INSERT ON payment BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('payment', 'I', CAST(NEW.payment_id AS TEXT)); END;\n"
+	"CREATE TRIGGER audit_payment_u AFTER UPDATE ON payment BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('payment', 'U', CAST(NEW.payment_id AS TEXT)); END;\n"
+	"CREATE TRIGGER audit_payment_d AFTER DELETE ON payment BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('payment', 'D', CAST(OLD.payment_id AS TEXT)); END;\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -346,12 +382,20 @@ br_store_begin(struct br_store *st, struct br_error *err)
 	if (br_store_exec(st, "BEGIN IMMEDIATE", err) != 0)
 		return -1;
 	st->in_tx = true;
+	if (br_audit_head_seq(st, &st->audit_from, err) != 0) {
+		br_store_rollback(st);
+		return -1;
+	}
 	return 0;
 }
 
 int
 br_store_commit(struct br_store *st, struct br_error *err)
 {
+	if (br_audit_seal(st, st->audit_from, err) != 0) {
+		br_store_rollback(st);
+		return -1;
+	}
 	if (br_store_exec(st, "COMMIT", err) != 0) {
 		br_store_rollback(st);
 		return -1;

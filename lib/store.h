@@ -25,7 +25,7 @@
 
 #include "error.h"
 
-#define BR_STORE_SCHEMA_VERSION 1
+#define BR_STORE_SCHEMA_VERSION 2
 
 /* Channels of interval data. */
 enum br_channel {
@@ -59,6 +59,7 @@ struct br_store {
 	sqlite3 *db;
 	char path[512];
 	bool in_tx;
+	int64_t audit_from;	/* audit_log seq when the transaction began */
 };
 
 enum br_store_open_flags {

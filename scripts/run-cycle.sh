@@ -82,6 +82,7 @@ manifest() {
      while read -r f; do printf 'input %s %s\n' "$(sha256sum <"$f" | cut -c1-64)" "$f"; done)
   (cd "$rates" && find . -type f -name '*.yaml' | LC_ALL=C sort |
      while read -r f; do printf 'rate %s rates/%s\n' "$(sha256sum <"$f" | cut -c1-64)" "${f#./}"; done)
+  printf 'audit %s\n' "$(audit-verify --db "$db" --head)"
   (cd "$out" && find . -type f ! -name 'billing.db*' ! -name manifest.txt ! -name '*.tmp' | LC_ALL=C sort |
      while read -r f; do printf 'output %s %s\n' "$(sha256sum <"$f" | cut -c1-64)" "${f#./}"; done)
 }

@@ -1,0 +1,409 @@
+/*
+ * audit.c: sealing and verifying the hash-chained audit log (see audit.h).
+ *
+ * Row content is serialized generically from SELECT * (column name, type
+ * tag and value), so the content hash needs no per-table code: the
+ * audited tables and their key expressions are the table below and the
+ * triggers in store.c's migration 2.
+ */
+#include "audit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "csvio.h"
+#include "sha256.h"
+#include "banned.h"
+
+struct audited {
+	const char *table;
+	const char *key;	/* SQL expression giving the row key */
+};
+
+static const struct audited audited[] = {
+	{"bill", "bill_id"},
+	{"bill_line", "bill_id || '/' || seq"},
+	{"exception_decision", "exc_id || '/' || seq"},
+	{"ledger", "CAST(entry_id AS TEXT)"},
+	{"payment", "CAST(payment_id AS TEXT)"},
+};
+#define NAUDITED (sizeof(audited) / sizeof(audited[0]))
+
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+
+static int
+buf_add(struct buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t nc = (b->len + n + 1) * 2;
+		char *np = realloc(b->p, nc);
+		if (np == NULL)
+			return -1;
+		b->p = np;
+		b->cap = nc;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return 0;
+}
+
+/* Serialize the current row of s (all columns) into b. */
+static int
+serialize(sqlite3_stmt *s, int first_col, struct buf *b)
+{
+	int i, n = sqlite3_column_count(s);
+	char num[64];
+
+	b->len = 0;
+	if (buf_add(b, "", 0) != 0)
+		return -1;
+	for (i = first_col; i < n; i++) {
+		const char *name = sqlite3_column_name(s, i);
+		int t = sqlite3_column_type(s, i);
+		if (buf_add(b, name, strlen(name)) || buf_add(b, "=", 1))
+			return -1;
+		switch (t) {
+		case SQLITE_INTEGER:
+			snprintf(num, sizeof(num), "i%lld",
+			    (long long)sqlite3_column_int64(s, i));
+			if (buf_add(b, num, strlen(num)))
+				return -1;
+			break;
+		case SQLITE_NULL:
+			if (buf_add(b, "n", 1))
+				return -1;
+			break;
+		case SQLITE_FLOAT:	/* never used by billrun; keep exact */
+		case SQLITE_TEXT:
+		case SQLITE_BLOB: {
+			const unsigned char *v = sqlite3_column_blob(s, i);
+			int len = sqlite3_column_bytes(s, i), k;
+			snprintf(num, sizeof(num), "%c%d:", t == SQLITE_BLOB ?
+			    'b' : 't', len);
+			if (buf_add(b, num, strlen(num)))
+				return -1;
+			for (k = 0; k < len; k++) {
+				char hx[3];
+				if (t != SQLITE_BLOB) {
+					if (buf_add(b, (const char *)v + k, 1))
+						return -1;
+					continue;
+				}
+				snprintf(hx, sizeof(hx), "%02x", v[k]);
+				if (buf_add(b, hx, 2))
+					return -1;
+			}
+			break;
+		}
+		}
+		if (buf_add(b, ";", 1))
+			return -1;
+	}
+	return 0;
+}
+
+static void
+chain_hash(const char *prev, int64_t seq, const char *tbl, const char *op,
+    const char *key, const char *data, char out[65])
+{
+	struct br_sha256 h;
+	char num[32];
+
+	br_sha256_init(&h);
+	br_sha256_update(&h, prev, strlen(prev));
+	snprintf(num, sizeof(num), "|%lld|", (long long)seq);
+	br_sha256_update(&h, num, strlen(num));
+	br_sha256_update(&h, tbl, strlen(tbl));
+	br_sha256_update(&h, "|", 1);
+	br_sha256_update(&h, op, strlen(op));
+	br_sha256_update(&h, "|", 1);
+	br_sha256_update(&h, key, strlen(key));
+	br_sha256_update(&h, "|", 1);
+	br_sha256_update(&h, data, strlen(data));
+	br_sha256_final_hex(&h, out);
+}
+
+static const struct audited *
+find_audited(const char *tbl)
+{
+	size_t i;
+
+	for (i = 0; i < NAUDITED; i++)
+		if (strcmp(audited[i].table, tbl) == 0)
+			return &audited[i];
+	return NULL;
+}
+
+int
+br_audit_head_seq(struct br_store *st, int64_t *seq, struct br_error *err)
+{
+	sqlite3_stmt *s = br_store_prepare(st,
+	    "SELECT coalesce(max(seq), 0) FROM audit_log", err);
+
+	if (s == NULL)
+		return -1;
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return br_store_fail(st, "read audit log", err);
+	}
+	*seq = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return 0;
+}
+
+/* Hash of the last sealed record before seq (or "" when none). */
+static int
+prev_sealed(struct br_store *st, int64_t before, char out[65],
+    struct br_error *err)
+{
+	sqlite3_stmt *s = br_store_prepare(st, "SELECT hash FROM audit_log "
+	    "WHERE seq <= ?1 AND hash IS NOT NULL ORDER BY seq DESC LIMIT 1",
+	    err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, before);
+	out[0] = '\0';
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		snprintf(out, 65, "%s", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return br_store_fail(st, "read audit log", err);
+	return 0;
+}
+
+int
+br_audit_seal(struct br_store *st, int64_t from_seq, struct br_error *err)
+{
+	sqlite3_stmt *sel = NULL, *upd = NULL, *row = NULL;
+	struct buf b = {NULL, 0, 0};
+	char prev[65], hash[65], sql[256];
+	const char *last_tbl = "";
+	int rc = -1, src;
+
+	if (prev_sealed(st, from_seq, prev, err) != 0)
+		return -1;
+	sel = br_store_prepare(st, "SELECT seq, tbl, op, row_key FROM "
+	    "audit_log WHERE seq > ?1 ORDER BY seq", err);
+	upd = sel ? br_store_prepare(st, "UPDATE audit_log SET data = ?2, "
+	    "prev_hash = ?3, hash = ?4 WHERE seq = ?1", err) : NULL;
+	if (upd == NULL)
+		goto out;
+	sqlite3_bind_int64(sel, 1, from_seq);
+	while ((src = sqlite3_step(sel)) == SQLITE_ROW) {
+		int64_t seq = sqlite3_column_int64(sel, 0);
+		const char *tbl = (const char *)sqlite3_column_text(sel, 1);
+		const char *op = (const char *)sqlite3_column_text(sel, 2);
+		const char *key = (const char *)sqlite3_column_text(sel, 3);
+		const struct audited *a = find_audited(tbl);
+
+		if (a == NULL) {
+			br_error_set(err, BR_EINTERNAL, st->path, 0,
+			    "audit log names unknown table '%s'", tbl);
+			goto out;
+		}
+		if (strcmp(last_tbl, a->table) != 0) {
+			sqlite3_finalize(row);
+			snprintf(sql, sizeof(sql), "SELECT * FROM %s WHERE "
+			    "%s = ?1", a->table, a->key);
+			if ((row = br_store_prepare(st, sql, err)) == NULL)
+				goto out;
+			last_tbl = a->table;
+		}
+		sqlite3_reset(row);
+		sqlite3_bind_text(row, 1, key, -1, SQLITE_TRANSIENT);
+		b.len = 0;
+		if (buf_add(&b, "", 0) != 0)
+			goto nomem;
+		if (sqlite3_step(row) == SQLITE_ROW && serialize(row, 0, &b))
+			goto nomem;
+		chain_hash(prev, seq, tbl, op, key, b.p, hash);
+		sqlite3_reset(upd);
+		sqlite3_bind_int64(upd, 1, seq);
+		sqlite3_bind_text(upd, 2, b.p, -1, SQLITE_STATIC);
+		sqlite3_bind_text(upd, 3, prev, -1, SQLITE_STATIC);
+		sqlite3_bind_text(upd, 4, hash, -1, SQLITE_STATIC);
+		if (sqlite3_step(upd) != SQLITE_DONE) {
+			br_store_fail(st, "seal audit log", err);
+			goto out;
+		}
+		memcpy(prev, hash, sizeof(prev));
+	}
+	if (src != SQLITE_DONE) {
+		br_store_fail(st, "read audit log", err);
+		goto out;
+	}
+	rc = 0;
+	goto out;
+nomem:
+	br_error_set(err, BR_ENOMEM, NULL, 0, "out of memory");
+out:
+	sqlite3_finalize(sel);
+	sqlite3_finalize(upd);
+	sqlite3_finalize(row);
+	free(b.p);
+	return rc;
+}
+
+static void
+finding(FILE *out, struct br_audit_stats *stats, const char *kind,
+    const char *tbl, const char *key, int64_t seq, const char *detail)
+{
+	char num[32];
+	const char *row[5];
+
+	snprintf(num, sizeof(num), "%lld", (long long)seq);
+	row[0] = kind;
+	row[1] = tbl;
+	row[2] = key;
+	row[3] = seq ? num : "";
+	row[4] = detail;
+	br_csv_row(out, 5, row);
+	stats->problems++;
+}
+
+/* Walk the chain in seq order. */
+static int
+verify_chain(struct br_store *st, FILE *out, struct br_audit_stats *stats,
+    struct br_error *err)
+{
+	sqlite3_stmt *s = br_store_prepare(st, "SELECT seq, tbl, op, row_key, "
+	    "data, prev_hash, hash FROM audit_log ORDER BY seq", err);
+	char prev[65] = "", h[65], detail[160];
+	int64_t expect = 1;
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t seq = sqlite3_column_int64(s, 0);
+		const char *tbl = (const char *)sqlite3_column_text(s, 1);
+		const char *op = (const char *)sqlite3_column_text(s, 2);
+		const char *key = (const char *)sqlite3_column_text(s, 3);
+		const char *data = (const char *)sqlite3_column_text(s, 4);
+		const char *ph = (const char *)sqlite3_column_text(s, 5);
+		const char *hash = (const char *)sqlite3_column_text(s, 6);
+
+		stats->records++;
+		if (seq != expect) {
+			snprintf(detail, sizeof(detail), "audit records %lld-%lld "
+			    "missing", (long long)expect, (long long)seq - 1);
+			finding(out, stats, "audit-deleted", "audit_log", "",
+			    expect, detail);
+		}
+		expect = seq + 1;
+		if (hash == NULL) {
+			finding(out, stats, "unsealed", tbl, key, seq,
+			    "change made outside billrun tools");
+			continue;
+		}
+		chain_hash(prev, seq, tbl, op, key, data ? data : "", h);
+		if (ph == NULL || strcmp(ph, prev) != 0 || strcmp(h, hash) != 0)
+			finding(out, stats, "audit-edited", tbl, key, seq,
+			    "audit record does not match the hash chain");
+		snprintf(prev, sizeof(prev), "%s", hash);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return br_store_fail(st, "read audit log", err);
+	memcpy(stats->head, prev, sizeof(stats->head));
+	return 0;
+}
+
+/* Compare one table's rows with the last sealed audit record per key. */
+static int
+verify_table(struct br_store *st, const struct audited *a, FILE *out,
+    struct br_audit_stats *stats, struct br_error *err)
+{
+	sqlite3_stmt *cur = NULL, *aud = NULL;
+	struct buf b = {NULL, 0, 0};
+	char sql[512];
+	int rc = -1, rc_cur, rc_aud;
+
+	snprintf(sql, sizeof(sql), "SELECT CAST(%s AS TEXT) AS br_key, * "
+	    "FROM %s ORDER BY br_key", a->key, a->table);
+	if ((cur = br_store_prepare(st, sql, err)) == NULL)
+		goto out;
+	aud = br_store_prepare(st, "SELECT row_key, op, data, seq FROM "
+	    "audit_log a WHERE tbl = ?1 AND hash IS NOT NULL AND seq = "
+	    "(SELECT max(seq) FROM audit_log b WHERE b.tbl = a.tbl AND "
+	    "b.row_key = a.row_key AND b.hash IS NOT NULL) ORDER BY row_key",
+	    err);
+	if (aud == NULL)
+		goto out;
+	sqlite3_bind_text(aud, 1, a->table, -1, SQLITE_STATIC);
+	rc_cur = sqlite3_step(cur);
+	rc_aud = sqlite3_step(aud);
+	while (rc_cur == SQLITE_ROW || rc_aud == SQLITE_ROW) {
+		const char *ck = rc_cur == SQLITE_ROW ?
+		    (const char *)sqlite3_column_text(cur, 0) : NULL;
+		const char *ak = rc_aud == SQLITE_ROW ?
+		    (const char *)sqlite3_column_text(aud, 0) : NULL;
+		int c = ck == NULL ? 1 : ak == NULL ? -1 : strcmp(ck, ak);
+
+		if (c < 0) {
+			finding(out, stats, "unaudited", a->table, ck, 0,
+			    "row is not in the audit log");
+			rc_cur = sqlite3_step(cur);
+			continue;
+		}
+		if (c > 0) {
+			if (strcmp((const char *)sqlite3_column_text(aud, 1),
+			    "D") != 0)
+				finding(out, stats, "deleted", a->table, ak,
+				    sqlite3_column_int64(aud, 3),
+				    "row deleted outside billrun tools");
+			rc_aud = sqlite3_step(aud);
+			continue;
+		}
+		if (serialize(cur, 1, &b) != 0) {
+			br_error_set(err, BR_ENOMEM, NULL, 0, "out of memory");
+			goto out;
+		}
+		if (strcmp((const char *)sqlite3_column_text(aud, 1), "D") == 0)
+			finding(out, stats, "reappeared", a->table, ck,
+			    sqlite3_column_int64(aud, 3),
+			    "row deleted by billrun exists again");
+		else if (strcmp(b.p, (const char *)sqlite3_column_text(aud,
+		    2)) != 0)
+			finding(out, stats, "edited", a->table, ck,
+			    sqlite3_column_int64(aud, 3),
+			    "row differs from its last audited content");
+		rc_cur = sqlite3_step(cur);
+		rc_aud = sqlite3_step(aud);
+	}
+	if (rc_cur != SQLITE_DONE || rc_aud != SQLITE_DONE) {
+		br_store_fail(st, "verify audit log", err);
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(cur);
+	sqlite3_finalize(aud);
+	free(b.p);
+	return rc;
+}
+
+int
+br_audit_verify(struct br_store *st, FILE *out, struct br_audit_stats *stats,
+    struct br_error *err)
+{
+	static const char *const hdr[] = {"kind", "table", "key", "seq",
+	    "detail"};
+	size_t i;
+
+	memset(stats, 0, sizeof(*stats));
+	br_csv_row(out, 5, hdr);
+	if (verify_chain(st, out, stats, err) != 0)
+		return -1;
+	for (i = 0; i < NAUDITED; i++)
+		if (verify_table(st, &audited[i], out, stats, err) != 0)
+			return -1;
+	return 0;
+}
