@@ -17,12 +17,43 @@
 
 static const char usage_text[] =
     "usage: ami-import [--db PATH] [--registry DIR] [-o FILE] "
-    "[--format generic] [-v] [FILE ...]\n";
+    "[--format FMT] [--source-tz ZONE] [--source-offset +HH:MM] "
+    "[--interval-start|--interval-ending] [-v] [FILE ...]\n";
 
 struct opts {
-	const char *db, *registry, *output, *format;
+	const char *db, *registry, *output, *source_tz;
+	struct br_import_opts imp;
 	int verbose;
 };
+
+/* "+10:00", "-05:00", "+0930", "+8" -> seconds east of UTC. */
+static int
+parse_offset(const char *s, int32_t *out)
+{
+	long h = 0, m = 0;
+	int sign;
+	char *end;
+
+	if (s[0] != '+' && s[0] != '-')
+		return -1;
+	sign = s[0] == '-' ? -1 : 1;
+	h = strtol(s + 1, &end, 10);
+	if (end == s + 1)
+		return -1;
+	if (*end == ':') {
+		const char *ms = end + 1;
+		m = strtol(ms, &end, 10);
+		if (end != ms + 2)
+			return -1;
+	} else if (end - (s + 1) == 4) {
+		m = h % 100;
+		h /= 100;
+	}
+	if (*end != '\0' || h > 14 || m > 59)
+		return -1;
+	*out = (int32_t)(sign * (h * 3600 + m * 60));
+	return 0;
+}
 
 static int
 usage_error(const char *msg)
@@ -45,9 +76,10 @@ run(const struct opts *o, char **files, int nfiles,
 {
 	struct br_store *st;
 	struct br_registry reg;
-	struct br_tz tz;
+	struct br_tz tz, stz;
+	struct br_import_opts imp = o->imp;
 	struct br_output out;
-	int i, rc = -1;
+	int i, rc = -1, have_stz = 0;
 
 	if ((st = br_store_open(o->db, o->registry ? BR_STORE_CREATE : 0,
 	    err)) == NULL)
@@ -58,6 +90,13 @@ run(const struct opts *o, char **files, int nfiles,
 	}
 	memset(&reg, 0, sizeof(reg));
 	memset(&tz, 0, sizeof(tz));
+	memset(&stz, 0, sizeof(stz));
+	if (o->source_tz != NULL) {
+		if (br_tz_load(&stz, o->source_tz, err) != 0)
+			goto out;
+		have_stz = 1;
+		imp.source_tz = &stz;
+	}
 	if (br_store_begin(st, err) != 0)
 		goto out;
 	if (o->registry && br_registry_load_dir(st, o->registry, err) != 0)
@@ -66,7 +105,7 @@ run(const struct opts *o, char **files, int nfiles,
 	    br_store_timezone(st, &tz, err) != 0))
 		goto out;
 	for (i = 0; i < nfiles; i++) {
-		int r = br_import_file(st, &reg, &tz, files[i], o->format,
+		int r = br_import_file_opts(st, &reg, &tz, files[i], &imp,
 		    res, err);
 		if (r < 0)
 			goto out;
@@ -82,6 +121,8 @@ out:
 		rc = -1;
 	if (nfiles > 0)
 		br_tz_release(&tz);
+	if (have_stz)
+		br_tz_release(&stz);
 	br_registry_release(&reg);
 	br_store_close(st);
 	return rc;
@@ -94,13 +135,17 @@ main(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "interval-ending", no_argument, NULL, 'E' },
+		{ "interval-start", no_argument, NULL, 'S' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "registry", required_argument, NULL, 'r' },
+		{ "source-offset", required_argument, NULL, 'O' },
+		{ "source-tz", required_argument, NULL, 'z' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct opts o = { "billing.db", NULL, NULL, "generic", 0 };
+	struct opts o;
 	struct br_import_result res;
 	struct br_error err;
 	char *stdin_only[] = { (char *)"-" };
@@ -108,6 +153,9 @@ main(int argc, char **argv)
 	int ch, nfiles, status;
 
 	br_diag_init("ami-import");
+	memset(&o, 0, sizeof(o));
+	o.db = "billing.db";
+	o.imp.format = BR_FMT_AUTO;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "ho:v", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -115,7 +163,24 @@ main(int argc, char **argv)
 			o.db = optarg;
 			break;
 		case 'f':
-			o.format = optarg;
+			if ((o.imp.format = br_import_format_parse(optarg)) < 0)
+				return usage_error("unknown format (auto, "
+				    "generic, nem12 or cmep)");
+			break;
+		case 'E':
+			o.imp.interval_ending = 1;
+			break;
+		case 'S':
+			o.imp.interval_ending = 0;
+			break;
+		case 'O':
+			if (parse_offset(optarg, &o.imp.nem_offset_s) != 0)
+				return usage_error("bad --source-offset (e.g. "
+				    "+10:00)");
+			o.imp.has_nem_offset = 1;
+			break;
+		case 'z':
+			o.source_tz = optarg;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -140,8 +205,6 @@ main(int argc, char **argv)
 		}
 		}
 	}
-	if (strcmp(o.format, "generic") != 0)
-		return usage_error("unknown format (only 'generic')");
 	files = argv + optind;
 	nfiles = argc - optind;
 	if (nfiles == 0 && o.registry == NULL) {
@@ -154,10 +217,17 @@ main(int argc, char **argv)
 		br_import_result_release(&res);
 		return fail(&err);
 	}
-	if (o.verbose)
+	if (o.verbose) {
+		char extra[128] = "";
+		if (res.stale > 0 || res.other > 0)
+			snprintf(extra, sizeof(extra), " (%ld days with an "
+			    "older source version ignored, %ld non-energy "
+			    "runs skipped)", res.stale, res.other);
 		br_warn("%ld files imported, %ld skipped, %ld rows, %ld days "
-		    "written, %ld replaced, %zu exceptions", res.files,
-		    res.skipped, res.rows, res.days, res.replaced, res.nexc);
+		    "written, %ld replaced, %zu exceptions%s", res.files,
+		    res.skipped, res.rows, res.days, res.replaced, res.nexc,
+		    extra);
+	}
 	status = res.nexc > 0 ? BR_EXIT_EXCEPTIONS : BR_EXIT_OK;
 	br_import_result_release(&res);
 	return status;

@@ -1,5 +1,7 @@
 /*
- * import.c: the generic interval CSV importer.
+ * import.c: the interval importer: generic interval CSV, NEM12/NEM13 and
+ * CMEP MEPMD01 (parsers in nem12.c and cmep.c feed runs of intervals
+ * through ingest_run into the same day accumulator and store writer).
  *
  * Rows stream through libcsv (br_csv_read); each is checked, converted to
  * a UTC instant, placed in the slot of its local day and accumulated in
@@ -17,13 +19,17 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "cmep.h"
 #include "csvio.h"
 #include "date.h"
+#include "input.h"
 #include "money.h"
+#include "nem12.h"
 #include "banned.h"
 
 #define MAX_OPEN_DAYS (1 << 16)
@@ -43,6 +49,8 @@ struct day_acc {
 	long dups;		/* slots given more than once */
 	uint8_t *quality;	/* n entries, after values */
 	uint8_t *seen;		/* n entries: slot given by this file */
+	char version[32];	/* highest source version (UpdateDateTime) */
+	int64_t *sv;		/* OWNED, NULL or n: source version per slot */
 	int64_t values[];	/* n entries */
 };
 
@@ -63,6 +71,8 @@ struct ctx {
 	struct br_store *st;
 	const struct br_registry *reg;
 	const struct br_tz *tz;
+	const struct br_tz *stz;	/* zone of local stamps (source) */
+	const struct br_import_opts *o;
 	const char *source;	/* basename of the file */
 	struct br_import_result *res;
 	int col[NCOLS];
@@ -79,12 +89,14 @@ struct ctx {
 	int32_t cur_day;	/* local day cache: [cur_start, cur_end) */
 	int64_t cur_start, cur_end;
 	const char *last_id;	/* BORROWED: id of the previous row */
+	char ami_key[80];	/* AMI run meter key of ami_mi */
+	long ami_mi;		/* its meter index (LONG_MIN: none) */
 	long last_meter;	/* its meter index, or -1 - unknown index */
 	/* pending exceptions of this file */
 	struct br_import_exc *exc;
 	size_t nexc, exc_cap;
 	/* statements and scratch */
-	sqlite3_stmt *sel_day, *put_day, *ins_repl;
+	sqlite3_stmt *sel_day, *put_day, *ins_repl, *sel_ver, *put_ver;
 	int64_t *merge_vals;
 	uint8_t *merge_q;
 	unsigned char *blob;
@@ -226,6 +238,8 @@ day_get(struct ctx *c, size_t meter, int channel, int32_t day,
 	a->start = br_tz_day_start(c->tz, day);
 	a->first_line = line;
 	a->dups = 0;
+	a->version[0] = '\0';
+	a->sv = NULL;
 	a->quality = (uint8_t *)(a->values + n);
 	a->seen = a->quality + n;
 	for (i = 0; i < n; i++) {
@@ -286,6 +300,24 @@ day_write(struct ctx *c, struct day_acc *a, struct br_error *err)
 	int32_t i;
 	int rc;
 
+	/* A day re-sent with an older source version does not replace. */
+	if (a->version[0] != '\0') {
+		sqlite3_bind_text(c->sel_ver, 1, m->meter_id, -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_int(c->sel_ver, 2, a->channel);
+		sqlite3_bind_int(c->sel_ver, 3, a->day);
+		rc = sqlite3_step(c->sel_ver);
+		if (rc == SQLITE_ROW && strcmp((const char *)
+		    sqlite3_column_text(c->sel_ver, 0), a->version) > 0) {
+			sqlite3_reset(c->sel_ver);
+			c->res->stale++;
+			return 0;
+		}
+		sqlite3_reset(c->sel_ver);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return br_store_fail(c->st, "read source version",
+			    err);
+	}
 	if (account == NULL) {
 		struct meter_stat *ms = &c->mstat[a->meter];
 		span_add(&ms->noacct_days, &ms->noacct_first,
@@ -370,6 +402,19 @@ day_write(struct ctx *c, struct day_acc *a, struct br_error *err)
 	sqlite3_reset(c->put_day);
 	if (rc != SQLITE_DONE)
 		return br_store_fail(c->st, "write interval day", err);
+	if (a->version[0] != '\0') {
+		sqlite3_bind_text(c->put_ver, 1, m->meter_id, -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_int(c->put_ver, 2, a->channel);
+		sqlite3_bind_int(c->put_ver, 3, a->day);
+		sqlite3_bind_text(c->put_ver, 4, a->version, -1,
+		    SQLITE_STATIC);
+		rc = sqlite3_step(c->put_ver);
+		sqlite3_reset(c->put_ver);
+		if (rc != SQLITE_DONE)
+			return br_store_fail(c->st, "write source version",
+			    err);
+	}
 	c->res->days++;
 	return 0;
 }
@@ -405,6 +450,7 @@ flush_days(struct ctx *c, struct br_error *err)
 	for (i = 0; i < k; i++) {
 		if (rc == 0)
 			rc = day_write(c, c->slots[i], err);
+		free(c->slots[i]->sv);
 		free(c->slots[i]);
 		c->slots[i] = NULL;
 	}
@@ -419,7 +465,10 @@ free_days(struct ctx *c)
 	size_t i;
 
 	for (i = 0; i < c->cap; i++)
-		free(c->slots[i]);
+		if (c->slots[i] != NULL) {
+			free(c->slots[i]->sv);
+			free(c->slots[i]);
+		}
 	free(c->slots);
 	c->slots = NULL;
 	c->cap = c->count = 0;
@@ -495,29 +544,87 @@ unknown_find(struct ctx *c, const char *id, long line, struct br_error *err)
 }
 
 /*
+ * Units: family and size in units of the family's smallest unit.  A
+ * value converts only within its family (Wh <-> kWh, CF <-> CCF, gal <->
+ * kgal); therm stands alone.
+ */
+struct unit_def {
+	const char *name;
+	int family;
+	int64_t size;
+};
+
+static const struct unit_def units[] = {
+	{ "Wh", 1, 1 }, { "kWh", 1, 1000 }, { "MWh", 1, 1000000 },
+	{ "CF", 2, 1 }, { "CCF", 2, 100 }, { "MCF", 2, 1000 },
+	{ "gal", 3, 1 }, { "kgal", 3, 1000 },
+	{ "therm", 4, 1 }
+};
+
+static const struct unit_def *
+unit_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcasecmp(units[i].name, name) == 0)
+			return &units[i];
+	return NULL;
+}
+
+/*
  * Value in milli-units of the meter's unit times the multiplier:
- * v (milli of the sent unit) * multiplier_milli / 1000, with Wh -> kWh
- * dividing by another 1000 (kWh -> Wh multiplying), rounded half-up once.
+ * v (milli of the sent unit) * size(sent) / size(meter's) *
+ * multiplier_milli / 1000, rounded half-up once.  Returns -2 when the
+ * units do not convert, -1 on overflow.
  */
 static int
 convert_value(int64_t v, const char *unit, const struct br_registry_meter *m,
-    int64_t *out)
+    int64_t mult_milli, int64_t *out)
 {
 	int64_t num, den = 1000;
 
-	if (unit[0] == '\0' || strcasecmp(unit, m->unit) == 0)
-		;
-	else if (strcasecmp(unit, "Wh") == 0 && strcmp(m->unit, "kWh") == 0)
-		den = 1000000;
-	else if (strcasecmp(unit, "kWh") == 0 && strcmp(m->unit, "Wh") == 0) {
-		if (__builtin_mul_overflow(v, 1000, &v))
+	if (unit[0] != '\0' && strcasecmp(unit, m->unit) != 0) {
+		const struct unit_def *from = unit_find(unit);
+		const struct unit_def *to = unit_find(m->unit);
+		if (from == NULL || to == NULL || from->family != to->family)
+			return -2;
+		if (__builtin_mul_overflow(v, from->size, &v))
 			return -1;
-	} else
-		return -2;
-	if (__builtin_mul_overflow(v, m->multiplier_milli, &num))
+		den *= to->size;
+	}
+	if (__builtin_mul_overflow(v, mult_milli, &num))
 		return -1;
 	*out = br_div_round(num, den, BR_ROUND_HALF_UP);
 	return 0;
+}
+
+/*
+ * Meter index of id (cached for runs of rows of one meter): >= 0 a
+ * registry meter, < -1 - k the k-th unknown meter; -2 - ... never: on
+ * error returns LONG_MIN with err.
+ */
+static long
+meter_lookup(struct ctx *c, const char *id, long line, struct br_error *err)
+{
+	const struct br_registry_meter *m;
+	long mi;
+
+	if (c->last_id != NULL && strcmp(c->last_id, id) == 0)
+		return c->last_meter;
+	m = br_registry_meter_find(c->reg, id);
+	if (m != NULL) {
+		mi = (long)(m - c->reg->meters);
+		c->last_id = m->meter_id;
+	} else {
+		long u = unknown_find(c, id, line, err);
+		if (u < -1)
+			return LONG_MIN;
+		mi = -1 - u;
+		c->last_id = c->unknown[u].id;
+	}
+	c->last_meter = mi;
+	return mi;
 }
 
 static int
@@ -573,35 +680,25 @@ on_row(struct ctx *c, const struct br_csv_record *rec, struct br_error *err)
 		return bad_field(c, rec, COL_VALUE, "bad value", err);
 
 	/* Which meter (rows usually come grouped by meter). */
-	if (c->last_id != NULL && strcmp(c->last_id, id) == 0)
-		mi = c->last_meter;
-	else {
-		m = br_registry_meter_find(c->reg, id);
-		if (m != NULL) {
-			mi = (long)(m - c->reg->meters);
-			c->last_id = m->meter_id;
-		} else {
-			long u = unknown_find(c, id, rec->line, err);
-			if (u < -1)
-				return -1;
-			mi = -1 - u;
-			c->last_id = c->unknown[u].id;
-		}
-		c->last_meter = mi;
-	}
+	if ((mi = meter_lookup(c, id, rec->line, err)) == LONG_MIN)
+		return -1;
 
 	/* UTC instant of the interval start. */
 	if (has_zone)
 		t = secs;
 	else {
-		rc = br_tz_local_to_utc(c->tz, secs, false, &t);
+		rc = br_tz_local_to_utc(c->stz, secs, false, &t);
 		if (rc < 0)
 			return bad_field(c, rec, COL_START,
 			    "nonexistent local time", err);
 		if (rc == 1) {
 			ambiguous = true;
-			br_tz_local_to_utc(c->tz, secs, true, &t_later);
+			br_tz_local_to_utc(c->stz, secs, true, &t_later);
 		}
+	}
+	if (c->o->interval_ending) {
+		t -= interval_s;
+		t_later -= interval_s;
 	}
 	day = local_day(c, t);
 
@@ -619,7 +716,7 @@ on_row(struct ctx *c, const struct br_csv_record *rec, struct br_error *err)
 		return 0;
 	}
 	if (!missing) {
-		rc = convert_value(v, unit, m, &stored);
+		rc = convert_value(v, unit, m, m->multiplier_milli, &stored);
 		if (rc == -2)
 			return bad_field(c, rec, COL_UNIT,
 			    "unit does not match the meter's", err);
@@ -665,6 +762,164 @@ on_record(void *ctx, const struct br_csv_record *rec, struct br_error *err)
 	if (rec->index == 0)
 		return on_header(c, rec, err);
 	return on_row(c, rec, err);
+}
+
+/*
+ * Registry meter of an AMI run.  NEM12 (docs/ami-import.md, "Meter
+ * matching"): "NMI-SUFFIX" (e.g. NEM1210184-E2) when the registry has
+ * it; else, for the first data stream of a direction (suffix E1, B1 ...:
+ * digit 1), the NMI, then the MeterSerialNumber.  Other suffixes (E2
+ * controlled load ...) never fall back to the NMI: they would overwrite
+ * the E1 data of the same channel.  CMEP: the Meter ID, then field 5.
+ * An unknown meter is recorded under the first id tried.
+ */
+static long
+ami_meter(struct ctx *c, const struct br_ami_day *d, struct br_error *err)
+{
+	const struct br_registry_meter *m;
+	char key[80];
+	bool nem = d->nmi_suffix[0] != '\0';
+	long mi;
+
+	if (nem)
+		snprintf(key, sizeof(key), "%s-%s", d->meter_id,
+		    d->nmi_suffix);
+	else
+		snprintf(key, sizeof(key), "%s", d->meter_id);
+	if (c->ami_mi != LONG_MIN && strcmp(c->ami_key, key) == 0)
+		return c->ami_mi;
+	if ((m = br_registry_meter_find(c->reg, key)) == NULL &&
+	    (!nem || d->nmi_suffix[1] == '1') &&
+	    (m = br_registry_meter_find(c->reg, d->meter_id)) == NULL &&
+	    d->serial[0] != '\0')
+		m = br_registry_meter_find(c->reg, d->serial);
+	if (m != NULL)
+		mi = (long)(m - c->reg->meters);
+	else if (nem && d->nmi_suffix[1] == '1')
+		mi = meter_lookup(c, d->meter_id, d->line, err);
+	else
+		mi = meter_lookup(c, key, d->line, err);
+	if (mi == LONG_MIN)
+		return mi;
+	snprintf(c->ami_key, sizeof(c->ami_key), "%s", key);
+	c->ami_mi = mi;
+	return mi;
+}
+
+/*
+ * One run of intervals from a parser (NEM12 300 record, CMEP row): each
+ * interval goes to the slot of its local day.  Values are engineering
+ * values already (NEM12 includes the meter multiplier, CMEP applies its
+ * Calculation Constant): only the unit is converted.
+ */
+static int
+on_ami_day(void *ctx, const struct br_ami_day *d, struct br_error *err)
+{
+	struct ctx *c = ctx;
+	const struct br_registry_meter *m;
+	struct day_acc *a;
+	int64_t stored, nv = 0;
+	int32_t k, is = d->interval_s, checked_day = INT32_MIN;
+	bool installed = false;
+	const char *p;
+	long mi;
+	int rc;
+
+	/* Source version as a number (14 digits: CCYYMMDDhhmmss). */
+	for (p = d->version; *p >= '0' && *p <= '9' && nv < INT64_MAX / 100;
+	    p++)
+		nv = nv * 10 + (*p - '0');
+
+	if (d->channel != BR_CHANNEL_DELIVERED &&
+	    d->channel != BR_CHANNEL_RECEIVED) {
+		c->res->other++;
+		return 0;
+	}
+	c->rows += d->n;
+	if (d->n <= 0)
+		return 0;
+	if ((mi = ami_meter(c, d, err)) == LONG_MIN)
+		return -1;
+	if (mi < 0) {
+		struct unknown_meter *u = &c->unknown[-1 - mi];
+		if (u->rows == 0)
+			u->first_day = local_day(c, d->start_utc);
+		u->rows += d->n;
+		return 0;
+	}
+	m = &c->reg->meters[mi];
+	if (is <= 0 || 3600 % is != 0)
+		return br_error_set(err, BR_EINPUT, d->file, d->line,
+		    "interval length of %ld s does not divide an hour: not "
+		    "supported", (long)is);
+	if (convert_value(0, d->unit, m, 1000, &stored) == -2)
+		return br_error_set(err, BR_EINPUT, d->file, d->line,
+		    "unit '%s' of meter '%s' does not convert to the "
+		    "registry unit '%s'", d->unit, d->meter_id, m->unit);
+	for (k = 0; k < d->n; k++) {
+		int64_t t = d->start_utc + (int64_t)k * is, idx;
+		int32_t day = local_day(c, t);
+		bool missing = (d->quality[k] & BR_Q_MISSING) != 0;
+
+		if (day != checked_day) {
+			checked_day = day;
+			installed = br_registry_install_sp(c->reg, m, day) !=
+			    NULL;
+		}
+		if (!installed) {
+			struct meter_stat *ms = &c->mstat[mi];
+			span_add(&ms->outside_rows, &ms->outside_first,
+			    &ms->outside_last, &ms->outside_line, day,
+			    d->line);
+			continue;
+		}
+		stored = 0;
+		if (!missing) {
+			rc = convert_value(d->values[k], d->unit, m, 1000,
+			    &stored);
+			if (rc < 0)
+				return br_error_set(err, BR_EINPUT, d->file,
+				    d->line, "interval %ld: value too large",
+				    (long)k + 1);
+		}
+		if ((a = day_get(c, (size_t)mi, d->channel, day, is, d->line,
+		    err)) == NULL)
+			return -1;
+		if (a->interval_s != is)
+			return br_error_set(err, BR_EINPUT, d->file, d->line,
+			    "interval length %ld min differs from an earlier "
+			    "record of meter '%s' on the same day",
+			    (long)is / 60, m->meter_id);
+		if ((t - a->start) % is != 0)
+			return br_error_set(err, BR_EINPUT, d->file, d->line,
+			    "interval %ld starts off the %ld-minute grid",
+			    (long)k + 1, (long)is / 60);
+		if (nv > 0 && a->sv == NULL &&
+		    (a->sv = calloc((size_t)a->n, sizeof(int64_t))) == NULL)
+			return nomem(err);
+		if (strcmp(d->version, a->version) > 0)
+			snprintf(a->version, sizeof(a->version), "%s",
+			    d->version);
+		idx = (t - a->start) / is;
+		/* A slot re-sent with a later version replaces, an older
+		 * one is ignored, an equal one is a duplicate. */
+		if (a->seen[idx] && a->sv != NULL) {
+			if (nv < a->sv[idx])
+				continue;
+			if (nv == a->sv[idx])
+				a->dups++;
+		} else if (a->seen[idx])
+			a->dups++;
+		if (a->sv != NULL)
+			a->sv[idx] = nv;
+		a->seen[idx] = 1;
+		a->values[idx] = stored;
+		a->quality[idx] = missing ? (uint8_t)BR_Q_MISSING :
+		    d->quality[k];
+		if (c->count >= MAX_OPEN_DAYS && flush_days(c, err) != 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* Aggregated per-meter exceptions of this file. */
@@ -801,6 +1056,8 @@ ctx_release(struct ctx *c)
 	sqlite3_finalize(c->sel_day);
 	sqlite3_finalize(c->put_day);
 	sqlite3_finalize(c->ins_repl);
+	sqlite3_finalize(c->sel_ver);
+	sqlite3_finalize(c->put_ver);
 	free(c->merge_vals);
 	free(c->merge_q);
 	free(c->blob);
@@ -808,10 +1065,10 @@ ctx_release(struct ctx *c)
 
 /* Import the file inside savepoint "br_import". */
 static int
-import_body(struct ctx *c, const char *path, const char *format,
-    struct br_error *err)
+import_body(struct ctx *c, const char *path, int fmt, struct br_error *err)
 {
 	sqlite3_stmt *s;
+	const char *format = br_import_format_name(fmt);
 	char sha[65];
 	int rc;
 
@@ -839,10 +1096,40 @@ import_body(struct ctx *c, const char *path, const char *format,
 	    (c->ins_repl = br_store_prepare(c->st, "INSERT INTO "
 	    "interval_replacement(meter_id, channel, day, old_file_id, "
 	    "new_file_id, old_version) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
-	    err)) == NULL)
+	    err)) == NULL ||
+	    (c->sel_ver = br_store_prepare(c->st, "SELECT src_version FROM "
+	    "interval_src_version WHERE meter_id = ?1 AND channel = ?2 AND "
+	    "day = ?3", err)) == NULL ||
+	    (c->put_ver = br_store_prepare(c->st, "INSERT INTO "
+	    "interval_src_version(meter_id, channel, day, src_version) "
+	    "VALUES(?1, ?2, ?3, ?4) ON CONFLICT(meter_id, channel, day) DO "
+	    "UPDATE SET src_version = excluded.src_version", err)) == NULL)
 		return -1;
 
-	if (br_csv_read(path, on_record, c, sha, err) != 0)
+	switch (fmt) {
+	case BR_FMT_NEM12: {
+		struct br_nem12_opts no;
+		memset(&no, 0, sizeof(no));
+		no.has_offset = c->o->has_nem_offset != 0;
+		no.utc_offset_s = c->o->nem_offset_s;
+		rc = br_nem12_parse(path, &no, on_ami_day, NULL, c, sha, NULL,
+		    err);
+		break;
+	}
+	case BR_FMT_CMEP: {
+		struct br_cmep_opts co;
+		memset(&co, 0, sizeof(co));
+		co.tz = c->stz;
+		co.interval_ending = c->o->interval_ending != 0;
+		rc = br_cmep_parse(path, &co, on_ami_day, NULL, c, sha, NULL,
+		    err);
+		break;
+	}
+	default:
+		rc = br_csv_read(path, on_record, c, sha, err);
+		break;
+	}
+	if (rc != 0)
 		return -1;
 	if (flush_days(c, err) != 0)
 		return -1;
@@ -874,26 +1161,103 @@ import_body(struct ctx *c, const char *path, const char *format,
 	return store_exceptions(c, err);
 }
 
+static const char *const format_names[] = { "auto", "generic", "nem12",
+	"cmep" };
+
+const char *
+br_import_format_name(int fmt)
+{
+	if (fmt < 0 || (size_t)fmt >= sizeof(format_names) /
+	    sizeof(format_names[0]))
+		return "?";
+	return format_names[fmt];
+}
+
+int
+br_import_format_parse(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++)
+		if (strcmp(format_names[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+int
+br_import_detect(const char *path, struct br_error *err)
+{
+	struct br_input *in;
+	char buf[512];
+	const char *p, *end;
+	long n;
+
+	if (strcmp(path, "-") == 0)
+		return BR_FMT_GENERIC;
+	if ((in = br_input_open(path, err)) == NULL)
+		return -1;
+	n = br_input_read(in, buf, sizeof(buf) - 1, err);
+	br_input_close(in);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	p = buf;
+	end = buf + n;
+	if (n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+		p += 3;
+	while (p < end && (*p == '\r' || *p == '\n' || *p == ' ' ||
+	    *p == '\t'))
+		p++;
+	if (strncmp(p, "100,", 4) == 0 || strncmp(p, "200,", 4) == 0 ||
+	    strncmp(p, "250,", 4) == 0)
+		return BR_FMT_NEM12;
+	if (strncmp(p, "MEPMD01,", 8) == 0 || strncmp(p, "MEPMD02,", 8) == 0)
+		return BR_FMT_CMEP;
+	return BR_FMT_GENERIC;
+}
+
 int
 br_import_file(struct br_store *st, const struct br_registry *reg,
     const struct br_tz *tz, const char *path, const char *format,
     struct br_import_result *res, struct br_error *err)
 {
-	struct ctx c;
-	long days = res->days, replaced = res->replaced;
-	size_t nexc = res->nexc;
-	int rc;
+	struct br_import_opts o;
 
-	if (strcmp(format, "generic") != 0)
+	memset(&o, 0, sizeof(o));
+	if ((o.format = br_import_format_parse(format)) < 0)
 		return br_error_set(err, BR_EUSAGE, NULL, 0,
 		    "unknown format '%s'", format);
+	return br_import_file_opts(st, reg, tz, path, &o, res, err);
+}
+
+int
+br_import_file_opts(struct br_store *st, const struct br_registry *reg,
+    const struct br_tz *tz, const char *path,
+    const struct br_import_opts *o, struct br_import_result *res,
+    struct br_error *err)
+{
+	static const struct br_import_opts defaults;
+	struct ctx c;
+	long days = res->days, replaced = res->replaced;
+	long stale = res->stale, other = res->other;
+	size_t nexc = res->nexc;
+	int rc, fmt;
+
+	if (o == NULL)
+		o = &defaults;
+	fmt = o->format;
+	if (fmt == BR_FMT_AUTO && (fmt = br_import_detect(path, err)) < 0)
+		return -1;
 	memset(&c, 0, sizeof(c));
 	c.st = st;
 	c.reg = reg;
 	c.tz = tz;
+	c.stz = o->source_tz ? o->source_tz : tz;
+	c.o = o;
 	c.res = res;
 	c.source = base_name(path);
 	c.last_meter = -1;
+	c.ami_mi = LONG_MIN;
 	if (reg->nmeters > 0 &&
 	    (c.mstat = calloc(reg->nmeters, sizeof(*c.mstat))) == NULL)
 		return nomem(err);
@@ -901,13 +1265,15 @@ br_import_file(struct br_store *st, const struct br_registry *reg,
 		ctx_release(&c);
 		return -1;
 	}
-	rc = import_body(&c, path, format, err);
+	rc = import_body(&c, path, fmt, err);
 	ctx_release(&c);
 	if (rc != 0) {
 		/* Error or already imported: undo this file entirely. */
 		sqlite3_exec(st->db, "ROLLBACK TO br_import", NULL, NULL, NULL);
 		res->days = days;
 		res->replaced = replaced;
+		res->stale = stale;
+		res->other = other;
 		res->nexc = nexc;
 	}
 	if (br_store_exec(st, "RELEASE br_import", rc < 0 ? NULL : err) != 0)
