@@ -204,6 +204,21 @@ fmt6(int64_t v, char *buf)
 	return br_decimal_format(v, 6, 6, buf, 32);
 }
 
+/* Percent in ppm as "6.25" (no trailing zeros). */
+static char *
+fmt_pct(int64_t ppm, char *buf)
+{
+	size_t n;
+
+	br_decimal_format(ppm, 4, 4, buf, 32);
+	n = strlen(buf);
+	while (n > 0 && buf[n - 1] == '0')
+		buf[--n] = '\0';
+	if (n > 0 && buf[n - 1] == '.')
+		buf[--n] = '\0';
+	return buf;
+}
+
 /* q x rate, or fail with the line's code named. */
 static int
 mul(int64_t q, int64_t rate, int64_t *out, struct br_error *err)
@@ -571,16 +586,14 @@ rate_demand(const struct br_rate_input *in, struct seg *s,
 			if (prior < 0)
 				snprintf(rt, sizeof(rt), "; ratchet %s%% of "
 				    "%d prior months: no prior bills",
-				    br_decimal_format(dm->ratchet_ppm, 4, 0,
-				    b3, sizeof(b3)), dm->ratchet_months);
+				    fmt_pct(dm->ratchet_ppm, b3), dm->ratchet_months);
 			else {
 				int64_t r = br_div_round(prior *
 				    dm->ratchet_ppm, 1000000,
 				    BR_ROUND_HALF_UP);
 				snprintf(rt, sizeof(rt), "; ratchet %s%% x "
 				    "prior max %s kW since %s = %s kW%s",
-				    br_decimal_format(dm->ratchet_ppm, 4, 0,
-				    b3, sizeof(b3)), fmt3(prior, b4),
+				    fmt_pct(dm->ratchet_ppm, b3), fmt3(prior, b4),
 				    br_date_format(from, pr, sizeof(pr)),
 				    fmt3(r, b1), r > kw ? " (billed)" : "");
 				if (r > billed)
@@ -766,7 +779,7 @@ rate_taxes(const struct br_rate_input *in, struct seg *s,
 		micros = br_money_mul_ppm(base * BR_MICROS_PER_CENT, x->ppm,
 		    BR_ROUND_HALF_UP);
 		snprintf(calc, sizeof(calc), "tax %s %s%% on %s of %s", x->code,
-		    br_decimal_format(x->ppm, 4, 0, b1, sizeof(b1)),
+		    fmt_pct(x->ppm, b1),
 		    br_cents_format(base, b2, sizeof(b2)), x->napply ?
 		    "the listed lines" : "the charges above");
 		if (add_line(out, t, s, x->code, x->name, base * 10, "USD",

@@ -1,0 +1,730 @@
+/*
+ * check_rate_struct.c: hand-computed bills for the tariff structures added
+ * on top of flat/tier/TOU: minimum bill, riders and taxes, TOU demand and
+ * ratchets, net metering over a year with carryover and true-up, net
+ * billing, real-time prices, sewer on winter average, gas BTU factors and
+ * a DST (fall-back) month of TOU demand.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "date.h"
+#include "money.h"
+#include "rate.h"
+#include "store.h"
+#include "tariff.h"
+#include "tz.h"
+#include "banned.h"
+
+static struct br_tz tz;
+
+static void
+setup(void)
+{
+	struct br_error err;
+
+	if (br_tz_load(&tz, "America/Chicago", &err) != 0)
+		ck_abort_msg("tz: %s", err.msg);
+}
+
+static void
+teardown(void)
+{
+	br_tz_release(&tz);
+}
+
+static void
+load_text(const char *text, struct br_tariff *t)
+{
+	char path[] = "/tmp/check_rate_struct_XXXXXX";
+	struct br_error err;
+	FILE *f;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	f = fdopen(fd, "w");
+	fputs(text, f);
+	fclose(f);
+	if (br_tariff_load(t, path, &err) != 0)
+		ck_abort_msg("%s:%ld: %s", err.file, err.line, err.msg);
+	unlink(path);
+}
+
+struct days {
+	struct br_interval_day *v;
+	size_t n;
+};
+
+static void
+make_days(struct days *d, int32_t first, int32_t last, int64_t per_slot,
+    int channel)
+{
+	int32_t day, i;
+
+	d->n = (size_t)(last - first + 1);
+	d->v = calloc(d->n, sizeof(*d->v));
+	for (day = first; day <= last; day++) {
+		struct br_interval_day *x = &d->v[day - first];
+		snprintf(x->meter_id, sizeof(x->meter_id), "M1");
+		x->channel = channel;
+		x->day = day;
+		x->interval_s = 900;
+		x->n = br_tz_day_length(&tz, day) / 900;
+		x->values = calloc((size_t)x->n, sizeof(int64_t));
+		x->quality = calloc((size_t)x->n, 1);
+		for (i = 0; i < x->n; i++)
+			x->values[i] = per_slot;
+	}
+}
+
+static void
+free_days(struct days *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		free(d->v[i].values);
+		free(d->v[i].quality);
+	}
+	free(d->v);
+	d->v = NULL;
+	d->n = 0;
+}
+
+struct extra {
+	const struct days *recv;
+	const char *nem;
+	int64_t bank;
+	const struct br_rate_prior *prior;
+	size_t nprior;
+	struct br_rate_summary sum;
+};
+
+static int64_t
+rate_x(const struct br_tariff *t, int32_t pfirst, int32_t plast,
+    const struct days *d, struct extra *x, struct br_rate_lines *out)
+{
+	struct br_rate_cache cache;
+	struct br_rate_input in;
+	struct br_error err;
+	int64_t total = 0;
+	size_t i;
+
+	ck_assert_int_eq(br_rate_cache_init(&cache, &tz, pfirst, plast, &err),
+	    0);
+	memset(&in, 0, sizeof(in));
+	memset(out, 0, sizeof(*out));
+	in.tariff = t;
+	in.cache = &cache;
+	in.period_first = in.service_first = pfirst;
+	in.period_last = in.service_last = plast;
+	in.days = d->v;
+	in.ndays = d->n;
+	if (x) {
+		if (x->recv) {
+			in.recv = x->recv->v;
+			in.nrecv = x->recv->n;
+		}
+		in.nem_program = x->nem;
+		in.nem_bank_milli = x->bank;
+		in.prior = x->prior;
+		in.nprior = x->nprior;
+		in.summary = &x->sum;
+	}
+	if (br_rate_compute(&in, out, &err) != 0)
+		ck_abort_msg("rate: %s", err.msg);
+	for (i = 0; i < out->n; i++)
+		total += out->v[i].amount_cents;
+	br_rate_cache_release(&cache);
+	return total;
+}
+
+static const struct br_rate_line *
+line(const struct br_rate_lines *l, const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].code, code) == 0)
+			return &l->v[i];
+	ck_abort_msg("no line %s", code);
+	return NULL;
+}
+
+static bool
+has_line(const struct br_rate_lines *l, const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].code, code) == 0)
+			return true;
+	return false;
+}
+
+#define D(y, m, d) br_date_days(y, m, d)
+
+START_TEST(test_minimum_riders_taxes)
+{
+	struct br_tariff t;
+	struct br_rate_lines l;
+	struct days d;
+	size_t i;
+	static const char *const order[] = { "CUSTOMER", "ENERGY", "MINIMUM",
+	    "FUEL", "ECO_CREDIT", "FRANCHISE", "STATE_TAX", "CITY_TAX" };
+
+	load_text("code: T1\nunit: kWh\nversions:\n"
+	    "  - effective: 2026-01-01\n"
+	    "    customer_charge: {amount: 5.00}\n"
+	    "    energy: [{rate: 0.10}]\n"
+	    "    minimum: {amount: 20.00}\n"
+	    "    riders:\n"
+	    "      - {code: FUEL, name: Fuel adjustment, rate: 0.0125}\n"
+	    "      - {code: ECO_CREDIT, rate: -0.002}\n"
+	    "    taxes:\n"
+	    "      - {code: FRANCHISE, name: Franchise fee, percent: 3,\n"
+	    "         applies_to: [CUSTOMER, \"ENERGY*\", MINIMUM]}\n"
+	    "      - {code: STATE_TAX, percent: 6.25}\n"
+	    "      - {code: CITY_TAX, percent: 1, applies_to: [FRANCHISE]}\n",
+	    &t);
+	/* 2 kWh a day in October = 62 kWh */
+	make_days(&d, D(2026, 10, 1), D(2026, 10, 31), 0, 1);
+	for (i = 0; i < d.n; i++)
+		d.v[i].values[0] = 2000;
+	/* 5.00 + 6.20 = 11.20 < 20.00: minimum 8.80; fuel 62 x 0.0125 =
+	 * 0.775 -> 0.78; credit -0.124 -> -0.12; franchise 3 % of 20.00 =
+	 * 0.60; state 6.25 % of 20.66 = 1.29125 -> 1.29; city 1 % of 0.60 =
+	 * 0.006 -> 0.01 */
+	ck_assert_int_eq(rate_x(&t, D(2026, 10, 1), D(2026, 10, 31), &d, NULL,
+	    &l), 2256);
+	ck_assert_uint_eq(l.n, 8);
+	for (i = 0; i < 8; i++)
+		ck_assert_str_eq(l.v[i].code, order[i]);
+	ck_assert_int_eq(l.v[2].amount_cents, 880);
+	ck_assert_int_eq(l.v[3].amount_cents, 78);
+	ck_assert_int_eq(l.v[4].amount_cents, -12);
+	ck_assert_int_eq(l.v[4].rate_micro, -2000);
+	ck_assert_int_eq(l.v[5].amount_cents, 60);
+	ck_assert_int_eq(l.v[5].quantity_milli, 20000);
+	ck_assert_int_eq(l.v[5].rate_micro, 30000);
+	ck_assert_str_eq(l.v[5].unit, "USD");
+	ck_assert_int_eq(l.v[6].amount_cents, 129);
+	ck_assert_int_eq(l.v[7].amount_cents, 1);
+	ck_assert_str_eq(l.v[2].trace, "minimum bill: 20.000000/month x "
+	    "31/31 days = 20.00; charges 11.20 below it by = 8.800000 -> 8.80 "
+	    "(half_up); T1 MINIMUM; version 2026-01-01");
+	ck_assert_str_eq(l.v[6].trace, "tax STATE_TAX 6.25% on 20.66 of the "
+	    "charges above = 1.291250 -> 1.29 (half_up); T1 STATE_TAX; "
+	    "version 2026-01-01");
+	br_rate_lines_release(&l);
+
+	/* 300 kWh: 5 + 30 = 35 >= 20, no minimum line; state tax 6.25 % of
+	 * 38.15 = 2.384375 -> 2.38; city 1 % of 1.05 -> 0.01 */
+	d.v[0].values[0] = 240000;
+	ck_assert_int_eq(rate_x(&t, D(2026, 10, 1), D(2026, 10, 31), &d, NULL,
+	    &l), 500 + 3000 + 375 - 60 + 105 + 238 + 1);
+	ck_assert(!has_line(&l, "MINIMUM"));
+	br_rate_lines_release(&l);
+	free_days(&d);
+	br_tariff_release(&t);
+}
+END_TEST
+
+static const char *const tou_demand =
+    "code: T2\nunit: kWh\nversions:\n"
+    "  - effective: 2026-01-01\n"
+    "    energy:\n"
+    "      - periods:\n"
+    "          - {name: on_peak, days: weekday, hours: \"14:00-19:00\", "
+    "rate: 0.10}\n"
+    "          - {name: off_peak, rate: 0.05}\n"
+    "    demand:\n"
+    "      - {rate: 10.00, ratchet: {percent: 80, months: 11}}\n"
+    "      - {period: on_peak, rate: 5.00}\n";
+
+START_TEST(test_tou_demand_ratchet)
+{
+	struct br_tariff t;
+	struct br_rate_lines l;
+	struct days d;
+	struct br_rate_prior prior[2];
+	struct extra x;
+
+	load_text(tou_demand, &t);
+	/* 1 kW all month; Wed 10-14 15:00 local 8 kW (on-peak); Sat 10-17
+	 * 02:00 local 12 kW (off-peak) */
+	make_days(&d, D(2026, 10, 1), D(2026, 10, 31), 250, 1);
+	d.v[13].values[60] = 2000;
+	d.v[16].values[8] = 3000;
+	memset(prior, 0, sizeof(prior));
+	prior[0].period_first = D(2026, 8, 1);
+	prior[0].period_last = D(2026, 8, 31);
+	prior[0].demand_milli = 20000;
+	prior[1].period_first = D(2025, 10, 1);	/* 12 months back: out */
+	prior[1].period_last = D(2025, 10, 31);
+	prior[1].demand_milli = 30000;
+	memset(&x, 0, sizeof(x));
+	x.prior = prior;
+	x.nprior = 2;
+	/* on-peak 22 weekdays x 20 slots x 0.25 + 1.75 = 111.75 x 0.10 =
+	 * 11.175 -> 11.18; off-peak 748.5 - 111.75 = 636.75 x 0.05 = 31.84;
+	 * demand max 12 kW < 80 % x 20 = 16 kW: 160.00; on-peak 8 x 5 */
+	ck_assert_int_eq(rate_x(&t, D(2026, 10, 1), D(2026, 10, 31), &d, &x,
+	    &l), 1118 + 3184 + 16000 + 4000);
+	ck_assert_int_eq(line(&l, "ENERGY_ON_PEAK")->quantity_milli, 111750);
+	ck_assert_int_eq(line(&l, "DEMAND")->quantity_milli, 16000);
+	ck_assert_str_eq(line(&l, "DEMAND")->trace, "demand: max 15-min "
+	    "12.000 kW (2026-10-17T07:00:00Z); ratchet 80% x prior max 20.000 "
+	    "kW since 2025-11-01 = 16.000 kW (billed); billed 16.000 kW x "
+	    "10.000000 = 160.000000 -> 160.00 (half_up); T2 DEMAND; version "
+	    "2026-01-01");
+	ck_assert_int_eq(line(&l, "DEMAND_ON_PEAK")->quantity_milli, 8000);
+	ck_assert_str_eq(line(&l, "DEMAND_ON_PEAK")->trace, "demand on_peak: "
+	    "max 15-min 8.000 kW (2026-10-14T20:00:00Z) x 5.000000 = "
+	    "40.000000 -> 40.00 (half_up); T2 DEMAND_ON_PEAK; version "
+	    "2026-01-01");
+	ck_assert_int_eq(x.sum.demand_milli, 16000);
+	br_rate_lines_release(&l);
+
+	/* no prior bills: measured demand */
+	x.nprior = 0;
+	ck_assert_int_eq(rate_x(&t, D(2026, 10, 1), D(2026, 10, 31), &d, &x,
+	    &l), 1118 + 3184 + 12000 + 4000);
+	br_rate_lines_release(&l);
+	free_days(&d);
+	br_tariff_release(&t);
+}
+END_TEST
+
+/* November 2026: 1 November is the fall-back day (100 slots). */
+START_TEST(test_dst_month_tou_demand)
+{
+	struct br_tariff t;
+	struct br_rate_lines l;
+	struct days d;
+
+	load_text(tou_demand, &t);
+	make_days(&d, D(2026, 11, 1), D(2026, 11, 30), 250, 1);
+	ck_assert_int_eq(d.v[0].n, 100);
+	/* slot 8 of the fall-back day is the second 01:00 (CST, 07:00Z) */
+	d.v[0].values[8] = 2500;
+	/* Nov 2026: 21 weekdays (26th Thanksgiving is not a holiday here):
+	 * on-peak 21 x 5 = 105 kWh; total 100 + 29 x 96 = 2884 slots x 0.25
+	 * = 721 + 2.25 = 723.25 kWh */
+	ck_assert_int_eq(rate_x(&t, D(2026, 11, 1), D(2026, 11, 30), &d, NULL,
+	    &l), 1050 + 3091 + 10000 + 500);
+	ck_assert_int_eq(line(&l, "ENERGY_OFF_PEAK")->quantity_milli, 618250);
+	ck_assert_str_eq(line(&l, "DEMAND")->trace, "demand: max 15-min "
+	    "10.000 kW (2026-11-01T07:00:00Z); ratchet 80% of 11 prior months: "
+	    "no prior bills; billed 10.000 kW x 10.000000 = 100.000000 -> "
+	    "100.00 (half_up); T2 DEMAND; version 2026-01-01");
+	br_rate_lines_release(&l);
+	free_days(&d);
+	br_tariff_release(&t);
+}
+END_TEST
+
+START_TEST(test_nem_year_true_up)
+{
+	static const int64_t recv_kwh[12] = { 200, 300, 600, 800, 900, 700,
+	    400, 300, 500, 450, 200, 450 };
+	static const int64_t energy_kwh[12] = { 300, 200, 0, 0, 0, 0, 0, 0, 0,
+	    0, 0, 0 };
+	static const int64_t bank_kwh[12] = { 0, 0, 100, 400, 800, 1000, 900,
+	    700, 700, 650, 350, 0 };
+	struct br_tariff t;
+	struct br_rate_lines l;
+	struct days d, r;
+	struct extra x;
+	int64_t bank = 0, year = 0;
+	int m;
+
+	load_text("code: T3\nunit: kWh\nversions:\n"
+	    "  - effective: 2026-01-01\n"
+	    "    customer_charge: {amount: 10.00}\n"
+	    "    energy: [{rate: 0.20}]\n"
+	    "    net_metering:\n"
+	    "      - {program: NEM2, mode: netting, surplus_rate: 0.03, "
+	    "true_up_month: 12}\n", &t);
+	for (m = 1; m <= 12; m++) {
+		int32_t first = D(2026, m, 1);
+		int32_t last = first + br_date_month_days(2026, m) - 1;
+		make_days(&d, first, last, 0, 1);
+		make_days(&r, first, last, 0, 2);
+		d.v[0].values[0] = 500000;
+		r.v[1].values[3] = recv_kwh[m - 1] * 1000;
+		memset(&x, 0, sizeof(x));
+		x.recv = &r;
+		x.nem = "NEM2";
+		x.bank = bank;
+		year += rate_x(&t, first, last, &d, &x, &l);
+		ck_assert_int_eq(line(&l, "ENERGY")->quantity_milli,
+		    energy_kwh[m - 1] * 1000);
+		ck_assert_int_eq(x.sum.nem_bank_milli, bank_kwh[m - 1] * 1000);
+		ck_assert_int_eq(x.sum.export_milli, recv_kwh[m - 1] * 1000);
+		if (m == 12) {
+			/* bank 300 kWh before true-up x 0.03 = 9.00 credit */
+			ck_assert_int_eq(line(&l, "NEM_BANK")->quantity_milli,
+			    300000);
+			ck_assert_int_eq(line(&l, "NEM_TRUEUP")->amount_cents,
+			    -900);
+			ck_assert_str_eq(line(&l, "NEM_TRUEUP")->trace,
+			    "annual true-up NEM2 (month 12): bank 300.000 kWh x "
+			    "-0.030000 = -9.000000 -> -9.00 (half_up); T3 "
+			    "NEM_TRUEUP; version 2026-01-01");
+		} else
+			ck_assert(!has_line(&l, "NEM_TRUEUP"));
+		if (m == 7)
+			ck_assert_str_eq(line(&l, "NEM_BANK")->trace,
+			    "net metering NEM2: delivered 500.000 - received "
+			    "400.000 kWh; bank 1000.000 + surplus 0.000 - used "
+			    "100.000 = 900.000 kWh = 0.000000 -> 0.00 "
+			    "(half_up); T3 NEM_BANK; version 2026-01-01");
+		bank = x.sum.nem_bank_milli;
+		br_rate_lines_release(&l);
+		free_days(&d);
+		free_days(&r);
+	}
+	/* 12 x 10.00 + 60.00 + 40.00 - 9.00 */
+	ck_assert_int_eq(year, 21100);
+	br_tariff_release(&t);
+}
+END_TEST
+
+START_TEST(test_nem_unknown_program)
+{
+	struct br_tariff t;
+	struct br_rate_cache cache;
+	struct br_rate_input in;
+	struct br_rate_lines l = { NULL, 0, 0 };
+	struct br_error err;
+	struct days d;
+
+	load_text("code: T3\nunit: kWh\nversions:\n"
+	    "  - effective: 2026-01-01\n"
+	    "    energy: [{rate: 0.20}]\n", &t);
+	make_days(&d, D(2026, 10, 1), D(2026, 10, 2), 100, 1);
+	ck_assert_int_eq(br_rate_cache_init(&cache, &tz, D(2026, 10, 1),
+	    D(2026, 10, 2), &err), 0);
+	memset(&in, 0, sizeof(in));
+	in.tariff = &t;
+	in.cache = &cache;
+	in.period_first = in.service_first = D(2026, 10, 1);
+	in.period_last = in.service_last = D(2026, 10, 2);
+	in.days = d.v;
+	in.ndays = d.n;
+	in.nem_program = "NEM2";
+	ck_assert_int_eq(br_rate_compute(&in, &l, &err), -1);
+	ck_assert_int_eq(err.code, BR_ECONFIG);
+	ck_assert_ptr_nonnull(strstr(err.msg, "no net metering program "
+	    "'NEM2'"));
+	br_rate_lines_release(&l);
+	br_rate_cache_release(&cache);
+	free_days(&d);
+	br_tariff_release(&t);
+}
+END_TEST
+
+START_TEST(test_net_billing_tou_export)
+{
+	struct br_tariff t;
+	struct br_rate_lines l;
+	struct days d, r;
+	struct extra x;
+
+	load_text("code: T4\nunit: kWh\nversions:\n"
+	    "  - effective: 2026-01-01\n"
+	    "    energy: [{rate: 0.30}]\n"
+	    "    net_metering:\n"
+	    "      - program: NBT\n"
+	    "        mode: billing\n"
+	    "        export:\n"
+	    "          periods:\n"
+	    "            - {name: evening, hours: \"17:00-21:00\", rate: 0.12}\n"
+	    "            - {name: other, rate: 0.04}\n", &t);
+	make_days(&d, D(2026, 10, 1), D(2026, 10, 31), 500, 1);
+	make_days(&r, D(2026, 10, 1), D(2026, 10, 31), 100, 2);
+	memset(&x, 0, sizeof(x));
+	x.recv = &r;
+	x.nem = "NBT";
+	/* 1488 kWh x 0.30 = 446.40; evening 16 x 31 x 0.1 = 49.6 kWh x 0.12
+	 * = 5.952 -> -5.95; other 248 kWh x 0.04 = -9.92 */
+	ck_assert_int_eq(rate_x(&t, D(2026, 10, 1), D(2026, 10, 31), &d, &x,
+	    &l), 44640 - 595 - 992);
+	ck_assert_int_eq(line(&l, "EXPORT_EVENING")->quantity_milli, 49600);
+	ck_assert_int_eq(line(&l, "EXPORT_EVENING")->rate_micro, -120000);
+	ck_assert_int_eq(line(&l, "EXPORT_OTHER")->amount_cents, -992);
+	ck_assert_int_eq(x.sum.export_milli, 297600);
+	br_rate_lines_release(&l);
+	free_days(&d);
+	free_days(&r);
+	br_tariff_release(&t);
+}
+END_TEST
+
+START_TEST(test_real_time_prices)
+{
+	char dir[] = "/tmp/check_rate_rtp_XXXXXX", path[600], yaml[600];
+	struct br_tariff t;
+	struct br_rate_lines l;
+	struct br_error err;
+	struct days d;
+	FILE *f;
+	int h;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/prices.csv", dir);
+	f = fopen(path, "w");
+	fputs("hour,price\n", f);
+	/* local day 2026-10-01 (CDT) is 05:00Z .. 05:00Z next day */
+	for (h = 0; h < 24; h++)
+		fprintf(f, "2026-10-%02dT%02d:00Z,0.%02d\n", h < 19 ? 1 : 2,
+		    (h + 5) % 24, h + 1);
+	fclose(f);
+	snprintf(yaml, sizeof(yaml), "%s/RTP.yaml", dir);
+	f = fopen(yaml, "w");
+	fputs("code: RTP\nunit: kWh\nversions:\n"
+	    "  - effective: 2026-01-01\n"
+	    "    energy: [{prices: prices.csv, adder: 0.005}]\n", f);
+	fclose(f);
+	if (br_tariff_load(&t, yaml, &err) != 0)
+		ck_abort_msg("%s:%ld: %s", err.file, err.line, err.msg);
+	make_days(&d, D(2026, 10, 1), D(2026, 10, 1), 1000, 1);
+	/* 4 kWh an hour x (0.01 + ... + 0.24) = 12.00, adder 96 x 0.005 */
+	ck_assert_int_eq(rate_x(&t, D(2026, 10, 1), D(2026, 10, 1), &d, NULL,
+	    &l), 1248);
+	ck_assert_str_eq(l.v[0].code, "ENERGY_RTP");
+	ck_assert_int_eq(l.v[0].rate_micro, 130000);
+	br_rate_lines_release(&l);
+	free_days(&d);
+	/* a day without prices is an error, not a zero */
+	{
+		struct br_rate_cache cache;
+		struct br_rate_input in;
+		make_days(&d, D(2026, 10, 2), D(2026, 10, 2), 1000, 1);
+		br_rate_cache_init(&cache, &tz, D(2026, 10, 2), D(2026, 10, 2),
+		    &err);
+		memset(&in, 0, sizeof(in));
+		memset(&l, 0, sizeof(l));
+		in.tariff = &t;
+		in.cache = &cache;
+		in.period_first = in.service_first = D(2026, 10, 2);
+		in.period_last = in.service_last = D(2026, 10, 2);
+		in.days = d.v;
+		in.ndays = d.n;
+		ck_assert_int_eq(br_rate_compute(&in, &l, &err), -1);
+		ck_assert_ptr_nonnull(strstr(err.msg, "no price"));
+		br_rate_cache_release(&cache);
+		free_days(&d);
+	}
+	br_tariff_release(&t);
+	unlink(path);
+	unlink(yaml);
+	rmdir(dir);
+}
+END_TEST
+
+START_TEST(test_sewer_winter_average)
+{
+	struct br_tariff t;
+	struct br_rate_lines l;
+	struct days d;
+	struct br_rate_prior prior[5];
+	struct extra x;
+	static const int ym[5][3] = { { 2025, 12, 5000 }, { 2026, 1, 6000 },
+	    { 2026, 2, 7000 }, { 2026, 3, 20000 }, { 2024, 12, 100000 } };
+	int i;
+
+	load_text("code: T6\nunit: gal\nversions:\n"
+	    "  - effective: 2026-01-01\n"
+	    "    customer_charge: {amount: 18.00}\n"
+	    "    energy: [{rate: 0.004}]\n"
+	    "    sewer: {winter_months: 12-2, rate: 0.006, "
+	    "customer_charge: 9.00}\n", &t);
+	make_days(&d, D(2026, 7, 1), D(2026, 7, 31), 0, 1);
+	d.v[3].values[0] = 10000000;
+	memset(prior, 0, sizeof(prior));
+	for (i = 0; i < 5; i++) {
+		prior[i].period_first = D(ym[i][0], ym[i][1], 1);
+		prior[i].period_last = D(ym[i][0], ym[i][1],
+		    br_date_month_days(ym[i][0], ym[i][1]));
+		prior[i].usage_milli = (int64_t)ym[i][2] * 1000;
+	}
+	memset(&x, 0, sizeof(x));
+	x.prior = prior;
+	x.nprior = 5;
+	/* 18.00 + 10000 x 0.004 + 9.00 + min(10000, 6000) x 0.006 */
+	ck_assert_int_eq(rate_x(&t, D(2026, 7, 1), D(2026, 7, 31), &d, &x,
+	    &l), 1800 + 4000 + 900 + 3600);
+	ck_assert_int_eq(line(&l, "SEWER")->quantity_milli, 6000000);
+	ck_assert_str_eq(line(&l, "SEWER")->trace, "sewer: winter average "
+	    "6000.000 gal over 3 bills x 31/31 days = 6000.000, actual "
+	    "10000.000, billed the lower; 6000.000 gal x 0.006000 = 36.000000 "
+	    "-> 36.00 (half_up); T6 SEWER; version 2026-01-01");
+	ck_assert_int_eq(x.sum.usage_milli, 10000000);
+	br_rate_lines_release(&l);
+	/* no winter history: actual usage */
+	x.nprior = 0;
+	ck_assert_int_eq(rate_x(&t, D(2026, 7, 1), D(2026, 7, 31), &d, &x,
+	    &l), 1800 + 4000 + 900 + 6000);
+	br_rate_lines_release(&l);
+	free_days(&d);
+	br_tariff_release(&t);
+}
+END_TEST
+
+START_TEST(test_gas_btu_factor)
+{
+	struct br_tariff t;
+	struct br_rate_lines l;
+	struct days d;
+	size_t i;
+
+	load_text("code: T7\nunit: therm\nversions:\n"
+	    "  - effective: 2026-01-01\n"
+	    "    energy: [{rate: 1.00}]\n"
+	    "    btu_factor: 1.030\n"
+	    "    btu_factors:\n"
+	    "      - {month: 2026-11, factor: 1.050}\n", &t);
+	/* 1 CCF a day, Oct 16 .. Nov 15 (Nov 1 has 100 slots) */
+	make_days(&d, D(2026, 10, 16), D(2026, 11, 15), 0, 1);
+	for (i = 0; i < d.n; i++)
+		d.v[i].values[0] = 1000;
+	/* 16 x 1.030 + 15 x 1.050 = 32.230 therm */
+	ck_assert_int_eq(rate_x(&t, D(2026, 10, 16), D(2026, 11, 15), &d, NULL,
+	    &l), 3223);
+	ck_assert_int_eq(l.v[0].quantity_milli, 32230);
+	ck_assert_str_eq(l.v[0].trace, "energy: 32.230 therm (31.000 CCF "
+	    "converted per day by the BTU factor) x 1.000000 = 32.230000 -> "
+	    "32.23 (half_up); T7 ENERGY; version 2026-01-01");
+	br_rate_lines_release(&l);
+	free_days(&d);
+	br_tariff_release(&t);
+}
+END_TEST
+
+/* Mid-period version change with taxes: each part taxed on its lines. */
+START_TEST(test_version_change_taxes)
+{
+	struct br_tariff t;
+	struct br_rate_lines l;
+	struct days d;
+
+	load_text("code: T8\nunit: kWh\nversions:\n"
+	    "  - effective: 2026-01-01\n"
+	    "    customer_charge: {amount: 31.00}\n"
+	    "    energy: [{rate: 0.10}]\n"
+	    "    taxes: [{code: TAX, percent: 10}]\n"
+	    "  - effective: 2026-10-21\n"
+	    "    customer_charge: {amount: 62.00}\n"
+	    "    energy: [{rate: 0.20}]\n"
+	    "    taxes: [{code: TAX, percent: 5}]\n", &t);
+	make_days(&d, D(2026, 10, 1), D(2026, 10, 31), 0, 1);
+	for (size_t i = 0; i < d.n; i++)
+		d.v[i].values[0] = 10000;
+	/* 20 days: 20.00 + 200 kWh x 0.10 = 40.00, tax 4.00;
+	 * 11 days: 22.00 + 110 x 0.20 = 44.00, tax 2.20 */
+	ck_assert_int_eq(rate_x(&t, D(2026, 10, 1), D(2026, 10, 31), &d, NULL,
+	    &l), 4000 + 400 + 4400 + 220);
+	ck_assert_uint_eq(l.n, 6);
+	ck_assert_str_eq(l.v[2].code, "TAX");
+	ck_assert_int_eq(l.v[2].amount_cents, 400);
+	ck_assert_int_eq(l.v[5].amount_cents, 220);
+	br_rate_lines_release(&l);
+	free_days(&d);
+	br_tariff_release(&t);
+}
+END_TEST
+
+static void
+load_bad(const char *text, const char *needle)
+{
+	char path[] = "/tmp/check_rate_struct_XXXXXX";
+	struct br_tariff t;
+	struct br_error err;
+	FILE *f;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	f = fdopen(fd, "w");
+	fputs(text, f);
+	fclose(f);
+	ck_assert_int_eq(br_tariff_load(&t, path, &err), -1);
+	ck_assert_int_eq(err.code, BR_ECONFIG);
+	if (strstr(err.msg, needle) == NULL)
+		ck_abort_msg("'%s' lacks '%s'", err.msg, needle);
+	unlink(path);
+}
+
+START_TEST(test_bad_structures)
+{
+	const char *head = "code: X\nunit: kWh\nversions:\n"
+	    "  - effective: 2026-01-01\n    energy: [{rate: 0.1}]\n";
+	char buf[1024];
+
+	snprintf(buf, sizeof(buf), "%s    taxes: [{code: T, percent: 6.123456}]"
+	    "\n", head);
+	load_bad(buf, "bad percent");
+	snprintf(buf, sizeof(buf), "%s    riders: [{code: lower, rate: 1}]\n",
+	    head);
+	load_bad(buf, "bad line code");
+	snprintf(buf, sizeof(buf), "%s    demand: [{rate: 1, period: on_peak}]"
+	    "\n", head);
+	load_bad(buf, "not a TOU energy period");
+	snprintf(buf, sizeof(buf), "%s    demand: [{rate: 1, ratchet: "
+	    "{percent: 80}}]\n", head);
+	load_bad(buf, "missing key 'months'");
+	snprintf(buf, sizeof(buf), "%s    net_metering: [{program: NEM2, "
+	    "mode: netting}]\n", head);
+	load_bad(buf, "missing key 'surplus_rate'");
+	snprintf(buf, sizeof(buf), "%s    net_metering: [{program: NBT, "
+	    "mode: billing, export: {tiers: [{rate: 1}]}}]\n", head);
+	load_bad(buf, "exports take");
+	snprintf(buf, sizeof(buf), "%s    btu_factors: [{month: 2026-13, "
+	    "factor: 1}]\n", head);
+	load_bad(buf, "bad month");
+	snprintf(buf, sizeof(buf), "%s    sewer: {rate: 0.1}\n", head);
+	load_bad(buf, "missing key 'winter_months'");
+	load_bad("code: X\nunit: kWh\nversions:\n  - effective: 2026-01-01\n"
+	    "    energy: [{prices: nosuch.csv}]\n", "cannot open price file");
+	load_bad("code: X\nunit: kWh\nversions:\n  - effective: 2026-01-01\n"
+	    "    energy: [{prices: ../x.csv}]\n", "bad price file");
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("rate_struct");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_minimum_riders_taxes);
+	tcase_add_test(tc, test_tou_demand_ratchet);
+	tcase_add_test(tc, test_dst_month_tou_demand);
+	tcase_add_test(tc, test_nem_year_true_up);
+	tcase_add_test(tc, test_nem_unknown_program);
+	tcase_add_test(tc, test_net_billing_tou_export);
+	tcase_add_test(tc, test_real_time_prices);
+	tcase_add_test(tc, test_sewer_winter_average);
+	tcase_add_test(tc, test_gas_btu_factor);
+	tcase_add_test(tc, test_version_change_taxes);
+	tcase_add_test(tc, test_bad_structures);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
