@@ -21,7 +21,7 @@
 #define LEFT	40.0f
 #define RIGHT	572.0f
 #define TOP	756.0f
-#define STUB_TOP 234.0f		/* the tear-off line on page 1 */
+#define STUB_TOP 216.0f		/* the tear-off line on page 1 (3 in) */
 #define FLOOR1	(STUB_TOP + 14.0f)	/* content floor on page 1 */
 #define FLOOR	48.0f		/* content floor on later pages */
 
@@ -160,18 +160,23 @@ new_page(struct pdf *p)
 	}
 }
 
-/* Make room for h points below y, continuing on a new page if needed. */
-static void
+/*
+ * Make room for h points below y, continuing on a new page if needed.
+ * Returns 1 when a page was added.
+ */
+static int
 need(struct pdf *p, float h)
 {
-	if (p->y - h < p->floor)
-		new_page(p);
+	if (p->y - h >= p->floor)
+		return 0;
+	new_page(p);
+	return 1;
 }
 
 static void
 heading(struct pdf *p, const char *s)
 {
-	need(p, 40);
+	need(p, 30);
 	box(p, LEFT, p->y - 4, RIGHT - LEFT, 15, 0.88f);
 	put(p, LEFT + 4, p->y, p->bold, 9.5f, 'l', 0, s);
 	p->y -= 18;
@@ -315,7 +320,7 @@ static void
 draw_history(struct pdf *p, float x0, float x1, float ytop)
 {
 	const struct br_bill_doc *d = p->d;
-	const float ch = 84.0f, base = ytop - 18 - ch;
+	const float ch = 60.0f, base = ytop - 18 - ch;
 	char buf[160], q[48];
 	int64_t max = 0;
 	float bw, x;
@@ -377,6 +382,33 @@ draw_history(struct pdf *p, float x0, float x1, float ytop)
 	}
 }
 
+/* The agreements i..j-1 of one service point, a line each. */
+static void
+draw_rates(struct pdf *p, size_t i, size_t j)
+{
+	const struct br_bill_doc *d = p->d;
+	char buf[300];
+
+	for (; i < j; i++) {
+		if (strcmp(d->svc[i].start_date, d->period_start) > 0)
+			snprintf(buf, sizeof(buf), "Rate schedule: %s "
+			    "(from %s)", d->svc[i].rate_code,
+			    d->svc[i].start_date);
+		else
+			snprintf(buf, sizeof(buf), "Rate schedule: %s",
+			    d->svc[i].rate_code);
+		if (d->svc[i].net_metering[0] != '\0') {
+			size_t n = strlen(buf);
+			snprintf(buf + n, sizeof(buf) - n,
+			    "   Net metering: %s", d->svc[i].net_metering);
+		}
+		need(p, 12);
+		put(p, LEFT + 12, p->y, p->reg, 8.5f, 'l', RIGHT - LEFT - 20,
+		    buf);
+		p->y -= 11;
+	}
+}
+
 static void
 draw_service(struct pdf *p)
 {
@@ -406,33 +438,25 @@ draw_service(struct pdf *p)
 
 			group = sv->sp_id;
 			need(p, 40);
+			for (j = i; j < d->nsvc && strcmp(d->svc[j].sp_id,
+			    sv->sp_id) == 0; j++)
+				;
 			snprintf(buf, sizeof(buf), "Service point %s (%s)%s%s",
 			    sv->sp_id, sv->kind, sv->address[0] ? ", " : "",
 			    sv->address);
-			put(p, LEFT + 4, p->y, p->bold, 9, 'l', RIGHT - LEFT - 8,
-			    buf);
-			p->y -= 12;
-			for (j = i; j < d->nsvc && strcmp(d->svc[j].sp_id,
-			    sv->sp_id) == 0; j++) {
-				if (strcmp(d->svc[j].start_date,
-				    d->period_start) > 0)
-					snprintf(buf, sizeof(buf), "Rate "
-					    "schedule: %s (from %s)",
-					    d->svc[j].rate_code,
-					    d->svc[j].start_date);
-				else
-					snprintf(buf, sizeof(buf), "Rate "
-					    "schedule: %s", d->svc[j].rate_code);
-				if (d->svc[j].net_metering[0] != '\0') {
-					size_t n = strlen(buf);
-					snprintf(buf + n, sizeof(buf) - n,
-					    "   Net metering: %s",
-					    d->svc[j].net_metering);
-				}
-				need(p, 12);
-				put(p, LEFT + 12, p->y, p->reg, 8.5f, 'l',
-				    RIGHT - LEFT - 20, buf);
-				p->y -= 11;
+			put(p, LEFT + 4, p->y, p->bold, 9, 'l', 330, buf);
+			if (j == i + 1 && strcmp(sv->start_date,
+			    d->period_start) <= 0 && sv->net_metering[0] ==
+			    '\0') {
+				/* One rate for the whole period: same line. */
+				snprintf(buf, sizeof(buf), "Rate schedule: %s",
+				    sv->rate_code);
+				put(p, RIGHT - 4, p->y, p->reg, 8.5f, 'r', 190,
+				    buf);
+				p->y -= 12;
+			} else {
+				p->y -= 12;
+				draw_rates(p, i, j);
 			}
 			for (k = 0; k < d->nnem; k++) {
 				if (strcmp(d->nem[k].sp_id, sv->sp_id) != 0)
@@ -479,7 +503,7 @@ draw_service(struct pdf *p)
 			    m->estimated_milli, 3, 3, e, sizeof(e)) : "-");
 			p->y -= 11;
 		}
-		p->y -= 5;
+		p->y -= 3;
 	}
 	need(p, 12);
 	put(p, LEFT + 4, p->y, p->reg, 7, 'l', 0, "Usage is measured from "
@@ -494,11 +518,28 @@ is_tax(const struct br_bill_item *it)
 }
 
 static void
+charges_header(struct pdf *p, int continued)
+{
+	if (continued) {
+		put(p, LEFT + 4, p->y, p->bold, 9.5f, 'l', 0,
+		    "CURRENT CHARGES (continued)");
+		p->y -= 14;
+	}
+	put(p, LEFT + 12, p->y, p->bold, 8, 'l', 0, "Description");
+	put(p, 360, p->y, p->bold, 8, 'r', 0, "Quantity");
+	put(p, 366, p->y, p->bold, 8, 'l', 0, "Unit");
+	put(p, 480, p->y, p->bold, 8, 'r', 0, "Rate ($/unit)");
+	put(p, RIGHT - 4, p->y, p->bold, 8, 'r', 0, "Amount ($)");
+	p->y -= 12;
+}
+
+static void
 charge_row(struct pdf *p, const struct br_bill_item *it)
 {
 	char q[48], r[48], a[48];
 
-	need(p, 11);
+	if (need(p, 11))
+		charges_header(p, 1);
 	put(p, LEFT + 12, p->y, p->reg, 8.5f, 'l', 250, it->description);
 	if (it->quantity_milli != 0 || it->rate_micro != 0) {
 		put(p, 360, p->y, p->reg, 8.5f, 'r', 0, br_decimal_format(
@@ -523,12 +564,7 @@ draw_charges(struct pdf *p)
 
 	heading(p, "CURRENT CHARGES");
 	need(p, 24);
-	put(p, LEFT + 12, p->y, p->bold, 8, 'l', 0, "Description");
-	put(p, 360, p->y, p->bold, 8, 'r', 0, "Quantity");
-	put(p, 366, p->y, p->bold, 8, 'l', 0, "Unit");
-	put(p, 480, p->y, p->bold, 8, 'r', 0, "Rate ($/unit)");
-	put(p, RIGHT - 4, p->y, p->bold, 8, 'r', 0, "Amount ($)");
-	p->y -= 12;
+	charges_header(p, 0);
 	for (i = 0; i < d->nitems; i++) {
 		const struct br_bill_item *it = &d->items[i];
 
@@ -539,7 +575,8 @@ draw_charges(struct pdf *p)
 		}
 		if (d->nsp_items > 1 && it->sp_id[0] != '\0' &&
 		    strcmp(it->sp_id, prev_sp) != 0) {
-			need(p, 22);
+			if (need(p, 22))
+				charges_header(p, 1);
 			snprintf(buf, sizeof(buf), "Service point %s",
 			    it->sp_id);
 			put(p, LEFT + 4, p->y, p->bold, 8.5f, 'l', 0, buf);
@@ -549,7 +586,8 @@ draw_charges(struct pdf *p)
 		charge_row(p, it);
 	}
 	if (ntax > 0) {
-		need(p, 22);
+		if (need(p, 22))
+			charges_header(p, 1);
 		put(p, LEFT + 4, p->y, p->bold, 8.5f, 'l', 0,
 		    "Taxes and surcharges");
 		p->y -= 11;
@@ -566,7 +604,7 @@ draw_charges(struct pdf *p)
 	p->y -= 4;
 	label_value(p, LEFT + 12, RIGHT - 4, p->y, p->bold, 9.5f,
 	    "Total current charges", cents(d->total_cents, a, sizeof(a)));
-	p->y -= 18;
+	p->y -= 14;
 }
 
 static void
@@ -627,32 +665,32 @@ draw_stub(struct pdf *p, HPDF_Page page1)
 	    "Please detach and return this portion with your payment. "
 	    "Make checks payable to the utility named below.");
 
-	put(p, LEFT, 200, p->bold, 11, 'l', 280, d->uname);
-	put(p, LEFT, 188, p->reg, 8.5f, 'l', 280, "Remit to:");
-	put(p, LEFT, 177, p->reg, 8.5f, 'l', 280, d->uaddr);
+	put(p, LEFT, 186, p->bold, 11, 'l', 280, d->uname);
+	put(p, LEFT, 174, p->reg, 8.5f, 'l', 280, "Remit to:");
+	put(p, LEFT, 163, p->reg, 8.5f, 'l', 280, d->uaddr);
 
-	box(p, 340, 118, RIGHT - 340, 92, 2);
-	label_value(p, 348, RIGHT - 8, 196, p->bold, 9, "Account number",
+	box(p, 340, 104, RIGHT - 340, 92, 2);
+	label_value(p, 348, RIGHT - 8, 182, p->bold, 9, "Account number",
 	    d->account_id);
 	if (svc[0] != '\0') {
-		put(p, 348, 183, p->reg, 9, 'l', 0, "Service address");
-		put(p, RIGHT - 8, 183, p->reg, 9, 'r', 120, svc);
+		put(p, 348, 169, p->reg, 9, 'l', 0, "Service address");
+		put(p, RIGHT - 8, 169, p->reg, 9, 'r', 120, svc);
 	}
-	label_value(p, 348, RIGHT - 8, 170, p->reg, 9, "Due date",
+	label_value(p, 348, RIGHT - 8, 156, p->reg, 9, "Due date",
 	    d->due_date);
-	label_value(p, 348, RIGHT - 8, 155, p->bold, 11, "Amount due",
+	label_value(p, 348, RIGHT - 8, 141, p->bold, 11, "Amount due",
 	    dollars(d->due_cents > 0 ? d->due_cents : 0, a, sizeof(a)));
-	put(p, 348, 130, p->reg, 9, 'l', 0, "Amount enclosed");
-	box(p, 450, 124, RIGHT - 8 - 450, 18, 2);
-	put(p, 456, 130, p->reg, 9, 'l', 0, "$");
+	put(p, 348, 116, p->reg, 9, 'l', 0, "Amount enclosed");
+	box(p, 450, 110, RIGHT - 8 - 450, 18, 2);
+	put(p, 456, 116, p->reg, 9, 'l', 0, "$");
 
-	put(p, 72, 140, p->bold, 10, 'l', 250, d->name);
+	put(p, 72, 128, p->bold, 10, 'l', 250, d->name);
 	if (d->mailing[0] != '\0')
-		put(p, 72, 127, p->reg, 10, 'l', 250, d->mailing);
+		put(p, 72, 115, p->reg, 10, 'l', 250, d->mailing);
 
 	if (d->scanline[0] != '\0') {
 		snprintf(buf, sizeof(buf), "%s", d->scanline);
-		put(p, RIGHT - 8, 48, p->mono, 12, 'r', 0, buf);
+		put(p, RIGHT - 8, 40, p->mono, 12, 'r', 0, buf);
 	}
 	p->page = cur;
 }
@@ -734,7 +772,7 @@ br_render_pdf(const struct br_bill_doc *d, FILE *f, struct br_error *err)
 	draw_top(&p);
 	draw_summary(&p, LEFT, 300, p.y);
 	draw_history(&p, 316, RIGHT, p.y);
-	p.y -= 150;
+	p.y -= 120;
 	draw_service(&p);
 	draw_charges(&p);
 	draw_messages(&p);

@@ -1,0 +1,479 @@
+/*
+ * check_render_pdf.c: bill-render's PDF bill (byte-identical renders, text
+ * extracted with pdftotext: account, amount due, scan line that verifies),
+ * the print-vendor file's control totals, the 13-month usage history,
+ * net-metering credit balance, and cancel/rebill (reversal posted once,
+ * the corrected bill shows the cancellation and the difference).
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ledger.h"
+#include "render.h"
+#include "scanline.h"
+#include "store.h"
+#include "banned.h"
+
+static char dir[256];
+static struct br_store *st;
+
+static const char fixture[] =
+    "INSERT INTO setting VALUES('name','Prairie Valley Utilities'),"
+    "('address','1 Main St, Prairie Valley, IL 61000'),"
+    "('phone','555-0100'),('timezone','America/Chicago');"
+    "INSERT INTO account VALUES('A1','Bob Hughes',"
+    "'107 Maple Ave, Prairie Valley, IL 61000','active','R1');"
+    "INSERT INTO service_point VALUES('SP1','electric','107 Maple Ave');"
+    "INSERT INTO meter VALUES('E1','electric','kWh',40000);"
+    "INSERT INTO meter_install VALUES('E1','SP1','2019-05-01',NULL);"
+    "INSERT INTO service_agreement VALUES('A1','SP1','2019-05-01',NULL,"
+    "'RES-FLAT','residential','');"
+    "INSERT INTO bill_cycle VALUES('2026-10','2026-10-01','2026-10-31',"
+    "'2026-11-03','2026-11-24');"
+    "INSERT INTO bill(bill_id,account_id,cycle_id,period_start,"
+    "period_end,bill_date,due_date,status,total_cents) VALUES"
+    "('2026-10-A1','A1','2026-10','2026-10-01','2026-10-31','2026-11-03',"
+    "'2026-11-24','draft',6234);"
+    "INSERT INTO bill_line VALUES"
+    "('2026-10-A1',1,'SP1','CUST','Customer charge',1000,'month',"
+    "12000000,1200,''),"
+    "('2026-10-A1',2,'SP1','ENERGY','Energy',412345,'kWh',122000,5031,''),"
+    "('2026-10-A1',3,'SP1','TAX','Municipal tax 0.5%',0,'',0,3,'');"
+    "INSERT INTO bill_meter VALUES('2026-10-A1','E1',1,'kWh',412345,"
+    "2500,0);"
+    "INSERT INTO ledger(account_id,date,kind,ref,amount_cents) VALUES"
+    "('A1','2026-10-03','bill','2026-09-A1',5000),"
+    "('A1','2026-10-20','payment','P1',-4000);";
+
+static void
+setup(void)
+{
+	struct br_error err;
+	char path[300];
+
+	snprintf(dir, sizeof(dir), "/tmp/check_render_pdf.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/billing.db", dir);
+	st = br_store_open(path, BR_STORE_CREATE, &err);
+	ck_assert_ptr_nonnull(st);
+	ck_assert_int_eq(br_store_exec(st, fixture, &err), 0);
+}
+
+static void
+teardown(void)
+{
+	char cmd[300];
+
+	br_store_close(st);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = calloc(1, (size_t)n + 1);
+	if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	if (len != NULL)
+		*len = (size_t)n;
+	return buf;
+}
+
+static int64_t
+scalar(const char *sql)
+{
+	struct br_error err;
+	sqlite3_stmt *s = br_store_prepare(st, sql, &err);
+	int64_t v = -999;
+
+	ck_assert_ptr_nonnull(s);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* 1 when the n bytes at a contain string s. */
+static int
+has(const char *a, size_t n, const char *s, size_t sn)
+{
+	size_t i;
+
+	for (i = 0; i + sn <= n; i++)
+		if (memcmp(a + i, s, sn) == 0)
+			return 1;
+	return 0;
+}
+
+/* Render bill_id as PDF into memory. */
+static char *
+pdf_of(const char *bill_id, size_t *len)
+{
+	struct br_bill_doc d;
+	struct br_error err;
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, len);
+
+	ck_assert_int_eq(br_bill_doc_load(st, bill_id, &d, &err), 0);
+	ck_assert_int_eq(br_render_pdf(&d, f, &err), 0);
+	br_bill_doc_free(&d);
+	fclose(f);
+	return buf;
+}
+
+/* The text pdftotext -layout extracts from the PDF of bill_id. */
+static char *
+pdf_text(const char *bill_id)
+{
+	char path[300], cmd[700], *pdf, *text;
+	size_t len;
+	FILE *f;
+
+	pdf = pdf_of(bill_id, &len);
+	snprintf(path, sizeof(path), "%s/%s.pdf", dir, bill_id);
+	f = fopen(path, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(pdf, 1, len, f), len);
+	fclose(f);
+	free(pdf);
+	snprintf(cmd, sizeof(cmd), "pdftotext -layout '%s' '%s/out.txt'",
+	    path, dir);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/out.txt", dir);
+	text = slurp(path, NULL);
+	ck_assert_ptr_nonnull(text);
+	return text;
+}
+
+/* One render run (formats fmt, vendor file into *vendor if not NULL). */
+static int
+run(int fmt, char **reg, char **vendor, struct br_render_totals *tot,
+    struct br_error *err)
+{
+	struct br_render_opts opts = { "2026-10", NULL, NULL, 0, NULL };
+	struct br_render r;
+	char out[300];
+	size_t len, vlen;
+	FILE *f, *vf = NULL;
+	int rc;
+
+	snprintf(out, sizeof(out), "%s/bills", dir);
+	opts.out_dir = out;
+	opts.formats = fmt;
+	br_render_init(&r);
+	f = open_memstream(reg, &len);
+	if (vendor != NULL)
+		opts.vendor = vf = open_memstream(vendor, &vlen);
+	ck_assert_int_eq(br_store_begin(st, err), 0);
+	rc = br_render_run(&r, st, &opts, f, tot, err);
+	fclose(f);
+	if (vf != NULL)
+		fclose(vf);
+	if (rc == 0)
+		rc = br_render_finish(&r, 1, err);
+	if (rc == 0)
+		ck_assert_int_eq(br_store_commit(st, err), 0);
+	else
+		br_store_rollback(st);
+	br_render_release(&r);
+	return rc;
+}
+
+START_TEST(test_pdf_deterministic)
+{
+	size_t n1, n2;
+	char *a = pdf_of("2026-10-A1", &n1);
+	char *b;
+
+	sleep(1);	/* a clock in the PDF would now differ */
+	b = pdf_of("2026-10-A1", &n2);
+	ck_assert_uint_gt(n1, 1000);
+	ck_assert_uint_eq(n1, n2);
+	ck_assert_int_eq(memcmp(a, b, n1), 0);
+	ck_assert_int_eq(memcmp(a, "%PDF-", 5), 0);
+	/* Dates are the bill date; no random document /ID. */
+	ck_assert(has(a, n1, "/CreationDate (D:20261103", 25));
+	ck_assert(has(a, n1, "/ModDate (D:20261103", 20));
+	ck_assert(!has(a, n1, "/ID", 3));
+	free(a);
+	free(b);
+}
+END_TEST
+
+START_TEST(test_pdf_text)
+{
+	char *t = pdf_text("2026-10-A1");
+	char acct[11];
+	int64_t amt;
+	struct br_error err;
+
+	ck_assert_ptr_nonnull(strstr(t, "Prairie Valley Utilities"));
+	ck_assert_ptr_nonnull(strstr(t, "Bob Hughes"));
+	ck_assert_ptr_nonnull(strstr(t, "Account number"));
+	ck_assert_ptr_nonnull(strstr(t, "2026-10-A1"));
+	ck_assert_ptr_nonnull(strstr(t, "$72.34"));
+	ck_assert_ptr_nonnull(strstr(t, "Amount due by 2026-11-24"));
+	ck_assert_ptr_nonnull(strstr(t, "2026-10-01 to 2026-10-31"));
+	ck_assert_ptr_nonnull(strstr(t, "RES-FLAT"));
+	ck_assert_ptr_nonnull(strstr(t, "Municipal tax 0.5%"));
+	ck_assert_ptr_nonnull(strstr(t, "Taxes and surcharges"));
+	ck_assert_ptr_nonnull(strstr(t, "412.345"));
+	ck_assert_ptr_nonnull(strstr(t, "ESTIMATED"));
+	ck_assert_ptr_nonnull(strstr(t, "USAGE HISTORY (kWh)"));
+	/* Meter E1 has multiplier 40. */
+	ck_assert_ptr_nonnull(strstr(t, "Multiplier"));
+	ck_assert_ptr_nonnull(strstr(t, " 40 "));
+	/* The scan line: account 1, $72.34, verifies. */
+	ck_assert_ptr_nonnull(strstr(t, "000000000100000072342"));
+	ck_assert_int_eq(br_scanline_parse("000000000100000072342", 21, acct,
+	    &amt, &err), 0);
+	ck_assert_str_eq(acct, "1");
+	ck_assert_int_eq(amt, 7234);
+	free(t);
+}
+END_TEST
+
+START_TEST(test_run_writes_pdf_and_text)
+{
+	struct br_error err;
+	struct br_render_totals tot;
+	char *reg = NULL, path[300], *pdf, *text;
+	size_t n;
+
+	ck_assert_int_eq(run(BR_RENDER_TEXT | BR_RENDER_PDF, &reg, NULL, &tot,
+	    &err), 0);
+	ck_assert_int_eq(tot.rendered, 1);
+	snprintf(path, sizeof(path), "%s/bills/2026-10-A1.pdf", dir);
+	pdf = slurp(path, &n);
+	ck_assert_ptr_nonnull(pdf);
+	ck_assert_int_eq(memcmp(pdf, "%PDF-", 5), 0);
+	free(pdf);
+	snprintf(path, sizeof(path), "%s/bills/2026-10-A1.txt", dir);
+	text = slurp(path, NULL);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_ptr_nonnull(strstr(text, "    Meter E1             delivered"
+	    "        412.345 kWh    multiplier 40 estimated 2.500\n"));
+	free(text);
+	free(reg);
+}
+END_TEST
+
+START_TEST(test_vendor_control_totals)
+{
+	struct br_error err;
+	struct br_render_totals tot;
+	char *reg = NULL, *v = NULL, *line;
+	long lines = 0;
+
+	ck_assert_int_eq(run(BR_RENDER_TEXT, &reg, &v, &tot, &err), 0);
+	ck_assert_ptr_nonnull(strstr(v, "H|BILLRUN-PRINT|1|2026-10\n"
+	    "B|2026-10-A1|A1|Bob Hughes|107 Maple Ave, Prairie Valley, IL "
+	    "61000|2026-11-03|2026-11-24|2026-10-01|2026-10-31|31|\n"
+	    "S|50.00|-40.00|0.00|62.34|72.34\n"));
+	ck_assert_ptr_nonnull(strstr(v, "\nM|SP1|E1|delivered|kWh|40|412.345|"
+	    "2.500\n"));
+	ck_assert_ptr_nonnull(strstr(v, "\nL|3|SP1|TAX|Municipal tax 0.5%|"
+	    "0.000||0.000000|0.03\n"));
+	ck_assert_ptr_nonnull(strstr(v, "\nG|ESTIMATED\n"));
+	ck_assert_ptr_nonnull(strstr(v, "\nR|A1|Bob Hughes|72.34|2026-11-24|"
+	    "000000000100000072342\n"));
+	ck_assert_ptr_nonnull(strstr(v, "\nE|2026-10-A1|11\n"));
+	for (line = v; (line = strchr(line, '\n')) != NULL; line++)
+		lines++;
+	ck_assert_int_eq(lines, 13);
+	ck_assert_ptr_nonnull(strstr(v, "\nT|1|13|62.34|72.34\n"));
+	free(reg);
+	free(v);
+}
+END_TEST
+
+START_TEST(test_history_13_months)
+{
+	struct br_error err;
+	struct br_bill_doc d;
+	char sql[1024], *t;
+	int i;
+
+	/* Twelve earlier monthly bills, 2025-10 .. 2026-09, 100 + i kWh. */
+	for (i = 0; i < 12; i++) {
+		int y = 2025 + (9 + i) / 12, m = (9 + i) % 12 + 1;
+		char id[32];
+
+		snprintf(id, sizeof(id), "%04d-%02d-A1", y, m);
+		snprintf(sql, sizeof(sql), "INSERT INTO bill(bill_id,account_id,"
+		    "cycle_id,period_start,period_end,bill_date,due_date,status,"
+		    "total_cents) VALUES('%s','A1','%04d-%02d','%04d-%02d-01',"
+		    "'%04d-%02d-%02d','x','x','issued',0);"
+		    "INSERT INTO bill_meter VALUES('%s','E1',1,'kWh',%d,0,0);"
+		    "INSERT INTO bill_meter VALUES('%s','E1',2,'kWh',999999,0,0);",
+		    id, y, m, y, m, y, m, m == 2 ? 28 : 30, id,
+		    (100 + i) * 1000, id);
+		ck_assert_int_eq(br_store_exec(st, sql, &err), 0);
+	}
+	/* An older one (not shown) and a cancelled one (never shown). */
+	ck_assert_int_eq(br_store_exec(st, "INSERT INTO bill(bill_id,"
+	    "account_id,cycle_id,period_start,period_end,bill_date,due_date,"
+	    "status,total_cents) VALUES('2025-09-A1','A1','2025-09',"
+	    "'2025-09-01','2025-09-30','x','x','issued',0),"
+	    "('2026-09-A1X','A1','2026-09X','2026-09-01','2026-09-30','x','x',"
+	    "'cancelled',0)", &err), 0);
+	ck_assert_int_eq(br_bill_doc_load(st, "2026-10-A1", &d, &err), 0);
+	ck_assert_int_eq(d.nhist, 13);
+	ck_assert_str_eq(d.hist_unit, "kWh");
+	ck_assert_str_eq(d.hist[0].bill_id, "2025-10-A1");
+	ck_assert_int_eq(d.hist[0].usage_milli, 100000);
+	ck_assert_str_eq(d.hist[11].bill_id, "2026-09-A1");
+	ck_assert_int_eq(d.hist[11].usage_milli, 111000);
+	ck_assert_str_eq(d.hist[12].bill_id, "2026-10-A1");
+	ck_assert_int_eq(d.hist[12].usage_milli, 412345);
+	ck_assert_int_eq(d.hist[12].days, 31);
+	br_bill_doc_free(&d);
+	t = pdf_text("2026-10-A1");
+	ck_assert_ptr_nonnull(strstr(t, "Same period last year: 100 kWh"));
+	ck_assert_ptr_nonnull(strstr(t, "This period: 412 kWh, 31 days, "
+	    "average 13.3 kWh/day"));
+	free(t);
+}
+END_TEST
+
+START_TEST(test_net_metering_balance)
+{
+	struct br_error err;
+	char *buf = NULL, *t;
+	size_t len;
+	FILE *f;
+
+	ck_assert_int_eq(br_store_exec(st, "UPDATE service_agreement SET "
+	    "net_metering = 'NEM1';"
+	    "CREATE TABLE IF NOT EXISTS bill_sp(bill_id TEXT NOT NULL, "
+	    "sp_id TEXT NOT NULL, period_start TEXT NOT NULL, "
+	    "period_end TEXT NOT NULL, nem_bank_milli INTEGER NOT NULL "
+	    "DEFAULT 0, PRIMARY KEY(bill_id, sp_id));"
+	    "INSERT INTO bill_sp(bill_id, sp_id, period_start, period_end, "
+	    "nem_bank_milli) VALUES('2026-10-A1','SP1','2026-10-01',"
+	    "'2026-10-31',125500)", &err), 0);
+	f = open_memstream(&buf, &len);
+	ck_assert_int_eq(br_render_bill(st, "2026-10-A1", f, NULL, &err), 0);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(buf, "  Rate: RES-FLAT\n"
+	    "  Net metering NEM1: credit balance 125.500 kWh\n"));
+	free(buf);
+	t = pdf_text("2026-10-A1");
+	ck_assert_ptr_nonnull(strstr(t, "Net metering: NEM1"));
+	ck_assert_ptr_nonnull(strstr(t, "credit balance carried forward: "
+	    "125.500 kWh"));
+	free(t);
+}
+END_TEST
+
+START_TEST(test_cancel_rebill)
+{
+	struct br_error err;
+	struct br_render_totals tot;
+	char *reg = NULL, *reg2 = NULL, path[300], *text, *text2, *t;
+
+	/* Issue the original. */
+	ck_assert_int_eq(run(BR_RENDER_TEXT, &reg, NULL, &tot, &err), 0);
+	free(reg);
+	reg = NULL;
+	/* Cancel it and add the corrected bill (what rate-apply would do). */
+	ck_assert_int_eq(br_store_exec(st, "UPDATE bill SET status = "
+	    "'cancelled' WHERE bill_id = '2026-10-A1';"
+	    "INSERT INTO bill(bill_id,account_id,cycle_id,period_start,"
+	    "period_end,bill_date,due_date,status,total_cents,replaces) VALUES"
+	    "('2026-10-A1-R1','A1','2026-10','2026-10-01','2026-10-31',"
+	    "'2026-11-20','2026-12-11','draft',5834,'2026-10-A1');"
+	    "INSERT INTO bill_line VALUES"
+	    "('2026-10-A1-R1',1,'SP1','CUST','Customer charge',1000,'month',"
+	    "12000000,1200,''),"
+	    "('2026-10-A1-R1',2,'SP1','ENERGY','Energy',379560,'kWh',122000,"
+	    "4631,''),"
+	    "('2026-10-A1-R1',3,'SP1','TAX','Municipal tax 0.5%',0,'',0,3,'');"
+	    "INSERT INTO bill_meter VALUES('2026-10-A1-R1','E1',1,'kWh',"
+	    "379560,0,0);", &err), 0);
+	ck_assert_int_eq(run(BR_RENDER_TEXT | BR_RENDER_PDF, &reg, NULL, &tot,
+	    &err), 0);
+	ck_assert_int_eq(tot.rendered, 1);
+	ck_assert_int_eq(tot.issued_now, 1);
+	/* The original's charge is reversed once, on the rebill's date. */
+	ck_assert_int_eq(scalar("SELECT amount_cents FROM ledger WHERE "
+	    "kind = 'reversal' AND ref = '2026-10-A1' AND "
+	    "date = '2026-11-20'"), -6234);
+	ck_assert_int_eq(scalar("SELECT COUNT(*) FROM bill WHERE status = "
+	    "'issued'"), 1);
+	/* Previous 50.00 - 40.00 + 62.34 (original), reversal -62.34,
+	 * corrected 58.34: due 68.34. */
+	ck_assert_ptr_nonnull(strstr(reg, "\n2026-10-A1-R1,A1,Bob Hughes,"
+	    "2026-10-01,2026-10-31,2026-11-20,2026-12-11,issued,72.34,0.00,"
+	    "-62.34,58.34,68.34\n"));
+	ck_assert_int_eq(scalar("SELECT SUM(amount_cents) FROM ledger"),
+	    5000 - 4000 + 6234 - 6234 + 5834);
+	snprintf(path, sizeof(path), "%s/bills/2026-10-A1-R1.txt", dir);
+	text = slurp(path, NULL);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_ptr_nonnull(strstr(text, "Corrects bill:   2026-10-A1 "
+	    "(cancelled)\n"));
+	ck_assert_ptr_nonnull(strstr(text, "  This corrected bill replaces "
+	    "bill 2026-10-A1, which is cancelled.\n  Cancelled charges 62.34, "
+	    "corrected charges 58.34, difference -4.00.\n"));
+	ck_assert_ptr_nonnull(strstr(text, "  Adjustments"
+	    "                                                           -62.34\n"));
+	/* Rerun: same text, nothing posted twice. */
+	ck_assert_int_eq(run(BR_RENDER_TEXT, &reg2, NULL, &tot, &err), 0);
+	ck_assert_str_eq(reg2, reg);
+	text2 = slurp(path, NULL);
+	ck_assert_str_eq(text2, text);
+	ck_assert_int_eq(scalar("SELECT COUNT(*) FROM ledger WHERE "
+	    "kind = 'reversal'"), 1);
+	t = pdf_text("2026-10-A1-R1");
+	ck_assert_ptr_nonnull(strstr(t, "CORRECTED BILL"));
+	ck_assert_ptr_nonnull(strstr(t, "Replaces cancelled bill 2026-10-A1"));
+	ck_assert_ptr_nonnull(strstr(t, "difference -4.00"));
+	free(t);
+	free(text);
+	free(text2);
+	free(reg);
+	free(reg2);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("render_pdf");
+	TCase *tc = tcase_create("render_pdf");
+	SRunner *sr;
+	int failed;
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_pdf_deterministic);
+	tcase_add_test(tc, test_pdf_text);
+	tcase_add_test(tc, test_run_writes_pdf_and_text);
+	tcase_add_test(tc, test_vendor_control_totals);
+	tcase_add_test(tc, test_history_13_months);
+	tcase_add_test(tc, test_net_metering_balance);
+	tcase_add_test(tc, test_cancel_rebill);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
