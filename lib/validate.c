@@ -958,7 +958,7 @@ check_usage(struct ctx *c, const struct scope *sc, struct br_error *err)
 	int64_t cur, hsum[2], cavg, havg[2];
 	int32_t cdays, hdays[2], len = sc->to - sc->from + 1, w;
 	int32_t wa[2], wb[2];
-	char detail[320], a[32], b[32], r[32], l[32], d0[16], d1[16];
+	char detail[320], a[32], b[32], r[32], l[32], lim[32], d0[16], d1[16];
 	bool base_ok[2];
 	int bw;
 
@@ -1030,7 +1030,7 @@ check_usage(struct ctx *c, const struct scope *sc, struct br_error *err)
 		    qty(havg[bw] * len, l, sizeof(l)), label[bw], d0, d1,
 		    ratio_fmt(cavg, havg[bw], r, sizeof(r)),
 		    br_decimal_format(param(c, BR_VEE_HIGH_BILL, 0), 3, 2,
-		    d0, sizeof(d0)));
+		    lim, sizeof(lim)));
 		if (add_exception(c, BR_VEE_HIGH_BILL, sc, sc->from, detail,
 		    err) != 0)
 			return -1;

@@ -1,0 +1,727 @@
+/*
+ * check_vee.c: the VEE rules of validate-reads on small crafted days:
+ * the rules file (defaults, overrides, file:line errors), each check
+ * (spike, stuck, demand, reverse flow, rollover, clock, usage vs history,
+ * high bill, leak, conservation), like-day and fallback estimation, and
+ * the disposition loop (decisions kept, statuses, forced estimates).
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "date.h"
+#include "disposition.h"
+#include "store.h"
+#include "validate.h"
+#include "vee_rules.h"
+#include "banned.h"
+
+static char tmpdir[64];
+static char dbpath[128];
+static struct br_store *st;
+
+static void
+setup(void)
+{
+	struct br_error err;
+
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/check_vee.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	snprintf(dbpath, sizeof(dbpath), "%s/billing.db", tmpdir);
+	st = br_store_open(dbpath, BR_STORE_CREATE, &err);
+	ck_assert_msg(st != NULL, "%s", err.msg);
+	ck_assert_int_eq(br_store_exec(st,
+	    "INSERT INTO setting VALUES('timezone','America/Chicago');"
+	    "INSERT INTO account(account_id,name) VALUES('A1','Ann');"
+	    "INSERT INTO account(account_id,name) VALUES('A2','Bob');"
+	    "INSERT INTO service_point VALUES('SP1','electric','1 Main');"
+	    "INSERT INTO service_point VALUES('SP2','water','1 Main');"
+	    "INSERT INTO meter VALUES('M1','electric','kWh',1000);"
+	    "INSERT INTO meter VALUES('W1','water','gal',1000);"
+	    "INSERT INTO meter_install VALUES('M1','SP1','2025-01-01',NULL);"
+	    "INSERT INTO meter_install VALUES('W1','SP2','2025-01-01',NULL);"
+	    "INSERT INTO service_agreement(account_id,sp_id,start_date,"
+	    " end_date,rate_code) VALUES('A1','SP1','2025-01-01',NULL,"
+	    " 'RES-FLAT');"
+	    "INSERT INTO service_agreement(account_id,sp_id,start_date,"
+	    " end_date,rate_code) VALUES('A2','SP2','2025-01-01',NULL,"
+	    " 'WATER-RES');", &err), 0);
+}
+
+static void
+teardown(void)
+{
+	char cmd[160];
+
+	br_store_close(st);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static int32_t
+day_of(const char *s)
+{
+	int32_t d;
+
+	ck_assert_int_eq(br_date_parse(s, (size_t)-1, &d), 0);
+	return d;
+}
+
+/* Store one day of n intervals of interval_s; q NULL means all actual. */
+static void
+put(const char *meter, const char *date, int channel, int32_t interval_s,
+    int32_t n, const int64_t *v, const uint8_t *q)
+{
+	struct br_error err;
+	unsigned char blob[8 * 100];
+	uint8_t qual[100];
+	sqlite3_stmt *s;
+
+	ck_assert_int_le(n, 100);
+	br_store_pack_values(v, n, blob);
+	if (q == NULL)
+		memset(qual, BR_Q_ACTUAL, sizeof(qual));
+	else
+		memcpy(qual, q, (size_t)n);
+	s = br_store_prepare(st, "INSERT OR REPLACE INTO interval_day(meter_id,"
+	    " channel, day, interval_s, n, vals, quality, file_id)"
+	    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, 1)", &err);
+	ck_assert_ptr_nonnull(s);
+	sqlite3_bind_text(s, 1, meter, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, channel);
+	sqlite3_bind_int(s, 3, day_of(date));
+	sqlite3_bind_int(s, 4, interval_s);
+	sqlite3_bind_int(s, 5, n);
+	sqlite3_bind_blob(s, 6, blob, 8 * n, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(s, 7, qual, n, SQLITE_TRANSIENT);
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_DONE);
+	sqlite3_finalize(s);
+}
+
+/* 96 quarter-hours of value x on meter M1, delivered. */
+static void
+flat(const char *date, int64_t x)
+{
+	int64_t v[96];
+	int i;
+
+	for (i = 0; i < 96; i++)
+		v[i] = x;
+	put("M1", date, 1, 900, 96, v, NULL);
+}
+
+static int32_t
+get(const char *meter, const char *date, int64_t *v, uint8_t *q)
+{
+	struct br_error err;
+	sqlite3_stmt *s;
+	int32_t n;
+
+	s = br_store_prepare(st, "SELECT n, vals, quality FROM interval_day"
+	    " WHERE meter_id = ?1 AND channel = 1 AND day = ?2", &err);
+	ck_assert_ptr_nonnull(s);
+	sqlite3_bind_text(s, 1, meter, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, day_of(date));
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+	n = sqlite3_column_int(s, 0);
+	br_store_unpack_values(sqlite3_column_blob(s, 1), n, v);
+	memcpy(q, sqlite3_column_blob(s, 2), (size_t)n);
+	sqlite3_finalize(s);
+	return n;
+}
+
+/* Run validate over from..to (account acct or all) with rules (NULL =
+ * defaults) and forced days; returns the report. */
+static char *
+run_with(const char *from, const char *to, const char *acct,
+    const struct br_vee_rules *rules, const struct br_force_day *force,
+    size_t nforce, struct br_validate_summary *sum)
+{
+	struct br_validate_opts opts;
+	struct br_error err;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int rc;
+
+	ck_assert_ptr_nonnull(f);
+	br_validate_opts_init(&opts);
+	opts.from_day = day_of(from);
+	opts.to_day = day_of(to);
+	opts.account_id = acct;
+	opts.rules = rules;
+	opts.force = force;
+	opts.nforce = nforce;
+	if (rules != NULL)
+		opts.zero_run_hours = (int32_t)(br_vee_param(rules,
+		    BR_VEE_ZERO_RUN, 0) / 1000);
+	ck_assert_int_eq(br_store_begin(st, &err), 0);
+	rc = br_validate_run(st, &opts, f, sum, &err);
+	ck_assert_msg(rc == 0, "%s", err.msg);
+	ck_assert_int_eq(br_store_commit(st, &err), 0);
+	fclose(f);
+	return buf;
+}
+
+static char *
+run(const char *from, const char *to, const char *acct)
+{
+	struct br_validate_summary sum;
+
+	return run_with(from, to, acct, NULL, NULL, 0, &sum);
+}
+
+/* Detail of the only exception with code on date ("" when none). */
+static char last_detail[512];
+static int
+exc(const char *code, const char *date)
+{
+	struct br_error err;
+	sqlite3_stmt *s;
+	int n = 0;
+
+	last_detail[0] = '\0';
+	s = br_store_prepare(st, "SELECT detail FROM exception WHERE"
+	    " code = ?1 AND date = ?2 ORDER BY exc_id", &err);
+	ck_assert_ptr_nonnull(s);
+	sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, date, -1, SQLITE_STATIC);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		snprintf(last_detail, sizeof(last_detail), "%s",
+		    (const char *)sqlite3_column_text(s, 0));
+		n++;
+	}
+	sqlite3_finalize(s);
+	return n;
+}
+
+static int
+total_exc(void)
+{
+	struct br_error err;
+	sqlite3_stmt *s = br_store_prepare(st, "SELECT count(*) FROM"
+	    " exception", &err);
+	int n;
+
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+	n = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+static void
+write_file(const char *name, const char *text, char *path, size_t n)
+{
+	FILE *f;
+
+	snprintf(path, n, "%s/%s", tmpdir, name);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+START_TEST(test_rules_defaults_and_file)
+{
+	struct br_vee_rules r;
+	struct br_error err;
+	char path[256], src[512];
+
+	br_vee_rules_default(&r);
+	ck_assert_str_eq(r.rule[BR_VEE_SPIKE].code, "SPIKE");
+	ck_assert_str_eq(r.rule[BR_VEE_SPIKE].severity, "warn");
+	ck_assert_int_eq(br_vee_param(&r, BR_VEE_SPIKE, 0), 1500);
+	ck_assert_int_eq(br_vee_param(&r, BR_VEE_GAP_ESTIMATED, 0), 120000);
+	ck_assert(!r.rule[BR_VEE_GAP_FALLBACK].enabled);
+	ck_assert_uint_eq(r.rule[BR_VEE_LEAK].kinds, BR_VEE_WATER);
+	ck_assert_str_eq(br_vee_param_name(BR_VEE_HIGH_USAGE, 1), "min_days");
+	ck_assert_ptr_null(br_vee_param_name(BR_VEE_GAP, 0));
+
+	write_file("r.yaml", "version: 1\nrules:\n"
+	    "  SPIKE: { severity: hold, ratio: 1.25 }\n"
+	    "  LEAK:\n    kinds: [water, gas]\n    enabled: false\n", path,
+	    sizeof(path));
+	ck_assert_int_eq(br_vee_rules_load(&r, path, &err), 0);
+	ck_assert_str_eq(r.rule[BR_VEE_SPIKE].severity, "hold");
+	ck_assert_int_eq(br_vee_param(&r, BR_VEE_SPIKE, 0), 1250);
+	ck_assert_int_eq(br_vee_param(&r, BR_VEE_SPIKE, 1), 2000);
+	ck_assert_uint_eq(r.rule[BR_VEE_LEAK].kinds,
+	    BR_VEE_WATER | BR_VEE_GAS);
+	ck_assert(!r.rule[BR_VEE_LEAK].enabled);
+
+	/* The documented defaults file is the compiled-in table. */
+	{
+		struct br_vee_rules d, f;
+		int i, k;
+
+		snprintf(src, sizeof(src), "%s/testdata/vee-rules.yaml",
+		    BR_SOURCE_DIR);
+		ck_assert_int_eq(br_vee_rules_load(&f, src, &err), 0);
+		br_vee_rules_default(&d);
+		for (i = 0; i < BR_VEE_NRULES; i++) {
+			ck_assert_str_eq(d.rule[i].severity,
+			    f.rule[i].severity);
+			ck_assert(d.rule[i].enabled == f.rule[i].enabled);
+			ck_assert_uint_eq(d.rule[i].kinds, f.rule[i].kinds);
+			for (k = 0; k < BR_VEE_MAX_PARAMS; k++)
+				ck_assert_int_eq(d.rule[i].param[k],
+				    f.rule[i].param[k]);
+		}
+	}
+
+	write_file("b1.yaml", "rules:\n  SPIKE:\n    ratio: 1.2\n"
+	    "    severity: urgent\n", path, sizeof(path));
+	ck_assert_int_eq(br_vee_rules_load(&r, path, &err), -1);
+	ck_assert_int_eq(err.code, BR_ECONFIG);
+	ck_assert_int_eq(err.line, 4);
+	write_file("b2.yaml", "rules:\n  SPIKE:\n    ratio: -1\n", path,
+	    sizeof(path));
+	ck_assert_int_eq(br_vee_rules_load(&r, path, &err), -1);
+	ck_assert_int_eq(err.line, 3);
+	write_file("b3.yaml", "rules:\n  SPIKE:\n    ratoi: 1\n", path,
+	    sizeof(path));
+	ck_assert_int_eq(br_vee_rules_load(&r, path, &err), -1);
+	ck_assert_int_eq(err.line, 3);
+	ck_assert_ptr_nonnull(strstr(err.msg, "ratoi"));
+	write_file("b4.yaml", "rules:\n  LEAK: { kinds: [steam] }\n", path,
+	    sizeof(path));
+	ck_assert_int_eq(br_vee_rules_load(&r, path, &err), -1);
+	ck_assert_int_eq(err.line, 2);
+	write_file("b5.yaml", "rules: [\n", path, sizeof(path));
+	ck_assert_int_eq(br_vee_rules_load(&r, path, &err), -1);
+	ck_assert_int_eq(err.code, BR_ECONFIG);
+	ck_assert_int_eq(br_vee_rules_load(&r, "/nonexistent/r.yaml", &err),
+	    -1);
+	ck_assert_int_eq(err.code, BR_ENOINPUT);
+}
+END_TEST
+
+START_TEST(test_spike)
+{
+	int64_t v[96];
+	int i;
+
+	for (i = 0; i < 96; i++)
+		v[i] = 1000;
+	v[56] = 12000;		/* 14:00 */
+	put("M1", "2026-10-05", 1, 900, 96, v, NULL);
+	v[56] = 1400;		/* 1.4x: not a spike */
+	put("M1", "2026-10-06", 1, 900, 96, v, NULL);
+	v[56] = 2900;		/* 2.9x but only 1.9 above: under the floor */
+	put("M1", "2026-10-07", 1, 900, 96, v, NULL);
+	free(run("2026-10-05", "2026-10-07", "A1"));
+	ck_assert_int_eq(exc("SPIKE", "2026-10-05"), 1);
+	ck_assert_str_eq(last_detail, "peak 12.000 at 14:00 is 12.00x the "
+	    "third-highest 1.000");
+	ck_assert_int_eq(exc("SPIKE", "2026-10-06"), 0);
+	ck_assert_int_eq(exc("SPIKE", "2026-10-07"), 0);
+}
+END_TEST
+
+START_TEST(test_stuck_and_zero)
+{
+	struct br_vee_rules r;
+	struct br_validate_summary sum;
+
+	br_vee_rules_default(&r);
+	r.rule[BR_VEE_STUCK].param[0] = 30000;	/* 30 h */
+	flat("2026-10-05", 700);
+	flat("2026-10-06", 700);
+	flat("2026-10-07", 0);
+	free(run_with("2026-10-05", "2026-10-07", "A1", &r, NULL, 0, &sum));
+	ck_assert_int_eq(exc("STUCK", "2026-10-05"), 1);
+	ck_assert_str_eq(last_detail, "192 intervals stuck at 0.700 (48 h "
+	    "00 min), 2026-10-05 00:00 to 2026-10-07 00:00");
+	/* Zeros are ZERO_RUN, not STUCK. */
+	ck_assert_int_eq(exc("STUCK", "2026-10-07"), 0);
+	ck_assert_int_eq(exc("ZERO_RUN", "2026-10-07"), 1);
+	/* The default (96 h) does not fire on two days. */
+	ck_assert_int_eq(br_store_exec(st, "DELETE FROM exception", NULL), 0);
+	free(run("2026-10-05", "2026-10-07", "A1"));
+	ck_assert_int_eq(exc("STUCK", "2026-10-05"), 0);
+}
+END_TEST
+
+START_TEST(test_max_demand_and_rollover)
+{
+	int64_t v[96];
+	int i;
+
+	for (i = 0; i < 96; i++)
+		v[i] = 500;
+	v[40] = 30000;			/* 30 kWh in 15 min = 120 kW */
+	v[50] = -99990000;		/* 00010 - 100000 on a 5-dial register */
+	put("M1", "2026-10-05", 1, 900, 96, v, NULL);
+	free(run("2026-10-05", "2026-10-05", "A1"));
+	ck_assert_int_eq(exc("MAX_DEMAND", "2026-10-05"), 1);
+	ck_assert_str_eq(last_detail, "demand 120.000 per hour at 10:00, "
+	    "limit 100.000");
+	ck_assert_int_eq(exc("ROLLOVER", "2026-10-05"), 1);
+	ck_assert_str_eq(last_detail, "interval 51 (12:30) -99990.000: a "
+	    "5-digit register rollover");
+	ck_assert_int_eq(exc("NEGATIVE", "2026-10-05"), 1);
+}
+END_TEST
+
+START_TEST(test_reverse_flow)
+{
+	int64_t v[96];
+	struct br_error err;
+	int i;
+
+	for (i = 0; i < 96; i++)
+		v[i] = i >= 48 && i < 52 ? 250 : 0;
+	flat("2026-10-05", 500);
+	put("M1", "2026-10-05", 2, 900, 96, v, NULL);
+	free(run("2026-10-05", "2026-10-05", "A1"));
+	ck_assert_int_eq(exc("REVERSE_FLOW", "2026-10-05"), 1);
+	ck_assert_str_eq(last_detail, "received: 1.000 on 4 intervals, first "
+	    "12:00; not enrolled in net metering");
+	/* Enrolled: no exception. */
+	ck_assert_int_eq(br_store_exec(st, "DELETE FROM exception;"
+	    "UPDATE service_agreement SET net_metering = 'NEM2'", &err), 0);
+	free(run("2026-10-05", "2026-10-05", "A1"));
+	ck_assert_int_eq(exc("REVERSE_FLOW", "2026-10-05"), 0);
+}
+END_TEST
+
+START_TEST(test_clock_vs_dst)
+{
+	int64_t v[100];
+	int i;
+
+	for (i = 0; i < 100; i++)
+		v[i] = 500;
+	put("M1", "2026-10-05", 1, 900, 100, v, NULL);	/* 24-hour day */
+	put("M1", "2026-11-01", 1, 900, 96, v, NULL);	/* 25-hour day */
+	free(run("2026-10-05", "2026-10-05", "A1"));
+	free(run("2026-11-01", "2026-11-01", "A1"));
+	ck_assert_int_eq(exc("CLOCK", "2026-10-05"), 1);
+	ck_assert_str_eq(last_detail, "100 intervals of 900 s, expected 96 "
+	    "(clock or time-sync error)");
+	ck_assert_int_eq(exc("DST_COUNT", "2026-10-05"), 0);
+	ck_assert_int_eq(exc("DST_COUNT", "2026-11-01"), 1);
+	ck_assert_int_eq(exc("CLOCK", "2026-11-01"), 0);
+}
+END_TEST
+
+START_TEST(test_usage_vs_history)
+{
+	int32_t d;
+	char date[16];
+
+	/* September 2026: 24 kWh/day; last October: 48 kWh/day. */
+	for (d = day_of("2026-09-01"); d <= day_of("2026-09-30"); d++) {
+		br_date_format(d, date, sizeof(date));
+		flat(date, 250);
+	}
+	for (d = day_of("2025-10-01"); d <= day_of("2025-10-10"); d++) {
+		br_date_format(d, date, sizeof(date));
+		flat(date, 500);
+	}
+	/* October 2026, first 10 days: 96 kWh/day. */
+	for (d = day_of("2026-10-01"); d <= day_of("2026-10-10"); d++) {
+		br_date_format(d, date, sizeof(date));
+		flat(date, 1000);
+	}
+	free(run("2026-10-01", "2026-10-10", "A1"));
+	/* 4x the prior period; exactly 2x last year is not above 2x. */
+	ck_assert_int_eq(exc("HIGH_USAGE", "2026-10-01"), 1);
+	ck_assert_str_eq(last_detail, "average 96.000/day on 10 days vs "
+	    "24.000/day on 10 days of the prior period "
+	    "2026-09-21..2026-09-30 (4.00x, limit 2.00x)");
+	ck_assert_int_eq(exc("LOW_USAGE", "2026-10-01"), 0);
+	ck_assert_int_eq(exc("HIGH_BILL", "2026-10-01"), 1);
+	ck_assert_str_eq(last_detail, "projected 960.000 for 10 days "
+	    "(96.000/day on 10 days) vs 480.000 on the same period last year "
+	    "2025-10-01..2025-10-10 (2.00x, limit 1.50x)");
+}
+END_TEST
+
+START_TEST(test_low_usage)
+{
+	int32_t d;
+	char date[16];
+
+	for (d = day_of("2026-09-21"); d <= day_of("2026-09-30"); d++) {
+		br_date_format(d, date, sizeof(date));
+		flat(date, 1000);
+	}
+	for (d = day_of("2026-10-01"); d <= day_of("2026-10-10"); d++) {
+		br_date_format(d, date, sizeof(date));
+		flat(date, 100);
+	}
+	free(run("2026-10-01", "2026-10-10", "A1"));
+	ck_assert_int_eq(exc("LOW_USAGE", "2026-10-01"), 1);
+	ck_assert_str_eq(last_detail, "average 9.600/day on 10 days vs "
+	    "96.000/day on 10 days of the prior period 2026-09-21..2026-09-30 "
+	    "(0.10x, limit 0.50x)");
+	ck_assert_int_eq(exc("HIGH_USAGE", "2026-10-01"), 0);
+	ck_assert_int_eq(exc("HIGH_BILL", "2026-10-01"), 0);
+	/* Too little history: nothing. */
+	ck_assert_int_eq(br_store_exec(st, "DELETE FROM exception;"
+	    "DELETE FROM interval_day WHERE day < 20727", NULL), 0);
+	free(run("2026-10-01", "2026-10-10", "A1"));
+	ck_assert_int_eq(exc("LOW_USAGE", "2026-10-01"), 0);
+}
+END_TEST
+
+/* Hourly water days: 24 values. */
+static void
+water(const char *date, int64_t night, int64_t day)
+{
+	int64_t v[24];
+	int h;
+
+	for (h = 0; h < 24; h++)
+		v[h] = h < 5 ? night : day;
+	put("W1", date, 1, 3600, 24, v, NULL);
+}
+
+START_TEST(test_leak_and_conservation)
+{
+	water("2026-10-05", 0, 10000);		/* quiet night */
+	water("2026-10-06", 2000, 10000);	/* flows all day ... */
+	water("2026-10-07", 1500, 40000);	/* ... and the next */
+	free(run("2026-10-05", "2026-10-07", "A2"));
+	ck_assert_int_eq(exc("LEAK", "2026-10-05"), 1);
+	ck_assert_str_eq(last_detail, "67 intervals of continuous flow, "
+	    "lowest hour 1.500 (67 h 00 min), 2026-10-05 05:00 to 2026-10-08 "
+	    "00:00");
+	/* (190 + 200 + 767.5) / 3 = 385.833 gal/day: under the limit. */
+	ck_assert_int_eq(exc("CONSERVATION", "2026-10-05"), 0);
+	ck_assert_int_eq(br_store_exec(st, "DELETE FROM exception", NULL), 0);
+	water("2026-10-05", 0, 40000);
+	free(run("2026-10-05", "2026-10-07", "A2"));
+	ck_assert_int_eq(exc("CONSERVATION", "2026-10-05"), 1);
+	ck_assert_str_eq(last_detail, "average 575.833/day on 3 days, "
+	    "threshold 500.000/day");
+	/* Electric meters are not checked for leaks. */
+	ck_assert_int_eq(exc("ZERO_RUN", "2026-10-05"), 0);
+}
+END_TEST
+
+START_TEST(test_like_day_estimation)
+{
+	int64_t v[96];
+	uint8_t q[96];
+	struct br_validate_summary sum;
+	char *r1, *r2;
+	int i;
+
+	/* 2026-10-13 is a Tuesday: like days Tue 10-06, Wed 10-07, Thu
+	 * 10-08; 10-07 carries an estimate, so Tue 09-29 (week 2) is next. */
+	flat("2026-10-06", 600);
+	flat("2026-10-07", 900);
+	flat("2026-10-08", 300);
+	flat("2026-09-29", 1200);
+	for (i = 0; i < 96; i++)
+		q[i] = BR_Q_ACTUAL;
+	for (i = 0; i < 96; i++)
+		v[i] = 900;
+	q[3] = BR_Q_WITH_METHOD(BR_Q_ESTIMATED, BR_EST_SOURCE);
+	put("M1", "2026-10-07", 1, 900, 96, v, q);
+	for (i = 0; i < 96; i++) {
+		v[i] = 100;
+		q[i] = i >= 20 && i < 40 ? BR_Q_MISSING : BR_Q_ACTUAL;
+		if (q[i] == BR_Q_MISSING)
+			v[i] = 0;
+	}
+	put("M1", "2026-10-13", 1, 900, 96, v, q);
+	r1 = run_with("2026-10-13", "2026-10-13", "A1", NULL, NULL, 0, &sum);
+	ck_assert_int_eq(sum.estimated, 20);
+	ck_assert_int_eq(get("M1", "2026-10-13", v, q), 96);
+	/* (600 + 300 + 1200) / 3 = 700 */
+	ck_assert_int_eq(v[20], 700);
+	ck_assert_int_eq(v[39], 700);
+	ck_assert_int_eq(q[20], BR_Q_WITH_METHOD(BR_Q_ESTIMATED,
+	    BR_EST_LIKE_DAY));
+	ck_assert_int_eq(v[19], 100);
+	ck_assert_int_eq(q[19], BR_Q_ACTUAL);
+	ck_assert_int_eq(exc("GAP_LIKE_DAY", "2026-10-13"), 1);
+	ck_assert_str_eq(last_detail, "intervals 21-40 estimated "
+	    "(05:00-10:00 -05:00)");
+	ck_assert_int_eq(exc("GAP", "2026-10-13"), 0);
+	/* Rerun: nothing new. */
+	r2 = run_with("2026-10-13", "2026-10-13", "A1", NULL, NULL, 0, &sum);
+	ck_assert_int_eq(sum.estimated, 0);
+	ck_assert_str_eq(r1, r2);
+	free(r1);
+	free(r2);
+}
+END_TEST
+
+START_TEST(test_dispositions_and_forced_fallback)
+{
+	int64_t v[96];
+	uint8_t q[96];
+	struct br_error err;
+	struct br_disposition_result res;
+	char path[256];
+	sqlite3_stmt *s;
+	int i;
+
+	flat("2026-10-04", 400);
+	for (i = 0; i < 96; i++) {
+		v[i] = i >= 40 && i < 60 ? 0 : 100;
+		q[i] = i >= 40 && i < 60 ? BR_Q_MISSING : BR_Q_ACTUAL;
+	}
+	put("M1", "2026-10-05", 1, 900, 96, v, q);
+	free(run("2026-10-05", "2026-10-05", "A1"));
+	ck_assert_int_eq(exc("GAP", "2026-10-05"), 1);	/* exc_id 1 */
+
+	/* An unknown id is an error with file:line. */
+	write_file("d0.csv", "exception_id,decision,reviewer,note\n"
+	    "1,hold,ann,\n7,release,ann,\n", path, sizeof(path));
+	ck_assert_int_eq(br_store_begin(st, &err), 0);
+	ck_assert_int_eq(br_disposition_apply(st, path, &res, &err), -1);
+	br_disposition_release(&res);
+	br_store_rollback(st);
+	ck_assert_int_eq(err.code, BR_EINPUT);
+	ck_assert_int_eq(err.line, 3);
+
+	write_file("d1.csv", "exception_id,decision,reviewer,note\n"
+	    "1,hold,ann,wait\n1,estimate,bob,\"use the day before\"\n", path,
+	    sizeof(path));
+	ck_assert_int_eq(br_store_begin(st, &err), 0);
+	ck_assert_int_eq(br_disposition_apply(st, path, &res, &err), 0);
+	ck_assert_int_eq(br_store_commit(st, &err), 0);
+	ck_assert_int_eq(res.applied, 2);
+	ck_assert_int_eq((int)res.nforce, 1);
+	ck_assert_str_eq(res.force[0].meter_id, "M1");
+	{
+		struct br_validate_summary sum;
+
+		free(run_with("2026-10-05", "2026-10-05", "A1", NULL,
+		    res.force, res.nforce, &sum));
+		ck_assert_int_eq(sum.estimated, 20);
+	}
+	br_disposition_release(&res);
+	ck_assert_int_eq(get("M1", "2026-10-05", v, q), 96);
+	ck_assert_int_eq(v[40], 400);
+	ck_assert_int_eq(q[40], BR_Q_WITH_METHOD(BR_Q_ESTIMATED,
+	    BR_EST_FALLBACK));
+	ck_assert_int_eq(v[39], 100);
+	ck_assert_int_eq(exc("GAP_FALLBACK", "2026-10-05"), 1);
+	/* Nothing holds the bill now (rate-apply's query). */
+	s = br_store_prepare(st, "SELECT count(*) FROM exception WHERE"
+	    " severity = 'hold' AND status IN ('open','held')", &err);
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+	ck_assert_int_eq(sqlite3_column_int(s, 0), 0);
+	sqlite3_finalize(s);
+
+	/* A second file appends: seq 3; status follows the last one. */
+	write_file("d2.csv", "decision,exception_id,reviewer\n"
+	    "release,1,carl\n", path, sizeof(path));
+	ck_assert_int_eq(br_store_begin(st, &err), 0);
+	ck_assert_int_eq(br_disposition_apply(st, path, &res, &err), 0);
+	ck_assert_int_eq(br_store_commit(st, &err), 0);
+	br_disposition_release(&res);
+	s = br_store_prepare(st, "SELECT group_concat(seq || decision ||"
+	    " reviewer || note, ';') FROM (SELECT * FROM exception_decision"
+	    " ORDER BY exc_id, seq)", &err);
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+	ck_assert_str_eq((const char *)sqlite3_column_text(s, 0),
+	    "1holdannwait;2estimatebobuse the day before;3releasecarl");
+	sqlite3_finalize(s);
+	s = br_store_prepare(st, "SELECT status FROM exception WHERE"
+	    " exc_id = 1", &err);
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+	ck_assert_str_eq((const char *)sqlite3_column_text(s, 0), "released");
+	sqlite3_finalize(s);
+	ck_assert_int_gt(total_exc(), 1);
+}
+END_TEST
+
+START_TEST(test_fallback_rule_holds)
+{
+	int64_t v[96];
+	uint8_t q[96];
+	struct br_vee_rules r;
+	struct br_validate_summary sum;
+	int i;
+
+	br_vee_rules_default(&r);
+	r.rule[BR_VEE_GAP_FALLBACK].enabled = true;
+	flat("2026-10-04", 400);
+	for (i = 0; i < 96; i++) {
+		v[i] = i < 10 ? 0 : 100;
+		q[i] = i < 10 ? BR_Q_MISSING : BR_Q_ACTUAL;
+	}
+	put("M1", "2026-10-05", 1, 900, 96, v, q);
+	free(run_with("2026-10-05", "2026-10-05", "A1", &r, NULL, 0, &sum));
+	ck_assert_int_eq(sum.estimated, 10);
+	ck_assert_int_eq(exc("GAP_FALLBACK", "2026-10-05"), 1);
+	ck_assert_str_eq(last_detail, "intervals 1-10 estimated "
+	    "(00:00-02:30 -05:00)");
+	ck_assert_int_gt(sum.warn_hold, 0);
+}
+END_TEST
+
+START_TEST(test_summary_csv)
+{
+	struct br_validate_summary sum;
+	struct br_error err;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	memset(&sum, 0, sizeof(sum));
+	sum.ncodes = 3;
+	snprintf(sum.codes[0].code, 32, "ZERO_RUN");
+	snprintf(sum.codes[0].severity, 8, "warn");
+	sum.codes[0].count = 2;
+	snprintf(sum.codes[1].code, 32, "GAP");
+	snprintf(sum.codes[1].severity, 8, "hold");
+	sum.codes[1].count = 1;
+	snprintf(sum.codes[2].code, 32, "GAP");
+	snprintf(sum.codes[2].severity, 8, "info");
+	sum.codes[2].count = 5;
+	f = open_memstream(&buf, &len);
+	ck_assert_int_eq(br_validate_write_summary(&sum, f, &err), 0);
+	fclose(f);
+	ck_assert_str_eq(buf, "code,severity,count\nGAP,hold,1\nGAP,info,5\n"
+	    "ZERO_RUN,warn,2\n");
+	free(buf);
+}
+END_TEST
+
+static Suite *
+vee_suite(void)
+{
+	Suite *s = suite_create("vee");
+	TCase *tc = tcase_create("vee");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_rules_defaults_and_file);
+	tcase_add_test(tc, test_spike);
+	tcase_add_test(tc, test_stuck_and_zero);
+	tcase_add_test(tc, test_max_demand_and_rollover);
+	tcase_add_test(tc, test_reverse_flow);
+	tcase_add_test(tc, test_clock_vs_dst);
+	tcase_add_test(tc, test_usage_vs_history);
+	tcase_add_test(tc, test_low_usage);
+	tcase_add_test(tc, test_leak_and_conservation);
+	tcase_add_test(tc, test_like_day_estimation);
+	tcase_add_test(tc, test_dispositions_and_forced_fallback);
+	tcase_add_test(tc, test_fallback_rule_holds);
+	tcase_add_test(tc, test_summary_csv);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(vee_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
