@@ -28,6 +28,7 @@
 
 #define MAXP 64			/* URDB periods per structure */
 #define MAXT 16			/* URDB tiers per period */
+#define MAXC (2 * MAXP)		/* energy x demand period combinations */
 #define P12 1000000000000LL	/* scale of exact dollar amounts */
 #define UNLIMITED_MILLI 1000000000000LL	/* 1e9 units: "no limit" */
 
@@ -749,9 +750,9 @@ struct entry {
 static size_t
 plan_periods(const int *wd, const int *we, struct entry *out, size_t max)
 {
-	uint32_t W[MAXP] = { 0 }, E[MAXP] = { 0 }, uwd = 0xffffff,
+	uint32_t W[MAXC] = { 0 }, E[MAXC] = { 0 }, uwd = 0xffffff,
 	    uwe = 0xffffff;
-	bool used[MAXP] = { false };
+	bool used[MAXC] = { false };
 	int catch = -1, p, h;
 	size_t n = 0;
 
@@ -760,7 +761,7 @@ plan_periods(const int *wd, const int *we, struct entry *out, size_t max)
 		E[we[h]] |= 1u << h;
 		used[wd[h]] = used[we[h]] = true;
 	}
-	for (p = 0; p < MAXP; p++)
+	for (p = 0; p < MAXC; p++)
 		if (used[p] && (catch < 0 || popcount24(W[p]) +
 		    popcount24(E[p]) > popcount24(W[catch]) +
 		    popcount24(E[catch])))
@@ -768,7 +769,7 @@ plan_periods(const int *wd, const int *we, struct entry *out, size_t max)
 	for (;;) {
 		int pick = -1, days = 0;
 		uint32_t hrs = 0;
-		for (p = 0; p < MAXP && pick < 0; p++) {
+		for (p = 0; p < MAXC && pick < 0; p++) {
 			if (!used[p] || p == catch)
 				continue;
 			if (W[p] == E[p]) {
@@ -783,10 +784,10 @@ plan_periods(const int *wd, const int *we, struct entry *out, size_t max)
 			}
 		}
 		if (pick < 0) {
-			for (p = 0; p < MAXP; p++)
+			for (p = 0; p < MAXC; p++)
 				if (used[p] && p != catch)
 					break;
-			if (p == MAXP)
+			if (p == MAXC)
 				break;
 			/* split: weekday entry now, weekend part later */
 			if (n < max)
@@ -897,30 +898,126 @@ month_list(const struct season *s, char *b, size_t n)
 		snprintf(b, n, "%s", s->name);
 }
 
+/* a structure period whose tiers all have one rate: that rate */
+static bool
+single_rate(const struct structure *s, size_t p, int64_t *rate)
+{
+	for (size_t t = 1; t < s->ntiers[p]; t++)
+		if (s->t[p][t].rate != s->t[p][0].rate)
+			return false;
+	*rate = s->t[p][0].rate;
+	return true;
+}
+
+/*
+ * A season's TOU plan.  Each hour belongs to a combination (energy period,
+ * TOU demand period with a charge, or -1); every combination becomes one
+ * billrun energy period, so that a TOU demand charge can name the energy
+ * period whose hours it covers (the language measures TOU demand over the
+ * slots of one energy period).  Energy rates of the split periods are the
+ * same, so energy is billed as before.
+ */
+struct plan {
+	int nc;
+	int ce[MAXC], cd[MAXC];		/* energy period, demand period/-1 */
+	char cname[MAXC][40];
+	int wd[24], we[24];		/* combination per hour */
+	struct entry ent[2 * MAXC + 1];
+	size_t ne;
+};
+
+/* demand period p of month m covers every hour of both day types */
+static bool
+demand_all_hours(const struct cv *c, int m, int p)
+{
+	for (int h = 0; h < 24; h++)
+		if (c->dwd.v[m][h] != p || c->dwe.v[m][h] != p)
+			return false;
+	return true;
+}
+
+static bool
+demand_charged(const struct cv *c, int p)
+{
+	int64_t r;
+
+	return !single_rate(&c->demand, (size_t)p, &r) || r != 0;
+}
+
+static void
+build_plan(const struct cv *c, int m, struct plan *pl)
+{
+	int dt, h, k;
+
+	pl->nc = 0;
+	for (dt = 0; dt < 2; dt++)
+		for (h = 0; h < 24; h++) {
+			int e = dt ? c->ewe.v[m][h] : c->ewd.v[m][h], d = -1;
+			if (c->demand.present) {
+				d = dt ? c->dwe.v[m][h] : c->dwd.v[m][h];
+				if (!demand_charged(c, d) ||
+				    demand_all_hours(c, m, d))
+					d = -1;
+			}
+			for (k = 0; k < pl->nc; k++)
+				if (pl->ce[k] == e && pl->cd[k] == d)
+					break;
+			if (k == pl->nc) {
+				pl->ce[k] = e;
+				pl->cd[k] = d;
+				pl->nc++;
+			}
+			(dt ? pl->we : pl->wd)[h] = k;
+		}
+	for (k = 0; k < pl->nc; k++) {
+		int shared = 0;
+		for (int j = 0; j < pl->nc; j++)
+			if (pl->ce[j] == pl->ce[k])
+				shared++;
+		if (shared == 1 || pl->cd[k] < 0)
+			snprintf(pl->cname[k], sizeof(pl->cname[k]), "%s",
+			    c->elabels[pl->ce[k]]);
+		else
+			snprintf(pl->cname[k], sizeof(pl->cname[k]), "%s_d%d",
+			    c->elabels[pl->ce[k]], pl->cd[k]);
+	}
+	pl->ne = pl->nc > 1 ? plan_periods(pl->wd, pl->we, pl->ent,
+	    sizeof(pl->ent) / sizeof(pl->ent[0])) : 0;
+}
+
+/* true when combination k is one entry (not split by day type) */
+static bool
+plan_whole(const struct plan *pl, int k)
+{
+	for (size_t i = 0; i < pl->ne; i++)
+		if (pl->ent[i].period == k && pl->ent[i].suffix[0])
+			return false;
+	return true;
+}
+
 /* One season's energy entry (season NULL: the whole year). */
 static void
 emit_energy(struct cv *c, const struct season *s, int m)
 {
-	bool used[MAXP] = { false };
-	size_t p, t, nused = 0, nt;
-	int only = -1;
+	struct plan *pl = calloc(1, sizeof(*pl));
+	size_t t, nt;
+	int only;
 	char rb[48], mb[48], what[96], sname[32];
 
+	if (pl == NULL) {
+		c->y.oom = 1;
+		goto out;
+	}
 	month_list(s, sname, sizeof(sname));
-	for (int h = 0; h < 24; h++)
-		used[c->ewd.v[m][h]] = used[c->ewe.v[m][h]] = true;
-	for (p = 0; p < c->energy.n; p++)
-		if (used[p]) {
-			nused++;
-			only = (int)p;
-		}
+	build_plan(c, m, pl);
+	only = pl->ce[0];
 	bput(&c->y, "      - ");
 	if (s)
 		bput(&c->y, "season: %s\n        ", s->name);
 	if (c->fuel[m] != 0)
 		bput(&c->y, "# rates include fueladjustmentsmonthly %s\n"
 		    "        ", fmt_dec(c->fuel[m], 12, 0, rb, sizeof(rb)));
-	if (nused == 1) {
+	if (pl->nc == 1) {
 		const struct tier *tr = c->energy.t[only];
 		nt = c->energy.ntiers[only];
 		for (t = 0; t < nt; t++) {
@@ -951,10 +1048,10 @@ emit_energy(struct cv *c, const struct season *s, int m)
 			    "energyratestructure[%d][0]", only);
 			if (rate_text(c, what, "energyratestructure",
 			    tr[0].rate + c->fuel[m], rb, sizeof(rb)) != 0)
-				return;
+				goto out;
 			bput(&c->y, "rate: %s   # %s%s%s\n", rb, what,
 			    SEP(tr[0].text), tr[0].text);
-			return;
+			goto out;
 		}
 		bput(&c->y, "tiers:   # limits per billing period\n");
 		for (t = 0; t < nt; t++) {
@@ -962,7 +1059,7 @@ emit_energy(struct cv *c, const struct season *s, int m)
 			    "energyratestructure[%d][%zu]", only, t);
 			if (rate_text(c, what, "energyratestructure",
 			    tr[t].rate + c->fuel[m], rb, sizeof(rb)) != 0)
-				return;
+				goto out;
 			if (t + 1 < nt)
 				bput(&c->y, "          - {upto: %s, rate: %s}"
 				    "   # %s%s%s\n", fmt_dec(tr[t].max_milli,
@@ -973,30 +1070,27 @@ emit_energy(struct cv *c, const struct season *s, int m)
 				    "\n", rb, what, SEP(tr[t].text),
 				    tr[t].text);
 		}
-		return;
+		goto out;
 	}
 	/* time of use */
-	for (p = 0; p < c->energy.n; p++)
-		if (used[p] && c->energy.ntiers[p] > 1)
-			c->tou_tiered |= (uint64_t)1 << p;
-	struct entry ent[2 * MAXP + 1];
-	size_t ne = plan_periods(c->ewd.v[m], c->ewe.v[m], ent,
-	    sizeof(ent) / sizeof(ent[0]));
-	if (ne > BR_TARIFF_MAX_PERIODS)
+	for (int k = 0; k < pl->nc; k++)
+		if (c->energy.ntiers[pl->ce[k]] > 1)
+			c->tou_tiered |= (uint64_t)1 << pl->ce[k];
+	if (pl->ne > BR_TARIFF_MAX_PERIODS)
 		problem(c, "energyweekdayschedule", "energy schedule of %s "
 		    "needs %zu time-of-use period entries (the tariff "
-		    "language allows %d)", sname, ne, BR_TARIFF_MAX_PERIODS);
+		    "language allows %d)", sname, pl->ne,
+		    BR_TARIFF_MAX_PERIODS);
 	bput(&c->y, "periods:\n");
-	for (size_t i = 0; i < ne; i++) {
-		const struct entry *e = &ent[i];
+	for (size_t i = 0; i < pl->ne; i++) {
+		const struct entry *e = &pl->ent[i];
+		int ep = pl->ce[e->period];
 		char hb[256];
-		snprintf(what, sizeof(what), "energyratestructure[%d][0]",
-		    e->period);
+		snprintf(what, sizeof(what), "energyratestructure[%d][0]", ep);
 		if (rate_text(c, what, "energyratestructure",
-		    c->energy.t[e->period][0].rate + c->fuel[m], rb,
-		    sizeof(rb)) != 0)
-			return;
-		bput(&c->y, "          - {name: %s%s", c->elabels[e->period],
+		    c->energy.t[ep][0].rate + c->fuel[m], rb, sizeof(rb)) != 0)
+			goto out;
+		bput(&c->y, "          - {name: %s%s", pl->cname[e->period],
 		    e->suffix);
 		if (e->days)
 			bput(&c->y, ", days: %s", e->days == 1 ? "weekday" :
@@ -1006,21 +1100,12 @@ emit_energy(struct cv *c, const struct season *s, int m)
 			bput(&c->y, ", hours: %s", hb);
 		}
 		bput(&c->y, ", rate: %s}   # %s%s%s\n", rb, what,
-		    SEP(c->energy.t[e->period][0].text),
-		    c->energy.t[e->period][0].text);
+		    SEP(c->energy.t[ep][0].text), c->energy.t[ep][0].text);
 	}
+out:
+	free(pl);
 }
 
-/* a structure period whose tiers all have one rate: that rate */
-static bool
-single_rate(const struct structure *s, size_t p, int64_t *rate)
-{
-	for (size_t t = 1; t < s->ntiers[p]; t++)
-		if (s->t[p][t].rate != s->t[p][0].rate)
-			return false;
-	*rate = s->t[p][0].rate;
-	return true;
-}
 
 /* One season's demand entry; nothing when the season has no charge. */
 static void
@@ -1028,7 +1113,12 @@ emit_demand(struct cv *c, const struct season *s, int m, bool *header)
 {
 	int64_t total = 0, r;
 	char rb[48], sname[32], what[160] = "";
-	size_t len = 0;
+	size_t len = 0, ntou = 0;
+	struct {
+		int p;
+		int64_t rate;
+		char name[40];
+	} tou[MAXP];
 
 	month_list(s, sname, sizeof(sname));
 	if (c->flat.present) {
@@ -1043,52 +1133,85 @@ emit_demand(struct cv *c, const struct season *s, int m, bool *header)
 		}
 	}
 	if (c->demand.present) {
+		struct plan *pl = calloc(1, sizeof(*pl));
 		bool used[MAXP] = { false };
-		size_t p, nz = 0, nused = 0;
-		int last = -1;
-		uint64_t nzmask = 0;
+		if (pl == NULL) {
+			c->y.oom = 1;
+			return;
+		}
+		build_plan(c, m, pl);
 		for (int h = 0; h < 24; h++)
 			used[c->dwd.v[m][h]] = used[c->dwe.v[m][h]] = true;
-		for (p = 0; p < c->demand.n; p++) {
-			int64_t x;
-			if (!used[p])
+		for (size_t p = 0; p < c->demand.n; p++) {
+			int k, hits = 0, at = -1;
+			if (!used[p] || !demand_charged(c, (int)p))
 				continue;
-			nused++;
-			last = (int)p;
-			if (!single_rate(&c->demand, p, &x) || x != 0) {
-				nzmask |= (uint64_t)1 << p;
-				nz++;
+			if (!single_rate(&c->demand, p, &r)) {
+				c->demand_tiered |= (uint64_t)1 << p;
+				continue;
+			}
+			if (demand_all_hours(c, m, (int)p)) {
+				/* all day, every day: the monthly maximum */
+				total += r;
+				snprintf(what + len, sizeof(what) - len,
+				    "%sdemandratestructure[%zu][0] (all hours)"
+				    "%s%s", len ? " + " : "", p,
+				    SEP(c->demand.t[p][0].text),
+				    c->demand.t[p][0].text);
+				len = strlen(what);
+				continue;
+			}
+			for (k = 0; k < pl->nc; k++)
+				if (pl->cd[k] == (int)p) {
+					hits++;
+					at = k;
+				}
+			if (hits != 1 || !plan_whole(pl, at)) {
+				c->tou_demand |= (uint64_t)1 << p;
+				continue;
+			}
+			if (ntou < sizeof(tou) / sizeof(tou[0])) {
+				tou[ntou].p = (int)p;
+				tou[ntou].rate = r;
+				snprintf(tou[ntou].name, sizeof(tou[ntou].name),
+				    "%s", pl->cname[at]);
+				ntou++;
 			}
 		}
-		if (nz > 0 && nused > 1)
-			c->tou_demand |= nzmask;
-		else if (nz == 1 && !single_rate(&c->demand, (size_t)last, &r))
-			c->demand_tiered |= (uint64_t)1 << last;
-		else if (nz == 1) {
-			/* one period all day, every day: a monthly maximum */
-			total += r;
-			snprintf(what + len, sizeof(what) - len,
-			    "%sdemandratestructure[%d][0] (all hours)%s%s",
-			    len ? " + " : "", last,
-			    SEP(c->demand.t[last][0].text),
-			    c->demand.t[last][0].text);
+		free(pl);
+	}
+	if (total != 0) {
+		snprintf(sname, sizeof(sname), "demand %s", s ? s->name : "");
+		if (rate_text(c, sname, "flatdemandstructure", total, rb,
+		    sizeof(rb)) != 0)
+			return;
+		if (!*header) {
+			bput(&c->y, "    demand:\n");
+			*header = true;
 		}
+		bput(&c->y, "      - {");
+		if (s)
+			bput(&c->y, "season: %s, ", s->name);
+		bput(&c->y, "rate: %s}   # %s\n", rb, what);
 	}
-	if (total == 0)
-		return;
-	snprintf(sname, sizeof(sname), "demand %s", s ? s->name : "");
-	if (rate_text(c, sname, "flatdemandstructure", total, rb,
-	    sizeof(rb)) != 0)
-		return;
-	if (!*header) {
-		bput(&c->y, "    demand:\n");
-		*header = true;
+	for (size_t i = 0; i < ntou; i++) {
+		char w2[64];
+		snprintf(w2, sizeof(w2), "demandratestructure[%d][0]",
+		    tou[i].p);
+		if (rate_text(c, w2, "demandratestructure", tou[i].rate, rb,
+		    sizeof(rb)) != 0)
+			return;
+		if (!*header) {
+			bput(&c->y, "    demand:\n");
+			*header = true;
+		}
+		bput(&c->y, "      - {");
+		if (s)
+			bput(&c->y, "season: %s, ", s->name);
+		bput(&c->y, "period: %s, rate: %s}   # %s%s%s\n", tou[i].name,
+		    rb, w2, SEP(c->demand.t[tou[i].p][0].text),
+		    c->demand.t[tou[i].p][0].text);
 	}
-	if (s)
-		bput(&c->y, "      - {season: %s, rate: %s}   # %s\n", s->name,
-		    rb, what);
-	else
-		bput(&c->y, "      - {rate: %s}   # %s\n", rb, what);
 }
 
 /* ---- feature checks ---------------------------------------------------- */
@@ -1159,12 +1282,6 @@ check_features(struct cv *c)
 	if (nonzero(field(c->root, "fixedchargeeaaddl")))
 		problem(c, "fixedchargeeaaddl", "fixedchargeeaaddl: a charge "
 		    "per additional meter is not supported");
-	if (nonzero(field(c->root, "mincharge")))
-		problem(c, "mincharge", "mincharge: minimum charges are not "
-		    "supported");
-	if (nonzero(field(c->root, "minmonthlycharge")))
-		problem(c, "minmonthlycharge", "minmonthlycharge: minimum "
-		    "charges are not supported");
 	if (nonzero(field(c->root, "annualmincharge")))
 		problem(c, "annualmincharge", "annualmincharge: annual minimum "
 		    "charges are not supported");
@@ -1192,9 +1309,24 @@ check_features(struct cv *c)
 		problem(c, "demandwindow", "demandwindow %s minutes: only 15-"
 		    "minute demand is supported", s);
 	for (size_t p = 0; p < c->energy.n; p++)
-		for (size_t t = 0; t < c->energy.ntiers[p]; t++)
+		for (size_t t = 0; t < c->energy.ntiers[p]; t++) {
+			const char *u = c->energy.t[p][t].unit;
 			if (c->energy.t[p][t].sell != 0)
 				c->sell |= (uint64_t)1 << p;
+			if (u[0] && strcmp(u, "kWh") != 0)
+				problem(c, "energyratestructure",
+				    "energyratestructure[%zu][%zu]: tier unit "
+				    "'%s' is not supported (only kWh per "
+				    "month)", p, t, u);
+		}
+	for (size_t p = 0; p < c->demand.n; p++)
+		for (size_t t = 0; t < c->demand.ntiers[p]; t++) {
+			const char *u = c->demand.t[p][t].unit;
+			if (u[0] && strcasecmp(u, "kW") != 0)
+				problem(c, "demandratestructure",
+				    "demandratestructure[%zu][%zu]: unit '%s' "
+				    "is not supported (only kW)", p, t, u);
+		}
 	if (nonzero(field(c->root, "flatdemandstructure")))
 		check_unit(c, F_FLATUNIT, "flat demand");
 	if (nonzero(field(c->root, "demandratestructure")))
@@ -1202,6 +1334,44 @@ check_features(struct cv *c)
 	if (field(c->root, "energyattrs") || field(c->root, "demandattrs"))
 		note(c, "energyattrs/demandattrs are notes in URDB and are not "
 		    "applied (check them for riders and discounts)");
+}
+
+/*
+ * mincharge + minchargeunits ($/month, $/day) or the legacy
+ * minmonthlycharge: the version's minimum bill.
+ */
+static void
+emit_minimum(struct cv *c)
+{
+	json_object *v = field(c->root, "mincharge");
+	const char *src = "mincharge", *per = "month", *u;
+	int64_t amt;
+	char b[48];
+
+	if (!nonzero(v)) {
+		v = field(c->root, "minmonthlycharge");
+		src = "minmonthlycharge";
+	} else if (nonzero(field(c->root, "minmonthlycharge")))
+		note(c, "minmonthlycharge ignored: mincharge is given");
+	if (!nonzero(v))
+		return;
+	if (get_money(v, &amt) != 0) {
+		problem(c, src, "%s: not a number", src);
+		return;
+	}
+	if (strcmp(src, "mincharge") == 0 &&
+	    (u = str_field(c->root, "minchargeunits")) != NULL) {
+		if (strcmp(u, "$/day") == 0)
+			per = "day";
+		else if (strcmp(u, "$/month") != 0) {
+			problem(c, "minchargeunits", "minchargeunits '%s' is "
+			    "not supported ($/month, $/day)", u);
+			return;
+		}
+	}
+	if (rate_text(c, src, src, amt, b, sizeof(b)) == 0)
+		bput(&c->y, "    minimum: {amount: %s, per: %s}   # %s\n", b,
+		    per, src);
 }
 
 static const char *
@@ -1233,8 +1403,9 @@ report_masks(struct cv *c)
 		    "not supported", mask_list(c->tou_tiered, b, sizeof(b)));
 	if (c->tou_demand)
 		problem(c, "demandratestructure", "time-of-use demand charges "
-		    "(demandratestructure periods %s) are not supported",
-		    mask_list(c->tou_demand, b, sizeof(b)));
+		    "over hours of several energy periods (demandratestructure "
+		    "periods %s) are not supported", mask_list(c->tou_demand, b,
+		    sizeof(b)));
 	if (c->demand_tiered)
 		problem(c, "demandratestructure", "tiered demand charges (kW "
 		    "blocks in demandratestructure periods %s) are not "
@@ -1540,6 +1711,7 @@ convert(struct cv *c, json_object *top)
 			bput(&c->y, "    customer_charge: {amount: %s, per: %s}"
 			    "   # %s\n", b2, per, fsrc);
 	}
+	emit_minimum(c);
 	bput(&c->y, "    energy:\n");
 	for (i = 0; i < (ns ? ns : 1); i++)
 		emit_energy(c, ns ? &seasons[i] : NULL,
