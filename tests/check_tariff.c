@@ -36,7 +36,8 @@ load_sample(const char *code, struct br_tariff *t)
 START_TEST(test_samples_load)
 {
 	static const char *const codes[] = { "RES-FLAT", "RES-TIER",
-	    "RES-TOU", "GS-DEMAND", "WATER-RES", "GAS-RES" };
+	    "RES-TOU", "GS-DEMAND", "WATER-RES", "GAS-RES", "RES-TOU-NEM2",
+	    "RES-NBT", "GS-TOU-DEMAND", "WATER-SEWER", "GAS-CCF", "RES-RTP" };
 	struct br_tariff t;
 	size_t i;
 
