@@ -456,7 +456,7 @@ diff_bill(const struct side *o, const struct side *n, const char *bill,
 				if (meters[0])
 					add_reason(reason, sizeof(reason),
 					    meters);
-				else
+				else if (vreason[0] == '\0')
 					add_reason(reason, sizeof(reason),
 					    "quantity allocation changed "
 					    "(same reads)");
