@@ -73,6 +73,7 @@ struct cv {
 	uint64_t tou_tiered;	/* energy periods tiered inside TOU */
 	uint64_t sell;		/* energy periods with a sell rate */
 	uint64_t tou_demand;	/* TOU demand periods with a charge */
+	uint64_t tou_demand_split;	/* ... in a weekday/weekend split */
 	uint64_t flat_tiered;	/* flat demand structures with kW blocks */
 	uint64_t demand_tiered;	/* one-period demand with kW blocks */
 	struct buf cm;		/* header comments */
@@ -1166,8 +1167,12 @@ emit_demand(struct cv *c, const struct season *s, int m, bool *header)
 					hits++;
 					at = k;
 				}
-			if (hits != 1 || !plan_whole(pl, at)) {
+			if (hits != 1) {
 				c->tou_demand |= (uint64_t)1 << p;
+				continue;
+			}
+			if (!plan_whole(pl, at)) {
+				c->tou_demand_split |= (uint64_t)1 << p;
 				continue;
 			}
 			if (ntou < sizeof(tou) / sizeof(tou[0])) {
@@ -1406,6 +1411,11 @@ report_masks(struct cv *c)
 		    "over hours of several energy periods (demandratestructure "
 		    "periods %s) are not supported", mask_list(c->tou_demand, b,
 		    sizeof(b)));
+	if (c->tou_demand_split)
+		problem(c, "demandratestructure", "time-of-use demand charges "
+		    "in an energy period whose weekday and weekend hours need "
+		    "separate entries (demandratestructure periods %s) are not "
+		    "supported", mask_list(c->tou_demand_split, b, sizeof(b)));
 	if (c->demand_tiered)
 		problem(c, "demandratestructure", "tiered demand charges (kW "
 		    "blocks in demandratestructure periods %s) are not "
