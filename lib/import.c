@@ -73,6 +73,7 @@ struct ctx {
 	const struct br_tz *tz;
 	const struct br_tz *stz;	/* zone of local stamps (source) */
 	const struct br_import_opts *o;
+	int fmt;		/* enum br_import_format, resolved */
 	const char *source;	/* basename of the file */
 	struct br_import_result *res;
 	int col[NCOLS];
@@ -89,6 +90,10 @@ struct ctx {
 	int32_t cur_day;	/* local day cache: [cur_start, cur_end) */
 	int64_t cur_start, cur_end;
 	const char *last_id;	/* BORROWED: id of the previous row */
+	unsigned nem_flags;	/* NEM12 out-of-spec flags of the file */
+	long nem_days;		/* NEM12 300 records */
+	long nem_registers;	/* NEM12 500 / NEM13 250 reads */
+	int nem_version;	/* 12 or 13 */
 	char ami_key[80];	/* AMI run meter key of ami_mi */
 	long ami_mi;		/* its meter index (LONG_MIN: none) */
 	long last_meter;	/* its meter index, or -1 - unknown index */
@@ -929,6 +934,27 @@ meter_exceptions(struct ctx *c, struct br_error *err)
 	size_t i;
 	char d1[11], d2[11];
 
+	if (c->fmt == BR_FMT_NEM12 && (c->nem_flags & (BR_AMI_F_NO_HEADER |
+	    BR_AMI_F_MULTI_BLOCK | BR_AMI_F_EMPTY_CONFIG |
+	    BR_AMI_F_SHORT_RECORD)) != 0 && add_exc(c, "FORMAT_WARNING", NULL,
+	    "", INT32_MIN, 1, err, "NEM12 file out of spec, accepted:%s%s%s%s",
+	    (c->nem_flags & BR_AMI_F_NO_HEADER) ? " no 100 header;" : "",
+	    (c->nem_flags & BR_AMI_F_MULTI_BLOCK) ?
+	    " several 100..900 blocks (later blocks win);" : "",
+	    (c->nem_flags & BR_AMI_F_EMPTY_CONFIG) ?
+	    " empty NMIConfiguration;" : "",
+	    (c->nem_flags & BR_AMI_F_SHORT_RECORD) ?
+	    " 300 records without UpdateDateTime;" : "") != 0)
+		return -1;
+	if (c->fmt == BR_FMT_NEM12 && c->nem_version == 12 &&
+	    c->nem_days == 0 && add_exc(c, "FORMAT_WARNING", NULL, "",
+	    INT32_MIN, 1, err, "NEM12 file holds no interval data") != 0)
+		return -1;
+	if (c->fmt == BR_FMT_NEM12 && c->nem_version == 13 &&
+	    add_exc(c, "FORMAT_WARNING", NULL, "", INT32_MIN, 1, err,
+	    "NEM13 accumulation file: %ld register reads, not interval data, "
+	    "not stored", c->nem_registers) != 0)
+		return -1;
 	for (i = 0; i < c->nunknown; i++) {
 		const struct unknown_meter *u = &c->unknown[i];
 		if (add_exc(c, "UNKNOWN_METER", NULL, u->id, u->first_day,
@@ -1109,11 +1135,17 @@ import_body(struct ctx *c, const char *path, int fmt, struct br_error *err)
 	switch (fmt) {
 	case BR_FMT_NEM12: {
 		struct br_nem12_opts no;
+		struct br_nem12_stats ns;
 		memset(&no, 0, sizeof(no));
+		memset(&ns, 0, sizeof(ns));
 		no.has_offset = c->o->has_nem_offset != 0;
 		no.utc_offset_s = c->o->nem_offset_s;
-		rc = br_nem12_parse(path, &no, on_ami_day, NULL, c, sha, NULL,
+		rc = br_nem12_parse(path, &no, on_ami_day, NULL, c, sha, &ns,
 		    err);
+		c->nem_flags = ns.flags;
+		c->nem_days = ns.days;
+		c->nem_version = ns.version;
+		c->nem_registers = ns.registers;
 		break;
 	}
 	case BR_FMT_CMEP: {
@@ -1253,6 +1285,7 @@ br_import_file_opts(struct br_store *st, const struct br_registry *reg,
 	c.reg = reg;
 	c.tz = tz;
 	c.stz = o->source_tz ? o->source_tz : tz;
+	c.fmt = fmt;
 	c.o = o;
 	c.res = res;
 	c.source = base_name(path);

@@ -832,6 +832,67 @@ START_TEST(test_samples_copied)
 }
 END_TEST
 
+
+/*
+ * Every nem12-invalid sample is either rejected with its file and a line
+ * or imported with a FORMAT_WARNING exception (docs/ami-import.md).
+ */
+START_TEST(test_samples_nem12_invalid)
+{
+	const char *dir = samples_dir();
+	char path[800];
+	DIR *d;
+	struct dirent *de;
+	int rejected = 0, flagged = 0;
+
+	if (dir == NULL)
+		return;
+	snprintf(path, sizeof(path), "%s/nem12-invalid", dir);
+	ck_assert_ptr_nonnull(d = opendir(path));
+	while ((de = readdir(d)) != NULL) {
+		struct br_import_result res;
+		struct br_error err;
+		struct br_registry reg;
+		struct br_tz tz;
+		size_t i;
+		int rc, warned = 0;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/nem12-invalid/%s", dir,
+		    de->d_name);
+		br_import_result_init(&res);
+		ck_assert_int_eq(br_store_begin(st, &err), 0);
+		ck_assert_int_eq(br_registry_init(&reg, st, &err), 0);
+		ck_assert_int_eq(br_store_timezone(st, &tz, &err), 0);
+		rc = br_import_file(st, &reg, &tz, path, "auto", &res, &err);
+		br_store_rollback(st);
+		br_tz_release(&tz);
+		br_registry_release(&reg);
+		if (rc < 0) {
+			ck_assert_int_eq(err.code, BR_EINPUT);
+			ck_assert_msg(strstr(err.file, de->d_name) != NULL &&
+			    err.line > 0 && err.msg[0] != '\0', "%s: %s:%ld",
+			    de->d_name, err.file, err.line);
+			rejected++;
+		} else {
+			ck_assert_int_eq(rc, 0);
+			for (i = 0; i < res.nexc; i++)
+				if (strcmp(res.exc[i].code, "FORMAT_WARNING")
+				    == 0 && res.exc[i].line > 0)
+					warned = 1;
+			ck_assert_msg(warned, "%s accepted without a warning",
+			    de->d_name);
+			flagged++;
+		}
+		br_import_result_release(&res);
+	}
+	closedir(d);
+	ck_assert_int_eq(rejected, 12);
+	ck_assert_int_eq(flagged, 5);
+}
+END_TEST
+
 static Suite *
 import_suite(void)
 {
@@ -853,6 +914,7 @@ import_suite(void)
 	tcase_add_test(tc, test_samples_nem12_other_zone);
 	tcase_add_test(tc, test_samples_cmep);
 	tcase_add_test(tc, test_samples_copied);
+	tcase_add_test(tc, test_samples_nem12_invalid);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
