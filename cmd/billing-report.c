@@ -37,8 +37,8 @@ main(int argc, char **argv)
 		{NULL, 0, NULL, 0}
 	};
 	const char *db = "billing.db", *cycle = NULL, *outpath = NULL;
-	const char *excl[16] = {"TAX"};
-	struct br_eia_opts eia = {NULL, NULL, excl, 1};
+	const char *excl[16] = {NULL};
+	struct br_eia_opts eia = {NULL, NULL, excl, 0};
 	struct br_error err;
 	struct br_output out;
 	struct br_store *st;

@@ -445,7 +445,7 @@ br_report_eia861m(struct br_store *st, const struct br_eia_opts *opts,
 	    "  coalesce((SELECT usage_milli FROM bill_sp x WHERE x.bill_id = "
 	    "    b.bill_id AND x.sp_id = l.sp_id), 0), "
 	    "  coalesce((SELECT export_milli FROM bill_sp x WHERE x.bill_id = "
-	    "    b.bill_id AND x.sp_id = l.sp_id), 0), l.sp_id, l.seq "
+	    "    b.bill_id AND x.sp_id = l.sp_id), 0), l.sp_id, l.seq, l.unit "
 	    "FROM bill b JOIN bill_line l ON l.bill_id = b.bill_id "
 	    "JOIN service_point sp ON sp.sp_id = l.sp_id "
 	    "JOIN service_agreement sa ON sa.sp_id = l.sp_id "
@@ -492,7 +492,9 @@ br_report_eia861m(struct br_store *st, const struct br_eia_opts *opts,
 				    sqlite3_column_int64(s, 6);
 				snprintf(prev_key, sizeof(prev_key), "%s", key);
 			}
-			if (!excluded(opts, code))
+			/* Percentage taxes and fees are lines in USD. */
+			if (!excluded(opts, code) && strcmp((const char *)
+			    sqlite3_column_text(s, 9), "USD") != 0)
 				acc[sec].revenue_cents +=
 				    sqlite3_column_int64(s, 4);
 		}

@@ -30,7 +30,7 @@ int br_report_unbilled(struct br_store *st, const char *cycle_id, FILE *out,
 struct br_eia_opts {
 	const char *month;		/* YYYY-MM: bills dated in the month */
 	const char *sector_map;		/* CSV customer_class,sector or NULL */
-	const char *const *exclude_prefixes; /* line codes not revenue */
+	const char *const *exclude_prefixes; /* more line codes not revenue */
 	size_t nexclude;
 };
 
