@@ -1,9 +1,11 @@
 /*
  * render.h: bill-render.  Turns the draft bills rate-apply left in the
- * store into plain-text bills (<out_dir>/<bill_id>.txt) and a bill
- * register CSV, and issues them: status draft -> issued plus a ledger
- * entry (kind bill, ref bill_id).  Held bills are listed in the register
- * but neither rendered nor issued.  See docs/bill-render.md.
+ * store into plain-text and PDF bills (<out_dir>/<bill_id>.txt, .pdf), a
+ * print-vendor data file and a bill register CSV, and issues them: status
+ * draft -> issued plus a ledger entry (kind bill, ref bill_id); a
+ * corrected bill (bill.replaces) also reverses the cancelled one.  Held
+ * bills are listed in the register but neither rendered nor issued.  See
+ * docs/bill-render.md.
  */
 #ifndef BR_RENDER_H
 #define BR_RENDER_H
@@ -168,7 +170,8 @@ void br_render_release(struct br_render *r);
 
 /*
  * Render every bill of opts->cycle_id (and opts->account_id) in bill_id
- * order, issue the drafts, and write the register CSV to reg: header
+ * order in opts->formats, write the vendor records to opts->vendor (if
+ * not NULL), issue the drafts, and write the register CSV to reg: header
  * bill_id,account_id,name,period_start,period_end,bill_date,due_date,
  * status,previous_balance,payments,adjustments,current_charges,amount_due
  * then one row per bill, then a TOTAL row (count of rendered bills in the
