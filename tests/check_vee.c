@@ -3,7 +3,9 @@
  * the rules file (defaults, overrides, file:line errors), each check
  * (spike, stuck, demand, reverse flow, rollover, clock, usage vs history,
  * high bill, leak, conservation), like-day and fallback estimation, and
- * the disposition loop (decisions kept, statuses, forced estimates).
+ * the disposition loop (decisions kept, statuses, forced estimates), and
+ * the NEM12 samples that carry quality flags (sender estimates are never
+ * overwritten; N intervals are estimated or reported).
  */
 #include <check.h>
 #include <stdio.h>
@@ -13,6 +15,8 @@
 
 #include "date.h"
 #include "disposition.h"
+#include "nem12.h"
+#include "tz.h"
 #include "store.h"
 #include "validate.h"
 #include "vee_rules.h"
@@ -689,6 +693,125 @@ START_TEST(test_summary_csv)
 }
 END_TEST
 
+
+/* NEM12 days into interval_day (whole local days only). */
+struct nemctx {
+	struct br_tz *tz;
+	int days;
+};
+
+static int
+nem_day(void *vctx, const struct br_ami_day *d, struct br_error *err)
+{
+	struct nemctx *c = vctx;
+	char date[16], sql[1024], id[80];
+	int32_t day;
+
+	(void)err;
+	snprintf(id, sizeof(id), "%s%s", d->meter_id, d->nmi_suffix);
+	if (d->channel != BR_CHANNEL_DELIVERED &&
+	    d->channel != BR_CHANNEL_RECEIVED)
+		return 0;
+	if ((int64_t)d->n * d->interval_s != 86400 ||
+	    br_tz_day_start(c->tz, br_tz_local_day(c->tz, d->start_utc)) !=
+	    d->start_utc)
+		return 0;
+	day = br_tz_local_day(c->tz, d->start_utc);
+	br_date_format(day, date, sizeof(date));
+	snprintf(sql, sizeof(sql), "INSERT OR IGNORE INTO meter VALUES('%s',"
+	    "'electric','kWh',1000);"
+	    "INSERT OR IGNORE INTO service_point VALUES('SP%s','electric','');"
+	    "INSERT OR IGNORE INTO meter_install VALUES('%s','SP%s',"
+	    "'2000-01-01',NULL);"
+	    "INSERT OR IGNORE INTO account(account_id,name) VALUES('N%s','x');"
+	    "INSERT OR IGNORE INTO service_agreement(account_id,sp_id,"
+	    "start_date,rate_code,net_metering) VALUES('N%s','SP%s',"
+	    "'2000-01-01','RES-FLAT','NEM');", id, id, id, id, id, id, id);
+	ck_assert_int_eq(br_store_exec(st, sql, NULL), 0);
+	ck_assert_int_le(d->n, 100);
+	put(id, date, d->channel, d->interval_s, d->n, d->values,
+	    d->quality);
+	c->days++;
+	return 0;
+}
+
+static void
+load_nem12(const char *path, const char *from, const char *to, int days)
+{
+	struct br_nem12_opts o;
+	struct br_error err;
+	struct br_tz tz;
+	struct nemctx c;
+
+	memset(&o, 0, sizeof(o));
+	ck_assert_int_eq(br_tz_load(&tz, "Australia/Brisbane", &err), 0);
+	c.tz = &tz;
+	c.days = 0;
+	ck_assert_int_eq(br_store_exec(st, "UPDATE setting SET value ="
+	    " 'Australia/Brisbane' WHERE key = 'timezone'", &err), 0);
+	ck_assert_msg(br_nem12_parse(path, &o, nem_day, NULL, &c, NULL, NULL,
+	    &err) == 0, "%s", err.msg);
+	br_tz_release(&tz);
+	ck_assert_int_eq(c.days, days);
+	(void)from;
+	(void)to;
+}
+
+START_TEST(test_nem12_multiple_quality)
+{
+	char path[512];
+	struct br_validate_summary sum;
+	int64_t v0[48], v1[48];
+	uint8_t q0[48], q1[48];
+	const char *e = getenv("BR_SOURCE_DIR");
+
+	snprintf(path, sizeof(path), "%s/testdata/samples-ami/"
+	    "nemreader-Example_NEM12_multiple_quality.csv",
+	    e && *e ? e : BR_SOURCE_DIR);
+	load_nem12(path, "2004-04-17", "2004-04-17", 1);
+	ck_assert_int_eq(get("CCCC123456E1", "2004-04-17", v0, q0), 48);
+	/* F14 (1-20) and S14 (25-48) are sender estimates. */
+	ck_assert(q0[0] & BR_Q_ESTIMATED);
+	ck_assert_int_eq(q0[20], BR_Q_ACTUAL);
+	free(run_with("2004-04-17", "2004-04-17", NULL, NULL, NULL, 0, &sum));
+	ck_assert_int_eq(sum.estimated, 0);
+	ck_assert_int_eq(get("CCCC123456E1", "2004-04-17", v1, q1), 48);
+	ck_assert(memcmp(v0, v1, sizeof(v0)) == 0);
+	ck_assert(memcmp(q0, q1, sizeof(q0)) == 0);
+	ck_assert_int_eq(exc("GAP", "2004-04-17"), 0);
+	ck_assert_int_eq(exc("GAP_ESTIMATED", "2004-04-17"), 0);
+	ck_assert_int_eq(exc("NEGATIVE", "2004-04-17"), 0);
+}
+END_TEST
+
+/* The AEMO sample with N (missing) intervals, when shared/ is present. */
+START_TEST(test_nem12_missing_quality)
+{
+	const char *path = "/work/shared/samples/ami/nem12/"
+	    "aemo-NEM12_SCENARIO1005032705_ENERGEXM_NEMMCO.V05.csv";
+	struct br_validate_summary sum;
+	FILE *f = fopen(path, "r");
+	char *r;
+
+	if (f == NULL)
+		return;		/* samples not available (CI) */
+	fclose(f);
+	load_nem12(path, NULL, NULL, 10);
+	r = run_with("2005-03-27", "2005-03-31", NULL, NULL, NULL, 0, &sum);
+	/* 12-hour N runs are too long to interpolate and have no like
+	 * days: they stay missing and hold the bill. */
+	ck_assert_int_eq(sum.estimated, 0);
+	ck_assert_ptr_nonnull(strstr(r, ",GAP,hold,"));
+	ck_assert_ptr_nonnull(strstr(r, "NEM1210184E1,2005-03-28,intervals "
+	    "25-48 missing (12:00-24:00 +10:00)"));
+	ck_assert_ptr_nonnull(strstr(r, "NEM1210184B2,2005-03-28,received: "
+	    "intervals 1-24 missing (00:00-12:00 +10:00)"));
+	ck_assert_ptr_nonnull(strstr(r, "NEM1210184E2,2005-03-28,intervals "
+	    "1-24 missing (00:00-12:00 +10:00)"));
+	free(r);
+}
+END_TEST
+
 static Suite *
 vee_suite(void)
 {
@@ -710,6 +833,8 @@ vee_suite(void)
 	tcase_add_test(tc, test_dispositions_and_forced_fallback);
 	tcase_add_test(tc, test_fallback_rule_holds);
 	tcase_add_test(tc, test_summary_csv);
+	tcase_add_test(tc, test_nem12_multiple_quality);
+	tcase_add_test(tc, test_nem12_missing_quality);
 	suite_add_tcase(s, tc);
 	return s;
 }
