@@ -6,7 +6,8 @@
 # Usage: scripts/run-cycle.sh [--bin DIR] [--db PATH] [--out DIR] DATADIR CYCLE
 #
 #   DATADIR  holds registry/ (CSV), reads/ (*.csv, *.csv.gz), payments/
-#            (*.csv, optional); rates come from DATADIR/rates if present,
+#            (*.csv, optional), or per-cycle reads/CYCLE/ and
+#            payments/CYCLE/; rates come from DATADIR/rates if present,
 #            else from the source tree's rates/
 #   CYCLE    the bill cycle id (cycles.csv), e.g. 2026-10
 #   --bin    directory holding the tools (default: build/ of the source
@@ -58,16 +59,22 @@ stage() {
   return 0
 }
 
+# reads/CYCLE/ and payments/CYCLE/ hold one cycle's files when a data
+# directory carries several cycles (testdata/history); else reads/*.
+readdir="$data/reads"
+[ -d "$data/reads/$cycle" ] && readdir="$data/reads/$cycle"
+paydir="$data/payments"
+[ -d "$data/payments/$cycle" ] && paydir="$data/payments/$cycle"
 set --
-for f in "$data"/reads/*; do [ -f "$f" ] && set -- "$@" "$f"; done
+for f in "$readdir"/*; do [ -f "$f" ] && set -- "$@" "$f"; done
 stage registry ami-import --db "$db" --registry "$data/registry" -o /dev/null
 stage import ami-import --db "$db" -o "$out/import-exceptions.csv" "$@"
 stage validate validate-reads --db "$db" --cycle "$cycle" -o "$out/exceptions.csv"
 stage rate rate-apply --db "$db" --cycle "$cycle" --rates "$rates" -o "$out/charges.csv"
 stage render bill-render --db "$db" --cycle "$cycle" --out-dir "$out/bills" -o "$out/register.csv"
 set --
-if [ -d "$data/payments" ]; then
-  for f in "$data"/payments/*; do [ -f "$f" ] && set -- "$@" "$f"; done
+if [ -d "$paydir" ]; then
+  for f in "$paydir"/*; do [ -f "$f" ] && set -- "$@" "$f"; done
 fi
 if [ $# -gt 0 ]; then
   stage payments pay-reconcile --db "$db" -o "$out/payments.csv" "$@"
@@ -78,7 +85,7 @@ fi
 manifest() {
   echo "# billrun cycle manifest"
   echo "cycle $cycle"
-  (cd "$data" && find registry reads payments -type f 2>/dev/null | LC_ALL=C sort |
+  (cd "$data" && find registry "${readdir#$data/}" "${paydir#$data/}" -type f 2>/dev/null | LC_ALL=C sort -u |
      while read -r f; do printf 'input %s %s\n' "$(sha256sum <"$f" | cut -c1-64)" "$f"; done)
   (cd "$rates" && find . -type f -name '*.yaml' | LC_ALL=C sort |
      while read -r f; do printf 'rate %s rates/%s\n' "$(sha256sum <"$f" | cut -c1-64)" "${f#./}"; done)
