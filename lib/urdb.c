@@ -74,6 +74,8 @@ struct cv {
 	uint64_t sell;		/* energy periods with a sell rate */
 	uint64_t tou_demand;	/* TOU demand periods with a charge */
 	uint64_t tou_demand_split;	/* ... in a weekday/weekend split */
+	int64_t ratchet_ppm;		/* lookbackpercent, 0 = none */
+	int ratchet_months;		/* lookbackrange */
 	uint64_t flat_tiered;	/* flat demand structures with kW blocks */
 	uint64_t demand_tiered;	/* one-period demand with kW blocks */
 	struct buf cm;		/* header comments */
@@ -126,6 +128,56 @@ bput(struct buf *b, const char *fmt, ...)
 	}
 }
 
+/* Length of the valid UTF-8 sequence at s (1..4), 0 when invalid. */
+static int
+utf8_len(const unsigned char *s)
+{
+	int n, i;
+	unsigned cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+/*
+ * Make text from the JSON safe for a YAML comment or a diagnostic line:
+ * control characters become blanks, invalid UTF-8 bytes '?'.
+ */
+static void
+clean_text(char *s)
+{
+	unsigned char *u = (unsigned char *)s;
+
+	while (*u) {
+		int n = utf8_len(u);
+		if (n == 0)
+			*u++ = '?';
+		else if (n == 1) {
+			if (*u < 0x20 || *u == 0x7f)
+				*u = ' ';
+			u++;
+		} else
+			u += n;
+	}
+}
+
 static int
 push_msg(char ***v, size_t *n, const char *msg)
 {
@@ -160,6 +212,7 @@ note(struct cv *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	clean_text(msg);
 	if (push_msg(&c->r->notes, &c->r->nnotes, msg) != 0)
 		c->y.oom = 1;
 }
@@ -192,6 +245,7 @@ problem(struct cv *c, const char *field, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	clean_text(msg);
 	if (ignored(c, field)) {
 		note(c, "dropped by --ignore %s: %s", field, msg);
 		bput(&c->cm, "# DROPPED (--ignore %s): %s\n", field, msg);
@@ -1197,8 +1251,19 @@ emit_demand(struct cv *c, const struct season *s, int m, bool *header)
 		bput(&c->y, "      - {");
 		if (s)
 			bput(&c->y, "season: %s, ", s->name);
-		bput(&c->y, "rate: %s}   # %s\n", rb, what);
-	}
+		bput(&c->y, "rate: %s", rb);
+		if (c->ratchet_ppm) {
+			char pb[48];
+			bput(&c->y, ", ratchet: {percent: %s, months: %d}",
+			    fmt_dec(c->ratchet_ppm, 4, 0, pb, sizeof(pb)),
+			    c->ratchet_months);
+		}
+		bput(&c->y, "}   # %s%s\n", what, c->ratchet_ppm ?
+		    "; ratchet: lookbackpercent, lookbackrange" : "");
+	} else if (c->ratchet_ppm)
+		problem(c, "lookbackpercent", "demand ratchet (lookbackpercent) "
+		    "without a monthly maximum demand charge in %s", s ? s->name
+		    : "all months");
 	for (size_t i = 0; i < ntou; i++) {
 		char w2[64];
 		snprintf(w2, sizeof(w2), "demandratestructure[%d][0]",
@@ -1268,6 +1333,8 @@ check_unit(struct cv *c, const char *const *names, const char *what)
 	(void)what;
 }
 
+static void check_ratchet(struct cv *c);
+
 static void
 check_features(struct cv *c)
 {
@@ -1301,10 +1368,7 @@ check_features(struct cv *c)
 	if (nonzero(field(c->root, "demandratchetpercentage")))
 		problem(c, "demandratchetpercentage", "demand ratchets "
 		    "(demandratchetpercentage) are not supported");
-	if (nonzero(field(c->root, "lookbackpercent")))
-		problem(c, "lookbackpercent", "demand ratchets "
-		    "(lookbackpercent, lookbackrange, lookbackmonths) are not "
-		    "supported");
+	check_ratchet(c);
 	if (nonzero(field(c->root, "realtimepricing")))
 		problem(c, "realtimepricing", "realtimepricing: real-time "
 		    "prices are not supported by the importer");
@@ -1426,6 +1490,47 @@ report_masks(struct cv *c)
 		    "supported", mask_list(c->flat_tiered, b, sizeof(b)));
 }
 
+/*
+ * URDB v8 ratchet: billing demand = max(peak, lookbackpercent x the
+ * highest peak of the lookbackrange months before).  The language has
+ * exactly that on the monthly maximum demand (ratchet: percent, months).
+ * lookbackmonths (specific calendar months) has no equivalent.
+ */
+static void
+check_ratchet(struct cv *c)
+{
+	json_object *pv = field(c->root, "lookbackpercent"),
+	    *rv = field(c->root, "lookbackrange"),
+	    *mv = field(c->root, "lookbackmonths");
+	int64_t ppm, range;
+	bool exact;
+	const char *x;
+
+	if (!nonzero(pv))
+		return;
+	if (nonzero(mv)) {
+		problem(c, "lookbackmonths", "demand ratchet over specific "
+		    "months (lookbackmonths) is not supported");
+		return;
+	}
+	if ((x = num_text(pv)) == NULL || dec_scaled(x, 6, &ppm, &exact) != 0 ||
+	    !exact || ppm <= 0 || ppm > 1000000) {
+		problem(c, "lookbackpercent", "lookbackpercent '%s': expected "
+		    "a fraction above 0 and at most 1 with at most 6 decimals",
+		    x ? x : "?");
+		return;
+	}
+	if ((x = num_text(rv)) == NULL || dec_scaled(x, 0, &range, &exact) !=
+	    0 || !exact || range < 1 || range > 36) {
+		problem(c, "lookbackrange", "demand ratchet: lookbackrange "
+		    "'%s' is not a number of months from 1 to 36", x ? x :
+		    "missing");
+		return;
+	}
+	c->ratchet_ppm = ppm;
+	c->ratchet_months = (int)range;
+}
+
 /* dgrules / usenetmetering: how exports of generating customers are paid */
 static void
 check_dg(struct cv *c)
@@ -1440,10 +1545,14 @@ check_dg(struct cv *c)
 		rule = "Net Metering (usenetmetering)";
 	if (rule == NULL || rule[0] == '\0')
 		return;
+	char rb[64];
+
+	snprintf(rb, sizeof(rb), "%s", rule);
+	clean_text(rb);
 	note(c, "dgrules '%s' not represented: bill only customers without "
-	    "generation on this tariff", rule);
+	    "generation on this tariff", rb);
 	bput(&c->cm, "# dgrules: %s (not represented: the tariff has no "
-	    "net-metering section)\n", rule);
+	    "net-metering section)\n", rb);
 }
 
 /* ---- driver ------------------------------------------------------------ */
@@ -1514,33 +1623,46 @@ get_day(struct cv *c, const char *name, int32_t *out)
 static void
 yaml_str(struct buf *b, const char *s, size_t max)
 {
-	size_t k = 0;
+	char t[512];
+	size_t k;
 
-	bput(b, "\"");
-	for (; *s && k < max; s++, k++) {
-		unsigned char ch = (unsigned char)*s;
-		/* do not cut a UTF-8 sequence */
-		if (k + 4 >= max && ch >= 0xc0)
+	snprintf(t, sizeof(t), "%s", s);
+	clean_text(t);
+	/* cut at max bytes, not inside a UTF-8 sequence */
+	for (k = 0; t[k]; ) {
+		int n = utf8_len((const unsigned char *)t + k);
+		if (k + (size_t)n > max)
 			break;
-		if (ch == '"' || ch == '\\')
-			bput(b, "\\%c", ch);
-		else if (ch < 0x20)
-			bput(b, " ");
-		else
-			bput(b, "%c", ch);
+		k += (size_t)n;
 	}
+	t[k] = '\0';
+	bput(b, "\"");
+	for (k = 0; t[k]; k++)
+		if (t[k] == '"' || t[k] == '\\')
+			bput(b, "\\%c", t[k]);
+		else
+			bput(b, "%c", t[k]);
 	bput(b, "\"");
 }
 
 static void
 comment_line(struct buf *b, const char *key, const char *val)
 {
+	char t[256];
+	size_t k = 0;
+
 	if (val == NULL || val[0] == '\0')
 		return;
-	bput(b, "# %s: ", key);
-	for (size_t k = 0; val[k] && k < 200; k++)
-		bput(b, "%c", (unsigned char)val[k] < 0x20 ? ' ' : val[k]);
-	bput(b, "\n");
+	snprintf(t, sizeof(t), "%s", val);
+	clean_text(t);
+	while (t[k]) {
+		int n = utf8_len((const unsigned char *)t + k);
+		if (k + (size_t)n > 200)
+			break;
+		k += (size_t)n;
+	}
+	t[k] = '\0';
+	bput(b, "# %s: %s\n", key, t);
 }
 
 static bool

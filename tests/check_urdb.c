@@ -680,6 +680,74 @@ START_TEST(test_numbers_and_dates)
 }
 END_TEST
 
+START_TEST(test_ratchet_lookback)
+{
+	struct br_urdb_result r;
+	struct br_error err;
+	struct br_tariff t;
+	struct br_tz tz;
+	struct br_rate_cache cache;
+	struct br_rate_input in;
+	struct br_rate_prior prior;
+	struct br_rate_lines l;
+	struct days d;
+
+	ck_assert_int_eq(conv_text("{\"startdate\":\"2026-01-01\","
+	    "\"energyratestructure\":[[{\"rate\":0.1}]],"
+	    "\"flatdemandstructure\":[[{\"rate\":10}]],"
+	    "\"flatdemandmonths\":[0,0,0,0,0,0,0,0,0,0,0,0],"
+	    "\"lookbackpercent\":0.8,\"lookbackrange\":11,"
+	    "\"lookbackmonths\":[]}", &r, &err), 0);
+	ck_assert_ptr_nonnull(strstr(r.yaml, "      - {rate: 10.00, ratchet: "
+	    "{percent: 80, months: 11}}"));
+	if (load_yaml(r.yaml, r.len, &t, &err) != 0)
+		ck_abort_msg("line %ld: %s", err.line, err.msg);
+	/* October 1 kW; the July bill had 10 kW: billed 80 % = 8 kW */
+	ck_assert_int_eq(br_tz_load(&tz, "America/Chicago", &err), 0);
+	make_days(&tz, &d, D(2026, 10, 1), D(2026, 10, 31), 250);
+	ck_assert_int_eq(br_rate_cache_init(&cache, &tz, D(2026, 10, 1),
+	    D(2026, 10, 31), &err), 0);
+	memset(&prior, 0, sizeof(prior));
+	prior.period_first = D(2026, 7, 1);
+	prior.period_last = D(2026, 7, 31);
+	prior.demand_milli = 10000;
+	memset(&in, 0, sizeof(in));
+	memset(&l, 0, sizeof(l));
+	in.tariff = &t;
+	in.cache = &cache;
+	in.period_first = in.service_first = D(2026, 10, 1);
+	in.period_last = in.service_last = D(2026, 10, 31);
+	in.days = d.v;
+	in.ndays = d.n;
+	in.prior = &prior;
+	in.nprior = 1;
+	if (br_rate_compute(&in, &l, &err) != 0)
+		ck_abort_msg("rate: %s", err.msg);
+	ck_assert_int_eq(cents(&l, "DEMAND"), 8000);
+	ck_assert_int_eq(cents(&l, "ENERGY"), 7440);
+	br_rate_lines_release(&l);
+	br_rate_cache_release(&cache);
+	free_days(&d);
+	br_tz_release(&tz);
+	br_tariff_release(&t);
+	br_urdb_result_release(&r);
+
+	/* specific months and a ratchet without demand are refused */
+	ck_assert_int_eq(conv_text("{\"energyratestructure\":[[{\"rate\":"
+	    "0.1}]],\"lookbackpercent\":0.5,\"lookbackmonths\":[1,0,0,0,0,"
+	    "0,0,0,0,0,0,0]}", &r, &err), -1);
+	ck_assert_str_eq(r.problems[0], "demand ratchet over specific months "
+	    "(lookbackmonths) is not supported");
+	br_urdb_result_release(&r);
+	ck_assert_int_eq(conv_text("{\"energyratestructure\":[[{\"rate\":"
+	    "0.1}]],\"lookbackpercent\":0.5,\"lookbackrange\":12}", &r,
+	    &err), -1);
+	ck_assert_str_eq(r.problems[0], "demand ratchet (lookbackpercent) "
+	    "without a monthly maximum demand charge in all months");
+	br_urdb_result_release(&r);
+}
+END_TEST
+
 static Suite *
 urdb_suite(void)
 {
@@ -698,6 +766,7 @@ urdb_suite(void)
 	tcase_add_test(tc, test_bill_fpl_minimum);
 	tcase_add_test(tc, test_ignore_reactive);
 	tcase_add_test(tc, test_numbers_and_dates);
+	tcase_add_test(tc, test_ratchet_lookback);
 	suite_add_tcase(s, tc);
 	return s;
 }
