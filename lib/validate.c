@@ -64,6 +64,7 @@ struct ctx {
 	struct br_validate_summary *sum;
 	struct br_vee_rules rules;
 	bool forced;		/* the day being reported was force-estimated */
+	bool has_registers;	/* the store has table register_read */
 };
 
 /* Is rule r enabled for scope sc's meter kind? */
@@ -1047,6 +1048,94 @@ check_usage(struct ctx *c, const struct scope *sc, struct br_error *err)
 	return 0;
 }
 
+/*
+ * SUM_CHECK: for each pair of consecutive register reads (table
+ * register_read, same meter and channel, value_milli on the scale of the
+ * intervals) inside the scope's days, the register advance must equal the
+ * sum of the intervals between the two instants within tolerance.  Pairs
+ * with a missing interval, a read off an interval boundary or a
+ * decreasing register (rollover, meter change) are not compared.
+ */
+static int
+check_sum(struct ctx *c, const struct scope *sc, int channel,
+    struct vday *days, int32_t first, size_t ndays, struct br_error *err)
+{
+	sqlite3_stmt *s;
+	int64_t lo = br_tz_day_start(&c->tz, sc->from);
+	int64_t hi = br_tz_day_start(&c->tz, sc->to + 1);
+	int64_t pa = 0, pv = 0, tol = param(c, BR_VEE_SUM_CHECK, 0);
+	bool have = false;
+	int rc;
+
+	s = br_store_prepare(c->st, "SELECT read_utc, value_milli FROM"
+	    " register_read WHERE meter_id = ?1 AND channel = ?2"
+	    " AND read_utc BETWEEN ?3 AND ?4 ORDER BY read_utc", err);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, sc->meter_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, 2, channel);
+	sqlite3_bind_int64(s, 3, lo);
+	sqlite3_bind_int64(s, 4, hi);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t b = sqlite3_column_int64(s, 0);
+		int64_t bv = sqlite3_column_int64(s, 1);
+		int64_t sum = 0, covered = 0;
+		bool ok = true;
+		size_t i;
+
+		if (have && bv >= pv) {
+			for (i = 0; i < ndays && ok; i++) {
+				struct vday *d = &days[i];
+				int32_t k;
+
+				if (d->day < first || !d->present ||
+				    d->bad_count)
+					continue;
+				for (k = 0; k < d->n; k++) {
+					int64_t t = slot_start(c, d, k);
+
+					if (t < pa || t + d->interval_s > b)
+						continue;
+					if (d->quality[k] & BR_Q_MISSING)
+						ok = false;
+					sum += d->values[k];
+					covered += d->interval_s;
+				}
+			}
+			if (ok && covered == b - pa &&
+			    (bv - pv - sum > tol || sum - (bv - pv) > tol)) {
+				char detail[320], x[32], y[32], z[32], w[32];
+				char t0[24], t1[24];
+
+				br_time_format_utc(pa, t0, sizeof(t0));
+				br_time_format_utc(b, t1, sizeof(t1));
+				snprintf(detail, sizeof(detail), "%sregister "
+				    "advance %s from %s to %s vs interval sum "
+				    "%s (difference %s, tolerance %s)",
+				    channel == BR_CHANNEL_RECEIVED ?
+				    "received: " : "",
+				    qty(bv - pv, x, sizeof(x)), t0, t1,
+				    qty(sum, y, sizeof(y)),
+				    qty(bv - pv - sum, z, sizeof(z)),
+				    qty(tol, w, sizeof(w)));
+				if (add_exception(c, BR_VEE_SUM_CHECK, sc,
+				    br_tz_local_day(&c->tz, pa), detail,
+				    err) != 0) {
+					sqlite3_finalize(s);
+					return -1;
+				}
+			}
+		}
+		pa = b;
+		pv = bv;
+		have = true;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return br_store_fail(c->st, "read register_read", err);
+	return 0;
+}
+
 /* Validate one channel of one scope. */
 static int
 check_channel(struct ctx *c, const struct scope *sc, int channel,
@@ -1169,6 +1258,9 @@ check_channel(struct ctx *c, const struct scope *sc, int channel,
 	    check_leak(c, sc, slots, nslots, err) != 0)
 		goto out;
 	if (delivered && check_usage(c, sc, err) != 0)
+		goto out;
+	if (c->has_registers && rule_on(c, BR_VEE_SUM_CHECK, sc) &&
+	    check_sum(c, sc, channel, days, first, ndays, err) != 0)
 		goto out;
 	rc = 0;
 out:
@@ -1544,6 +1636,16 @@ br_validate_run(struct br_store *st, const struct br_validate_opts *opts,
 		goto out;
 	if (load_scopes(&c, from, to, &v, &n, err) != 0)
 		goto out;
+	{
+		sqlite3_stmt *t = br_store_prepare(st, "SELECT 1 FROM"
+		    " sqlite_master WHERE type = 'table'"
+		    " AND name = 'register_read'", err);
+
+		if (t == NULL)
+			goto out;
+		c.has_registers = sqlite3_step(t) == SQLITE_ROW;
+		sqlite3_finalize(t);
+	}
 	for (i = 0; i < n; i++) {
 		c.sum->meters++;
 		if (check_channel(&c, &v[i], BR_CHANNEL_DELIVERED, err) != 0 ||

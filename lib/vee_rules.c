@@ -59,6 +59,8 @@ static const struct def defs[BR_VEE_NRULES] = {
 	    { "hours", "min_flow" }, { K(24), 0 } },
 	{ "CONSERVATION", "warn", true, BR_VEE_WATER,
 	    { "daily_limit" }, { K(500) } },
+	{ "SUM_CHECK", "hold", true, BR_VEE_ALL,
+	    { "tolerance" }, { K(1) } },
 };
 
 void

@@ -33,6 +33,7 @@ enum br_vee_rule {
 	BR_VEE_HIGH_BILL,
 	BR_VEE_LEAK,
 	BR_VEE_CONSERVATION,
+	BR_VEE_SUM_CHECK,	/* interval sum vs register reads */
 	BR_VEE_NRULES
 };
 

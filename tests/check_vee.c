@@ -2,7 +2,7 @@
  * check_vee.c: the VEE rules of validate-reads on small crafted days:
  * the rules file (defaults, overrides, file:line errors), each check
  * (spike, stuck, demand, reverse flow, rollover, clock, usage vs history,
- * high bill, leak, conservation), like-day and fallback estimation, and
+ * high bill, leak, conservation, register sum check), like-day and fallback estimation, and
  * the disposition loop (decisions kept, statuses, forced estimates), and
  * the NEM12 samples that carry quality flags (sender estimates are never
  * overwritten; N intervals are estimated or reported).
@@ -812,6 +812,36 @@ START_TEST(test_nem12_missing_quality)
 }
 END_TEST
 
+
+START_TEST(test_sum_check)
+{
+	struct br_error err;
+	char sql[512];
+	int64_t t5, t7, t8;
+
+	flat("2026-10-05", 500);
+	flat("2026-10-06", 500);
+	flat("2026-10-07", 500);
+	/* 2026-10-05 00:00 -05:00 = 05:00Z */
+	t5 = (int64_t)day_of("2026-10-05") * 86400 + 5 * 3600;
+	t7 = t5 + 2 * 86400;
+	t8 = t7 + 86400;
+	snprintf(sql, sizeof(sql), "INSERT INTO register_read VALUES"
+	    "('M1',1,%lld,1000000,1),('M1',1,%lld,1100000,1),"
+	    "('M1',1,%lld,1148500,1)", (long long)t5, (long long)t7,
+	    (long long)t8);
+	ck_assert_int_eq(br_store_exec(st, sql, &err), 0);
+	free(run("2026-10-05", "2026-10-07", "A1"));
+	/* 100 on the register, 96 in the intervals: off by 4. */
+	ck_assert_int_eq(exc("SUM_CHECK", "2026-10-05"), 1);
+	ck_assert_str_eq(last_detail, "register advance 100.000 from "
+	    "2026-10-05T05:00:00Z to 2026-10-07T05:00:00Z vs interval sum "
+	    "96.000 (difference 4.000, tolerance 1.000)");
+	/* 48.5 vs 48: within one unit. */
+	ck_assert_int_eq(exc("SUM_CHECK", "2026-10-07"), 0);
+}
+END_TEST
+
 static Suite *
 vee_suite(void)
 {
@@ -833,6 +863,7 @@ vee_suite(void)
 	tcase_add_test(tc, test_dispositions_and_forced_fallback);
 	tcase_add_test(tc, test_fallback_rule_holds);
 	tcase_add_test(tc, test_summary_csv);
+	tcase_add_test(tc, test_sum_check);
 	tcase_add_test(tc, test_nem12_multiple_quality);
 	tcase_add_test(tc, test_nem12_missing_quality);
 	suite_add_tcase(s, tc);
