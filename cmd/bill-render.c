@@ -5,6 +5,9 @@
  * docs/bill-render.md.
  */
 #include <getopt.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +60,15 @@ main(int argc, char **argv)
 	int ch, rc;
 
 	br_diag_init("bill-render");
+#ifdef M_TRIM_THRESHOLD
+	/*
+	 * Each PDF allocates and frees a few hundred kB: keep that memory
+	 * instead of returning it to the kernel after every bill (brk
+	 * shrinking cost more than the rendering).
+	 */
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+	mallopt(M_MMAP_THRESHOLD, 16 << 20);
+#endif
 	br_error_clear(&err);
 	while ((ch = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
 		switch (ch) {
