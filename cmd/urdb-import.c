@@ -19,7 +19,8 @@
 static const char usage_text[] =
     "usage: urdb-import [-o FILE.yaml] [--code CODE] [--label LABEL]\n"
     "                   [--effective YYYY-MM-DD] [--ignore FIELD]... [-q]\n"
-    "                   FILE.json\n";
+    "                   [--nem-program NAME [--nem-surplus-rate DOLLARS]\n"
+    "                   [--nem-true-up-month N]] FILE.json\n";
 
 static int
 usage_error(const char *msg)
@@ -50,6 +51,9 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "ignore", required_argument, NULL, 'i' },
 		{ "label", required_argument, NULL, 'l' },
+		{ "nem-program", required_argument, NULL, 'n' },
+		{ "nem-surplus-rate", required_argument, NULL, 's' },
+		{ "nem-true-up-month", required_argument, NULL, 't' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -84,6 +88,17 @@ main(int argc, char **argv)
 			ignore[opts.nignore++] = optarg;
 			break;
 		case 'l': opts.label = optarg; break;
+		case 'n': opts.nem_program = optarg; break;
+		case 's': opts.nem_surplus = optarg; break;
+		case 't': {
+			char *end;
+			long m = strtol(optarg, &end, 10);
+			if (*end != '\0' || end == optarg || m < 1 || m > 12)
+				return usage_error("--nem-true-up-month: "
+				    "expected 1 to 12");
+			opts.nem_true_up_month = (int)m;
+			break;
+		}
 		case 'o': outpath = optarg; break;
 		case 'q': quiet = 1; break;
 		default:
@@ -95,6 +110,10 @@ main(int argc, char **argv)
 	if (optind + 1 != argc)
 		return usage_error(optind == argc ? "no input file" :
 		    "more than one input file");
+	if (opts.nem_program == NULL && (opts.nem_surplus ||
+	    opts.nem_true_up_month))
+		return usage_error("--nem-surplus-rate and --nem-true-up-month "
+		    "need --nem-program");
 	input = argv[optind];
 	opts.source = input;
 	if (opts.code == NULL && outpath != NULL) {

@@ -75,9 +75,11 @@ struct cv {
 	uint64_t tou_demand;	/* TOU demand periods with a charge */
 	uint64_t tou_demand_split;	/* ... in a weekday/weekend split */
 	int64_t ratchet_ppm;		/* lookbackpercent, 0 = none */
+	size_t ndemand;			/* demand entries written */
 	int ratchet_months;		/* lookbackrange */
 	uint64_t flat_tiered;	/* flat demand structures with kW blocks */
 	uint64_t demand_tiered;	/* one-period demand with kW blocks */
+	struct buf nem;		/* the version's net_metering section */
 	struct buf cm;		/* header comments */
 	struct buf y;		/* body */
 };
@@ -1108,6 +1110,10 @@ emit_energy(struct cv *c, const struct season *s, int m)
 			    SEP(tr[0].text), tr[0].text);
 			goto out;
 		}
+		if (nt > BR_TARIFF_MAX_TIERS)
+			problem(c, "energyratestructure", "energyratestructure"
+			    "[%d]: %zu tiers (the tariff language allows %d)",
+			    only, nt, BR_TARIFF_MAX_TIERS);
 		bput(&c->y, "tiers:   # limits per billing period\n");
 		for (t = 0; t < nt; t++) {
 			snprintf(what, sizeof(what),
@@ -1248,6 +1254,7 @@ emit_demand(struct cv *c, const struct season *s, int m, bool *header)
 			bput(&c->y, "    demand:\n");
 			*header = true;
 		}
+		c->ndemand++;
 		bput(&c->y, "      - {");
 		if (s)
 			bput(&c->y, "season: %s, ", s->name);
@@ -1275,6 +1282,7 @@ emit_demand(struct cv *c, const struct season *s, int m, bool *header)
 			bput(&c->y, "    demand:\n");
 			*header = true;
 		}
+		c->ndemand++;
 		bput(&c->y, "      - {");
 		if (s)
 			bput(&c->y, "season: %s, ", s->name);
@@ -1531,28 +1539,97 @@ check_ratchet(struct cv *c)
 	c->ratchet_months = (int)range;
 }
 
-/* dgrules / usenetmetering: how exports of generating customers are paid */
+/* all sell rates (every period and tier) when they are one value */
+static bool
+uniform_sell(const struct cv *c, int64_t *sell)
+{
+	bool first = true;
+
+	for (size_t p = 0; p < c->energy.n; p++)
+		for (size_t t = 0; t < c->energy.ntiers[p]; t++) {
+			if (first)
+				*sell = c->energy.t[p][t].sell;
+			else if (c->energy.t[p][t].sell != *sell)
+				return false;
+			first = false;
+		}
+	return true;
+}
+
+/*
+ * dgrules / usenetmetering: how exports of generating customers are paid.
+ * With opts.nem_program the rule becomes a net_metering program:
+ * "Net Metering" -> netting with a kWh bank (the true-up rate comes from
+ * the command line: URDB has none); "Net Billing Instantaneous" -> net
+ * billing with exports credited at the sell rate.
+ */
 static void
 check_dg(struct cv *c)
 {
 	json_object *v = field_any(c->root, F_DGRULES);
-	const char *rule = NULL;
+	const char *rule = NULL, *prog = c->o->nem_program;
+	char rb[64], b[48];
+	int64_t sell = 0;
+	int tum = c->o->nem_true_up_month ? c->o->nem_true_up_month : 12;
 
 	if (v && json_object_is_type(v, json_type_string))
 		rule = json_object_get_string(v);
 	else if ((v = field(c->root, "usenetmetering")) != NULL &&
 	    json_object_get_boolean(v))
-		rule = "Net Metering (usenetmetering)";
-	if (rule == NULL || rule[0] == '\0')
+		rule = "Net Metering";
+	if (rule == NULL || rule[0] == '\0') {
+		if (prog)
+			problem(c, "dgrules", "--nem-program %s: the tariff "
+			    "has no dgrules (no rule for exports)", prog);
 		return;
-	char rb[64];
-
+	}
 	snprintf(rb, sizeof(rb), "%s", rule);
 	clean_text(rb);
-	note(c, "dgrules '%s' not represented: bill only customers without "
-	    "generation on this tariff", rb);
-	bput(&c->cm, "# dgrules: %s (not represented: the tariff has no "
-	    "net-metering section)\n", rb);
+	if (prog == NULL) {
+		note(c, "dgrules '%s' not represented: rate-apply refuses "
+		    "agreements with a net_metering program on this tariff "
+		    "(see --nem-program)", rb);
+		bput(&c->cm, "# dgrules: %s (not represented: no "
+		    "net_metering section)\n", rb);
+		return;
+	}
+	if (strcasecmp(rule, "Net Metering") == 0) {
+		int64_t sur;
+		bool ex;
+		if (c->sell)
+			problem(c, "sell", "net metering (dgrules Net Metering) "
+			    "with sell rates: exports are netted, not sold");
+		if (c->o->nem_surplus == NULL || dec_scaled(c->o->nem_surplus,
+		    12, &sur, &ex) != 0 || sur < 0) {
+			problem(c, "dgrules", "net metering (dgrules Net "
+			    "Metering) needs --nem-surplus-rate (URDB has no "
+			    "true-up rate)");
+			return;
+		}
+		if (rate_text(c, "--nem-surplus-rate", "dgrules", sur, b,
+		    sizeof(b)) != 0)
+			return;
+		bput(&c->nem, "    net_metering:   # dgrules: %s\n      - "
+		    "{program: %s, mode: netting, surplus_rate: %s, "
+		    "true_up_month: %d}\n", rb, prog, b, tum);
+		return;
+	}
+	if (strcasecmp(rule, "Net Billing Instantaneous") == 0) {
+		if (!uniform_sell(c, &sell)) {
+			problem(c, "sell", "net billing with sell rates that "
+			    "differ by period or tier is not supported");
+			return;
+		}
+		c->sell = 0;	/* the sell rate is the export credit */
+		if (rate_text(c, "sell", "sell", sell, b, sizeof(b)) != 0)
+			return;
+		bput(&c->nem, "    net_metering:   # dgrules: %s\n      - "
+		    "{program: %s, mode: billing, export: {rate: %s}}\n", rb,
+		    prog, b);
+		return;
+	}
+	problem(c, "dgrules", "dgrules '%s' is not supported (Net Metering, "
+	    "Net Billing Instantaneous)", rb);
 }
 
 /* ---- driver ------------------------------------------------------------ */
@@ -1844,6 +1921,8 @@ convert(struct cv *c, json_object *top)
 			    "   # %s\n", b2, per, fsrc);
 	}
 	emit_minimum(c);
+	if (c->nem.p)
+		bput(&c->y, "%s", c->nem.p);
 	bput(&c->y, "    energy:\n");
 	for (i = 0; i < (ns ? ns : 1); i++)
 		emit_energy(c, ns ? &seasons[i] : NULL,
@@ -1854,6 +1933,10 @@ convert(struct cv *c, json_object *top)
 		    ns ? seasons[i].from : 0, &dh);
 
 	report_masks(c);
+	if (c->ndemand > BR_TARIFF_MAX_CHARGES)
+		problem(c, "demandratestructure", "the demand charges need %zu "
+		    "entries (the tariff language allows %d)", c->ndemand,
+		    BR_TARIFF_MAX_CHARGES);
 
 	/* comments at the top */
 	struct buf h = { 0 };
@@ -1883,7 +1966,7 @@ convert(struct cv *c, json_object *top)
 		bput(&h, "%s", c->y.p);
 	free(c->y.p);
 	c->y = h;
-	if (c->y.oom || c->cm.oom)
+	if (c->y.oom || c->cm.oom || c->nem.oom)
 		return br_error_set(c->err, BR_ENOMEM, NULL, 0,
 		    "out of memory");
 	if (c->r->nproblems > 0)
@@ -1942,6 +2025,7 @@ br_urdb_convert(const char *text, size_t len, const struct br_urdb_opts *o,
 	structure_free(&c.demand);
 	structure_free(&c.flat);
 	free(c.cm.p);
+	free(c.nem.p);
 	if (rc != 0) {
 		free(c.y.p);
 		return -1;

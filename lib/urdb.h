@@ -23,6 +23,11 @@ struct br_urdb_opts {
 	int32_t effective;	/* local day, when has_effective */
 	const char *const *ignore;	/* URDB field names to drop knowingly */
 	size_t nignore;
+	/* dgrules: the agreements' net_metering program the tariff serves;
+	 * NULL: no net_metering section (a note only) */
+	const char *nem_program;
+	const char *nem_surplus;	/* $/kWh true-up rate (Net Metering) */
+	int nem_true_up_month;		/* 1..12, 0 = December */
 };
 
 struct br_urdb_result {

@@ -748,6 +748,77 @@ START_TEST(test_ratchet_lookback)
 }
 END_TEST
 
+START_TEST(test_nem_netting)
+{
+	struct br_urdb_opts o;
+	struct br_urdb_result r;
+	struct br_error err;
+	struct br_tariff t;
+	struct br_tz tz;
+	struct br_rate_cache cache;
+	struct br_rate_input in;
+	struct br_rate_lines l;
+	struct days d, x;
+	char path[1024];
+	int64_t total = 0;
+
+	memset(&o, 0, sizeof(o));
+	snprintf(path, sizeof(path), "%s/testdata/urdb/Jackson_EMC_A_"
+	    "Residential_Senior_LowIncome_2017.json", srcdir());
+	o.source = path;
+	o.code = "J";
+	o.nem_program = "NEM2";
+	o.nem_surplus = "0.03";
+	ck_assert_int_eq(br_urdb_convert_file(path, &o, &r, &err), 0);
+	ck_assert_ptr_nonnull(strstr(r.yaml, "    net_metering:   # dgrules: "
+	    "Net Metering\n      - {program: NEM2, mode: netting, "
+	    "surplus_rate: 0.03, true_up_month: 12}\n"));
+	if (load_yaml(r.yaml, r.len, &t, &err) != 0)
+		ck_abort_msg("line %ld: %s", err.line, err.msg);
+	/* October: 1488 kWh delivered, 744 received: 744 kWh net:
+	 * 650 x 0.0896 = 58.24, 94 x 0.0831 = 7.8114 -> 7.81, 5.50 */
+	ck_assert_int_eq(br_tz_load(&tz, "America/New_York", &err), 0);
+	make_days(&tz, &d, D(2026, 10, 1), D(2026, 10, 31), 500);
+	make_days(&tz, &x, D(2026, 10, 1), D(2026, 10, 31), 250);
+	for (size_t i = 0; i < x.n; i++)
+		x.v[i].channel = BR_CHANNEL_RECEIVED;
+	ck_assert_int_eq(br_rate_cache_init(&cache, &tz, D(2026, 10, 1),
+	    D(2026, 10, 31), &err), 0);
+	memset(&in, 0, sizeof(in));
+	memset(&l, 0, sizeof(l));
+	in.tariff = &t;
+	in.cache = &cache;
+	in.period_first = in.service_first = D(2026, 10, 1);
+	in.period_last = in.service_last = D(2026, 10, 31);
+	in.days = d.v;
+	in.ndays = d.n;
+	in.recv = x.v;
+	in.nrecv = x.n;
+	in.nem_program = "NEM2";
+	if (br_rate_compute(&in, &l, &err) != 0)
+		ck_abort_msg("rate: %s", err.msg);
+	for (size_t i = 0; i < l.n; i++)
+		total += l.v[i].amount_cents;
+	ck_assert_int_eq(cents(&l, "ENERGY_T1"), 5824);
+	ck_assert_int_eq(cents(&l, "ENERGY_T2"), 781);
+	ck_assert_int_eq(total, 5824 + 781 + 550);
+	br_rate_lines_release(&l);
+	br_rate_cache_release(&cache);
+	free_days(&d);
+	free_days(&x);
+	br_tz_release(&tz);
+	br_tariff_release(&t);
+	br_urdb_result_release(&r);
+
+	/* without a surplus rate the rule cannot be written */
+	o.nem_surplus = NULL;
+	ck_assert_int_eq(br_urdb_convert_file(path, &o, &r, &err), -1);
+	ck_assert_str_eq(r.problems[0], "net metering (dgrules Net Metering) "
+	    "needs --nem-surplus-rate (URDB has no true-up rate)");
+	br_urdb_result_release(&r);
+}
+END_TEST
+
 static Suite *
 urdb_suite(void)
 {
@@ -767,6 +838,7 @@ urdb_suite(void)
 	tcase_add_test(tc, test_ignore_reactive);
 	tcase_add_test(tc, test_numbers_and_dates);
 	tcase_add_test(tc, test_ratchet_lookback);
+	tcase_add_test(tc, test_nem_netting);
 	suite_add_tcase(s, tc);
 	return s;
 }
