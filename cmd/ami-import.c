@@ -11,17 +11,19 @@
 #include "../lib/registry.h"
 #include "../lib/store.h"
 #include "../lib/tz.h"
+#include "../lib/vendorcsv.h"
 #include "common/diag.h"
 #include "common/exitcode.h"
 #include "../lib/banned.h"
 
 static const char usage_text[] =
     "usage: ami-import [--db PATH] [--registry DIR] [-o FILE] "
-    "[--format FMT] [--source-tz ZONE] [--source-offset +HH:MM] "
+    "[--format FMT] [--mapping FILE.yaml] [--source-tz ZONE] "
+    "[--source-offset +HH:MM] "
     "[--interval-start|--interval-ending] [-v] [FILE ...]\n";
 
 struct opts {
-	const char *db, *registry, *output, *source_tz;
+	const char *db, *registry, *output, *source_tz, *mapping;
 	struct br_import_opts imp;
 	int verbose;
 };
@@ -78,8 +80,22 @@ run(const struct opts *o, char **files, int nfiles,
 	struct br_registry reg;
 	struct br_tz tz, stz;
 	struct br_import_opts imp = o->imp;
+	struct br_vendor_map vm;
 	struct br_output out;
+	const char *zone = o->source_tz;
 	int i, rc = -1, have_stz = 0;
+
+	if (o->mapping != NULL) {
+		if (br_vendor_map_load(&vm, o->mapping, err) != 0)
+			return -1;
+		imp.vendor = &vm;
+		if (imp.format == BR_FMT_AUTO)
+			imp.format = BR_FMT_VENDOR;
+		if (vm.interval_ending)
+			imp.interval_ending = 1;
+		if (zone == NULL && vm.time_zone[0] != '\0')
+			zone = vm.time_zone;
+	}
 
 	if ((st = br_store_open(o->db, o->registry ? BR_STORE_CREATE : 0,
 	    err)) == NULL)
@@ -91,8 +107,8 @@ run(const struct opts *o, char **files, int nfiles,
 	memset(&reg, 0, sizeof(reg));
 	memset(&tz, 0, sizeof(tz));
 	memset(&stz, 0, sizeof(stz));
-	if (o->source_tz != NULL) {
-		if (br_tz_load(&stz, o->source_tz, err) != 0)
+	if (zone != NULL) {
+		if (br_tz_load(&stz, zone, err) != 0)
 			goto out;
 		have_stz = 1;
 		imp.source_tz = &stz;
@@ -137,6 +153,7 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "interval-ending", no_argument, NULL, 'E' },
 		{ "interval-start", no_argument, NULL, 'S' },
+		{ "mapping", required_argument, NULL, 'm' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "registry", required_argument, NULL, 'r' },
 		{ "source-offset", required_argument, NULL, 'O' },
@@ -165,7 +182,10 @@ main(int argc, char **argv)
 		case 'f':
 			if ((o.imp.format = br_import_format_parse(optarg)) < 0)
 				return usage_error("unknown format (auto, "
-				    "generic, nem12 or cmep)");
+				    "generic, nem12, cmep or vendor)");
+			break;
+		case 'm':
+			o.mapping = optarg;
 			break;
 		case 'E':
 			o.imp.interval_ending = 1;
@@ -205,6 +225,8 @@ main(int argc, char **argv)
 		}
 		}
 	}
+	if (o.imp.format == BR_FMT_VENDOR && o.mapping == NULL)
+		return usage_error("--format vendor needs --mapping FILE.yaml");
 	files = argv + optind;
 	nfiles = argc - optind;
 	if (nfiles == 0 && o.registry == NULL) {

@@ -30,6 +30,7 @@
 #include "input.h"
 #include "money.h"
 #include "nem12.h"
+#include "vendorcsv.h"
 #include "banned.h"
 
 #define MAX_OPEN_DAYS (1 << 16)
@@ -77,6 +78,7 @@ struct ctx {
 	const char *source;	/* basename of the file */
 	struct br_import_result *res;
 	int col[NCOLS];
+	const char *names[NCOLS];	/* column names (vendor: mapped) */
 	int64_t file_id;
 	long rows;
 	/* open meter-days */
@@ -500,20 +502,34 @@ bad_field(const struct ctx *c, const struct br_csv_record *rec, int col,
 {
 	return br_error_set(err, BR_EINPUT, rec->file, rec->line,
 	    "%s '%s' in column '%s'", what, br_csv_field(rec, c->col[col]),
-	    col_names[col]);
+	    c->names[col]);
 }
 
 static int
 on_header(struct ctx *c, const struct br_csv_record *rec,
     struct br_error *err)
 {
+	const struct br_vendor_map *vm = c->o->vendor;
 	int i;
 
+	for (i = 0; i < NCOLS; i++)
+		c->names[i] = col_names[i];
+	if (c->fmt == BR_FMT_VENDOR) {
+		c->names[COL_METER] = vm->col_meter;
+		c->names[COL_START] = vm->col_time;
+		c->names[COL_VALUE] = vm->col_value;
+		c->names[COL_MINUTES] = NULL;
+		c->names[COL_CHANNEL] = vm->col_channel;
+		c->names[COL_UNIT] = vm->col_unit;
+		c->names[COL_QUALITY] = vm->col_quality;
+	}
 	for (i = 0; i < NCOLS; i++) {
-		c->col[i] = br_csv_column(rec, col_names[i]);
-		if (c->col[i] < 0 && i <= COL_VALUE)
+		c->col[i] = c->names[i] && c->names[i][0] ?
+		    br_csv_column(rec, c->names[i]) : -1;
+		if (c->col[i] < 0 && (i <= COL_VALUE || (c->fmt ==
+		    BR_FMT_VENDOR && c->names[i] && c->names[i][0])))
 			return br_error_set(err, BR_EINPUT, rec->file,
-			    rec->line, "missing column '%s'", col_names[i]);
+			    rec->line, "missing column '%s'", c->names[i]);
 	}
 	return 0;
 }
@@ -649,14 +665,33 @@ on_row(struct ctx *c, const struct br_csv_record *rec, struct br_error *err)
 	int channel = BR_CHANNEL_DELIVERED, rc;
 	uint8_t quality = BR_Q_ACTUAL;
 	bool has_zone, ambiguous = false, missing = false;
+	const struct br_vendor_map *vm = c->fmt == BR_FMT_VENDOR ?
+	    c->o->vendor : NULL;
+	int64_t mult;
+	char qv[2] = "";
 	long mi;
 
 	c->rows++;
+	if (vm != NULL) {
+		/* Vendor spellings to ours; fixed interval and unit. */
+		interval_s = vm->interval_minutes * 60;
+		unit = c->col[COL_UNIT] >= 0 ? br_vendor_unit(vm, unit) :
+		    vm->unit;
+		if (br_vendor_quality(vm, quality_s, qv) != 0)
+			return bad_field(c, rec, COL_QUALITY,
+			    "quality code not in the mapping", err);
+		quality_s = qv;
+	}
 	if (id[0] == '\0')
 		return br_error_set(err, BR_EINPUT, rec->file, rec->line,
 		    "empty column 'meter_id'");
 	if (br_time_parse(stamp, strlen(stamp), &secs, &has_zone) != 0)
 		return bad_field(c, rec, COL_START, "bad timestamp", err);
+	if (vm != NULL && vm->snap) {
+		/* Nearest boundary: "00:59" hour-ending is 01:00. */
+		int64_t is = vm->interval_minutes * 60;
+		secs = br_floor_div(secs + is / 2, is) * is;
+	}
 	if (minutes[0] != '\0') {
 		int64_t mins;
 		if (br_decimal_parse(minutes, (size_t)-1, 0, &mins) != 0 ||
@@ -721,7 +756,9 @@ on_row(struct ctx *c, const struct br_csv_record *rec, struct br_error *err)
 		return 0;
 	}
 	if (!missing) {
-		rc = convert_value(v, unit, m, m->multiplier_milli, &stored);
+		mult = vm != NULL && vm->has_multiplier ? vm->multiplier_milli :
+		    m->multiplier_milli;
+		rc = convert_value(v, unit, m, mult, &stored);
 		if (rc == -2)
 			return bad_field(c, rec, COL_UNIT,
 			    "unit does not match the meter's", err);
@@ -1194,7 +1231,7 @@ import_body(struct ctx *c, const char *path, int fmt, struct br_error *err)
 }
 
 static const char *const format_names[] = { "auto", "generic", "nem12",
-	"cmep" };
+	"cmep", "vendor" };
 
 const char *
 br_import_format_name(int fmt)
@@ -1278,8 +1315,13 @@ br_import_file_opts(struct br_store *st, const struct br_registry *reg,
 	if (o == NULL)
 		o = &defaults;
 	fmt = o->format;
+	if (fmt == BR_FMT_AUTO && o->vendor != NULL)
+		fmt = BR_FMT_VENDOR;
 	if (fmt == BR_FMT_AUTO && (fmt = br_import_detect(path, err)) < 0)
 		return -1;
+	if (fmt == BR_FMT_VENDOR && o->vendor == NULL)
+		return br_error_set(err, BR_EUSAGE, NULL, 0,
+		    "format vendor needs a column mapping (--mapping)");
 	memset(&c, 0, sizeof(c));
 	c.st = st;
 	c.reg = reg;

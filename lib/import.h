@@ -46,8 +46,11 @@ enum br_import_format {
 	BR_FMT_AUTO = 0,	/* detect from content (stdin: generic) */
 	BR_FMT_GENERIC,		/* docs/pipeline.md section 2 */
 	BR_FMT_NEM12,		/* AEMO NEM12 / NEM13 */
-	BR_FMT_CMEP		/* CMEP MEPMD01 */
+	BR_FMT_CMEP,		/* CMEP MEPMD01 */
+	BR_FMT_VENDOR		/* vendor CSV with a mapping (vendorcsv.h) */
 };
+
+struct br_vendor_map;
 
 /* Per-source options of one import (zeroed = defaults). */
 struct br_import_opts {
@@ -62,6 +65,8 @@ struct br_import_opts {
 	/* NEM12 fixed clock, seconds east of UTC (default 36000, AEST). */
 	int has_nem_offset;
 	int32_t nem_offset_s;
+	/* Column mapping of BR_FMT_VENDOR (BORROWED; required for it). */
+	const struct br_vendor_map *vendor;
 };
 
 /* Name of a format ("generic", "nem12" ...); fmt from its name, or -1. */
