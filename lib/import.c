@@ -58,6 +58,10 @@ struct day_acc {
 struct meter_stat {		/* per registry meter, this file */
 	long outside_rows, outside_line;
 	int32_t outside_first, outside_last;
+	long removed_rows, removed_line;	/* after the last removal */
+	int32_t removed_first, removed_last;
+	long dupinst_rows, dupinst_line;	/* two installs at once */
+	int32_t dupinst_first, dupinst_last;
 	long noacct_days, noacct_line;
 	int32_t noacct_first, noacct_last;
 };
@@ -648,6 +652,51 @@ meter_lookup(struct ctx *c, const char *id, long line, struct br_error *err)
 	return mi;
 }
 
+/*
+ * Is meter mi installed on local day?  Counts reads outside every install
+ * window (after the last removal: REMOVED_METER, else OUTSIDE_INSTALL) and
+ * reads on a day two install windows cover (DUPLICATE_METER: the meter id
+ * is on two service points at once; the latest install is used).
+ */
+static bool
+install_check(struct ctx *c, long mi, int32_t day, long line)
+{
+	const struct br_registry_meter *m = &c->reg->meters[mi];
+	struct meter_stat *ms = &c->mstat[mi];
+	size_t i, hits = 0;
+	int32_t last_to = INT32_MIN;
+
+	if (m->ninstalls == 1) {
+		const struct br_registry_install *in =
+		    &c->reg->installs[m->first_install];
+		if (in->from_day <= day && day <= in->to_day)
+			return true;
+		last_to = in->to_day;
+	} else {
+		for (i = 0; i < m->ninstalls; i++) {
+			const struct br_registry_install *in =
+			    &c->reg->installs[m->first_install + i];
+			if (in->from_day <= day && day <= in->to_day)
+				hits++;
+			if (in->to_day > last_to)
+				last_to = in->to_day;
+		}
+		if (hits > 1)
+			span_add(&ms->dupinst_rows, &ms->dupinst_first,
+			    &ms->dupinst_last, &ms->dupinst_line, day, line);
+		if (hits > 0)
+			return true;
+	}
+	if (m->ninstalls > 0 && last_to != BR_REGISTRY_OPEN_END &&
+	    day > last_to)
+		span_add(&ms->removed_rows, &ms->removed_first,
+		    &ms->removed_last, &ms->removed_line, day, line);
+	else
+		span_add(&ms->outside_rows, &ms->outside_first,
+		    &ms->outside_last, &ms->outside_line, day, line);
+	return false;
+}
+
 static int
 on_row(struct ctx *c, const struct br_csv_record *rec, struct br_error *err)
 {
@@ -749,12 +798,8 @@ on_row(struct ctx *c, const struct br_csv_record *rec, struct br_error *err)
 		return 0;
 	}
 	m = &c->reg->meters[mi];
-	if (br_registry_install_sp(c->reg, m, day) == NULL) {
-		struct meter_stat *ms = &c->mstat[mi];
-		span_add(&ms->outside_rows, &ms->outside_first,
-		    &ms->outside_last, &ms->outside_line, day, rec->line);
+	if (!install_check(c, mi, day, rec->line))
 		return 0;
-	}
 	if (!missing) {
 		mult = vm != NULL && vm->has_multiplier ? vm->multiplier_milli :
 		    m->multiplier_milli;
@@ -905,16 +950,10 @@ on_ami_day(void *ctx, const struct br_ami_day *d, struct br_error *err)
 
 		if (day != checked_day) {
 			checked_day = day;
-			installed = br_registry_install_sp(c->reg, m, day) !=
-			    NULL;
+			installed = install_check(c, mi, day, d->line);
 		}
-		if (!installed) {
-			struct meter_stat *ms = &c->mstat[mi];
-			span_add(&ms->outside_rows, &ms->outside_first,
-			    &ms->outside_last, &ms->outside_line, day,
-			    d->line);
+		if (!installed)
 			continue;
-		}
 		stored = 0;
 		if (!missing) {
 			rc = convert_value(d->values[k], d->unit, m, 1000,
@@ -1008,6 +1047,20 @@ meter_exceptions(struct ctx *c, struct br_error *err)
 		    "not stored", ms->outside_rows,
 		    br_date_format(ms->outside_first, d1, sizeof(d1)),
 		    br_date_format(ms->outside_last, d2, sizeof(d2))) != 0)
+			return -1;
+		if (ms->removed_rows > 0 && add_exc(c, "REMOVED_METER",
+		    NULL, id, ms->removed_first, ms->removed_line, err,
+		    "%ld reads dated after the meter's removal (%s..%s), "
+		    "not stored", ms->removed_rows,
+		    br_date_format(ms->removed_first, d1, sizeof(d1)),
+		    br_date_format(ms->removed_last, d2, sizeof(d2))) != 0)
+			return -1;
+		if (ms->dupinst_rows > 0 && add_exc(c, "DUPLICATE_METER",
+		    NULL, id, ms->dupinst_first, ms->dupinst_line, err,
+		    "%ld reads on days the meter is installed on two service "
+		    "points (%s..%s), latest install used", ms->dupinst_rows,
+		    br_date_format(ms->dupinst_first, d1, sizeof(d1)),
+		    br_date_format(ms->dupinst_last, d2, sizeof(d2))) != 0)
 			return -1;
 		if (ms->noacct_days > 0 && add_exc(c, "NO_ACCOUNT", NULL, id,
 		    ms->noacct_first, ms->noacct_line, err,
