@@ -989,10 +989,11 @@ check_usage(struct ctx *c, const struct scope *sc, struct br_error *err)
 		    hdays[w] * (int64_t)1000 >= param(c, BR_VEE_HIGH_USAGE, 1) &&
 		    cavg * 1000 > param(c, BR_VEE_HIGH_USAGE, 0) * havg[w]) {
 			snprintf(detail, sizeof(detail), "average %s/day on %d "
-			    "days vs %s/day on %d days of the %s %s..%s "
+			    "day%s vs %s/day on %d day%s of the %s %s..%s "
 			    "(%sx, limit %sx)", qty(cavg, a, sizeof(a)),
-			    (int)cdays, qty(havg[w], b, sizeof(b)),
-			    (int)hdays[w], label[w], d0, d1,
+			    (int)cdays, cdays == 1 ? "" : "s",
+			    qty(havg[w], b, sizeof(b)), (int)hdays[w],
+			    hdays[w] == 1 ? "" : "s", label[w], d0, d1,
 			    ratio_fmt(cavg, havg[w], r, sizeof(r)),
 			    br_decimal_format(param(c, BR_VEE_HIGH_USAGE, 0),
 			    3, 2, l, sizeof(l)));
@@ -1004,10 +1005,11 @@ check_usage(struct ctx *c, const struct scope *sc, struct br_error *err)
 		    hdays[w] * (int64_t)1000 >= param(c, BR_VEE_LOW_USAGE, 1) &&
 		    cavg * 1000 < param(c, BR_VEE_LOW_USAGE, 0) * havg[w]) {
 			snprintf(detail, sizeof(detail), "average %s/day on %d "
-			    "days vs %s/day on %d days of the %s %s..%s "
+			    "day%s vs %s/day on %d day%s of the %s %s..%s "
 			    "(%sx, limit %sx)", qty(cavg, a, sizeof(a)),
-			    (int)cdays, qty(havg[w], b, sizeof(b)),
-			    (int)hdays[w], label[w], d0, d1,
+			    (int)cdays, cdays == 1 ? "" : "s",
+			    qty(havg[w], b, sizeof(b)), (int)hdays[w],
+			    hdays[w] == 1 ? "" : "s", label[w], d0, d1,
 			    ratio_fmt(cavg, havg[w], r, sizeof(r)),
 			    br_decimal_format(param(c, BR_VEE_LOW_USAGE, 0),
 			    3, 2, l, sizeof(l)));
@@ -1025,9 +1027,9 @@ check_usage(struct ctx *c, const struct scope *sc, struct br_error *err)
 		br_date_format(wa[bw], d0, sizeof(d0));
 		br_date_format(wb[bw], d1, sizeof(d1));
 		snprintf(detail, sizeof(detail), "projected %s for %d days "
-		    "(%s/day on %d days) vs %s on the %s %s..%s (%sx, limit "
-		    "%sx)", qty(cavg * len, a, sizeof(a)), (int)len,
-		    qty(cavg, b, sizeof(b)), (int)cdays,
+		    "(%s/day on %d day%s) vs %s on the %s %s..%s (%sx, "
+		    "limit %sx)", qty(cavg * len, a, sizeof(a)), (int)len,
+		    qty(cavg, b, sizeof(b)), (int)cdays, cdays == 1 ? "" : "s",
 		    qty(havg[bw] * len, l, sizeof(l)), label[bw], d0, d1,
 		    ratio_fmt(cavg, havg[bw], r, sizeof(r)),
 		    br_decimal_format(param(c, BR_VEE_HIGH_BILL, 0), 3, 2,
@@ -1038,8 +1040,9 @@ check_usage(struct ctx *c, const struct scope *sc, struct br_error *err)
 	}
 	if (rule_on(c, BR_VEE_CONSERVATION, sc) &&
 	    cavg > param(c, BR_VEE_CONSERVATION, 0)) {
-		snprintf(detail, sizeof(detail), "average %s/day on %d days, "
+		snprintf(detail, sizeof(detail), "average %s/day on %d day%s, "
 		    "threshold %s/day", qty(cavg, a, sizeof(a)), (int)cdays,
+		    cdays == 1 ? "" : "s",
 		    qty(param(c, BR_VEE_CONSERVATION, 0), b, sizeof(b)));
 		if (add_exception(c, BR_VEE_CONSERVATION, sc, sc->from,
 		    detail, err) != 0)
