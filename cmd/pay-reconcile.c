@@ -1,16 +1,19 @@
 /*
- * pay-reconcile: post payment files to the ledger.  Writes the posting
- * report CSV to stdout or -o; see docs/pay-reconcile.md.
+ * pay-reconcile: post payment files (CSV, BAI2, NACHA, lockbox) to the
+ * ledger, assess late fees, and write the posting, reconciliation and
+ * aging reports; see docs/pay-reconcile.md.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/diag.h"
 #include "common/exitcode.h"
 #include "../lib/date.h"
 #include "../lib/money.h"
 #include "../lib/payment.h"
+#include "../lib/paymap.h"
 #include "../lib/store.h"
 #include "../lib/banned.h"
 
@@ -18,7 +21,10 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: pay-reconcile [--db PATH] [--as-of YYYY-MM-DD] "
-	    "[-o FILE] FILE...\n");
+	    "[--format auto|csv|bai2|nacha|lockbox]\n"
+	    "                     [--mapping FILE.yaml] [--late-fees] "
+	    "[--recon FILE] [--aging FILE]\n"
+	    "                     [-o FILE] [FILE...]\n");
 }
 
 static int
@@ -29,7 +35,7 @@ usage_error(const char *msg)
 	return BR_EXIT_USAGE;
 }
 
-/* Tell the operator about every payment that needs a look. */
+/* Tell the operator about every item that needs a look. */
 static void
 report_notes(const struct br_payment_report *rep)
 {
@@ -44,12 +50,22 @@ report_notes(const struct br_payment_report *rep)
 		const struct br_payment_row *p = &rep->rows[i];
 
 		br_cents_format(p->amount_cents, amt, sizeof(amt));
-		if (p->suspense && p->account_id[0] == '\0')
+		if (p->bad_scan_line)
+			br_warn("%s:%ld: scan line fails its check digit; "
+			    "matched by the other fields", p->file, p->line);
+		if (p->status == BR_PAY_SUSPENSE && p->account_id[0] == '\0')
 			br_warn("%s:%ld: payment of %s without account held "
 			    "in suspense", p->file, p->line, amt);
-		else if (p->suspense)
+		else if (p->status == BR_PAY_SUSPENSE)
 			br_warn("%s:%ld: payment of %s to unknown account "
 			    "'%s' held in suspense", p->file, p->line, amt,
+			    p->account_id);
+		else if (p->status == BR_PAY_RETURN_UNMATCHED)
+			br_warn("%s:%ld: return %s of %s matches no posted "
+			    "payment", p->file, p->line, p->note, amt);
+		else if (p->status == BR_PAY_NOC)
+			br_warn("%s:%ld: notification of change %s for '%s' "
+			    "(not posted)", p->file, p->line, p->note,
 			    p->account_id);
 		else if (p->closed_account)
 			br_warn("%s:%ld: payment of %s posted to closed "
@@ -58,21 +74,53 @@ report_notes(const struct br_payment_report *rep)
 	}
 }
 
+static int
+write_report(const char *path, int kind, const struct br_payment_report *rep,
+    struct br_store *st, const char *as_of, struct br_error *err)
+{
+	struct br_output out;
+
+	if (br_output_open(&out, path, err) != 0)
+		return -1;
+	if (kind == 0)
+		br_payment_report_write(rep, out.f);
+	else if (kind == 1)
+		br_payment_recon_write(rep, out.f);
+	else if (br_payment_aging_write(st, as_of, out.f, err) != 0) {
+		struct br_error e2;
+
+		br_output_close(&out, 0, &e2);
+		return -1;
+	}
+	return br_output_close(&out, 1, err);
+}
+
 int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "aging", required_argument, NULL, 'G' },
 		{ "as-of", required_argument, NULL, 'A' },
 		{ "db", required_argument, NULL, 'd' },
+		{ "format", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "late-fees", no_argument, NULL, 'L' },
+		{ "mapping", required_argument, NULL, 'M' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "recon", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct br_payment_report rep;
-	struct br_output out;
+	struct br_payment_opts opts;
+	struct br_paymap map;
 	struct br_store *st;
 	struct br_error err;
 	const char *db = "billing.db", *outpath = NULL, *as_of = NULL;
+	const char *format = "auto", *mapping = NULL, *recon = NULL;
+	const char *aging = NULL;
+	int late_fees = 0;
+	long nfees = 0;
+	int64_t fees = 0;
 	int32_t day;
 	int ch, rc;
 
@@ -82,8 +130,13 @@ main(int argc, char **argv)
 		switch (ch) {
 		case 'A': as_of = optarg; break;
 		case 'd': db = optarg; break;
+		case 'F': format = optarg; break;
+		case 'G': aging = optarg; break;
 		case 'h': usage(stdout); return BR_EXIT_OK;
+		case 'L': late_fees = 1; break;
+		case 'M': mapping = optarg; break;
 		case 'o': outpath = optarg; break;
+		case 'R': recon = optarg; break;
 		default:
 			br_warn("try 'pay-reconcile --help' for more "
 			    "information");
@@ -92,8 +145,23 @@ main(int argc, char **argv)
 	}
 	if (as_of != NULL && br_date_parse(as_of, (size_t)-1, &day) != 0)
 		return usage_error("--as-of wants a date YYYY-MM-DD");
-	if (optind == argc)
+	if (strcmp(format, "auto") != 0 && strcmp(format, "csv") != 0 &&
+	    strcmp(format, "bai2") != 0 && strcmp(format, "nacha") != 0 &&
+	    strcmp(format, "lockbox") != 0)
+		return usage_error("--format wants auto, csv, bai2, nacha or "
+		    "lockbox");
+	if ((late_fees || aging != NULL) && as_of == NULL)
+		return usage_error("--late-fees and --aging need --as-of");
+	if (optind == argc && !late_fees && aging == NULL)
 		return usage_error("no payment file given");
+	if (mapping != NULL && br_paymap_load(&map, mapping, &err) != 0) {
+		br_diag_error(&err);
+		return br_exit_from_error(err.code);
+	}
+	memset(&opts, 0, sizeof(opts));
+	opts.as_of = as_of;
+	opts.format = format;
+	opts.map = mapping != NULL ? &map : NULL;
 	if ((st = br_store_open(db, 0, &err)) == NULL) {
 		br_diag_error(&err);
 		return br_exit_from_error(err.code);
@@ -101,12 +169,16 @@ main(int argc, char **argv)
 	br_payment_report_init(&rep);
 	rc = br_store_begin(st, &err);
 	if (rc == 0)
-		rc = br_payment_post_files(st, (const char *const *)argv +
-		    optind, (size_t)(argc - optind), as_of, &rep, &err);
-	if (rc == 0 && (rc = br_output_open(&out, outpath, &err)) == 0) {
-		br_payment_report_write(&rep, out.f);
-		rc = br_output_close(&out, 1, &err);
-	}
+		rc = br_payment_post_files_ex(st, (const char *const *)argv +
+		    optind, (size_t)(argc - optind), &opts, &rep, &err);
+	if (rc == 0 && late_fees)
+		rc = br_payment_late_fees(st, as_of, &nfees, &fees, &err);
+	if (rc == 0 && (optind < argc || outpath != NULL))
+		rc = write_report(outpath, 0, &rep, st, as_of, &err);
+	if (rc == 0 && recon != NULL)
+		rc = write_report(recon, 1, &rep, st, as_of, &err);
+	if (rc == 0 && aging != NULL)
+		rc = write_report(aging, 2, &rep, st, as_of, &err);
 	if (rc == 0)
 		rc = br_store_commit(st, &err);
 	else
@@ -118,7 +190,17 @@ main(int argc, char **argv)
 		return br_exit_from_error(err.code);
 	}
 	report_notes(&rep);
-	rc = rep.suspense > 0 ? BR_EXIT_EXCEPTIONS : BR_EXIT_OK;
+	if (late_fees) {
+		char amt[32];
+
+		br_warn("late fees: %ld posted, %s", nfees,
+		    br_cents_format(fees, amt, sizeof(amt)));
+	}
+	rc = BR_EXIT_OK;
+	for (ch = 0; ch < (int)rep.n; ch++)
+		if (rep.rows[ch].status == BR_PAY_SUSPENSE ||
+		    rep.rows[ch].status == BR_PAY_RETURN_UNMATCHED)
+			rc = BR_EXIT_EXCEPTIONS;
 	br_payment_report_release(&rep);
 	return rc;
 }
