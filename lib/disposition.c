@@ -95,8 +95,9 @@ on_record(void *vctx, const struct br_csv_record *rec, struct br_error *err)
 		return br_error_set(err, BR_EINPUT, rec->file, rec->line,
 		    "unknown exception id %lld", id);
 	}
-	if (i == 2 && strcmp((const char *)sqlite3_column_text(c->sel, 0),
-	    "GAP") == 0) {
+	if (i == 2 && (strcmp((const char *)sqlite3_column_text(c->sel, 0),
+	    "GAP") == 0 || strcmp((const char *)sqlite3_column_text(c->sel,
+	    0), "MISSING_DAY") == 0)) {
 		int32_t day;
 		const char *d = (const char *)sqlite3_column_text(c->sel, 2);
 

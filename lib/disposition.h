@@ -23,7 +23,7 @@ struct br_force_day {
 struct br_disposition_result {
 	long applied;			/* decisions recorded */
 	struct br_force_day *force;	/* OWNED: 'estimate' decisions on
-					 * gap exceptions (GAP) */
+					 * GAP and MISSING_DAY exceptions */
 	size_t nforce;
 };
 

@@ -42,6 +42,7 @@ struct vday {
 	bool present;		/* an interval_day row exists */
 	bool bad_count;		/* n differs from the day's length */
 	bool dirty;		/* estimates were filled in */
+	bool synthetic;		/* no row: made up for a forced estimate */
 	int32_t interval_s, n;
 	int64_t *values;	/* OWNED */
 	uint8_t *quality;	/* OWNED */
@@ -258,6 +259,8 @@ save_day(struct ctx *c, const char *meter_id, int channel,
 	sqlite3_bind_text(s, 3, meter_id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(s, 4, channel);
 	sqlite3_bind_int(s, 5, d->day);
+	sqlite3_bind_int(s, 6, d->interval_s);
+	sqlite3_bind_int(s, 7, d->n);
 	free(blob);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		return br_store_fail(c->st, "update interval_day", err);
@@ -367,7 +370,8 @@ forced_day(const struct ctx *c, const struct scope *sc, int32_t day)
 	return false;
 }
 
-/* A day usable as a reference for d: same shape, all actual. */
+/* A day usable as a reference for d: same shape, all actual, none
+ * negative. */
 static bool
 reference_day(const struct vday *r, const struct vday *d)
 {
@@ -377,7 +381,8 @@ reference_day(const struct vday *r, const struct vday *d)
 	    r->interval_s != d->interval_s)
 		return false;
 	for (k = 0; k < r->n; k++)
-		if ((r->quality[k] & (BR_Q_MISSING | BR_Q_ESTIMATED)) != 0)
+		if ((r->quality[k] & (BR_Q_MISSING | BR_Q_ESTIMATED)) != 0 ||
+		    r->values[k] < 0)
 			return false;
 	return true;
 }
@@ -397,8 +402,9 @@ day_has_missing(const struct vday *d)
  * Estimate the intervals still missing on days[i] beyond the linear
  * limit: like-day averaging (up to `days` like days of the last `weeks`
  * weeks, nearest week first, in like_off order, excluding days with any
- * missing or estimated interval), then the prior-day profile (the same
- * intervals of the nearest earlier reference day within lookback_days).
+ * missing, estimated or negative interval), then the prior-day profile
+ * (the same intervals, actual and not negative, of the nearest earlier
+ * days within lookback_days).
  * days[0] is day first; only days >= first are looked at.
  */
 static void
@@ -461,7 +467,8 @@ estimate_beyond(struct ctx *c, const struct scope *sc, struct vday *days,
 			continue;
 		for (j = 0; j < d->n; j++) {
 			if ((d->quality[j] & BR_Q_MISSING) == 0 ||
-			    (r->quality[j] & BR_Q_MISSING) != 0)
+			    (r->quality[j] & (BR_Q_MISSING |
+			    BR_Q_ESTIMATED)) != 0 || r->values[j] < 0)
 				continue;
 			d->values[j] = r->values[j];
 			d->quality[j] = BR_Q_WITH_METHOD(BR_Q_ESTIMATED,
@@ -472,6 +479,38 @@ estimate_beyond(struct ctx *c, const struct scope *sc, struct vday *days,
 		if (!day_has_missing(d))
 			return;
 	}
+}
+
+/*
+ * A reviewer asked to estimate a day without any row (MISSING_DAY): make
+ * it up as all-missing, with the interval length of the nearest earlier
+ * day that has one, so that like-day / fallback estimation can fill it.
+ */
+static int
+synth_day(struct ctx *c, struct vday *days, int32_t first, size_t i,
+    struct br_error *err)
+{
+	struct vday *d = &days[i];
+	int32_t len = br_tz_day_length(&c->tz, d->day), k;
+	size_t j;
+
+	for (j = i; j-- > 0;)
+		if (days[j].present && !days[j].bad_count)
+			break;
+	(void)first;
+	if (j == (size_t)-1 || len % days[j].interval_s != 0)
+		return 0;
+	d->interval_s = days[j].interval_s;
+	d->n = len / d->interval_s;
+	d->values = calloc((size_t)d->n, sizeof(*d->values));
+	d->quality = malloc((size_t)d->n);
+	if (d->values == NULL || d->quality == NULL)
+		return br_error_set(err, BR_ENOMEM, NULL, 0, "out of memory");
+	for (k = 0; k < d->n; k++)
+		d->quality[k] = BR_Q_MISSING;
+	d->present = d->synthetic = true;
+	d->bad_count = false;
+	return 0;
 }
 
 /* Estimation method of interval quality q when validate wrote it. */
@@ -1189,10 +1228,25 @@ check_channel(struct ctx *c, const struct scope *sc, int channel,
 	nslots = flatten(days + off, ndays - (size_t)off, slots);
 	if (c->rules.rule[BR_VEE_GAP_ESTIMATED].enabled)
 		estimate(c, slots, nslots);
-	for (i = 0; i < ndays; i++)
-		if (days[i].day >= sc->from && days[i].day <= sc->to)
-			estimate_beyond(c, sc, days, first, i,
-			    forced_day(c, sc, days[i].day));
+	for (i = 0; i < ndays; i++) {
+		bool forced;
+
+		if (days[i].day < sc->from || days[i].day > sc->to)
+			continue;
+		forced = forced_day(c, sc, days[i].day);
+		if (forced && !days[i].present &&
+		    synth_day(c, days, first, i, err) != 0)
+			goto out;
+		estimate_beyond(c, sc, days, first, i, forced);
+		if (days[i].synthetic && !days[i].dirty) {
+			/* Nothing to estimate from: the day stays absent. */
+			free(days[i].values);
+			free(days[i].quality);
+			days[i].values = NULL;
+			days[i].quality = NULL;
+			days[i].present = days[i].synthetic = false;
+		}
+	}
 	for (i = 0; i < ndays; i++)
 		if (days[i].dirty &&
 		    save_day(c, sc->meter_id, channel, &days[i], err) != 0)
@@ -1632,9 +1686,12 @@ br_validate_run(struct br_store *st, const struct br_validate_opts *opts,
 	    " AND day BETWEEN ?3 AND ?4 ORDER BY day", err);
 	if (c.sel_day == NULL)
 		goto out;
-	c.upd_day = br_store_prepare(st, "UPDATE interval_day SET vals = ?1,"
-	    " quality = ?2 WHERE meter_id = ?3 AND channel = ?4 AND day = ?5",
-	    err);
+	/* Inserts only the rows of force-estimated missing days (file 0). */
+	c.upd_day = br_store_prepare(st, "INSERT INTO interval_day(meter_id,"
+	    " channel, day, interval_s, n, vals, quality, file_id)"
+	    " VALUES(?3, ?4, ?5, ?6, ?7, ?1, ?2, 0)"
+	    " ON CONFLICT(meter_id, channel, day) DO UPDATE SET"
+	    " vals = excluded.vals, quality = excluded.quality", err);
 	if (c.upd_day == NULL)
 		goto out;
 	if (load_scopes(&c, from, to, &v, &n, err) != 0)

@@ -842,6 +842,46 @@ START_TEST(test_sum_check)
 }
 END_TEST
 
+
+START_TEST(test_forced_missing_day)
+{
+	int64_t v[96];
+	uint8_t q[96];
+	struct br_error err;
+	struct br_disposition_result res;
+	struct br_validate_summary sum;
+	char path[256];
+
+	flat("2026-10-06", 600);
+	flat("2026-10-07", 900);
+	flat("2026-10-08", 300);
+	flat("2026-10-12", 500);
+	free(run("2026-10-13", "2026-10-13", "A1"));
+	ck_assert_int_eq(exc("MISSING_DAY", "2026-10-13"), 1);	/* id 1 */
+	write_file("d.csv", "exception_id,decision,reviewer\n"
+	    "1,estimate,ann\n", path, sizeof(path));
+	ck_assert_int_eq(br_store_begin(st, &err), 0);
+	ck_assert_int_eq(br_disposition_apply(st, path, &res, &err), 0);
+	ck_assert_int_eq(br_store_commit(st, &err), 0);
+	ck_assert_int_eq((int)res.nforce, 1);
+	free(run_with("2026-10-13", "2026-10-13", "A1", NULL, res.force,
+	    res.nforce, &sum));
+	br_disposition_release(&res);
+	ck_assert_int_eq(sum.estimated, 96);
+	ck_assert_int_eq(get("M1", "2026-10-13", v, q), 96);
+	ck_assert_int_eq(v[0], 600);	/* (600 + 900 + 300) / 3 */
+	ck_assert_int_eq(q[95], BR_Q_WITH_METHOD(BR_Q_ESTIMATED,
+	    BR_EST_LIKE_DAY));
+	ck_assert_int_eq(exc("GAP_LIKE_DAY", "2026-10-13"), 1);
+	ck_assert_str_eq(last_detail, "intervals 1-96 estimated "
+	    "(00:00-24:00 -05:00)");
+	/* A rerun without decisions changes nothing. */
+	free(run_with("2026-10-13", "2026-10-13", "A1", NULL, NULL, 0, &sum));
+	ck_assert_int_eq(sum.estimated, 0);
+	ck_assert_int_eq(exc("MISSING_DAY", "2026-10-13"), 1);
+}
+END_TEST
+
 static Suite *
 vee_suite(void)
 {
@@ -864,6 +904,7 @@ vee_suite(void)
 	tcase_add_test(tc, test_fallback_rule_holds);
 	tcase_add_test(tc, test_summary_csv);
 	tcase_add_test(tc, test_sum_check);
+	tcase_add_test(tc, test_forced_missing_day);
 	tcase_add_test(tc, test_nem12_multiple_quality);
 	tcase_add_test(tc, test_nem12_missing_quality);
 	suite_add_tcase(s, tc);
