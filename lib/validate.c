@@ -2,13 +2,18 @@
  * validate.c: validate-reads, the stage between ami-import and rate-apply.
  *
  * For every (account, meter) in scope of a period it loads the interval
- * days of the delivered channel (and the received one when present),
- * fills short gaps by linear interpolation between the real values on
- * both sides (across midnight too), writes them back with quality
- * ESTIMATED|LINEAR, then checks the days and records exceptions (stage
- * 'validate').  All checks are derived from the stored values and quality
- * bytes after estimation, so a second run finds the same exceptions and
- * changes nothing.  Finally it writes the exception report CSV.
+ * days of the delivered channel (and the received one when present) plus
+ * the weeks before (like-day references), fills short gaps by linear
+ * interpolation between the real values on both sides (across midnight
+ * too), longer ones from like days or the prior-day profile, writes them
+ * back with quality ESTIMATED and the method, then applies the rules of
+ * vee_rules.h to each day, to runs across days (zeros, stuck, leak), to
+ * the period against the meter's history (usage, high bill,
+ * conservation) and to register reads (sum check), and records
+ * exceptions (stage 'validate').  All checks are derived from the stored
+ * values and quality bytes after estimation, so a second run finds the
+ * same exceptions and changes nothing.  Finally it writes the exception
+ * report CSV.
  */
 #include "validate.h"
 

@@ -1,8 +1,11 @@
 /*
  * validate.h: the validate-reads stage.  Checks the interval days of every
- * meter in scope for one billing period, estimates short gaps by linear
- * interpolation (written back into interval_day), records exceptions
- * (stage 'validate') and writes the exception report CSV.
+ * meter in scope for one billing period against the VEE rules
+ * (vee_rules.h), estimates gaps (linear, like-day, prior-day fallback;
+ * written back into interval_day with the method in the quality byte),
+ * flags pre-bill anomalies (usage vs history, high bill, leak,
+ * conservation, register sum check), records exceptions (stage
+ * 'validate') and writes the exception report CSV and its summary.
  * See docs/validate-reads.md.
  */
 #ifndef BR_VALIDATE_H
