@@ -1664,10 +1664,26 @@ unwrap(struct cv *c, json_object *top)
 		if (c->o->label && l && strcmp(l, c->o->label) == 0)
 			return it;
 	}
-	if (c->o->label)
-		bad(c, "items: no tariff with label '%s'", c->o->label);
-	else
-		bad(c, "items: %zu tariffs; choose one with --label", n);
+	{
+		char list[400];
+		size_t len = 0;
+		for (size_t i = 0; i < n && i < 6; i++) {
+			json_object *it = json_object_array_get_idx(items, i);
+			const char *l = str_field(it, "label");
+			char lb[40];
+			snprintf(lb, sizeof(lb), "%s", l ? l : "?");
+			clean_text(lb);
+			len += (size_t)snprintf(list + len, len < sizeof(list) ?
+			    sizeof(list) - len : 0, "%s%s", i ? ", " : "",
+			    i == 5 ? "..." : lb);
+		}
+		if (c->o->label)
+			bad(c, "items: no tariff with label '%s' (labels: %s)",
+			    c->o->label, list);
+		else
+			bad(c, "items: %zu tariffs; choose one with --label "
+			    "(labels: %s)", n, list);
+	}
 	return NULL;
 }
 

@@ -675,7 +675,8 @@ START_TEST(test_numbers_and_dates)
 	/* several items need --label */
 	ck_assert_int_eq(conv_text("{\"items\":[{\"label\":\"a\"},"
 	    "{\"label\":\"b\"}]}", &r, &err), -1);
-	ck_assert_str_eq(err.msg, "items: 2 tariffs; choose one with --label");
+	ck_assert_str_eq(err.msg, "items: 2 tariffs; choose one with --label "
+	    "(labels: a, b)");
 	br_urdb_result_release(&r);
 }
 END_TEST
