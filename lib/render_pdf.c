@@ -511,10 +511,15 @@ draw_service(struct pdf *p)
 	p->y -= 14;
 }
 
+/*
+ * Taxes and fees: rate-apply writes a percentage tax as a line in unit
+ * USD (quantity = the taxed amount, rate = the fraction); codes with TAX
+ * count too.
+ */
 static int
 is_tax(const struct br_bill_item *it)
 {
-	return strncmp(it->code, "TAX", 3) == 0;
+	return strcmp(it->unit, "USD") == 0 || strstr(it->code, "TAX") != NULL;
 }
 
 static void
@@ -536,12 +541,20 @@ charges_header(struct pdf *p, int continued)
 static void
 charge_row(struct pdf *p, const struct br_bill_item *it)
 {
-	char q[48], r[48], a[48];
+	char q[48], r[64], a[48], pct[48];
 
 	if (need(p, 11))
 		charges_header(p, 1);
 	put(p, LEFT + 12, p->y, p->reg, 8.5f, 'l', 250, it->description);
-	if (it->quantity_milli != 0 || it->rate_micro != 0) {
+	if (strcmp(it->unit, "USD") == 0) {
+		/* A percentage of an amount: "on 1047.53 USD at 3.00%". */
+		put(p, 360, p->y, p->reg, 8.5f, 'r', 0, br_decimal_format(
+		    it->quantity_milli, 3, 2, q, sizeof(q)));
+		put(p, 366, p->y, p->reg, 8.5f, 'l', 40, it->unit);
+		snprintf(r, sizeof(r), "%s%%", br_decimal_format(
+		    it->rate_micro, 4, 2, pct, sizeof(pct)));
+		put(p, 480, p->y, p->reg, 8.5f, 'r', 0, r);
+	} else if (it->quantity_milli != 0 || it->rate_micro != 0) {
 		put(p, 360, p->y, p->reg, 8.5f, 'r', 0, br_decimal_format(
 		    it->quantity_milli, 3, 3, q, sizeof(q)));
 		put(p, 366, p->y, p->reg, 8.5f, 'l', 40, it->unit);
