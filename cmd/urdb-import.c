@@ -17,7 +17,7 @@
 #define MAX_IGNORE 32
 
 static const char usage_text[] =
-    "usage: urdb-import [-o FILE.yaml] [--code CODE] [--label LABEL]\n"
+    "usage: urdb-import [-o FILE.yaml] [--code CODE] [--label LABEL | --all-items]\n"
     "                   [--effective YYYY-MM-DD] [--ignore FIELD]... [-q]\n"
     "                   [--nem-program NAME [--nem-surplus-rate DOLLARS]\n"
     "                   [--nem-true-up-month N]] FILE.json\n";
@@ -46,6 +46,7 @@ int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "all-items", no_argument, NULL, 'a' },
 		{ "code", required_argument, NULL, 'c' },
 		{ "effective", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
@@ -73,6 +74,7 @@ main(int argc, char **argv)
 	opts.ignore = ignore;
 	while ((ch = getopt_long(argc, argv, "ho:q", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'a': opts.all_items = true; break;
 		case 'c': opts.code = optarg; break;
 		case 'e':
 			if (br_date_parse(optarg, (size_t)-1,
@@ -110,6 +112,8 @@ main(int argc, char **argv)
 	if (optind + 1 != argc)
 		return usage_error(optind == argc ? "no input file" :
 		    "more than one input file");
+	if (opts.all_items && opts.label)
+		return usage_error("--label and --all-items exclude each other");
 	if (opts.nem_program == NULL && (opts.nem_surplus ||
 	    opts.nem_true_up_month))
 		return usage_error("--nem-surplus-rate and --nem-true-up-month "

@@ -76,6 +76,10 @@ struct cv {
 	uint64_t tou_demand_split;	/* ... in a weekday/weekend split */
 	int64_t ratchet_ppm;		/* lookbackpercent, 0 = none */
 	size_t ndemand;			/* demand entries written */
+	int32_t eff, end;		/* version dates */
+	bool has_end;
+	int64_t fixed;			/* customer charge, dollars x 1e12 */
+	const char *per, *fsrc;
 	int ratchet_months;		/* lookbackrange */
 	uint64_t flat_tiered;	/* flat demand structures with kW blocks */
 	uint64_t demand_tiered;	/* one-period demand with kW blocks */
@@ -717,15 +721,27 @@ month_eq(const struct cv *c, int a, int b)
 	return c->fuel[a] == c->fuel[b];
 }
 
-/* Runs of consecutive months with equal charges; 0 = one for the year. */
+static bool
+months_eq(struct cv *const *cs, size_t n, int a, int b)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!month_eq(cs[i], a, b))
+			return false;
+	return true;
+}
+
+/*
+ * Runs of consecutive months with equal charges in every version; 0 = one
+ * for the year.
+ */
 static size_t
-make_seasons(const struct cv *c, struct season *out)
+make_seasons(struct cv *const *cs, size_t nc, struct season *out)
 {
 	int start = -1, m, k;
 	size_t n = 0;
 
 	for (m = 0; m < 12; m++)
-		if (!month_eq(c, m, (m + 11) % 12)) {
+		if (!months_eq(cs, nc, m, (m + 11) % 12)) {
 			start = m;
 			break;
 		}
@@ -733,7 +749,7 @@ make_seasons(const struct cv *c, struct season *out)
 		return 0;
 	for (k = 0; k < 12; k++) {
 		m = (start + k) % 12;
-		if (k == 0 || !month_eq(c, m, (m + 11) % 12)) {
+		if (k == 0 || !months_eq(cs, nc, m, (m + 11) % 12)) {
 			out[n].from = out[n].to = m;
 			n++;
 		} else
@@ -1655,6 +1671,8 @@ unwrap(struct cv *c, json_object *top)
 		bad(c, "items: expected a non-empty array of tariffs");
 		return NULL;
 	}
+	if (c->o->all_items)
+		return items;
 	size_t n = json_object_array_length(items);
 	for (size_t i = 0; i < n; i++) {
 		json_object *it = json_object_array_get_idx(items, i);
@@ -1799,27 +1817,15 @@ derive_code(struct cv *c, char *out, size_t n)
 		snprintf(out, n, "URDB");
 }
 
+/* Load one tariff object (c->root): structures, checks, charges, dates. */
 static int
-convert(struct cv *c, json_object *top)
+load_item(struct cv *c)
 {
-	struct season seasons[12];
-	size_t ns, i;
-	int32_t eff, end;
-	int64_t fixed = 0;
-	const char *per = "month", *fsrc = NULL;
-	char b1[48], b2[48];
+	size_t i;
 	int rc;
 
-	if ((c->root = unwrap(c, top)) == NULL)
-		return -1;
 	if (!json_object_is_type(c->root, json_type_object))
 		return bad(c, "expected a URDB tariff object");
-	derive_code(c, c->r->code, sizeof(c->r->code));
-	if (!code_ok(c->r->code))
-		return br_error_set(c->err, BR_EUSAGE, NULL, 0, "bad rate code "
-		    "'%s' (letters, digits, '-', '_', '.'; at most 31; it is "
-		    "also the file name rates/CODE.yaml)", c->o->code ?
-		    c->o->code : c->r->code);
 	if (load_structure(c, "energyratestructure", &c->energy) != 0 ||
 	    load_structure(c, "demandratestructure", &c->demand) != 0 ||
 	    load_structure(c, "flatdemandstructure", &c->flat) != 0)
@@ -1867,75 +1873,58 @@ convert(struct cv *c, json_object *top)
 
 	/* fixed charge */
 	json_object *fv = field(c->root, "fixedchargefirstmeter");
+	c->per = "month";
+	c->fsrc = NULL;
 	if (fv && !json_object_is_type(fv, json_type_null))
-		fsrc = "fixedchargefirstmeter";
+		c->fsrc = "fixedchargefirstmeter";
 	else if ((fv = field(c->root, "fixedmonthlycharge")) != NULL &&
 	    !json_object_is_type(fv, json_type_null))
-		fsrc = "fixedmonthlycharge";
-	if (fsrc && get_money(fv, &fixed) != 0)
-		return bad(c, "%s: bad number", fsrc);
-	if (fsrc && strcmp(fsrc, "fixedchargefirstmeter") == 0) {
+		c->fsrc = "fixedmonthlycharge";
+	if (c->fsrc && get_money(fv, &c->fixed) != 0)
+		return bad(c, "%s: bad number", c->fsrc);
+	if (c->fsrc && strcmp(c->fsrc, "fixedchargefirstmeter") == 0) {
 		const char *u = str_field(c->root, "fixedchargeunits");
 		if (u == NULL || strcmp(u, "$/month") == 0)
-			per = "month";
+			c->per = "month";
 		else if (strcmp(u, "$/day") == 0)
-			per = "day";
+			c->per = "day";
 		else {
 			problem(c, "fixedchargeunits", "fixedchargeunits '%s' "
 			    "is not supported ($/month, $/day)", u);
-			fixed = 0;
+			c->fixed = 0;
 		}
 	}
 
 	/* dates */
 	if (c->o->has_effective)
-		eff = c->o->effective;
-	else if ((rc = get_day(c, "startdate", &eff)) < 0)
+		c->eff = c->o->effective;
+	else if ((rc = get_day(c, "startdate", &c->eff)) < 0)
 		return -1;
 	else if (rc > 0) {
-		eff = br_date_days(1970, 1, 1);
+		c->eff = br_date_days(1970, 1, 1);
 		note(c, "no startdate: effective from 1970-01-01 (use "
 		    "--effective)");
 	}
-	if ((rc = get_day(c, "enddate", &end)) < 0)
+	if ((rc = get_day(c, "enddate", &c->end)) < 0)
 		return -1;
+	c->has_end = rc == 0;
+	return 0;
+}
 
-	ns = make_seasons(c, seasons);
-	if (ns > BR_TARIFF_MAX_SEASONS)
-		problem(c, "energyweekdayschedule", "the schedules need %zu "
-		    "seasons (the tariff language allows %d)", ns,
-		    BR_TARIFF_MAX_SEASONS);
+/* The version block of c (into c->y). */
+static void
+emit_version(struct cv *c, const struct season *seasons, size_t ns)
+{
+	char b1[48], b2[48];
+	size_t i;
+	bool dh = false;
 
-	/* header */
-	bput(&c->y, "code: %s\nname: ", c->r->code);
-	{
-		char nm[256];
-		const char *u = str_field(c->root, "utility"),
-		    *n = str_field(c->root, "name");
-		snprintf(nm, sizeof(nm), "%s%s%s", u ? u : "", u && n ?
-		    " - " : "", n ? n : (u ? "" : c->r->code));
-		yaml_str(&c->y, nm, sizeof(((struct br_tariff *)0)->name) - 1);
-	}
-	bput(&c->y, "\nunit: kWh\nrounding: half_up\n");
-	if (ns > 0) {
-		bput(&c->y, "seasons:\n");
-		for (i = 0; i < ns; i++) {
-			if (seasons[i].from == seasons[i].to)
-				bput(&c->y, "  - {name: %s, months: %d}\n",
-				    seasons[i].name, seasons[i].from + 1);
-			else
-				bput(&c->y, "  - {name: %s, months: %d-%d}\n",
-				    seasons[i].name, seasons[i].from + 1,
-				    seasons[i].to + 1);
-		}
-	}
-	bput(&c->y, "versions:\n  - effective: %s\n",
-	    br_date_format(eff, b1, sizeof(b1)));
-	if (fixed != 0) {
-		if (rate_text(c, fsrc, fsrc, fixed, b2, sizeof(b2)) == 0)
-			bput(&c->y, "    customer_charge: {amount: %s, per: %s}"
-			    "   # %s\n", b2, per, fsrc);
-	}
+	bput(&c->y, "  - effective: %s\n", br_date_format(c->eff, b1,
+	    sizeof(b1)));
+	if (c->fixed != 0 && rate_text(c, c->fsrc, c->fsrc, c->fixed, b2,
+	    sizeof(b2)) == 0)
+		bput(&c->y, "    customer_charge: {amount: %s, per: %s}"
+		    "   # %s\n", b2, c->per, c->fsrc);
 	emit_minimum(c);
 	if (c->nem.p)
 		bput(&c->y, "%s", c->nem.p);
@@ -1943,45 +1932,80 @@ convert(struct cv *c, json_object *top)
 	for (i = 0; i < (ns ? ns : 1); i++)
 		emit_energy(c, ns ? &seasons[i] : NULL,
 		    ns ? seasons[i].from : 0);
-	bool dh = false;
 	for (i = 0; i < (ns ? ns : 1); i++)
 		emit_demand(c, ns ? &seasons[i] : NULL,
 		    ns ? seasons[i].from : 0, &dh);
-
 	report_masks(c);
 	if (c->ndemand > BR_TARIFF_MAX_CHARGES)
 		problem(c, "demandratestructure", "the demand charges need %zu "
 		    "entries (the tariff language allows %d)", c->ndemand,
 		    BR_TARIFF_MAX_CHARGES);
+}
 
-	/* comments at the top */
-	struct buf h = { 0 };
+/* code, name, unit, seasons (from the latest version's object) */
+static void
+emit_top(struct cv *c, struct buf *b, const struct season *seasons,
+    size_t ns)
+{
+	char nm[256];
+	const char *u = str_field(c->root, "utility"),
+	    *n = str_field(c->root, "name");
+	size_t i;
+
+	bput(b, "code: %s\nname: ", c->r->code);
+	snprintf(nm, sizeof(nm), "%s%s%s", u ? u : "", u && n ? " - " : "",
+	    n ? n : (u ? "" : c->r->code));
+	yaml_str(b, nm, sizeof(((struct br_tariff *)0)->name) - 1);
+	bput(b, "\nunit: kWh\nrounding: half_up\n");
+	if (ns > 0) {
+		bput(b, "seasons:\n");
+		for (i = 0; i < ns; i++) {
+			if (seasons[i].from == seasons[i].to)
+				bput(b, "  - {name: %s, months: %d}\n",
+				    seasons[i].name, seasons[i].from + 1);
+			else
+				bput(b, "  - {name: %s, months: %d-%d}\n",
+				    seasons[i].name, seasons[i].from + 1,
+				    seasons[i].to + 1);
+		}
+	}
+	bput(b, "versions:\n");
+}
+
+static void
+emit_comments(struct cv *c, struct buf *h)
+{
 	const char *base = strrchr(c->src, '/') ? strrchr(c->src, '/') + 1 :
 	    c->src;
-	bput(&h, "# Converted from URDB by urdb-import (docs/urdb-import.md)"
+
+	bput(h, "# Converted from URDB by urdb-import (docs/urdb-import.md)"
 	    "\n");
-	comment_line(&h, "source file", base);
-	comment_line(&h, "label", str_field(c->root, "label"));
-	comment_line(&h, "uri", str_field(c->root, "uri"));
-	comment_line(&h, "utility", str_field(c->root, "utility"));
-	comment_line(&h, "rate", str_field(c->root, "name"));
-	comment_line(&h, "sector", str_field(c->root, "sector"));
-	comment_line(&h, "servicetype", str_field(c->root, "servicetype"));
-	if (rc == 0) {
-		bput(&h, "# enddate: %s (a later version must be added by hand;"
-		    " this one stays in effect)\n",
-		    br_date_format(end, b1, sizeof(b1)));
-		note(c, "enddate %s: the tariff language has no end date; the "
-		    "version stays in effect until a later one", b1);
-	}
-	bput(&h, "# Rates are URDB rate + adj in dollars; hours are local "
-	    "wall-clock time.\n");
-	if (c->cm.p)
-		bput(&h, "%s", c->cm.p);
-	if (c->y.p)
-		bput(&h, "%s", c->y.p);
-	free(c->y.p);
-	c->y = h;
+	comment_line(h, "source file", base);
+	comment_line(h, "label", str_field(c->root, "label"));
+	comment_line(h, "uri", str_field(c->root, "uri"));
+	comment_line(h, "utility", str_field(c->root, "utility"));
+	comment_line(h, "rate", str_field(c->root, "name"));
+	comment_line(h, "sector", str_field(c->root, "sector"));
+	comment_line(h, "servicetype", str_field(c->root, "servicetype"));
+}
+
+static void
+end_note(struct cv *c, struct buf *h)
+{
+	char b1[16];
+
+	if (!c->has_end)
+		return;
+	br_date_format(c->end, b1, sizeof(b1));
+	bput(h, "# enddate: %s (a later version must be added by hand; this "
+	    "one stays in effect)\n", b1);
+	note(c, "enddate %s: the tariff language has no end date; the "
+	    "version stays in effect until a later one", b1);
+}
+
+static int
+finish(struct cv *c)
+{
 	if (c->y.oom || c->cm.oom || c->nem.oom)
 		return br_error_set(c->err, BR_ENOMEM, NULL, 0,
 		    "out of memory");
@@ -1990,6 +2014,161 @@ convert(struct cv *c, json_object *top)
 		    "%s%s", c->r->problems[0], c->r->nproblems > 1 ?
 		    " (and more features that cannot be represented)" : "");
 	return 0;
+}
+
+static void
+cv_free(struct cv *c)
+{
+	structure_free(&c->energy);
+	structure_free(&c->demand);
+	structure_free(&c->flat);
+	free(c->cm.p);
+	free(c->nem.p);
+	free(c->y.p);
+}
+
+/*
+ * --all-items: every tariff of "items" becomes a version, in startdate
+ * order; seasons are the runs of months equal in every version.
+ */
+static int
+convert_all(struct cv *c, json_object *items)
+{
+	size_t n = json_object_array_length(items), i, j, ns;
+	struct cv **cs = calloc(n ? n : 1, sizeof(*cs));
+	struct season seasons[12];
+	struct buf body = { 0 }, h = { 0 };
+	int rc = -1;
+	char b1[16];
+
+	if (cs == NULL)
+		return br_error_set(c->err, BR_ENOMEM, NULL, 0,
+		    "out of memory");
+	for (i = 0; i < n; i++) {
+		if ((cs[i] = calloc(1, sizeof(struct cv))) == NULL) {
+			br_error_set(c->err, BR_ENOMEM, NULL, 0,
+			    "out of memory");
+			goto out;
+		}
+		cs[i]->o = c->o;
+		cs[i]->r = c->r;
+		cs[i]->err = c->err;
+		cs[i]->src = c->src;
+		cs[i]->root = json_object_array_get_idx(items, i);
+		if (load_item(cs[i]) != 0)
+			goto out;
+	}
+	/* startdate order (stable) */
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && cs[j - 1]->eff > cs[j]->eff; j--) {
+			struct cv *t = cs[j];
+			cs[j] = cs[j - 1];
+			cs[j - 1] = t;
+		}
+	for (i = 1; i < n; i++)
+		if (cs[i]->eff == cs[i - 1]->eff) {
+			bad(c, "items: two tariffs take effect on %s",
+			    br_date_format(cs[i]->eff, b1, sizeof(b1)));
+			goto out;
+		}
+	c->root = cs[n - 1]->root;
+	derive_code(c, c->r->code, sizeof(c->r->code));
+	if (!code_ok(c->r->code)) {
+		br_error_set(c->err, BR_EUSAGE, NULL, 0, "bad rate code '%s'",
+		    c->r->code);
+		goto out;
+	}
+	ns = make_seasons(cs, n, seasons);
+	if (ns > BR_TARIFF_MAX_SEASONS)
+		problem(c, "energyweekdayschedule", "the schedules need %zu "
+		    "seasons (the tariff language allows %d)", ns,
+		    BR_TARIFF_MAX_SEASONS);
+	emit_top(c, &body, seasons, ns);
+	for (i = 0; i < n; i++) {
+		emit_version(cs[i], seasons, ns);
+		if (cs[i]->y.p)
+			bput(&body, "%s", cs[i]->y.p);
+	}
+	emit_comments(cs[n - 1], &h);
+	for (i = 0; i < n; i++) {
+		const char *l = str_field(cs[i]->root, "label");
+		char lb[40];
+		snprintf(lb, sizeof(lb), "%s", l ? l : "?");
+		clean_text(lb);
+		bput(&h, "# version %s: label %s\n", br_date_format(cs[i]->eff,
+		    b1, sizeof(b1)), lb);
+	}
+	end_note(cs[n - 1], &h);
+	bput(&h, "# Rates are URDB rate + adj in dollars; hours are local "
+	    "wall-clock time.\n");
+	for (i = 0; i < n; i++)
+		if (cs[i]->cm.p)
+			bput(&h, "%s", cs[i]->cm.p);
+	if (body.p)
+		bput(&h, "%s", body.p);
+	free(body.p);
+	body.p = NULL;
+	c->y = h;
+	h.p = NULL;
+	for (i = 0; i < n; i++)
+		if (cs[i]->y.oom || cs[i]->cm.oom || cs[i]->nem.oom)
+			c->y.oom = 1;
+	rc = finish(c);
+out:
+	for (i = 0; i < n; i++)
+		if (cs[i]) {
+			cv_free(cs[i]);
+			free(cs[i]);
+		}
+	free(cs);
+	free(body.p);
+	free(h.p);
+	return rc;
+}
+
+static int
+convert(struct cv *c, json_object *top)
+{
+	struct season seasons[12];
+	size_t ns;
+	struct cv *one = c;
+
+	if ((c->root = unwrap(c, top)) == NULL)
+		return -1;
+	if (json_object_is_type(c->root, json_type_array))
+		return convert_all(c, c->root);
+	derive_code(c, c->r->code, sizeof(c->r->code));
+	if (!code_ok(c->r->code))
+		return br_error_set(c->err, BR_EUSAGE, NULL, 0, "bad rate code "
+		    "'%s' (letters, digits, '-', '_', '.'; at most 31; it is "
+		    "also the file name rates/CODE.yaml)", c->o->code ?
+		    c->o->code : c->r->code);
+	if (load_item(c) != 0)
+		return -1;
+	ns = make_seasons(&one, 1, seasons);
+	if (ns > BR_TARIFF_MAX_SEASONS)
+		problem(c, "energyweekdayschedule", "the schedules need %zu "
+		    "seasons (the tariff language allows %d)", ns,
+		    BR_TARIFF_MAX_SEASONS);
+	struct buf body = { 0 }, h = { 0 };
+	emit_top(c, &body, seasons, ns);
+	emit_version(c, seasons, ns);
+	if (c->y.p)
+		bput(&body, "%s", c->y.p);
+	emit_comments(c, &h);
+	end_note(c, &h);
+	bput(&h, "# Rates are URDB rate + adj in dollars; hours are local "
+	    "wall-clock time.\n");
+	if (c->cm.p)
+		bput(&h, "%s", c->cm.p);
+	if (body.p)
+		bput(&h, "%s", body.p);
+	if (body.oom)
+		h.oom = 1;
+	free(body.p);
+	free(c->y.p);
+	c->y = h;
+	return finish(c);
 }
 
 int

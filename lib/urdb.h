@@ -19,6 +19,7 @@ struct br_urdb_opts {
 	const char *code;	/* rate code; NULL: URDB-<label> or the name */
 	const char *source;	/* input name for messages ("-" = stdin) */
 	const char *label;	/* pick this label from "items"; NULL: only one */
+	bool all_items;		/* every item of "items" is a version */
 	bool has_effective;	/* override startdate */
 	int32_t effective;	/* local day, when has_effective */
 	const char *const *ignore;	/* URDB field names to drop knowingly */

@@ -820,6 +820,40 @@ START_TEST(test_nem_netting)
 }
 END_TEST
 
+START_TEST(test_all_items_versions)
+{
+	struct br_urdb_opts o;
+	struct br_urdb_result r;
+	struct br_error err;
+	struct br_tariff t;
+	struct br_rate_lines l;
+	struct br_urdb_result r2;
+	char path[1024];
+
+	memset(&o, 0, sizeof(o));
+	snprintf(path, sizeof(path), "%s/testdata/urdb/synthetic_tou_fuel.json",
+	    srcdir());
+	o.source = path;
+	o.all_items = true;
+	ck_assert_int_eq(br_urdb_convert_file(path, &o, &r, &err), 0);
+	/* code from the latest item; versions in startdate order */
+	ck_assert_str_eq(r.code, "URDB-bbbbbbbbbbbbbbbbbbbbbbb2");
+	ck_assert_ptr_nonnull(strstr(r.yaml, "# version 2020-01-01: label "
+	    "aaaaaaaaaaaaaaaaaaaaaaa1\n# version 2026-01-01: label "
+	    "bbbbbbbbbbbbbbbbbbbbbbb2\n"));
+	ck_assert_ptr_nonnull(strstr(r.yaml, "versions:\n  - effective: "
+	    "2020-01-01\n    energy:\n      - season: apr_may\n        rate: "
+	    "0.10"));
+	if (load_yaml(r.yaml, r.len, &t, &err) != 0)
+		ck_abort_msg("line %ld: %s", err.line, err.msg);
+	ck_assert_int_eq((long)t.nversions, 2);
+	br_tariff_release(&t);
+	br_urdb_result_release(&r);
+	(void)l;
+	(void)r2;
+}
+END_TEST
+
 static Suite *
 urdb_suite(void)
 {
@@ -840,6 +874,7 @@ urdb_suite(void)
 	tcase_add_test(tc, test_numbers_and_dates);
 	tcase_add_test(tc, test_ratchet_lookback);
 	tcase_add_test(tc, test_nem_netting);
+	tcase_add_test(tc, test_all_items_versions);
 	suite_add_tcase(s, tc);
 	return s;
 }
