@@ -1,7 +1,7 @@
 /*
  * ledger.c: posting to the account ledger and the balance figures that
- * bill-render prints.  Used by bill-render (kind bill) and pay-reconcile
- * (kind payment).
+ * bill-render prints.  Used by bill-render (kinds bill, reversal) and
+ * pay-reconcile (kinds payment, reversal, fee).
  */
 #include "ledger.h"
 
@@ -122,5 +122,15 @@ br_ledger_statement(struct br_store *st, const char *account_id,
 	}
 	out->adjustments_cents = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
+	if (query_sum(st, "SELECT COALESCE(SUM(amount_cents), 0) FROM ledger "
+	    "WHERE account_id = ?1 AND kind = 'fee' AND date > ?2 "
+	    "AND date <= ?3", account_id, out->previous_bill_date, bill_date,
+	    &out->fees_cents, err) != 0 ||
+	    query_sum(st, "SELECT COALESCE(SUM(amount_cents), 0) FROM ledger "
+	    "WHERE account_id = ?1 AND kind = 'reversal' AND ref LIKE 'RET-P%' "
+	    "AND date > ?2 AND date <= ?3", account_id,
+	    out->previous_bill_date, bill_date, &out->returned_cents,
+	    err) != 0)
+		return -1;
 	return 0;
 }

@@ -34,7 +34,9 @@ int br_ledger_balance(struct br_store *st, const char *account_id,
  *   adjustments_cents = sum of all other entries dated in (P, bill_date],
  *                       this bill's own entry excluded
  * so previous + payments + adjustments + this bill's charge is the ledger
- * balance as of bill_date including the bill: the amount due.  Entries
+ * balance as of bill_date including the bill: the amount due.
+ * fees_cents and returned_cents are the fee and returned-payment entries
+ * among the adjustments (same period).  Entries
  * dated after bill_date never change a bill, so rendering is repeatable.
  */
 struct br_ledger_statement {
@@ -42,6 +44,10 @@ struct br_ledger_statement {
 	int64_t previous_cents;
 	int64_t payments_cents;
 	int64_t adjustments_cents;
+	/* Parts of adjustments_cents, for bills that itemise them: */
+	int64_t fees_cents;		/* kind fee (late, returned payment) */
+	int64_t returned_cents;		/* kind reversal of a returned
+					   payment (ref RET-P...) */
 };
 
 /* OUT: *out for bill bill_ref of account_id dated bill_date.  0 or -1. */
