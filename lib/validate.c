@@ -1183,6 +1183,80 @@ check_sum(struct ctx *c, const struct scope *sc, int channel,
 	return 0;
 }
 
+/*
+ * CLOCK_SHIFT (heuristic, off by default): the day's hourly profile
+ * matches the average profile of the previous `days` days (24-hour days,
+ * all actual, same interval length) better when shifted by 1..max_hours
+ * hours: the error (sum of absolute hourly differences over the hours
+ * both sides cover, scaled to 24 hours) at the best shift is more than
+ * `ratio` times smaller than unshifted.
+ */
+static int
+check_clock_shift(struct ctx *c, const struct scope *sc, struct vday *days,
+    int32_t first, size_t i, struct br_error *err)
+{
+	struct vday *d = &days[i];
+	int64_t h[24], ref[24], e0 = 0, best = INT64_MAX;
+	int32_t want = (int32_t)(param(c, BR_VEE_CLOCK_SHIFT, 1) / 1000);
+	int32_t maxh = (int32_t)(param(c, BR_VEE_CLOCK_SHIFT, 2) / 1000);
+	int32_t per, k, nref = 0, back, sh, bs = 0;
+	char detail[256], a[32], b[32];
+
+	if (!d->present || d->bad_count || d->interval_s <= 0 ||
+	    3600 % d->interval_s != 0 || d->n * d->interval_s != 86400 ||
+	    !reference_day(d, d))
+		return 0;
+	per = 3600 / d->interval_s;
+	memset(h, 0, sizeof(h));
+	memset(ref, 0, sizeof(ref));
+	for (k = 0; k < d->n; k++)
+		h[k / per] += d->values[k];
+	for (back = 1; nref < want && (int32_t)i - back >= 0 &&
+	    back <= 2 * want; back++) {
+		struct vday *r = &days[i - (size_t)back];
+
+		(void)first;
+		if (!reference_day(r, d))
+			continue;
+		for (k = 0; k < r->n; k++)
+			ref[k / per] += r->values[k];
+		nref++;
+	}
+	if (nref == 0)
+		return 0;
+	for (sh = -maxh; sh <= maxh; sh++) {
+		int64_t e = 0;
+		int32_t hh, cnt = 0;
+
+		for (hh = 0; hh < 24; hh++) {
+			int32_t rh = hh - sh;
+			int64_t x;
+
+			if (rh < 0 || rh >= 24)
+				continue;
+			x = h[hh] * nref - ref[rh];
+			e += x < 0 ? -x : x;
+			cnt++;
+		}
+		e = e * 24 / (cnt ? cnt : 1);
+		if (sh == 0)
+			e0 = e;
+		else if (e < best) {
+			best = e;
+			bs = sh;
+		}
+	}
+	if (best == INT64_MAX || e0 == 0 ||
+	    best * param(c, BR_VEE_CLOCK_SHIFT, 0) >= e0 * 1000)
+		return 0;
+	snprintf(detail, sizeof(detail), "hourly profile matches the previous "
+	    "%d day%s shifted by %+d h (error %s vs %s unshifted)", (int)nref,
+	    nref == 1 ? "" : "s", (int)bs,
+	    qty(br_div_round(best, nref, BR_ROUND_HALF_UP), a, sizeof(a)),
+	    qty(br_div_round(e0, nref, BR_ROUND_HALF_UP), b, sizeof(b)));
+	return add_exception(c, BR_VEE_CLOCK_SHIFT, sc, d->day, detail, err);
+}
+
 /* Validate one channel of one scope. */
 static int
 check_channel(struct ctx *c, const struct scope *sc, int channel,
@@ -1304,6 +1378,9 @@ check_channel(struct ctx *c, const struct scope *sc, int channel,
 			goto out;
 		if (delivered && rule_on(c, BR_VEE_MAX_DEMAND, sc) &&
 		    check_max_demand(c, sc, d, err) != 0)
+			goto out;
+		if (delivered && rule_on(c, BR_VEE_CLOCK_SHIFT, sc) &&
+		    check_clock_shift(c, sc, days, first, i, err) != 0)
 			goto out;
 		if (!delivered && rule_on(c, BR_VEE_REVERSE_FLOW, sc) &&
 		    check_reverse(c, sc, d, err) != 0)

@@ -61,6 +61,8 @@ static const struct def defs[BR_VEE_NRULES] = {
 	    { "daily_limit" }, { K(500) } },
 	{ "SUM_CHECK", "hold", true, BR_VEE_ALL,
 	    { "tolerance" }, { K(1) } },
+	{ "CLOCK_SHIFT", "warn", false, BR_VEE_ELECTRIC,
+	    { "ratio", "days", "max_hours" }, { K(2), K(7), K(3) } },
 };
 
 void

@@ -34,6 +34,7 @@ enum br_vee_rule {
 	BR_VEE_LEAK,
 	BR_VEE_CONSERVATION,
 	BR_VEE_SUM_CHECK,	/* interval sum vs register reads */
+	BR_VEE_CLOCK_SHIFT,	/* hourly profile shifted vs recent days */
 	BR_VEE_NRULES
 };
 

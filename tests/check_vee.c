@@ -882,6 +882,48 @@ START_TEST(test_forced_missing_day)
 }
 END_TEST
 
+
+/* A day with peaks at 07-09 and 18-21, shifted by sh hours. */
+static void
+peaky(const char *date, int sh)
+{
+	int64_t v[96];
+	int k;
+
+	for (k = 0; k < 96; k++) {
+		int hh = ((k / 4 - sh) % 24 + 24) % 24;
+
+		v[k] = (hh >= 7 && hh < 9) || (hh >= 18 && hh < 21) ? 300 :
+		    100;
+	}
+	put("M1", date, 1, 900, 96, v, NULL);
+}
+
+START_TEST(test_clock_shift)
+{
+	struct br_vee_rules r;
+	struct br_validate_summary sum;
+	int32_t d;
+	char date[16];
+
+	for (d = day_of("2026-10-05"); d <= day_of("2026-10-11"); d++) {
+		br_date_format(d, date, sizeof(date));
+		peaky(date, 0);
+	}
+	peaky("2026-10-12", 2);
+	/* Off by default. */
+	free(run("2026-10-11", "2026-10-12", "A1"));
+	ck_assert_int_eq(exc("CLOCK_SHIFT", "2026-10-12"), 0);
+	br_vee_rules_default(&r);
+	r.rule[BR_VEE_CLOCK_SHIFT].enabled = true;
+	free(run_with("2026-10-11", "2026-10-12", "A1", &r, NULL, 0, &sum));
+	ck_assert_int_eq(exc("CLOCK_SHIFT", "2026-10-11"), 0);
+	ck_assert_int_eq(exc("CLOCK_SHIFT", "2026-10-12"), 1);
+	ck_assert_str_eq(last_detail, "hourly profile matches the previous 7 "
+	    "days shifted by +2 h (error 0.000 vs 6.400 unshifted)");
+}
+END_TEST
+
 static Suite *
 vee_suite(void)
 {
@@ -905,6 +947,7 @@ vee_suite(void)
 	tcase_add_test(tc, test_summary_csv);
 	tcase_add_test(tc, test_sum_check);
 	tcase_add_test(tc, test_forced_missing_day);
+	tcase_add_test(tc, test_clock_shift);
 	tcase_add_test(tc, test_nem12_multiple_quality);
 	tcase_add_test(tc, test_nem12_missing_quality);
 	suite_add_tcase(s, tc);
