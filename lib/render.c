@@ -424,18 +424,37 @@ make_scanline(struct br_bill_doc *d)
 		d->scanline[0] = '\0';
 }
 
+/* The utility's name, address and phone (settings). */
 static int
-doc_fill(struct br_store *st, struct br_bill_doc *d, struct br_error *err)
+load_utility(struct br_store *st, struct br_bill_doc *d, struct br_error *err)
 {
-	if (period_days(d->period_start, d->period_end, &d->days) != 0)
-		return br_error_set(err, BR_EINPUT, NULL, 0,
-		    "bill '%s': bad billing period '%s' to '%s'", d->bill_id,
-		    d->period_start, d->period_end);
 	if (br_store_setting_get(st, "name", "", d->uname, sizeof(d->uname),
 	    err) < 0 || br_store_setting_get(st, "address", "", d->uaddr,
 	    sizeof(d->uaddr), err) < 0 || br_store_setting_get(st, "phone",
 	    "", d->uphone, sizeof(d->uphone), err) < 0)
 		return -1;
+	return 0;
+}
+
+/*
+ * Fill d (bill fields already set) from the store; the utility block is
+ * copied from util when not NULL (a run reads the settings once).
+ */
+static int
+doc_fill(struct br_store *st, struct br_bill_doc *d,
+    const struct br_bill_doc *util, struct br_error *err)
+{
+	if (period_days(d->period_start, d->period_end, &d->days) != 0)
+		return br_error_set(err, BR_EINPUT, NULL, 0,
+		    "bill '%s': bad billing period '%s' to '%s'", d->bill_id,
+		    d->period_start, d->period_end);
+	if (util != NULL) {
+		memcpy(d->uname, util->uname, sizeof(d->uname));
+		memcpy(d->uaddr, util->uaddr, sizeof(d->uaddr));
+		memcpy(d->uphone, util->uphone, sizeof(d->uphone));
+	} else if (load_utility(st, d, err) != 0) {
+		return -1;
+	}
 	if (br_ledger_statement(st, d->account_id, d->bill_id, d->bill_date,
 	    &d->ls, err) != 0)
 		return -1;
@@ -485,7 +504,7 @@ br_bill_doc_load(struct br_store *st, const char *bill_id,
 		    "no bill '%s' in the store", bill_id);
 	if (rc != SQLITE_ROW)
 		return br_store_fail(st, "read bill", err);
-	return doc_fill(st, d, err);
+	return doc_fill(st, d, NULL, err);
 }
 
 int
@@ -711,12 +730,14 @@ br_render_run(struct br_render *r, struct br_store *st,
 	char sql[768], cnt[32], p[32], y[32], a[32], c[32], d[32];
 	const char *row[13];
 	struct br_vendor_totals vt;
-	struct br_bill_doc b;
+	struct br_bill_doc b, util;
 	sqlite3_stmt *s;
 	int rc, formats = opts->formats ? opts->formats : BR_RENDER_TEXT;
 
 	memset(tot, 0, sizeof(*tot));
-	if (cycle_exists(st, opts->cycle_id, err) != 0)
+	memset(&util, 0, sizeof(util));
+	if (cycle_exists(st, opts->cycle_id, err) != 0 ||
+	    load_utility(st, &util, err) != 0)
 		return -1;
 	if (mkdir(opts->out_dir, 0777) != 0 && errno != EEXIST)
 		return br_error_set(err, BR_ECANTCREATE, NULL, 0,
@@ -744,7 +765,7 @@ br_render_run(struct br_render *r, struct br_store *st,
 			continue;
 		}
 		if (reverse_replaced(st, &b, err) != 0 ||
-		    doc_fill(st, &b, err) != 0 ||
+		    doc_fill(st, &b, &util, err) != 0 ||
 		    ((formats & BR_RENDER_TEXT) && write_bill(r, opts->out_dir,
 		    &b, BR_RENDER_TEXT, err) != 0) ||
 		    ((formats & BR_RENDER_PDF) && write_bill(r, opts->out_dir,
