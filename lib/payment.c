@@ -564,7 +564,7 @@ post_payment(struct br_store *st, const char *file, long file_id,
 {
 	sqlite3_stmt *s;
 	char status[16] = "", ref[32];
-	int rc, found;
+	int rc, found, posted;
 
 	if ((rc = match(st, it, row, status, sizeof(status), err)) < 0)
 		return -1;
@@ -607,7 +607,12 @@ post_payment(struct br_store *st, const char *file, long file_id,
 		    it, err);
 	snprintf(ref, sizeof(ref), "P%ld", row->payment_id);
 	if (br_ledger_post(st, row->account_id, it->date, "payment", ref,
-	    -it->amount_cents, NULL, err) != 0 ||
+	    -it->amount_cents, &posted, err) != 0)
+		return -1;
+	if (!posted)
+		return br_error_set(err, BR_EINTERNAL, NULL, 0, "ledger entry "
+		    "payment %s exists already (ledger edited by hand?)", ref);
+	if (
 	    br_payment_settle(st, row->account_id, err) != 0 ||
 	    br_ledger_balance(st, row->account_id, &row->balance_after_cents,
 	    err) != 0)
