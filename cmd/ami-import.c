@@ -182,7 +182,8 @@ main(int argc, char **argv)
 		case 'f':
 			if ((o.imp.format = br_import_format_parse(optarg)) < 0)
 				return usage_error("unknown format (auto, "
-				    "generic, nem12, cmep or vendor)");
+				    "generic, nem12, cmep, greenbutton or "
+				    "vendor)");
 			break;
 		case 'm':
 			o.mapping = optarg;

@@ -27,6 +27,7 @@
 #include "cmep.h"
 #include "csvio.h"
 #include "date.h"
+#include "greenbutton.h"
 #include "input.h"
 #include "money.h"
 #include "nem12.h"
@@ -99,6 +100,8 @@ struct ctx {
 	unsigned nem_flags;	/* NEM12 out-of-spec flags of the file */
 	long nem_days;		/* NEM12 300 records */
 	long nem_registers;	/* NEM12 500 / NEM13 250 reads */
+	long coarse, coarse_reads, coarse_line;	/* runs not sub-hourly */
+	int32_t coarse_s;
 	int nem_version;	/* 12 or 13 */
 	char ami_key[80];	/* AMI run meter key of ami_mi */
 	long ami_mi;		/* its meter index (LONG_MIN: none) */
@@ -925,6 +928,16 @@ on_ami_day(void *ctx, const struct br_ami_day *d, struct br_error *err)
 	c->rows += d->n;
 	if (d->n <= 0)
 		return 0;
+	if (is <= 0 || 3600 % is != 0) {
+		/* Daily or monthly bins (Green Button): not interval data
+		 * for the day slots; counted and reported once per file. */
+		if (c->coarse++ == 0) {
+			c->coarse_line = d->line;
+			c->coarse_s = is;
+		}
+		c->coarse_reads += d->n;
+		return 0;
+	}
 	if ((mi = ami_meter(c, d, err)) == LONG_MIN)
 		return -1;
 	if (mi < 0) {
@@ -935,10 +948,6 @@ on_ami_day(void *ctx, const struct br_ami_day *d, struct br_error *err)
 		return 0;
 	}
 	m = &c->reg->meters[mi];
-	if (is <= 0 || 3600 % is != 0)
-		return br_error_set(err, BR_EINPUT, d->file, d->line,
-		    "interval length of %ld s does not divide an hour: not "
-		    "supported", (long)is);
 	if (convert_value(0, d->unit, m, 1000, &stored) == -2)
 		return br_error_set(err, BR_EINPUT, d->file, d->line,
 		    "unit '%s' of meter '%s' does not convert to the "
@@ -1030,6 +1039,11 @@ meter_exceptions(struct ctx *c, struct br_error *err)
 	    add_exc(c, "FORMAT_WARNING", NULL, "", INT32_MIN, 1, err,
 	    "NEM13 accumulation file: %ld register reads, not interval data, "
 	    "not stored", c->nem_registers) != 0)
+		return -1;
+	if (c->coarse > 0 && add_exc(c, "FORMAT_WARNING", NULL, "",
+	    INT32_MIN, c->coarse_line, err, "%ld readings in intervals that do "
+	    "not divide an hour (first: %ld s), not stored", c->coarse_reads,
+	    (long)c->coarse_s) != 0)
 		return -1;
 	for (i = 0; i < c->nunknown; i++) {
 		const struct unknown_meter *u = &c->unknown[i];
@@ -1247,6 +1261,9 @@ import_body(struct ctx *c, const char *path, int fmt, struct br_error *err)
 		    err);
 		break;
 	}
+	case BR_FMT_GREENBUTTON:
+		rc = br_gb_parse(path, on_ami_day, c, sha, NULL, err);
+		break;
 	default:
 		rc = br_csv_read(path, on_record, c, sha, err);
 		break;
@@ -1284,7 +1301,7 @@ import_body(struct ctx *c, const char *path, int fmt, struct br_error *err)
 }
 
 static const char *const format_names[] = { "auto", "generic", "nem12",
-	"cmep", "vendor" };
+	"cmep", "vendor", "greenbutton" };
 
 const char *
 br_import_format_name(int fmt)
@@ -1335,6 +1352,8 @@ br_import_detect(const char *path, struct br_error *err)
 		return BR_FMT_NEM12;
 	if (strncmp(p, "MEPMD01,", 8) == 0 || strncmp(p, "MEPMD02,", 8) == 0)
 		return BR_FMT_CMEP;
+	if (*p == '<')
+		return BR_FMT_GREENBUTTON;
 	return BR_FMT_GENERIC;
 }
 

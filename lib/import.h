@@ -47,7 +47,8 @@ enum br_import_format {
 	BR_FMT_GENERIC,		/* docs/pipeline.md section 2 */
 	BR_FMT_NEM12,		/* AEMO NEM12 / NEM13 */
 	BR_FMT_CMEP,		/* CMEP MEPMD01 */
-	BR_FMT_VENDOR		/* vendor CSV with a mapping (vendorcsv.h) */
+	BR_FMT_VENDOR,		/* vendor CSV with a mapping (vendorcsv.h) */
+	BR_FMT_GREENBUTTON	/* Green Button ESPI XML (greenbutton.h) */
 };
 
 struct br_vendor_map;
