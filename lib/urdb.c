@@ -2135,8 +2135,11 @@ convert(struct cv *c, json_object *top)
 
 	if ((c->root = unwrap(c, top)) == NULL)
 		return -1;
-	if (json_object_is_type(c->root, json_type_array))
+	if (json_object_is_type(c->root, json_type_array)) {
+		if (!c->o->all_items || json_object_array_length(c->root) == 0)
+			return bad(c, "expected a URDB tariff object");
 		return convert_all(c, c->root);
+	}
 	derive_code(c, c->r->code, sizeof(c->r->code));
 	if (!code_ok(c->r->code))
 		return br_error_set(c->err, BR_EUSAGE, NULL, 0, "bad rate code "

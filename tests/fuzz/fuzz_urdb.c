@@ -1,6 +1,7 @@
 /*
- * fuzz_urdb.c: URDB JSON (br_urdb_convert).  A failed conversion must say
- * why; a successful one must produce YAML that br_tariff_load accepts.
+ * fuzz_urdb.c: URDB JSON (br_urdb_convert), for one tariff and with
+ * --all-items.  A failed conversion must say why; a successful one must
+ * produce YAML that br_tariff_load accepts.
  */
 #include <stdlib.h>
 
@@ -9,8 +10,8 @@
 #include "urdb.h"
 #include "banned.h"
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void
+one(const uint8_t *data, size_t size, bool all)
 {
 	static const char *const ign[] = { "demandreactivepowercharge" };
 	struct br_urdb_opts o;
@@ -23,17 +24,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.code = "F";
 	o.ignore = ign;
 	o.nignore = 1;
+	o.all_items = all;
 	br_error_clear(&err);
 	if (br_urdb_convert((const char *)data, size, &o, &r, &err) != 0) {
 		fuzz_expect(-1, &err);
 		if (err.code == BR_ECONFIG && r.nproblems == 0)
 			abort();
 		br_urdb_result_release(&r);
-		return 0;
+		return;
 	}
 	if (br_tariff_load(&t, fuzz_write("F.yaml", r.yaml, r.len), &err) != 0)
 		abort();	/* the importer wrote YAML the loader rejects */
 	br_tariff_release(&t);
 	br_urdb_result_release(&r);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	one(data, size, false);
+	one(data, size, true);
 	return 0;
 }
