@@ -18,14 +18,21 @@
 struct audited {
 	const char *table;
 	const char *key;	/* SQL expression giving the row key */
+	const char *lookup;	/* indexed WHERE clause for one key: ?1, and
+				 * ?2 = the number after the last '/' when
+				 * split is set */
+	int split;
 };
 
 static const struct audited audited[] = {
-	{"bill", "bill_id"},
-	{"bill_line", "bill_id || '/' || seq"},
-	{"exception_decision", "exc_id || '/' || seq"},
-	{"ledger", "CAST(entry_id AS TEXT)"},
-	{"payment", "CAST(payment_id AS TEXT)"},
+	{"bill", "bill_id", "bill_id = ?1", 0},
+	{"bill_line", "bill_id || '/' || seq", "bill_id = ?1 AND seq = ?2", 1},
+	{"exception_decision", "exc_id || '/' || seq",
+	    "exc_id = CAST(?1 AS INTEGER) AND seq = ?2", 1},
+	{"ledger", "CAST(entry_id AS TEXT)",
+	    "entry_id = CAST(?1 AS INTEGER)", 0},
+	{"payment", "CAST(payment_id AS TEXT)",
+	    "payment_id = CAST(?1 AS INTEGER)", 0},
 };
 #define NAUDITED (sizeof(audited) / sizeof(audited[0]))
 
@@ -211,13 +218,20 @@ br_audit_seal(struct br_store *st, int64_t from_seq, struct br_error *err)
 		if (strcmp(last_tbl, a->table) != 0) {
 			sqlite3_finalize(row);
 			snprintf(sql, sizeof(sql), "SELECT * FROM %s WHERE "
-			    "%s = ?1", a->table, a->key);
+			    "%s", a->table, a->lookup);
 			if ((row = br_store_prepare(st, sql, err)) == NULL)
 				goto out;
 			last_tbl = a->table;
 		}
 		sqlite3_reset(row);
-		sqlite3_bind_text(row, 1, key, -1, SQLITE_TRANSIENT);
+		if (a->split) {
+			const char *slash = strrchr(key, '/');
+			int n = slash ? (int)(slash - key) : (int)strlen(key);
+			sqlite3_bind_text(row, 1, key, n, SQLITE_TRANSIENT);
+			sqlite3_bind_int64(row, 2, slash ? strtoll(slash + 1,
+			    NULL, 10) : -1);
+		} else
+			sqlite3_bind_text(row, 1, key, -1, SQLITE_TRANSIENT);
 		b.len = 0;
 		if (buf_add(&b, "", 0) != 0)
 			goto nomem;
