@@ -52,12 +52,14 @@ br_rate_cache_init(struct br_rate_cache *c, const struct br_tz *tz,
 	c->ndays = last_day >= first_day ? last_day - first_day + 1 : 0;
 	c->quarter = calloc((size_t)c->ndays + 1, MAX_SLOTS);
 	c->nslots = calloc((size_t)c->ndays + 1, 1);
-	if (c->quarter == NULL || c->nslots == NULL) {
+	c->start = calloc((size_t)c->ndays + 1, sizeof(int64_t));
+	if (c->quarter == NULL || c->nslots == NULL || c->start == NULL) {
 		br_rate_cache_release(c);
 		return br_error_set(err, BR_ENOMEM, NULL, 0, "out of memory");
 	}
 	for (d = 0; d < c->ndays; d++) {
 		int64_t start = br_tz_day_start(tz, first_day + d);
+		c->start[d] = start;
 		n = br_tz_day_length(tz, first_day + d) / 900;
 		if (n > MAX_SLOTS)
 			n = MAX_SLOTS;
@@ -74,8 +76,21 @@ br_rate_cache_release(struct br_rate_cache *c)
 {
 	free(c->quarter);
 	free(c->nslots);
+	free(c->start);
 	c->quarter = c->nslots = NULL;
+	c->start = NULL;
 	c->ndays = 0;
+}
+
+/* UTC start of local day `day`: cached when inside the range. */
+static int64_t
+day_start(const struct br_rate_cache *c, int32_t day)
+{
+	int32_t k = day - c->first_day;
+
+	if (k >= 0 && k < c->ndays)
+		return c->start[k];
+	return br_tz_day_start(c->tz, day);
 }
 
 /* Quarter hour of each slot of d: cached, or computed into buf. */
@@ -889,7 +904,7 @@ accumulate(const struct br_rate_input *in, struct seg *s,
 		np = e->nperiods;
 	}
 	if (s->any_demand || e->kind == BR_ENERGY_PRICES)
-		start = br_tz_day_start(in->cache->tz, d->day);
+		start = day_start(in->cache, d->day);
 	for (p = 0; p < BR_TARIFF_MAX_PERIODS; p++)
 		pmax[p] = -1;
 	if (map && !s->any_demand) {
@@ -990,7 +1005,7 @@ accumulate_recv(const struct br_rate_input *in, struct seg *s,
 	const struct br_tariff_energy *e = s->energy, *x = &s->nem->exp;
 	uint8_t buf[1440];
 	const uint8_t *q = NULL, *emap = NULL, *xmap = NULL;
-	int64_t start = br_tz_day_start(in->cache->tz, d->day);
+	int64_t start = day_start(in->cache, d->day);
 	int32_t i;
 	enum br_daytype dt = br_tariff_daytype(t, d->day);
 

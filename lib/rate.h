@@ -42,6 +42,7 @@ struct br_rate_cache {
 	int32_t first_day, ndays;
 	uint8_t *quarter;		/* OWNED: ndays x 100 */
 	uint8_t *nslots;		/* OWNED: ndays */
+	int64_t *start;			/* OWNED: UTC start of each local day */
 };
 
 int br_rate_cache_init(struct br_rate_cache *c, const struct br_tz *tz,
