@@ -617,9 +617,18 @@ post_payment(struct br_store *st, const char *file, long file_id,
 	    br_ledger_balance(st, row->account_id, &row->balance_after_cents,
 	    err) != 0)
 		return -1;
-	if (row->closed_account)
+	/* Partial payment: something stays owed; overpayment: a credit. */
+	if (row->balance_after_cents > 0)
+		snprintf(row->note, sizeof(row->note), "partial");
+	else if (row->balance_after_cents < 0)
+		snprintf(row->note, sizeof(row->note), "credit balance");
+	if (row->closed_account) {
+		snprintf(row->note + strlen(row->note), sizeof(row->note) -
+		    strlen(row->note), "%sclosed account",
+		    row->note[0] ? "; " : "");
 		return payment_exception(st, "PAYMENT_CLOSED_ACCOUNT", file,
 		    row, it, err);
+	}
 	return 0;
 }
 

@@ -124,13 +124,15 @@ START_TEST(test_payment_post_and_report)
 	/* The report names files by base name, never by directory. */
 	ck_assert_ptr_null(strstr(buf, files[0]));
 	ck_assert_ptr_nonnull(strstr(buf,
-	    "\npay1.csv,2,2026-11-10,A1,50.00,posted,12.34,account,\n"));
+	    "\npay1.csv,2,2026-11-10,A1,50.00,posted,12.34,account,"
+	    "partial\n"));
 	ck_assert_ptr_nonnull(strstr(buf,
 	    "\npay1.csv,3,2026-11-11,,20.50,suspense,,,\n"));
 	ck_assert_ptr_nonnull(strstr(buf,
 	    "\npay1.csv,4,2026-11-12,A9,1.00,suspense,,,\n"));
 	ck_assert_ptr_nonnull(strstr(buf,
-	    "\npay1.csv,5,2026-11-13,A3,7.25,posted,-7.25,account,\n"));
+	    "\npay1.csv,5,2026-11-13,A3,7.25,posted,-7.25,account,"
+	    "credit balance; closed account\n"));
 	ck_assert_ptr_nonnull(strstr(buf,
 	    "\npay1.csv,6,2026-11-14,A1,12.34,posted,0.00,account,\n"
 	    "TOTAL,3,,,69.59,posted,,,\n"
