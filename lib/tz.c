@@ -226,8 +226,9 @@ load_tzif(struct br_tz *tz, const char *path, struct br_error *err)
 	if (f == NULL)
 		return br_error_set(err, BR_ECONFIG, NULL, 0,
 		    "unknown time zone '%s'", tz->name);
+	/* A directory (zone name "America") reports a huge size. */
 	if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 44 ||
-	    fseek(f, 0, SEEK_SET) != 0)
+	    size > (1L << 20) || fseek(f, 0, SEEK_SET) != 0)
 		goto bad;
 	if ((buf = malloc((size_t)size + 1)) == NULL ||
 	    fread(buf, 1, (size_t)size, f) != (size_t)size)
