@@ -777,7 +777,11 @@ post_file(struct br_store *st, const char *name,
 	size_t i;
 	int rc = -1;
 
-	if (format == NULL || strcmp(format, "auto") == 0)
+	/* Standard input cannot be read twice: it is CSV unless forced. */
+	if ((format == NULL || strcmp(format, "auto") == 0) &&
+	    strcmp(name, "-") == 0)
+		format = "csv";
+	else if (format == NULL || strcmp(format, "auto") == 0)
 		if (br_payment_detect(name, &format, err) != 0)
 			return -1;
 	memset(&r, 0, sizeof(r));
