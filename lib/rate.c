@@ -1279,15 +1279,10 @@ tariff(struct run *r, const struct agreement *a)
 	return &v[r->ntariffs++];
 }
 
+/* Forget the loaded days; their buffers (1440 slots) are reused. */
 static void
 free_days(struct run *r)
 {
-	size_t i;
-
-	for (i = 0; i < r->ndays; i++) {
-		free(r->days[i].values);
-		free(r->days[i].quality);
-	}
 	r->ndays = 0;
 }
 
@@ -1347,24 +1342,29 @@ load_meter_days(struct run *r, const char *meter_id, const char *unit,
 			if (d == NULL)
 				return br_error_set(r->err, BR_ENOMEM, NULL,
 				    0, "out of memory");
+			memset(d + r->capdays, 0, (cap - r->capdays) *
+			    sizeof(*d));
 			r->days = d;
 			r->capdays = cap;
 		}
 		d = &r->days[r->ndays];
-		memset(d, 0, sizeof(*d));
+		if (d->values == NULL) {
+			d->values = malloc(1440 * sizeof(int64_t));
+			d->quality = malloc(1440);
+			if (d->values == NULL || d->quality == NULL) {
+				free(d->values);
+				free(d->quality);
+				d->values = NULL;
+				d->quality = NULL;
+				return br_error_set(r->err, BR_ENOMEM, NULL, 0,
+				    "out of memory");
+			}
+		}
 		snprintf(d->meter_id, sizeof(d->meter_id), "%s", meter_id);
 		d->channel = channel;
 		d->day = sqlite3_column_int(s, 0);
 		d->interval_s = sqlite3_column_int(s, 1);
 		d->n = n;
-		d->values = malloc((size_t)n * sizeof(int64_t));
-		d->quality = malloc((size_t)n);
-		if (d->values == NULL || d->quality == NULL) {
-			free(d->values);
-			free(d->quality);
-			return br_error_set(r->err, BR_ENOMEM, NULL, 0,
-			    "out of memory");
-		}
 		r->ndays++;
 		if (d->interval_s <= 0)
 			return br_error_set(r->err, BR_EINPUT, r->st->path, 0,
@@ -1801,7 +1801,10 @@ run_release(struct run *r)
 	for (i = 0; i < r->ntariffs; i++)
 		br_tariff_release(&r->tariffs[i]);
 	free(r->tariffs);
-	free_days(r);
+	for (i = 0; i < r->capdays; i++) {
+		free(r->days[i].values);
+		free(r->days[i].quality);
+	}
 	free(r->days);
 	free(r->meters);
 	free(r->line_sp);

@@ -64,12 +64,18 @@ if [ "${BENCH_AUDIT:-0}" != 1 ]; then
     WHERE type = 'trigger' AND name LIKE 'audit%'" | sqlite3 "$tmp/b.db"
 fi
 intervals=$((meters * 31 * 96))
+timer=
+[ -x /usr/bin/time ] && timer="/usr/bin/time -f %U_%S -o $tmp/cpu"
 t0=$(date +%s%N)
-"$bin/rate-apply" --db "$tmp/b.db" --cycle 2026-10 --rates "$src/rates" \
-    -o "$tmp/charges.csv"
+$timer "$bin/rate-apply" --db "$tmp/b.db" --cycle 2026-10 \
+    --rates "$src/rates" -o "$tmp/charges.csv"
 t1=$(date +%s%N)
 bills=$(sqlite3 "$tmp/b.db" "SELECT count(*) FROM bill")
-awk -v ns=$((t1 - t0)) -v b="$bills" -v i="$intervals" 'BEGIN {
+cpu=0
+[ -s "$tmp/cpu" ] && cpu=$(tr _ ' ' <"$tmp/cpu" | awk '{ print $1 + $2 }')
+awk -v ns=$((t1 - t0)) -v b="$bills" -v i="$intervals" -v c="$cpu" 'BEGIN {
   s = ns / 1e9
-  printf "rate-apply: %d bills, %d intervals in %.3f s\n", b, i, s
-  printf "bills/s: %.0f\nintervals/s: %.0f\n", b / s, i / s }'
+  printf "rate-apply: %d bills, %d intervals in %.3f s wall\n", b, i, s
+  printf "bills/s: %.0f\nintervals/s: %.0f\n", b / s, i / s
+  if (c > 0)
+    printf "cpu: %.3f s (user+sys): %.0f bills/s, %.0f intervals/s per cpu second\n", c, b / c, i / c }'
