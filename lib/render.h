@@ -113,6 +113,7 @@ struct br_bill_doc {
 	char hist_unit[16];
 	/* remittance stub; scanline "" when the account has no digits */
 	char scanline[32];
+	void *cache;		/* internal: a run's prepared statements */
 };
 
 /*
