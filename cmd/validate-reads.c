@@ -24,7 +24,7 @@ static const char usage_text[] =
     "                      [--account ID] [--max-gap-minutes N] "
     "[--zero-run-hours H]\n"
     "                      [--rules FILE.yaml] [--dispositions FILE.csv]\n"
-    "                      [--summary FILE] [-v] [-o FILE]\n";
+    "                      [--summary FILE] [--shard K/N] [-v] [-o FILE]\n";
 
 static int
 usage_error(const char *msg)
@@ -56,6 +56,7 @@ struct cli {
 	const char *dispositions; /* --dispositions */
 	const char *summary;	/* --summary */
 	int verbose;		/* -v */
+	struct br_shard shard;	/* --shard, {0, 0} when not given */
 	bool gap_given, zero_given;
 };
 
@@ -76,6 +77,7 @@ parse_args(int argc, char **argv, struct br_validate_opts *opts,
 		{ "help", no_argument, NULL, 'h' },
 		{ "max-gap-minutes", required_argument, NULL, 'g' },
 		{ "rules", required_argument, NULL, 'r' },
+		{ "shard", required_argument, NULL, 'S' },
 		{ "summary", required_argument, NULL, 's' },
 		{ "to", required_argument, NULL, 't' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -83,6 +85,7 @@ parse_args(int argc, char **argv, struct br_validate_opts *opts,
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *from = NULL, *to = NULL;
+	struct br_error err;
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "ho:v", longopts, NULL)) != -1) {
@@ -93,6 +96,10 @@ parse_args(int argc, char **argv, struct br_validate_opts *opts,
 		case 'D': cli->dispositions = optarg; break;
 		case 'r': cli->rules = optarg; break;
 		case 's': cli->summary = optarg; break;
+		case 'S':
+			if (br_shard_parse(optarg, &cli->shard, &err) != 0)
+				return usage_error(err.msg);
+			break;
 		case 'f': from = optarg; break;
 		case 'g':
 			if (parse_int(optarg, 0, 100000,
@@ -132,8 +139,8 @@ main(int argc, char **argv)
 {
 	struct br_validate_opts opts;
 	struct br_validate_summary sum;
-	struct cli cli = { "billing.db", NULL, NULL, NULL, NULL, 0, false,
-	    false };
+	struct cli cli = { "billing.db", NULL, NULL, NULL, NULL, 0, { 0, 0 },
+	    false, false };
 	struct br_vee_rules rules;
 	struct br_disposition_result disp;
 	struct br_output out, sout;
@@ -168,6 +175,7 @@ main(int argc, char **argv)
 		br_diag_error(&err);
 		return br_exit_from_error(err.code);
 	}
+	st->shard = cli.shard;
 	if (br_store_begin(st, &err) != 0 ||
 	    br_output_open(&out, cli.outpath, &err) != 0) {
 		br_diag_error(&err);
@@ -212,6 +220,9 @@ main(int argc, char **argv)
 			    sum.codes[i].severity, sum.codes[i].count);
 		if (cli.dispositions != NULL)
 			br_warn("%ld decisions applied", disp.applied);
+		if (cli.dispositions != NULL && disp.skipped > 0)
+			br_warn("%ld decisions for other shards skipped",
+			    disp.skipped);
 		br_warn("%ld meters, %ld meter-days, %ld intervals estimated, "
 		    "%ld exceptions", sum.meters, sum.days, sum.estimated,
 		    sum.rows);

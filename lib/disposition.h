@@ -22,6 +22,7 @@ struct br_force_day {
 
 struct br_disposition_result {
 	long applied;			/* decisions recorded */
+	long skipped;			/* ids of another shard (--shard) */
 	struct br_force_day *force;	/* OWNED: 'estimate' decisions on
 					 * GAP and MISSING_DAY exceptions */
 	size_t nforce;
@@ -29,7 +30,9 @@ struct br_disposition_result {
 
 /*
  * Apply the dispositions in CSV file path to store st (inside the
- * caller's transaction).  Errors with file:line: an unknown exception id,
+ * caller's transaction).  Errors with file:line: an unknown exception id
+ * (in a shard store, st->shard.n > 1, an unknown id is another shard's
+ * and only counted in res->skipped),
  * a bad decision, an empty reviewer, a missing column (BR_EINPUT); an
  * unreadable file (BR_ENOINPUT).  Returns 0 or -1; release res with
  * br_disposition_release in both cases.

@@ -356,6 +356,11 @@ br_store_open(const char *path, int flags, struct br_error *err)
 		return NULL;
 	}
 	sqlite3_busy_timeout(st->db, 10000);
+	if (br_shard_sql_register(st->db, &st->shard) != 0) {
+		br_store_fail(st, "register SQL functions", err);
+		br_store_close(st);
+		return NULL;
+	}
 	if (!(flags & BR_STORE_READONLY)) {
 		if (br_store_exec(st, "PRAGMA journal_mode=WAL;"
 		    "PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON", err) != 0 ||

@@ -24,6 +24,7 @@
 #include <sqlite3.h>
 
 #include "error.h"
+#include "shard.h"
 
 #define BR_STORE_SCHEMA_VERSION 2
 
@@ -60,6 +61,8 @@ struct br_store {
 	char path[512];
 	bool in_tx;
 	int64_t audit_from;	/* audit_log seq when the transaction began */
+	struct br_shard shard;	/* --shard K/N of this run; {0, 0} = all
+				 * (SQL br_in_shard(), lib/shard.h) */
 };
 
 enum br_store_open_flags {

@@ -1440,6 +1440,7 @@ load_scopes(struct ctx *c, int32_t from, int32_t to, struct scope **out,
 	    " AND (mi.remove_date IS NULL OR mi.remove_date = ''"
 	    "  OR mi.remove_date >= ?1)"
 	    " AND (?3 IS NULL OR sa.account_id = ?3)"
+	    " AND br_in_shard(sa.account_id)"
 	    " ORDER BY sa.account_id, mi.meter_id, mi.install_date,"
 	    " sa.start_date", err);
 	if (s == NULL)
@@ -1619,6 +1620,10 @@ write_report(struct ctx *c, const struct scope_index *ix, int32_t from,
 		if (!(f[4][0] == '\0' && c->opts->account_id == NULL) &&
 		    !in_scope(ix, f[4], f[5]))
 			continue;
+		/* --shard: another shard's account; unattributed ones are
+		 * reported by shard 1 only. */
+		if (!br_shard_member(&c->st->shard, f[4]))
+			continue;
 		snprintf(id, sizeof(id), "%" PRId64,
 		    (int64_t)sqlite3_column_int64(s, 0));
 		snprintf(line, sizeof(line), "%" PRId64,
@@ -1757,9 +1762,10 @@ br_validate_run(struct br_store *st, const struct br_validate_opts *opts,
 		goto out;
 	c.sum->from_day = from;
 	c.sum->to_day = to;
-	c.ins_exc = br_store_prepare(st, "INSERT INTO exception(stage, code,"
-	    " severity, account_id, meter_id, date, detail, status)"
-	    " VALUES('validate', ?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+	c.ins_exc = br_store_prepare(st, "INSERT INTO exception(exc_id, stage,"
+	    " code, severity, account_id, meter_id, date, detail, status)"
+	    " VALUES(br_exc_id('validate', ?1, ?3, ?4, ?5, ?6), 'validate',"
+	    " ?1, ?2, ?3, ?4, ?5, ?6, ?7)"
 	    " ON CONFLICT DO NOTHING", err);
 	if (c.ins_exc == NULL)
 		goto out;

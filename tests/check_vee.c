@@ -201,6 +201,26 @@ exc(const char *code, const char *date)
 	return n;
 }
 
+/* The (stable, hashed) exc_id of the one exception code on date. */
+static long long
+exc_id_of(const char *code, const char *date)
+{
+	struct br_error err;
+	sqlite3_stmt *s;
+	long long id;
+
+	s = br_store_prepare(st, "SELECT exc_id FROM exception WHERE"
+	    " code = ?1 AND date = ?2", &err);
+	ck_assert_ptr_nonnull(s);
+	sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, date, -1, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+	id = sqlite3_column_int64(s, 0);
+	ck_assert_int_ne(sqlite3_step(s), SQLITE_ROW);
+	sqlite3_finalize(s);
+	return id;
+}
+
 static int
 total_exc(void)
 {
@@ -567,6 +587,8 @@ START_TEST(test_dispositions_and_forced_fallback)
 	char path[256];
 	sqlite3_stmt *s;
 	int i;
+	char csv[256];
+	long long id;
 
 	flat("2026-10-04", 400);
 	for (i = 0; i < 96; i++) {
@@ -575,21 +597,37 @@ START_TEST(test_dispositions_and_forced_fallback)
 	}
 	put("M1", "2026-10-05", 1, 900, 96, v, q);
 	free(run("2026-10-05", "2026-10-05", "A1"));
-	ck_assert_int_eq(exc("GAP", "2026-10-05"), 1);	/* exc_id 1 */
+	ck_assert_int_eq(exc("GAP", "2026-10-05"), 1);
+	id = exc_id_of("GAP", "2026-10-05");
+	/* The id is the hash of the natural key, the same in every store. */
+	ck_assert_int_eq(id, br_exception_id("validate", "GAP", "A1", "M1",
+	    "2026-10-05", last_detail));
 
 	/* An unknown id is an error with file:line. */
-	write_file("d0.csv", "exception_id,decision,reviewer,note\n"
-	    "1,hold,ann,\n7,release,ann,\n", path, sizeof(path));
+	snprintf(csv, sizeof(csv), "exception_id,decision,reviewer,note\n"
+	    "%lld,hold,ann,\n7,release,ann,\n", id);
+	write_file("d0.csv", csv, path, sizeof(path));
 	ck_assert_int_eq(br_store_begin(st, &err), 0);
 	ck_assert_int_eq(br_disposition_apply(st, path, &res, &err), -1);
 	br_disposition_release(&res);
 	br_store_rollback(st);
 	ck_assert_int_eq(err.code, BR_EINPUT);
 	ck_assert_int_eq(err.line, 3);
+	/* In a shard store an unknown id is another shard's: skipped. */
+	st->shard.k = 2;
+	st->shard.n = 3;
+	ck_assert_int_eq(br_store_begin(st, &err), 0);
+	ck_assert_int_eq(br_disposition_apply(st, path, &res, &err), 0);
+	ck_assert_int_eq(res.applied, 1);
+	ck_assert_int_eq(res.skipped, 1);
+	br_disposition_release(&res);
+	br_store_rollback(st);
+	st->shard.k = st->shard.n = 0;
 
-	write_file("d1.csv", "exception_id,decision,reviewer,note\n"
-	    "1,hold,ann,wait\n1,estimate,bob,\"use the day before\"\n", path,
-	    sizeof(path));
+	snprintf(csv, sizeof(csv), "exception_id,decision,reviewer,note\n"
+	    "%lld,hold,ann,wait\n%lld,estimate,bob,\"use the day before\"\n",
+	    id, id);
+	write_file("d1.csv", csv, path, sizeof(path));
 	ck_assert_int_eq(br_store_begin(st, &err), 0);
 	ck_assert_int_eq(br_disposition_apply(st, path, &res, &err), 0);
 	ck_assert_int_eq(br_store_commit(st, &err), 0);
@@ -618,8 +656,9 @@ START_TEST(test_dispositions_and_forced_fallback)
 	sqlite3_finalize(s);
 
 	/* A second file appends: seq 3; status follows the last one. */
-	write_file("d2.csv", "decision,exception_id,reviewer\n"
-	    "release,1,carl\n", path, sizeof(path));
+	snprintf(csv, sizeof(csv), "decision,exception_id,reviewer\n"
+	    "release,%lld,carl\n", id);
+	write_file("d2.csv", csv, path, sizeof(path));
 	ck_assert_int_eq(br_store_begin(st, &err), 0);
 	ck_assert_int_eq(br_disposition_apply(st, path, &res, &err), 0);
 	ck_assert_int_eq(br_store_commit(st, &err), 0);
@@ -632,7 +671,8 @@ START_TEST(test_dispositions_and_forced_fallback)
 	    "1holdannwait;2estimatebobuse the day before;3releasecarl");
 	sqlite3_finalize(s);
 	s = br_store_prepare(st, "SELECT status FROM exception WHERE"
-	    " exc_id = 1", &err);
+	    " exc_id = ?1", &err);
+	sqlite3_bind_int64(s, 1, id);
 	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
 	ck_assert_str_eq((const char *)sqlite3_column_text(s, 0), "released");
 	sqlite3_finalize(s);
@@ -851,15 +891,17 @@ START_TEST(test_forced_missing_day)
 	struct br_disposition_result res;
 	struct br_validate_summary sum;
 	char path[256];
+	char csv[256];
 
 	flat("2026-10-06", 600);
 	flat("2026-10-07", 900);
 	flat("2026-10-08", 300);
 	flat("2026-10-12", 500);
 	free(run("2026-10-13", "2026-10-13", "A1"));
-	ck_assert_int_eq(exc("MISSING_DAY", "2026-10-13"), 1);	/* id 1 */
-	write_file("d.csv", "exception_id,decision,reviewer\n"
-	    "1,estimate,ann\n", path, sizeof(path));
+	ck_assert_int_eq(exc("MISSING_DAY", "2026-10-13"), 1);
+	snprintf(csv, sizeof(csv), "exception_id,decision,reviewer\n"
+	    "%lld,estimate,ann\n", exc_id_of("MISSING_DAY", "2026-10-13"));
+	write_file("d.csv", csv, path, sizeof(path));
 	ck_assert_int_eq(br_store_begin(st, &err), 0);
 	ck_assert_int_eq(br_disposition_apply(st, path, &res, &err), 0);
 	ck_assert_int_eq(br_store_commit(st, &err), 0);
