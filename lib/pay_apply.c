@@ -201,7 +201,7 @@ int
 br_payment_late_fees(struct br_store *st, const char *as_of, long *count,
     int64_t *total_cents, struct br_error *err)
 {
-	sqlite3_stmt *s, *ins = NULL;
+	sqlite3_stmt *s;
 	int64_t ppm, min, grace;
 	int32_t asof;
 	int rc = 0, step;
@@ -251,7 +251,6 @@ br_payment_late_fees(struct br_store *st, const char *as_of, long *count,
 	if (rc == 0 && step != SQLITE_DONE && step != SQLITE_ROW)
 		rc = br_store_fail(st, "read bills", err);
 	sqlite3_finalize(s);
-	(void)ins;
 	if (rc == 0)
 		rc = br_payment_settle(st, NULL, err);
 	return rc;

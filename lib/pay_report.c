@@ -157,7 +157,7 @@ br_payment_aging_write(struct br_store *st, const char *as_of, FILE *f,
 	int64_t acc[NB], tot[NB];
 	char cur[128] = "";
 	int32_t asof;
-	int rc, have = 0, i;
+	int rc, have = 0;
 
 	if (br_date_parse(as_of, (size_t)-1, &asof) != 0)
 		return br_error_set(err, BR_EUSAGE, NULL, 0, "bad as-of date");
@@ -221,7 +221,5 @@ br_payment_aging_write(struct br_store *st, const char *as_of, FILE *f,
 	if (have)
 		aging_row(f, cur, acc);
 	aging_row(f, "TOTAL", tot);
-	for (i = 0; i < NB; i++)
-		(void)tot[i];
 	return 0;
 }

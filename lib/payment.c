@@ -136,7 +136,6 @@ on_csv(void *ctx, const struct br_csv_record *rec, struct br_error *err)
 	const struct br_paymap *m = r->map;
 	struct item *it;
 	char buf[128];
-	const char *s;
 
 	if (rec->index == 0) {
 		if (find_col(rec, r, &m->date, 1, &r->c_date, err) != 0 ||
@@ -215,8 +214,6 @@ on_csv(void *ctx, const struct br_csv_record *rec, struct br_error *err)
 	if (it->method[0] == '\0')
 		snprintf(it->method, sizeof(it->method), "%s",
 		    m->method_default);
-	s = it->method;
-	(void)s;
 	return 0;
 }
 
