@@ -3,7 +3,8 @@
 #   registry load, AMI import, validation (VEE), rating, bill rendering
 #   and payment posting.
 #
-# Usage: scripts/run-cycle.sh [--bin DIR] [--db PATH] [--out DIR] DATADIR CYCLE
+# Usage: scripts/run-cycle.sh [--bin DIR] [--db PATH] [--out DIR]
+#                             [--shard K/N] DATADIR CYCLE
 #
 #   DATADIR  holds registry/ (CSV), reads/ (*.csv, *.csv.gz), payments/
 #            (*.csv, optional), or per-cycle reads/CYCLE/ and
@@ -14,6 +15,9 @@
 #            tree, then PATH)
 #   --db     store path (default OUT/billing.db)
 #   --out    output directory (default out/CYCLE)
+#   --shard  run every stage with --shard K/N: the store and outputs hold
+#            only shard K's accounts (scripts/run-shards.sh runs all N
+#            and merges; docs/scale-out.md)
 #
 # Outputs in OUT: import-exceptions.csv, exceptions.csv, charges.csv,
 # register.csv, bills/*.txt, payments.csv, and manifest.txt (SHA-256 of
@@ -25,17 +29,19 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 bin=""
 db=""
 out=""
+shard=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --bin) bin=$2; shift 2 ;;
     --db) db=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
-    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --shard) shard=$2; shift 2 ;;
+    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "run-cycle: unknown option '$1'" >&2; exit 2 ;;
     *) break ;;
   esac
 done
-[ $# -eq 2 ] || { echo "usage: run-cycle.sh [--bin DIR] [--db PATH] [--out DIR] DATADIR CYCLE" >&2; exit 2; }
+[ $# -eq 2 ] || { echo "usage: run-cycle.sh [--bin DIR] [--db PATH] [--out DIR] [--shard K/N] DATADIR CYCLE" >&2; exit 2; }
 data=$1
 cycle=$2
 [ -d "$data/registry" ] || { echo "run-cycle: '$data/registry' not found" >&2; exit 66; }
@@ -49,6 +55,11 @@ rates="$src/rates"
 
 stage() {
   name=$1; shift
+  if [ -n "$shard" ]; then
+    # --shard K/N after the tool name (the tool's own option).
+    tool=$1; shift
+    set -- "$tool" --shard "$shard" "$@"
+  fi
   "$@"
   rc=$?
   if [ $rc -gt 1 ]; then

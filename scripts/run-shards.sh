@@ -1,0 +1,130 @@
+#!/bin/sh
+# Run one billing cycle as N shard stores in parallel on this machine and
+# merge their reports into the reports of an unsharded run (byte for
+# byte).  See docs/scale-out.md (also for Slurm and Kubernetes).
+#
+# Usage: scripts/run-shards.sh [--bin DIR] [--out DIR] [--stores DIR] [-j JOBS]
+#                              N DATADIR CYCLE
+#        scripts/run-shards.sh --merge [--out DIR] N
+#
+#   N        number of shards (1..1024); shard K of N holds the accounts
+#            whose hash is K (lib/shard.h)
+#   --bin    directory holding the tools (default: build/ of the source
+#            tree, then PATH)
+#   --out    output directory (default out/CYCLE; with --merge required)
+#   --stores directory of the shard stores, DIR/shard-K.db (default: a
+#            store per cycle, OUT/shard-K/billing.db); keep one across
+#            cycles so balances carry forward
+#   -j       shards run at once (default: the number of CPUs)
+#   --merge  only merge OUT/shard-1 .. OUT/shard-N (written by job-array
+#            tasks running scripts/run-cycle.sh --shard K/N --out
+#            OUT/shard-K) into OUT
+#
+# Each shard runs scripts/run-cycle.sh --shard K/N --out OUT/shard-K (its
+# own store OUT/shard-K/billing.db, log OUT/shard-K/log).  OUT then holds
+# the merged import-exceptions.csv, exceptions.csv, charges.csv,
+# register.csv, payments.csv (when there are payments) and bills/.
+# Exit status: 0 done; 2 usage; 65 shard reports do not merge; else the
+# status of the first failed shard.
+set -u
+src=$(cd "$(dirname "$0")/.." && pwd)
+bin=""
+out=""
+jobs=""
+stores=""
+merge_only=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --bin) bin=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    -j) jobs=$2; shift 2 ;;
+    --stores) stores=$2; shift 2 ;;
+    --merge) merge_only=1; shift ;;
+    -h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "run-shards: unknown option '$1'" >&2; exit 2 ;;
+    *) break ;;
+  esac
+done
+usage() {
+  echo "usage: run-shards.sh [--bin DIR] [--out DIR] [--stores DIR] [-j JOBS] N DATADIR CYCLE" >&2
+  echo "       run-shards.sh --merge --out DIR N" >&2
+  exit 2
+}
+if [ $merge_only -eq 1 ]; then
+  [ $# -eq 1 ] && [ -n "$out" ] || usage
+else
+  [ $# -eq 3 ] || usage
+fi
+n=$1
+case "$n" in ''|*[!0-9]*) usage ;; esac
+[ "$n" -ge 1 ] && [ "$n" -le 1024 ] || { echo "run-shards: N must be 1..1024" >&2; exit 2; }
+
+merge() {
+  for k in $(seq 1 "$n"); do
+    [ -f "$out/shard-$k/register.csv" ] || {
+      echo "run-shards: shard $k has no register.csv in $out/shard-$k (did it run?)" >&2; exit 66; }
+  done
+  for r in import-exceptions.csv:exceptions exceptions.csv:exceptions \
+           charges.csv:charges register.csv:register payments.csv:payments; do
+    f=${r%%:*}
+    set --
+    for k in $(seq 1 "$n"); do
+      [ -f "$out/shard-$k/$f" ] && set -- "$@" "$out/shard-$k/$f"
+    done
+    [ $# -gt 0 ] || continue
+    "$src/scripts/merge-reports.sh" "${r#*:}" "$@" >"$out/$f.tmp" &&
+      mv "$out/$f.tmp" "$out/$f" || {
+      rc=$?; echo "run-shards: cannot merge $f" >&2; rm -f "$out/$f.tmp"; exit "$rc"; }
+  done
+  # Bills: every bill is in exactly one shard.
+  rm -rf "$out/bills"
+  mkdir -p "$out/bills" || exit 73
+  for k in $(seq 1 "$n"); do
+    [ -d "$out/shard-$k/bills" ] || continue
+    (cd "$out/shard-$k/bills" && find . -type f ! -name '*.tmp') | while read -r b; do
+      [ -e "$out/bills/$b" ] && { echo "run-shards: $b is in two shards" >&2; exit 65; }
+      mkdir -p "$out/bills/$(dirname "$b")" && cp "$out/shard-$k/bills/$b" "$out/bills/$b" || exit 73
+    done || exit $?
+  done
+}
+
+if [ $merge_only -eq 1 ]; then
+  merge
+  echo "run-shards: merged $n shards into $out" >&2
+  exit 0
+fi
+data=$2
+cycle=$3
+[ -d "$data/registry" ] || { echo "run-shards: '$data/registry' not found" >&2; exit 66; }
+[ -n "$out" ] || out="out/$cycle"
+[ -n "$jobs" ] || jobs=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
+[ -n "$bin" ] || { [ -x "$src/build/ami-import" ] && bin="$src/build"; }
+binopt=""
+[ -n "$bin" ] && binopt="--bin $(cd "$bin" && pwd)"
+mkdir -p "$out" || exit 73
+for k in $(seq 1 "$n"); do
+  mkdir -p "$out/shard-$k" || exit 73
+  rm -f "$out/shard-$k/status"
+done
+if [ -n "$stores" ]; then
+  mkdir -p "$stores" || exit 73
+  stores=$(cd "$stores" && pwd)
+fi
+# One shard per line to xargs; each writes its log and exit status.
+# xargs appends the shard number K as $7.
+seq 1 "$n" | xargs -n 1 -P "$jobs" sh -c '
+  db="$3/shard-$7/billing.db"; [ -n "$6" ] && db="$6/shard-$7.db"
+  "$0" $1 --shard "$7/$2" --db "$db" --out "$3/shard-$7" "$4" "$5" \
+    >"$3/shard-$7/log" 2>&1
+  echo $? >"$3/shard-$7/status"' "$src/scripts/run-cycle.sh" "$binopt" "$n" \
+  "$out" "$data" "$cycle" "$stores"
+for k in $(seq 1 "$n"); do
+  st=$(cat "$out/shard-$k/status" 2>/dev/null || echo 70)
+  if [ "$st" != 0 ]; then
+    echo "run-shards: shard $k/$n failed with status $st:" >&2
+    sed 's/^/  /' "$out/shard-$k/log" >&2
+    exit "$st"
+  fi
+done
+merge
+echo "run-shards: cycle $cycle done in $n shards; merged outputs in $out" >&2
