@@ -1,7 +1,8 @@
 /*
  * fuzz.h: helpers shared by the fuzz harnesses (tests/fuzz/fuzz_*.c).
  * The parsers take paths, so each input is written to a file in one
- * private temporary directory per process, removed at exit.  fuzz_store()
+ * private temporary directory per process ($TMPDIR, else /dev/shm, else
+ * /tmp), removed at exit.  fuzz_store()
  * opens an in-memory store holding a small fixed registry for the
  * harnesses that need matching (reads, payments); every harness call runs
  * inside a transaction that is rolled back, so inputs never see each
@@ -53,8 +54,9 @@ fuzz_dir(void)
 
 	if (fuzz_dirpath[0] != '\0')
 		return fuzz_dirpath;
-	snprintf(fuzz_dirpath, sizeof(fuzz_dirpath), "%s/brfuzz.XXXXXX",
-	    t && t[0] ? t : "/tmp");
+	if (t == NULL || t[0] == '\0')
+		t = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+	snprintf(fuzz_dirpath, sizeof(fuzz_dirpath), "%s/brfuzz.XXXXXX", t);
 	if (mkdtemp(fuzz_dirpath) == NULL)
 		abort();
 	atexit(fuzz_cleanup);

@@ -11,17 +11,18 @@
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct br_store *st = fuzz_store();
-	struct br_registry reg;
+	static struct br_registry reg;
+	static struct br_tz tz;
+	static struct br_store *st;
 	struct br_import_result res;
-	struct br_tz tz;
 	struct br_error err;
 	const char *path = fuzz_write("reads.csv", data, size);
 
-	if (br_store_begin(st, &err) != 0 ||
-	    br_registry_init(&reg, st, &err) != 0)
+	if (st == NULL && ((st = fuzz_store()) == NULL ||
+	    br_registry_init(&reg, st, &err) != 0 ||
+	    br_store_timezone(st, &tz, &err) != 0))
 		abort();
-	if (br_store_timezone(st, &tz, &err) != 0)
+	if (br_store_begin(st, &err) != 0)
 		abort();
 	br_import_result_init(&res);
 	br_error_clear(&err);
@@ -30,8 +31,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else
 		fuzz_expect(-1, &err);
 	br_import_result_release(&res);
-	br_tz_release(&tz);
-	br_registry_release(&reg);
 	br_store_rollback(st);
 	return 0;
 }
