@@ -67,12 +67,14 @@ fi
 fail=0
 for i in "$@"; do
   out="$bdir/fuzz-out/$i"
-  mkdir -p "$out/new" "$out/artifacts"
+  rm -rf "$out/tmp"
+  mkdir -p "$out/new" "$out/artifacts" "$out/tmp"
   dict=
   [ -f "$here/tests/fuzz/$i.dict" ] && dict="-dict=$here/tests/fuzz/$i.dict"
   echo "== $i: ${secs}s"
   # New inputs go to out/new; the committed corpus is only read.
-  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+  # libFuzzer's time limit exits without atexit: harness temp files go here.
+  TMPDIR="$out/tmp" ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   "$bdir/fuzz_$i" -max_total_time="$secs" \
     -timeout=10 -rss_limit_mb=2048 -max_len=16384 -print_final_stats=1 \
