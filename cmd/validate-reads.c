@@ -175,8 +175,8 @@ main(int argc, char **argv)
 		br_diag_error(&err);
 		return br_exit_from_error(err.code);
 	}
-	st->shard = cli.shard;
 	if (br_store_begin(st, &err) != 0 ||
+	    br_shard_bind(st, &cli.shard, &err) != 0 ||
 	    br_output_open(&out, cli.outpath, &err) != 0) {
 		br_diag_error(&err);
 		br_store_close(st);

@@ -6,9 +6,11 @@
  */
 #include "shard.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "store.h"
 #include "banned.h"
 
 int
@@ -136,5 +138,48 @@ br_shard_sql_register(sqlite3 *db, const struct br_shard *sh)
 	    sqlite3_create_function(db, "br_in_shard", 1, SQLITE_UTF8,
 	    (void *)sh, sql_in_shard, NULL, NULL) != SQLITE_OK)
 		return -1;
+	return 0;
+}
+
+int
+br_shard_bind(struct br_store *st, const struct br_shard *sh,
+    struct br_error *err)
+{
+	char want[32] = "", have[32];
+	int rc;
+
+	if (sh != NULL && sh->n > 0)
+		snprintf(want, sizeof(want), "%d/%d", sh->k, sh->n);
+	if ((rc = br_store_setting_get(st, "shard", "", have, sizeof(have),
+	    err)) < 0)
+		return -1;
+	if (strcmp(have, want) != 0) {
+		if (have[0] != '\0')
+			return br_error_set(err, BR_ECONFIG, st->path, 0,
+			    "store holds shard %s: run with --shard %s", have,
+			    have);
+		/* A store becomes a shard store on its first sharded run,
+		 * before it holds reads, bills or payments of all accounts. */
+		sqlite3_stmt *s = br_store_prepare(st, "SELECT EXISTS(SELECT 1 "
+		    "FROM interval_day) OR EXISTS(SELECT 1 FROM bill) OR "
+		    "EXISTS(SELECT 1 FROM payment)", err);
+
+		if (s == NULL)
+			return -1;
+		if (sqlite3_step(s) != SQLITE_ROW) {
+			sqlite3_finalize(s);
+			return br_store_fail(st, "read store", err);
+		}
+		rc = sqlite3_column_int(s, 0);
+		sqlite3_finalize(s);
+		if (rc)
+			return br_error_set(err, BR_ECONFIG, st->path, 0,
+			    "store holds unsharded data: --shard %s needs a "
+			    "new store", want);
+		if (br_store_setting_set(st, "shard", want, err) != 0)
+			return -1;
+	}
+	st->shard.k = want[0] ? sh->k : 0;
+	st->shard.n = want[0] ? sh->n : 0;
 	return 0;
 }

@@ -53,6 +53,18 @@ int64_t br_exception_id(const char *stage, const char *code,
     const char *account_id, const char *meter_id, const char *date,
     const char *detail);
 
+struct br_store;
+
+/*
+ * Run store st as shard sh (NULL or {0, 0}: unsharded), inside the run's
+ * transaction.  A store remembers the shard it first ran as (setting
+ * 'shard' = "K/N") and refuses (BR_ECONFIG) a run as another shard or
+ * without --shard, so shard stores are never mixed up.  Sets st->shard.
+ * Returns 0 or -1.
+ */
+int br_shard_bind(struct br_store *st, const struct br_shard *sh,
+    struct br_error *err);
+
 /*
  * Register the SQL functions of this module on db:
  *   br_exc_id(stage, code, account_id, meter_id, date, detail)

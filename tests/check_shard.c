@@ -136,6 +136,56 @@ START_TEST(test_sql)
 }
 END_TEST
 
+START_TEST(test_bind)
+{
+	char dir[64], path[128];
+	struct br_error err;
+	struct br_store *st;
+	struct br_shard two = { 2, 3 }, one = { 1, 3 };
+
+	snprintf(dir, sizeof(dir), "/tmp/check_shard.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/billing.db", dir);
+	st = br_store_open(path, BR_STORE_CREATE, &err);
+	ck_assert_msg(st != NULL, "%s", err.msg);
+	/* Unsharded on an unsharded store: nothing recorded. */
+	ck_assert_int_eq(br_store_begin(st, &err), 0);
+	ck_assert_int_eq(br_shard_bind(st, NULL, &err), 0);
+	ck_assert_int_eq(st->shard.n, 0);
+	/* The first sharded run makes it shard 2/3 for good. */
+	ck_assert_int_eq(br_shard_bind(st, &two, &err), 0);
+	ck_assert_int_eq(br_store_commit(st, &err), 0);
+	ck_assert_int_eq(st->shard.k, 2);
+	ck_assert_int_eq(st->shard.n, 3);
+	ck_assert_int_eq(br_store_begin(st, &err), 0);
+	ck_assert_int_eq(br_shard_bind(st, &two, &err), 0);
+	ck_assert_int_eq(br_shard_bind(st, &one, &err), -1);
+	ck_assert_int_eq(err.code, BR_ECONFIG);
+	ck_assert_ptr_nonnull(strstr(err.msg, "run with --shard 2/3"));
+	ck_assert_int_eq(br_shard_bind(st, NULL, &err), -1);
+	br_store_rollback(st);
+	br_store_close(st);
+	unlink(path);
+
+	/* A store with unsharded data cannot become a shard store. */
+	st = br_store_open(path, BR_STORE_CREATE, &err);
+	ck_assert_msg(st != NULL, "%s", err.msg);
+	ck_assert_int_eq(br_store_exec(st, "INSERT INTO interval_day VALUES("
+	    "'M1', 1, 20000, 900, 0, x'', x'', 1, 1)", &err), 0);
+	ck_assert_int_eq(br_store_begin(st, &err), 0);
+	ck_assert_int_eq(br_shard_bind(st, &one, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "unsharded data"));
+	br_store_rollback(st);
+	br_store_close(st);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/billing.db-wal", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/billing.db-shm", dir);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 static Suite *
 shard_suite(void)
 {
@@ -146,6 +196,7 @@ shard_suite(void)
 	tcase_add_test(tc, test_shard_of);
 	tcase_add_test(tc, test_exception_id);
 	tcase_add_test(tc, test_sql);
+	tcase_add_test(tc, test_bind);
 	suite_add_tcase(s, tc);
 	return s;
 }
