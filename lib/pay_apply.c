@@ -34,7 +34,8 @@ struct open_entry {
 	"a.credit_entry = l.entry_id), 0) FROM ledger l " \
 	"WHERE l.account_id = ?1 AND l.amount_cents < 0 AND NOT EXISTS " \
 	"(SELECT 1 FROM payment p WHERE l.kind = 'payment' AND " \
-	"l.ref = 'P' || p.payment_id AND p.status = 'returned') " \
+	"p.payment_id = CAST(substr(l.ref, 2) AS INTEGER) AND " \
+	"p.status = 'returned') " \
 	"ORDER BY l.date, l.entry_id"
 
 static int
