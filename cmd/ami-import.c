@@ -129,7 +129,8 @@ run(const struct opts *o, char **files, int nfiles,
 			br_warn("'%s' already imported, skipped", files[i]);
 	}
 	br_import_report_write(out.f, res);
-	if (br_store_commit(st, err) != 0)
+	/* The report must be written before the import is committed. */
+	if (br_output_flush(&out, err) != 0 || br_store_commit(st, err) != 0)
 		goto out;
 	rc = 0;
 out:

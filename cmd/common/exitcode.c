@@ -65,6 +65,21 @@ br_output_open(struct br_output *out, const char *path, struct br_error *err)
 }
 
 int
+br_output_flush(struct br_output *out, struct br_error *err)
+{
+	if (out->f == NULL)
+		return 0;
+	if (fflush(out->f) != 0 || ferror(out->f)) {
+		if (out->is_stdout && errno == EPIPE)
+			return 0;
+		return br_error_set(err, BR_EIO, NULL, 0, "write error on '%s': "
+		    "%s", out->is_stdout ? "standard output" : out->path,
+		    strerror(errno));
+	}
+	return 0;
+}
+
+int
 br_output_close(struct br_output *out, int ok, struct br_error *err)
 {
 	int failed;

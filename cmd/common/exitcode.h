@@ -40,6 +40,13 @@ struct br_output {
 int br_output_open(struct br_output *out, const char *path,
     struct br_error *err);
 /*
+ * Flush and check for write errors without closing: call before the
+ * store commit so that a report that cannot be written (full disk,
+ * /dev/full) fails the run while the store can still roll back.
+ * Returns 0 or -1 with err (BR_EIO).
+ */
+int br_output_flush(struct br_output *out, struct br_error *err);
+/*
  * Flush and close; on ok renames into place, otherwise removes the
  * temporary.  Returns 0, or -1 with err (BR_EIO) if any write failed.
  */
