@@ -212,6 +212,8 @@ static const char *const migrations[] = {
 	"  amount_cents INTEGER NOT NULL CHECK(amount_cents > 0),\n"
 	"  PRIMARY KEY(credit_entry, charge_entry)\n"
 	");\n"
+	"CREATE INDEX payment_application_charge ON "
+	"payment_application(charge_entry);\n"
 	"CREATE TABLE run(\n"
 	"  run_id INTEGER PRIMARY KEY,\n"
 	"  stage TEXT NOT NULL,\n"
@@ -254,7 +256,29 @@ static const char *const migrations[] = {
 int
 br_store_fail(struct br_store *st, const char *what, struct br_error *err)
 {
-	return br_error_set(err, BR_EINTERNAL, st->path, 0, "%s: %s", what,
+	enum br_errcode code = BR_EINTERNAL;
+
+	/* A full disk or an I/O error is not a bug: exit 74, not 70. */
+	switch (sqlite3_errcode(st->db) & 0xff) {
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+		code = BR_EIO;
+		break;
+	case SQLITE_NOMEM:
+		code = BR_ENOMEM;
+		break;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		code = BR_EINPUT;
+		break;
+	case SQLITE_CANTOPEN:
+	case SQLITE_READONLY:
+		code = BR_ECANTCREATE;
+		break;
+	default:
+		break;
+	}
+	return br_error_set(err, code, st->path, 0, "%s: %s", what,
 	    sqlite3_errmsg(st->db));
 }
 
@@ -264,8 +288,9 @@ br_store_exec(struct br_store *st, const char *sql, struct br_error *err)
 	char *msg = NULL;
 
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		br_error_set(err, BR_EINTERNAL, st->path, 0, "store: %s",
-		    msg ? msg : sqlite3_errmsg(st->db));
+		br_store_fail(st, "store", err);
+		if (msg != NULL && err != NULL)
+			snprintf(err->msg, sizeof(err->msg), "store: %s", msg);
 		sqlite3_free(msg);
 		return -1;
 	}
