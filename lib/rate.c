@@ -1538,10 +1538,20 @@ bill_account(struct run *r, struct agreement *a, size_t n)
 	struct br_rate_lines lines = { NULL, 0, 0 };
 	char bill_id[160], status[16] = "", seq[24], qb[32], rb[32], cb[32];
 	const char *st;
+	struct br_rate_target tg;
 	int64_t total = 0;
 	size_t i;
 	int rc, held;
 
+	if (r->o->target != NULL) {
+		/* rebill: the callback names a fresh bill */
+		memset(&tg, 0, sizeof(tg));
+		if ((rc = r->o->target(r->o->target_ctx, a->account_id, &tg,
+		    r->err)) <= 0)
+			return rc;
+		snprintf(bill_id, sizeof(bill_id), "%s", tg.bill_id);
+		goto rate;
+	}
 	snprintf(bill_id, sizeof(bill_id), "%s-%s", r->cycle, a->account_id);
 	sqlite3_reset(r->q_bill);
 	sqlite3_bind_text(r->q_bill, 1, bill_id, -1, SQLITE_TRANSIENT);
@@ -1563,7 +1573,7 @@ bill_account(struct run *r, struct agreement *a, size_t n)
 	    step_done(r, r->d_meter, "delete bill_meter") != 0 ||
 	    step_done(r, r->d_bill, "delete bill") != 0)
 		return -1;
-
+rate:
 	r->nmeters = 0;
 	for (i = 0; i < n; i++)
 		if (rate_agreement(r, &a[i], &lines) != 0)
@@ -1586,7 +1596,23 @@ bill_account(struct run *r, struct agreement *a, size_t n)
 	sqlite3_bind_text(r->i_bill, 2, a->account_id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(r->i_bill, 3, st, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(r->i_bill, 4, total);
-	if (step_done(r, r->i_bill, "insert bill") != 0)
+	if (r->o->target != NULL) {
+		sqlite3_bind_text(r->i_bill, 8, tg.bill_date, -1,
+		    SQLITE_TRANSIENT);
+		sqlite3_bind_text(r->i_bill, 9, tg.due_date, -1,
+		    SQLITE_TRANSIENT);
+		sqlite3_bind_text(r->i_bill, 10, tg.replaces, -1,
+		    SQLITE_TRANSIENT);
+	}
+	rc = step_done(r, r->i_bill, "insert bill");
+	if (r->o->target != NULL) {
+		sqlite3_bind_text(r->i_bill, 8, r->bill_date, -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_text(r->i_bill, 9, r->due_date, -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_text(r->i_bill, 10, "", -1, SQLITE_STATIC);
+	}
+	if (rc != 0)
 		goto fail;
 	for (i = 0; i < lines.n; i++) {
 		const struct br_rate_line *l = &lines.v[i];
@@ -1619,7 +1645,8 @@ bill_account(struct run *r, struct agreement *a, size_t n)
 		    sizeof(rb));
 		row[10] = br_cents_format(l->amount_cents, cb, sizeof(cb));
 		row[11] = l->trace;
-		br_csv_row(r->out, 12, row);
+		if (r->out != NULL)
+			br_csv_row(r->out, 12, row);
 	}
 	for (i = 0; i < r->nmeters; i++) {
 		const struct meter_use *m = &r->meters[i];
@@ -1696,7 +1723,8 @@ prepare_all(struct run *r)
 		    "nem_bank_milli = excluded.nem_bank_milli" },
 		{ &r->i_bill, "INSERT INTO bill(bill_id, account_id, cycle_id, "
 		    "period_start, period_end, bill_date, due_date, status, "
-		    "total_cents) VALUES(?1, ?2, ?5, ?6, ?7, ?8, ?9, ?3, ?4)" },
+		    "total_cents, replaces) VALUES(?1, ?2, ?5, ?6, ?7, ?8, ?9, "
+		    "?3, ?4, ?10)" },
 		{ &r->i_line, "INSERT INTO bill_line(bill_id, seq, sp_id, code, "
 		    "description, quantity_milli, unit, rate_micro, "
 		    "amount_cents, trace) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, "
@@ -1719,6 +1747,7 @@ prepare_all(struct run *r)
 	sqlite3_bind_text(r->i_bill, 7, r->pend, -1, SQLITE_STATIC);
 	sqlite3_bind_text(r->i_bill, 8, r->bill_date, -1, SQLITE_STATIC);
 	sqlite3_bind_text(r->i_bill, 9, r->due_date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(r->i_bill, 10, "", -1, SQLITE_STATIC);
 	return 0;
 }
 
@@ -1843,7 +1872,8 @@ br_rate_run(struct br_store *st, const struct br_rate_opts *opts, FILE *out,
 	for (i = 0; i < nag; i++)
 		if (tariff(&r, &ag[i]) == NULL)
 			goto done;
-	br_csv_row(out, 12, header);
+	if (out != NULL)
+		br_csv_row(out, 12, header);
 	for (i = 0; i < nag; i = j) {
 		for (j = i + 1; j < nag && strcmp(ag[j].account_id,
 		    ag[i].account_id) == 0; j++)

@@ -94,10 +94,28 @@ int br_rate_compute(const struct br_rate_input *in, struct br_rate_lines *out,
 void br_rate_day_usage(const struct br_interval_day *d, int64_t *usage_milli,
     int64_t *estimated_milli, int64_t *missing_intervals);
 
+/*
+ * Where an account's bill goes when br_rate_opts.target is set (rebill,
+ * lib/rebill.c): a fresh bill id, the bill it replaces, its dates.
+ */
+struct br_rate_target {
+	char bill_id[160];
+	char replaces[160];
+	char bill_date[11], due_date[11];
+};
+
 struct br_rate_opts {
 	const char *cycle_id;
 	const char *rates_dir;		/* default "rates" */
 	const char *account_id;		/* NULL: every account */
+	/*
+	 * NULL: bill <cycle>-<account> (normal run).  Else called once per
+	 * account before rating: returns 1 to rate the account into *t
+	 * (the id must be free), 0 to skip it, -1 on error.
+	 */
+	int (*target)(void *ctx, const char *account_id,
+	    struct br_rate_target *t, struct br_error *err);
+	void *target_ctx;
 };
 
 struct br_rate_stats {
@@ -107,7 +125,7 @@ struct br_rate_stats {
 /*
  * rate-apply: bill every account of the cycle (see docs/pipeline.md),
  * replacing its draft/hold bills in the store, and write the charges CSV
- * to out.  The caller owns the transaction.  Returns 0 or -1.
+ * to out (NULL: no CSV).  The caller owns the transaction.  Returns 0 or -1.
  */
 int br_rate_run(struct br_store *st, const struct br_rate_opts *opts,
     FILE *out, struct br_rate_stats *stats, struct br_error *err);
