@@ -245,9 +245,35 @@ add_reason(char *buf, size_t n, const char *text)
 	snprintf(buf + len, n - len, "%s%s", len ? "; " : "", text);
 }
 
+/* The distinct rate versions named in a bill's line traces, in order. */
+static int
+versions(struct br_store *st, const char *bill_id, char *buf, size_t n,
+    struct br_error *err)
+{
+	sqlite3_stmt *s = br_store_prepare(st, "SELECT substr(trace, "
+	    "instr(trace, 'version ') + 8, 10) AS v FROM bill_line "
+	    "WHERE bill_id = ?1 AND instr(trace, 'version ') > 0 "
+	    "GROUP BY v ORDER BY MIN(seq)", err);
+	size_t len;
+	int rc;
+
+	buf[0] = '\0';
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, bill_id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		len = strlen(buf);
+		snprintf(buf + len, n - len, "%s%s", len ? "," : "", col(s, 0));
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return br_store_fail(st, "read bill_line", err);
+	return 0;
+}
+
 /*
- * Why the corrected bill differs (as bill-diff words it): meters whose
- * usage or estimated part changed; otherwise rates or tariff.
+ * Why the corrected bill differs (as bill-diff words it): rate versions,
+ * meters whose usage or estimated part changed; otherwise the rates.
  */
 static int
 reason_of(struct br_store *st, const struct item *it, char *buf, size_t n,
@@ -259,12 +285,22 @@ reason_of(struct br_store *st, const struct item *it, char *buf, size_t n,
 	    "FROM bill_meter n LEFT JOIN bill_meter o ON o.bill_id = ?1 "
 	    "AND o.meter_id = n.meter_id AND o.channel = n.channel "
 	    "WHERE n.bill_id = ?2 ORDER BY n.meter_id, n.channel", err);
-	char t[256], q1[32], q2[32];
+	char t[256], q1[32], q2[32], ov[100], nv[100];
 	int rc;
 
 	buf[0] = '\0';
 	if (s == NULL)
 		return -1;
+	if (versions(st, it->old_id, ov, sizeof(ov), err) != 0 ||
+	    versions(st, it->new_id, nv, sizeof(nv), err) != 0) {
+		sqlite3_finalize(s);
+		return -1;
+	}
+	if (strcmp(ov, nv) != 0) {
+		snprintf(t, sizeof(t), "rate versions %s -> %s",
+		    ov[0] ? ov : "none", nv[0] ? nv : "none");
+		add_reason(buf, n, t);
+	}
 	sqlite3_bind_text(s, 1, it->old_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, it->new_id, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {

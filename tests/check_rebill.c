@@ -4,12 +4,14 @@
  * is exactly new - old; nothing changed is a no-op; the back-billing limit
  * refuses an old undercharge but still refunds; whole cycle and one
  * account; rerunning after the corrected bill is issued is unchanged; a
- * pending corrected bill is recomputed, not stacked.
+ * pending corrected bill is recomputed, not stacked; a tariff correction
+ * is explained by the rate versions.
  */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "date.h"
@@ -409,6 +411,52 @@ START_TEST(test_rerun_after_issue)
 }
 END_TEST
 
+/* A tariff corrected after issuing: a new version for October. */
+START_TEST(test_tariff_change)
+{
+	struct br_rebill_stats stats;
+	struct br_rebill_opts o;
+	struct br_error err;
+	char rates[300], path[320], *rep = NULL;
+	size_t len;
+	FILE *f;
+
+	issued_cycle();
+	snprintf(rates, sizeof(rates), "%s/rates", dir);
+	ck_assert_int_eq(mkdir(rates, 0777), 0);
+	snprintf(path, sizeof(path), "%s/RES-FLAT.yaml", rates);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("code: RES-FLAT\nname: Flat\nunit: kWh\nrounding: half_up\n"
+	    "versions:\n"
+	    "  - effective: 2026-01-01\n"
+	    "    customer_charge: {amount: 12.00, per: month}\n"
+	    "    energy:\n      - rate: 0.1325\n"
+	    "  - effective: 2026-10-01\n"
+	    "    customer_charge: {amount: 10.00, per: month}\n"
+	    "    energy:\n      - rate: 0.1325\n", f);
+	ck_assert_int_eq(fclose(f), 0);
+	memset(&o, 0, sizeof(o));
+	o.cycle_id = "2026-10";
+	o.account_id = "A1";
+	o.rates_dir = rates;
+	o.as_of = "2026-11-20";
+	o.limit_days = -1;
+	f = open_memstream(&rep, &len);
+	ck_assert_int_eq(br_store_begin(st, &err), 0);
+	ck_assert_int_eq(br_rebill_run(st, &o, f, &stats, &err), 0);
+	fclose(f);
+	ck_assert_int_eq(br_store_commit(st, &err), 0);
+	ck_assert_str_eq(rep, "bill_id,new_bill_id,account_id,old_total,"
+	    "new_total,delta,status,reason\n"
+	    "2026-10-A1,2026-10-A1-R1,A1,15.18,13.18,-2.00,rebilled,"
+	    "rate versions 2026-01-01 -> 2026-10-01\n");
+	free(rep);
+	render();
+	ck_assert_int_eq(balance("A1"), 1318);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -424,6 +472,7 @@ suite(void)
 	tcase_add_test(tc, test_limit_setting);
 	tcase_add_test(tc, test_whole_cycle_and_account);
 	tcase_add_test(tc, test_rerun_after_issue);
+	tcase_add_test(tc, test_tariff_change);
 	suite_add_tcase(s, tc);
 	return s;
 }
