@@ -20,11 +20,13 @@ static const char usage_text[] =
     "usage: ami-import [--db PATH] [--registry DIR] [-o FILE] "
     "[--format FMT] [--mapping FILE.yaml] [--source-tz ZONE] "
     "[--source-offset +HH:MM] "
-    "[--interval-start|--interval-ending] [-v] [FILE ...]\n";
+    "[--interval-start|--interval-ending] [--shard K/N] [-v] "
+    "[FILE ...]\n";
 
 struct opts {
 	const char *db, *registry, *output, *source_tz, *mapping;
 	struct br_import_opts imp;
+	struct br_shard shard;	/* --shard; {0, 0} = all accounts */
 	int verbose;
 };
 
@@ -113,7 +115,8 @@ run(const struct opts *o, char **files, int nfiles,
 		have_stz = 1;
 		imp.source_tz = &stz;
 	}
-	if (br_store_begin(st, err) != 0)
+	if (br_store_begin(st, err) != 0 ||
+	    br_shard_bind(st, &o->shard, err) != 0)
 		goto out;
 	if (o->registry && br_registry_load_dir(st, o->registry, err) != 0)
 		goto out;
@@ -157,6 +160,7 @@ main(int argc, char **argv)
 		{ "mapping", required_argument, NULL, 'm' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "registry", required_argument, NULL, 'r' },
+		{ "shard", required_argument, NULL, 'K' },
 		{ "source-offset", required_argument, NULL, 'O' },
 		{ "source-tz", required_argument, NULL, 'z' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -212,6 +216,10 @@ main(int argc, char **argv)
 			break;
 		case 'r':
 			o.registry = optarg;
+			break;
+		case 'K':
+			if (br_shard_parse(optarg, &o.shard, &err) != 0)
+				return usage_error(err.msg);
 			break;
 		case 'v':
 			o.verbose = 1;

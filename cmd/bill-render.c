@@ -24,7 +24,7 @@ usage(FILE *f)
 	fprintf(f, "usage: bill-render [--db PATH] --cycle ID [--account ID] "
 	    "[--out-dir DIR]\n"
 	    "                   [--format text|pdf|both] [--vendor FILE] "
-	    "[-o FILE]\n");
+	    "[--shard K/N] [-o FILE]\n");
 }
 
 static int
@@ -46,6 +46,7 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "out-dir", required_argument, NULL, 'D' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "shard", required_argument, NULL, 'K' },
 		{ "vendor", required_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -57,6 +58,7 @@ main(int argc, char **argv)
 	struct br_store *st;
 	struct br_error err;
 	const char *db = "billing.db", *outpath = NULL, *vpath = NULL;
+	struct br_shard shard = { 0, 0 };
 	int ch, rc;
 
 	br_diag_init("bill-render");
@@ -90,6 +92,10 @@ main(int argc, char **argv)
 		case 'h': usage(stdout); return BR_EXIT_OK;
 		case 'o': outpath = optarg; break;
 		case 'v': vpath = optarg; break;
+		case 'K':
+			if (br_shard_parse(optarg, &shard, &err) != 0)
+				return usage_error(err.msg);
+			break;
 		default:
 			br_warn("try 'bill-render --help' for more information");
 			return BR_EXIT_USAGE;
@@ -105,6 +111,8 @@ main(int argc, char **argv)
 	}
 	br_render_init(&r);
 	rc = br_store_begin(st, &err);
+	if (rc == 0)
+		rc = br_shard_bind(st, &shard, &err);
 	if (rc == 0 && vpath != NULL) {
 		rc = br_output_open(&vout, vpath, &err);
 		if (rc == 0)

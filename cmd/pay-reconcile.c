@@ -24,7 +24,7 @@ usage(FILE *f)
 	    "[--format auto|csv|bai2|nacha|lockbox]\n"
 	    "                     [--mapping FILE.yaml] [--late-fees] "
 	    "[--recon FILE] [--aging FILE]\n"
-	    "                     [-o FILE] [FILE...]\n");
+	    "                     [--shard K/N] [-o FILE] [FILE...]\n");
 }
 
 static int
@@ -108,6 +108,7 @@ main(int argc, char **argv)
 		{ "mapping", required_argument, NULL, 'M' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "recon", required_argument, NULL, 'R' },
+		{ "shard", required_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct br_payment_report rep;
@@ -118,6 +119,7 @@ main(int argc, char **argv)
 	const char *db = "billing.db", *outpath = NULL, *as_of = NULL;
 	const char *format = "auto", *mapping = NULL, *recon = NULL;
 	const char *aging = NULL;
+	struct br_shard shard = { 0, 0 };
 	int late_fees = 0;
 	long nfees = 0;
 	int64_t fees = 0;
@@ -137,6 +139,10 @@ main(int argc, char **argv)
 		case 'M': mapping = optarg; break;
 		case 'o': outpath = optarg; break;
 		case 'R': recon = optarg; break;
+		case 'K':
+			if (br_shard_parse(optarg, &shard, &err) != 0)
+				return usage_error(err.msg);
+			break;
 		default:
 			br_warn("try 'pay-reconcile --help' for more "
 			    "information");
@@ -168,6 +174,8 @@ main(int argc, char **argv)
 	}
 	br_payment_report_init(&rep);
 	rc = br_store_begin(st, &err);
+	if (rc == 0)
+		rc = br_shard_bind(st, &shard, &err);
 	if (rc == 0)
 		rc = br_payment_post_files_ex(st, (const char *const *)argv +
 		    optind, (size_t)(argc - optind), &opts, &rep, &err);

@@ -21,10 +21,10 @@
 
 static const char usage_text[] =
     "usage: rate-apply [--db PATH] --cycle ID [--rates DIR] [--account ID]\n"
-    "                  [-v] [-o FILE]\n"
+    "                  [--shard K/N] [-v] [-o FILE]\n"
     "       rate-apply [--db PATH] --rebill --cycle ID [--account ID]\n"
     "                  [--as-of YYYY-MM-DD] [--back-bill-limit-days N]\n"
-    "                  [--rates DIR] [-v] [-o FILE]\n";
+    "                  [--rates DIR] [--shard K/N] [-v] [-o FILE]\n";
 
 static int
 usage_error(const char *msg)
@@ -46,6 +46,7 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "rates", required_argument, NULL, 'r' },
 		{ "rebill", no_argument, NULL, 'R' },
+		{ "shard", required_argument, NULL, 'K' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -58,6 +59,7 @@ main(int argc, char **argv)
 	struct br_store *st;
 	const char *db = "billing.db", *outpath = NULL;
 	const char *as_of = NULL, *limit = NULL;
+	struct br_shard shard = { 0, 0 };
 	int ch, verbose = 0, rebill = 0, rc;
 
 	br_diag_init("rate-apply");
@@ -80,6 +82,10 @@ main(int argc, char **argv)
 		case 'h': fputs(usage_text, stdout); return BR_EXIT_OK;
 		case 'o': outpath = optarg; break;
 		case 'r': opts.rates_dir = optarg; break;
+		case 'K':
+			if (br_shard_parse(optarg, &shard, &err) != 0)
+				return usage_error(err.msg);
+			break;
 		case 'v': verbose = 1; break;
 		default:
 			br_warn("try '%s --help' for more information",
@@ -118,6 +124,7 @@ main(int argc, char **argv)
 		return br_exit_from_error(err.code);
 	}
 	if (br_store_begin(st, &err) != 0 ||
+	    br_shard_bind(st, &shard, &err) != 0 ||
 	    br_output_open(&out, outpath, &err) != 0) {
 		br_diag_error(&err);
 		br_store_close(st);

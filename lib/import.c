@@ -314,6 +314,10 @@ day_write(struct ctx *c, struct day_acc *a, struct br_error *err)
 	int32_t i;
 	int rc;
 
+	/* --shard: another shard's meter-day (no account: shard 1). */
+	if (!br_shard_member(&c->st->shard, account))
+		return 0;
+
 	/* A day re-sent with an older source version does not replace. */
 	if (a->version[0] != '\0') {
 		sqlite3_bind_text(c->sel_ver, 1, m->meter_id, -1,
@@ -1095,9 +1099,10 @@ store_exceptions(struct ctx *c, struct br_error *err)
 	size_t i;
 	int rc = -1;
 
-	if ((ins = br_store_prepare(c->st, "INSERT INTO exception(stage, "
-	    "code, severity, account_id, meter_id, date, detail, source, line) "
-	    "VALUES('import', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+	if ((ins = br_store_prepare(c->st, "INSERT INTO exception(exc_id, "
+	    "stage, code, severity, account_id, meter_id, date, detail, source, "
+	    "line) VALUES(br_exc_id('import', ?1, ?3, ?4, ?5, ?6), 'import', "
+	    "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
 	    "ON CONFLICT DO NOTHING", err)) == NULL ||
 	    (sel = br_store_prepare(c->st, "SELECT exc_id, severity, source, "
 	    "line, status FROM exception WHERE stage = 'import' AND code = ?1 "
@@ -1108,6 +1113,11 @@ store_exceptions(struct ctx *c, struct br_error *err)
 		struct br_import_exc *e = &c->exc[i];
 		struct br_import_result *res = c->res;
 		const unsigned char *txt;
+
+		/* --shard: the exceptions without an account (meter and
+		 * file level, counted over the whole file) go to shard 1. */
+		if (!br_shard_member(&c->st->shard, e->account_id))
+			continue;
 
 		sqlite3_bind_text(ins, 1, e->code, -1, SQLITE_STATIC);
 		sqlite3_bind_text(ins, 2, e->severity, -1, SQLITE_STATIC);
@@ -1442,7 +1452,8 @@ cmp_exc(const void *a_, const void *b_)
 	if ((r = strcmp(a->account_id, b->account_id)) != 0 ||
 	    (r = strcmp(a->meter_id, b->meter_id)) != 0 ||
 	    (r = strcmp(a->date, b->date)) != 0 ||
-	    (r = strcmp(a->code, b->code)) != 0)
+	    (r = strcmp(a->code, b->code)) != 0 ||
+	    (r = strcmp(a->detail, b->detail)) != 0)
 		return r;
 	return a->exc_id < b->exc_id ? -1 : a->exc_id > b->exc_id;
 }

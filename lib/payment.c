@@ -520,9 +520,10 @@ add_exception(struct br_store *st, const char *code, const char *severity,
     const char *file, const struct br_payment_row *row, const char *detail,
     struct br_error *err)
 {
-	sqlite3_stmt *s = br_store_prepare(st, "INSERT INTO exception(stage, "
-	    "code, severity, account_id, date, detail, source, line) "
-	    "VALUES('payment', ?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+	sqlite3_stmt *s = br_store_prepare(st, "INSERT INTO exception(exc_id, "
+	    "stage, code, severity, account_id, date, detail, source, line) "
+	    "VALUES(br_exc_id('payment', ?1, ?3, '', ?4, ?5), 'payment', ?1, "
+	    "?2, ?3, ?4, ?5, ?6, ?7) "
 	    "ON CONFLICT DO NOTHING", err);
 
 	if (s == NULL)
@@ -555,9 +556,38 @@ payment_exception(struct br_store *st, const char *code, const char *file,
 	return add_exception(st, code, "warn", file, row, detail, err);
 }
 
+/*
+ * --shard: the account an unmatched payment's bill number names (bill ids
+ * are <cycle_id>-<account_id>): the shard holding that account's bills
+ * decides the payment.  "" when it names none (shard 1).
+ */
+static int
+bill_account(struct br_store *st, const struct item *it, char *out, size_t n,
+    struct br_error *err)
+{
+	const char *b = it->bill[0] ? it->bill : it->account;
+	int rc;
+
+	out[0] = '\0';
+	if (b[0] == '\0')
+		return 0;
+	rc = lookup(st, "SELECT a.account_id FROM bill_cycle c JOIN account a "
+	    "ON a.account_id = substr(?1, length(c.cycle_id) + 2) "
+	    "WHERE substr(?1, 1, length(c.cycle_id) + 1) = c.cycle_id || '-' "
+	    "ORDER BY a.account_id LIMIT 1", b, out, n, err);
+	if (rc == 1)
+		out[0] = '\0';
+	return rc < 0 ? -1 : 0;
+}
+
+/*
+ * Post payment item it as payment_id (numbered as an unsharded run
+ * numbers it).  0 done, 2 another shard's payment (nothing stored), -1.
+ */
 static int
 post_payment(struct br_store *st, const char *file, long file_id,
-    const struct item *it, struct br_payment_row *row, struct br_error *err)
+    int64_t payment_id, const struct item *it, struct br_payment_row *row,
+    struct br_error *err)
 {
 	sqlite3_stmt *s;
 	char status[16] = "", ref[32];
@@ -566,11 +596,22 @@ post_payment(struct br_store *st, const char *file, long file_id,
 	if ((rc = match(st, it, row, status, sizeof(status), err)) < 0)
 		return -1;
 	found = rc == 0;
+	if (st->shard.n > 1) {
+		char owner[128];
+
+		if (found)
+			snprintf(owner, sizeof(owner), "%s", row->account_id);
+		else if (bill_account(st, it, owner, sizeof(owner), err) != 0)
+			return -1;
+		if (!br_shard_member(&st->shard, owner))
+			return 2;
+	}
 	row->status = found ? BR_PAY_POSTED : BR_PAY_SUSPENSE;
 	row->closed_account = found && strcmp(status, "closed") == 0;
 	s = br_store_prepare(st, "INSERT INTO payment(file_id, line, "
 	    "account_id, amount_cents, received_date, method, reference, "
-	    "status, item) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", err);
+	    "status, item, payment_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+	    "?9, ?10)", err);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, file_id);
@@ -584,12 +625,13 @@ post_payment(struct br_store *st, const char *file, long file_id,
 	sqlite3_bind_text(s, 8, found ? "posted" : "suspense", -1,
 	    SQLITE_STATIC);
 	sqlite3_bind_int64(s, 9, it->seq);
+	sqlite3_bind_int64(s, 10, payment_id);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		sqlite3_finalize(s);
 		return br_store_fail(st, "record payment", err);
 	}
 	sqlite3_finalize(s);
-	row->payment_id = (long)sqlite3_last_insert_rowid(st->db);
+	row->payment_id = (long)payment_id;
 	if (row->bad_scan_line) {
 		char detail[160];
 
@@ -684,6 +726,10 @@ post_return(struct br_store *st, const char *file, const struct item *it,
 	sqlite3_finalize(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return br_store_fail(st, "read payments", err);
+	/* --shard: a return of a payment this store does not hold goes to
+	 * the shard of the account the return names. */
+	if (rc == SQLITE_DONE && !br_shard_member(&st->shard, it->account))
+		return 2;
 	if (rc == SQLITE_DONE || strcmp(pstatus, "returned") == 0) {
 		row->status = BR_PAY_RETURN_UNMATCHED;
 		snprintf(row->account_id, sizeof(row->account_id), "%s",
@@ -764,7 +810,7 @@ grow_rows(struct br_payment_report *rep, size_t more, struct br_error *err)
 static int
 post_file(struct br_store *st, const char *name,
     const struct br_payment_opts *o, const struct br_paymap *map,
-    struct br_payment_report *rep, struct br_error *err)
+    int64_t *next_id, struct br_payment_report *rep, struct br_error *err)
 {
 	struct reader r;
 	struct br_payment_file *pf = &rep->files[rep->nfiles];
@@ -772,7 +818,7 @@ post_file(struct br_store *st, const char *name,
 	char sha[65];
 	long file_id = 0;
 	size_t i;
-	int rc = -1;
+	int rc = -1, prc;
 
 	/* Standard input cannot be read twice: it is CSV unless forced. */
 	if ((format == NULL || strcmp(format, "auto") == 0) &&
@@ -819,14 +865,25 @@ post_file(struct br_store *st, const char *name,
 		    it->account);
 		row->amount_cents = it->amount_cents;
 		row->signed_cents = it->signed_cents;
+		prc = 0;
+		/* --shard: rows tied to no account (NOC, other records,
+		 * non-NACHA returns) are shard 1's. */
+		if (it->kind != IT_PAYMENT && !(it->kind == IT_RETURN &&
+		    strcmp(format, "nacha") == 0) &&
+		    !br_shard_member(&st->shard, ""))
+			continue;
 		switch (it->kind) {
 		case IT_PAYMENT:
-			if (post_payment(st, base, file_id, it, row, err) != 0)
+			/* Every shard numbers every payment
+			 * (docs/scale-out.md). */
+			if ((prc = post_payment(st, base, file_id, ++*next_id,
+			    it, row, err)) < 0)
 				goto out;
 			break;
 		case IT_RETURN:
 			if (strcmp(format, "nacha") == 0) {
-				if (post_return(st, base, it, row, err) != 0)
+				if ((prc = post_return(st, base, it, row,
+				    err)) < 0)
 					goto out;
 			} else
 				row->status = BR_PAY_RETURN_UNMATCHED;
@@ -841,6 +898,8 @@ post_file(struct br_store *st, const char *name,
 			row->status = BR_PAY_OTHER;
 			break;
 		}
+		if (prc == 2)
+			continue;	/* --shard: another shard's item */
 		rep->n++;
 		switch (row->status) {
 		case BR_PAY_POSTED:
@@ -870,6 +929,25 @@ out:
 	return rc;
 }
 
+/* The highest payment id this store has seen (docs/scale-out.md). */
+static int
+payment_id_high(struct br_store *st, int64_t *out, struct br_error *err)
+{
+	sqlite3_stmt *s = br_store_prepare(st, "SELECT MAX(COALESCE((SELECT "
+	    "MAX(payment_id) FROM payment), 0), COALESCE((SELECT CAST(value AS "
+	    "INTEGER) FROM setting WHERE key = 'payment_id_high'), 0))", err);
+
+	if (s == NULL)
+		return -1;
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return br_store_fail(st, "read payment ids", err);
+	}
+	*out = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return 0;
+}
+
 static int
 cmp_name(const void *a, const void *b)
 {
@@ -883,10 +961,17 @@ br_payment_post_files_ex(struct br_store *st, const char *const *files,
 {
 	struct br_paymap defmap;
 	const char **sorted;
+	char high[32];
+	int64_t next_id;
 	size_t i;
 	int rc = 0;
 
 	br_paymap_default(&defmap);
+	/* Payment ids continue from the highest one this store has seen: its
+	 * own payments, or in a shard store also other shards' (setting
+	 * payment_id_high, kept by shard runs). */
+	if (payment_id_high(st, &next_id, err) != 0)
+		return -1;
 	if ((sorted = malloc((n ? n : 1) * sizeof(*sorted))) == NULL ||
 	    (rep->files = calloc(n ? n : 1, sizeof(*rep->files))) == NULL) {
 		free(sorted);
@@ -898,8 +983,12 @@ br_payment_post_files_ex(struct br_store *st, const char *const *files,
 	qsort(sorted, n, sizeof(*sorted), cmp_name);
 	for (i = 0; i < n && rc == 0; i++)
 		rc = post_file(st, sorted[i], opts, opts->map ? opts->map :
-		    &defmap, rep, err);
+		    &defmap, &next_id, rep, err);
 	free(sorted);
+	if (rc == 0 && st->shard.n > 1) {
+		snprintf(high, sizeof(high), "%lld", (long long)next_id);
+		rc = br_store_setting_set(st, "payment_id_high", high, err);
+	}
 	return rc;
 }
 

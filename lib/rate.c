@@ -1762,6 +1762,7 @@ load_agreements(struct run *r, struct agreement **out, size_t *nout)
 	    "WHERE a.status <> 'closed' AND sa.start_date <= ?2 "
 	    "AND (sa.end_date IS NULL OR sa.end_date = '' OR "
 	    "sa.end_date >= ?1) AND (?3 IS NULL OR sa.account_id = ?3) "
+	    "AND br_in_shard(sa.account_id) "
 	    "ORDER BY sa.account_id, sa.sp_id, sa.start_date", r->err);
 	struct agreement *v = NULL, *a;
 	size_t n = 0, cap = 0;

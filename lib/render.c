@@ -810,7 +810,8 @@ br_render_run(struct br_render *r, struct br_store *st,
 		    strerror(errno));
 	snprintf(sql, sizeof(sql), "%s WHERE b.cycle_id = ?1 AND "
 	    "(?2 IS NULL OR b.account_id = ?2) AND b.status IN "
-	    "('draft', 'hold', 'issued') ORDER BY b.bill_id", bill_select);
+	    "('draft', 'hold', 'issued') AND br_in_shard(b.account_id) "
+	    "ORDER BY b.bill_id", bill_select);
 	if ((s = br_store_prepare(st, sql, err)) == NULL)
 		return -1;
 	sqlite3_bind_text(s, 1, opts->cycle_id, -1, SQLITE_STATIC);
