@@ -86,7 +86,7 @@ scalar(const char *sql)
 
 /* 24 hourly reads of value_milli each on 2026-10-14 (replacing any). */
 static void
-put_day(const char *meter, int64_t value_milli)
+put_day_q(const char *meter, int64_t value_milli, unsigned char quality)
 {
 	struct br_error err;
 	unsigned char vals[24 * 8], q[24];
@@ -97,7 +97,7 @@ put_day(const char *meter, int64_t value_milli)
 	for (i = 0; i < 24; i++)
 		v[i] = value_milli;
 	br_store_pack_values(v, 24, vals);
-	memset(q, 0, sizeof(q));
+	memset(q, quality, sizeof(q));
 	s = br_store_prepare(st, "INSERT OR REPLACE INTO interval_day(meter_id,"
 	    " channel, day, interval_s, n, vals, quality, file_id) "
 	    "VALUES(?1, 1, ?2, 3600, 24, ?3, ?4, 1)", &err);
@@ -108,6 +108,12 @@ put_day(const char *meter, int64_t value_milli)
 	sqlite3_bind_blob(s, 4, q, sizeof(q), SQLITE_STATIC);
 	ck_assert_int_eq(sqlite3_step(s), SQLITE_DONE);
 	sqlite3_finalize(s);
+}
+
+static void
+put_day(const char *meter, int64_t value_milli)
+{
+	put_day_q(meter, value_milli, BR_Q_ACTUAL);
 }
 
 static void
@@ -411,6 +417,21 @@ START_TEST(test_rerun_after_issue)
 }
 END_TEST
 
+/* Same quantities now marked estimated: the charges are the same. */
+START_TEST(test_estimated_same_charges)
+{
+	struct br_rebill_stats stats;
+	char *rep = NULL;
+
+	issued_cycle();
+	put_day_q("M1", 1000, BR_Q_ESTIMATED);
+	rebill(NULL, "2026-11-20", -1, &rep, &stats);
+	free(rep);
+	ck_assert_int_eq(stats.unchanged, 2);
+	ck_assert_int_eq(scalar("SELECT COUNT(*) FROM bill"), 2);
+}
+END_TEST
+
 /* A tariff corrected after issuing: a new version for October. */
 START_TEST(test_tariff_change)
 {
@@ -473,6 +494,7 @@ suite(void)
 	tcase_add_test(tc, test_whole_cycle_and_account);
 	tcase_add_test(tc, test_rerun_after_issue);
 	tcase_add_test(tc, test_tariff_change);
+	tcase_add_test(tc, test_estimated_same_charges);
 	suite_add_tcase(s, tc);
 	return s;
 }
