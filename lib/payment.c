@@ -962,7 +962,7 @@ br_payment_post_files_ex(struct br_store *st, const char *const *files,
 	struct br_paymap defmap;
 	const char **sorted;
 	char high[32];
-	int64_t next_id;
+	int64_t next_id = 0;
 	size_t i;
 	int rc = 0;
 
