@@ -195,7 +195,9 @@ load(struct br_store *st, const struct br_billdiff_opts *o, struct side *sd,
 		/* Stable: same-key lines keep their seq order (occ). */
 		for (k = 0; k < sd->nlines; k++)
 			sd->lines[k].occ = (int)k;
-		qsort(sd->lines, sd->nlines, sizeof(*sd->lines), line_qcmp);
+		if (sd->nlines > 1)
+			qsort(sd->lines, sd->nlines, sizeof(*sd->lines),
+			    line_qcmp);
 		for (k = 0; k < sd->nlines; k++) {
 			struct line *l = &sd->lines[k], *p = l - 1;
 			int same = k > 0 && strcmp(p->bill_id, l->bill_id) == 0 &&

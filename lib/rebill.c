@@ -451,7 +451,8 @@ br_rebill_run(struct br_store *st, const struct br_rebill_opts *opts,
 	ro.target_ctx = &c;
 	if (br_rate_run(st, &ro, NULL, &rs, err) != 0)
 		goto done;
-	qsort(c.v, c.n, sizeof(c.v[0]), item_cmp);
+	if (c.n > 1)
+		qsort(c.v, c.n, sizeof(c.v[0]), item_cmp);
 	br_csv_row(out, 8, header);
 	for (i = 0; i < c.n; i++) {
 		const struct item *it = &c.v[i];

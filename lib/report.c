@@ -270,7 +270,8 @@ br_report_unbilled(struct br_store *st, const char *cycle_id, FILE *out,
 		br_store_fail(st, "read meters", err);
 		goto out;
 	}
-	qsort(f.v, f.n, sizeof(*f.v), finding_cmp);
+	if (f.n > 1)
+		qsort(f.v, f.n, sizeof(*f.v), finding_cmp);
 	br_csv_row(out, 10, hdr);
 	for (i = 0; i < f.n; i++) {
 		struct finding *x = &f.v[i];

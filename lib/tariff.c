@@ -357,7 +357,8 @@ load_holidays(struct ld *l, const yaml_node_t *seq)
 			return -1;
 		t->nholidays++;
 	}
-	qsort(t->holidays, t->nholidays, sizeof(int32_t), cmp_day);
+	if (t->nholidays > 1)
+		qsort(t->holidays, t->nholidays, sizeof(int32_t), cmp_day);
 	return 0;
 }
 
