@@ -93,14 +93,15 @@ serialize(sqlite3_stmt *s, int first_col, struct buf *b)
 			    'b' : 't', len);
 			if (buf_add(b, num, strlen(num)))
 				return -1;
+			if (t != SQLITE_BLOB) {
+				if (len > 0 && buf_add(b, (const char *)v,
+				    (size_t)len))
+					return -1;
+				break;
+			}
 			for (k = 0; k < len; k++) {
-				char hx[3];
-				if (t != SQLITE_BLOB) {
-					if (buf_add(b, (const char *)v + k, 1))
-						return -1;
-					continue;
-				}
-				snprintf(hx, sizeof(hx), "%02x", v[k]);
+				static const char hexd[] = "0123456789abcdef";
+				char hx[2] = {hexd[v[k] >> 4], hexd[v[k] & 15]};
 				if (buf_add(b, hx, 2))
 					return -1;
 			}
@@ -189,9 +190,10 @@ int
 br_audit_seal(struct br_store *st, int64_t from_seq, struct br_error *err)
 {
 	sqlite3_stmt *sel = NULL, *upd = NULL, *row = NULL;
+	sqlite3_stmt *rows[NAUDITED] = {NULL};	/* one lookup per table */
 	struct buf b = {NULL, 0, 0};
 	char prev[65], hash[65], sql[256];
-	const char *last_tbl = "";
+	size_t ti;
 	int rc = -1, src;
 
 	if (prev_sealed(st, from_seq, prev, err) != 0)
@@ -215,14 +217,14 @@ br_audit_seal(struct br_store *st, int64_t from_seq, struct br_error *err)
 			    "audit log names unknown table '%s'", tbl);
 			goto out;
 		}
-		if (strcmp(last_tbl, a->table) != 0) {
-			sqlite3_finalize(row);
+		ti = (size_t)(a - audited);
+		if (rows[ti] == NULL) {
 			snprintf(sql, sizeof(sql), "SELECT * FROM %s WHERE "
 			    "%s", a->table, a->lookup);
-			if ((row = br_store_prepare(st, sql, err)) == NULL)
+			if ((rows[ti] = br_store_prepare(st, sql, err)) == NULL)
 				goto out;
-			last_tbl = a->table;
 		}
+		row = rows[ti];
 		sqlite3_reset(row);
 		if (a->split) {
 			const char *slash = strrchr(key, '/');
@@ -260,7 +262,8 @@ nomem:
 out:
 	sqlite3_finalize(sel);
 	sqlite3_finalize(upd);
-	sqlite3_finalize(row);
+	for (ti = 0; ti < NAUDITED; ti++)
+		sqlite3_finalize(rows[ti]);
 	free(b.p);
 	return rc;
 }
