@@ -142,7 +142,7 @@ br_paymap_load(struct br_paymap *m, const char *path, struct br_error *err)
 		case YAML_MAPPING_START_EVENT:
 			if (depth == 1 && have_key &&
 			    strcmp(key, "columns") == 0) {
-				snprintf(section, sizeof(section), "%s", key);
+				snprintf(section, sizeof(section), "%.31s", key);
 				have_key = 0;
 			} else if (depth != 0) {
 				br_error_set(err, BR_EINPUT, path,

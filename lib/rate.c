@@ -377,7 +377,7 @@ rate_energy(const struct br_rate_input *in, struct seg *s, int64_t *bank,
 	const struct br_tariff_version *v = &t->versions[s->ver];
 	int64_t micros, lo = 0, usage = s->usage;
 	int64_t per[BR_TARIFF_MAX_PERIODS];
-	char calc[256], code[40], desc[96], b1[32], b2[32], b3[32], b4[32];
+	char calc[768], code[40], desc[96], b1[32], b2[32], b3[32], b4[32];
 	char conv[96] = "";
 	size_t i;
 
@@ -483,7 +483,7 @@ rate_exports(const struct br_rate_input *in, struct seg *s,
 	const struct br_tariff *t = in->tariff;
 	const struct br_tariff_energy *x;
 	int64_t micros;
-	char calc[256], code[40], desc[96], b1[32], b2[32], b3[32], up[32];
+	char calc[768], code[40], desc[96], b1[32], b2[32], b3[32], up[32];
 	size_t i;
 
 	if (s->nem == NULL || s->nem->mode != BR_NEM_BILLING)

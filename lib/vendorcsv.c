@@ -139,7 +139,7 @@ br_vendor_map_load(struct br_vendor_map *m, const char *path,
 			    (strcmp(key, "columns") == 0 ||
 			    strcmp(key, "units") == 0 ||
 			    strcmp(key, "quality") == 0)) {
-				snprintf(section, sizeof(section), "%s", key);
+				snprintf(section, sizeof(section), "%.31s", key);
 				have_key = 0;
 			} else if (depth != 0) {
 				br_error_set(err, BR_ECONFIG, path,
