@@ -4,11 +4,11 @@
 set -eu
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBR_WERROR=ON >/dev/null
 cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure -j"$jobs"
 if [ "${1:-}" != "--fast" ]; then
-  cmake -S . -B build-san -DCMAKE_BUILD_TYPE=Debug \
+  cmake -S . -B build-san -DCMAKE_BUILD_TYPE=Debug -DBR_WERROR=ON \
     -DBR_SANITIZE=address,undefined >/dev/null
   cmake --build build-san -j"$jobs"
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
