@@ -86,19 +86,10 @@ bad(struct nacha *p, const char *fmt, ...)
 static int
 num(struct nacha *p, int from, int to, const char *field, int64_t *v)
 {
-	int64_t x = 0;
-	int i;
-
-	for (i = from; i <= to; i++) {
-		char c = p->rec[i - 1];
-
-		if (c < '0' || c > '9')
-			return bad(p, "%s (positions %d-%d) '%.*s' is not "
-			    "numeric", field, from, to, to - from + 1,
-			    p->rec + from - 1);
-		x = x * 10 + (c - '0');
-	}
-	*v = x;
+	if (br_fixed_num(p->rec, from, to, v) != 0)
+		return bad(p, "%s (positions %d-%d) '%.*s' is not "
+		    "numeric", field, from, to, to - from + 1,
+		    p->rec + from - 1);
 	return 0;
 }
 
@@ -106,19 +97,7 @@ num(struct nacha *p, int from, int to, const char *field, int64_t *v)
 static void
 field(const struct nacha *p, int from, int to, char *dst, size_t n)
 {
-	const char *s = p->rec + from - 1;
-	size_t len = (size_t)(to - from + 1);
-
-	while (len > 0 && *s == ' ') {
-		s++;
-		len--;
-	}
-	while (len > 0 && s[len - 1] == ' ')
-		len--;
-	if (len >= n)
-		len = n - 1;
-	memcpy(dst, s, len);
-	dst[len] = '\0';
+	br_fixed_field(p->rec, from, to, dst, n);
 }
 
 /* YYMMDD at pos into "20YY-MM-DD"; returns 0 or -1 if not a date. */

@@ -143,4 +143,46 @@ br_linereader_close(struct br_linereader *lr, char *sha_hex)
 	lr->buf = NULL;
 }
 
+/*
+ * Fixed-width records (NACHA, lockbox): positions are 1-based and
+ * inclusive, as in the bank specifications.
+ */
+
+/* Digits at positions from..to of rec into *v; -1 when one is not a digit. */
+static inline int
+br_fixed_num(const char *rec, int from, int to, int64_t *v)
+{
+	int64_t x = 0;
+	int i;
+
+	for (i = from; i <= to; i++) {
+		char c = rec[i - 1];
+
+		if (c < '0' || c > '9')
+			return -1;
+		x = x * 10 + (c - '0');
+	}
+	*v = x;
+	return 0;
+}
+
+/* Copy positions from..to of rec, trimmed of spaces, into dst of size n. */
+static inline void
+br_fixed_field(const char *rec, int from, int to, char *dst, size_t n)
+{
+	const char *s = rec + from - 1;
+	size_t len = (size_t)(to - from + 1);
+
+	while (len > 0 && *s == ' ') {
+		s++;
+		len--;
+	}
+	while (len > 0 && s[len - 1] == ' ')
+		len--;
+	if (len >= n)
+		len = n - 1;
+	memcpy(dst, s, len);
+	dst[len] = '\0';
+}
+
 #endif
