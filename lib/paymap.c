@@ -6,11 +6,12 @@
 #include "paymap.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
-#include <yaml.h>
 
 #include "date.h"
+#include "yamlmap.h"
 #include "banned.h"
 
 static void
@@ -107,14 +108,17 @@ set_key(struct br_paymap *m, const char *section, const char *key,
 	return 0;
 }
 
+static int
+paymap_set(void *ctx, const char *section, const char *key,
+    const char *value)
+{
+	return set_key(ctx, section, key, value);
+}
+
 int
 br_paymap_load(struct br_paymap *m, const char *path, struct br_error *err)
 {
-	yaml_parser_t p;
-	yaml_event_t ev;
-	FILE *f;
-	char section[32] = "", key[64] = "";
-	int depth = 0, have_key = 0, done = 0, rc = -1;
+	static const char *const sections[] = {"columns", NULL};
 
 	br_paymap_default(m);
 	/* A mapping names its own columns: no defaults but the formats. */
@@ -123,81 +127,12 @@ br_paymap_load(struct br_paymap *m, const char *path, struct br_error *err)
 	memset(&m->method, 0, sizeof(m->method));
 	memset(&m->date, 0, sizeof(m->date));
 	memset(&m->amount, 0, sizeof(m->amount));
-	if ((f = fopen(path, "rb")) == NULL)
-		return br_error_set(err, BR_ENOINPUT, path, 0,
-		    "cannot open mapping: %s", strerror(errno));
-	yaml_parser_initialize(&p);
-	yaml_parser_set_input_file(&p, f);
-	while (!done) {
-		if (!yaml_parser_parse(&p, &ev)) {
-			br_error_set(err, BR_EINPUT, path,
-			    (long)p.problem_mark.line + 1, "bad YAML: %s",
-			    p.problem ? p.problem : "?");
-			goto out;
-		}
-		switch (ev.type) {
-		case YAML_STREAM_END_EVENT:
-			done = 1;
-			break;
-		case YAML_MAPPING_START_EVENT:
-			if (depth == 1 && have_key &&
-			    strcmp(key, "columns") == 0) {
-				snprintf(section, sizeof(section), "%.31s", key);
-				have_key = 0;
-			} else if (depth != 0) {
-				br_error_set(err, BR_EINPUT, path,
-				    (long)ev.start_mark.line + 1,
-				    "unexpected mapping (only 'columns' "
-				    "holds one)");
-				yaml_event_delete(&ev);
-				goto out;
-			}
-			depth++;
-			break;
-		case YAML_MAPPING_END_EVENT:
-			depth--;
-			section[0] = '\0';
-			break;
-		case YAML_SEQUENCE_START_EVENT:
-			br_error_set(err, BR_EINPUT, path,
-			    (long)ev.start_mark.line + 1, "unexpected list");
-			yaml_event_delete(&ev);
-			goto out;
-		case YAML_SCALAR_EVENT: {
-			const char *v = (const char *)ev.data.scalar.value;
-
-			if (!have_key) {
-				snprintf(key, sizeof(key), "%s", v);
-				have_key = 1;
-			} else {
-				have_key = 0;
-				if (set_key(m, section, key, v) != 0) {
-					br_error_set(err, BR_EINPUT, path,
-					    (long)ev.start_mark.line + 1,
-					    "bad value '%s' for key '%s%s%s'",
-					    v, section, section[0] ? "." : "",
-					    key);
-					yaml_event_delete(&ev);
-					goto out;
-				}
-			}
-			break;
-		}
-		default:
-			break;
-		}
-		yaml_event_delete(&ev);
-	}
-	if (m->date.name[0] == '\0' || m->amount.name[0] == '\0') {
-		br_error_set(err, BR_EINPUT, path, 1,
+	if (br_yamlmap_read(path, sections, BR_EINPUT, paymap_set, m, err) != 0)
+		return -1;
+	if (m->date.name[0] == '\0' || m->amount.name[0] == '\0')
+		return br_error_set(err, BR_EINPUT, path, 1,
 		    "mapping needs columns.date and columns.amount");
-		goto out;
-	}
-	rc = 0;
-out:
-	yaml_parser_delete(&p);
-	fclose(f);
-	return rc;
+	return 0;
 }
 
 void

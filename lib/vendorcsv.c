@@ -5,14 +5,13 @@
  */
 #include "vendorcsv.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <yaml.h>
 
 #include "money.h"
+#include "yamlmap.h"
 #include "banned.h"
 
 static int
@@ -106,96 +105,29 @@ set_key(struct br_vendor_map *m, const char *section, const char *key,
 	return -1;
 }
 
+static int
+vendor_set(void *ctx, const char *section, const char *key, const char *value)
+{
+	return set_key(ctx, section, key, value);
+}
+
 int
 br_vendor_map_load(struct br_vendor_map *m, const char *path,
     struct br_error *err)
 {
-	yaml_parser_t p;
-	yaml_event_t ev;
-	FILE *f;
-	char section[32] = "", key[64] = "";
-	int depth = 0, have_key = 0, done = 0, rc = -1;
+	static const char *const sections[] = {"columns", "units", "quality",
+	    NULL};
 
 	memset(m, 0, sizeof(*m));
 	m->interval_minutes = 15;
-	if ((f = fopen(path, "rb")) == NULL)
-		return br_error_set(err, BR_ENOINPUT, path, 0,
-		    "cannot open mapping: %s", strerror(errno));
-	yaml_parser_initialize(&p);
-	yaml_parser_set_input_file(&p, f);
-	while (!done) {
-		if (!yaml_parser_parse(&p, &ev)) {
-			br_error_set(err, BR_ECONFIG, path,
-			    (long)p.problem_mark.line + 1, "bad YAML: %s",
-			    p.problem ? p.problem : "?");
-			goto out;
-		}
-		switch (ev.type) {
-		case YAML_STREAM_END_EVENT:
-			done = 1;
-			break;
-		case YAML_MAPPING_START_EVENT:
-			if (depth == 1 && have_key &&
-			    (strcmp(key, "columns") == 0 ||
-			    strcmp(key, "units") == 0 ||
-			    strcmp(key, "quality") == 0)) {
-				snprintf(section, sizeof(section), "%.31s", key);
-				have_key = 0;
-			} else if (depth != 0) {
-				br_error_set(err, BR_ECONFIG, path,
-				    (long)ev.start_mark.line + 1,
-				    "unexpected mapping (only 'columns', "
-				    "'units' and 'quality' hold one)");
-				yaml_event_delete(&ev);
-				goto out;
-			}
-			depth++;
-			break;
-		case YAML_MAPPING_END_EVENT:
-			depth--;
-			section[0] = '\0';
-			break;
-		case YAML_SEQUENCE_START_EVENT:
-			br_error_set(err, BR_ECONFIG, path,
-			    (long)ev.start_mark.line + 1, "unexpected list");
-			yaml_event_delete(&ev);
-			goto out;
-		case YAML_SCALAR_EVENT: {
-			const char *v = (const char *)ev.data.scalar.value;
-
-			if (!have_key) {
-				snprintf(key, sizeof(key), "%s", v);
-				have_key = 1;
-			} else {
-				have_key = 0;
-				if (set_key(m, section, key, v) != 0) {
-					br_error_set(err, BR_ECONFIG, path,
-					    (long)ev.start_mark.line + 1,
-					    "bad value '%s' for key '%s%s%s'",
-					    v, section, section[0] ? "." : "",
-					    key);
-					yaml_event_delete(&ev);
-					goto out;
-				}
-			}
-			break;
-		}
-		default:
-			break;
-		}
-		yaml_event_delete(&ev);
-	}
+	if (br_yamlmap_read(path, sections, BR_ECONFIG, vendor_set, m,
+	    err) != 0)
+		return -1;
 	if (m->col_meter[0] == '\0' || m->col_time[0] == '\0' ||
-	    m->col_value[0] == '\0') {
-		br_error_set(err, BR_ECONFIG, path, 1, "mapping needs "
+	    m->col_value[0] == '\0')
+		return br_error_set(err, BR_ECONFIG, path, 1, "mapping needs "
 		    "columns.meter_id, columns.time and columns.value");
-		goto out;
-	}
-	rc = 0;
-out:
-	yaml_parser_delete(&p);
-	fclose(f);
-	return rc;
+	return 0;
 }
 
 const char *
