@@ -56,14 +56,6 @@ side_free(struct side *s)
 }
 
 static void
-copy_col(char *dst, size_t n, sqlite3_stmt *s, int col)
-{
-	const unsigned char *t = sqlite3_column_text(s, col);
-
-	snprintf(dst, n, "%s", t ? (const char *)t : "");
-}
-
-static void
 trace_version(const char *trace, char *out, size_t n)
 {
 	const char *p = strstr(trace, "version ");
@@ -175,16 +167,16 @@ load(struct br_store *st, const struct br_billdiff_opts *o, struct side *sd,
 		}
 		l = &sd->lines[sd->nlines];
 		memset(l, 0, sizeof(*l));
-		copy_col(l->bill_id, sizeof(l->bill_id), s, 0);
-		copy_col(l->account_id, sizeof(l->account_id), s, 1);
-		copy_col(l->sp_id, sizeof(l->sp_id), s, 2);
-		copy_col(l->code, sizeof(l->code), s, 3);
+		br_store_column_text(l->bill_id, sizeof(l->bill_id), s, 0);
+		br_store_column_text(l->account_id, sizeof(l->account_id), s, 1);
+		br_store_column_text(l->sp_id, sizeof(l->sp_id), s, 2);
+		br_store_column_text(l->code, sizeof(l->code), s, 3);
 		l->qty_milli = sqlite3_column_int64(s, 4);
 		l->rate_micro = sqlite3_column_int64(s, 5);
 		l->amount_cents = sqlite3_column_int64(s, 6);
 		trace_version((const char *)sqlite3_column_text(s, 7),
 		    l->version, sizeof(l->version));
-		copy_col(l->unit, sizeof(l->unit), s, 8);
+		br_store_column_text(l->unit, sizeof(l->unit), s, 8);
 		sd->nlines++;
 	}
 	sqlite3_finalize(s);
@@ -231,8 +223,8 @@ load(struct br_store *st, const struct br_billdiff_opts *o, struct side *sd,
 			cap = nc;
 		}
 		m = &sd->meters[sd->nmeters++];
-		copy_col(m->bill_id, sizeof(m->bill_id), s, 0);
-		copy_col(m->meter_id, sizeof(m->meter_id), s, 1);
+		br_store_column_text(m->bill_id, sizeof(m->bill_id), s, 0);
+		br_store_column_text(m->meter_id, sizeof(m->meter_id), s, 1);
 		m->channel = sqlite3_column_int(s, 2);
 		m->usage_milli = sqlite3_column_int64(s, 3);
 		m->estimated_milli = sqlite3_column_int64(s, 4);

@@ -421,14 +421,6 @@ cmp_meter(const void *a, const void *b)
 	    ((const struct br_registry_meter *)b)->meter_id);
 }
 
-static void
-copy_text(char *dst, size_t n, sqlite3_stmt *s, int col)
-{
-	const unsigned char *t = sqlite3_column_text(s, col);
-
-	snprintf(dst, n, "%s", t ? (const char *)t : "");
-}
-
 static int32_t
 column_day(sqlite3_stmt *s, int col)
 {
@@ -477,9 +469,9 @@ br_registry_init(struct br_registry *reg, struct br_store *st,
 			goto nomem;
 		m = &reg->meters[reg->nmeters++];
 		memset(m, 0, sizeof(*m));
-		copy_text(m->meter_id, sizeof(m->meter_id), s, 0);
-		copy_text(m->kind, sizeof(m->kind), s, 1);
-		copy_text(m->unit, sizeof(m->unit), s, 2);
+		br_store_column_text(m->meter_id, sizeof(m->meter_id), s, 0);
+		br_store_column_text(m->kind, sizeof(m->kind), s, 1);
+		br_store_column_text(m->unit, sizeof(m->unit), s, 2);
 		m->multiplier_milli = sqlite3_column_int64(s, 3);
 	}
 	if (rc != SQLITE_DONE)
@@ -501,7 +493,7 @@ br_registry_init(struct br_registry *reg, struct br_store *st,
 		    sizeof(*in)) != 0)
 			goto nomem;
 		in = &reg->installs[reg->ninstalls];
-		copy_text(in->sp_id, sizeof(in->sp_id), s, 1);
+		br_store_column_text(in->sp_id, sizeof(in->sp_id), s, 1);
 		in->from_day = column_day(s, 2);
 		in->to_day = column_day(s, 3);
 		/* Installs of one meter are contiguous (ORDER BY). */
@@ -533,8 +525,8 @@ br_registry_init(struct br_registry *reg, struct br_store *st,
 		    sizeof(*a)) != 0)
 			goto nomem;
 		a = &reg->agreements[reg->nagreements++];
-		copy_text(a->sp_id, sizeof(a->sp_id), s, 0);
-		copy_text(a->account_id, sizeof(a->account_id), s, 1);
+		br_store_column_text(a->sp_id, sizeof(a->sp_id), s, 0);
+		br_store_column_text(a->account_id, sizeof(a->account_id), s, 1);
 		a->from_day = column_day(s, 2);
 		a->to_day = column_day(s, 3);
 	}

@@ -22,14 +22,6 @@
 #include "scanline.h"
 #include "banned.h"
 
-static void
-col_text(sqlite3_stmt *s, int i, char *buf, size_t n)
-{
-	const unsigned char *t = sqlite3_column_text(s, i);
-
-	snprintf(buf, n, "%s", t ? (const char *)t : "");
-}
-
 static const char bill_select[] =
     "SELECT b.bill_id, b.account_id, b.cycle_id, b.period_start, "
     "b.period_end, b.bill_date, b.due_date, b.status, b.total_cents, "
@@ -39,18 +31,18 @@ static const char bill_select[] =
 static void
 bill_from_stmt(sqlite3_stmt *s, struct br_bill_doc *b)
 {
-	col_text(s, 0, b->bill_id, sizeof(b->bill_id));
-	col_text(s, 1, b->account_id, sizeof(b->account_id));
-	col_text(s, 2, b->cycle_id, sizeof(b->cycle_id));
-	col_text(s, 3, b->period_start, sizeof(b->period_start));
-	col_text(s, 4, b->period_end, sizeof(b->period_end));
-	col_text(s, 5, b->bill_date, sizeof(b->bill_date));
-	col_text(s, 6, b->due_date, sizeof(b->due_date));
-	col_text(s, 7, b->status, sizeof(b->status));
+	br_store_column_text(b->bill_id, sizeof(b->bill_id), s, 0);
+	br_store_column_text(b->account_id, sizeof(b->account_id), s, 1);
+	br_store_column_text(b->cycle_id, sizeof(b->cycle_id), s, 2);
+	br_store_column_text(b->period_start, sizeof(b->period_start), s, 3);
+	br_store_column_text(b->period_end, sizeof(b->period_end), s, 4);
+	br_store_column_text(b->bill_date, sizeof(b->bill_date), s, 5);
+	br_store_column_text(b->due_date, sizeof(b->due_date), s, 6);
+	br_store_column_text(b->status, sizeof(b->status), s, 7);
 	b->total_cents = sqlite3_column_int64(s, 8);
-	col_text(s, 9, b->name, sizeof(b->name));
-	col_text(s, 10, b->mailing, sizeof(b->mailing));
-	col_text(s, 11, b->replaces, sizeof(b->replaces));
+	br_store_column_text(b->name, sizeof(b->name), s, 9);
+	br_store_column_text(b->mailing, sizeof(b->mailing), s, 10);
+	br_store_column_text(b->replaces, sizeof(b->replaces), s, 11);
 }
 
 /*
@@ -160,12 +152,12 @@ load_services(struct br_store *st, struct br_bill_doc *d,
 			return -1;
 		}
 		v = &d->svc[d->nsvc++];
-		col_text(s, 0, v->sp_id, sizeof(v->sp_id));
-		col_text(s, 1, v->kind, sizeof(v->kind));
-		col_text(s, 2, v->address, sizeof(v->address));
-		col_text(s, 3, v->rate_code, sizeof(v->rate_code));
-		col_text(s, 4, v->start_date, sizeof(v->start_date));
-		col_text(s, 5, v->net_metering, sizeof(v->net_metering));
+		br_store_column_text(v->sp_id, sizeof(v->sp_id), s, 0);
+		br_store_column_text(v->kind, sizeof(v->kind), s, 1);
+		br_store_column_text(v->address, sizeof(v->address), s, 2);
+		br_store_column_text(v->rate_code, sizeof(v->rate_code), s, 3);
+		br_store_column_text(v->start_date, sizeof(v->start_date), s, 4);
+		br_store_column_text(v->net_metering, sizeof(v->net_metering), s, 5);
 	}
 	unprep(d->cache, s);
 	if (rc != SQLITE_DONE)
@@ -214,9 +206,9 @@ load_meters(struct br_store *st, struct br_bill_doc *d, size_t *cap,
 		}
 		m = &d->meters[d->nmeters++];
 		snprintf(m->group, sizeof(m->group), "%s", group);
-		col_text(s, 0, m->meter_id, sizeof(m->meter_id));
+		br_store_column_text(m->meter_id, sizeof(m->meter_id), s, 0);
 		m->channel = sqlite3_column_int(s, 1);
-		col_text(s, 2, m->unit, sizeof(m->unit));
+		br_store_column_text(m->unit, sizeof(m->unit), s, 2);
 		m->usage_milli = sqlite3_column_int64(s, 3);
 		m->estimated_milli = sqlite3_column_int64(s, 4);
 		m->missing_intervals = sqlite3_column_int(s, 5);
@@ -284,11 +276,11 @@ load_items(struct br_store *st, struct br_bill_doc *d, struct br_error *err)
 			return -1;
 		}
 		it = &d->items[d->nitems++];
-		col_text(s, 0, it->sp_id, sizeof(it->sp_id));
-		col_text(s, 1, it->code, sizeof(it->code));
-		col_text(s, 2, it->description, sizeof(it->description));
+		br_store_column_text(it->sp_id, sizeof(it->sp_id), s, 0);
+		br_store_column_text(it->code, sizeof(it->code), s, 1);
+		br_store_column_text(it->description, sizeof(it->description), s, 2);
 		it->quantity_milli = sqlite3_column_int64(s, 3);
-		col_text(s, 4, it->unit, sizeof(it->unit));
+		br_store_column_text(it->unit, sizeof(it->unit), s, 4);
 		it->rate_micro = sqlite3_column_int64(s, 5);
 		it->amount_cents = sqlite3_column_int64(s, 6);
 		sum += it->amount_cents;
@@ -356,9 +348,9 @@ load_history(struct br_store *st, struct br_bill_doc *d,
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW && n < BR_RENDER_HISTORY) {
 		struct br_bill_bar *b = &tmp[n];
 
-		col_text(s, 0, b->bill_id, sizeof(b->bill_id));
-		col_text(s, 1, b->period_start, sizeof(b->period_start));
-		col_text(s, 2, b->period_end, sizeof(b->period_end));
+		br_store_column_text(b->bill_id, sizeof(b->bill_id), s, 0);
+		br_store_column_text(b->period_start, sizeof(b->period_start), s, 1);
+		br_store_column_text(b->period_end, sizeof(b->period_end), s, 2);
 		b->usage_milli = sqlite3_column_int64(s, 3);
 		if (period_days(b->period_start, b->period_end, &b->days) != 0)
 			b->days = 0;

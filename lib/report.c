@@ -117,14 +117,6 @@ finding_cmp(const void *a_, const void *b_)
 	return c;
 }
 
-static void
-copy_text(char *dst, size_t n, sqlite3_stmt *s, int col)
-{
-	const unsigned char *t = sqlite3_column_text(s, col);
-
-	snprintf(dst, n, "%s", t ? (const char *)t : "");
-}
-
 int
 br_report_unbilled(struct br_store *st, const char *cycle_id, FILE *out,
     long *nrows, struct br_error *err)
@@ -196,15 +188,15 @@ br_report_unbilled(struct br_store *st, const char *cycle_id, FILE *out,
 		int32_t a0, a1;
 		struct finding *x;
 
-		copy_text(meter, sizeof(meter), m, 0);
-		copy_text(sp, sizeof(sp), m, 1);
-		copy_text(unit, sizeof(unit), m, 2);
-		copy_text(acct, sizeof(acct), m, 3);
-		copy_text(status, sizeof(status), m, 4);
-		copy_text(rate, sizeof(rate), m, 5);
+		br_store_column_text(meter, sizeof(meter), m, 0);
+		br_store_column_text(sp, sizeof(sp), m, 1);
+		br_store_column_text(unit, sizeof(unit), m, 2);
+		br_store_column_text(acct, sizeof(acct), m, 3);
+		br_store_column_text(status, sizeof(status), m, 4);
+		br_store_column_text(rate, sizeof(rate), m, 5);
 		billed = sqlite3_column_int64(m, 6);
-		copy_text(w0, sizeof(w0), m, 7);
-		copy_text(w1, sizeof(w1), m, 8);
+		br_store_column_text(w0, sizeof(w0), m, 7);
+		br_store_column_text(w1, sizeof(w1), m, 8);
 		if (br_date_parse(w0, (size_t)-1, &a0) ||
 		    br_date_parse(w1, (size_t)-1, &a1)) {
 			br_error_set(err, BR_EINPUT, st->path, 0,

@@ -282,6 +282,14 @@ br_store_fail(struct br_store *st, const char *what, struct br_error *err)
 	    sqlite3_errmsg(st->db));
 }
 
+void
+br_store_column_text(char *dst, size_t n, sqlite3_stmt *s, int col)
+{
+	const unsigned char *t = sqlite3_column_text(s, col);
+
+	snprintf(dst, n, "%s", t ? (const char *)t : "");
+}
+
 int
 br_store_exec(struct br_store *st, const char *sql, struct br_error *err)
 {

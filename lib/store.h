@@ -96,6 +96,10 @@ int br_store_exec(struct br_store *st, const char *sql, struct br_error *err);
 sqlite3_stmt *br_store_prepare(struct br_store *st, const char *sql,
     struct br_error *err);
 
+/* Copy column col of the current row of s into dst (size n) as text;
+ * NULL becomes "", longer text is cut to n - 1 bytes. */
+void br_store_column_text(char *dst, size_t n, sqlite3_stmt *s, int col);
+
 /* Fill err from the connection's last error; returns -1. */
 int br_store_fail(struct br_store *st, const char *what, struct br_error *err);
 
