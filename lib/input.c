@@ -15,6 +15,7 @@
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
+#include <cpuid.h>
 #define BR_SHA_NI 1
 #endif
 
@@ -95,9 +96,12 @@ sha_update(struct br_sha256 *s, const void *data, size_t n)
 	const unsigned char *p = data;
 
 	if (have < 0) {
-		__builtin_cpu_init();
-		have = __builtin_cpu_supports("sha") &&
-		    __builtin_cpu_supports("sse4.1");
+		/* CPUID directly: clang 14 has no "sha" for
+		 * __builtin_cpu_supports.  SSE4.1: leaf 1 ECX bit 19;
+		 * SHA: leaf 7 subleaf 0 EBX bit 29. */
+		unsigned a, b, c, d;
+		have = __get_cpuid(1, &a, &b, &c, &d) && (c >> 19 & 1) &&
+		    __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b >> 29 & 1);
 	}
 	if (!have || n < 128) {
 		br_sha256_update(s, data, n);
