@@ -378,8 +378,14 @@ br_store_open(const char *path, int flags, struct br_error *err)
 		return NULL;
 	}
 	snprintf(st->path, sizeof(st->path), "%s", path);
-	oflags = (flags & BR_STORE_READONLY) ? SQLITE_OPEN_READONLY :
-	    SQLITE_OPEN_READWRITE | ((flags & BR_STORE_CREATE) ?
+	/*
+	 * A read-only store is opened read-write with query_only on when
+	 * the file allows it (SQLite falls back to read-only by itself for
+	 * a write-protected file): only a read-write connection checkpoints
+	 * and removes the -wal and -shm files when it closes, so a report
+	 * run leaves the store directory as the cycle left it.
+	 */
+	oflags = SQLITE_OPEN_READWRITE | ((flags & BR_STORE_CREATE) ?
 	    SQLITE_OPEN_CREATE : 0);
 	if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
 		br_error_set(err, (flags & BR_STORE_CREATE) ? BR_ECANTCREATE :
@@ -403,7 +409,8 @@ br_store_open(const char *path, int flags, struct br_error *err)
 		}
 	} else {
 		int v;
-		if (user_version(st, &v, err) != 0) {
+		if (br_store_exec(st, "PRAGMA query_only=ON", err) != 0 ||
+		    user_version(st, &v, err) != 0) {
 			br_store_close(st);
 			return NULL;
 		}

@@ -19,6 +19,11 @@ done
 # run-cycle writes the registry report to /dev/null: it must still be the
 # device afterwards (outputs to non-regular files are written in place).
 [ -c /dev/null ] || { echo "FAIL: /dev/null is no longer a device"; exit 1; }
+# Every tool, the read-only audit-verify of the manifest included, closes
+# the store cleanly: no -wal or -shm file is left beside it.
+for f in "$work/billing.db-wal" "$work/billing.db-shm"; do
+  [ ! -e "$f" ] || { echo "FAIL: run-cycle left $(basename "$f") behind"; exit 1; }
+done
 if [ "${2:-}" = "--update" ]; then
   rm -rf "$exp"
   mkdir -p "$exp"
