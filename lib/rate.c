@@ -368,6 +368,77 @@ net_energy(const struct br_rate_input *in, struct seg *s, int64_t *bank,
 	    *bank, t->unit, 0, 0, calc, err);
 }
 
+/*
+ * Bill `usage` through tiers (cumulative limits, prorated for the segment
+ * by seg_limit): one line per tier reached, tier 1 always.  Codes are
+ * <code>T<n>, descriptions <desc>tier <n> (...), traces <calc>tier <n>.
+ */
+static int
+bill_tiers(const struct br_rate_input *in, struct seg *s,
+    const struct br_tariff_tier *tiers, size_t ntiers, int64_t usage,
+    const char *code_prefix, const char *desc_prefix,
+    const char *calc_prefix, const char *conv, struct br_rate_lines *out,
+    struct br_error *err)
+{
+	const struct br_tariff *t = in->tariff;
+	const struct br_tariff_energy *e = s->energy;
+	int64_t micros, lo = 0;
+	char calc[768], code[40], desc[96], b1[32], b2[32], b3[32], b4[32];
+	size_t i;
+
+	for (i = 0; i < ntiers; i++) {
+		const struct br_tariff_tier *tr = &tiers[i];
+		int64_t hi = tr->upto_milli < 0 ? -1 :
+		    seg_limit(in, s, e, tr->upto_milli);
+		int64_t q = usage - lo;
+		if (hi >= 0 && usage > hi)
+			q = hi - lo;
+		if (q < 0)
+			q = 0;
+		if (q == 0 && i > 0)
+			break;
+		if (mul(q, tr->rate_micro, &micros, err) != 0)
+			return -1;
+		s->billed_energy += q;
+		snprintf(code, sizeof(code), "%sT%zu", code_prefix, i + 1);
+		if (hi >= 0)
+			snprintf(desc, sizeof(desc), "%stier %zu (%s-%s %s)",
+			    desc_prefix, i + 1, fmt3(lo, b1), fmt3(hi, b2),
+			    t->unit);
+		else
+			snprintf(desc, sizeof(desc), "%stier %zu (over %s %s)",
+			    desc_prefix, i + 1, fmt3(lo, b1), t->unit);
+		snprintf(calc, sizeof(calc), "%stier %zu (%s-%s%s): %s %s%s x "
+		    "%s", calc_prefix, i + 1, fmt3(lo, b1), hi >= 0 ?
+		    fmt3(hi, b2) : "", e->prorate ? " prorated" : "",
+		    fmt3(q, b3), t->unit, i == 0 ? conv : "",
+		    fmt6(tr->rate_micro, b4));
+		if (add_line(out, t, s, code, desc, q, t->unit,
+		    tr->rate_micro, micros, calc, err) != 0)
+			return -1;
+		if (hi < 0)
+			break;
+		lo = hi;
+	}
+	return 0;
+}
+
+__extension__ typedef __int128 i128;
+
+/* round_half_up(a x b / c) without overflow (c > 0). */
+static int64_t
+muldiv(int64_t a, int64_t b, int64_t c)
+{
+	i128 p = (i128)a * b;
+	i128 q = p / c, r = p % c;
+
+	if (r < 0)
+		r = -r;
+	if (2 * r >= c)
+		q += p < 0 ? -1 : 1;
+	return (int64_t)q;
+}
+
 static int
 rate_energy(const struct br_rate_input *in, struct seg *s, int64_t *bank,
     struct br_rate_lines *out, struct br_error *err)
@@ -375,21 +446,16 @@ rate_energy(const struct br_rate_input *in, struct seg *s, int64_t *bank,
 	const struct br_tariff *t = in->tariff;
 	const struct br_tariff_energy *e = s->energy;
 	const struct br_tariff_version *v = &t->versions[s->ver];
-	int64_t micros, lo = 0, usage = s->usage;
+	int64_t micros, usage = s->usage;
 	int64_t per[BR_TARIFF_MAX_PERIODS];
 	char calc[768], code[40], desc[96], b1[32], b2[32], b3[32], b4[32];
-	char conv[96] = "";
+	char b5[32], conv[96] = "";
 	size_t i;
 
 	memcpy(per, s->per_usage, sizeof(per));
-	if (s->nem && s->nem->mode == BR_NEM_NETTING) {
-		if (e->kind == BR_ENERGY_PRICES)
-			return br_error_set(err, BR_ECONFIG, t->file, v->line,
-			    "rate '%s': net metering netting cannot be "
-			    "combined with real-time prices", t->code);
-		if (net_energy(in, s, bank, &usage, per, out, err) != 0)
-			return -1;
-	}
+	if (s->nem && s->nem->mode == BR_NEM_NETTING &&
+	    net_energy(in, s, bank, &usage, per, out, err) != 0)
+		return -1;
 	if (br_tariff_btu_at(v, s->first) != 0 && s->raw_usage != s->usage)
 		snprintf(conv, sizeof(conv), " (%s CCF converted per day by "
 		    "the BTU factor)", fmt3(s->raw_usage, b1));
@@ -403,51 +469,26 @@ rate_energy(const struct br_rate_input *in, struct seg *s, int64_t *bank,
 		return add_line(out, t, s, "ENERGY", "Energy", usage,
 		    t->unit, e->rate_micro, micros, calc, err);
 	case BR_ENERGY_TIERED:
-		for (i = 0; i < e->ntiers; i++) {
-			const struct br_tariff_tier *tr = &e->tiers[i];
-			int64_t hi = tr->upto_milli < 0 ? -1 :
-			    seg_limit(in, s, e, tr->upto_milli);
-			int64_t q = usage - lo;
-			if (hi >= 0 && usage > hi)
-				q = hi - lo;
-			if (q < 0)
-				q = 0;
-			if (q == 0 && i > 0)
-				break;
-			if (mul(q, tr->rate_micro, &micros, err) != 0)
-				return -1;
-			s->billed_energy += q;
-			snprintf(code, sizeof(code), "ENERGY_T%zu", i + 1);
-			if (hi >= 0)
-				snprintf(desc, sizeof(desc), "Energy tier %zu "
-				    "(%s-%s %s)", i + 1, fmt3(lo, b1),
-				    fmt3(hi, b2), t->unit);
-			else
-				snprintf(desc, sizeof(desc), "Energy tier %zu "
-				    "(over %s %s)", i + 1, fmt3(lo, b1),
-				    t->unit);
-			snprintf(calc, sizeof(calc), "tier %zu (%s-%s%s): %s "
-			    "%s%s x %s", i + 1, fmt3(lo, b1), hi >= 0 ?
-			    fmt3(hi, b2) : "", e->prorate ? " prorated" : "",
-			    fmt3(q, b3), t->unit, i == 0 ? conv : "",
-			    fmt6(tr->rate_micro, b4));
-			if (add_line(out, t, s, code, desc, q, t->unit,
-			    tr->rate_micro, micros, calc, err) != 0)
-				return -1;
-			if (hi < 0)
-				break;
-			lo = hi;
-		}
-		return 0;
+		return bill_tiers(in, s, e->tiers, e->ntiers, usage, "ENERGY_",
+		    "Energy ", "", conv, out, err);
 	case BR_ENERGY_TOU:
 		for (i = 0; i < e->nperiods; i++) {
 			const struct br_tariff_period *p = &e->periods[i];
 			int64_t q = per[i];
-			char up[32];
+			char up[32], cp[48], dp[48], tp[48];
+			upper_name(p->name, up, sizeof(up));
+			if (p->ntiers > 0) {
+				snprintf(cp, sizeof(cp), "ENERGY_%s_", up);
+				snprintf(dp, sizeof(dp), "Energy %s ", p->name);
+				snprintf(tp, sizeof(tp), "period %s ", p->name);
+				if (bill_tiers(in, s, p->tiers, p->ntiers, q,
+				    cp, dp, tp, "", out, err) != 0)
+					return -1;
+				continue;
+			}
 			if (mul(q, p->rate_micro, &micros, err) != 0)
 				return -1;
 			s->billed_energy += q;
-			upper_name(p->name, up, sizeof(up));
 			snprintf(code, sizeof(code), "ENERGY_%s", up);
 			snprintf(desc, sizeof(desc), "Energy %s", p->name);
 			snprintf(calc, sizeof(calc), "period %s: %s %s x %s",
@@ -464,10 +505,29 @@ rate_energy(const struct br_rate_input *in, struct seg *s, int64_t *bank,
 		avg = usage > 0 ? br_div_round(micros * 1000, usage,
 		    BR_ROUND_HALF_UP) : 0;
 		s->billed_energy += usage;
-		snprintf(calc, sizeof(calc), "real-time prices (%s, adder "
-		    "%s): %s %s x hourly price, average %s",
-		    t->prices[e->prices].file, fmt6(e->adder_micro, b1),
-		    fmt3(usage, b2), t->unit, fmt6(avg, b3));
+		if (usage != s->usage) {
+			/*
+			 * Netting: the net kWh left after the bank are
+			 * priced at the delivered energy's average hourly
+			 * price: value x net / delivered, rounded once.
+			 */
+			int64_t all = micros;
+			avg = s->usage > 0 ? muldiv(s->rtp_nano, 1, s->usage) :
+			    0;
+			micros = s->usage > 0 ? muldiv(s->rtp_nano, usage,
+			    s->usage * (int64_t)1000) : 0;
+			snprintf(calc, sizeof(calc), "real-time prices (%s, "
+			    "adder %s): delivered %s %s x hourly price = %s, "
+			    "average %s; net billed %s %s = %s x %s/%s",
+			    t->prices[e->prices].file, fmt6(e->adder_micro,
+			    b1), fmt3(s->usage, b2), t->unit, fmt6(all, b3),
+			    fmt6(avg, b4), fmt3(usage, b5), t->unit, b3, b5,
+			    b2);
+		} else
+			snprintf(calc, sizeof(calc), "real-time prices (%s, "
+			    "adder %s): %s %s x hourly price, average %s",
+			    t->prices[e->prices].file, fmt6(e->adder_micro,
+			    b1), fmt3(usage, b2), t->unit, fmt6(avg, b3));
 		return add_line(out, t, s, "ENERGY_RTP", "Energy at real-time "
 		    "prices", usage, t->unit, avg, micros, calc, err);
 	}
@@ -535,9 +595,14 @@ rate_exports(const struct br_rate_input *in, struct seg *s,
 	return br_error_set(err, BR_EINTERNAL, t->file, 0, "bad export kind");
 }
 
-/* Maximum billed demand of prior bills in the `months` before the period. */
+/*
+ * Maximum billed demand of prior bills whose periods start within the
+ * `months` calendar months before the period: the bill_sp maximum demand
+ * (code NULL) or the billed kW of the TOU demand line `code`.
+ */
 static int64_t
-prior_max_demand(const struct br_rate_input *in, int months, int32_t *from)
+prior_max_demand(const struct br_rate_input *in, int months, int32_t *from,
+    const char *code)
 {
 	int y, m, d;
 	int64_t best = -1;
@@ -552,12 +617,70 @@ prior_max_demand(const struct br_rate_input *in, int months, int32_t *from)
 	if (d > br_date_month_days(y, m))
 		d = br_date_month_days(y, m);
 	*from = br_date_days(y, m, d);
+	if (code != NULL) {
+		for (i = 0; i < in->nprior_pdem; i++) {
+			const struct br_rate_prior_demand *p =
+			    &in->prior_pdem[i];
+			if (p->period_first >= *from &&
+			    p->period_last < in->period_first &&
+			    strcmp(p->code, code) == 0 &&
+			    p->demand_milli > best)
+				best = p->demand_milli;
+		}
+		return best;
+	}
 	for (i = 0; i < in->nprior; i++)
 		if (in->prior[i].period_first >= *from &&
 		    in->prior[i].period_last < in->period_first &&
 		    in->prior[i].demand_milli > best)
 			best = in->prior[i].demand_milli;
 	return best;
+}
+
+/* Demand kW blocks: one line per block reached (block 1 always). */
+static int
+demand_tiers(const struct br_rate_input *in, struct seg *s,
+    const struct br_tariff_demand *dm, const char *code, const char *desc,
+    int64_t billed, const char *head, const char *pr, int32_t sdays,
+    int32_t pdays, struct br_rate_lines *out, struct br_error *err)
+{
+	const struct br_tariff *t = in->tariff;
+	int64_t lo = 0, micros;
+	char tc[48], td[128], calc[512], b1[32], b2[32], b3[32], b4[32];
+	size_t i;
+
+	for (i = 0; i < dm->ntiers; i++) {
+		const struct br_tariff_tier *tr = &dm->tiers[i];
+		int64_t hi = tr->upto_milli, q = billed - lo;
+		if (hi >= 0 && billed > hi)
+			q = hi - lo;
+		if (q < 0)
+			q = 0;
+		if (q == 0 && i > 0)
+			break;
+		if (mul(q, tr->rate_micro, &micros, err) != 0)
+			return -1;
+		if (sdays != pdays)
+			micros = br_div_round(micros * sdays, pdays,
+			    BR_ROUND_HALF_UP);
+		snprintf(tc, sizeof(tc), "%s_T%zu", code, i + 1);
+		if (hi >= 0)
+			snprintf(td, sizeof(td), "%s tier %zu (%s-%s kW)", desc,
+			    i + 1, fmt3(lo, b1), fmt3(hi, b2));
+		else
+			snprintf(td, sizeof(td), "%s tier %zu (over %s kW)",
+			    desc, i + 1, fmt3(lo, b1));
+		snprintf(calc, sizeof(calc), "%s; tier %zu (%s-%s kW): %s kW x "
+		    "%s%s", head, i + 1, fmt3(lo, b1), hi >= 0 ? fmt3(hi, b2) :
+		    "", fmt3(q, b3), fmt6(tr->rate_micro, b4), pr);
+		if (add_line(out, t, s, tc, td, q, "kW", tr->rate_micro,
+		    micros, calc, err) != 0)
+			return -1;
+		if (hi < 0)
+			break;
+		lo = hi;
+	}
+	return 0;
 }
 
 static int
@@ -570,6 +693,7 @@ rate_demand(const struct br_rate_input *in, struct seg *s,
 	int64_t micros, kw, at, billed;
 	char calc[384], b1[32], b2[32], b3[32], b4[32], atb[32];
 	char pr[48] = "", rt[160] = "", code[40], desc[96], up[32];
+	char head[384];
 	size_t k;
 	bool have;
 
@@ -597,7 +721,7 @@ rate_demand(const struct br_rate_input *in, struct seg *s,
 		if (dm->ratchet_ppm > 0) {
 			int32_t from;
 			int64_t prior = prior_max_demand(in,
-			    dm->ratchet_months, &from);
+			    dm->ratchet_months, &from, p >= 0 ? code : NULL);
 			if (prior < 0)
 				snprintf(rt, sizeof(rt), "; ratchet %s%% of "
 				    "%d prior months: no prior bills",
@@ -607,29 +731,45 @@ rate_demand(const struct br_rate_input *in, struct seg *s,
 				    dm->ratchet_ppm, 1000000,
 				    BR_ROUND_HALF_UP);
 				snprintf(rt, sizeof(rt), "; ratchet %s%% x "
-				    "prior max %s kW since %s = %s kW%s",
-				    fmt_pct(dm->ratchet_ppm, b3), fmt3(prior, b4),
+				    "prior max %s%s%s kW since %s = %s kW%s",
+				    fmt_pct(dm->ratchet_ppm, b3), p >= 0 ?
+				    dm->period : "", p >= 0 ? " " : "",
+				    fmt3(prior, b4),
 				    br_date_format(from, pr, sizeof(pr)),
 				    fmt3(r, b1), r > kw ? " (billed)" : "");
 				if (r > billed)
 					billed = r;
 			}
 		}
-		if (mul(billed, dm->rate_micro, &micros, err) != 0)
-			return -1;
 		pr[0] = '\0';
-		if (sdays != pdays) {
-			micros = br_div_round(micros * sdays, pdays,
-			    BR_ROUND_HALF_UP);
+		if (sdays != pdays)
 			snprintf(pr, sizeof(pr), " x %d/%d days", sdays, pdays);
-		}
 		if (have)
 			br_time_format_utc(at, atb, sizeof(atb));
 		else
 			snprintf(atb, sizeof(atb), "no data");
+		if (p < 0 && in->summary && billed >
+		    in->summary->demand_milli)
+			in->summary->demand_milli = billed;
+		if (dm->ntiers > 0) {
+			snprintf(head, sizeof(head), "demand%s%s: max 15-min "
+			    "%s kW (%s)%s; billed %s kW", p >= 0 ? " " : "",
+			    p >= 0 ? dm->period : "", fmt3(kw, b1), atb, rt,
+			    fmt3(billed, b2));
+			if (demand_tiers(in, s, dm, code, desc, billed, head,
+			    pr, sdays, pdays, out, err) != 0)
+				return -1;
+			continue;
+		}
+		if (mul(billed, dm->rate_micro, &micros, err) != 0)
+			return -1;
+		if (sdays != pdays)
+			micros = br_div_round(micros * sdays, pdays,
+			    BR_ROUND_HALF_UP);
 		if (dm->ratchet_ppm > 0)
-			snprintf(calc, sizeof(calc), "demand: max 15-min %s kW "
-			    "(%s)%s; billed %s kW x %s%s", fmt3(kw, b1), atb,
+			snprintf(calc, sizeof(calc), "demand%s%s: max 15-min "
+			    "%s kW (%s)%s; billed %s kW x %s%s", p >= 0 ? " " :
+			    "", p >= 0 ? dm->period : "", fmt3(kw, b1), atb,
 			    rt, fmt3(billed, b2), fmt6(dm->rate_micro, b4),
 			    pr);
 		else
@@ -640,9 +780,6 @@ rate_demand(const struct br_rate_input *in, struct seg *s,
 		if (add_line(out, t, s, code, desc, billed, "kW",
 		    dm->rate_micro, micros, calc, err) != 0)
 			return -1;
-		if (p < 0 && in->summary && billed >
-		    in->summary->demand_milli)
-			in->summary->demand_milli = billed;
 	}
 	return 0;
 }
@@ -1183,11 +1320,13 @@ struct run {
 	struct br_rate_cache cache;
 	struct br_tariff *tariffs;	/* loaded so far */
 	size_t ntariffs;
-	sqlite3_stmt *q_bill, *q_hold, *q_inst, *q_days, *q_prior;
+	sqlite3_stmt *q_bill, *q_hold, *q_inst, *q_days, *q_prior, *q_pdem;
 	sqlite3_stmt *d_line, *d_meter, *d_bill, *d_sp;
 	sqlite3_stmt *i_bill, *i_line, *i_meter, *i_sp;
 	struct br_rate_prior *prior;
 	size_t nprior, capprior;
+	struct br_rate_prior_demand *pdem;	/* TOU ratchets only */
+	size_t npdem, cappdem;
 	/* per service point */
 	struct br_interval_day *days;
 	size_t ndays, capdays;
@@ -1416,6 +1555,46 @@ load_prior(struct run *r, const struct agreement *a)
 	return 0;
 }
 
+/*
+ * TOU demand lines of earlier bills of the account at the service point
+ * (for ratchets on TOU demand periods): per bill and code the highest
+ * billed kW (a bill split by a season or version change has one line per
+ * part).
+ */
+static int
+load_prior_pdem(struct run *r, const struct agreement *a)
+{
+	sqlite3_stmt *s = r->q_pdem;
+	int rc;
+
+	r->npdem = 0;
+	sqlite3_reset(s);
+	sqlite3_bind_text(s, 1, a->account_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, a->sp_id, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct br_rate_prior_demand *p;
+		if (r->npdem == r->cappdem) {
+			size_t cap = r->cappdem ? 2 * r->cappdem : 16;
+			p = realloc(r->pdem, cap * sizeof(*p));
+			if (p == NULL)
+				return br_error_set(r->err, BR_ENOMEM, NULL,
+				    0, "out of memory");
+			r->pdem = p;
+			r->cappdem = cap;
+		}
+		p = &r->pdem[r->npdem];
+		if (parse_day(r, col(s, 0), "bill_sp", &p->period_first) ||
+		    parse_day(r, col(s, 1), "bill_sp", &p->period_last))
+			return -1;
+		snprintf(p->code, sizeof(p->code), "%s", col(s, 2));
+		p->demand_milli = sqlite3_column_int64(s, 3);
+		r->npdem++;
+	}
+	if (rc != SQLITE_DONE)
+		return br_store_fail(r->st, "read bill_line", r->err);
+	return 0;
+}
+
 /* Rate one agreement: append its lines to lines. */
 static int
 rate_agreement(struct run *r, struct agreement *a,
@@ -1488,6 +1667,9 @@ rate_agreement(struct run *r, struct agreement *a,
 			return -1;
 	if (load_prior(r, a) != 0)
 		return -1;
+	r->npdem = 0;
+	if (t->tou_ratchet && load_prior_pdem(r, a) != 0)
+		return -1;
 	memset(&in, 0, sizeof(in));
 	in.tariff = t;
 	in.cache = &r->cache;
@@ -1502,6 +1684,8 @@ rate_agreement(struct run *r, struct agreement *a,
 	in.nem_program = a->net_metering;
 	in.prior = r->prior;
 	in.nprior = r->nprior;
+	in.prior_pdem = r->pdem;
+	in.nprior_pdem = r->npdem;
 	in.nem_bank_milli = r->nprior ? r->prior[0].nem_bank_milli : 0;
 	in.summary = &a->sum;
 	if (br_rate_compute(&in, lines, r->err) != 0)
@@ -1711,6 +1895,15 @@ prepare_all(struct run *r)
 		    "WHERE b.account_id = ?1 AND bs.sp_id = ?2 AND "
 		    "b.status <> 'cancelled' AND bs.period_end < ?3 "
 		    "ORDER BY bs.period_end DESC LIMIT 40" },
+		{ &r->q_pdem, "SELECT bs.period_start, bs.period_end, "
+		    "bl.code, MAX(bl.quantity_milli) FROM bill_line bl "
+		    "JOIN bill_sp bs ON bs.bill_id = bl.bill_id AND "
+		    "bs.sp_id = bl.sp_id JOIN bill b ON b.bill_id = bl.bill_id "
+		    "WHERE b.account_id = ?1 AND bl.sp_id = ?2 AND "
+		    "b.status <> 'cancelled' AND bs.period_end < ?3 AND "
+		    "bl.unit = 'kW' AND bl.code LIKE 'DEMAND\\_%' ESCAPE '\\' "
+		    "GROUP BY bl.bill_id, bl.code "
+		    "ORDER BY bs.period_end DESC, bl.code LIMIT 400" },
 		{ &r->i_sp, "INSERT INTO bill_sp(bill_id, sp_id, period_start, "
 		    "period_end, usage_milli, demand_milli, export_milli, "
 		    "nem_bank_milli) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
@@ -1741,6 +1934,7 @@ prepare_all(struct run *r)
 			return -1;
 	sqlite3_bind_text(r->q_hold, 2, r->pstart, -1, SQLITE_STATIC);
 	sqlite3_bind_text(r->q_prior, 3, r->pstart, -1, SQLITE_STATIC);
+	sqlite3_bind_text(r->q_pdem, 3, r->pstart, -1, SQLITE_STATIC);
 	sqlite3_bind_text(r->q_hold, 3, r->pend, -1, SQLITE_STATIC);
 	sqlite3_bind_text(r->i_bill, 5, r->cycle, -1, SQLITE_STATIC);
 	sqlite3_bind_text(r->i_bill, 6, r->pstart, -1, SQLITE_STATIC);
@@ -1823,7 +2017,8 @@ run_release(struct run *r)
 {
 	sqlite3_stmt **all[] = { &r->q_bill, &r->q_hold, &r->q_inst,
 	    &r->q_days, &r->d_line, &r->d_meter, &r->d_bill, &r->i_bill,
-	    &r->i_line, &r->i_meter, &r->q_prior, &r->d_sp, &r->i_sp };
+	    &r->i_line, &r->i_meter, &r->q_prior, &r->d_sp, &r->i_sp,
+	    &r->q_pdem };
 	size_t i;
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
@@ -1839,6 +2034,7 @@ run_release(struct run *r)
 	free(r->meters);
 	free(r->line_sp);
 	free(r->prior);
+	free(r->pdem);
 	br_rate_cache_release(&r->cache);
 	br_tz_release(&r->tz);
 }

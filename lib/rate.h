@@ -57,6 +57,17 @@ struct br_rate_prior {
 	int64_t nem_bank_milli;			/* kWh bank after it */
 };
 
+/*
+ * A TOU demand line of an earlier bill (table bill_line, code
+ * DEMAND_<PERIOD>, unit kW): the billed kW of that period.  Read only for
+ * tariffs with a ratchet on a TOU demand period.
+ */
+struct br_rate_prior_demand {
+	int32_t period_first, period_last;	/* the bill's service days */
+	char code[40];				/* DEMAND_ON_PEAK */
+	int64_t demand_milli;			/* billed (ratcheted) kW */
+};
+
 /* Filled by br_rate_compute when br_rate_input.summary is set. */
 struct br_rate_summary {
 	int64_t usage_milli;		/* delivered, tariff unit */
@@ -78,6 +89,8 @@ struct br_rate_input {
 	int64_t nem_bank_milli;		/* kWh bank carried in */
 	const struct br_rate_prior *prior;	/* earlier bills, any order */
 	size_t nprior;
+	const struct br_rate_prior_demand *prior_pdem;	/* TOU ratchets */
+	size_t nprior_pdem;
 	struct br_rate_summary *summary;	/* optional output */
 };
 

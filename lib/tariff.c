@@ -362,33 +362,41 @@ load_holidays(struct ld *l, const yaml_node_t *seq)
 	return 0;
 }
 
+/*
+ * A tier list: cumulative limits `upto` (increasing), the last tier
+ * unlimited.  Used by tiered energy, tiers inside a TOU period and demand
+ * kW blocks; `unit` names the quantity in messages.
+ */
 static int
-load_tiers(struct ld *l, const yaml_node_t *seq, struct br_tariff_energy *e)
+load_tier_list(struct ld *l, const yaml_node_t *seq,
+    struct br_tariff_tier *tiers, size_t *ntiers)
 {
 	const yaml_node_t *it, *kn, *vn;
 	const char *k;
 
 	if (expect(l, seq, YAML_SEQUENCE_NODE, "tiers") != 0)
 		return -1;
+	*ntiers = 0;
 	FOR_ITEMS(l, seq, it) {
 		struct br_tariff_tier *tr;
 		bool have_rate = false;
+		size_t n = *ntiers;
 
 		if (expect(l, it, YAML_MAPPING_NODE, "tiers") != 0)
 			return -1;
-		if (e->ntiers == BR_TARIFF_MAX_TIERS)
+		if (n == BR_TARIFF_MAX_TIERS)
 			return fail(l, it, "tiers", "too many tiers");
-		if (e->ntiers > 0 && e->tiers[e->ntiers - 1].upto_milli < 0)
+		if (n > 0 && tiers[n - 1].upto_milli < 0)
 			return fail(l, it, "tiers", "a tier follows the last "
 			    "(unlimited) tier");
-		tr = &e->tiers[e->ntiers];
+		tr = &tiers[n];
 		tr->upto_milli = -1;
 		FOR_PAIRS(l, it, kn, vn, k) {
 			if (strcmp(k, "upto") == 0) {
 				if (get_qty(l, vn, k, &tr->upto_milli) != 0)
 					return -1;
-				if (e->ntiers > 0 && tr->upto_milli <=
-				    e->tiers[e->ntiers - 1].upto_milli)
+				if (n > 0 && tr->upto_milli <=
+				    tiers[n - 1].upto_milli)
 					return fail(l, vn, k, "tier limits "
 					    "must increase");
 			} else if (strcmp(k, "rate") == 0) {
@@ -400,12 +408,18 @@ load_tiers(struct ld *l, const yaml_node_t *seq, struct br_tariff_energy *e)
 		}
 		if (!have_rate)
 			return missing(l, it, "rate");
-		e->ntiers++;
+		(*ntiers)++;
 	}
-	if (e->ntiers == 0 || e->tiers[e->ntiers - 1].upto_milli >= 0)
+	if (*ntiers == 0 || tiers[*ntiers - 1].upto_milli >= 0)
 		return fail(l, seq, "tiers", "the last tier must have no "
 		    "'upto' limit");
 	return 0;
+}
+
+static int
+load_tiers(struct ld *l, const yaml_node_t *seq, struct br_tariff_energy *e)
+{
+	return load_tier_list(l, seq, e->tiers, &e->ntiers);
 }
 
 static int
@@ -467,7 +481,18 @@ load_periods(struct ld *l, const yaml_node_t *seq, struct br_tariff_energy *e)
 				    sizeof(p->name)) != 0)
 					return -1;
 			} else if (strcmp(k, "rate") == 0) {
+				if (have_rate)
+					return fail(l, vn, k, "give either rate "
+					    "or tiers");
 				if (get_rate(l, vn, k, &p->rate_micro) != 0)
+					return -1;
+				have_rate = true;
+			} else if (strcmp(k, "tiers") == 0) {
+				if (have_rate)
+					return fail(l, vn, k, "give either rate "
+					    "or tiers");
+				if (load_tier_list(l, vn, p->tiers,
+				    &p->ntiers) != 0)
 					return -1;
 				have_rate = true;
 			} else if (strcmp(k, "days") == 0) {
@@ -502,7 +527,7 @@ load_periods(struct ld *l, const yaml_node_t *seq, struct br_tariff_energy *e)
 		if (p->name[0] == '\0')
 			return missing(l, it, "name");
 		if (!have_rate)
-			return missing(l, it, "rate");
+			return missing(l, it, "rate' or 'tiers");
 		if (!have_hours)
 			memset(hours, 1, sizeof(hours));
 		/* first matching period wins */
@@ -638,6 +663,18 @@ fail:
 	return -1;
 }
 
+/* Does some TOU period of e bill by tiers? */
+static bool
+period_tiers(const struct br_tariff_energy *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->nperiods; i++)
+		if (e->periods[i].ntiers > 0)
+			return true;
+	return false;
+}
+
 static int
 load_energy_one(struct ld *l, const yaml_node_t *map,
     struct br_tariff_energy *e)
@@ -690,7 +727,8 @@ load_energy_one(struct ld *l, const yaml_node_t *map,
 		    "periods or prices");
 	if (have_adder && e->kind != BR_ENERGY_PRICES)
 		return fail(l, map, "adder", "only prices take an adder");
-	if (e->prorate && e->kind != BR_ENERGY_TIERED)
+	if (e->prorate && e->kind != BR_ENERGY_TIERED &&
+	    !(e->kind == BR_ENERGY_TOU && period_tiers(e)))
 		return fail(l, map, "prorate", "only tiers can be prorated");
 	return 0;
 }
@@ -1016,9 +1054,11 @@ load_nem(struct ld *l, const yaml_node_t *seq, struct br_tariff_version *v)
 			} else if (strcmp(k, "export") == 0) {
 				if (load_energy_one(l, vn, &nm->exp) != 0)
 					return -1;
-				if (nm->exp.kind == BR_ENERGY_TIERED)
+				if (nm->exp.kind == BR_ENERGY_TIERED ||
+				    period_tiers(&nm->exp))
 					return fail(l, vn, k, "exports take a "
-					    "rate, periods or prices");
+					    "rate, periods or prices (no "
+					    "tiers)");
 				if (nm->exp.season >= 0)
 					return fail(l, vn, k, "no season here "
 					    "(use versions per season)");
@@ -1101,9 +1141,13 @@ check_demand(struct ld *l, const yaml_node_t *dn, struct br_tariff_version *v)
 				    "entry applies to one season and period");
 		if (d->period[0] == '\0')
 			continue;
+		if (d->ratchet_ppm && d->ntiers > 0)
+			return fail(l, dn, "ratchet", "a ratchet on a TOU "
+			    "demand period cannot be combined with tiers "
+			    "(the prior billed demand of a period is read "
+			    "from its DEMAND_<PERIOD> line)");
 		if (d->ratchet_ppm)
-			return fail(l, dn, "ratchet", "ratchets apply to "
-			    "the (non-TOU) maximum demand only");
+			l->t->tou_ratchet = true;
 		for (size_t s = 0; s < ns; s++) {
 			bool found = false;
 			if (d->season >= 0 && (size_t)d->season != s)
@@ -1219,8 +1263,21 @@ load_version(struct ld *l, const yaml_node_t *map,
 						    &d->season) != 0)
 							return -1;
 					} else if (strcmp(dkey, "rate") == 0) {
+						if (have_rate)
+							return fail(l, dv, dkey,
+							    "give either rate "
+							    "or tiers");
 						if (get_rate(l, dv, dkey,
 						    &d->rate_micro) != 0)
+							return -1;
+						have_rate = true;
+					} else if (strcmp(dkey, "tiers") == 0) {
+						if (have_rate)
+							return fail(l, dv, dkey,
+							    "give either rate "
+							    "or tiers");
+						if (load_tier_list(l, dv,
+						    d->tiers, &d->ntiers) != 0)
 							return -1;
 						have_rate = true;
 					} else if (strcmp(dkey, "period") ==
@@ -1237,7 +1294,8 @@ load_version(struct ld *l, const yaml_node_t *map,
 						return unknown(l, dk, dkey);
 				}
 				if (!have_rate)
-					return missing(l, it, "rate");
+					return missing(l, it, "rate' or "
+					    "'tiers");
 				v->ndemand++;
 			}
 		} else if (strcmp(k, "minimum") == 0) {

@@ -46,14 +46,16 @@ struct br_tariff_tier {
 
 struct br_tariff_period {
 	char name[32];			/* e.g. on_peak */
-	int64_t rate_micro;
+	int64_t rate_micro;		/* ntiers == 0 */
+	size_t ntiers;			/* > 0: tiers on this period's usage */
+	struct br_tariff_tier tiers[BR_TARIFF_MAX_TIERS];
 };
 
 struct br_tariff_energy {
 	int season;			/* index into seasons, -1 = all */
 	enum br_energy_kind kind;
 	int64_t rate_micro;		/* FLAT */
-	bool prorate;			/* TIERED: limits by days */
+	bool prorate;			/* TIERED, TOU tiers: limits by days */
 	size_t ntiers;
 	struct br_tariff_tier tiers[BR_TARIFF_MAX_TIERS];
 	size_t nperiods;
@@ -76,6 +78,8 @@ struct br_price_table {
 struct br_tariff_demand {
 	int season;			/* -1 = all */
 	int64_t rate_micro;		/* per kW of monthly max demand */
+	size_t ntiers;			/* > 0: kW blocks instead of rate */
+	struct br_tariff_tier tiers[BR_TARIFF_MAX_TIERS];
 	char period[32];		/* TOU demand: energy period name, "" = any */
 	int64_t ratchet_ppm;		/* ratchet: share of prior billed max, 0 = none */
 	int ratchet_months;		/* ... over this many prior months */
@@ -172,6 +176,7 @@ struct br_tariff {
 	struct br_tariff_version *versions; /* OWNED: by effective date */
 	size_t nprices;
 	struct br_price_table prices[BR_TARIFF_MAX_PRICES];
+	bool tou_ratchet;		/* some TOU demand entry has a ratchet */
 };
 
 /*

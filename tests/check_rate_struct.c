@@ -639,6 +639,387 @@ START_TEST(test_version_change_taxes)
 }
 END_TEST
 
+/*
+ * Tiers inside TOU periods: Oct 20 - Nov 18 2026 (30 days) with a version
+ * change on Nov 10 and the fall-back day (Sun Nov 1, 100 slots) inside.
+ * prorate: true, so each part's limit is the sum over its months of
+ * limit x days / days of the month.
+ */
+START_TEST(test_tou_period_tiers)
+{
+	struct br_tariff t;
+	struct br_rate_lines l;
+	struct days d;
+	const struct br_rate_line *x;
+
+	load_text("code: TT\nunit: kWh\nversions:\n"
+	    "  - effective: 2026-01-01\n"
+	    "    energy:\n"
+	    "      - prorate: true\n"
+	    "        periods:\n"
+	    "          - name: on_peak\n"
+	    "            days: weekday\n"
+	    "            hours: \"14:00-19:00\"\n"
+	    "            tiers: [{upto: 100, rate: 0.20}, {rate: 0.30}]\n"
+	    "          - {name: off_peak, tiers: [{upto: 600, rate: 0.08}, "
+	    "{rate: 0.10}]}\n"
+	    "  - effective: 2026-11-10\n"
+	    "    energy:\n"
+	    "      - prorate: true\n"
+	    "        periods:\n"
+	    "          - name: on_peak\n"
+	    "            days: weekday\n"
+	    "            hours: \"14:00-19:00\"\n"
+	    "            tiers: [{upto: 100, rate: 0.22}, {rate: 0.33}]\n"
+	    "          - {name: off_peak, rate: 0.09}\n", &t);
+	make_days(&d, D(2026, 10, 20), D(2026, 11, 18), 250, 1);
+	ck_assert_int_eq(d.v[12].n, 100);	/* Nov 1 */
+	/*
+	 * Part 1, Oct 20 - Nov 9 (12 October + 9 November days): limits
+	 * 100 x 12/31 = 38.710 + 100 x 9/30 = 30 -> 68.710 kWh on-peak and
+	 * 600 x 12/31 = 232.258 + 180 = 412.258 kWh off-peak.  15 weekdays
+	 * x 20 slots x 0.25 = 75 kWh on-peak: 68.710 x 0.20 = 13.742 ->
+	 * 13.74, 6.290 x 0.30 = 1.887 -> 1.89.  20 x 96 + 100 slots = 505
+	 * kWh, off-peak 430: 412.258 x 0.08 = 32.98064 -> 32.98, 17.742 x
+	 * 0.10 = 1.7742 -> 1.77.
+	 * Part 2, Nov 10-18 (9 days): on-peak limit 100 x 9/30 = 30; 7
+	 * weekdays = 35 kWh: 30 x 0.22 = 6.60, 5 x 0.33 = 1.65; off-peak
+	 * 216 - 35 = 181 x 0.09 = 16.29.
+	 */
+	ck_assert_int_eq(rate_x(&t, D(2026, 10, 20), D(2026, 11, 18), &d, NULL,
+	    &l), 1374 + 189 + 3298 + 177 + 660 + 165 + 1629);
+	ck_assert_int_eq(l.n, 7);
+	x = &l.v[0];
+	ck_assert_str_eq(x->code, "ENERGY_ON_PEAK_T1");
+	ck_assert_int_eq(x->quantity_milli, 68710);
+	ck_assert_str_eq(x->description, "Energy on_peak tier 1 "
+	    "(0.000-68.710 kWh)");
+	ck_assert_str_eq(x->trace, "period on_peak tier 1 (0.000-68.710 "
+	    "prorated): 68.710 kWh x 0.200000 = 13.742000 -> 13.74 (half_up); "
+	    "TT ENERGY_ON_PEAK_T1; version 2026-01-01");
+	ck_assert_str_eq(l.v[1].code, "ENERGY_ON_PEAK_T2");
+	ck_assert_int_eq(l.v[1].quantity_milli, 6290);
+	ck_assert_str_eq(l.v[2].code, "ENERGY_OFF_PEAK_T1");
+	ck_assert_int_eq(l.v[2].quantity_milli, 412258);
+	ck_assert_str_eq(l.v[3].code, "ENERGY_OFF_PEAK_T2");
+	ck_assert_int_eq(l.v[3].quantity_milli, 17742);
+	ck_assert_str_eq(l.v[3].trace, "period off_peak tier 2 "
+	    "(412.258- prorated): 17.742 kWh x 0.100000 = 1.774200 -> 1.77 "
+	    "(half_up); TT ENERGY_OFF_PEAK_T2; version 2026-01-01");
+	ck_assert_str_eq(l.v[4].code, "ENERGY_ON_PEAK_T1");
+	ck_assert_int_eq(l.v[4].quantity_milli, 30000);
+	ck_assert_str_eq(l.v[5].code, "ENERGY_ON_PEAK_T2");
+	ck_assert_int_eq(l.v[5].quantity_milli, 5000);
+	ck_assert_str_eq(l.v[6].code, "ENERGY_OFF_PEAK");
+	ck_assert_int_eq(l.v[6].quantity_milli, 181000);
+	br_rate_lines_release(&l);
+	free_days(&d);
+	br_tariff_release(&t);
+}
+END_TEST
+
+static const char *const tou_ratchet =
+    "code: TR\nunit: kWh\nversions:\n"
+    "  - effective: 2026-01-01\n"
+    "    energy:\n"
+    "      - periods:\n"
+    "          - {name: on_peak, days: weekday, hours: \"14:00-19:00\", "
+    "rate: 0.10}\n"
+    "          - {name: off_peak, rate: 0.05}\n"
+    "    demand:\n"
+    "      - {period: on_peak, rate: 5.00, ratchet: {percent: 75, "
+    "months: 2}}\n";
+
+/* A ratchet on a TOU demand period, over two prior months. */
+START_TEST(test_tou_demand_period_ratchet)
+{
+	struct br_tariff t;
+	struct br_rate_lines l;
+	struct days d;
+	struct br_rate_prior prior[1];
+	struct br_rate_prior_demand pd[5];
+	struct br_rate_input in;
+	struct br_rate_cache cache;
+	struct br_error err;
+	int64_t total;
+	size_t i;
+
+	load_text(tou_ratchet, &t);
+	ck_assert(t.tou_ratchet);
+	memset(pd, 0, sizeof(pd));
+	/* July is before the window (Aug 1 - Sep 30 for October) */
+	pd[0].period_first = D(2026, 7, 1);
+	pd[0].period_last = D(2026, 7, 31);
+	snprintf(pd[0].code, sizeof(pd[0].code), "DEMAND_ON_PEAK");
+	pd[0].demand_milli = 40000;
+	pd[1].period_first = D(2026, 8, 1);
+	pd[1].period_last = D(2026, 8, 31);
+	snprintf(pd[1].code, sizeof(pd[1].code), "DEMAND_ON_PEAK");
+	pd[1].demand_milli = 20000;
+	pd[2].period_first = D(2026, 9, 1);
+	pd[2].period_last = D(2026, 9, 30);
+	snprintf(pd[2].code, sizeof(pd[2].code), "DEMAND_ON_PEAK");
+	pd[2].demand_milli = 16000;
+	/* another period's line and the bill_sp maximum do not count */
+	pd[3] = pd[2];
+	snprintf(pd[3].code, sizeof(pd[3].code), "DEMAND_OFF_PEAK");
+	pd[3].demand_milli = 90000;
+	memset(prior, 0, sizeof(prior));
+	prior[0].period_first = D(2026, 9, 1);
+	prior[0].period_last = D(2026, 9, 30);
+	prior[0].demand_milli = 100000;
+
+	/* October: 1 kW, Wed Oct 14 15:00 local 8 kW on-peak */
+	make_days(&d, D(2026, 10, 1), D(2026, 10, 31), 250, 1);
+	d.v[13].values[60] = 2000;
+	br_rate_cache_init(&cache, &tz, D(2026, 10, 1), D(2026, 11, 30), &err);
+	memset(&in, 0, sizeof(in));
+	memset(&l, 0, sizeof(l));
+	in.tariff = &t;
+	in.cache = &cache;
+	in.period_first = in.service_first = D(2026, 10, 1);
+	in.period_last = in.service_last = D(2026, 10, 31);
+	in.days = d.v;
+	in.ndays = d.n;
+	in.prior = prior;
+	in.nprior = 1;
+	in.prior_pdem = pd;
+	in.nprior_pdem = 4;
+	ck_assert_int_eq(br_rate_compute(&in, &l, &err), 0);
+	/* on-peak 111.75 x 0.10 = 11.18; off-peak 634 x 0.05 = 31.70;
+	 * demand 8 kW < 75 % x max(20, 16) = 15 kW: 15 x 5 = 75.00 */
+	for (total = 0, i = 0; i < l.n; i++)
+		total += l.v[i].amount_cents;
+	ck_assert_int_eq(total, 1118 + 3170 + 7500);
+	ck_assert_int_eq(line(&l, "DEMAND_ON_PEAK")->quantity_milli, 15000);
+	ck_assert_str_eq(line(&l, "DEMAND_ON_PEAK")->trace, "demand on_peak: "
+	    "max 15-min 8.000 kW (2026-10-14T20:00:00Z); ratchet 75% x prior "
+	    "max on_peak 20.000 kW since 2026-08-01 = 15.000 kW (billed); "
+	    "billed 15.000 kW x 5.000000 = 75.000000 -> 75.00 (half_up); TR "
+	    "DEMAND_ON_PEAK; version 2026-01-01");
+	br_rate_lines_release(&l);
+	free_days(&d);
+
+	/* November: October's billed 15 kW joins the window (Sep 1 - Oct
+	 * 31): 75 % x max(16, 15) = 12 kW, below the measured 20 kW */
+	pd[4].period_first = D(2026, 10, 1);
+	pd[4].period_last = D(2026, 10, 31);
+	snprintf(pd[4].code, sizeof(pd[4].code), "DEMAND_ON_PEAK");
+	pd[4].demand_milli = 15000;
+	make_days(&d, D(2026, 11, 1), D(2026, 11, 30), 250, 1);
+	d.v[2].values[61] = 5000;	/* Tue Nov 3 15:15 CST */
+	in.period_first = in.service_first = D(2026, 11, 1);
+	in.period_last = in.service_last = D(2026, 11, 30);
+	in.days = d.v;
+	in.ndays = d.n;
+	in.nprior_pdem = 5;
+	ck_assert_int_eq(br_rate_compute(&in, &l, &err), 0);
+	ck_assert_int_eq(line(&l, "DEMAND_ON_PEAK")->quantity_milli, 20000);
+	ck_assert_str_eq(line(&l, "DEMAND_ON_PEAK")->trace, "demand on_peak: "
+	    "max 15-min 20.000 kW (2026-11-03T21:15:00Z); ratchet 75% x prior "
+	    "max on_peak 16.000 kW since 2026-09-01 = 12.000 kW; billed "
+	    "20.000 kW x 5.000000 = 100.000000 -> 100.00 (half_up); TR "
+	    "DEMAND_ON_PEAK; version 2026-01-01");
+	br_rate_lines_release(&l);
+	free_days(&d);
+	br_rate_cache_release(&cache);
+	br_tariff_release(&t);
+}
+END_TEST
+
+/* Demand kW blocks on the monthly maximum (ratcheted) and a TOU period. */
+START_TEST(test_tiered_demand)
+{
+	struct br_tariff t;
+	struct br_rate_lines l;
+	struct days d;
+	struct br_rate_prior prior[1];
+	struct extra x;
+
+	load_text("code: TD\nunit: kWh\nversions:\n"
+	    "  - effective: 2026-01-01\n"
+	    "    energy:\n"
+	    "      - periods:\n"
+	    "          - {name: on_peak, days: weekday, hours: \"14:00-19:00\","
+	    " rate: 0.10}\n"
+	    "          - {name: off_peak, rate: 0.05}\n"
+	    "    demand:\n"
+	    "      - tiers: [{upto: 50, rate: 10.00}, {upto: 200, rate: 8.00},"
+	    " {rate: 6.00}]\n"
+	    "        ratchet: {percent: 80, months: 11}\n"
+	    "      - {period: on_peak, tiers: [{upto: 10, rate: 3.00}, "
+	    "{rate: 2.00}]}\n", &t);
+	/* 1 kW; Wed Oct 14 15:00 local 8 kW; Sat Oct 17 02:00 local 72 kW */
+	make_days(&d, D(2026, 10, 1), D(2026, 10, 31), 250, 1);
+	d.v[13].values[60] = 2000;
+	d.v[16].values[8] = 18000;
+	memset(&x, 0, sizeof(x));
+	/* energy: on-peak 111.75 x 0.10 = 11.18, off-peak 744 + 1.75 +
+	 * 17.75 - 111.75 = 651.75 x 0.05 = 32.5875 -> 32.59; demand 72 kW:
+	 * 50 x 10 = 500.00 + 22 x 8 = 176.00 (no third block); on-peak 8
+	 * kW x 3 = 24.00 */
+	ck_assert_int_eq(rate_x(&t, D(2026, 10, 1), D(2026, 10, 31), &d, &x,
+	    &l), 1118 + 3259 + 50000 + 17600 + 2400);
+	ck_assert_int_eq(line(&l, "DEMAND_T1")->quantity_milli, 50000);
+	ck_assert_str_eq(line(&l, "DEMAND_T1")->description, "Demand (maximum "
+	    "15-minute kW) tier 1 (0.000-50.000 kW)");
+	ck_assert_str_eq(line(&l, "DEMAND_T2")->trace, "demand: max 15-min "
+	    "72.000 kW (2026-10-17T07:00:00Z); ratchet 80% of 11 prior months: "
+	    "no prior bills; billed 72.000 kW; tier 2 (50.000-200.000 kW): "
+	    "22.000 kW x 8.000000 = 176.000000 -> 176.00 (half_up); TD "
+	    "DEMAND_T2; version 2026-01-01");
+	ck_assert(!has_line(&l, "DEMAND_T3"));
+	ck_assert_int_eq(line(&l, "DEMAND_ON_PEAK_T1")->quantity_milli, 8000);
+	ck_assert(!has_line(&l, "DEMAND_ON_PEAK_T2"));
+	ck_assert_int_eq(x.sum.demand_milli, 72000);
+	br_rate_lines_release(&l);
+
+	/* prior billed 100 kW: 80 kW billed, 50 x 10 + 30 x 8 = 740.00 */
+	memset(prior, 0, sizeof(prior));
+	prior[0].period_first = D(2026, 9, 1);
+	prior[0].period_last = D(2026, 9, 30);
+	prior[0].demand_milli = 100000;
+	x.prior = prior;
+	x.nprior = 1;
+	ck_assert_int_eq(rate_x(&t, D(2026, 10, 1), D(2026, 10, 31), &d, &x,
+	    &l), 1118 + 3259 + 50000 + 24000 + 2400);
+	ck_assert_int_eq(line(&l, "DEMAND_T2")->quantity_milli, 30000);
+	ck_assert_int_eq(x.sum.demand_milli, 80000);
+	br_rate_lines_release(&l);
+
+	/* half the period (move-in Oct 17): amounts x 15/31 days */
+	{
+		struct br_rate_cache cache;
+		struct br_rate_input in;
+		struct br_error err;
+		memset(&in, 0, sizeof(in));
+		memset(&l, 0, sizeof(l));
+		br_rate_cache_init(&cache, &tz, D(2026, 10, 1), D(2026, 10, 31),
+		    &err);
+		in.tariff = &t;
+		in.cache = &cache;
+		in.period_first = D(2026, 10, 1);
+		in.period_last = D(2026, 10, 31);
+		in.service_first = D(2026, 10, 17);
+		in.service_last = D(2026, 10, 31);
+		in.days = d.v;
+		in.ndays = d.n;
+		ck_assert_int_eq(br_rate_compute(&in, &l, &err), 0);
+		/* 500.00 x 15/31 = 241.935484 -> 241.94; 22 x 8 x 15/31 =
+		 * 85.16129 -> 85.16 */
+		ck_assert_int_eq(line(&l, "DEMAND_T1")->amount_cents, 24194);
+		ck_assert_int_eq(line(&l, "DEMAND_T2")->amount_cents, 8516);
+		ck_assert_ptr_nonnull(strstr(line(&l, "DEMAND_T2")->trace,
+		    "22.000 kW x 8.000000 x 15/31 days = 85.161290"));
+		br_rate_lines_release(&l);
+		br_rate_cache_release(&cache);
+	}
+	free_days(&d);
+	br_tariff_release(&t);
+}
+END_TEST
+
+/*
+ * Net metering (monthly netting) on real-time prices, October to
+ * December 2026 with the bank carried and the true-up in December.
+ * Prices: 0.25 in UTC hours 22-01, else 0.05; adder 0.01.
+ */
+START_TEST(test_nem_real_time_prices)
+{
+	char dir[] = "/tmp/check_rate_nemrtp_XXXXXX", path[600], yaml[600];
+	static const int64_t night[3] = { 300, 301, 200 };	/* at 0.06 */
+	static const int64_t evening[3] = { 100, 100, 50 };	/* at 0.26 */
+	static const int64_t recv[3] = { 600, 130, 500 };
+	static const int64_t billed[3] = { 0, 71, 0 };
+	static const int64_t bank_after[3] = { 200, 0, 0 };
+	static const int64_t totals[3] = { 1000, 1780, 250 };
+	struct br_tariff t;
+	struct br_rate_lines l;
+	struct br_error err;
+	struct days d, r;
+	struct extra x;
+	int64_t bank = 0, hr;
+	FILE *f;
+	int m;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/prices.csv", dir);
+	f = fopen(path, "w");
+	fputs("hour,price\n", f);
+	for (hr = (int64_t)D(2026, 10, 1) * 24; hr < (int64_t)D(2027, 1, 2) *
+	    24; hr++) {
+		char tb[32];
+		int h = (int)(hr % 24);
+		br_time_format_utc(hr * 3600, tb, sizeof(tb));
+		fprintf(f, "%s,%s\n", tb, h >= 22 || h <= 1 ? "0.25" : "0.05");
+	}
+	fclose(f);
+	snprintf(yaml, sizeof(yaml), "%s/NR.yaml", dir);
+	f = fopen(yaml, "w");
+	fputs("code: NR\nunit: kWh\nversions:\n"
+	    "  - effective: 2026-01-01\n"
+	    "    customer_charge: {amount: 10.00}\n"
+	    "    energy: [{prices: prices.csv, adder: 0.01}]\n"
+	    "    net_metering:\n"
+	    "      - {program: NEM2, mode: netting, surplus_rate: 0.03, "
+	    "true_up_month: 12}\n", f);
+	fclose(f);
+	if (br_tariff_load(&t, yaml, &err) != 0)
+		ck_abort_msg("%s:%ld: %s", err.file, err.line, err.msg);
+	for (m = 10; m <= 12; m++) {
+		int32_t first = D(2026, m, 1);
+		int32_t last = first + br_date_month_days(2026, m) - 1;
+		const struct br_rate_line *e;
+		make_days(&d, first, last, 0, 1);
+		make_days(&r, first, last, 0, 2);
+		/* local midnight of the 1st (05:00Z or 06:00Z): 0.05 */
+		d.v[0].values[0] = night[m - 10] * 1000;
+		/* 18:00 local on the 2nd (23:00Z CDT, 00:00Z CST): 0.25 */
+		d.v[1].values[72] = evening[m - 10] * 1000;
+		r.v[2].values[48] = recv[m - 10] * 1000;
+		memset(&x, 0, sizeof(x));
+		x.recv = &r;
+		x.nem = "NEM2";
+		x.bank = bank;
+		ck_assert_int_eq(rate_x(&t, first, last, &d, &x, &l),
+		    totals[m - 10]);
+		e = line(&l, "ENERGY_RTP");
+		ck_assert_int_eq(e->quantity_milli, billed[m - 10] * 1000);
+		ck_assert_int_eq(x.sum.nem_bank_milli, bank_after[m - 10] *
+		    1000);
+		if (m == 11) {
+			/* 401 kWh valued 301 x 0.06 + 100 x 0.26 = 44.06;
+			 * net 401 - 130 = 271, bank 200 used: 71 kWh billed
+			 * = 44.06 x 71/401 = 7.801147 -> 7.80 */
+			ck_assert_int_eq(e->amount_cents, 780);
+			ck_assert_int_eq(e->rate_micro, 109875);
+			ck_assert_str_eq(strstr(e->trace, "prices.csv"),
+			    "prices.csv, adder 0.010000): delivered 401.000 kWh "
+			    "x hourly price = 44.060000, average 0.109875; net "
+			    "billed 71.000 kWh = 44.060000 x 71.000/401.000 = "
+			    "7.801147 -> 7.80 (half_up); NR ENERGY_RTP; version "
+			    "2026-01-01");
+		}
+		if (m == 12) {
+			/* bank 250 kWh x 0.03 = 7.50 credit */
+			ck_assert_int_eq(line(&l, "NEM_TRUEUP")->amount_cents,
+			    -750);
+			ck_assert_int_eq(line(&l, "NEM_BANK")->quantity_milli,
+			    250000);
+		} else
+			ck_assert(!has_line(&l, "NEM_TRUEUP"));
+		bank = x.sum.nem_bank_milli;
+		br_rate_lines_release(&l);
+		free_days(&d);
+		free_days(&r);
+	}
+	br_tariff_release(&t);
+	unlink(path);
+	unlink(yaml);
+	rmdir(dir);
+}
+END_TEST
+
 static void
 load_bad(const char *text, const char *needle)
 {
@@ -692,6 +1073,33 @@ START_TEST(test_bad_structures)
 	    "    energy: [{prices: nosuch.csv}]\n", "cannot open price file");
 	load_bad("code: X\nunit: kWh\nversions:\n  - effective: 2026-01-01\n"
 	    "    energy: [{prices: ../x.csv}]\n", "bad price file");
+	snprintf(buf, sizeof(buf), "%s    demand: [{rate: 1, tiers: [{rate: 2}]}]"
+	    "\n", head);
+	load_bad(buf, "give either rate or tiers");
+	snprintf(buf, sizeof(buf), "%s    demand: [{tiers: [{upto: 50, rate: "
+	    "2}]}]\n", head);
+	load_bad(buf, "the last tier must have no 'upto'");
+	snprintf(buf, sizeof(buf), "%s    demand: [{season: all}]\n", head);
+	load_bad(buf, "missing key 'rate' or 'tiers'");
+	load_bad("code: X\nunit: kWh\nversions:\n  - effective: 2026-01-01\n"
+	    "    energy:\n      - periods:\n          - {name: a, rate: 1, "
+	    "tiers: [{rate: 1}]}\n", "give either rate or tiers");
+	load_bad("code: X\nunit: kWh\nversions:\n  - effective: 2026-01-01\n"
+	    "    energy:\n      - periods:\n          - {name: a, tiers: "
+	    "[{upto: 10, rate: 1}, {upto: 5, rate: 2}, {rate: 3}]}\n",
+	    "tier limits must increase");
+	load_bad("code: X\nunit: kWh\nversions:\n  - effective: 2026-01-01\n"
+	    "    energy:\n      - prorate: true\n        periods: [{name: a, "
+	    "rate: 1}]\n", "only tiers can be prorated");
+	load_bad("code: X\nunit: kWh\nversions:\n  - effective: 2026-01-01\n"
+	    "    energy:\n      - periods: [{name: a, rate: 1}]\n"
+	    "    demand: [{period: a, tiers: [{upto: 5, rate: 1}, {rate: 2}], "
+	    "ratchet: {percent: 80, months: 11}}]\n",
+	    "cannot be combined with tiers");
+	load_bad("code: X\nunit: kWh\nversions:\n  - effective: 2026-01-01\n"
+	    "    energy: [{rate: 0.1}]\n    net_metering: [{program: NBT, "
+	    "mode: billing, export: {periods: [{name: a, tiers: [{rate: 1}]}]}}]"
+	    "\n", "exports take");
 }
 END_TEST
 
@@ -713,6 +1121,10 @@ suite(void)
 	tcase_add_test(tc, test_gas_btu_factor);
 	tcase_add_test(tc, test_version_change_taxes);
 	tcase_add_test(tc, test_bad_structures);
+	tcase_add_test(tc, test_tou_period_tiers);
+	tcase_add_test(tc, test_tou_demand_period_ratchet);
+	tcase_add_test(tc, test_tiered_demand);
+	tcase_add_test(tc, test_nem_real_time_prices);
 	suite_add_tcase(s, tc);
 	return s;
 }
