@@ -134,8 +134,8 @@ struct seg {
 	const struct br_tariff_energy *energy;
 	const struct br_tariff_nem *nem;	/* NULL: no net metering */
 	size_t ndem;
-	const struct br_tariff_demand *dem[BR_TARIFF_MAX_CHARGES];
-	int dem_period[BR_TARIFF_MAX_CHARGES];	/* -1: any interval */
+	const struct br_tariff_demand *dem[BR_TARIFF_MAX_DEMAND];
+	unsigned dem_mask[BR_TARIFF_MAX_DEMAND]; /* energy periods, 0: any */
 	bool any_demand;
 	int64_t usage;				/* delivered, tariff unit */
 	int64_t per_usage[BR_TARIFF_MAX_PERIODS];
@@ -699,14 +699,26 @@ rate_demand(const struct br_rate_input *in, struct seg *s,
 
 	for (k = 0; k < s->ndem; k++) {
 		const struct br_tariff_demand *dm = s->dem[k];
-		int p = s->dem_period[k];
+		int p = s->dem_mask[k] ? 0 : -1;
 		if (p >= 0) {
-			kw = s->pdem[p];
-			at = s->pdem_at[p];
-			have = s->have_pdem[p];
+			/* the highest of the periods (earliest on ties) */
+			kw = at = 0;
+			have = false;
+			for (size_t q = 0; q < BR_TARIFF_MAX_PERIODS; q++)
+				if ((s->dem_mask[k] & (1u << q)) &&
+				    s->have_pdem[q] && (!have ||
+				    s->pdem[q] > kw || (s->pdem[q] == kw &&
+				    s->pdem_at[q] < at))) {
+					kw = s->pdem[q];
+					at = s->pdem_at[q];
+					have = true;
+				}
 			upper_name(dm->period, up, sizeof(up));
+			for (char *c = up; *c; c++)
+				if (*c == '+')
+					*c = '_';
 			snprintf(code, sizeof(code), "DEMAND_%s", up);
-			snprintf(desc, sizeof(desc), "Demand %s (maximum "
+			snprintf(desc, sizeof(desc), "Demand %.40s (maximum "
 			    "15-minute kW)", dm->period);
 		} else {
 			kw = s->demand_milli;
@@ -991,11 +1003,13 @@ demand_for(const struct br_tariff_version *v, struct seg *s)
 		if (d->season >= 0 && d->season != s->season)
 			continue;
 		s->dem[s->ndem] = d;
-		s->dem_period[s->ndem] = -1;
-		if (d->period[0] && e->kind == BR_ENERGY_TOU)
+		s->dem_mask[s->ndem] = 0;
+		for (size_t q = 0; e->kind == BR_ENERGY_TOU &&
+		    q < d->nperiods; q++)
 			for (p = 0; p < e->nperiods; p++)
-				if (strcmp(e->periods[p].name, d->period) == 0)
-					s->dem_period[s->ndem] = (int)p;
+				if (strcmp(e->periods[p].name,
+				    d->periods[q]) == 0)
+					s->dem_mask[s->ndem] |= 1u << p;
 		s->ndem++;
 	}
 	s->any_demand = s->ndem > 0;

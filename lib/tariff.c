@@ -1124,6 +1124,51 @@ load_sewer(struct ld *l, const yaml_node_t *map, struct br_tariff_version *v)
 	return 0;
 }
 
+/*
+ * period: NAME, or a list of names: the demand is the maximum over the
+ * intervals of all of them (a demand period spanning several energy
+ * periods).  The line code is DEMAND_ + the names joined by '_'.
+ */
+static int
+load_demand_periods(struct ld *l, const yaml_node_t *n,
+    struct br_tariff_demand *d)
+{
+	const yaml_node_t *it;
+	size_t i, len = 0;
+
+	d->nperiods = 0;
+	if (n->type == YAML_SEQUENCE_NODE) {
+		FOR_ITEMS(l, n, it) {
+			if (d->nperiods == BR_TARIFF_MAX_PERIODS)
+				return fail(l, it, "period", "too many "
+				    "periods");
+			if (get_text(l, it, "period", d->periods[d->nperiods],
+			    sizeof(d->periods[0])) != 0)
+				return -1;
+			for (i = 0; i < d->nperiods; i++)
+				if (strcmp(d->periods[i],
+				    d->periods[d->nperiods]) == 0)
+					return fail(l, it, "period", "period "
+					    "'%s' twice", d->periods[i]);
+			d->nperiods++;
+		}
+		if (d->nperiods == 0)
+			return fail(l, n, "period", "empty list");
+	} else {
+		if (get_text(l, n, "period", d->periods[0],
+		    sizeof(d->periods[0])) != 0)
+			return -1;
+		d->nperiods = 1;
+	}
+	d->period[0] = '\0';
+	for (i = 0; i < d->nperiods; i++)
+		len += (size_t)snprintf(d->period + len, sizeof(d->period) -
+		    len, "%s%s", i ? "+" : "", d->periods[i]);
+	if (len >= sizeof(d->period))
+		return fail(l, n, "period", "period names too long");
+	return 0;
+}
+
 /* TOU demand names a period of every season's energy entry it covers. */
 static int
 check_demand(struct ld *l, const yaml_node_t *dn, struct br_tariff_version *v)
@@ -1141,6 +1186,11 @@ check_demand(struct ld *l, const yaml_node_t *dn, struct br_tariff_version *v)
 				    "entry applies to one season and period");
 		if (d->period[0] == '\0')
 			continue;
+		/* DEMAND_<NAMES>[_T<n>] must fit a line code */
+		if (strlen(d->period) > (d->ntiers ? 28u : 31u))
+			return fail(l, dn, "period", "period names '%s' too "
+			    "long for a line code (at most %d characters "
+			    "together)", d->period, d->ntiers ? 28 : 31);
 		if (d->ratchet_ppm && d->ntiers > 0)
 			return fail(l, dn, "ratchet", "a ratchet on a TOU "
 			    "demand period cannot be combined with tiers "
@@ -1149,25 +1199,29 @@ check_demand(struct ld *l, const yaml_node_t *dn, struct br_tariff_version *v)
 		if (d->ratchet_ppm)
 			l->t->tou_ratchet = true;
 		for (size_t s = 0; s < ns; s++) {
-			bool found = false;
 			if (d->season >= 0 && (size_t)d->season != s)
 				continue;
-			for (e = 0; e < v->nenergy; e++) {
-				const struct br_tariff_energy *en =
-				    &v->energy[e];
-				if (en->season >= 0 && (size_t)en->season != s)
-					continue;
-				for (p = 0; en->kind == BR_ENERGY_TOU &&
-				    p < en->nperiods; p++)
-					if (strcmp(en->periods[p].name,
-					    d->period) == 0)
-						found = true;
+			for (size_t q = 0; q < d->nperiods; q++) {
+				bool found = false;
+				for (e = 0; e < v->nenergy; e++) {
+					const struct br_tariff_energy *en =
+					    &v->energy[e];
+					if (en->season >= 0 &&
+					    (size_t)en->season != s)
+						continue;
+					for (p = 0; en->kind == BR_ENERGY_TOU &&
+					    p < en->nperiods; p++)
+						if (strcmp(en->periods[p].name,
+						    d->periods[q]) == 0)
+							found = true;
+				}
+				if (!found)
+					return fail(l, dn, "period", "demand "
+					    "period '%s' is not a TOU energy "
+					    "period of season '%s'",
+					    d->periods[q], l->t->nseasons ?
+					    l->t->seasons[s].name : "all");
 			}
-			if (!found)
-				return fail(l, dn, "period", "demand period "
-				    "'%s' is not a TOU energy period of "
-				    "season '%s'", d->period, l->t->nseasons ?
-				    l->t->seasons[s].name : "all");
 		}
 	}
 	return 0;
@@ -1252,7 +1306,7 @@ load_version(struct ld *l, const yaml_node_t *map,
 				bool have_rate = false;
 				if (expect(l, it, YAML_MAPPING_NODE, k) != 0)
 					return -1;
-				if (v->ndemand == BR_TARIFF_MAX_CHARGES)
+				if (v->ndemand == BR_TARIFF_MAX_DEMAND)
 					return fail(l, it, k, "too many "
 					    "entries");
 				d = &v->demand[v->ndemand];
@@ -1282,9 +1336,8 @@ load_version(struct ld *l, const yaml_node_t *map,
 						have_rate = true;
 					} else if (strcmp(dkey, "period") ==
 					    0) {
-						if (get_text(l, dv, dkey,
-						    d->period,
-						    sizeof(d->period)) != 0)
+						if (load_demand_periods(l, dv,
+						    d) != 0)
 							return -1;
 					} else if (strcmp(dkey, "ratchet") ==
 					    0) {

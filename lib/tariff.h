@@ -18,6 +18,7 @@
 #define BR_TARIFF_MAX_PERIODS 8
 #define BR_TARIFF_MAX_HOURS 4
 #define BR_TARIFF_MAX_CHARGES 8
+#define BR_TARIFF_MAX_DEMAND 16	/* demand entries of a version */
 #define BR_TARIFF_MAX_BTU 24
 #define BR_TARIFF_MAX_PRICES 4
 
@@ -80,7 +81,10 @@ struct br_tariff_demand {
 	int64_t rate_micro;		/* per kW of monthly max demand */
 	size_t ntiers;			/* > 0: kW blocks instead of rate */
 	struct br_tariff_tier tiers[BR_TARIFF_MAX_TIERS];
-	char period[32];		/* TOU demand: energy period name, "" = any */
+	char period[100];		/* TOU demand: energy period name, or the
+					 * names of a list joined by '+'; "" = any */
+	size_t nperiods;		/* names in periods (0 = any) */
+	char periods[BR_TARIFF_MAX_PERIODS][32];
 	int64_t ratchet_ppm;		/* ratchet: share of prior billed max, 0 = none */
 	int ratchet_months;		/* ... over this many prior months */
 };
@@ -146,7 +150,7 @@ struct br_tariff_version {
 	size_t nenergy;
 	struct br_tariff_energy energy[BR_TARIFF_MAX_CHARGES];
 	size_t ndemand;
-	struct br_tariff_demand demand[BR_TARIFF_MAX_CHARGES];
+	struct br_tariff_demand demand[BR_TARIFF_MAX_DEMAND];
 	int64_t minimum_micro;		/* minimum bill, 0 = none */
 	enum br_customer_per minimum_per;
 	size_t nriders;

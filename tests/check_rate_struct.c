@@ -1020,6 +1020,46 @@ START_TEST(test_nem_real_time_prices)
 }
 END_TEST
 
+/* A demand period spanning two energy periods: the higher maximum. */
+START_TEST(test_demand_period_list)
+{
+	struct br_tariff t;
+	struct br_rate_lines l;
+	struct days d;
+
+	load_text("code: TL\nunit: kWh\nversions:\n"
+	    "  - effective: 2026-01-01\n"
+	    "    energy:\n"
+	    "      - periods:\n"
+	    "          - {name: on_peak, days: weekday, hours: \"14:00-19:00\","
+	    " rate: 0.10}\n"
+	    "          - {name: shoulder, days: weekday, hours: "
+	    "\"10:00-14:00\", rate: 0.07}\n"
+	    "          - {name: off_peak, rate: 0.05}\n"
+	    "    demand:\n"
+	    "      - {period: [shoulder, on_peak], rate: 2.00}\n"
+	    "      - {period: off_peak, rate: 1.00}\n", &t);
+	/* 1 kW; Wed Oct 14 11:00 local 6 kW (shoulder), 15:00 5 kW */
+	make_days(&d, D(2026, 10, 1), D(2026, 10, 31), 250, 1);
+	d.v[13].values[44] = 1500;
+	d.v[13].values[60] = 1250;
+	/* on-peak 110 + 1 = 111 x 0.10 = 11.10; shoulder 22 x 4 + 1.25 =
+	 * 89.25 x 0.07 = 6.2475 -> 6.25; off-peak 746.25 - 200.25 = 546 x
+	 * 0.05 = 27.30; demand 6 kW x 2 = 12.00, off-peak 1 kW x 1 */
+	ck_assert_int_eq(rate_x(&t, D(2026, 10, 1), D(2026, 10, 31), &d, NULL,
+	    &l), 1110 + 625 + 2730 + 1200 + 100);
+	ck_assert_str_eq(line(&l, "DEMAND_SHOULDER_ON_PEAK")->description,
+	    "Demand shoulder+on_peak (maximum 15-minute kW)");
+	ck_assert_str_eq(line(&l, "DEMAND_SHOULDER_ON_PEAK")->trace,
+	    "demand shoulder+on_peak: max 15-min 6.000 kW "
+	    "(2026-10-14T16:00:00Z) x 2.000000 = 12.000000 -> 12.00 (half_up); "
+	    "TL DEMAND_SHOULDER_ON_PEAK; version 2026-01-01");
+	br_rate_lines_release(&l);
+	free_days(&d);
+	br_tariff_release(&t);
+}
+END_TEST
+
 static void
 load_bad(const char *text, const char *needle)
 {
@@ -1100,6 +1140,13 @@ START_TEST(test_bad_structures)
 	    "    energy: [{rate: 0.1}]\n    net_metering: [{program: NBT, "
 	    "mode: billing, export: {periods: [{name: a, tiers: [{rate: 1}]}]}}]"
 	    "\n", "exports take");
+	load_bad("code: X\nunit: kWh\nversions:\n  - effective: 2026-01-01\n"
+	    "    energy:\n      - periods: [{name: a, rate: 1}]\n"
+	    "    demand: [{period: [a, b], rate: 1}]\n",
+	    "demand period 'b' is not a TOU energy period");
+	load_bad("code: X\nunit: kWh\nversions:\n  - effective: 2026-01-01\n"
+	    "    energy:\n      - periods: [{name: a, rate: 1}]\n"
+	    "    demand: [{period: [a, a], rate: 1}]\n", "period 'a' twice");
 }
 END_TEST
 
@@ -1125,6 +1172,7 @@ suite(void)
 	tcase_add_test(tc, test_tou_demand_period_ratchet);
 	tcase_add_test(tc, test_tiered_demand);
 	tcase_add_test(tc, test_nem_real_time_prices);
+	tcase_add_test(tc, test_demand_period_list);
 	suite_add_tcase(s, tc);
 	return s;
 }
