@@ -81,8 +81,6 @@ struct cv {
 	int64_t fixed;			/* customer charge, dollars x 1e12 */
 	const char *per, *fsrc;
 	int ratchet_months;		/* lookbackrange */
-	uint64_t flat_tiered;	/* flat demand structures with kW blocks */
-	uint64_t demand_tiered;	/* one-period demand with kW blocks */
 	struct buf nem;		/* the version's net_metering section */
 	struct buf cm;		/* header comments */
 	struct buf y;		/* body */
@@ -1068,6 +1066,73 @@ plan_whole(const struct plan *pl, int k)
 	return true;
 }
 
+/*
+ * Check tiers of structure `name` period p as a billrun tier list: the
+ * last tier unlimited, limits increasing, at most BR_TARIFF_MAX_TIERS.
+ * Returns false (with a problem reported) when it cannot be written.
+ */
+static bool
+tiers_ok(struct cv *c, const char *name, size_t p, const struct tier *tr,
+    size_t nt, const char *unit)
+{
+	char mb[48];
+	bool ok = true;
+
+	for (size_t t = 0; t + 1 < nt; t++) {
+		if (tr[t].max_milli < 0) {
+			problem(c, name, "%s[%zu][%zu]: a tier without max "
+			    "before the last tier", name, p, t);
+			ok = false;
+		} else if (t > 0 && tr[t - 1].max_milli >= 0 &&
+		    tr[t].max_milli <= tr[t - 1].max_milli) {
+			problem(c, name, "%s[%zu]: tier limits do not "
+			    "increase", name, p);
+			ok = false;
+		}
+	}
+	if (tr[nt - 1].max_milli >= 0) {
+		problem(c, name, "%s[%zu][%zu]: the last tier has max %s %s: "
+		    "usage above it has no rate", name, p, nt - 1,
+		    fmt_dec(tr[nt - 1].max_milli, 3, 0, mb, sizeof(mb)), unit);
+		ok = false;
+	}
+	if (nt > BR_TARIFF_MAX_TIERS) {
+		problem(c, name, "%s[%zu]: %zu tiers (the tariff language "
+		    "allows %d)", name, p, nt, BR_TARIFF_MAX_TIERS);
+		ok = false;
+	}
+	return ok;
+}
+
+/*
+ * Write a flow list of tiers: [{upto: A, rate: R}, ..., {rate: Z}], each
+ * rate plus `add` (dollars x 1e12: fuel adjustment, or single-rate
+ * charges on the same quantity).  The sources go to *src.
+ */
+static int
+tiers_flow(struct cv *c, const char *name, size_t p, const struct tier *tr,
+    size_t nt, int64_t add, struct buf *src)
+{
+	char rb[48], mb[48], what[96];
+
+	bput(&c->y, "[");
+	for (size_t t = 0; t < nt; t++) {
+		snprintf(what, sizeof(what), "%s[%zu][%zu]", name, p, t);
+		if (rate_text(c, what, name, tr[t].rate + add, rb,
+		    sizeof(rb)) != 0)
+			return -1;
+		if (t + 1 < nt)
+			bput(&c->y, "{upto: %s, rate: %s}, ",
+			    fmt_dec(tr[t].max_milli, 3, 0, mb, sizeof(mb)), rb);
+		else
+			bput(&c->y, "{rate: %s}]", rb);
+		if (tr[t].text[0])
+			bput(src, "%s%s: %s", src->n ? "; " : "", what,
+			    tr[t].text);
+	}
+	return 0;
+}
+
 /* One season's energy entry (season NULL: the whole year). */
 static void
 emit_energy(struct cv *c, const struct season *s, int m)
@@ -1149,10 +1214,18 @@ emit_energy(struct cv *c, const struct season *s, int m)
 		}
 		goto out;
 	}
-	/* time of use */
-	for (int k = 0; k < pl->nc; k++)
-		if (c->energy.ntiers[pl->ce[k]] > 1)
-			c->tou_tiered |= (uint64_t)1 << pl->ce[k];
+	/* time of use: a tiered period must be one entry (its tiers
+	 * count the whole URDB period's usage) */
+	for (int k = 0; k < pl->nc; k++) {
+		int ep = pl->ce[k], parts = 0;
+		if (c->energy.ntiers[ep] <= 1)
+			continue;
+		for (size_t i = 0; i < pl->ne; i++)
+			if (pl->ce[pl->ent[i].period] == ep)
+				parts++;
+		if (parts != 1)
+			c->tou_tiered |= (uint64_t)1 << ep;
+	}
 	if (pl->ne > BR_TARIFF_MAX_PERIODS)
 		problem(c, "energyweekdayschedule", "energy schedule of %s "
 		    "needs %zu time-of-use period entries (the tariff "
@@ -1163,10 +1236,6 @@ emit_energy(struct cv *c, const struct season *s, int m)
 		const struct entry *e = &pl->ent[i];
 		int ep = pl->ce[e->period];
 		char hb[256];
-		snprintf(what, sizeof(what), "energyratestructure[%d][0]", ep);
-		if (rate_text(c, what, "energyratestructure",
-		    c->energy.t[ep][0].rate + c->fuel[m], rb, sizeof(rb)) != 0)
-			goto out;
 		bput(&c->y, "          - {name: %s%s", pl->cname[e->period],
 		    e->suffix);
 		if (e->days)
@@ -1176,6 +1245,40 @@ emit_energy(struct cv *c, const struct season *s, int m)
 			hours_text(e->hours, hb, sizeof(hb));
 			bput(&c->y, ", hours: %s", hb);
 		}
+		nt = c->energy.ntiers[ep];
+		if (nt > 1 && !(c->tou_tiered & ((uint64_t)1 << ep))) {
+			struct buf src = { NULL, 0, 0, 0 };
+			bool ok = tiers_ok(c, "energyratestructure",
+			    (size_t)ep, c->energy.t[ep], nt, "kWh");
+			for (t = 0; t < nt; t++)
+				if (c->energy.t[ep][t].unit[0] && strcmp(
+				    c->energy.t[ep][t].unit, "kWh") != 0) {
+					problem(c, "energyratestructure",
+					    "energyratestructure[%d][%zu]: "
+					    "tier unit '%s' is not supported "
+					    "(only kWh per month)", ep, t,
+					    c->energy.t[ep][t].unit);
+					ok = false;
+				}
+			bput(&c->y, ", tiers: ");
+			if (ok && tiers_flow(c, "energyratestructure",
+			    (size_t)ep, c->energy.t[ep], nt, c->fuel[m],
+			    &src) != 0) {
+				free(src.p);
+				goto out;
+			}
+			if (!ok)
+				bput(&c->y, "[]");
+			bput(&c->y, "}   # energyratestructure[%d], limits per "
+			    "billing period%s%s\n", ep, src.n ? "; " : "",
+			    src.n ? src.p : "");
+			free(src.p);
+			continue;
+		}
+		snprintf(what, sizeof(what), "energyratestructure[%d][0]", ep);
+		if (rate_text(c, what, "energyratestructure",
+		    c->energy.t[ep][0].rate + c->fuel[m], rb, sizeof(rb)) != 0)
+			goto out;
 		bput(&c->y, ", rate: %s}   # %s%s%s\n", rb, what,
 		    SEP(c->energy.t[ep][0].text), c->energy.t[ep][0].text);
 	}
@@ -1184,31 +1287,69 @@ out:
 }
 
 
+/*
+ * The monthly maximum demand charge of a season: single-rate charges on
+ * the month's maximum (flat demand, all-hours TOU demand) add up; one of
+ * them may be tiered (kW blocks), the others then add to every block.
+ */
+struct mdem {
+	int64_t total;			/* single rates, dollars x 1e12 */
+	const struct structure *ts;	/* the tiered one, NULL none */
+	size_t tp;
+	const char *tname;
+	char what[200];
+	size_t len;
+};
+
+static void
+mdem_add(struct cv *c, struct mdem *md, const char *name,
+    const struct structure *st, size_t p, const char *extra)
+{
+	int64_t r;
+
+	if (single_rate(st, p, &r)) {
+		if (r == 0)
+			return;
+		md->total += r;
+		md->len += (size_t)snprintf(md->what + md->len, md->len <
+		    sizeof(md->what) ? sizeof(md->what) - md->len : 0,
+		    "%s%s[%zu][0]%s%s%s", md->len ? " + " : "", name, p, extra,
+		    SEP(st->t[p][0].text), st->t[p][0].text);
+		return;
+	}
+	if (md->ts != NULL) {
+		problem(c, name, "tiered demand charges on the monthly "
+		    "maximum in both %s[%zu] and %s[%zu] are not supported",
+		    md->tname, md->tp, name, p);
+		return;
+	}
+	if (!tiers_ok(c, name, p, st->t[p], st->ntiers[p], "kW"))
+		return;
+	md->ts = st;
+	md->tp = p;
+	md->tname = name;
+}
+
 /* One season's demand entry; nothing when the season has no charge. */
 static void
 emit_demand(struct cv *c, const struct season *s, int m, bool *header)
 {
-	int64_t total = 0, r;
-	char rb[48], sname[32], what[160] = "";
-	size_t len = 0, ntou = 0;
+	int64_t r;
+	char rb[48], sname[32];
+	size_t ntou = 0;
+	struct mdem md;
 	struct {
 		int p;
 		int64_t rate;
-		char name[40];
+		bool tiered;
+		char name[170];
 	} tou[MAXP];
 
+	memset(&md, 0, sizeof(md));
 	month_list(s, sname, sizeof(sname));
-	if (c->flat.present) {
-		size_t fi = (size_t)c->flatmonths[m];
-		if (!single_rate(&c->flat, fi, &r))
-			c->flat_tiered |= (uint64_t)1 << fi;
-		else if (r != 0) {
-			total += r;
-			len += (size_t)snprintf(what + len, sizeof(what) - len,
-			    "flatdemandstructure[%zu][0]%s%s", fi,
-			    SEP(c->flat.t[fi][0].text), c->flat.t[fi][0].text);
-		}
-	}
+	if (c->flat.present)
+		mdem_add(c, &md, "flatdemandstructure", &c->flat,
+		    (size_t)c->flatmonths[m], "");
 	if (c->demand.present) {
 		struct plan *pl = calloc(1, sizeof(*pl));
 		bool used[MAXP] = { false };
@@ -1220,52 +1361,62 @@ emit_demand(struct cv *c, const struct season *s, int m, bool *header)
 		for (int h = 0; h < 24; h++)
 			used[c->dwd.v[m][h]] = used[c->dwe.v[m][h]] = true;
 		for (size_t p = 0; p < c->demand.n; p++) {
-			int k, hits = 0, at = -1;
+			int k, hits = 0;
+			bool single;
 			if (!used[p] || !demand_charged(c, (int)p))
 				continue;
-			if (!single_rate(&c->demand, p, &r)) {
-				c->demand_tiered |= (uint64_t)1 << p;
-				continue;
-			}
 			if (demand_all_hours(c, m, (int)p)) {
 				/* all day, every day: the monthly maximum */
-				total += r;
-				snprintf(what + len, sizeof(what) - len,
-				    "%sdemandratestructure[%zu][0] (all hours)"
-				    "%s%s", len ? " + " : "", p,
-				    SEP(c->demand.t[p][0].text),
-				    c->demand.t[p][0].text);
-				len = strlen(what);
+				mdem_add(c, &md, "demandratestructure",
+				    &c->demand, p, " (all hours)");
 				continue;
 			}
+			single = single_rate(&c->demand, p, &r);
+			/* the billrun periods (combinations) of its hours:
+			 * one name, or a list when it spans several energy
+			 * periods */
+			char names[160] = "", label[160] = "";
+			size_t nl = 0, ll = 0;
+			bool whole = true;
 			for (k = 0; k < pl->nc; k++)
 				if (pl->cd[k] == (int)p) {
 					hits++;
-					at = k;
+					if (!plan_whole(pl, k))
+						whole = false;
+					nl += (size_t)snprintf(names + nl,
+					    nl < sizeof(names) ? sizeof(names) -
+					    nl : 0, "%s%s", hits > 1 ? ", " : "",
+					    pl->cname[k]);
+					ll += (size_t)snprintf(label + ll,
+					    ll < sizeof(label) ? sizeof(label) -
+					    ll : 0, "%s%s", hits > 1 ? "+" : "",
+					    pl->cname[k]);
 				}
-			if (hits != 1) {
-				c->tou_demand |= (uint64_t)1 << p;
-				continue;
-			}
-			if (!plan_whole(pl, at)) {
+			if (!whole) {
 				c->tou_demand_split |= (uint64_t)1 << p;
 				continue;
 			}
+			if (ll > (single ? 31u : 28u) ||
+			    hits > BR_TARIFF_MAX_PERIODS) {
+				c->tou_demand |= (uint64_t)1 << p;
+				continue;
+			}
+			if (!single && !tiers_ok(c, "demandratestructure", p,
+			    c->demand.t[p], c->demand.ntiers[p], "kW"))
+				continue;
 			if (ntou < sizeof(tou) / sizeof(tou[0])) {
 				tou[ntou].p = (int)p;
-				tou[ntou].rate = r;
+				tou[ntou].rate = single ? r : 0;
+				tou[ntou].tiered = !single;
 				snprintf(tou[ntou].name, sizeof(tou[ntou].name),
-				    "%s", pl->cname[at]);
+				    hits > 1 ? "[%s]" : "%s", names);
 				ntou++;
 			}
 		}
 		free(pl);
 	}
-	if (total != 0) {
-		snprintf(sname, sizeof(sname), "demand %s", s ? s->name : "");
-		if (rate_text(c, sname, "flatdemandstructure", total, rb,
-		    sizeof(rb)) != 0)
-			return;
+	if (md.total != 0 || md.ts != NULL) {
+		struct buf src = { NULL, 0, 0, 0 };
 		if (!*header) {
 			bput(&c->y, "    demand:\n");
 			*header = true;
@@ -1274,26 +1425,45 @@ emit_demand(struct cv *c, const struct season *s, int m, bool *header)
 		bput(&c->y, "      - {");
 		if (s)
 			bput(&c->y, "season: %s, ", s->name);
-		bput(&c->y, "rate: %s", rb);
+		if (md.ts != NULL) {
+			bput(&c->y, "tiers: ");
+			if (tiers_flow(c, md.tname, md.tp, md.ts->t[md.tp],
+			    md.ts->ntiers[md.tp], md.total, &src) != 0) {
+				free(src.p);
+				return;
+			}
+		} else {
+			snprintf(sname, sizeof(sname), "demand %s", s ?
+			    s->name : "");
+			if (rate_text(c, sname, "flatdemandstructure",
+			    md.total, rb, sizeof(rb)) != 0)
+				return;
+			bput(&c->y, "rate: %s", rb);
+		}
 		if (c->ratchet_ppm) {
 			char pb[48];
 			bput(&c->y, ", ratchet: {percent: %s, months: %d}",
 			    fmt_dec(c->ratchet_ppm, 4, 0, pb, sizeof(pb)),
 			    c->ratchet_months);
 		}
-		bput(&c->y, "}   # %s%s\n", what, c->ratchet_ppm ?
+		bput(&c->y, "}   # ");
+		if (md.ts != NULL)
+			bput(&c->y, "%s[%zu] (kW blocks)%s%s%s%s", md.tname,
+			    md.tp, md.len ? ", every block + " : "", md.what,
+			    src.n ? "; " : "", src.n ? src.p : "");
+		else
+			bput(&c->y, "%s", md.what);
+		bput(&c->y, "%s\n", c->ratchet_ppm ?
 		    "; ratchet: lookbackpercent, lookbackrange" : "");
+		free(src.p);
 	} else if (c->ratchet_ppm)
 		problem(c, "lookbackpercent", "demand ratchet (lookbackpercent) "
 		    "without a monthly maximum demand charge in %s", s ? s->name
 		    : "all months");
 	for (size_t i = 0; i < ntou; i++) {
 		char w2[64];
-		snprintf(w2, sizeof(w2), "demandratestructure[%d][0]",
-		    tou[i].p);
-		if (rate_text(c, w2, "demandratestructure", tou[i].rate, rb,
-		    sizeof(rb)) != 0)
-			return;
+		struct buf src = { NULL, 0, 0, 0 };
+		int p = tou[i].p;
 		if (!*header) {
 			bput(&c->y, "    demand:\n");
 			*header = true;
@@ -1302,9 +1472,27 @@ emit_demand(struct cv *c, const struct season *s, int m, bool *header)
 		bput(&c->y, "      - {");
 		if (s)
 			bput(&c->y, "season: %s, ", s->name);
+		if (tou[i].tiered) {
+			bput(&c->y, "period: %s, tiers: ", tou[i].name);
+			if (tiers_flow(c, "demandratestructure", (size_t)p,
+			    c->demand.t[p], c->demand.ntiers[p], 0, &src) !=
+			    0) {
+				free(src.p);
+				return;
+			}
+			bput(&c->y, "}   # demandratestructure[%d] (kW blocks)"
+			    "%s%s\n", p, src.n ? "; " : "", src.n ? src.p :
+			    "");
+			free(src.p);
+			continue;
+		}
+		snprintf(w2, sizeof(w2), "demandratestructure[%d][0]", p);
+		if (rate_text(c, w2, "demandratestructure", tou[i].rate, rb,
+		    sizeof(rb)) != 0)
+			return;
 		bput(&c->y, "period: %s, rate: %s}   # %s%s%s\n", tou[i].name,
-		    rb, w2, SEP(c->demand.t[tou[i].p][0].text),
-		    c->demand.t[tou[i].p][0].text);
+		    rb, w2, SEP(c->demand.t[p][0].text),
+		    c->demand.t[p][0].text);
 	}
 }
 
@@ -1491,27 +1679,21 @@ report_masks(struct cv *c)
 		    "energyratestructure periods %s are not supported",
 		    mask_list(c->sell, b, sizeof(b)));
 	if (c->tou_tiered)
-		problem(c, "energyratestructure", "tiered energy inside a "
-		    "time-of-use schedule (energyratestructure periods %s) is "
-		    "not supported", mask_list(c->tou_tiered, b, sizeof(b)));
+		problem(c, "energyratestructure", "tiered energy in a "
+		    "time-of-use period that needs several entries (split by "
+		    "demand periods or day types: energyratestructure periods "
+		    "%s) is not supported", mask_list(c->tou_tiered, b,
+		    sizeof(b)));
 	if (c->tou_demand)
 		problem(c, "demandratestructure", "time-of-use demand charges "
-		    "over hours of several energy periods (demandratestructure "
-		    "periods %s) are not supported", mask_list(c->tou_demand, b,
-		    sizeof(b)));
+		    "over hours of more energy periods than a line code can "
+		    "name (demandratestructure periods %s) are not supported",
+		    mask_list(c->tou_demand, b, sizeof(b)));
 	if (c->tou_demand_split)
 		problem(c, "demandratestructure", "time-of-use demand charges "
 		    "in an energy period whose weekday and weekend hours need "
 		    "separate entries (demandratestructure periods %s) are not "
 		    "supported", mask_list(c->tou_demand_split, b, sizeof(b)));
-	if (c->demand_tiered)
-		problem(c, "demandratestructure", "tiered demand charges (kW "
-		    "blocks in demandratestructure periods %s) are not "
-		    "supported", mask_list(c->demand_tiered, b, sizeof(b)));
-	if (c->flat_tiered)
-		problem(c, "flatdemandstructure", "tiered demand charges (kW "
-		    "blocks in flatdemandstructure periods %s) are not "
-		    "supported", mask_list(c->flat_tiered, b, sizeof(b)));
 }
 
 /*
@@ -1936,10 +2118,10 @@ emit_version(struct cv *c, const struct season *seasons, size_t ns)
 		emit_demand(c, ns ? &seasons[i] : NULL,
 		    ns ? seasons[i].from : 0, &dh);
 	report_masks(c);
-	if (c->ndemand > BR_TARIFF_MAX_CHARGES)
+	if (c->ndemand > BR_TARIFF_MAX_DEMAND)
 		problem(c, "demandratestructure", "the demand charges need %zu "
 		    "entries (the tariff language allows %d)", c->ndemand,
-		    BR_TARIFF_MAX_CHARGES);
+		    BR_TARIFF_MAX_DEMAND);
 }
 
 /* code, name, unit, seasons (from the latest version's object) */

@@ -46,12 +46,9 @@ static const struct expect samples[] = {
 	{ "entergy_ar_lps_tou.json", NULL },
 	{ "fpl_gsld1.json", NULL },
 	{ "fpl_gsldt1.json", NULL },
-	{ "georgia_power_tou_gsd10.json", "time-of-use demand charges "
-	    "over hours of several energy periods (demandratestructure periods "
-	    "0) are not supported" },
+	{ "georgia_power_tou_gsd10.json", NULL },
 	{ "ladwp_a3.json", NULL },
-	{ "nipsco_gs_large_secondary.json", "tiered demand charges (kW "
-	    "blocks in flatdemandstructure periods 0) are not supported" },
+	{ "nipsco_gs_large_secondary.json", NULL },
 	{ "peco_gs_ht_procurement3.json", "coincident demand charges "
 	    "(coincidentratestructure) are not supported|sell rates (export "
 	    "credit) in energyratestructure periods 0 are not supported" },
@@ -62,23 +59,14 @@ static const struct expect samples[] = {
 	{ "pge_e19_secondary.json", NULL },
 	{ "psco_residential_demand_rd.json", NULL },
 	{ "reopt_custom_rate_0cadae26.json", NULL },
-	{ "reopt_custom_rate_post.json", "tiered energy inside a time-of-use "
-	    "schedule (energyratestructure periods 1) is not supported|"
-	    "time-of-use demand charges over hours of several energy periods "
-	    "(demandratestructure periods 1, 3) are not supported|tiered demand "
-	    "charges (kW blocks in demandratestructure periods 2) are not "
-	    "supported" },
+	{ "reopt_custom_rate_post.json", NULL },
 	{ "reoptjl_synthetic_leap_year.json", NULL },
-	{ "reoptjl_synthetic_multi_tier.json", "tiered demand charges (kW "
-	    "blocks in demandratestructure periods 1) are not supported" },
+	{ "reoptjl_synthetic_multi_tier.json", NULL },
 	{ "reoptjl_synthetic_subhourly.json", "sell rates (export credit) in "
 	    "energyratestructure periods 0, 1, 2, 3, 4, 5, 6 are not "
 	    "supported" },
-	{ "reoptjl_synthetic_tiered_energy_demand.json", "tiered demand "
-	    "charges (kW blocks in demandratestructure periods 0) are not "
-	    "supported" },
-	{ "reoptjl_synthetic_tiered_tou_demand.json", "tiered demand charges "
-	    "(kW blocks in demandratestructure periods 0) are not supported" },
+	{ "reoptjl_synthetic_tiered_energy_demand.json", NULL },
+	{ "reoptjl_synthetic_tiered_tou_demand.json", NULL },
 	{ "sce_gs2_tou_b.json", NULL },
 	{ "sce_tou8_optD_under2kV.json", "reactive power charge "
 	    "(demandreactivepowercharge 0.66 $/kVAR) is not supported: billrun "
@@ -152,6 +140,8 @@ convert(const char *path, const char *const *ignore, size_t nignore,
 	return br_urdb_convert_file(path, &o, r, err);
 }
 
+static void bill_smoke(const char *name, const struct br_tariff *t);
+
 /* Check one file against the table; returns 1 when it converted. */
 static int
 check_file(const char *dir, const char *name)
@@ -175,6 +165,7 @@ check_file(const char *dir, const char *name)
 			    name, err.line, err.msg, r.yaml);
 		ck_assert_str_eq(t.code, "TEST");
 		ck_assert_int_ge((long)t.nversions, 1);
+		bill_smoke(name, &t);
 		br_tariff_release(&t);
 		converted = 1;
 	} else {
@@ -253,7 +244,7 @@ START_TEST(test_shared_samples)
 	if (ok < 0)
 		return;		/* no shared samples here (CI) */
 	ck_assert_int_eq(n, 29);
-	ck_assert_int_eq(ok, 14);
+	ck_assert_int_eq(ok, 20);
 }
 END_TEST
 
@@ -264,8 +255,8 @@ START_TEST(test_testdata_copies)
 
 	snprintf(dir, sizeof(dir), "%s/testdata/urdb", srcdir());
 	ok = check_dir(dir, &n);
-	ck_assert_int_eq(n, 10);
-	ck_assert_int_eq(ok, 7);
+	ck_assert_int_eq(n, 14);
+	ck_assert_int_eq(ok, 11);
 }
 END_TEST
 
@@ -371,6 +362,170 @@ has_note(const struct br_urdb_result *r, const char *part)
 			return true;
 	return false;
 }
+
+/*
+ * Every converted tariff bills: January and July 2026 (America/Chicago,
+ * both seasons of most tariffs), 1 kWh a slot plus a 3 kWh slot, rate
+ * without error and with a positive total.
+ */
+static void
+bill_smoke(const char *name, const struct br_tariff *t)
+{
+	static const int months[2] = { 1, 7 };
+	struct br_tz tz;
+	struct br_error err;
+
+	if (br_tz_load(&tz, "America/Chicago", &err) != 0)
+		ck_abort_msg("tz: %s", err.msg);
+	for (int k = 0; k < 2; k++) {
+		int32_t first = D(2026, months[k], 1);
+		int32_t last = first + br_date_month_days(2026, months[k]) - 1;
+		struct br_rate_cache cache;
+		struct br_rate_input in;
+		struct br_rate_lines l;
+		struct days d;
+		int64_t total = 0;
+		make_days(&tz, &d, first, last, 1000);
+		d.v[14].values[60] = 3000;
+		ck_assert_int_eq(br_rate_cache_init(&cache, &tz, first, last,
+		    &err), 0);
+		memset(&in, 0, sizeof(in));
+		memset(&l, 0, sizeof(l));
+		in.tariff = t;
+		in.cache = &cache;
+		in.period_first = in.service_first = first;
+		in.period_last = in.service_last = last;
+		in.days = d.v;
+		in.ndays = d.n;
+		if (br_rate_compute(&in, &l, &err) != 0)
+			ck_abort_msg("%s: month %d: %s", name, months[k],
+			    err.msg);
+		for (size_t i = 0; i < l.n; i++)
+			total += l.v[i].amount_cents;
+		ck_assert_msg(total > 0, "%s: month %d bills %lld", name,
+		    months[k], (long long)total);
+		br_rate_lines_release(&l);
+		br_rate_cache_release(&cache);
+		free_days(&d);
+	}
+	br_tz_release(&tz);
+}
+
+struct spike {
+	int day, slot;		/* day index in the month, slot */
+	int64_t value;
+};
+
+/* Convert testdata/urdb/<file> and bill a month with spikes. */
+static int64_t
+bill_spikes(const char *file, const char *zone, int32_t first, int32_t last,
+    int64_t per_slot, const struct spike *sp, size_t nsp,
+    struct br_rate_lines *out)
+{
+	struct br_urdb_result r;
+	struct br_tariff t;
+	struct br_tz tz;
+	struct br_error err;
+	struct br_rate_cache cache;
+	struct br_rate_input in;
+	struct days d;
+	char path[1024];
+	int64_t total = 0;
+
+	snprintf(path, sizeof(path), "%s/testdata/urdb/%s", srcdir(), file);
+	if (convert(path, NULL, 0, NULL, &r, &err) != 0)
+		ck_abort_msg("%s: %s", file, err.msg);
+	if (load_yaml(r.yaml, r.len, &t, &err) != 0)
+		ck_abort_msg("%s: line %ld: %s\n%s", file, err.line, err.msg,
+		    r.yaml);
+	ck_assert_int_eq(br_tz_load(&tz, zone, &err), 0);
+	make_days(&tz, &d, first, last, per_slot);
+	for (size_t i = 0; i < nsp; i++)
+		d.v[sp[i].day].values[sp[i].slot] = sp[i].value;
+	ck_assert_int_eq(br_rate_cache_init(&cache, &tz, first, last, &err),
+	    0);
+	memset(&in, 0, sizeof(in));
+	memset(out, 0, sizeof(*out));
+	in.tariff = &t;
+	in.cache = &cache;
+	in.period_first = in.service_first = first;
+	in.period_last = in.service_last = last;
+	in.days = d.v;
+	in.ndays = d.n;
+	if (br_rate_compute(&in, out, &err) != 0)
+		ck_abort_msg("%s: rate: %s", file, err.msg);
+	for (size_t i = 0; i < out->n; i++)
+		total += out->v[i].amount_cents;
+	br_rate_cache_release(&cache);
+	free_days(&d);
+	br_tz_release(&tz);
+	br_tariff_release(&t);
+	br_urdb_result_release(&r);
+	return total;
+}
+
+/* NIPSCO GS-Large: energy blocks and flat demand in kW blocks. */
+START_TEST(test_bill_nipsco_demand_blocks)
+{
+	struct br_rate_lines l;
+
+	/* October 2026, 25 kWh a slot (100 kW): 74400 kWh; 30000 x
+	 * 0.084598 = 2537.94, 44400 x 0.076898 = 3414.2712 -> 3414.27;
+	 * demand 50 kW x 0 + 50 kW x 12.49 = 624.50; customer 954.50 */
+	ck_assert_int_eq(bill_spikes("nipsco_gs_large_secondary.json",
+	    "America/Chicago", D(2026, 10, 1), D(2026, 10, 31), 25000, NULL, 0,
+	    &l), 253794 + 341427 + 0 + 62450 + 95450);
+	ck_assert_int_eq(cents(&l, "ENERGY_T2"), 341427);
+	ck_assert_int_eq(cents(&l, "DEMAND_T1"), 0);
+	ck_assert_int_eq(cents(&l, "DEMAND_T2"), 62450);
+	br_rate_lines_release(&l);
+}
+END_TEST
+
+/* Georgia Power TOU-GSD-10: summer demand over two energy periods. */
+START_TEST(test_bill_georgia_demand_two_periods)
+{
+	static const struct spike sp[] = {
+		{ 14, 48, 10000 },	/* Wed Jul 15 12:00: p1, 40 kW */
+		{ 15, 60, 5000 },	/* Thu Jul 16 15:00: p0, 20 kW */
+	};
+	struct br_rate_lines l;
+
+	/* July 2026, 1 kW, 23 weekdays: p0 (14-19) 115 + 4.75 = 119.75 kWh
+	 * x 0.184723 = 22.12; p1 (12-14, 19-21) 92 + 9.75 = 101.75 x
+	 * 0.109881 = 11.18; p2 758.5 - 221.5 = 537 x 0.058247 = 31.28;
+	 * demand outside p0 (p2 + p1) 40 kW x 6.539 = 261.56, p0 20 kW x
+	 * 19.58 = 391.60; customer 261.32 */
+	ck_assert_int_eq(bill_spikes("georgia_power_tou_gsd10.json",
+	    "America/New_York", D(2026, 7, 1), D(2026, 7, 31), 250, sp, 2, &l),
+	    2212 + 1118 + 3128 + 26156 + 39160 + 26132);
+	ck_assert_int_eq(cents(&l, "DEMAND_P2_P1"), 26156);
+	ck_assert_int_eq(cents(&l, "DEMAND_P0"), 39160);
+	br_rate_lines_release(&l);
+}
+END_TEST
+
+/* REopt custom rate: tiers inside a TOU period, demand blocks, demand
+ * over two energy periods. */
+START_TEST(test_bill_reopt_tou_tiers)
+{
+	struct br_rate_lines l;
+
+	/* January 2026 (jan_feb), 2 kW: p1 on the 9 weekend days 432 kWh:
+	 * 355 x 0.054 = 19.17 + 77 x 0.073 = 5.621 -> 5.62; p2 (weekdays
+	 * 11-19) 22 x 16 = 352 x 0.082 = 28.864 -> 28.86; p3 22 x 32 =
+	 * 704 x 0.095 = 66.88; demand p2 2 kW x 10.68 (first block) =
+	 * 21.36, p3 + p1 2 kW x 14.35 = 28.70 */
+	ck_assert_int_eq(bill_spikes("reopt_custom_rate_post.json",
+	    "America/Chicago", D(2026, 1, 1), D(2026, 1, 31), 500, NULL, 0, &l),
+	    1917 + 562 + 2886 + 6688 + 2136 + 2870);
+	ck_assert_int_eq(cents(&l, "ENERGY_P1_T1"), 1917);
+	ck_assert_int_eq(cents(&l, "ENERGY_P1_T2"), 562);
+	ck_assert_int_eq(cents(&l, "DEMAND_P2_T1"), 2136);
+	ck_assert_int_eq(cents(&l, "DEMAND_P3_P1"), 2870);
+	br_rate_lines_release(&l);
+}
+END_TEST
 
 START_TEST(test_bill_jackson_tiers)
 {
@@ -875,6 +1030,9 @@ urdb_suite(void)
 	tcase_add_test(tc, test_ratchet_lookback);
 	tcase_add_test(tc, test_nem_netting);
 	tcase_add_test(tc, test_all_items_versions);
+	tcase_add_test(tc, test_bill_nipsco_demand_blocks);
+	tcase_add_test(tc, test_bill_georgia_demand_two_periods);
+	tcase_add_test(tc, test_bill_reopt_tou_tiers);
 	suite_add_tcase(s, tc);
 	return s;
 }
