@@ -250,11 +250,18 @@ main(int argc, char **argv)
 		return fail(&err);
 	}
 	if (o.verbose) {
-		char extra[128] = "";
+		char extra[256] = "";
 		if (res.stale > 0 || res.other > 0)
 			snprintf(extra, sizeof(extra), " (%ld days with an "
 			    "older source version ignored, %ld non-energy "
 			    "runs skipped)", res.stale, res.other);
+		if (res.registers > 0 || res.reg_replaced > 0 ||
+		    res.reg_stale > 0) {
+			size_t n = strlen(extra);
+			snprintf(extra + n, sizeof(extra) - n, "; %ld register "
+			    "reads written, %ld replaced, %ld older ignored",
+			    res.registers, res.reg_replaced, res.reg_stale);
+		}
 		br_warn("%ld files imported, %ld skipped, %ld rows, %ld days "
 		    "written, %ld replaced, %zu exceptions%s", res.files,
 		    res.skipped, res.rows, res.days, res.replaced, res.nexc,

@@ -53,7 +53,7 @@ struct br_ami_register {
 	char nmi_suffix[8];	/* NEM13 suffix (11, 41) or NEM12 of the 200 */
 	char serial[32];
 	int channel;		/* enum br_channel or BR_AMI_CHANNEL_OTHER */
-	char unit[16];		/* normalized, "" when unknown (NEM12 500) */
+	char unit[16];		/* normalized (NEM12 500: UOM of the 200) */
 	int64_t read_utc;	/* instant of the (current) read */
 	int64_t value_milli;	/* register value (current read) */
 	uint8_t quality;	/* enum br_quality | method */
@@ -64,7 +64,9 @@ struct br_ami_register {
 	int has_quantity;	/* NEM13 Quantity present */
 	int64_t quantity_milli;	/* consumption between the reads */
 	char trans_code[4];	/* NEM12 500 TransCode */
-	char version[32];	/* UpdateDateTime / CMEP Time Stamp */
+	char version[32];	/* NEM13 UpdateDateTime, NEM12 500: latest
+				 * 300 UpdateDateTime of its 200 block, CMEP
+				 * file Time Stamp */
 };
 
 typedef int (*br_ami_day_cb)(void *ctx, const struct br_ami_day *d,

@@ -35,6 +35,7 @@
 #include "banned.h"
 
 #define MAX_OPEN_DAYS (1 << 16)
+#define MAX_OPEN_REGS (1 << 16)
 
 enum { COL_METER, COL_START, COL_VALUE, COL_MINUTES, COL_CHANNEL, COL_UNIT,
 	COL_QUALITY, NCOLS };
@@ -54,6 +55,18 @@ struct day_acc {
 	char version[32];	/* highest source version (UpdateDateTime) */
 	int64_t *sv;		/* OWNED, NULL or n: source version per slot */
 	int64_t values[];	/* n entries */
+};
+
+/* One register read of this file, normalised, waiting for flush_regs. */
+struct reg_acc {
+	size_t meter;		/* index in reg->meters */
+	int channel;
+	int64_t t;		/* UTC instant of the read */
+	int64_t value;		/* milli-units of the meter's unit */
+	uint8_t quality;
+	bool echo;		/* a NEM13 PreviousRegisterRead */
+	long line, seq;		/* seq: order in the file */
+	char version[32];	/* source version, "" when none */
 };
 
 struct meter_stat {		/* per registry meter, this file */
@@ -99,7 +112,6 @@ struct ctx {
 	const char *last_id;	/* BORROWED: id of the previous row */
 	unsigned nem_flags;	/* NEM12 out-of-spec flags of the file */
 	long nem_days;		/* NEM12 300 records */
-	long nem_registers;	/* NEM12 500 / NEM13 250 reads */
 	long coarse, coarse_reads, coarse_line;	/* runs not sub-hourly */
 	int32_t coarse_s;
 	int nem_version;	/* 12 or 13 */
@@ -109,8 +121,14 @@ struct ctx {
 	/* pending exceptions of this file */
 	struct br_import_exc *exc;
 	size_t nexc, exc_cap;
+	/* register reads of this file, written at the end (or every
+	 * MAX_OPEN_REGS) by flush_regs */
+	struct reg_acc *regs;
+	size_t nregs, regs_cap;
+	long reg_seq;
 	/* statements and scratch */
 	sqlite3_stmt *sel_day, *put_day, *ins_repl, *sel_ver, *put_ver;
+	sqlite3_stmt *sel_reg, *put_reg, *ins_reg_repl;
 	int64_t *merge_vals;
 	uint8_t *merge_q;
 	unsigned char *blob;
@@ -859,45 +877,66 @@ on_record(void *ctx, const struct br_csv_record *rec, struct br_error *err)
 }
 
 /*
- * Registry meter of an AMI run.  NEM12 (docs/ami-import.md, "Meter
- * matching"): "NMI-SUFFIX" (e.g. NEM1210184-E2) when the registry has
- * it; else, for the first data stream of a direction (suffix E1, B1 ...:
- * digit 1), the NMI, then the MeterSerialNumber.  Other suffixes (E2
- * controlled load ...) never fall back to the NMI: they would overwrite
- * the E1 data of the same channel.  CMEP: the Meter ID, then field 5.
- * An unknown meter is recorded under the first id tried.
+ * Is an AMI stream the first of its direction, which may fall back to the
+ * NMI and the serial?  NEM12 suffix digit 1 (E1, B1); NEM13 numeric
+ * suffix "11" (first meter, first register: "41" ... need NMI-SUFFIX).
+ */
+static bool
+first_stream(const char *suffix)
+{
+	if (suffix[0] >= '0' && suffix[0] <= '9')
+		return strcmp(suffix, "11") == 0;
+	return suffix[1] == '1';
+}
+
+/*
+ * Registry meter of an AMI run or register read.  NEM12/NEM13
+ * (docs/ami-import.md, "Meter matching"): "NMI-SUFFIX" (e.g.
+ * NEM1210184-E2) when the registry has it; else, for the first data
+ * stream of a direction (first_stream), the NMI, then the
+ * MeterSerialNumber.  Other suffixes (E2 controlled load ...) never fall
+ * back to the NMI: they would overwrite the E1 data of the same channel.
+ * CMEP: the Meter ID, then field 5.  An unknown meter is recorded under
+ * the first id tried.
  */
 static long
-ami_meter(struct ctx *c, const struct br_ami_day *d, struct br_error *err)
+ami_meter_of(struct ctx *c, const char *meter_id, const char *suffix,
+    const char *serial, long line, struct br_error *err)
 {
 	const struct br_registry_meter *m;
 	char key[80];
-	bool nem = d->nmi_suffix[0] != '\0';
+	bool nem = suffix[0] != '\0';
 	long mi;
 
 	if (nem)
-		snprintf(key, sizeof(key), "%s-%s", d->meter_id,
-		    d->nmi_suffix);
+		snprintf(key, sizeof(key), "%s-%s", meter_id, suffix);
 	else
-		snprintf(key, sizeof(key), "%s", d->meter_id);
+		snprintf(key, sizeof(key), "%s", meter_id);
 	if (c->ami_mi != LONG_MIN && strcmp(c->ami_key, key) == 0)
 		return c->ami_mi;
 	if ((m = br_registry_meter_find(c->reg, key)) == NULL &&
-	    (!nem || d->nmi_suffix[1] == '1') &&
-	    (m = br_registry_meter_find(c->reg, d->meter_id)) == NULL &&
-	    d->serial[0] != '\0')
-		m = br_registry_meter_find(c->reg, d->serial);
+	    (!nem || first_stream(suffix)) &&
+	    (m = br_registry_meter_find(c->reg, meter_id)) == NULL &&
+	    serial[0] != '\0')
+		m = br_registry_meter_find(c->reg, serial);
 	if (m != NULL)
 		mi = (long)(m - c->reg->meters);
-	else if (nem && d->nmi_suffix[1] == '1')
-		mi = meter_lookup(c, d->meter_id, d->line, err);
+	else if (nem && first_stream(suffix))
+		mi = meter_lookup(c, meter_id, line, err);
 	else
-		mi = meter_lookup(c, key, d->line, err);
+		mi = meter_lookup(c, key, line, err);
 	if (mi == LONG_MIN)
 		return mi;
 	snprintf(c->ami_key, sizeof(c->ami_key), "%s", key);
 	c->ami_mi = mi;
 	return mi;
+}
+
+static long
+ami_meter(struct ctx *c, const struct br_ami_day *d, struct br_error *err)
+{
+	return ami_meter_of(c, d->meter_id, d->nmi_suffix, d->serial, d->line,
+	    err);
 }
 
 /*
@@ -1016,6 +1055,262 @@ on_ami_day(void *ctx, const struct br_ami_day *d, struct br_error *err)
 	return 0;
 }
 
+/* Register reads: NEM12 500, NEM13 250, CMEP ...REG triples. */
+
+static int
+cmp_reg(const void *a_, const void *b_)
+{
+	const struct reg_acc *a = a_, *b = b_;
+
+	if (a->meter != b->meter)
+		return a->meter < b->meter ? -1 : 1;
+	if (a->channel != b->channel)
+		return a->channel < b->channel ? -1 : 1;
+	if (a->t != b->t)
+		return a->t < b->t ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/*
+ * Write one register read (the one this file keeps for its meter,
+ * channel and instant; dups: other reads of that key in this file with
+ * the same version).  A stored read of another file is replaced unless
+ * its source version is newer, and the replacement is recorded in
+ * register_replacement (version + 1); an identical read changes nothing.
+ */
+static int
+reg_write(struct ctx *c, const struct reg_acc *r, long dups,
+    struct br_error *err)
+{
+	const struct br_registry_meter *m = &c->reg->meters[r->meter];
+	int32_t day = local_day(c, r->t);
+	const char *sp = br_registry_install_sp(c->reg, m, day);
+	const char *account = sp ? br_registry_account(c->reg, sp, day) :
+	    NULL;
+	const char *chan = r->channel == BR_CHANNEL_RECEIVED ? "received" :
+	    "delivered";
+	char sv[32], stamp[24];
+	int64_t version = 1;
+	int rc;
+
+	if (!br_shard_member(&c->st->shard, account))
+		return 0;
+	br_time_format_utc(r->t, stamp, sizeof(stamp));
+	if (dups > 0 && add_exc(c, "DUPLICATE_READ", account, m->meter_id,
+	    day, r->line, err, "%ld duplicate register reads on channel %s "
+	    "at %s, last kept", dups, chan, stamp) != 0)
+		return -1;
+	snprintf(sv, sizeof(sv), "%s", r->version);
+	sqlite3_bind_text(c->sel_reg, 1, m->meter_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(c->sel_reg, 2, r->channel);
+	sqlite3_bind_int64(c->sel_reg, 3, r->t);
+	rc = sqlite3_step(c->sel_reg);
+	if (rc == SQLITE_ROW) {
+		int64_t ov = sqlite3_column_int64(c->sel_reg, 0);
+		int oq = sqlite3_column_int(c->sel_reg, 1);
+		int64_t ofile = sqlite3_column_int64(c->sel_reg, 2);
+		const unsigned char *osv = sqlite3_column_text(c->sel_reg, 3);
+		int64_t over = sqlite3_column_int64(c->sel_reg, 4);
+		char old_sv[32];
+
+		snprintf(old_sv, sizeof(old_sv), "%s",
+		    osv ? (const char *)osv : "");
+		sqlite3_reset(c->sel_reg);
+		version = over;
+		if (ofile != c->file_id) {
+			if (sv[0] != '\0' && strcmp(old_sv, sv) > 0) {
+				c->res->reg_stale++;
+				return 0;
+			}
+			if (ov == r->value && oq == r->quality &&
+			    strcmp(old_sv, sv) >= 0)
+				return 0;	/* the same read again */
+			if (sv[0] == '\0' || strcmp(old_sv, sv) > 0)
+				snprintf(sv, sizeof(sv), "%s", old_sv);
+			if (ov != r->value || oq != r->quality) {
+				version = over + 1;
+				sqlite3_bind_text(c->ins_reg_repl, 1,
+				    m->meter_id, -1, SQLITE_STATIC);
+				sqlite3_bind_int(c->ins_reg_repl, 2,
+				    r->channel);
+				sqlite3_bind_int64(c->ins_reg_repl, 3, r->t);
+				sqlite3_bind_int64(c->ins_reg_repl, 4, ofile);
+				sqlite3_bind_int64(c->ins_reg_repl, 5,
+				    c->file_id);
+				sqlite3_bind_int64(c->ins_reg_repl, 6, over);
+				sqlite3_bind_int64(c->ins_reg_repl, 7, ov);
+				sqlite3_bind_int(c->ins_reg_repl, 8, oq);
+				rc = sqlite3_step(c->ins_reg_repl);
+				sqlite3_reset(c->ins_reg_repl);
+				if (rc != SQLITE_DONE)
+					return br_store_fail(c->st,
+					    "record register replacement",
+					    err);
+				c->res->reg_replaced++;
+			} else {
+				/* Same read, newer version: keep the
+				 * row, remember the version. */
+				sqlite3_stmt *u = c->put_reg;
+				sqlite3_bind_text(u, 1, m->meter_id, -1,
+				    SQLITE_STATIC);
+				sqlite3_bind_int(u, 2, r->channel);
+				sqlite3_bind_int64(u, 3, r->t);
+				sqlite3_bind_int64(u, 4, ov);
+				sqlite3_bind_int64(u, 5, ofile);
+				sqlite3_bind_int(u, 6, oq);
+				sqlite3_bind_text(u, 7, sv, -1, SQLITE_STATIC);
+				sqlite3_bind_int64(u, 8, over);
+				rc = sqlite3_step(u);
+				sqlite3_reset(u);
+				if (rc != SQLITE_DONE)
+					return br_store_fail(c->st,
+					    "write register read", err);
+				return 0;
+			}
+		}
+	} else {
+		sqlite3_reset(c->sel_reg);
+		if (rc != SQLITE_DONE)
+			return br_store_fail(c->st, "read register_read", err);
+	}
+	sqlite3_bind_text(c->put_reg, 1, m->meter_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(c->put_reg, 2, r->channel);
+	sqlite3_bind_int64(c->put_reg, 3, r->t);
+	sqlite3_bind_int64(c->put_reg, 4, r->value);
+	sqlite3_bind_int64(c->put_reg, 5, c->file_id);
+	sqlite3_bind_int(c->put_reg, 6, r->quality);
+	sqlite3_bind_text(c->put_reg, 7, sv, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(c->put_reg, 8, version);
+	rc = sqlite3_step(c->put_reg);
+	sqlite3_reset(c->put_reg);
+	if (rc != SQLITE_DONE)
+		return br_store_fail(c->st, "write register read", err);
+	c->res->registers++;
+	return 0;
+}
+
+/*
+ * Write the register reads collected so far, in key order.  Several
+ * reads of one meter, channel and instant in the file: the highest
+ * source version wins; at equal versions a current read beats a NEM13
+ * previous-read echo, and of two current reads the last is kept (a
+ * DUPLICATE_READ).
+ */
+static int
+flush_regs(struct ctx *c, struct br_error *err)
+{
+	size_t i, j;
+
+	if (c->nregs > 1)
+		qsort(c->regs, c->nregs, sizeof(*c->regs), cmp_reg);
+	for (i = 0; i < c->nregs; i = j) {
+		const struct reg_acc *best = &c->regs[i];
+		long dups = 0;
+
+		for (j = i + 1; j < c->nregs && c->regs[j].meter ==
+		    best->meter && c->regs[j].channel == best->channel &&
+		    c->regs[j].t == best->t; j++) {
+			const struct reg_acc *x = &c->regs[j];
+			int v = strcmp(x->version, best->version);
+
+			if (v < 0 || (v == 0 && x->echo && !best->echo))
+				continue;
+			if (v == 0 && !x->echo && !best->echo)
+				dups++;
+			best = x;
+		}
+		if (reg_write(c, best, dups, err) != 0)
+			return -1;
+	}
+	c->nregs = 0;
+	return 0;
+}
+
+/* Queue one register read of registry meter mi. */
+static int
+reg_add(struct ctx *c, long mi, const struct br_ami_register *r, int64_t t,
+    int64_t v, uint8_t q, bool echo, struct br_error *err)
+{
+	const struct br_registry_meter *m = &c->reg->meters[mi];
+	struct reg_acc *a;
+	int64_t stored, mult;
+	int rc;
+
+	if (q & BR_Q_MISSING)
+		return 0;	/* a no-read placeholder: nothing to keep */
+	if (!install_check(c, mi, local_day(c, t), r->line))
+		return 0;
+	/* Register dials exclude the meter multiplier (MDFF); CMEP values
+	 * already carry the row's Calculation Constant. */
+	mult = c->fmt == BR_FMT_NEM12 ? m->multiplier_milli : 1000;
+	rc = convert_value(v, r->unit, m, mult, &stored);
+	if (rc < 0)
+		return br_error_set(err, BR_EINPUT, r->file, r->line,
+		    "%sregister read too large", echo ? "previous " : "");
+	if (c->nregs == c->regs_cap) {
+		size_t nc = c->regs_cap ? c->regs_cap * 2 : 64;
+		void *p = realloc(c->regs, nc * sizeof(*c->regs));
+		if (p == NULL)
+			return nomem(err);
+		c->regs = p;
+		c->regs_cap = nc;
+	}
+	a = &c->regs[c->nregs++];
+	a->meter = (size_t)mi;
+	a->channel = r->channel;
+	a->t = t;
+	a->value = stored;
+	a->quality = q;
+	a->echo = echo;
+	a->line = r->line;
+	a->seq = c->reg_seq++;
+	snprintf(a->version, sizeof(a->version), "%s", r->version);
+	if (c->nregs >= MAX_OPEN_REGS)
+		return flush_regs(c, err);
+	return 0;
+}
+
+/*
+ * One register read from a parser: matched to a registry meter like the
+ * intervals, checked against the install windows (same exceptions),
+ * converted to milli-units of the meter's unit.  A NEM13 record's
+ * previous read is kept as a read of its own instant.
+ */
+static int
+on_ami_register(void *ctx, const struct br_ami_register *r,
+    struct br_error *err)
+{
+	struct ctx *c = ctx;
+	int64_t probe;
+	long mi;
+
+	if (r->channel != BR_CHANNEL_DELIVERED &&
+	    r->channel != BR_CHANNEL_RECEIVED) {
+		c->res->other++;
+		return 0;
+	}
+	c->rows++;
+	if ((mi = ami_meter_of(c, r->meter_id, r->nmi_suffix, r->serial,
+	    r->line, err)) == LONG_MIN)
+		return -1;
+	if (mi < 0) {
+		struct unknown_meter *u = &c->unknown[-1 - mi];
+		if (u->rows++ == 0)
+			u->first_day = local_day(c, r->read_utc);
+		return 0;
+	}
+	if (convert_value(0, r->unit, &c->reg->meters[mi], 1000, &probe) == -2)
+		return br_error_set(err, BR_EINPUT, r->file, r->line,
+		    "unit '%s' of register read of meter '%s' does not "
+		    "convert to the registry unit '%s'", r->unit, r->meter_id,
+		    c->reg->meters[mi].unit);
+	if (r->has_previous && reg_add(c, mi, r, r->prev_utc, r->prev_milli,
+	    r->prev_quality, true, err) != 0)
+		return -1;
+	return reg_add(c, mi, r, r->read_utc, r->value_milli, r->quality,
+	    false, err);
+}
+
 /* Aggregated per-meter exceptions of this file. */
 static int
 meter_exceptions(struct ctx *c, struct br_error *err)
@@ -1038,11 +1333,6 @@ meter_exceptions(struct ctx *c, struct br_error *err)
 	if (c->fmt == BR_FMT_NEM12 && c->nem_version == 12 &&
 	    c->nem_days == 0 && add_exc(c, "FORMAT_WARNING", NULL, "",
 	    INT32_MIN, 1, err, "NEM12 file holds no interval data") != 0)
-		return -1;
-	if (c->fmt == BR_FMT_NEM12 && c->nem_version == 13 &&
-	    add_exc(c, "FORMAT_WARNING", NULL, "", INT32_MIN, 1, err,
-	    "NEM13 accumulation file: %ld register reads, not interval data, "
-	    "not stored", c->nem_registers) != 0)
 		return -1;
 	if (c->coarse > 0 && add_exc(c, "FORMAT_WARNING", NULL, "",
 	    INT32_MIN, c->coarse_line, err, "%ld readings in intervals that do "
@@ -1198,6 +1488,10 @@ ctx_release(struct ctx *c)
 	sqlite3_finalize(c->ins_repl);
 	sqlite3_finalize(c->sel_ver);
 	sqlite3_finalize(c->put_ver);
+	sqlite3_finalize(c->sel_reg);
+	sqlite3_finalize(c->put_reg);
+	sqlite3_finalize(c->ins_reg_repl);
+	free(c->regs);
 	free(c->merge_vals);
 	free(c->merge_q);
 	free(c->blob);
@@ -1243,7 +1537,21 @@ import_body(struct ctx *c, const char *path, int fmt, struct br_error *err)
 	    (c->put_ver = br_store_prepare(c->st, "INSERT INTO "
 	    "interval_src_version(meter_id, channel, day, src_version) "
 	    "VALUES(?1, ?2, ?3, ?4) ON CONFLICT(meter_id, channel, day) DO "
-	    "UPDATE SET src_version = excluded.src_version", err)) == NULL)
+	    "UPDATE SET src_version = excluded.src_version", err)) == NULL ||
+	    (c->sel_reg = br_store_prepare(c->st, "SELECT value_milli, "
+	    "quality, file_id, src_version, version FROM register_read WHERE "
+	    "meter_id = ?1 AND channel = ?2 AND read_utc = ?3", err)) == NULL ||
+	    (c->put_reg = br_store_prepare(c->st, "INSERT INTO register_read("
+	    "meter_id, channel, read_utc, value_milli, file_id, quality, "
+	    "src_version, version) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+	    "ON CONFLICT(meter_id, channel, read_utc) DO UPDATE SET "
+	    "value_milli = excluded.value_milli, file_id = excluded.file_id, "
+	    "quality = excluded.quality, src_version = excluded.src_version, "
+	    "version = excluded.version", err)) == NULL ||
+	    (c->ins_reg_repl = br_store_prepare(c->st, "INSERT INTO "
+	    "register_replacement(meter_id, channel, read_utc, old_file_id, "
+	    "new_file_id, old_version, old_value_milli, old_quality) "
+	    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", err)) == NULL)
 		return -1;
 
 	switch (fmt) {
@@ -1254,12 +1562,11 @@ import_body(struct ctx *c, const char *path, int fmt, struct br_error *err)
 		memset(&ns, 0, sizeof(ns));
 		no.has_offset = c->o->has_nem_offset != 0;
 		no.utc_offset_s = c->o->nem_offset_s;
-		rc = br_nem12_parse(path, &no, on_ami_day, NULL, c, sha, &ns,
-		    err);
+		rc = br_nem12_parse(path, &no, on_ami_day, on_ami_register, c,
+		    sha, &ns, err);
 		c->nem_flags = ns.flags;
 		c->nem_days = ns.days;
 		c->nem_version = ns.version;
-		c->nem_registers = ns.registers;
 		break;
 	}
 	case BR_FMT_CMEP: {
@@ -1267,8 +1574,8 @@ import_body(struct ctx *c, const char *path, int fmt, struct br_error *err)
 		memset(&co, 0, sizeof(co));
 		co.tz = c->stz;
 		co.interval_ending = c->o->interval_ending != 0;
-		rc = br_cmep_parse(path, &co, on_ami_day, NULL, c, sha, NULL,
-		    err);
+		rc = br_cmep_parse(path, &co, on_ami_day, on_ami_register, c,
+		    sha, NULL, err);
 		break;
 	}
 	case BR_FMT_GREENBUTTON:
@@ -1280,7 +1587,7 @@ import_body(struct ctx *c, const char *path, int fmt, struct br_error *err)
 	}
 	if (rc != 0)
 		return -1;
-	if (flush_days(c, err) != 0)
+	if (flush_days(c, err) != 0 || flush_regs(c, err) != 0)
 		return -1;
 
 	/* Already imported?  Then this whole file is a no-op. */
@@ -1391,6 +1698,8 @@ br_import_file_opts(struct br_store *st, const struct br_registry *reg,
 	struct ctx c;
 	long days = res->days, replaced = res->replaced;
 	long stale = res->stale, other = res->other;
+	long registers = res->registers, reg_replaced = res->reg_replaced;
+	long reg_stale = res->reg_stale;
 	size_t nexc = res->nexc;
 	int rc, fmt;
 
@@ -1431,6 +1740,9 @@ br_import_file_opts(struct br_store *st, const struct br_registry *reg,
 		res->replaced = replaced;
 		res->stale = stale;
 		res->other = other;
+		res->registers = registers;
+		res->reg_replaced = reg_replaced;
+		res->reg_stale = reg_stale;
 		res->nexc = nexc;
 	}
 	if (br_store_exec(st, "RELEASE br_import", rc < 0 ? NULL : err) != 0)

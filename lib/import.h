@@ -36,7 +36,12 @@ struct br_import_result {
 	long days;		/* interval_day rows written */
 	long replaced;		/* days replacing data of an earlier file */
 	long stale;		/* days not replaced: stored source version newer */
-	long other;		/* runs of non-energy channels skipped */
+	long other;		/* runs (and register reads) of non-energy
+				 * channels skipped */
+	long registers;		/* register_read rows written */
+	long reg_replaced;	/* register reads replacing an earlier file's */
+	long reg_stale;		/* register reads not replaced: stored source
+				 * version newer */
 	struct br_import_exc *exc;	/* OWNED, nexc entries */
 	size_t nexc, exc_cap;
 };

@@ -38,6 +38,7 @@ struct nem_state {
 	/* current 200 record */
 	bool have200;
 	char nmi[64], suffix[8], serial[32], unit[16];
+	char block_version[32];	/* latest 300 UpdateDateTime since the 200 */
 	int channel;
 	int32_t interval_min;
 	int n;
@@ -411,6 +412,7 @@ rec_200(struct nem_state *st, const struct br_csv_record *rec,
 		    (int)(len > 20 ? 20 : len), s);
 	st->interval_min = (int32_t)il;
 	st->n = (int)(1440 / il);
+	st->block_version[0] = '\0';
 	st->have200 = true;
 	return 0;
 }
@@ -478,6 +480,9 @@ rec_300(struct nem_state *st, const struct br_csv_record *rec,
 			    (int)(len > 20 ? 20 : len), s);
 		if (len > 0)
 			set_version(d->version, s, len);
+		if (strcmp(d->version, st->block_version) > 0)
+			snprintf(st->block_version, sizeof(st->block_version),
+			    "%s", d->version);
 	}
 	if (letter == 'A' && (reason == 61 || reason == 79 || reason == 89))
 		d->flags |= BR_AMI_F_EVENT;
@@ -609,6 +614,10 @@ rec_500(struct nem_state *st, const struct br_csv_record *rec,
 	snprintf(r.nmi_suffix, sizeof(r.nmi_suffix), "%s", st->suffix);
 	snprintf(r.serial, sizeof(r.serial), "%s", st->serial);
 	r.channel = st->channel;
+	/* IndexRead is in the UOM of its 200 record; its version is the
+	 * latest UpdateDateTime of the 300 records it follows. */
+	snprintf(r.unit, sizeof(r.unit), "%s", st->unit);
+	snprintf(r.version, sizeof(r.version), "%s", st->block_version);
 	r.quality = BR_Q_ACTUAL;
 	s = field(rec, 1, &len);
 	copy_field(r.trans_code, sizeof(r.trans_code), s, len);

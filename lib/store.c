@@ -249,6 +249,28 @@ static const char *const migrations[] = {
 	"CREATE TRIGGER audit_payment_i AFTER INSERT ON payment BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('payment', 'I', CAST(NEW.payment_id AS TEXT)); END;\n"
 	"CREATE TRIGGER audit_payment_u AFTER UPDATE ON payment BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('payment', 'U', CAST(NEW.payment_id AS TEXT)); END;\n"
 	"CREATE TRIGGER audit_payment_d AFTER DELETE ON payment BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('payment', 'D', CAST(OLD.payment_id AS TEXT)); END;\n",
+	/* 2 -> 3: register reads are stored by ami-import (NEM12 500, NEM13
+	 * 250, CMEP ...REG).  register_read gains the read's quality (actual
+	 * or estimated by the sender), the sender's version (NEM
+	 * UpdateDateTime, CMEP file Time Stamp: an older re-send does not
+	 * replace) and a row version; a read replaced by a later file is
+	 * recorded in register_replacement, as interval_replacement does for
+	 * days.  Existing rows (none were written before) read as actual,
+	 * version 1. */
+	"ALTER TABLE register_read ADD COLUMN quality INTEGER NOT NULL DEFAULT 0;\n"
+	"ALTER TABLE register_read ADD COLUMN src_version TEXT NOT NULL DEFAULT '';\n"
+	"ALTER TABLE register_read ADD COLUMN version INTEGER NOT NULL DEFAULT 1;\n"
+	"CREATE TABLE register_replacement(\n"
+	"  meter_id TEXT NOT NULL,\n"
+	"  channel INTEGER NOT NULL,\n"
+	"  read_utc INTEGER NOT NULL,\n"
+	"  old_file_id INTEGER NOT NULL,\n"
+	"  new_file_id INTEGER NOT NULL,\n"
+	"  old_version INTEGER NOT NULL,\n"
+	"  old_value_milli INTEGER NOT NULL,\n"
+	"  old_quality INTEGER NOT NULL,\n"
+	"  PRIMARY KEY(meter_id, channel, read_utc, old_version)\n"
+	") WITHOUT ROWID;\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -1096,7 +1096,7 @@ check_usage(struct ctx *c, const struct scope *sc, struct br_error *err)
 }
 
 /*
- * SUM_CHECK: for each pair of consecutive register reads (table
+ * SUM_CHECK: for each pair of consecutive actual register reads (table
  * register_read, same meter and channel, value_milli on the scale of the
  * intervals) inside the scope's days, the register advance must equal the
  * sum of the intervals between the two instants within tolerance.  Pairs
@@ -1114,9 +1114,12 @@ check_sum(struct ctx *c, const struct scope *sc, int channel,
 	bool have = false;
 	int rc;
 
+	/* Estimated register reads (quality BR_Q_ESTIMATED, e.g. a NEM13
+	 * forward estimate) are not measurements: the pairs skip them. */
 	s = br_store_prepare(c->st, "SELECT read_utc, value_milli FROM"
 	    " register_read WHERE meter_id = ?1 AND channel = ?2"
-	    " AND read_utc BETWEEN ?3 AND ?4 ORDER BY read_utc", err);
+	    " AND read_utc BETWEEN ?3 AND ?4 AND (quality & 2) = 0"
+	    " ORDER BY read_utc", err);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_text(s, 1, sc->meter_id, -1, SQLITE_TRANSIENT);

@@ -866,7 +866,8 @@ START_TEST(test_sum_check)
 	t5 = (int64_t)day_of("2026-10-05") * 86400 + 5 * 3600;
 	t7 = t5 + 2 * 86400;
 	t8 = t7 + 86400;
-	snprintf(sql, sizeof(sql), "INSERT INTO register_read VALUES"
+	snprintf(sql, sizeof(sql), "INSERT INTO register_read(meter_id, "
+	    "channel, read_utc, value_milli, file_id) VALUES"
 	    "('M1',1,%lld,1000000,1),('M1',1,%lld,1100000,1),"
 	    "('M1',1,%lld,1148500,1)", (long long)t5, (long long)t7,
 	    (long long)t8);
