@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -20,6 +21,7 @@
 #include "date.h"
 #include "money.h"
 #include "scanline.h"
+#include "tz.h"
 #include "banned.h"
 
 static const char bill_select[] =
@@ -56,6 +58,8 @@ struct stmt_cache {
 	size_t n;
 	char *sql[NCACHE];
 	sqlite3_stmt *s[NCACHE];
+	bool have_tz;		/* tz loaded (register read dates) */
+	struct br_tz tz;
 };
 
 static sqlite3_stmt *
@@ -106,6 +110,9 @@ cache_free(struct stmt_cache *c)
 		free(c->sql[i]);
 	}
 	c->n = 0;
+	if (c->have_tz)
+		br_tz_release(&c->tz);
+	c->have_tz = false;
 }
 
 /* Grow *v (element size sz) so that one more element fits. */
@@ -205,6 +212,7 @@ load_meters(struct br_store *st, struct br_bill_doc *d, size_t *cap,
 			return -1;
 		}
 		m = &d->meters[d->nmeters++];
+		memset(m, 0, sizeof(*m));
 		snprintf(m->group, sizeof(m->group), "%s", group);
 		br_store_column_text(m->meter_id, sizeof(m->meter_id), s, 0);
 		m->channel = sqlite3_column_int(s, 1);
@@ -220,6 +228,112 @@ load_meters(struct br_store *st, struct br_bill_doc *d, size_t *cap,
 	if (rc != SQLITE_DONE)
 		return br_store_fail(st, "read bill meters", err);
 	return 0;
+}
+
+/*
+ * The latest register read of meter m at or before instant t and after
+ * instant after: 1 found, 0 none, -1 error.
+ */
+static int
+read_at(struct br_store *st, struct br_bill_doc *d,
+    const struct br_bill_meterrow *m, int64_t t, int64_t after,
+    int64_t *at, int64_t *value, int *quality, struct br_error *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((s = prep(st, d->cache, "SELECT read_utc, value_milli, quality "
+	    "FROM register_read WHERE meter_id = ?1 AND channel = ?2 AND "
+	    "read_utc <= ?3 AND read_utc > ?4 ORDER BY read_utc DESC LIMIT 1",
+	    err)) == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, m->meter_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, m->channel);
+	sqlite3_bind_int64(s, 3, t);
+	sqlite3_bind_int64(s, 4, after);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*at = sqlite3_column_int64(s, 0);
+		*value = sqlite3_column_int64(s, 1);
+		*quality = sqlite3_column_int(s, 2);
+	}
+	unprep(d->cache, s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return br_store_fail(st, "read register reads", err);
+	return rc == SQLITE_ROW;
+}
+
+/* Register value (multiplier applied) as the dial shows it. */
+static int64_t
+dial(int64_t v, int64_t multiplier_milli)
+{
+	if (multiplier_milli <= 0 || multiplier_milli == 1000)
+		return v;
+	return br_div_round(v * 1000, multiplier_milli, BR_ROUND_HALF_UP);
+}
+
+/*
+ * Previous and current register reads of every meter row: the latest
+ * read at or before the start of the period (00:00 of period_start,
+ * utility zone) and the latest read after it at or before the end of
+ * the period (00:00 after period_end).  A register that went down
+ * (rollover, meter change) is not shown.
+ */
+static int
+load_reads(struct br_store *st, struct br_bill_doc *d, struct br_error *err)
+{
+	struct stmt_cache *c = d->cache;
+	struct br_tz local, *tz = &local;
+	int32_t from, to;
+	int64_t lo, hi;
+	size_t i;
+	int rc = 0;
+
+	if (d->nmeters == 0)
+		return 0;
+	if (br_date_parse(d->period_start, (size_t)-1, &from) != 0 ||
+	    br_date_parse(d->period_end, (size_t)-1, &to) != 0)
+		return br_error_set(err, BR_EINPUT, NULL, 0,
+		    "bill '%s': bad billing period", d->bill_id);
+	if (c != NULL && c->have_tz)
+		tz = &c->tz;
+	else {
+		if (c != NULL)
+			tz = &c->tz;
+		if (br_store_timezone(st, tz, err) != 0)
+			return -1;
+		if (c != NULL)
+			c->have_tz = true;
+	}
+	lo = br_tz_day_start(tz, from);
+	hi = br_tz_day_start(tz, to + 1);
+	for (i = 0; i < d->nmeters && rc == 0; i++) {
+		struct br_bill_meterrow *m = &d->meters[i];
+		int64_t pt, pv, ct, cv;
+		int pq, cq, got;
+
+		if ((got = read_at(st, d, m, lo, INT64_MIN, &pt, &pv, &pq,
+		    err)) < 0 || (got && (got = read_at(st, d, m, hi, pt, &ct,
+		    &cv, &cq, err)) < 0)) {
+			rc = -1;
+			break;
+		}
+		if (!got || cv < pv)
+			continue;
+		m->has_reads = 1;
+		br_date_format(br_tz_local_day(tz, pt), m->prev_date,
+		    sizeof(m->prev_date));
+		br_date_format(br_tz_local_day(tz, ct), m->cur_date,
+		    sizeof(m->cur_date));
+		m->prev_dial_milli = dial(pv, m->multiplier_milli);
+		m->cur_dial_milli = dial(cv, m->multiplier_milli);
+		m->prev_estimated = (pq & BR_Q_ESTIMATED) != 0;
+		m->cur_estimated = (cq & BR_Q_ESTIMATED) != 0;
+		m->read_usage_milli = cv - pv;
+	}
+	if (tz == &local)
+		br_tz_release(&local);
+	return rc;
 }
 
 static int
@@ -516,7 +630,7 @@ doc_fill(struct br_store *st, struct br_bill_doc *d,
 	d->due_cents = d->ls.previous_cents + d->ls.payments_cents +
 	    d->ls.adjustments_cents + d->total_cents;
 	if (load_services(st, d, err) != 0 || load_all_meters(st, d, err) != 0
-	    || load_items(st, d, err) != 0 || load_history(st, d, err) != 0 ||
+	    || load_reads(st, d, err) != 0 || load_items(st, d, err) != 0 || load_history(st, d, err) != 0 ||
 	    load_nem(st, d, err) != 0 || load_replaced(st, d, err) != 0)
 		return -1;
 	make_scanline(d);

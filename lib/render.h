@@ -55,6 +55,16 @@ struct br_bill_meterrow {	/* one bill_meter row */
 	int64_t usage_milli, estimated_milli;
 	int missing_intervals;
 	int64_t multiplier_milli;	/* meter.multiplier_milli (1000 = 1) */
+	/* Register reads bracketing the period (register_read), when
+	 * has_reads: the latest read at or before the period start and the
+	 * latest after it at or before the period end. */
+	int has_reads;
+	char prev_date[11], cur_date[11];	/* local dates of the reads */
+	int64_t prev_dial_milli, cur_dial_milli; /* as the dial shows them:
+						 * stored / multiplier */
+	int prev_estimated, cur_estimated;	/* sent as estimates */
+	int64_t read_usage_milli;	/* current - previous, multiplier
+					 * applied */
 };
 
 struct br_bill_item {		/* one bill_line row */

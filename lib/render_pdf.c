@@ -409,6 +409,38 @@ draw_rates(struct pdf *p, size_t i, size_t j)
 	}
 }
 
+/*
+ * Register reads under a meter row: "Previous read 2026-10-01
+ * 2210.250   Current read 2026-11-01 2386.967 (estimated)   Read usage
+ * 176.717 x 40 = 7068.680 kWh".
+ */
+static void
+draw_reads(struct pdf *p, const struct br_bill_meterrow *m)
+{
+	char buf[400], a[48], b[48], c[48], x[128];
+
+	br_decimal_format(m->prev_dial_milli, 3, 3, a, sizeof(a));
+	br_decimal_format(m->cur_dial_milli, 3, 3, b, sizeof(b));
+	br_decimal_format(m->read_usage_milli, 3, 3, c, sizeof(c));
+	if (m->multiplier_milli != 1000) {
+		char d[48];
+
+		br_decimal_format(m->cur_dial_milli - m->prev_dial_milli, 3, 3,
+		    d, sizeof(d));
+		snprintf(x, sizeof(x), "%s x ", d);
+		br_decimal_format(m->multiplier_milli, 3, 0, d, sizeof(d));
+		snprintf(x + strlen(x), sizeof(x) - strlen(x), "%s = ", d);
+	} else
+		x[0] = '\0';
+	snprintf(buf, sizeof(buf), "Previous read %s  %s%s     Current read "
+	    "%s  %s%s     Read usage %s%s %s", m->prev_date, a,
+	    m->prev_estimated ? " (estimated)" : "", m->cur_date, b,
+	    m->cur_estimated ? " (estimated)" : "", x, c, m->unit);
+	need(p, 10);
+	put(p, LEFT + 20, p->y, p->reg, 7.5f, 'l', RIGHT - LEFT - 24, buf);
+	p->y -= 10;
+}
+
 static void
 draw_service(struct pdf *p)
 {
@@ -502,12 +534,23 @@ draw_service(struct pdf *p)
 			    m->estimated_milli > 0 ? br_decimal_format(
 			    m->estimated_milli, 3, 3, e, sizeof(e)) : "-");
 			p->y -= 11;
+			if (m->has_reads)
+				draw_reads(p, m);
 		}
 		p->y -= 3;
 	}
 	need(p, 12);
 	put(p, LEFT + 4, p->y, p->reg, 7, 'l', 0, "Usage is measured from "
 	    "interval (smart meter) data and includes the meter multiplier.");
+	for (k = 0; k < d->nmeters && !d->meters[k].has_reads; k++)
+		;
+	if (k < d->nmeters) {
+		p->y -= 9;
+		need(p, 12);
+		put(p, LEFT + 4, p->y, p->reg, 7, 'l', 0, "Reads are the "
+		    "meter's register (dial) readings; read usage is their "
+		    "difference times the multiplier.");
+	}
 	p->y -= 14;
 }
 

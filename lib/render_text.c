@@ -35,6 +35,34 @@ milli(int64_t v, char *buf, size_t n)
 	return br_decimal_format(v, 3, 3, buf, n);
 }
 
+/*
+ * The register reads under a meter line:
+ *       Previous read  2026-09-30       1234.500
+ *       Current read   2026-10-31       1734.500 estimated
+ *       Read usage     500.000 x 40 = 20000.000 kWh
+ */
+static void
+print_reads(const struct br_bill_meterrow *m, FILE *f)
+{
+	char a[32], b[32], x[32];
+
+	fprintf(f, "      Previous read  %s %14s%s\n", m->prev_date,
+	    milli(m->prev_dial_milli, a, sizeof(a)),
+	    m->prev_estimated ? " estimated" : "");
+	fprintf(f, "      Current read   %s %14s%s\n", m->cur_date,
+	    milli(m->cur_dial_milli, a, sizeof(a)),
+	    m->cur_estimated ? " estimated" : "");
+	if (m->multiplier_milli != 1000)
+		fprintf(f, "      Read usage     %s x %s = %s %s\n",
+		    milli(m->cur_dial_milli - m->prev_dial_milli, a,
+		    sizeof(a)), br_decimal_format(m->multiplier_milli, 3, 0,
+		    x, sizeof(x)), milli(m->read_usage_milli, b, sizeof(b)),
+		    m->unit);
+	else
+		fprintf(f, "      Read usage     %s %s\n",
+		    milli(m->read_usage_milli, b, sizeof(b)), m->unit);
+}
+
 static void
 print_meters(const struct br_bill_doc *d, const char *group, FILE *f)
 {
@@ -65,6 +93,8 @@ print_meters(const struct br_bill_doc *d, const char *group, FILE *f)
 				line[--n] = '\0';
 			fprintf(f, "%s\n", line);
 		}
+		if (m->has_reads)
+			print_reads(m, f);
 	}
 }
 

@@ -126,6 +126,22 @@ br_vendor_bill(FILE *f, const struct br_bill_doc *d,
 		field_dec(f, m->usage_milli, 3);
 		field_dec(f, m->estimated_milli, 3);
 		end(f, &n);
+		if (m->has_reads) {
+			/* Register reads of the meter row just written. */
+			fputc('D', f);
+			field(f, m->meter_id);
+			field(f, m->channel == BR_CHANNEL_RECEIVED ?
+			    "received" : "delivered");
+			field(f, m->prev_date);
+			field_dec(f, m->prev_dial_milli, 3);
+			field(f, m->prev_estimated ? "E" : "A");
+			field(f, m->cur_date);
+			field_dec(f, m->cur_dial_milli, 3);
+			field(f, m->cur_estimated ? "E" : "A");
+			field_dec(f, m->read_usage_milli, 3);
+			field(f, m->unit);
+			end(f, &n);
+		}
 	}
 	for (i = 0; i < d->nitems; i++) {
 		const struct br_bill_item *it = &d->items[i];

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Generate testdata/demo: a small utility (America/Chicago) with 50 meters
-and one month (2026-10) of reads: 15-minute electric, hourly water and gas.
+and one month (2026-10) of reads: 15-minute electric, hourly water and gas,
+and CMEP register (dial) reads of four meters.
 
 Deterministic (fixed seed); the output is committed, so CI never runs this.
 Seeded defects: short gaps (estimated), one long gap (bill hold), a
@@ -161,6 +162,42 @@ for (mid, kind, unit, mult) in meters:
 w(os.path.join(out, "reads", "hourly-water-gas-2026-10.csv"),
   ["meter_id", "interval_start", "interval_minutes", "value"],
   [(m, s, 60, v) for (m, s, v) in hourly])
+
+# Register (dial) reads of four meters, CMEP MEPMD01 register rows in
+# utility wall time: 00:00 on 10-01, 10-16 and 11-01, so bill-render shows
+# previous/current reads for the October period.  Each register advance
+# equals the sum of the meter's intervals (validate-reads SUM_CHECK
+# passes).  E9100032 has multiplier 40: its dial moves by the sum of the
+# sent values (already divided by 40) and the row's Calculation Constant
+# 40 brings the stored register to the billing scale.  E9100002's 11-01
+# read is an estimate (quality E): bills mark it.
+def milli_sum(rows, mid, before):
+    return sum(int(round(float(r[2]) * 1000)) for r in rows
+               if r[0] == mid and r[1] < before)
+
+def fmt_milli(m):
+    return "%d.%03d" % (m // 1000, m % 1000)
+
+registers = [  # meter, commodity, unit, constant, first dial, rows
+    ("E9100001", "E", "KWHREG", "1.0", 18234000, elec),
+    ("E9100002", "E", "KWHREG", "1.0", 7345500, elec),
+    ("E9100032", "E", "KWHREG", "40", 2210250, elec),
+    ("W9100036", "W", "GALREG", "1.0", 1402300000,
+     [(m, st, v) for (m, st, v) in hourly]),
+]
+mid_month = stamp(start + timedelta(days=15))
+end_month = stamp(start + timedelta(days=days))
+with open(os.path.join(out, "reads", "registers-2026-10.cmep"), "w",
+          newline="") as f:
+    for mid, com, units, const, dial0, rows in registers:
+        d1 = dial0 + milli_sum(rows, mid, mid_month)
+        d2 = dial0 + milli_sum(rows, mid, end_month)
+        q2 = "E0" if mid == "E9100002" else "R0"
+        f.write("MEPMD01,20080501,PVMU-AMI,PVMU:1,%s,%s,202611010600,%s,"
+                "OK,%s,%s,%s,00000000,3,202610010000,R0,%s,"
+                "202610160000,R0,%s,202611010000,%s,%s\n"
+                % (mid, mid, mid, com, units, const, fmt_milli(dial0),
+                   fmt_milli(d1), q2, fmt_milli(d2)))
 
 # --- payments -----------------------------------------------------------
 pays = []
