@@ -322,6 +322,9 @@ START_TEST(test_shared_details)
 	ck_assert_int_eq(g.regs[0].value_milli, 1000000);
 	ck_assert_str_eq(utc(g.regs[0].read_utc), "2005-03-10T20:20:00Z");
 	ck_assert_int_eq(g.regs[3].value_milli, 1300000);
+	/* the unit of the 200 record, the version of the 300 before it */
+	ck_assert_str_eq(g.regs[0].unit, "kWh");
+	ck_assert_str_eq(g.regs[0].version, "20050311014137");
 	/* first channel E1 of a file that also has a 10-minute V1 channel */
 	snprintf(path, sizeof(path), "%s/ami/nem12/%s", s,
 	    "nemreader-Example_NEM12_different_interval_length.csv");
