@@ -1117,6 +1117,10 @@ reg_write(struct ctx *c, const struct reg_acc *r, long dups,
 		    osv ? (const char *)osv : "");
 		sqlite3_reset(c->sel_reg);
 		version = over;
+		/* Written by this file before a flush: an echo of a previous
+		 * read never overwrites it. */
+		if (ofile == c->file_id && r->echo)
+			return 0;
 		if (ofile != c->file_id) {
 			if (sv[0] != '\0' && strcmp(old_sv, sv) > 0) {
 				c->res->reg_stale++;
@@ -1274,7 +1278,8 @@ reg_add(struct ctx *c, long mi, const struct br_ami_register *r, int64_t t,
  * One register read from a parser: matched to a registry meter like the
  * intervals, checked against the install windows (same exceptions),
  * converted to milli-units of the meter's unit.  A NEM13 record's
- * previous read is kept as a read of its own instant.
+ * previous read is kept as a read of its own instant (CMEP's previous
+ * triple is handed out on its own).
  */
 static int
 on_ami_register(void *ctx, const struct br_ami_register *r,
@@ -1304,8 +1309,9 @@ on_ami_register(void *ctx, const struct br_ami_register *r,
 		    "unit '%s' of register read of meter '%s' does not "
 		    "convert to the registry unit '%s'", r->unit, r->meter_id,
 		    c->reg->meters[mi].unit);
-	if (r->has_previous && reg_add(c, mi, r, r->prev_utc, r->prev_milli,
-	    r->prev_quality, true, err) != 0)
+	/* NEM13 only: a CMEP row hands out each of its triples anyway. */
+	if (c->fmt == BR_FMT_NEM12 && r->has_previous && reg_add(c, mi, r,
+	    r->prev_utc, r->prev_milli, r->prev_quality, true, err) != 0)
 		return -1;
 	return reg_add(c, mi, r, r->read_utc, r->value_milli, r->quality,
 	    false, err);

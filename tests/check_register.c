@@ -266,6 +266,39 @@ START_TEST(test_nem13_250_stored)
 }
 END_TEST
 
+/*
+ * The next NEM13 file of M3: its previous read is the actual read at the
+ * instant the first file estimated (a newer version): it replaces the
+ * estimate.  In the same file, a current read beats a previous-read echo
+ * of the same instant, and of two current reads of one instant the last
+ * is kept (DUPLICATE_READ).
+ */
+START_TEST(test_nem13_actual_replaces_estimate)
+{
+	struct br_import_result res;
+
+	import_ok("a.nem13", nem13, &res);
+	br_import_result_release(&res);
+	import_ok("b.nem13", "100,NEM13,202611101030,MDA1,Ret1\n"
+	    "250,M3,11,1,11,11,SER3,E,001100.8,20261001000000,A,,,001190,"
+	    "20261101000000,A,,,89.2,kWh,20261201,20261102000000,\n"
+	    "250,M3,11,1,11,11,SER3,E,001190,20261101000000,A,,,001195,"
+	    "20261101000000,A,,,0,kWh,20261201,20261102000000,\n"
+	    "900\n", &res);
+	ck_assert_int_eq(res.reg_replaced, 1);
+	ck_assert_str_eq(excs(&res), "DUPLICATE_READ M3 2026-10-31 1 "
+	    "duplicate register reads on channel delivered at "
+	    "2026-10-31T14:00:00Z, last kept;");
+	br_import_result_release(&res);
+	ck_assert_str_eq(reads(),
+	    "M3|1|2026-08-31 14:00:00|500000|1|0|20261002000000|1;"
+	    "M3|1|2026-09-30 14:00:00|550400|2|0|20261102000000|2;"
+	    "M3|1|2026-10-31 14:00:00|597500|2|0|20261102000000|1;");
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM register_replacement "
+	    "WHERE old_value_milli = 550250 AND old_quality = 66"), 1);
+}
+END_TEST
+
 /* CMEP: W1 (gal) register row with three triples, the third a no-read. */
 static const char *
 cmep(const char *stamp, const char *second)
@@ -358,6 +391,7 @@ register_suite(void)
 	tcase_add_test(tc, test_nem12_500_stored_with_multiplier);
 	tcase_add_test(tc, test_nem12_500_outside_install);
 	tcase_add_test(tc, test_nem13_250_stored);
+	tcase_add_test(tc, test_nem13_actual_replaces_estimate);
 	tcase_add_test(tc, test_cmep_register_rows);
 	tcase_add_test(tc, test_unit_mismatch_is_error);
 	tcase_add_test(tc, test_v2_store_upgrades);
