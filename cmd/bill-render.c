@@ -24,7 +24,8 @@ usage(FILE *f)
 	fprintf(f, "usage: bill-render [--db PATH] --cycle ID [--account ID] "
 	    "[--out-dir DIR]\n"
 	    "                   [--format text|pdf|both] [--vendor FILE] "
-	    "[--shard K/N] [-o FILE]\n");
+	    "[--shard K/N] [-o FILE]\n"
+	    "                   [--print-stream FILE]\n");
 }
 
 static int
@@ -46,18 +47,20 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "out-dir", required_argument, NULL, 'D' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "print-stream", required_argument, NULL, 'P' },
 		{ "shard", required_argument, NULL, 'K' },
 		{ "vendor", required_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct br_render_opts opts = { NULL, NULL, "bills",
-	    BR_RENDER_TEXT | BR_RENDER_PDF, NULL };
+	    BR_RENDER_TEXT | BR_RENDER_PDF, NULL, NULL };
 	struct br_render_totals tot;
 	struct br_render r;
-	struct br_output out, vout;
+	struct br_output out, vout, pout;
 	struct br_store *st;
 	struct br_error err;
 	const char *db = "billing.db", *outpath = NULL, *vpath = NULL;
+	const char *ppath = NULL;
 	struct br_shard shard = { 0, 0 };
 	int ch, rc;
 
@@ -92,6 +95,7 @@ main(int argc, char **argv)
 		case 'h': usage(stdout); return BR_EXIT_OK;
 		case 'o': outpath = optarg; break;
 		case 'v': vpath = optarg; break;
+		case 'P': ppath = optarg; break;
 		case 'K':
 			if (br_shard_parse(optarg, &shard, &err) != 0)
 				return usage_error(err.msg);
@@ -118,6 +122,11 @@ main(int argc, char **argv)
 		if (rc == 0)
 			opts.vendor = vout.f;
 	}
+	if (rc == 0 && ppath != NULL) {
+		rc = br_output_open(&pout, ppath, &err);
+		if (rc == 0)
+			opts.print = pout.f;
+	}
 	if (rc == 0 && (rc = br_output_open(&out, outpath, &err)) == 0) {
 		rc = br_render_run(&r, st, &opts, out.f, &tot, &err);
 		if (br_output_close(&out, rc == 0, rc == 0 ? &err : NULL) != 0)
@@ -125,6 +134,9 @@ main(int argc, char **argv)
 	}
 	if (opts.vendor != NULL &&
 	    br_output_close(&vout, rc == 0, rc == 0 ? &err : NULL) != 0)
+		rc = -1;
+	if (opts.print != NULL &&
+	    br_output_close(&pout, rc == 0, rc == 0 ? &err : NULL) != 0)
 		rc = -1;
 	if (rc == 0)
 		rc = br_render_finish(&r, 1, &err);

@@ -20,6 +20,7 @@
 #include "csvio.h"
 #include "date.h"
 #include "money.h"
+#include "pdffont.h"
 #include "scanline.h"
 #include "tz.h"
 #include "banned.h"
@@ -738,10 +739,13 @@ br_render_finish(struct br_render *r, int ok, struct br_error *err)
 	return rc;
 }
 
-/* Write bill d in format fmt to <dir>/<bill_id>.<ext>.tmp, remember it. */
+/*
+ * Write bill d in format fmt to <dir>/<bill_id>.<ext>.tmp, remember it.
+ * A PDF sets d->pages.
+ */
 static int
-write_bill(struct br_render *r, const char *dir, const struct br_bill_doc *d,
-    int fmt, struct br_error *err)
+write_bill(struct br_render *r, const char *dir, struct br_bill_doc *d,
+    int fmt, const struct br_pdf_fonts *pf, struct br_error *err)
 {
 	const char *ext = fmt == BR_RENDER_PDF ? "pdf" : "txt";
 	char path[1024];
@@ -771,7 +775,7 @@ write_bill(struct br_render *r, const char *dir, const struct br_bill_doc *d,
 	}
 	r->n++;
 	if (fmt == BR_RENDER_PDF)
-		rc = br_render_pdf(d, f, err);
+		rc = br_render_pdf(d, pf, f, &d->pages, err);
 	else
 		br_render_text(d, f);
 	werr = fflush(f) != 0 || ferror(f);
@@ -842,6 +846,32 @@ issue(struct br_store *st, const struct br_bill_doc *b, int *issued_now,
 	    b->bill_id, b->total_cents, &posted, err);
 }
 
+/*
+ * The bill's pages and its first page in the print stream (each bill
+ * starts on an odd page): added to the stream ps when there is one, from
+ * the PDF just written, or laid out for the count only.
+ */
+static int
+paginate(struct br_pdf_stream *ps, struct br_bill_doc *b, int formats,
+    const struct br_pdf_fonts *pf, int *next_page, struct br_error *err)
+{
+	if (ps != NULL) {
+		if (br_pdf_stream_add(ps, b, &b->first_page, &b->pages,
+		    err) != 0)
+			return -1;
+		*next_page = br_pdf_stream_pages(ps) + 1;
+		return 0;
+	}
+	if (!pf->open)
+		return 0;		/* no PDF layout in this run */
+	if (!(formats & BR_RENDER_PDF) &&
+	    br_render_pdf(b, pf, NULL, &b->pages, err) != 0)
+		return -1;
+	b->first_page = *next_page;
+	*next_page += b->pages + b->pages % 2;
+	return 0;
+}
+
 static void
 register_row(FILE *reg, const struct br_bill_doc *b, const char *status,
     const struct br_ledger_statement *ls, int64_t due)
@@ -901,8 +931,11 @@ br_render_run(struct br_render *r, struct br_store *st,
 	struct br_vendor_totals vt;
 	struct br_bill_doc b, util;
 	struct stmt_cache cache;
+	struct br_pdf_fonts fonts;
+	struct br_pdf_stream *ps = NULL;
 	sqlite3_stmt *s;
 	int rc, formats = opts->formats ? opts->formats : BR_RENDER_TEXT;
+	int next_page = 1;
 
 	memset(tot, 0, sizeof(*tot));
 	memset(&util, 0, sizeof(util));
@@ -914,12 +947,25 @@ br_render_run(struct br_render *r, struct br_store *st,
 		return br_error_set(err, BR_ECANTCREATE, NULL, 0,
 		    "cannot create directory '%s': %s", opts->out_dir,
 		    strerror(errno));
+	/* PDF layout: the PDFs, the print stream, the vendor page counts. */
+	memset(&fonts, 0, sizeof(fonts));
+	if (((formats & BR_RENDER_PDF) || opts->print != NULL ||
+	    opts->vendor != NULL) && br_pdf_fonts_open(&fonts, st, err) != 0)
+		return -1;
+	if (opts->print != NULL && (ps = br_pdf_stream_new(&fonts,
+	    opts->cycle_id, err)) == NULL) {
+		br_pdf_fonts_close(&fonts);
+		return -1;
+	}
 	snprintf(sql, sizeof(sql), "%s WHERE b.cycle_id = ?1 AND "
 	    "(?2 IS NULL OR b.account_id = ?2) AND b.status IN "
 	    "('draft', 'hold', 'issued') AND br_in_shard(b.account_id) "
 	    "ORDER BY b.bill_id", bill_select);
-	if ((s = br_store_prepare(st, sql, err)) == NULL)
+	if ((s = br_store_prepare(st, sql, err)) == NULL) {
+		br_pdf_stream_free(ps);
+		br_pdf_fonts_close(&fonts);
 		return -1;
+	}
 	sqlite3_bind_text(s, 1, opts->cycle_id, -1, SQLITE_STATIC);
 	if (opts->account_id != NULL)
 		sqlite3_bind_text(s, 2, opts->account_id, -1, SQLITE_STATIC);
@@ -940,13 +986,16 @@ br_render_run(struct br_render *r, struct br_store *st,
 		if (reverse_replaced(st, &b, err) != 0 ||
 		    doc_fill(st, &b, &util, err) != 0 ||
 		    ((formats & BR_RENDER_TEXT) && write_bill(r, opts->out_dir,
-		    &b, BR_RENDER_TEXT, err) != 0) ||
+		    &b, BR_RENDER_TEXT, &fonts, err) != 0) ||
 		    ((formats & BR_RENDER_PDF) && write_bill(r, opts->out_dir,
-		    &b, BR_RENDER_PDF, err) != 0) ||
+		    &b, BR_RENDER_PDF, &fonts, err) != 0) ||
+		    paginate(ps, &b, formats, &fonts, &next_page, err) != 0 ||
 		    issue(st, &b, &now, err) != 0) {
 			br_bill_doc_free(&b);
 			sqlite3_finalize(s);
 			cache_free(&cache);
+			br_pdf_stream_free(ps);
+			br_pdf_fonts_close(&fonts);
 			return -1;
 		}
 		if (opts->vendor != NULL)
@@ -963,8 +1012,16 @@ br_render_run(struct br_render *r, struct br_store *st,
 	}
 	sqlite3_finalize(s);
 	cache_free(&cache);
-	if (rc != SQLITE_DONE)
+	if (rc != SQLITE_DONE) {
+		br_pdf_stream_free(ps);
+		br_pdf_fonts_close(&fonts);
 		return br_store_fail(st, "read bills", err);
+	}
+	rc = ps != NULL ? br_pdf_stream_save(ps, opts->print, err) : 0;
+	br_pdf_stream_free(ps);
+	br_pdf_fonts_close(&fonts);
+	if (rc != 0)
+		return -1;
 	if (opts->vendor != NULL)
 		br_vendor_trailer(opts->vendor, &vt);
 	snprintf(cnt, sizeof(cnt), "%ld", tot->rendered);

@@ -31,6 +31,7 @@ struct br_render_opts {
 	const char *out_dir;	/* where the bills go; created if missing */
 	int formats;		/* BR_RENDER_TEXT | BR_RENDER_PDF; 0: text */
 	FILE *vendor;		/* NULL, or the print-vendor data file */
+	FILE *print;		/* NULL, or the print stream PDF */
 };
 
 /*
@@ -123,6 +124,8 @@ struct br_bill_doc {
 	char hist_unit[16];
 	/* remittance stub; scanline "" when the account has no digits */
 	char scanline[32];
+	/* PDF layout: pages of the bill, its first page in the print stream */
+	int pages, first_page;
 	void *cache;		/* internal: a run's prepared statements */
 };
 
@@ -138,9 +141,32 @@ void br_bill_doc_free(struct br_bill_doc *d);
 /* The text bill (render_text.c). */
 void br_render_text(const struct br_bill_doc *d, FILE *f);
 
-/* The PDF bill, letter size (render_pdf.c).  0, or -1 with err. */
-int br_render_pdf(const struct br_bill_doc *d, FILE *f,
+/*
+ * The PDF bill, letter size, fonts embedded from pf (render_pdf.c,
+ * pdffont.h).  f NULL: lay out only.  OUT: *pages (may be NULL), the
+ * bill's number of pages.  0, or -1 with err.
+ */
+struct br_pdf_fonts;
+int br_render_pdf(const struct br_bill_doc *d, const struct br_pdf_fonts *pf,
+    FILE *f, int *pages, struct br_error *err);
+
+/*
+ * The print stream: the PDF bills of a run concatenated in one PDF (the
+ * fonts embedded once), each bill starting on an odd page (a blank page
+ * follows a bill with an odd number of pages, for duplex printing).
+ * br_pdf_stream_add() gives the bill's first page (1-based) and number of
+ * pages (blank page not counted); br_pdf_stream_pages() the pages so far.
+ * The document is kept in memory until br_pdf_stream_save().
+ */
+struct br_pdf_stream;
+struct br_pdf_stream *br_pdf_stream_new(const struct br_pdf_fonts *pf,
+    const char *cycle_id, struct br_error *err);
+int br_pdf_stream_add(struct br_pdf_stream *ps, const struct br_bill_doc *d,
+    int *first_page, int *pages, struct br_error *err);
+int br_pdf_stream_pages(const struct br_pdf_stream *ps);
+int br_pdf_stream_save(struct br_pdf_stream *ps, FILE *f,
     struct br_error *err);
+void br_pdf_stream_free(struct br_pdf_stream *ps);
 
 /*
  * The print-vendor data file (render_vendor.c), see docs/bill-render.md.
@@ -148,7 +174,7 @@ int br_render_pdf(const struct br_bill_doc *d, FILE *f,
  * totals.
  */
 struct br_vendor_totals {
-	long bills, records;
+	long bills, records, pages;
 	int64_t due_cents, current_cents;
 };
 void br_vendor_header(FILE *f, const char *cycle_id,

@@ -1,19 +1,29 @@
 /*
- * render_pdf.c: the PDF bill (libharu), US letter, built-in Helvetica and
- * Courier (no font files).  Page 1: utility and customer blocks, account
- * summary, usage history chart, service and meters, itemised charges,
- * messages, and the detachable remittance stub with the OCR scan line at
- * the bottom; content that does not fit continues on further pages.
- * Deterministic: the creation and modification dates are the bill date,
- * libharu writes no /ID for unencrypted documents, zlib is deterministic.
+ * render_pdf.c: the PDF bill (libharu), US letter, with embedded TrueType
+ * fonts (Liberation Sans regular and bold, OCR-A for the scan line;
+ * pdffont.h).  Page 1: utility and customer blocks, account summary,
+ * usage history chart, service and meters, itemised charges, messages,
+ * and the detachable remittance stub with the OCR scan line at the
+ * bottom; content that does not fit continues on further pages.  The
+ * same drawing code makes one PDF per bill and the print stream (all
+ * bills of a run in one PDF, each starting on an odd page).
+ * Deterministic: the creation and modification dates are the bill date
+ * (the latest bill date for the print stream), libharu writes no /ID for
+ * unencrypted documents, the fonts are a function of the font files, and
+ * zlib is deterministic.
  */
 #include "render.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <hpdf.h>
+#include <hpdf_doc.h>
+#include <hpdf_fontdef.h>
+#include <hpdf_streams.h>
 
 #include "money.h"
+#include "pdffont.h"
 #include "banned.h"
 
 #define PAGE_W	612.0f
@@ -30,7 +40,8 @@ struct pdf {
 	HPDF_Page page;
 	HPDF_Font reg, bold, mono;
 	float y, floor;
-	int pageno;
+	int pageno;		/* page of the current bill, 1.. */
+	int total;		/* pages in the document */
 	HPDF_STATUS error, detail;
 	const struct br_bill_doc *d;
 };
@@ -96,6 +107,8 @@ put(struct pdf *p, float x, float y, HPDF_Font font, float size, int align,
 	size_t n;
 
 	winansi(s, buf, sizeof(buf));
+	if (buf[0] == '\0')
+		return;		/* libharu's TrueType fonts reject "" */
 	w = width(font, size, buf);
 	if (maxw > 0 && w > maxw) {
 		n = strlen(buf);
@@ -148,6 +161,7 @@ new_page(struct pdf *p)
 	HPDF_Page_SetSize(p->page, HPDF_PAGE_SIZE_LETTER,
 	    HPDF_PAGE_PORTRAIT);
 	p->pageno++;
+	p->total++;
 	p->y = TOP;
 	p->floor = p->pageno == 1 ? FLOOR1 : FLOOR;
 	if (p->pageno > 1) {
@@ -752,7 +766,7 @@ draw_stub(struct pdf *p, HPDF_Page page1)
 }
 
 static int
-save(struct pdf *p, FILE *f, struct br_error *err)
+save(struct pdf *p, FILE *f, const char *what, struct br_error *err)
 {
 	HPDF_BYTE buf[8192];
 	HPDF_UINT32 len;
@@ -760,7 +774,7 @@ save(struct pdf *p, FILE *f, struct br_error *err)
 
 	if (HPDF_SaveToStream(p->doc) != HPDF_OK || p->error != 0)
 		return br_error_set(err, BR_EINTERNAL, NULL, 0,
-		    "bill '%s': PDF error 0x%04X (detail %u)", p->d->bill_id,
+		    "%s: PDF error 0x%04X (detail %u)", what,
 		    (unsigned)p->error, (unsigned)p->detail);
 	HPDF_ResetStream(p->doc);
 	do {
@@ -768,11 +782,10 @@ save(struct pdf *p, FILE *f, struct br_error *err)
 		rc = HPDF_ReadFromStream(p->doc, buf, &len);
 		if (rc != HPDF_OK && rc != HPDF_STREAM_EOF)
 			return br_error_set(err, BR_EINTERNAL, NULL, 0,
-			    "bill '%s': PDF stream error 0x%04X",
-			    p->d->bill_id, (unsigned)rc);
+			    "%s: PDF stream error 0x%04X", what, (unsigned)rc);
 		if (len > 0 && fwrite(buf, 1, len, f) != len)
 			return br_error_set(err, BR_EIO, NULL, 0,
-			    "bill '%s': PDF write error", p->d->bill_id);
+			    "%s: PDF write error", what);
 	} while (rc == HPDF_OK);
 	return 0;
 }
@@ -791,49 +804,214 @@ date_of(const char *s, HPDF_Date *dt)
 	return 0;
 }
 
-int
-br_render_pdf(const struct br_bill_doc *d, FILE *f, struct br_error *err)
+/*
+ * Load font i of pf into the document from memory and return its name
+ * (NULL on error, p->error set).  HPDF_LoadTTFontFromFile() reads a font
+ * through stdio with an lseek() per glyph lookup, several hundred system
+ * calls per PDF; this is the same sequence (libharu 2.3.0, hpdf_doc.c
+ * LoadTTFontFromStream) over a memory stream, with a fixed subset tag
+ * per face.
+ */
+static const char *
+load_font(struct pdf *p, const struct br_pdf_fonts *pf, int i)
 {
-	struct pdf p;
-	HPDF_Page page1;
-	HPDF_Date dt;
-	char title[200], uname[256];
-	int rc;
+	char tag[7] = "BRPDFA";
+	HPDF_Stream s;
+	HPDF_FontDef def;
 
-	memset(&p, 0, sizeof(p));
-	p.d = d;
-	if ((p.doc = HPDF_New(on_error, &p)) == NULL)
+	if ((s = HPDF_MemStream_New(p->doc->mmgr, 8192)) == NULL)
+		return NULL;
+	if (HPDF_Stream_Write(s, pf->data[i], (HPDF_UINT)pf->len[i]) !=
+	    HPDF_OK) {
+		HPDF_Stream_Free(s);
+		return NULL;
+	}
+	/* On failure the stream is freed with the font definition. */
+	if ((def = HPDF_TTFontDef_Load(p->doc->mmgr, s, HPDF_TRUE)) == NULL)
+		return NULL;
+	if (HPDF_Doc_RegisterFontDef(p->doc, def) != HPDF_OK)
+		return NULL;
+	tag[5] = (char)('A' + i);
+	HPDF_TTFontDef_SetTagName(def, tag);
+	return def->base_font;
+}
+
+/* A new document with the embedded fonts of pf; -1 with err. */
+static int
+doc_new(struct pdf *p, const struct br_pdf_fonts *pf, const char *what,
+    struct br_error *err)
+{
+	const char *name[BR_PDF_NFONTS];
+	int i;
+
+	memset(p, 0, sizeof(*p));
+	if ((p->doc = HPDF_New(on_error, p)) == NULL)
 		return br_error_set(err, BR_ENOMEM, NULL, 0,
 		    "cannot create a PDF document");
-	HPDF_SetCompressionMode(p.doc, HPDF_COMP_ALL);
-	if (date_of(d->bill_date, &dt) == 0) {
-		HPDF_SetInfoDateAttr(p.doc, HPDF_INFO_CREATION_DATE, dt);
-		HPDF_SetInfoDateAttr(p.doc, HPDF_INFO_MOD_DATE, dt);
+	HPDF_SetCompressionMode(p->doc, HPDF_COMP_ALL);
+	HPDF_SetInfoAttr(p->doc, HPDF_INFO_CREATOR, "billrun bill-render");
+	for (i = 0; i < BR_PDF_NFONTS; i++)
+		name[i] = load_font(p, pf, i);
+	if (p->error == 0 && name[0] && name[1] && name[2]) {
+		p->reg = HPDF_GetFont(p->doc, name[BR_PDF_FONT_REGULAR],
+		    "WinAnsiEncoding");
+		p->bold = HPDF_GetFont(p->doc, name[BR_PDF_FONT_BOLD],
+		    "WinAnsiEncoding");
+		p->mono = HPDF_GetFont(p->doc, name[BR_PDF_FONT_OCR],
+		    "WinAnsiEncoding");
 	}
+	if (p->error != 0 || !p->reg || !p->bold || !p->mono) {
+		br_error_set(err, BR_ECONFIG, NULL, 0, "%s: cannot load the "
+		    "PDF fonts (%s, %s, %s): libharu error 0x%04X", what,
+		    pf->src[0], pf->src[1], pf->src[2], (unsigned)p->error);
+		HPDF_Free(p->doc);
+		p->doc = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+set_dates(struct pdf *p, const char *date)
+{
+	HPDF_Date dt;
+
+	if (date_of(date, &dt) == 0) {
+		HPDF_SetInfoDateAttr(p->doc, HPDF_INFO_CREATION_DATE, dt);
+		HPDF_SetInfoDateAttr(p->doc, HPDF_INFO_MOD_DATE, dt);
+	}
+}
+
+/* Draw bill d on new pages of p->doc; returns its number of pages. */
+static int
+draw_bill(struct pdf *p, const struct br_bill_doc *d)
+{
+	HPDF_Page page1;
+
+	p->d = d;
+	p->pageno = 0;
+	new_page(p);
+	page1 = p->page;
+	draw_top(p);
+	draw_summary(p, LEFT, 300, p->y);
+	draw_history(p, 316, RIGHT, p->y);
+	p->y -= 120;
+	draw_service(p);
+	draw_charges(p);
+	draw_messages(p);
+	draw_stub(p, page1);
+	return p->pageno;
+}
+
+int
+br_render_pdf(const struct br_bill_doc *d, const struct br_pdf_fonts *pf,
+    FILE *f, int *pages, struct br_error *err)
+{
+	struct pdf p;
+	char title[200], uname[256], what[200];
+	int rc = 0, n;
+
+	snprintf(what, sizeof(what), "bill '%s'", d->bill_id);
+	if (doc_new(&p, pf, what, err) != 0)
+		return -1;
+	set_dates(&p, d->bill_date);
 	snprintf(title, sizeof(title), "Bill %s", d->bill_id);
 	HPDF_SetInfoAttr(p.doc, HPDF_INFO_TITLE, title);
 	winansi(d->uname, uname, sizeof(uname));
 	HPDF_SetInfoAttr(p.doc, HPDF_INFO_AUTHOR, uname);
-	HPDF_SetInfoAttr(p.doc, HPDF_INFO_CREATOR, "billrun bill-render");
-	p.reg = HPDF_GetFont(p.doc, "Helvetica", "WinAnsiEncoding");
-	p.bold = HPDF_GetFont(p.doc, "Helvetica-Bold", "WinAnsiEncoding");
-	p.mono = HPDF_GetFont(p.doc, "Courier", "WinAnsiEncoding");
-	if (p.error != 0 || !p.reg || !p.bold || !p.mono) {
-		HPDF_Free(p.doc);
-		return br_error_set(err, BR_EINTERNAL, NULL, 0,
-		    "bill '%s': cannot load the PDF fonts", d->bill_id);
-	}
-	new_page(&p);
-	page1 = p.page;
-	draw_top(&p);
-	draw_summary(&p, LEFT, 300, p.y);
-	draw_history(&p, 316, RIGHT, p.y);
-	p.y -= 120;
-	draw_service(&p);
-	draw_charges(&p);
-	draw_messages(&p);
-	draw_stub(&p, page1);
-	rc = save(&p, f, err);
+	n = draw_bill(&p, d);
+	if (pages != NULL)
+		*pages = n;
+	if (f != NULL)
+		rc = save(&p, f, what, err);
+	else if (p.error != 0)
+		rc = br_error_set(err, BR_EINTERNAL, NULL, 0, "%s: PDF error "
+		    "0x%04X (detail %u)", what, (unsigned)p.error,
+		    (unsigned)p.detail);
 	HPDF_Free(p.doc);
 	return rc;
+}
+
+struct br_pdf_stream {
+	struct pdf p;
+	char date[11];		/* latest bill date */
+	char title[200];
+};
+
+struct br_pdf_stream *
+br_pdf_stream_new(const struct br_pdf_fonts *pf, const char *cycle_id,
+    struct br_error *err)
+{
+	struct br_pdf_stream *ps = calloc(1, sizeof(*ps));
+
+	if (ps == NULL) {
+		br_error_set(err, BR_ENOMEM, NULL, 0, "out of memory");
+		return NULL;
+	}
+	if (doc_new(&ps->p, pf, "print stream", err) != 0) {
+		free(ps);
+		return NULL;
+	}
+	snprintf(ps->title, sizeof(ps->title), "Bills of cycle %s",
+	    cycle_id);
+	HPDF_SetInfoAttr(ps->p.doc, HPDF_INFO_TITLE, ps->title);
+	return ps;
+}
+
+int
+br_pdf_stream_add(struct br_pdf_stream *ps, const struct br_bill_doc *d,
+    int *first_page, int *pages, struct br_error *err)
+{
+	struct pdf *p = &ps->p;
+
+	*first_page = p->total + 1;
+	*pages = draw_bill(p, d);
+	if (p->total % 2 != 0) {
+		/* Duplex: the next bill starts on the front of a sheet. */
+		p->page = HPDF_AddPage(p->doc);
+		HPDF_Page_SetSize(p->page, HPDF_PAGE_SIZE_LETTER,
+		    HPDF_PAGE_PORTRAIT);
+		p->total++;
+		put(p, PAGE_W / 2, PAGE_H / 2, p->reg, 8, 'c', 0,
+		    "This page is intentionally blank.");
+	}
+	if (strcmp(d->bill_date, ps->date) > 0)
+		snprintf(ps->date, sizeof(ps->date), "%s", d->bill_date);
+	if (p->error != 0)
+		return br_error_set(err, BR_EINTERNAL, NULL, 0, "print stream, "
+		    "bill '%s': PDF error 0x%04X (detail %u)", d->bill_id,
+		    (unsigned)p->error, (unsigned)p->detail);
+	return 0;
+}
+
+int
+br_pdf_stream_pages(const struct br_pdf_stream *ps)
+{
+	return ps->p.total;
+}
+
+int
+br_pdf_stream_save(struct br_pdf_stream *ps, FILE *f, struct br_error *err)
+{
+	struct pdf *p = &ps->p;
+
+	if (p->total == 0) {
+		/* No bill: one blank page, a PDF must have one. */
+		p->page = HPDF_AddPage(p->doc);
+		HPDF_Page_SetSize(p->page, HPDF_PAGE_SIZE_LETTER,
+		    HPDF_PAGE_PORTRAIT);
+		put(p, PAGE_W / 2, PAGE_H / 2, p->reg, 8, 'c', 0,
+		    "No bills.");
+	}
+	set_dates(p, ps->date);
+	return save(p, f, "print stream", err);
+}
+
+void
+br_pdf_stream_free(struct br_pdf_stream *ps)
+{
+	if (ps == NULL)
+		return;
+	HPDF_Free(ps->p.doc);
+	free(ps);
 }

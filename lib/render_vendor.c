@@ -11,7 +11,7 @@
 #include "banned.h"
 
 #define VENDOR_FORMAT "BILLRUN-PRINT"
-#define VENDOR_VERSION "1"
+#define VENDOR_VERSION "2"
 
 /* One field: '|', CR and LF would break the record, they become ' '. */
 static void
@@ -197,9 +197,12 @@ br_vendor_bill(FILE *f, const struct br_bill_doc *d,
 	fputc('E', f);
 	field(f, d->bill_id);
 	field_int(f, n + 1);
+	field_int(f, d->pages);
+	field_int(f, d->first_page);
 	end(f, &n);
 
 	vt->bills++;
+	vt->pages += d->pages + d->pages % 2;
 	vt->records += n;
 	vt->due_cents += d->due_cents;
 	vt->current_cents += d->total_cents;
@@ -214,5 +217,6 @@ br_vendor_trailer(FILE *f, struct br_vendor_totals *vt)
 	field_int(f, vt->records);
 	field_cents(f, vt->current_cents);
 	field_cents(f, vt->due_cents);
+	field_int(f, vt->pages);
 	fputc('\n', f);
 }

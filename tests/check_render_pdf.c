@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "ledger.h"
+#include "pdffont.h"
 #include "render.h"
 #include "scanline.h"
 #include "store.h"
@@ -19,6 +20,7 @@
 
 static char dir[256];
 static struct br_store *st;
+static FILE *print_f;	/* print stream for run(), NULL: none */
 
 static const char fixture[] =
     "INSERT INTO setting VALUES('name','Prairie Valley Utilities'),"
@@ -129,10 +131,13 @@ pdf_of(const char *bill_id, size_t *len)
 	struct br_error err;
 	char *buf = NULL;
 	FILE *f = open_memstream(&buf, len);
+	struct br_pdf_fonts pf;
 
+	ck_assert_int_eq(br_pdf_fonts_open(&pf, st, &err), 0);
 	ck_assert_int_eq(br_bill_doc_load(st, bill_id, &d, &err), 0);
-	ck_assert_int_eq(br_render_pdf(&d, f, &err), 0);
+	ck_assert_int_eq(br_render_pdf(&d, &pf, f, NULL, &err), 0);
 	br_bill_doc_free(&d);
+	br_pdf_fonts_close(&pf);
 	fclose(f);
 	return buf;
 }
@@ -166,7 +171,7 @@ static int
 run(int fmt, char **reg, char **vendor, struct br_render_totals *tot,
     struct br_error *err)
 {
-	struct br_render_opts opts = { "2026-10", NULL, NULL, 0, NULL };
+	struct br_render_opts opts = { "2026-10", NULL, NULL, 0, NULL, NULL };
 	struct br_render r;
 	char out[300];
 	size_t len, vlen;
@@ -176,6 +181,7 @@ run(int fmt, char **reg, char **vendor, struct br_render_totals *tot,
 	snprintf(out, sizeof(out), "%s/bills", dir);
 	opts.out_dir = out;
 	opts.formats = fmt;
+	opts.print = print_f;
 	br_render_init(&r);
 	f = open_memstream(reg, &len);
 	if (vendor != NULL)
@@ -282,7 +288,7 @@ START_TEST(test_vendor_control_totals)
 	long lines = 0;
 
 	ck_assert_int_eq(run(BR_RENDER_TEXT, &reg, &v, &tot, &err), 0);
-	ck_assert_ptr_nonnull(strstr(v, "H|BILLRUN-PRINT|1|2026-10\n"
+	ck_assert_ptr_nonnull(strstr(v, "H|BILLRUN-PRINT|2|2026-10\n"
 	    "B|2026-10-A1|A1|Bob Hughes|107 Maple Ave, Prairie Valley, IL "
 	    "61000|2026-11-03|2026-11-24|2026-10-01|2026-10-31|31|\n"
 	    "S|50.00|-40.00|0.00|62.34|72.34\n"));
@@ -293,11 +299,13 @@ START_TEST(test_vendor_control_totals)
 	ck_assert_ptr_nonnull(strstr(v, "\nG|ESTIMATED\n"));
 	ck_assert_ptr_nonnull(strstr(v, "\nR|A1|Bob Hughes|72.34|2026-11-24|"
 	    "000000000100000072342\n"));
-	ck_assert_ptr_nonnull(strstr(v, "\nE|2026-10-A1|11\n"));
+	/* One page, page 1 of the print stream. */
+	ck_assert_ptr_nonnull(strstr(v, "\nE|2026-10-A1|11|1|1\n"));
 	for (line = v; (line = strchr(line, '\n')) != NULL; line++)
 		lines++;
 	ck_assert_int_eq(lines, 13);
-	ck_assert_ptr_nonnull(strstr(v, "\nT|1|13|62.34|72.34\n"));
+	/* Two pages in the print stream: the bill and its blank back. */
+	ck_assert_ptr_nonnull(strstr(v, "\nT|1|13|62.34|72.34|2\n"));
 	free(reg);
 	free(v);
 }
@@ -453,6 +461,163 @@ START_TEST(test_cancel_rebill)
 }
 END_TEST
 
+
+/* Run cmd (output to dir/cmd.txt) and return its output. */
+static char *
+output_of(const char *cmd)
+{
+	char full[1200], path[300];
+	char *t;
+
+	snprintf(path, sizeof(path), "%s/cmd.txt", dir);
+	snprintf(full, sizeof(full), "%s >'%s'", cmd, path);
+	ck_assert_int_eq(system(full), 0);
+	t = slurp(path, NULL);
+	ck_assert_ptr_nonnull(t);
+	return t;
+}
+
+START_TEST(test_pdf_fonts_embedded)
+{
+	char path[300], cmd[700], *pdf, *t;
+	size_t len;
+	FILE *f;
+
+	pdf = pdf_of("2026-10-A1", &len);
+	snprintf(path, sizeof(path), "%s/a1.pdf", dir);
+	f = fopen(path, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(pdf, 1, len, f), len);
+	fclose(f);
+	free(pdf);
+	/* Three TrueType subsets, all embedded; no base-14 font. */
+	snprintf(cmd, sizeof(cmd), "pdffonts '%s'", path);
+	t = output_of(cmd);
+	ck_assert_ptr_nonnull(strstr(t, "BRPDFA+LiberationSans "));
+	ck_assert_ptr_nonnull(strstr(t, "BRPDFB+LiberationSans-Bold"));
+	ck_assert_ptr_nonnull(strstr(t, "BRPDFC+OCRA"));
+	ck_assert_ptr_null(strstr(t, "Helvetica"));
+	ck_assert_ptr_null(strstr(t, "Courier"));
+	free(t);
+	/* emb and sub: yes, for each of the three. */
+	snprintf(cmd, sizeof(cmd), "pdffonts '%s' | grep -c ' yes yes '",
+	    path);
+	t = output_of(cmd);
+	ck_assert_str_eq(t, "3\n");
+	free(t);
+	/* Small: the fonts are subsets without hinting. */
+	ck_assert_uint_lt(len, 40000);
+}
+END_TEST
+
+START_TEST(test_font_missing)
+{
+	struct br_error err;
+	struct br_render_totals tot;
+	char *reg = NULL;
+
+	ck_assert_int_eq(br_store_exec(st, "INSERT INTO setting VALUES("
+	    "'pdf_font_ocr','/nonexistent/OCRA.ttf')", &err), 0);
+	ck_assert_int_eq(run(BR_RENDER_PDF, &reg, NULL, &tot, &err), -1);
+	ck_assert_int_eq(err.code, BR_ECONFIG);
+	ck_assert_ptr_nonnull(strstr(err.msg, "'/nonexistent/OCRA.ttf'"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "pdf_font_ocr"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "No such file"));
+	free(reg);
+	/* A text-only run needs no font. */
+	reg = NULL;
+	ck_assert_int_eq(run(BR_RENDER_TEXT, &reg, NULL, &tot, &err), 0);
+	free(reg);
+}
+END_TEST
+
+/*
+ * The print stream: A1 (one page, then a blank back) and A2 (two pages)
+ * in one PDF; the vendor file gives pages and first pages; the same
+ * store gives the same bytes.
+ */
+START_TEST(test_print_stream)
+{
+	struct br_error err;
+	struct br_render_totals tot;
+	char *reg = NULL, *v = NULL, *ps = NULL, *ps2 = NULL, *t;
+	char sql[400], path[300], cmd[700];
+	size_t len, len2;
+	int i;
+	FILE *f;
+
+	ck_assert_int_eq(br_store_exec(st, "INSERT INTO account VALUES('A2',"
+	    "'Ann Lee','9 Oak St, Prairie Valley, IL 61000','active','R1');"
+	    "INSERT INTO bill(bill_id,account_id,cycle_id,period_start,"
+	    "period_end,bill_date,due_date,status,total_cents) VALUES"
+	    "('2026-10-A2','A2','2026-10','2026-10-01','2026-10-31',"
+	    "'2026-11-03','2026-11-24','draft',6000);", &err), 0);
+	for (i = 1; i <= 60; i++) {	/* 60 lines: a second page */
+		snprintf(sql, sizeof(sql), "INSERT INTO bill_line VALUES("
+		    "'2026-10-A2',%d,'','FEE%d','Fee %d',0,'',0,100,'')", i, i,
+		    i);
+		ck_assert_int_eq(br_store_exec(st, sql, &err), 0);
+	}
+	print_f = open_memstream(&ps, &len);
+	ck_assert_int_eq(run(BR_RENDER_PDF, &reg, &v, &tot, &err), 0);
+	fclose(print_f);
+	print_f = NULL;
+	ck_assert_int_eq(tot.rendered, 2);
+	ck_assert_ptr_nonnull(strstr(v, "\nE|2026-10-A1|11|1|1\n"));
+	ck_assert_ptr_nonnull(strstr(v, "\nE|2026-10-A2|"));
+	ck_assert_ptr_nonnull(strstr(v, "|2|3\nT|2|"));
+	ck_assert_ptr_nonnull(strstr(v, "\nT|2|77|122.34|132.34|4\n"));
+	snprintf(path, sizeof(path), "%s/print.pdf", dir);
+	f = fopen(path, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(ps, 1, len, f), len);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "pdfinfo '%s' | grep '^Pages:'", path);
+	t = output_of(cmd);
+	ck_assert_ptr_nonnull(strstr(t, " 4\n"));
+	free(t);
+	/* The fonts are embedded once for the whole stream. */
+	snprintf(cmd, sizeof(cmd), "pdffonts '%s' | grep -c BRPDF", path);
+	t = output_of(cmd);
+	ck_assert_str_eq(t, "3\n");
+	free(t);
+	snprintf(cmd, sizeof(cmd), "pdftotext -f 2 -l 2 '%s' -", path);
+	t = output_of(cmd);
+	ck_assert_ptr_nonnull(strstr(t, "intentionally blank"));
+	free(t);
+	snprintf(cmd, sizeof(cmd), "pdftotext -f 3 -l 3 '%s' -", path);
+	t = output_of(cmd);
+	ck_assert_ptr_nonnull(strstr(t, "Ann Lee"));
+	ck_assert_ptr_nonnull(strstr(t, "2026-10-A2"));
+	free(t);
+	snprintf(cmd, sizeof(cmd), "pdftotext -f 4 -l 4 '%s' -", path);
+	t = output_of(cmd);
+	ck_assert_ptr_nonnull(strstr(t, "continued, page 2"));
+	free(t);
+	/* The per-bill PDFs of the same run have the same pages. */
+	snprintf(cmd, sizeof(cmd), "pdfinfo '%s/bills/2026-10-A2.pdf' | "
+	    "grep '^Pages:'", dir);
+	t = output_of(cmd);
+	ck_assert_ptr_nonnull(strstr(t, " 2\n"));
+	free(t);
+	free(reg);
+	free(v);
+	/* Rendered again (now issued): byte-identical stream. */
+	reg = v = NULL;
+	print_f = open_memstream(&ps2, &len2);
+	sleep(1);
+	ck_assert_int_eq(run(BR_RENDER_PDF, &reg, &v, &tot, &err), 0);
+	fclose(print_f);
+	print_f = NULL;
+	ck_assert_uint_eq(len, len2);
+	ck_assert_int_eq(memcmp(ps, ps2, len), 0);
+	free(ps);
+	free(ps2);
+	free(reg);
+	free(v);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -470,6 +635,9 @@ main(void)
 	tcase_add_test(tc, test_history_13_months);
 	tcase_add_test(tc, test_net_metering_balance);
 	tcase_add_test(tc, test_cancel_rebill);
+	tcase_add_test(tc, test_pdf_fonts_embedded);
+	tcase_add_test(tc, test_font_missing);
+	tcase_add_test(tc, test_print_stream);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
