@@ -19,6 +19,7 @@
 
 #include "csvio.h"
 #include "date.h"
+#include "imb.h"
 #include "money.h"
 #include "pdffont.h"
 #include "scanline.h"
@@ -594,15 +595,111 @@ make_scanline(struct br_bill_doc *d)
 		d->scanline[0] = '\0';
 }
 
-/* The utility's name, address and phone (settings). */
+/* 1 when s is n digits. */
+static int
+all_digits(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return s[n] == '\0';
+}
+
+/*
+ * The Intelligent Mail barcode: tracking code = barcode id, service type,
+ * mailer id and serial (the digits of the account id, zero-filled to 9
+ * digits with a 6-digit mailer id, to 6 with a 9-digit one; none when
+ * the account id has no digits or too many); routing code = the ZIP or
+ * ZIP+4 that ends the mailing address ("" when there is none).
+ */
+static void
+make_imb(struct br_bill_doc *d)
+{
+	char serial[16], why[100];
+	size_t n = 0, want, len, i;
+	const char *p, *m = d->mailing;
+
+	d->imb[0] = d->imb_tracking[0] = d->imb_routing[0] = '\0';
+	if (d->imb_mid[0] == '\0')
+		return;
+	want = strlen(d->imb_mid) == 6 ? 9 : 6;
+	for (p = d->account_id; *p != '\0'; p++)
+		if (*p >= '0' && *p <= '9' && n++ >= want)
+			return;
+	if (n == 0)
+		return;
+	memset(serial, '0', want - n);
+	for (i = want - n, p = d->account_id; *p != '\0'; p++)
+		if (*p >= '0' && *p <= '9')
+			serial[i++] = *p;
+	serial[want] = '\0';
+	snprintf(d->imb_tracking, sizeof(d->imb_tracking),
+	    "%.2s%.3s%.9s%.9s", d->imb_bid, d->imb_stid, d->imb_mid, serial);
+	len = strlen(m);
+	while (len > 0 && m[len - 1] == ' ')
+		len--;
+	if (len >= 10 && m[len - 5] == '-' && (len == 10 || m[len - 11] ==
+	    ' ')) {
+		char zip[16];
+
+		snprintf(zip, sizeof(zip), "%.5s%.4s", m + len - 10,
+		    m + len - 4);
+		if (all_digits(zip, 9))
+			snprintf(d->imb_routing, sizeof(d->imb_routing), "%s",
+			    zip);
+	} else if (len >= 5 && (len == 5 || m[len - 6] == ' ')) {
+		char zip[8];
+
+		snprintf(zip, sizeof(zip), "%.5s", m + len - 5);
+		if (all_digits(zip, 5))
+			snprintf(d->imb_routing, sizeof(d->imb_routing), "%s",
+			    zip);
+	}
+	if (br_imb_encode(d->imb_tracking, d->imb_routing, d->imb, why,
+	    sizeof(why)) != 0)
+		d->imb[0] = d->imb_tracking[0] = d->imb_routing[0] = '\0';
+}
+
+/*
+ * The utility's name, address and phone, and the Intelligent Mail
+ * barcode settings (imb_mailer_id: 6 digits 000000-899999 or 9 digits
+ * 900000000-999999999, "" for no barcode; imb_service_type: 3 digits;
+ * imb_barcode_id: 2 digits, the second 0-4, default 00).
+ */
 static int
 load_utility(struct br_store *st, struct br_bill_doc *d, struct br_error *err)
 {
+	size_t n;
+
 	if (br_store_setting_get(st, "name", "", d->uname, sizeof(d->uname),
 	    err) < 0 || br_store_setting_get(st, "address", "", d->uaddr,
 	    sizeof(d->uaddr), err) < 0 || br_store_setting_get(st, "phone",
-	    "", d->uphone, sizeof(d->uphone), err) < 0)
+	    "", d->uphone, sizeof(d->uphone), err) < 0 ||
+	    br_store_setting_get(st, "imb_mailer_id", "", d->imb_mid,
+	    sizeof(d->imb_mid), err) < 0 ||
+	    br_store_setting_get(st, "imb_service_type", "", d->imb_stid,
+	    sizeof(d->imb_stid), err) < 0 ||
+	    br_store_setting_get(st, "imb_barcode_id", "00", d->imb_bid,
+	    sizeof(d->imb_bid), err) < 0)
 		return -1;
+	if (d->imb_mid[0] == '\0')
+		return 0;
+	n = strlen(d->imb_mid);
+	if (!(n == 6 && all_digits(d->imb_mid, 6) && d->imb_mid[0] != '9') &&
+	    !(n == 9 && all_digits(d->imb_mid, 9) && d->imb_mid[0] == '9'))
+		return br_error_set(err, BR_ECONFIG, NULL, 0, "setting "
+		    "imb_mailer_id '%s': 6 digits (000000-899999) or 9 digits "
+		    "(900000000-999999999)", d->imb_mid);
+	if (!all_digits(d->imb_stid, 3))
+		return br_error_set(err, BR_ECONFIG, NULL, 0, "setting "
+		    "imb_service_type '%s': 3 digits required with "
+		    "imb_mailer_id", d->imb_stid);
+	if (!all_digits(d->imb_bid, 2) || d->imb_bid[1] > '4')
+		return br_error_set(err, BR_ECONFIG, NULL, 0, "setting "
+		    "imb_barcode_id '%s': 2 digits, the second 0-4",
+		    d->imb_bid);
 	return 0;
 }
 
@@ -622,6 +719,9 @@ doc_fill(struct br_store *st, struct br_bill_doc *d,
 		memcpy(d->uname, util->uname, sizeof(d->uname));
 		memcpy(d->uaddr, util->uaddr, sizeof(d->uaddr));
 		memcpy(d->uphone, util->uphone, sizeof(d->uphone));
+		memcpy(d->imb_mid, util->imb_mid, sizeof(d->imb_mid));
+		memcpy(d->imb_stid, util->imb_stid, sizeof(d->imb_stid));
+		memcpy(d->imb_bid, util->imb_bid, sizeof(d->imb_bid));
 	} else if (load_utility(st, d, err) != 0) {
 		return -1;
 	}
@@ -635,6 +735,7 @@ doc_fill(struct br_store *st, struct br_bill_doc *d,
 	    load_nem(st, d, err) != 0 || load_replaced(st, d, err) != 0)
 		return -1;
 	make_scanline(d);
+	make_imb(d);
 	return 0;
 }
 

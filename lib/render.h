@@ -124,6 +124,11 @@ struct br_bill_doc {
 	char hist_unit[16];
 	/* remittance stub; scanline "" when the account has no digits */
 	char scanline[32];
+	/* Intelligent Mail barcode (imb.h): settings, then this bill's code;
+	 * imb "" when no mailer id is configured or the account id does not
+	 * give a serial */
+	char imb_mid[16], imb_bid[8], imb_stid[8];
+	char imb_tracking[24], imb_routing[16], imb[72];
 	/* PDF layout: pages of the bill, its first page in the print stream */
 	int pages, first_page;
 	void *cache;		/* internal: a run's prepared statements */

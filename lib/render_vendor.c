@@ -194,6 +194,14 @@ br_vendor_bill(FILE *f, const struct br_bill_doc *d,
 	field(f, d->scanline);
 	end(f, &n);
 
+	if (d->imb[0] != '\0') {
+		fputc('I', f);
+		field(f, d->imb_tracking);
+		field(f, d->imb_routing);
+		field(f, d->imb);
+		end(f, &n);
+	}
+
 	fputc('E', f);
 	field(f, d->bill_id);
 	field_int(f, n + 1);

@@ -388,7 +388,8 @@ put_hmtx(const struct font *f, const struct map *m, struct buf *b)
 
 	for (i = 0; i < m->n; i++) {
 		g = m->old[i];
-		adv = u16(f->hmtx.p + (size_t)(g < f->nhm ? g : f->nhm - 1) * 4);
+		adv = u16(f->hmtx.p +
+		    (size_t)(g < f->nhm ? g : f->nhm - 1) * 4);
 		lsb = g < f->nhm ? u16(f->hmtx.p + (size_t)g * 4 + 2) :
 		    u16(f->hmtx.p + (size_t)f->nhm * 4 + (size_t)(g - f->nhm) *
 		    2);

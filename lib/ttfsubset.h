@@ -11,12 +11,12 @@
  * small font.
  *
  * The subset has the 13 tables libharu writes (OS/2, cmap, cvt, fpgm,
- * glyf, head, hhea, hmtx, loca, maxp, name, post, prep; the others, e.g. GPOS, kern, GSUB, are
- * dropped): glyph 0 (.notdef), the glyphs the font's Unicode cmap gives
- * for the code points, and the components of composite glyphs,
- * renumbered in that order; long loca; one full metric per glyph; a
- * format 4 cmap (3,1) for the kept code points; post version 3 (no glyph
- * names).  Hinting is dropped (glyph instructions, half of the glyph
+ * glyf, head, hhea, hmtx, loca, maxp, name, post, prep; the others, e.g.
+ * GPOS, kern, GSUB, are dropped): glyph 0 (.notdef), the glyphs the
+ * font's Unicode cmap gives for the code points, and the components of
+ * composite glyphs, renumbered in that order; long loca; one full
+ * metric per glyph; a format 4 cmap (3,1) for the kept code points; post
+ * version 3 (no glyph names).  Hinting is dropped (glyph instructions, half of the glyph
  * data of Liberation Sans; cvt, fpgm and prep become minimal tables that
  * do nothing): a PDF is printed or viewed at resolutions where viewers
  * do not need it.  The output is a function of the input bytes only.

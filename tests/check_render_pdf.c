@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "imb.h"
 #include "ledger.h"
 #include "pdffont.h"
 #include "render.h"
@@ -618,6 +619,77 @@ START_TEST(test_print_stream)
 }
 END_TEST
 
+/*
+ * Intelligent Mail barcode on the address block when a mailer id is
+ * set: tracking = barcode id, service type, mailer id, serial from the
+ * account digits; routing = the ZIP (or ZIP+4) ending the address.
+ */
+START_TEST(test_imb)
+{
+	struct br_error err;
+	struct br_render_totals tot;
+	struct br_bill_doc d;
+	char bars[BR_IMB_BARS + 1], why[100], *reg = NULL, *v = NULL;
+	char line[200];
+
+	ck_assert_int_eq(br_store_exec(st, "INSERT INTO setting VALUES"
+	    "('imb_mailer_id','567094'),('imb_service_type','234'),"
+	    "('imb_barcode_id','01')", &err), 0);
+	ck_assert_int_eq(br_bill_doc_load(st, "2026-10-A1", &d, &err), 0);
+	ck_assert_str_eq(d.imb_tracking, "01234567094000000001");
+	ck_assert_str_eq(d.imb_routing, "61000");
+	ck_assert_int_eq(br_imb_encode("01234567094000000001", "61000", bars,
+	    why, sizeof(why)), 0);
+	ck_assert_str_eq(d.imb, bars);
+	br_bill_doc_free(&d);
+	/* ZIP+4; no ZIP at the end: no routing code. */
+	ck_assert_int_eq(br_store_exec(st, "UPDATE account SET "
+	    "mailing_address = '107 Maple Ave, Prairie Valley, IL "
+	    "61000-1234'", &err), 0);
+	ck_assert_int_eq(br_bill_doc_load(st, "2026-10-A1", &d, &err), 0);
+	ck_assert_str_eq(d.imb_routing, "610001234");
+	br_bill_doc_free(&d);
+	ck_assert_int_eq(br_store_exec(st, "UPDATE account SET "
+	    "mailing_address = 'PO Box 12'", &err), 0);
+	ck_assert_int_eq(br_bill_doc_load(st, "2026-10-A1", &d, &err), 0);
+	ck_assert_str_eq(d.imb_routing, "");
+	ck_assert_uint_eq(strlen(d.imb), BR_IMB_BARS);
+	br_bill_doc_free(&d);
+	/* The vendor file carries it (record I after R). */
+	ck_assert_int_eq(run(BR_RENDER_PDF, &reg, &v, &tot, &err), 0);
+	ck_assert_int_eq(br_imb_encode("01234567094000000001", "", bars, why,
+	    sizeof(why)), 0);
+	snprintf(line, sizeof(line), "\nI|01234567094000000001||%s\nE|",
+	    bars);
+	ck_assert_ptr_nonnull(strstr(v, line));
+	free(reg);
+	free(v);
+}
+END_TEST
+
+START_TEST(test_imb_bad_setting)
+{
+	struct br_error err;
+	struct br_render_totals tot;
+	char *reg = NULL;
+
+	ck_assert_int_eq(br_store_exec(st, "INSERT INTO setting VALUES"
+	    "('imb_mailer_id','56709'),('imb_service_type','234')", &err), 0);
+	ck_assert_int_eq(run(BR_RENDER_PDF, &reg, NULL, &tot, &err), -1);
+	ck_assert_int_eq(err.code, BR_ECONFIG);
+	ck_assert_ptr_nonnull(strstr(err.msg, "imb_mailer_id '56709'"));
+	free(reg);
+	reg = NULL;
+	ck_assert_int_eq(br_store_exec(st, "UPDATE setting SET value = "
+	    "'567094' WHERE key = 'imb_mailer_id'; UPDATE setting SET "
+	    "value = '' WHERE key = 'imb_service_type'", &err), 0);
+	ck_assert_int_eq(run(BR_RENDER_PDF, &reg, NULL, &tot, &err), -1);
+	ck_assert_int_eq(err.code, BR_ECONFIG);
+	ck_assert_ptr_nonnull(strstr(err.msg, "imb_service_type"));
+	free(reg);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -638,6 +710,8 @@ main(void)
 	tcase_add_test(tc, test_pdf_fonts_embedded);
 	tcase_add_test(tc, test_font_missing);
 	tcase_add_test(tc, test_print_stream);
+	tcase_add_test(tc, test_imb);
+	tcase_add_test(tc, test_imb_bad_setting);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
