@@ -151,6 +151,13 @@ struct seg {
 	int64_t pdem[BR_TARIFF_MAX_PERIODS];	/* max kW per TOU period */
 	int64_t pdem_at[BR_TARIFF_MAX_PERIODS];
 	bool have_pdem[BR_TARIFF_MAX_PERIODS];
+	bool any_total;				/* a totalized demand entry */
+	int64_t tot_kw, tot_at;			/* totalized, any interval */
+	bool have_tot;
+	int64_t tpdem[BR_TARIFF_MAX_PERIODS];	/* totalized per TOU period */
+	int64_t tpdem_at[BR_TARIFF_MAX_PERIODS];
+	bool have_tpdem[BR_TARIFF_MAX_PERIODS];
+	int nmeters;				/* meters summed (trace) */
 	int64_t sum_cents;			/* lines so far (minimum bill) */
 	size_t line0;				/* first line of the segment */
 	int64_t billed_energy;			/* units on energy lines */
@@ -700,17 +707,25 @@ rate_demand(const struct br_rate_input *in, struct seg *s,
 	for (k = 0; k < s->ndem; k++) {
 		const struct br_tariff_demand *dm = s->dem[k];
 		int p = s->dem_mask[k] ? 0 : -1;
+		const int64_t *pk = dm->totalize ? s->tpdem : s->pdem;
+		const int64_t *pa = dm->totalize ? s->tpdem_at : s->pdem_at;
+		const bool *ph = dm->totalize ? s->have_tpdem : s->have_pdem;
+		char dw[48];
+		if (dm->totalize)
+			snprintf(dw, sizeof(dw), "totalized demand (%d meter%s)",
+			    s->nmeters, s->nmeters == 1 ? "" : "s");
+		else
+			snprintf(dw, sizeof(dw), "demand");
 		if (p >= 0) {
 			/* the highest of the periods (earliest on ties) */
 			kw = at = 0;
 			have = false;
 			for (size_t q = 0; q < BR_TARIFF_MAX_PERIODS; q++)
-				if ((s->dem_mask[k] & (1u << q)) &&
-				    s->have_pdem[q] && (!have ||
-				    s->pdem[q] > kw || (s->pdem[q] == kw &&
-				    s->pdem_at[q] < at))) {
-					kw = s->pdem[q];
-					at = s->pdem_at[q];
+				if ((s->dem_mask[k] & (1u << q)) && ph[q] &&
+				    (!have || pk[q] > kw || (pk[q] == kw &&
+				    pa[q] < at))) {
+					kw = pk[q];
+					at = pa[q];
 					have = true;
 				}
 			upper_name(dm->period, up, sizeof(up));
@@ -718,15 +733,16 @@ rate_demand(const struct br_rate_input *in, struct seg *s,
 				if (*c == '+')
 					*c = '_';
 			snprintf(code, sizeof(code), "DEMAND_%s", up);
-			snprintf(desc, sizeof(desc), "Demand %.40s (maximum "
-			    "15-minute kW)", dm->period);
+			snprintf(desc, sizeof(desc), "Demand %.40s (%smaximum "
+			    "15-minute kW)", dm->period, dm->totalize ?
+			    "totalized " : "");
 		} else {
-			kw = s->demand_milli;
-			at = s->demand_at;
-			have = s->have_demand;
+			kw = dm->totalize ? s->tot_kw : s->demand_milli;
+			at = dm->totalize ? s->tot_at : s->demand_at;
+			have = dm->totalize ? s->have_tot : s->have_demand;
 			snprintf(code, sizeof(code), "DEMAND");
-			snprintf(desc, sizeof(desc), "Demand (maximum 15-minute "
-			    "kW)");
+			snprintf(desc, sizeof(desc), "Demand (%smaximum 15-minute "
+			    "kW)", dm->totalize ? "totalized " : "");
 		}
 		billed = kw;
 		rt[0] = '\0';
@@ -764,8 +780,8 @@ rate_demand(const struct br_rate_input *in, struct seg *s,
 		    in->summary->demand_milli)
 			in->summary->demand_milli = billed;
 		if (dm->ntiers > 0) {
-			snprintf(head, sizeof(head), "demand%s%s: max 15-min "
-			    "%s kW (%s)%s; billed %s kW", p >= 0 ? " " : "",
+			snprintf(head, sizeof(head), "%s%s%s: max 15-min "
+			    "%s kW (%s)%s; billed %s kW", dw, p >= 0 ? " " : "",
 			    p >= 0 ? dm->period : "", fmt3(kw, b1), atb, rt,
 			    fmt3(billed, b2));
 			if (demand_tiers(in, s, dm, code, desc, billed, head,
@@ -779,14 +795,14 @@ rate_demand(const struct br_rate_input *in, struct seg *s,
 			micros = br_div_round(micros * sdays, pdays,
 			    BR_ROUND_HALF_UP);
 		if (dm->ratchet_ppm > 0)
-			snprintf(calc, sizeof(calc), "demand%s%s: max 15-min "
-			    "%s kW (%s)%s; billed %s kW x %s%s", p >= 0 ? " " :
-			    "", p >= 0 ? dm->period : "", fmt3(kw, b1), atb,
+			snprintf(calc, sizeof(calc), "%s%s%s: max 15-min "
+			    "%s kW (%s)%s; billed %s kW x %s%s", dw, p >= 0 ?
+			    " " : "", p >= 0 ? dm->period : "", fmt3(kw, b1), atb,
 			    rt, fmt3(billed, b2), fmt6(dm->rate_micro, b4),
 			    pr);
 		else
-			snprintf(calc, sizeof(calc), "demand%s%s: max 15-min "
-			    "%s kW (%s) x %s%s", p >= 0 ? " " : "", p >= 0 ?
+			snprintf(calc, sizeof(calc), "%s%s%s: max 15-min "
+			    "%s kW (%s) x %s%s", dw, p >= 0 ? " " : "", p >= 0 ?
 			    dm->period : "", fmt3(kw, b1), atb,
 			    fmt6(dm->rate_micro, b4), pr);
 		if (add_line(out, t, s, code, desc, billed, "kW",
@@ -1004,6 +1020,8 @@ demand_for(const struct br_tariff_version *v, struct seg *s)
 			continue;
 		s->dem[s->ndem] = d;
 		s->dem_mask[s->ndem] = 0;
+		if (d->totalize)
+			s->any_total = true;
 		for (size_t q = 0; e->kind == BR_ENERGY_TOU &&
 		    q < d->nperiods; q++)
 			for (p = 0; p < e->nperiods; p++)
@@ -1209,6 +1227,122 @@ nem_for(const struct br_tariff_version *v, const char *program)
 	return NULL;
 }
 
+/* Keep the higher (earlier on ties) of kw at t in (*m, *at). */
+static void
+keep_max(int64_t kw, int64_t t, int64_t *m, int64_t *at, bool *have)
+{
+	if (!*have || kw > *m || (kw == *m && t < *at)) {
+		*m = kw;
+		*at = t;
+		*have = true;
+	}
+}
+
+/*
+ * Totalized demand: the kW of every meter of the service point summed
+ * per local quarter hour (an interval of 30 or 60 minutes gives its kW
+ * to each quarter it covers), then the maximum over each segment and per
+ * TOU energy period.  Only for segments with a totalized demand entry.
+ */
+static int
+totalize(const struct br_rate_input *in, struct seg *segs, int nsegs,
+    struct br_error *err)
+{
+	int32_t first = in->service_first, ndays = in->service_last -
+	    in->service_first + 1, day;
+	int64_t *kw = calloc((size_t)ndays * MAX_SLOTS, sizeof(int64_t));
+	uint8_t *has = calloc((size_t)ndays * MAX_SLOTS, 1), buf[MAX_SLOTS];
+	char seen[32][64];
+	int nseen = 0, k, rc = -1;
+	size_t i;
+
+	if (kw == NULL || has == NULL) {
+		br_error_set(err, BR_ENOMEM, NULL, 0, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < in->ndays; i++) {
+		const struct br_interval_day *d = &in->days[i];
+		int32_t j, x, per, nq;
+		size_t off;
+		if (d->day < first || d->day > in->service_last)
+			continue;
+		if (d->interval_s % 900 != 0) {
+			br_error_set(err, BR_ECONFIG, in->tariff->file, 0,
+			    "totalized demand needs intervals of 15 minutes "
+			    "or a multiple (meter '%s' has %d seconds)",
+			    d->meter_id, d->interval_s);
+			goto out;
+		}
+		for (k = 0; k < nseen; k++)
+			if (strcmp(seen[k], d->meter_id) == 0)
+				break;
+		if (k == nseen && nseen < 32)
+			snprintf(seen[nseen++], sizeof(seen[0]), "%s",
+			    d->meter_id);
+		per = d->interval_s / 900;
+		nq = br_tz_day_length(in->cache->tz, d->day) / 900;
+		off = (size_t)(d->day - first) * MAX_SLOTS;
+		for (j = 0; j < d->n; j++) {
+			int64_t v;
+			if (d->quality[j] & BR_Q_MISSING)
+				continue;
+			v = br_div_round(d->values[j] * 3600, d->interval_s,
+			    BR_ROUND_HALF_UP);
+			for (x = 0; x < per; x++) {
+				int32_t q = j * per + x;
+				if (q >= nq || q >= MAX_SLOTS)
+					break;
+				kw[off + (size_t)q] += v;
+				has[off + (size_t)q] = 1;
+			}
+		}
+	}
+	for (k = 0; k < nsegs; k++) {
+		struct seg *s = &segs[k];
+		const struct br_tariff_energy *e = s->energy;
+		if (!s->any_total)
+			continue;
+		s->nmeters = nseen;
+		for (day = s->first; day <= s->last; day++) {
+			struct br_interval_day qd;
+			const uint8_t *qs = NULL, *map = NULL;
+			int64_t start = day_start(in->cache, day);
+			size_t off = (size_t)(day - first) * MAX_SLOTS;
+			int32_t q, nq = br_tz_day_length(in->cache->tz, day) /
+			    900;
+			if (nq > MAX_SLOTS)
+				nq = MAX_SLOTS;
+			if (e->kind == BR_ENERGY_TOU) {
+				memset(&qd, 0, sizeof(qd));
+				qd.day = day;
+				qd.interval_s = 900;
+				qd.n = nq;
+				qs = day_quarters(in->cache, &qd, buf);
+				map = e->slot_period[br_tariff_daytype(
+				    in->tariff, day)];
+			}
+			for (q = 0; q < nq; q++) {
+				int64_t t = start + (int64_t)q * 900;
+				if (!has[off + (size_t)q])
+					continue;
+				keep_max(kw[off + (size_t)q], t, &s->tot_kw,
+				    &s->tot_at, &s->have_tot);
+				if (map) {
+					uint8_t p = map[qs[q]];
+					keep_max(kw[off + (size_t)q], t,
+					    &s->tpdem[p], &s->tpdem_at[p],
+					    &s->have_tpdem[p]);
+				}
+			}
+		}
+	}
+	rc = 0;
+out:
+	free(kw);
+	free(has);
+	return rc;
+}
+
 int
 br_rate_compute(const struct br_rate_input *in, struct br_rate_lines *out,
     struct br_error *err)
@@ -1270,6 +1404,12 @@ br_rate_compute(const struct br_rate_input *in, struct br_rate_lines *out,
 		if (accumulate(in, &segs[k], d, err) != 0)
 			return -1;
 	}
+	for (k = 0; k < nsegs; k++)
+		if (segs[k].any_total) {
+			if (totalize(in, segs, nsegs, err) != 0)
+				return -1;
+			break;
+		}
 	for (i = 0; i < in->nrecv; i++) {
 		const struct br_interval_day *d = &in->recv[i];
 		if (d->day < in->service_first || d->day > in->service_last)

@@ -1339,6 +1339,11 @@ load_version(struct ld *l, const yaml_node_t *map,
 						if (load_demand_periods(l, dv,
 						    d) != 0)
 							return -1;
+					} else if (strcmp(dkey, "totalize") ==
+					    0) {
+						if (get_bool(l, dv, dkey,
+						    &d->totalize) != 0)
+							return -1;
 					} else if (strcmp(dkey, "ratchet") ==
 					    0) {
 						if (load_ratchet(l, dv, d) != 0)

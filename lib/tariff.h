@@ -85,6 +85,8 @@ struct br_tariff_demand {
 					 * names of a list joined by '+'; "" = any */
 	size_t nperiods;		/* names in periods (0 = any) */
 	char periods[BR_TARIFF_MAX_PERIODS][32];
+	bool totalize;			/* sum the service point's meters per
+					 * 15 minutes before taking the max */
 	int64_t ratchet_ppm;		/* ratchet: share of prior billed max, 0 = none */
 	int ratchet_months;		/* ... over this many prior months */
 };

@@ -1060,6 +1060,68 @@ START_TEST(test_demand_period_list)
 }
 END_TEST
 
+/*
+ * Totalized demand: a 15-minute meter and an hourly meter at one service
+ * point, summed per quarter hour (the hourly kW in each of its quarters).
+ */
+START_TEST(test_totalized_demand)
+{
+	struct br_tariff t;
+	struct br_rate_lines l;
+	struct days d1, d2, all;
+	int32_t i;
+
+	load_text("code: TZ\nunit: kWh\nversions:\n"
+	    "  - effective: 2026-01-01\n"
+	    "    energy:\n"
+	    "      - periods:\n"
+	    "          - {name: on_peak, days: weekday, hours: \"14:00-19:00\","
+	    " rate: 0.10}\n"
+	    "          - {name: off_peak, rate: 0.05}\n"
+	    "    demand:\n"
+	    "      - {rate: 10.00, totalize: true}\n"
+	    "      - {period: on_peak, rate: 5.00, totalize: true}\n", &t);
+	/* M1: 15-minute, 1 kW, Wed Oct 14 15:00 local 8 kW */
+	make_days(&d1, D(2026, 10, 1), D(2026, 10, 31), 250, 1);
+	d1.v[13].values[60] = 2000;
+	/* M2: hourly, 1 kW, Oct 14 15:00 8 kW, Sat Oct 17 02:00 12 kW */
+	make_days(&d2, D(2026, 10, 1), D(2026, 10, 31), 0, 1);
+	for (size_t k = 0; k < d2.n; k++) {
+		snprintf(d2.v[k].meter_id, sizeof(d2.v[k].meter_id), "M2");
+		d2.v[k].interval_s = 3600;
+		d2.v[k].n = 24;
+		for (i = 0; i < 24; i++)
+			d2.v[k].values[i] = 1000;
+	}
+	d2.v[13].values[15] = 8000;
+	d2.v[16].values[2] = 12000;
+	all.n = d1.n + d2.n;
+	all.v = calloc(all.n, sizeof(*all.v));
+	memcpy(all.v, d1.v, d1.n * sizeof(*all.v));
+	memcpy(all.v + d1.n, d2.v, d2.n * sizeof(*all.v));
+	/*
+	 * Totalized: Oct 14 15:00-15:15 8 + 8 = 16 kW (the single meters
+	 * peak at 8 and 12 kW); on-peak the same quarter.  Energy on-peak
+	 * 111.75 + 117 = 228.75 x 0.10 = 22.875 -> 22.88; off-peak 745.75 +
+	 * 762 - 228.75 = 1279 x 0.05 = 63.95; demand 16 x 10 + 16 x 5.
+	 */
+	ck_assert_int_eq(rate_x(&t, D(2026, 10, 1), D(2026, 10, 31), &all,
+	    NULL, &l), 2288 + 6395 + 16000 + 8000);
+	ck_assert_int_eq(line(&l, "DEMAND")->quantity_milli, 16000);
+	ck_assert_str_eq(line(&l, "DEMAND")->description, "Demand (totalized "
+	    "maximum 15-minute kW)");
+	ck_assert_str_eq(line(&l, "DEMAND")->trace, "totalized demand (2 "
+	    "meters): max 15-min 16.000 kW (2026-10-14T20:00:00Z) x 10.000000 "
+	    "= 160.000000 -> 160.00 (half_up); TZ DEMAND; version 2026-01-01");
+	ck_assert_int_eq(line(&l, "DEMAND_ON_PEAK")->quantity_milli, 16000);
+	br_rate_lines_release(&l);
+	free(all.v);
+	free_days(&d1);
+	free_days(&d2);
+	br_tariff_release(&t);
+}
+END_TEST
+
 static void
 load_bad(const char *text, const char *needle)
 {
@@ -1147,6 +1209,9 @@ START_TEST(test_bad_structures)
 	load_bad("code: X\nunit: kWh\nversions:\n  - effective: 2026-01-01\n"
 	    "    energy:\n      - periods: [{name: a, rate: 1}]\n"
 	    "    demand: [{period: [a, a], rate: 1}]\n", "period 'a' twice");
+	snprintf(buf, sizeof(buf), "%s    demand: [{rate: 1, totalize: maybe}]"
+	    "\n", head);
+	load_bad(buf, "expected true or false");
 }
 END_TEST
 
@@ -1173,6 +1238,7 @@ suite(void)
 	tcase_add_test(tc, test_tiered_demand);
 	tcase_add_test(tc, test_nem_real_time_prices);
 	tcase_add_test(tc, test_demand_period_list);
+	tcase_add_test(tc, test_totalized_demand);
 	suite_add_tcase(s, tc);
 	return s;
 }
