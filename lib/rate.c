@@ -698,7 +698,7 @@ rate_demand(const struct br_rate_input *in, struct seg *s,
 	int32_t pdays = in->period_last - in->period_first + 1;
 	int32_t sdays = s->last - s->first + 1;
 	int64_t micros, kw, at, billed;
-	char calc[384], b1[32], b2[32], b3[32], b4[32], atb[32];
+	char calc[640], b1[32], b2[32], b3[32], b4[32], atb[32];
 	char pr[48] = "", rt[160] = "", code[40], desc[96], up[32];
 	char head[384];
 	size_t k;
