@@ -526,14 +526,14 @@ rate_energy(const struct br_rate_input *in, struct seg *s, int64_t *bank,
 			snprintf(calc, sizeof(calc), "real-time prices (%s, "
 			    "adder %s): delivered %s %s x hourly price = %s, "
 			    "average %s; net billed %s %s = %s x %s/%s",
-			    t->prices[e->prices].file, fmt6(e->adder_micro,
+			    t->prices[e->prices].name, fmt6(e->adder_micro,
 			    b1), fmt3(s->usage, b2), t->unit, fmt6(all, b3),
 			    fmt6(avg, b4), fmt3(usage, b5), t->unit, b3, b5,
 			    b2);
 		} else
 			snprintf(calc, sizeof(calc), "real-time prices (%s, "
 			    "adder %s): %s %s x hourly price, average %s",
-			    t->prices[e->prices].file, fmt6(e->adder_micro,
+			    t->prices[e->prices].name, fmt6(e->adder_micro,
 			    b1), fmt3(usage, b2), t->unit, fmt6(avg, b3));
 		return add_line(out, t, s, "ENERGY_RTP", "Energy at real-time "
 		    "prices", usage, t->unit, avg, micros, calc, err);
@@ -591,7 +591,7 @@ rate_exports(const struct br_rate_input *in, struct seg *s,
 		snprintf(calc, sizeof(calc), "net billing %s: exported %s %s "
 		    "x hourly export price (%s, adder %s), average -%s",
 		    s->nem->program, fmt3(s->recv, b1), t->unit,
-		    t->prices[x->prices].file, fmt6(x->adder_micro, b2),
+		    t->prices[x->prices].name, fmt6(x->adder_micro, b2),
 		    fmt6(avg, b3));
 		return add_line(out, t, s, "EXPORT", "Export credit at hourly "
 		    "prices", s->recv, t->unit, -avg, -micros, calc, err);

@@ -574,6 +574,10 @@ load_prices(struct ld *l, const yaml_node_t *n, int *out)
 	if (t->nprices == BR_TARIFF_MAX_PRICES)
 		return fail(l, n, "prices", "too many price files");
 	pt = &t->prices[t->nprices];
+	if (strlen(rel) >= sizeof(pt->name))
+		return fail(l, n, "prices", "price file name '%s' too long",
+		    rel);
+	snprintf(pt->name, sizeof(pt->name), "%s", rel);
 	memcpy(dir, t->file, sizeof(dir));
 	slash = strrchr(dir, '/');
 	if (slash) {

@@ -70,7 +70,11 @@ struct br_tariff_energy {
 
 /* Hourly prices read from a CSV file (docs/tariff.md). */
 struct br_price_table {
-	char file[512];
+	char file[512];			/* path opened (rates dir + name) */
+	char name[256];			/* as written in the tariff, relative
+					 * to the rates directory: traces use
+					 * it, so they do not depend on where
+					 * the rates directory is */
 	int64_t first_hour;		/* UTC hour (unix time / 3600) */
 	size_t n;
 	int64_t *price_micro;		/* OWNED: n hours; INT64_MIN = none */
