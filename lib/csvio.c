@@ -1,6 +1,8 @@
 /*
- * csvio.c: libcsv fed one physical line at a time so every record knows
- * the line it ends on; fields are copied into a reusable record buffer.
+ * csvio.c: CSV read one physical line at a time so every record knows the
+ * line it ends on.  Plain lines (no quote, blank, tab or stray CR) are
+ * split at the commas in place; all others go through libcsv, whose
+ * fields are copied into a reusable record buffer.
  */
 #include "csvio.h"
 
@@ -14,16 +16,39 @@
 
 struct reader {
 	struct br_csv_record rec;
-	size_t cap;		/* allocated fields/lens */
+	size_t cap;		/* allocated fields/lens/offs */
 	char *pool;		/* field text storage */
 	size_t pool_len, pool_cap;
-	size_t *offs;		/* field offsets into pool */
+	size_t *offs;		/* field offsets into pool; fast path: commas */
 	br_csv_cb cb;
 	void *ctx;
 	struct br_error *err;
 	int status;		/* 0 go on, 1 stopped, -1 error */
 	bool first_field;	/* for BOM stripping */
 };
+
+/* Room for at least one more field in fields/lens/offs. */
+static int
+grow_fields(struct reader *r)
+{
+	size_t nc = r->cap ? r->cap * 2 : 32;
+	char **nf = realloc(r->rec.fields, nc * sizeof(*nf));
+	size_t *nl = nf ? realloc(r->rec.lens, nc * sizeof(*nl)) : NULL;
+	size_t *no = nl ? realloc(r->offs, nc * sizeof(*no)) : NULL;
+
+	if (nf)
+		r->rec.fields = nf;
+	if (nl)
+		r->rec.lens = nl;
+	if (no == NULL) {
+		r->status = br_error_set(r->err, BR_ENOMEM, NULL, 0,
+		    "out of memory");
+		return -1;
+	}
+	r->offs = no;
+	r->cap = nc;
+	return 0;
+}
 
 static void
 on_field(void *data, size_t len, void *r_)
@@ -40,23 +65,8 @@ on_field(void *data, size_t len, void *r_)
 			len -= 3;
 		}
 	}
-	if (r->rec.nfields == r->cap) {
-		size_t nc = r->cap ? r->cap * 2 : 32;
-		char **nf = realloc(r->rec.fields, nc * sizeof(*nf));
-		size_t *nl = nf ? realloc(r->rec.lens, nc * sizeof(*nl)) : NULL;
-		size_t *no = nl ? realloc(r->offs, nc * sizeof(*no)) : NULL;
-		if (nf)
-			r->rec.fields = nf;
-		if (nl)
-			r->rec.lens = nl;
-		if (no == NULL) {
-			r->status = br_error_set(r->err, BR_ENOMEM, NULL, 0,
-			    "out of memory");
-			return;
-		}
-		r->offs = no;
-		r->cap = nc;
-	}
+	if (r->rec.nfields == r->cap && grow_fields(r) != 0)
+		return;
 	if (r->pool_len + len + 1 > r->pool_cap) {
 		size_t nc = (r->pool_len + len + 1) * 2;
 		char *np = realloc(r->pool, nc);
@@ -76,19 +86,12 @@ on_field(void *data, size_t len, void *r_)
 	r->rec.nfields++;
 }
 
+/* Hand the record in r->rec (fields set) to the callback. */
 static void
-on_record(int c, void *r_)
+deliver(struct reader *r)
 {
-	struct reader *r = r_;
-	size_t i;
-	int rc;
+	int rc = r->cb(r->ctx, &r->rec, r->err);
 
-	(void)c;
-	if (r->status != 0)
-		return;
-	for (i = 0; i < r->rec.nfields; i++)
-		r->rec.fields[i] = r->pool + r->offs[i];
-	rc = r->cb(r->ctx, &r->rec, r->err);
 	if (rc < 0) {
 		if (r->err && r->err->file[0] == '\0') {
 			snprintf(r->err->file, sizeof(r->err->file), "%s",
@@ -103,6 +106,166 @@ on_record(int c, void *r_)
 	r->rec.index++;
 }
 
+static void
+on_record(int c, void *r_)
+{
+	struct reader *r = r_;
+	size_t i;
+
+	(void)c;
+	if (r->status != 0)
+		return;
+	for (i = 0; i < r->rec.nfields; i++)
+		r->rec.fields[i] = r->pool + r->offs[i];
+	deliver(r);
+}
+
+/*
+ * The fast path.  Most lines of a large file hold no quote, blank, tab or
+ * CR (other than a CR before the LF): there libcsv's record is exactly the
+ * split at the commas, so scan_line finds the line end and the commas in
+ * one pass and the fields are used in place in the read buffer.  Every
+ * other line (and the first, for the BOM) goes through libcsv, as does
+ * any line while libcsv holds part of a record (a quoted field spanning
+ * lines).
+ *
+ * scan_line: s[0..n) with at least SCAN_PAD readable bytes after s + n.
+ * Returns the offset of the first LF (n when none).  *plain: no special
+ * byte before it; then *len is the content length (without CR LF) and
+ * r->offs[0..*ncomma) the comma offsets.  Returns (size_t)-1 when out of
+ * memory (r->status set).
+ */
+#define SCAN_PAD 16
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+static size_t
+scan_line(struct reader *r, const char *s, size_t n, bool *plain,
+    size_t *len, size_t *ncomma)
+{
+	const __m128i vnl = _mm_set1_epi8('\n'), vcomma = _mm_set1_epi8(',');
+	const __m128i vq = _mm_set1_epi8('"'), vsp = _mm_set1_epi8(' ');
+	const __m128i vtab = _mm_set1_epi8('\t'), vcr = _mm_set1_epi8('\r');
+	size_t i, nc = 0;
+	const char *nl;
+
+	for (i = 0; i < n; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)
+		    (s + i));
+		unsigned valid = n - i >= 16 ? 0xFFFFu : (1u << (n - i)) - 1;
+		unsigned mnl = (unsigned)_mm_movemask_epi8(
+		    _mm_cmpeq_epi8(v, vnl)) & valid;
+		unsigned mcomma = (unsigned)_mm_movemask_epi8(
+		    _mm_cmpeq_epi8(v, vcomma));
+		unsigned mspec = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_or_si128(_mm_cmpeq_epi8(v, vq), _mm_cmpeq_epi8(v, vsp)),
+		    _mm_or_si128(_mm_cmpeq_epi8(v, vtab),
+		    _mm_cmpeq_epi8(v, vcr))));
+		unsigned before = mnl ? (1u << __builtin_ctz(mnl)) - 1 : valid;
+
+		mcomma &= before;
+		mspec &= before;
+		if (mspec) {
+			size_t at = i + (size_t)__builtin_ctz(mspec);
+			mcomma &= (1u << __builtin_ctz(mspec)) - 1;
+			for (; mcomma; mcomma &= mcomma - 1) {
+				if (nc == r->cap && grow_fields(r) != 0)
+					return (size_t)-1;
+				r->offs[nc++] = i + (size_t)__builtin_ctz(mcomma);
+			}
+			if (s[at] == '\r' && at + 1 < n && s[at + 1] == '\n') {
+				*plain = true;
+				*len = at;
+				*ncomma = nc;
+				return at + 1;
+			}
+			*plain = false;
+			nl = memchr(s + at, '\n', n - at);
+			return nl ? (size_t)(nl - s) : n;
+		}
+		for (; mcomma; mcomma &= mcomma - 1) {
+			if (nc == r->cap && grow_fields(r) != 0)
+				return (size_t)-1;
+			r->offs[nc++] = i + (size_t)__builtin_ctz(mcomma);
+		}
+		if (mnl) {
+			*plain = true;
+			*len = i + (size_t)__builtin_ctz(mnl);
+			*ncomma = nc;
+			return *len;
+		}
+	}
+	*plain = true;
+	*len = n;
+	*ncomma = nc;
+	return n;
+}
+#else
+static int
+special_byte(unsigned char ch)
+{
+	return ch == '"' || ch == ' ' || ch == '\t' || ch == '\r';
+}
+
+static size_t
+scan_line(struct reader *r, const char *s, size_t n, bool *plain,
+    size_t *len, size_t *ncomma)
+{
+	size_t i, nc = 0;
+	const char *nl;
+
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch == '\n')
+			break;
+		if (ch == ',') {
+			if (nc == r->cap && grow_fields(r) != 0)
+				return (size_t)-1;
+			r->offs[nc++] = i;
+		} else if (special_byte(ch)) {
+			if (ch == '\r' && i + 1 < n && s[i + 1] == '\n') {
+				*plain = true;
+				*len = i;
+				*ncomma = nc;
+				return i + 1;
+			}
+			*plain = false;
+			nl = memchr(s + i, '\n', n - i);
+			return nl ? (size_t)(nl - s) : n;
+		}
+	}
+	*plain = true;
+	*len = i;
+	*ncomma = nc;
+	return i;
+}
+#endif
+
+/* Deliver the plain line s[0..len) with commas at r->offs[0..nc). */
+static void
+fast_record(struct reader *r, char *s, size_t len, size_t nc)
+{
+	size_t k, from = 0;
+
+	if (len == 0)
+		return;		/* blank line: libcsv skips it too */
+	if (nc + 1 > r->cap && grow_fields(r) != 0)
+		return;
+	for (k = 0; k <= nc; k++) {
+		size_t to = k < nc ? r->offs[k] : len;
+		r->rec.fields[k] = s + from;
+		r->rec.lens[k] = to - from;
+		s[to] = '\0';
+		from = to + 1;
+	}
+	r->rec.nfields = nc + 1;
+	deliver(r);
+}
+
+/* libcsv's state between records (ROW_NOT_BEGUN in libcsv.c). */
+#define CSV_ROW_NOT_BEGUN 0
+
 int
 br_csv_read(const char *path, br_csv_cb cb, void *ctx, char *sha_hex,
     struct br_error *err)
@@ -112,13 +275,14 @@ br_csv_read(const char *path, br_csv_cb cb, void *ctx, char *sha_hex,
 	struct br_input *in;
 	char *buf;
 	const size_t bufsz = 1 << 18;
+	size_t have = 0;
 	long n = 0;
 	int rc = -1;
 
 	memset(&r, 0, sizeof(r));
 	if ((in = br_input_open(path, err)) == NULL)
 		return -1;
-	if ((buf = malloc(bufsz)) == NULL ||
+	if ((buf = calloc(1, bufsz + SCAN_PAD)) == NULL ||
 	    csv_init(&p, CSV_STRICT | CSV_APPEND_NULL) != 0) {
 		free(buf);
 		br_input_close(in);
@@ -131,29 +295,62 @@ br_csv_read(const char *path, br_csv_cb cb, void *ctx, char *sha_hex,
 	r.err = err;
 	r.first_field = true;
 	while (r.status == 0 &&
-	    (n = br_input_read(in, buf, bufsz, err)) > 0) {
-		size_t off = 0, len = (size_t)n;
-		while (off < len && r.status == 0) {
-			char *nl = memchr(buf + off, '\n', len - off);
-			size_t seg = nl ? (size_t)(nl - (buf + off)) + 1 :
-			    len - off;
-			if (csv_parse(&p, buf + off, seg, on_field, on_record,
-			    &r) != seg) {
+	    (n = br_input_read(in, buf + have, bufsz - have, err)) > 0) {
+		size_t off = 0;
+		have += (size_t)n;
+		while (off < have && r.status == 0) {
+			size_t len = 0, nc = 0, seg;
+			bool plain = false;
+			size_t at = scan_line(&r, buf + off, have - off, &plain,
+			    &len, &nc);
+			if (at == (size_t)-1)
+				goto out;
+			if (at == have - off)
+				break;		/* no LF: read more */
+			seg = at + 1;
+			if (plain && !r.first_field &&
+			    p.pstate == CSV_ROW_NOT_BEGUN)
+				fast_record(&r, buf + off, len, nc);
+			else if (csv_parse(&p, buf + off, seg, on_field,
+			    on_record, &r) != seg) {
 				br_error_set(err, BR_EINPUT, in->name, r.rec.line,
 				    "malformed CSV: %s",
 				    csv_strerror(csv_error(&p)));
 				goto out;
 			}
 			off += seg;
-			if (nl)
-				r.rec.line++;
+			r.rec.line++;
+		}
+		if (r.status != 0)
+			break;
+		if (off == 0 && have == bufsz) {
+			/* A line longer than the buffer: libcsv keeps the
+			 * part record across calls. */
+			if (csv_parse(&p, buf, have, on_field, on_record,
+			    &r) != have) {
+				br_error_set(err, BR_EINPUT, in->name, r.rec.line,
+				    "malformed CSV: %s",
+				    csv_strerror(csv_error(&p)));
+				goto out;
+			}
+			have = 0;
+		} else {
+			memmove(buf, buf + off, have - off);
+			have -= off;
 		}
 	}
 	if (r.status < 0 || n < 0)
 		goto out;
 	if (r.status == 0) {
 		/* A final record without a newline ends on this line. */
-		if (csv_fini(&p, on_field, on_record, &r) != 0) {
+		if (have > 0 && csv_parse(&p, buf, have, on_field, on_record,
+		    &r) != have) {
+			br_error_set(err, BR_EINPUT, in->name, r.rec.line,
+			    "malformed CSV: %s", csv_strerror(csv_error(&p)));
+			goto out;
+		}
+		if (r.status == 0 &&
+		    csv_fini(&p, on_field, on_record, &r) != 0) {
 			br_error_set(err, BR_EINPUT, in->name, r.rec.line,
 			    "malformed CSV: %s", csv_strerror(csv_error(&p)));
 			goto out;
