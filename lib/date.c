@@ -122,17 +122,15 @@ br_date_format(int32_t days, char *buf, size_t n)
 	return buf;
 }
 
-int
-br_time_parse(const char *s, size_t len, int64_t *out_secs, bool *has_zone)
+/* The part of a stamp after the date (days: the date as days). */
+static int
+time_rest(const char *s, size_t len, int32_t days, int64_t *out_secs,
+    bool *has_zone)
 {
-	int y, mo, d, hh, mm, ss = 0, oh, om;
+	int hh, mm, ss = 0, oh, om;
 	size_t p;
 	int64_t secs;
 
-	if (len == (size_t)-1)
-		len = strlen(s);
-	if (len < 16 || parse_ymd(s, &y, &mo, &d))
-		return -1;
 	if (s[10] != 'T' && s[10] != ' ')
 		return -1;
 	if (digits(s + 11, 2, &hh) || s[13] != ':' || digits(s + 14, 2, &mm))
@@ -145,8 +143,7 @@ br_time_parse(const char *s, size_t len, int64_t *out_secs, bool *has_zone)
 	}
 	if (hh > 24 || mm > 59 || ss > 59 || (hh == 24 && (mm || ss)))
 		return -1;
-	secs = (int64_t)br_date_days(y, mo, d) * 86400 + hh * 3600 + mm * 60 +
-	    ss;
+	secs = (int64_t)days * 86400 + hh * 3600 + mm * 60 + ss;
 	*has_zone = false;
 	if (p == len) {
 		*out_secs = secs;
@@ -177,6 +174,38 @@ br_time_parse(const char *s, size_t len, int64_t *out_secs, bool *has_zone)
 	*has_zone = true;
 	*out_secs = secs;
 	return 0;
+}
+
+int
+br_time_parse(const char *s, size_t len, int64_t *out_secs, bool *has_zone)
+{
+	int y, mo, d;
+
+	if (len == (size_t)-1)
+		len = strlen(s);
+	if (len < 16 || parse_ymd(s, &y, &mo, &d))
+		return -1;
+	return time_rest(s, len, br_date_days(y, mo, d), out_secs, has_zone);
+}
+
+int
+br_time_parse_cached(struct br_time_cache *tc, const char *s, size_t len,
+    int64_t *out_secs, bool *has_zone)
+{
+	int y, mo, d;
+
+	if (len == (size_t)-1)
+		len = strlen(s);
+	if (len < 16)
+		return -1;
+	if (!tc->valid || memcmp(s, tc->date, 10) != 0) {
+		if (parse_ymd(s, &y, &mo, &d))
+			return -1;
+		memcpy(tc->date, s, 10);
+		tc->days = br_date_days(y, mo, d);
+		tc->valid = true;
+	}
+	return time_rest(s, len, tc->days, out_secs, has_zone);
 }
 
 char *

@@ -43,6 +43,21 @@ char *br_date_format(int32_t days, char *buf, size_t n);
 int br_time_parse(const char *s, size_t len, int64_t *out_secs,
     bool *has_zone);
 
+/*
+ * The date part of the last stamp br_time_parse_cached converted: rows of
+ * interval data repeat one date 24 to 96 times.  Zero-initialize.
+ */
+struct br_time_cache {
+	char date[10];
+	bool valid;
+	int32_t days;
+};
+
+/* br_time_parse, converting the date only when it differs from the last
+ * one (same results and errors). */
+int br_time_parse_cached(struct br_time_cache *tc, const char *s, size_t len,
+    int64_t *out_secs, bool *has_zone);
+
 /* Format UTC seconds as "YYYY-MM-DDTHH:MM:SSZ"; buf >= 21 bytes. */
 char *br_time_format_utc(int64_t secs, char *buf, size_t n);
 

@@ -47,6 +47,8 @@ struct day_acc {
 	int channel;
 	int32_t day;
 	int32_t interval_s, n;
+	int32_t cap_n;		/* slots allocated (reuse: >= n) */
+	struct day_acc *next_free;	/* in ctx.free_days */
 	int64_t start;		/* UTC start of the local day */
 	long first_line;
 	long dups;		/* slots given more than once */
@@ -86,6 +88,15 @@ struct unknown_meter {
 	int32_t first_day;	/* or INT32_MIN when unknown */
 };
 
+/* A local day as UTC [start, end), cached by day number. */
+struct day_span {
+	int32_t day;
+	bool valid;
+	int64_t start, end;
+};
+
+#define DAY_SPANS 64
+
 struct ctx {
 	struct br_store *st;
 	const struct br_registry *reg;
@@ -103,6 +114,9 @@ struct ctx {
 	struct day_acc **slots;
 	size_t cap, count;
 	struct day_acc *last;
+	struct day_acc *free_days;	/* written days kept for reuse */
+	struct day_span spans[DAY_SPANS];
+	struct br_time_cache tcache;
 	/* per meter */
 	struct meter_stat *mstat;
 	struct unknown_meter *unknown;
@@ -241,12 +255,28 @@ day_table_grow(struct ctx *c, struct br_error *err)
 	return 0;
 }
 
+/* Start and end of local day (cached: a file cycles through its days). */
+static const struct day_span *
+day_span(struct ctx *c, int32_t day)
+{
+	struct day_span *sp = &c->spans[(uint32_t)day % DAY_SPANS];
+
+	if (!sp->valid || sp->day != day) {
+		sp->day = day;
+		sp->start = br_tz_day_start(c->tz, day);
+		sp->end = br_tz_day_start(c->tz, day + 1);
+		sp->valid = true;
+	}
+	return sp;
+}
+
 static struct day_acc *
 day_get(struct ctx *c, size_t meter, int channel, int32_t day,
     int32_t interval_s, long line, struct br_error *err)
 {
 	struct day_acc **slot, *a;
-	int32_t n, i;
+	const struct day_span *sp;
+	int32_t n;
 
 	if (c->last != NULL && c->last->meter == meter &&
 	    c->last->channel == channel && c->last->day == day)
@@ -256,29 +286,33 @@ day_get(struct ctx *c, size_t meter, int channel, int32_t day,
 	slot = day_slot(c, meter, channel, day);
 	if (*slot != NULL)
 		return c->last = *slot;
-	n = br_tz_day_length(c->tz, day) / interval_s;
-	a = malloc(sizeof(*a) + (size_t)n * (sizeof(int64_t) + 2));
-	if (a == NULL) {
-		nomem(err);
-		return NULL;
+	sp = day_span(c, day);
+	n = (int32_t)((sp->end - sp->start) / interval_s);
+	if ((a = c->free_days) != NULL && a->cap_n >= n)
+		c->free_days = a->next_free;
+	else {
+		a = malloc(sizeof(*a) + (size_t)n * (sizeof(int64_t) + 2));
+		if (a == NULL) {
+			nomem(err);
+			return NULL;
+		}
+		a->cap_n = n;
 	}
 	a->meter = meter;
 	a->channel = channel;
 	a->day = day;
 	a->interval_s = interval_s;
 	a->n = n;
-	a->start = br_tz_day_start(c->tz, day);
+	a->start = sp->start;
 	a->first_line = line;
 	a->dups = 0;
 	a->version[0] = '\0';
 	a->sv = NULL;
 	a->quality = (uint8_t *)(a->values + n);
 	a->seen = a->quality + n;
-	for (i = 0; i < n; i++) {
-		a->values[i] = 0;
-		a->quality[i] = BR_Q_MISSING;
-		a->seen[i] = 0;
-	}
+	memset(a->values, 0, (size_t)n * sizeof(int64_t));
+	memset(a->quality, BR_Q_MISSING, (size_t)n);
+	memset(a->seen, 0, (size_t)n);
 	*slot = a;
 	c->count++;
 	return c->last = a;
@@ -484,10 +518,12 @@ flush_days(struct ctx *c, struct br_error *err)
 	if (k > 0)
 		qsort(c->slots, k, sizeof(*c->slots), cmp_acc);
 	for (i = 0; i < k; i++) {
+		struct day_acc *a = c->slots[i];
 		if (rc == 0)
-			rc = day_write(c, c->slots[i], err);
-		free(c->slots[i]->sv);
-		free(c->slots[i]);
+			rc = day_write(c, a, err);
+		free(a->sv);
+		a->next_free = c->free_days;
+		c->free_days = a;
 		c->slots[i] = NULL;
 	}
 	c->count = 0;
@@ -509,17 +545,49 @@ free_days(struct ctx *c)
 	c->slots = NULL;
 	c->cap = c->count = 0;
 	c->last = NULL;
+	while (c->free_days != NULL) {
+		struct day_acc *a = c->free_days;
+		c->free_days = a->next_free;
+		free(a);
+	}
 }
 
-/* Local day of UTC instant t, cached: rows come in time order. */
+/*
+ * Local day of UTC instant t: the day whose [start, next day's start)
+ * holds t.  Rows come in time order, so the current day or one near it
+ * (counted from the current day in 24-hour steps, then one either side
+ * for DST) usually holds t; the spans are cached.
+ */
 static int32_t
 local_day(struct ctx *c, int64_t t)
 {
+	const struct day_span *sp;
+	int32_t d;
+	int k;
+
 	if (t >= c->cur_start && t < c->cur_end)
 		return c->cur_day;
-	c->cur_day = br_tz_local_day(c->tz, t);
-	c->cur_start = br_tz_day_start(c->tz, c->cur_day);
-	c->cur_end = c->cur_start + br_tz_day_length(c->tz, c->cur_day);
+	if (c->cur_end > c->cur_start) {
+		d = c->cur_day + (int32_t)br_floor_div(t - c->cur_start, 86400);
+		for (k = 0; k < 3; k++) {
+			sp = day_span(c, d + (k == 0 ? 0 : k == 1 ? -1 : 1));
+			if (t >= sp->start && t < sp->end)
+				goto found;
+		}
+	}
+	/* The wall-clock day; after a fall-back across midnight the
+	 * repeated hour lies in the next day's span. */
+	d = br_tz_local_day(c->tz, t);
+	for (k = 0; k < 3; k++) {
+		sp = day_span(c, d + (k == 0 ? 0 : k == 1 ? 1 : -1));
+		if (t >= sp->start && t < sp->end)
+			goto found;
+	}
+	sp = day_span(c, d);
+found:
+	c->cur_day = sp->day;
+	c->cur_start = sp->start;
+	c->cur_end = sp->end;
 	return c->cur_day;
 }
 
@@ -645,6 +713,10 @@ convert_value(int64_t v, const char *unit, const struct br_registry_meter *m,
 	}
 	if (__builtin_mul_overflow(v, mult_milli, &num))
 		return -1;
+	if (num == den * v) {		/* multiplier 1, same unit: exact */
+		*out = v;
+		return 0;
+	}
 	*out = br_div_round(num, den, BR_ROUND_HALF_UP);
 	return 0;
 }
@@ -759,7 +831,8 @@ on_row(struct ctx *c, const struct br_csv_record *rec, struct br_error *err)
 	if (id[0] == '\0')
 		return br_error_set(err, BR_EINPUT, rec->file, rec->line,
 		    "empty column 'meter_id'");
-	if (br_time_parse(stamp, strlen(stamp), &secs, &has_zone) != 0)
+	if (br_time_parse_cached(&c->tcache, stamp, strlen(stamp), &secs,
+	    &has_zone) != 0)
 		return bad_field(c, rec, COL_START, "bad timestamp", err);
 	if (vm != NULL && vm->snap) {
 		/* Nearest boundary: "00:59" hour-ending is 01:00. */

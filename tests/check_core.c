@@ -148,6 +148,39 @@ check_zone(const char *name)
 	br_tz_release(&tz);
 }
 
+/* The cached parser agrees with br_time_parse on a run of stamps where
+ * the date repeats, changes, and is malformed after a good one. */
+START_TEST(test_time_parse_cached)
+{
+	static const char *const stamps[] = {
+		"2026-10-01T00:00:00Z", "2026-10-01T00:15:00Z",
+		"2026-10-01T23:45:00-05:00", "2026-10-01T24:00",
+		"2026-10-01T24:15", "2026-10-01X00:00", "2026-10-01 01:00+0130",
+		"2026-10-02T00:00:00Z", "2026-10-02", "2026-10-02T00:0",
+		"2026-02-30T00:00Z", "2026-10-02T00:00:00+19:00",
+		"2028-02-29T12:00:00+05", "2028-02-29T12:00:00+05:",
+		"2026-10-02T00:00:00Z", "2026-1O-02T00:00:00Z",
+		"2026-10-02T00:00:00Z"
+	};
+	struct br_time_cache tc;
+	size_t i;
+
+	memset(&tc, 0, sizeof(tc));
+	for (i = 0; i < sizeof(stamps) / sizeof(stamps[0]); i++) {
+		int64_t t1 = -1, t2 = -1;
+		bool z1 = false, z2 = false;
+		int r1 = br_time_parse(stamps[i], (size_t)-1, &t1, &z1);
+		int r2 = br_time_parse_cached(&tc, stamps[i], (size_t)-1, &t2,
+		    &z2);
+		ck_assert_msg(r1 == r2, "%s: %d vs %d", stamps[i], r1, r2);
+		if (r1 == 0) {
+			ck_assert_int_eq(t1, t2);
+			ck_assert_int_eq(z1, z2);
+		}
+	}
+}
+END_TEST
+
 START_TEST(test_tz_chicago_file)
 {
 	check_zone("America/Chicago");
@@ -215,6 +248,7 @@ main(void)
 	tcase_add_test(tc, test_money_decimal_parse_format);
 	tcase_add_test(tc, test_date_civil);
 	tcase_add_test(tc, test_time_parse);
+	tcase_add_test(tc, test_time_parse_cached);
 	tcase_add_test(tc, test_tz_chicago_file);
 	tcase_add_test(tc, test_tz_posix_rule);
 	tcase_add_test(tc, test_tz_fixed_and_bad);
