@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 
 #include "cmep.h"
 #include "csvio.h"
@@ -36,6 +37,11 @@
 
 #define MAX_OPEN_DAYS (1 << 16)
 #define MAX_OPEN_REGS (1 << 16)
+/* Meter-days of up to POOL_N slots (15-minute data, 25-hour days) come
+ * from CHUNK_BYTES blocks (huge pages where the kernel offers them): one
+ * page fault per block instead of one per day. */
+#define POOL_N 100
+#define CHUNK_BYTES ((size_t)2 << 20)
 
 enum { COL_METER, COL_START, COL_VALUE, COL_MINUTES, COL_CHANNEL, COL_UNIT,
 	COL_QUALITY, NCOLS };
@@ -48,6 +54,7 @@ struct day_acc {
 	int32_t day;
 	int32_t interval_s, n;
 	int32_t cap_n;		/* slots allocated (reuse: >= n) */
+	bool pooled;		/* in a ctx.chunks block, else malloc'd */
 	struct day_acc *next_free;	/* in ctx.free_days */
 	int64_t start;		/* UTC start of the local day */
 	long first_line;
@@ -115,6 +122,9 @@ struct ctx {
 	size_t cap, count;
 	struct day_acc *last;
 	struct day_acc *free_days;	/* written days kept for reuse */
+	void **chunks;			/* OWNED: blocks of POOL_N-slot days */
+	size_t nchunks, chunk_cap;
+	char *chunk_at, *chunk_end;	/* unused part of the last block */
 	struct day_span spans[DAY_SPANS];
 	struct br_time_cache tcache;
 	/* per meter */
@@ -217,9 +227,13 @@ day_hash(size_t meter, int channel, int32_t day, size_t mask)
 {
 	uint64_t h = (uint64_t)meter * 0x9E3779B97F4A7C15ull;
 
-	h ^= (uint64_t)(uint32_t)day * 0xC2B2AE3D27D4EB4Full;
-	h ^= (uint64_t)channel;
-	h ^= h >> 29;
+	/* A full mix (murmur3 finalizer): consecutive meters and days
+	 * must not fall into one probe run. */
+	h += (uint64_t)(uint32_t)day * 0xC2B2AE3D27D4EB4Full;
+	h += (uint64_t)channel;
+	h ^= h >> 33;
+	h *= 0xFF51AFD7ED558CCDull;
+	h ^= h >> 33;
 	return (size_t)h & mask;
 }
 
@@ -270,6 +284,54 @@ day_span(struct ctx *c, int32_t day)
 	return sp;
 }
 
+static size_t
+day_bytes(int32_t n)
+{
+	size_t b = sizeof(struct day_acc) + (size_t)n * (sizeof(int64_t) + 2);
+
+	return (b + 63) & ~(size_t)63;
+}
+
+/* A new meter-day buffer for n slots. */
+static struct day_acc *
+day_alloc(struct ctx *c, int32_t n)
+{
+	size_t b = day_bytes(POOL_N);
+	struct day_acc *a;
+
+	if (n > POOL_N) {
+		if ((a = malloc(day_bytes(n))) == NULL)
+			return NULL;
+		a->cap_n = n;
+		a->pooled = false;
+		return a;
+	}
+	if (c->chunk_at == NULL || (size_t)(c->chunk_end - c->chunk_at) < b) {
+		void *blk;
+		if (c->nchunks == c->chunk_cap) {
+			size_t nc = c->chunk_cap ? c->chunk_cap * 2 : 16;
+			void *p = realloc(c->chunks, nc * sizeof(*c->chunks));
+			if (p == NULL)
+				return NULL;
+			c->chunks = p;
+			c->chunk_cap = nc;
+		}
+		if ((blk = aligned_alloc(CHUNK_BYTES, CHUNK_BYTES)) == NULL)
+			return NULL;
+#ifdef MADV_HUGEPAGE
+		(void)madvise(blk, CHUNK_BYTES, MADV_HUGEPAGE);
+#endif
+		c->chunks[c->nchunks++] = blk;
+		c->chunk_at = blk;
+		c->chunk_end = c->chunk_at + CHUNK_BYTES;
+	}
+	a = (struct day_acc *)(void *)c->chunk_at;
+	c->chunk_at += b;
+	a->cap_n = POOL_N;
+	a->pooled = true;
+	return a;
+}
+
 static struct day_acc *
 day_get(struct ctx *c, size_t meter, int channel, int32_t day,
     int32_t interval_s, long line, struct br_error *err)
@@ -290,13 +352,9 @@ day_get(struct ctx *c, size_t meter, int channel, int32_t day,
 	n = (int32_t)((sp->end - sp->start) / interval_s);
 	if ((a = c->free_days) != NULL && a->cap_n >= n)
 		c->free_days = a->next_free;
-	else {
-		a = malloc(sizeof(*a) + (size_t)n * (sizeof(int64_t) + 2));
-		if (a == NULL) {
-			nomem(err);
-			return NULL;
-		}
-		a->cap_n = n;
+	else if ((a = day_alloc(c, n)) == NULL) {
+		nomem(err);
+		return NULL;
 	}
 	a->meter = meter;
 	a->channel = channel;
@@ -539,7 +597,8 @@ free_days(struct ctx *c)
 	for (i = 0; i < c->cap; i++)
 		if (c->slots[i] != NULL) {
 			free(c->slots[i]->sv);
-			free(c->slots[i]);
+			if (!c->slots[i]->pooled)
+				free(c->slots[i]);
 		}
 	free(c->slots);
 	c->slots = NULL;
@@ -548,8 +607,15 @@ free_days(struct ctx *c)
 	while (c->free_days != NULL) {
 		struct day_acc *a = c->free_days;
 		c->free_days = a->next_free;
-		free(a);
+		if (!a->pooled)
+			free(a);
 	}
+	for (i = 0; i < c->nchunks; i++)
+		free(c->chunks[i]);
+	free(c->chunks);
+	c->chunks = NULL;
+	c->nchunks = c->chunk_cap = 0;
+	c->chunk_at = c->chunk_end = NULL;
 }
 
 /*
@@ -721,6 +787,16 @@ convert_value(int64_t v, const char *unit, const struct br_registry_meter *m,
 	return 0;
 }
 
+/* strcmp(a, b) == 0 for short ids, inline. */
+static inline bool
+same_id(const char *a, const char *b)
+{
+	for (; *a == *b; a++, b++)
+		if (*a == '\0')
+			return true;
+	return false;
+}
+
 /*
  * Meter index of id (cached for runs of rows of one meter): >= 0 a
  * registry meter, < -1 - k the k-th unknown meter; -2 - ... never: on
@@ -732,7 +808,7 @@ meter_lookup(struct ctx *c, const char *id, long line, struct br_error *err)
 	const struct br_registry_meter *m;
 	long mi;
 
-	if (c->last_id != NULL && strcmp(c->last_id, id) == 0)
+	if (c->last_id != NULL && same_id(c->last_id, id))
 		return c->last_meter;
 	m = br_registry_meter_find(c->reg, id);
 	if (m != NULL) {
