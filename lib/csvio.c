@@ -274,7 +274,9 @@ br_csv_read(const char *path, br_csv_cb cb, void *ctx, char *sha_hex,
 	struct reader r;
 	struct br_input *in;
 	char *buf;
-	const size_t bufsz = 1 << 18;
+	/* 1 MiB: zlib reads (and inflates) straight into buffers of at
+	 * least twice its own 256 KiB, without a copy. */
+	const size_t bufsz = 1 << 20;
 	size_t have = 0;
 	long n = 0;
 	int rc = -1;

@@ -118,7 +118,7 @@ struct ctx {
 	int64_t file_id;
 	long rows;
 	/* open meter-days */
-	struct day_acc **slots;
+	struct open_day *slots;
 	size_t cap, count;
 	struct day_acc *last;
 	struct day_acc *free_days;	/* written days kept for reuse */
@@ -220,41 +220,51 @@ add_exc(struct ctx *c, const char *code, const char *account,
 	return 0;
 }
 
-/* Open meter-days: open addressing, linear probing. */
+/*
+ * Open meter-days: open addressing, linear probing.  The key sits in the
+ * table (no pointer chase per probe) and sorts as (meter, channel, day):
+ * meter index above bit 34 (fewer than 2^30 meters), channel (1 or 2) in
+ * bits 32-33, the day with its sign bit flipped below.
+ */
+struct open_day {
+	uint64_t key;
+	struct day_acc *a;	/* NULL: free slot */
+};
+
+static uint64_t
+day_key(size_t meter, int channel, int32_t day)
+{
+	return (uint64_t)meter << 34 | (uint64_t)(channel & 3) << 32 |
+	    ((uint32_t)day ^ 0x80000000u);
+}
 
 static size_t
-day_hash(size_t meter, int channel, int32_t day, size_t mask)
+day_hash(uint64_t h, size_t mask)
 {
-	uint64_t h = (uint64_t)meter * 0x9E3779B97F4A7C15ull;
-
-	/* A full mix (murmur3 finalizer): consecutive meters and days
-	 * must not fall into one probe run. */
-	h += (uint64_t)(uint32_t)day * 0xC2B2AE3D27D4EB4Full;
-	h += (uint64_t)channel;
+	/* murmur3 finalizer: consecutive meters and days spread out. */
 	h ^= h >> 33;
 	h *= 0xFF51AFD7ED558CCDull;
+	h ^= h >> 33;
+	h *= 0xC4CEB9FE1A85EC53ull;
 	h ^= h >> 33;
 	return (size_t)h & mask;
 }
 
-static struct day_acc **
-day_slot(struct ctx *c, size_t meter, int channel, int32_t day)
+static struct open_day *
+day_slot(struct ctx *c, uint64_t key)
 {
-	size_t i = day_hash(meter, channel, day, c->cap - 1);
+	size_t i = day_hash(key, c->cap - 1);
 
-	for (;; i = (i + 1) & (c->cap - 1)) {
-		struct day_acc *a = c->slots[i];
-		if (a == NULL || (a->meter == meter && a->channel == channel &&
-		    a->day == day))
+	for (;; i = (i + 1) & (c->cap - 1))
+		if (c->slots[i].a == NULL || c->slots[i].key == key)
 			return &c->slots[i];
-	}
 }
 
 static int
 day_table_grow(struct ctx *c, struct br_error *err)
 {
 	size_t oc = c->cap, nc = oc ? oc * 2 : 256, i;
-	struct day_acc **old = c->slots;
+	struct open_day *old = c->slots;
 
 	if ((c->slots = calloc(nc, sizeof(*c->slots))) == NULL) {
 		c->slots = old;
@@ -262,9 +272,8 @@ day_table_grow(struct ctx *c, struct br_error *err)
 	}
 	c->cap = nc;
 	for (i = 0; i < oc; i++)
-		if (old[i] != NULL)
-			*day_slot(c, old[i]->meter, old[i]->channel,
-			    old[i]->day) = old[i];
+		if (old[i].a != NULL)
+			*day_slot(c, old[i].key) = old[i];
 	free(old);
 	return 0;
 }
@@ -336,8 +345,10 @@ static struct day_acc *
 day_get(struct ctx *c, size_t meter, int channel, int32_t day,
     int32_t interval_s, long line, struct br_error *err)
 {
-	struct day_acc **slot, *a;
+	struct open_day *slot;
+	struct day_acc *a;
 	const struct day_span *sp;
+	uint64_t key;
 	int32_t n;
 
 	if (c->last != NULL && c->last->meter == meter &&
@@ -345,9 +356,10 @@ day_get(struct ctx *c, size_t meter, int channel, int32_t day,
 		return c->last;
 	if ((c->count + 1) * 2 > c->cap && day_table_grow(c, err) != 0)
 		return NULL;
-	slot = day_slot(c, meter, channel, day);
-	if (*slot != NULL)
-		return c->last = *slot;
+	key = day_key(meter, channel, day);
+	slot = day_slot(c, key);
+	if (slot->a != NULL)
+		return c->last = slot->a;
 	sp = day_span(c, day);
 	n = (int32_t)((sp->end - sp->start) / interval_s);
 	if ((a = c->free_days) != NULL && a->cap_n >= n)
@@ -371,7 +383,8 @@ day_get(struct ctx *c, size_t meter, int channel, int32_t day,
 	memset(a->values, 0, (size_t)n * sizeof(int64_t));
 	memset(a->quality, BR_Q_MISSING, (size_t)n);
 	memset(a->seen, 0, (size_t)n);
-	*slot = a;
+	slot->key = key;
+	slot->a = a;
 	c->count++;
 	return c->last = a;
 }
@@ -548,16 +561,11 @@ day_write(struct ctx *c, struct day_acc *a, struct br_error *err)
 }
 
 static int
-cmp_acc(const void *a_, const void *b_)
+cmp_open_day(const void *a_, const void *b_)
 {
-	const struct day_acc *a = *(struct day_acc *const *)a_;
-	const struct day_acc *b = *(struct day_acc *const *)b_;
+	const struct open_day *a = a_, *b = b_;
 
-	if (a->meter != b->meter)
-		return a->meter < b->meter ? -1 : 1;
-	if (a->channel != b->channel)
-		return a->channel < b->channel ? -1 : 1;
-	return a->day < b->day ? -1 : a->day > b->day;
+	return a->key < b->key ? -1 : a->key > b->key;
 }
 
 /* Write every open day (in key order) and empty the table. */
@@ -568,21 +576,21 @@ flush_days(struct ctx *c, struct br_error *err)
 	int rc = 0;
 
 	for (i = 0; i < c->cap; i++)
-		if (c->slots[i] != NULL) {
-			struct day_acc *a = c->slots[i];
-			c->slots[i] = NULL;
-			c->slots[k++] = a;
+		if (c->slots[i].a != NULL) {
+			struct open_day od = c->slots[i];
+			c->slots[i].a = NULL;
+			c->slots[k++] = od;
 		}
 	if (k > 0)
-		qsort(c->slots, k, sizeof(*c->slots), cmp_acc);
+		qsort(c->slots, k, sizeof(*c->slots), cmp_open_day);
 	for (i = 0; i < k; i++) {
-		struct day_acc *a = c->slots[i];
+		struct day_acc *a = c->slots[i].a;
 		if (rc == 0)
 			rc = day_write(c, a, err);
 		free(a->sv);
 		a->next_free = c->free_days;
 		c->free_days = a;
-		c->slots[i] = NULL;
+		c->slots[i].a = NULL;
 	}
 	c->count = 0;
 	c->last = NULL;
@@ -595,10 +603,10 @@ free_days(struct ctx *c)
 	size_t i;
 
 	for (i = 0; i < c->cap; i++)
-		if (c->slots[i] != NULL) {
-			free(c->slots[i]->sv);
-			if (!c->slots[i]->pooled)
-				free(c->slots[i]);
+		if (c->slots[i].a != NULL) {
+			free(c->slots[i].a->sv);
+			if (!c->slots[i].a->pooled)
+				free(c->slots[i].a);
 		}
 	free(c->slots);
 	c->slots = NULL;
