@@ -135,7 +135,7 @@ on_record(int c, void *r_)
  * r->offs[0..*ncomma) the comma offsets.  Returns (size_t)-1 when out of
  * memory (r->status set).
  */
-#define SCAN_PAD 16
+#define SCAN_PAD 16	/* <= BR_INPUT_TAILROOM */
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -266,6 +266,16 @@ fast_record(struct reader *r, char *s, size_t len, size_t nc)
 /* libcsv's state between records (ROW_NOT_BEGUN in libcsv.c). */
 #define CSV_ROW_NOT_BEGUN 0
 
+/* Feed s[0..n) to libcsv; -1 with err on malformed CSV. */
+static int
+slow_parse(struct csv_parser *p, struct reader *r, const char *s, size_t n)
+{
+	if (csv_parse(p, s, n, on_field, on_record, r) != n)
+		return br_error_set(r->err, BR_EINPUT, r->rec.file, r->rec.line,
+		    "malformed CSV: %s", csv_strerror(csv_error(p)));
+	return 0;
+}
+
 int
 br_csv_read(const char *path, br_csv_cb cb, void *ctx, char *sha_hex,
     struct br_error *err)
@@ -273,20 +283,17 @@ br_csv_read(const char *path, br_csv_cb cb, void *ctx, char *sha_hex,
 	struct csv_parser p;
 	struct reader r;
 	struct br_input *in;
-	char *buf;
-	/* 1 MiB: zlib reads (and inflates) straight into buffers of at
-	 * least twice its own 256 KiB, without a copy. */
-	const size_t bufsz = 1 << 20;
-	size_t have = 0;
+	char *data, *pend = NULL;	/* pend: a line's start, next chunk */
+	size_t plen = 0;
 	long n = 0;
 	int rc = -1;
 
 	memset(&r, 0, sizeof(r));
-	if ((in = br_input_open(path, err)) == NULL)
+	if ((in = br_input_open_ahead(path, err)) == NULL)
 		return -1;
-	if ((buf = calloc(1, bufsz + SCAN_PAD)) == NULL ||
+	if ((pend = malloc(BR_INPUT_HEADROOM)) == NULL ||
 	    csv_init(&p, CSV_STRICT | CSV_APPEND_NULL) != 0) {
-		free(buf);
+		free(pend);
 		br_input_close(in);
 		return br_error_set(err, BR_ENOMEM, NULL, 0, "out of memory");
 	}
@@ -296,10 +303,18 @@ br_csv_read(const char *path, br_csv_cb cb, void *ctx, char *sha_hex,
 	r.ctx = ctx;
 	r.err = err;
 	r.first_field = true;
-	while (r.status == 0 &&
-	    (n = br_input_read(in, buf + have, bufsz - have, err)) > 0) {
-		size_t off = 0;
-		have += (size_t)n;
+	/*
+	 * Lines are parsed in place in the input's chunks; the start of a
+	 * line cut by a chunk's end is put in front of the next chunk (its
+	 * headroom).  A line part longer than the headroom goes to libcsv,
+	 * which keeps the part record across calls.
+	 */
+	while (r.status == 0 && (n = br_input_next(in, &data, err)) > 0) {
+		char *buf = data - plen;
+		size_t have = plen + (size_t)n, off = 0;
+
+		memcpy(buf, pend, plen);
+		plen = 0;
 		while (off < have && r.status == 0) {
 			size_t len = 0, nc = 0, seg;
 			bool plain = false;
@@ -308,49 +323,32 @@ br_csv_read(const char *path, br_csv_cb cb, void *ctx, char *sha_hex,
 			if (at == (size_t)-1)
 				goto out;
 			if (at == have - off)
-				break;		/* no LF: read more */
+				break;		/* no LF in this chunk */
 			seg = at + 1;
 			if (plain && !r.first_field &&
 			    p.pstate == CSV_ROW_NOT_BEGUN)
 				fast_record(&r, buf + off, len, nc);
-			else if (csv_parse(&p, buf + off, seg, on_field,
-			    on_record, &r) != seg) {
-				br_error_set(err, BR_EINPUT, in->name, r.rec.line,
-				    "malformed CSV: %s",
-				    csv_strerror(csv_error(&p)));
+			else if (slow_parse(&p, &r, buf + off, seg) != 0)
 				goto out;
-			}
 			off += seg;
 			r.rec.line++;
 		}
 		if (r.status != 0)
 			break;
-		if (off == 0 && have == bufsz) {
-			/* A line longer than the buffer: libcsv keeps the
-			 * part record across calls. */
-			if (csv_parse(&p, buf, have, on_field, on_record,
-			    &r) != have) {
-				br_error_set(err, BR_EINPUT, in->name, r.rec.line,
-				    "malformed CSV: %s",
-				    csv_strerror(csv_error(&p)));
+		if (have - off > BR_INPUT_HEADROOM) {
+			if (slow_parse(&p, &r, buf + off, have - off) != 0)
 				goto out;
-			}
-			have = 0;
 		} else {
-			memmove(buf, buf + off, have - off);
-			have -= off;
+			plen = have - off;
+			memcpy(pend, buf + off, plen);
 		}
 	}
 	if (r.status < 0 || n < 0)
 		goto out;
 	if (r.status == 0) {
 		/* A final record without a newline ends on this line. */
-		if (have > 0 && csv_parse(&p, buf, have, on_field, on_record,
-		    &r) != have) {
-			br_error_set(err, BR_EINPUT, in->name, r.rec.line,
-			    "malformed CSV: %s", csv_strerror(csv_error(&p)));
+		if (plen > 0 && slow_parse(&p, &r, pend, plen) != 0)
 			goto out;
-		}
 		if (r.status == 0 &&
 		    csv_fini(&p, on_field, on_record, &r) != 0) {
 			br_error_set(err, BR_EINPUT, in->name, r.rec.line,
@@ -362,7 +360,7 @@ br_csv_read(const char *path, br_csv_cb cb, void *ctx, char *sha_hex,
 	}
 	if (sha_hex != NULL) {
 		/* Drain the rest so the hash covers the whole input. */
-		while ((n = br_input_read(in, buf, bufsz, err)) > 0)
+		while ((n = br_input_next(in, &data, err)) > 0)
 			;
 		if (n < 0)
 			goto out;
@@ -371,7 +369,7 @@ br_csv_read(const char *path, br_csv_cb cb, void *ctx, char *sha_hex,
 	rc = 0;
 out:
 	csv_free(&p);
-	free(buf);
+	free(pend);
 	free(r.rec.fields);
 	free(r.rec.lens);
 	free(r.offs);

@@ -8,6 +8,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,8 +159,143 @@ br_input_open(const char *path, struct br_error *err)
 	return in;
 }
 
+#define RING_SLOTS 4
+#define RING_DATA ((size_t)1 << 20)
+
+struct ring_slot {
+	char *mem;		/* HEADROOM + RING_DATA + TAILROOM */
+	long len;		/* bytes, 0 at end, -1 error */
+};
+
+struct br_input_ring {
+	struct ring_slot slot[RING_SLOTS];
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool sync_ok;		/* mu and cv initialized */
+	bool threaded;		/* reader thread running */
+	bool stop;		/* close: reader thread must stop */
+	unsigned long filled;	/* slots published by the reader */
+	unsigned long released;	/* slots handed back by the parser */
+	bool holding;		/* parser holds slot released % RING_SLOTS */
+	bool ended;		/* parser has seen the end (or an error) */
+	long end_rc;
+	struct br_error err;	/* the reader's error */
+	pthread_t th;
+};
+
+static long input_read(struct br_input *in, void *buf, size_t n,
+    struct br_error *err);
+
+/* Reader thread: fill free slots until the end, an error or stop. */
+static void *
+ring_reader(void *arg)
+{
+	struct br_input *in = arg;
+	struct br_input_ring *r = in->ring;
+	struct ring_slot *s;
+	long n;
+
+	for (;;) {
+		pthread_mutex_lock(&r->mu);
+		while (!r->stop && r->filled - r->released >= RING_SLOTS)
+			pthread_cond_wait(&r->cv, &r->mu);
+		if (r->stop) {
+			pthread_mutex_unlock(&r->mu);
+			return NULL;
+		}
+		s = &r->slot[r->filled % RING_SLOTS];
+		pthread_mutex_unlock(&r->mu);
+		n = input_read(in, s->mem + BR_INPUT_HEADROOM, RING_DATA,
+		    &r->err);
+		pthread_mutex_lock(&r->mu);
+		s->len = n;
+		r->filled++;
+		pthread_cond_broadcast(&r->cv);
+		pthread_mutex_unlock(&r->mu);
+		if (n <= 0)
+			return NULL;
+	}
+}
+
+struct br_input *
+br_input_open_ahead(const char *path, struct br_error *err)
+{
+	struct br_input *in = br_input_open(path, err);
+	struct br_input_ring *r;
+	int i;
+
+	if (in == NULL)
+		return NULL;
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		goto nomem;
+	in->ring = r;
+	for (i = 0; i < RING_SLOTS; i++)
+		if ((r->slot[i].mem = calloc(1, BR_INPUT_HEADROOM + RING_DATA +
+		    BR_INPUT_TAILROOM)) == NULL)
+			goto nomem;
+	if (pthread_mutex_init(&r->mu, NULL) != 0)
+		goto nomem;
+	if (pthread_cond_init(&r->cv, NULL) != 0) {
+		pthread_mutex_destroy(&r->mu);
+		goto nomem;
+	}
+	r->sync_ok = true;
+	/* No thread (resource limits): read in br_input_next instead. */
+	r->threaded = pthread_create(&r->th, NULL, ring_reader, in) == 0;
+	return in;
+nomem:
+	br_input_close(in);
+	br_error_set(err, BR_ENOMEM, NULL, 0, "out of memory");
+	return NULL;
+}
+
+long
+br_input_next(struct br_input *in, char **data, struct br_error *err)
+{
+	struct br_input_ring *r = in->ring;
+	struct ring_slot *s;
+
+	if (r->ended) {
+		if (r->end_rc < 0)
+			*err = r->err;
+		return r->end_rc;
+	}
+	if (!r->threaded) {
+		s = &r->slot[0];
+		s->len = input_read(in, s->mem + BR_INPUT_HEADROOM, RING_DATA,
+		    &r->err);
+	} else {
+		pthread_mutex_lock(&r->mu);
+		if (r->holding) {
+			r->released++;
+			r->holding = false;
+			pthread_cond_broadcast(&r->cv);
+		}
+		while (r->filled == r->released)
+			pthread_cond_wait(&r->cv, &r->mu);
+		s = &r->slot[r->released % RING_SLOTS];
+		r->holding = true;
+		pthread_mutex_unlock(&r->mu);
+	}
+	if (s->len <= 0) {
+		r->ended = true;
+		r->end_rc = s->len;
+		if (s->len < 0)
+			*err = r->err;
+		return s->len;
+	}
+	*data = s->mem + BR_INPUT_HEADROOM;
+	return s->len;
+}
+
 long
 br_input_read(struct br_input *in, void *buf, size_t n, struct br_error *err)
+{
+	return input_read(in, buf, n, err);
+}
+
+static long
+input_read(struct br_input *in, void *buf, size_t n, struct br_error *err)
 {
 	int got, zerr;
 	const char *msg;
@@ -198,8 +335,27 @@ br_input_sha256(struct br_input *in, char hex[65])
 void
 br_input_close(struct br_input *in)
 {
+	struct br_input_ring *r;
+	int i;
+
 	if (in == NULL)
 		return;
+	if ((r = in->ring) != NULL) {
+		if (r->threaded) {
+			pthread_mutex_lock(&r->mu);
+			r->stop = true;
+			pthread_cond_broadcast(&r->cv);
+			pthread_mutex_unlock(&r->mu);
+			pthread_join(r->th, NULL);
+		}
+		if (r->sync_ok) {
+			pthread_cond_destroy(&r->cv);
+			pthread_mutex_destroy(&r->mu);
+		}
+		for (i = 0; i < RING_SLOTS; i++)
+			free(r->slot[i].mem);
+		free(r);
+	}
 	gzclose(in->gz);
 	free(in);
 }

@@ -13,12 +13,19 @@
 #include "error.h"
 #include "sha256.h"
 
+struct br_input_ring;
+
 struct br_input {
 	gzFile gz;
 	char name[512];		/* path as given, "-" shown as "<stdin>" */
 	struct br_sha256 sha;
 	uint64_t bytes;		/* decompressed bytes read so far */
+	struct br_input_ring *ring;	/* OWNED: br_input_next's chunks */
 };
+
+/* br_input_next chunks: writable bytes before and after every chunk. */
+#define BR_INPUT_HEADROOM 65536
+#define BR_INPUT_TAILROOM 64
 
 /*
  * Open path ("-" for stdin).  gzip is detected by its magic bytes; plain
@@ -33,6 +40,22 @@ struct br_input *br_input_open(const char *path, struct br_error *err);
  */
 long br_input_read(struct br_input *in, void *buf, size_t n,
     struct br_error *err);
+
+/*
+ * The input in chunks for a parser that works in place: open with
+ * br_input_open_ahead, then each call returns the next chunk's length (0
+ * at end, -1 with err as br_input_read) with *data pointing at it.  The
+ * chunk stays valid and writable, with BR_INPUT_HEADROOM writable bytes
+ * before it and BR_INPUT_TAILROOM after, until the next call or close.
+ * A reader thread reads, inflates and hashes the chunks ahead (a ring of
+ * four 1 MiB chunks), so a parser runs beside zlib and SHA-256 on a
+ * second core; without threads the chunks are read in the call.  Do not
+ * mix with br_input_read on one handle.
+ */
+long br_input_next(struct br_input *in, char **data, struct br_error *err);
+
+/* br_input_open for br_input_next, starting the read-ahead thread. */
+struct br_input *br_input_open_ahead(const char *path, struct br_error *err);
 
 /* Hex SHA-256 of everything read so far (call after reading to the end). */
 void br_input_sha256(struct br_input *in, char hex[65]);
