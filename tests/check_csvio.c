@@ -23,6 +23,7 @@ struct sink {
 	unsigned long long field_bytes;
 	int lines_match;	/* every record: line == index + 1 */
 	int quiet;		/* count only */
+	int unterminated;	/* fields without their NUL */
 };
 
 static void
@@ -48,9 +49,12 @@ on_rec(void *ctx, const struct br_csv_record *rec, struct br_error *err)
 	s->records++;
 	if (rec->line != rec->index + 1)
 		s->lines_match = 0;
+	/* No ck_assert per field: Check marks every assertion through a
+	 * pipe, too slow for 200,000 records in the sanitizer build. */
 	for (i = 0; i < rec->nfields; i++) {
 		s->field_bytes += rec->lens[i];
-		ck_assert_int_eq(rec->fields[i][rec->lens[i]], '\0');
+		if (rec->fields[i][rec->lens[i]] != '\0')
+			s->unterminated++;
 	}
 	if (!s->quiet) {
 		snprintf(buf, sizeof(buf), "L%ld#%ld:", rec->line, rec->index);
@@ -257,6 +261,7 @@ START_TEST(test_long_and_many)
 	ck_assert_int_eq(s.records, want_records);
 	ck_assert_uint_eq(s.field_bytes, want_bytes);
 	ck_assert_int_eq(s.lines_match, 1);
+	ck_assert_int_eq(s.unterminated, 0);
 	free(s.out);
 	free(data);
 }
