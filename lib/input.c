@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -161,9 +162,13 @@ br_input_open(const char *path, struct br_error *err)
 
 #define RING_SLOTS 4
 #define RING_DATA ((size_t)1 << 20)
+/* Files below AHEAD_MIN bytes (as stored) are read in the call, in one
+ * SMALL_DATA chunk buffer: no thread, little memory (registry files). */
+#define AHEAD_MIN ((off_t)1 << 20)
+#define SMALL_DATA ((size_t)1 << 18)
 
 struct ring_slot {
-	char *mem;		/* HEADROOM + RING_DATA + TAILROOM */
+	char *mem;		/* HEADROOM + data_size + TAILROOM */
 	long len;		/* bytes, 0 at end, -1 error */
 };
 
@@ -171,6 +176,7 @@ struct br_input_ring {
 	struct ring_slot slot[RING_SLOTS];
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
+	size_t data_size;	/* chunk size */
 	bool sync_ok;		/* mu and cv initialized */
 	bool threaded;		/* reader thread running */
 	bool stop;		/* close: reader thread must stop */
@@ -205,7 +211,7 @@ ring_reader(void *arg)
 		}
 		s = &r->slot[r->filled % RING_SLOTS];
 		pthread_mutex_unlock(&r->mu);
-		n = input_read(in, s->mem + BR_INPUT_HEADROOM, RING_DATA,
+		n = input_read(in, s->mem + BR_INPUT_HEADROOM, r->data_size,
 		    &r->err);
 		pthread_mutex_lock(&r->mu);
 		s->len = n;
@@ -220,18 +226,26 @@ ring_reader(void *arg)
 struct br_input *
 br_input_open_ahead(const char *path, struct br_error *err)
 {
-	struct br_input *in = br_input_open(path, err);
+	struct br_input *in;
 	struct br_input_ring *r;
+	struct stat sb;
+	bool small;
 	int i;
 
-	if (in == NULL)
+	/* Regular files under AHEAD_MIN: no thread (stdin: "-" counts as
+	 * large unless it is a small regular file). */
+	small = (strcmp(path, "-") == 0 ? fstat(STDIN_FILENO, &sb) :
+	    stat(path, &sb)) == 0 && S_ISREG(sb.st_mode) &&
+	    sb.st_size < AHEAD_MIN;
+	if ((in = br_input_open(path, err)) == NULL)
 		return NULL;
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		goto nomem;
 	in->ring = r;
-	for (i = 0; i < RING_SLOTS; i++)
-		if ((r->slot[i].mem = calloc(1, BR_INPUT_HEADROOM + RING_DATA +
-		    BR_INPUT_TAILROOM)) == NULL)
+	r->data_size = small ? SMALL_DATA : RING_DATA;
+	for (i = 0; i < (small ? 1 : RING_SLOTS); i++)
+		if ((r->slot[i].mem = calloc(1, BR_INPUT_HEADROOM +
+		    r->data_size + BR_INPUT_TAILROOM)) == NULL)
 			goto nomem;
 	if (pthread_mutex_init(&r->mu, NULL) != 0)
 		goto nomem;
@@ -240,8 +254,9 @@ br_input_open_ahead(const char *path, struct br_error *err)
 		goto nomem;
 	}
 	r->sync_ok = true;
-	/* No thread (resource limits): read in br_input_next instead. */
-	r->threaded = pthread_create(&r->th, NULL, ring_reader, in) == 0;
+	/* No thread (small file, resource limits): br_input_next reads. */
+	r->threaded = !small &&
+	    pthread_create(&r->th, NULL, ring_reader, in) == 0;
 	return in;
 nomem:
 	br_input_close(in);
@@ -262,8 +277,8 @@ br_input_next(struct br_input *in, char **data, struct br_error *err)
 	}
 	if (!r->threaded) {
 		s = &r->slot[0];
-		s->len = input_read(in, s->mem + BR_INPUT_HEADROOM, RING_DATA,
-		    &r->err);
+		s->len = input_read(in, s->mem + BR_INPUT_HEADROOM,
+		    r->data_size, &r->err);
 	} else {
 		pthread_mutex_lock(&r->mu);
 		if (r->holding) {

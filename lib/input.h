@@ -47,10 +47,11 @@ long br_input_read(struct br_input *in, void *buf, size_t n,
  * at end, -1 with err as br_input_read) with *data pointing at it.  The
  * chunk stays valid and writable, with BR_INPUT_HEADROOM writable bytes
  * before it and BR_INPUT_TAILROOM after, until the next call or close.
- * A reader thread reads, inflates and hashes the chunks ahead (a ring of
- * four 1 MiB chunks), so a parser runs beside zlib and SHA-256 on a
- * second core; without threads the chunks are read in the call.  Do not
- * mix with br_input_read on one handle.
+ * For a file of 1 MiB or more (as stored) or a pipe, a reader thread
+ * reads, inflates and hashes the chunks ahead (a ring of four 1 MiB
+ * chunks), so a parser runs beside zlib and SHA-256 on a second core;
+ * smaller files (and without threads) are read in the call, 256 KiB at a
+ * time.  Do not mix with br_input_read on one handle.
  */
 long br_input_next(struct br_input *in, char **data, struct br_error *err);
 
