@@ -868,12 +868,15 @@ check_stuck(struct ctx *c, const struct scope *sc, struct slot *slots,
 			j++;
 			secs += slots[j].d->interval_s;
 		}
-		snprintf(what, sizeof(what), "stuck at %s",
-		    qty(v, vb, sizeof(vb)));
-		if (limit > 0 && secs >= limit && j > i &&
-		    report_run(c, BR_VEE_STUCK, sc, slots, i, j, secs, what,
-		    err) != 0)
-			return -1;
+		if (limit > 0 && secs >= limit && j > i) {
+			/* Formatted only for a run that is reported: this
+			 * loop sees every run of equal values. */
+			snprintf(what, sizeof(what), "stuck at %s",
+			    qty(v, vb, sizeof(vb)));
+			if (report_run(c, BR_VEE_STUCK, sc, slots, i, j, secs,
+			    what, err) != 0)
+				return -1;
+		}
 		i = j + 1;
 	}
 	return 0;
