@@ -16,114 +16,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-#include <cpuid.h>
-#define BR_SHA_NI 1
-#endif
-
 #include "banned.h"
 
-#ifdef BR_SHA_NI
-static const uint32_t sha_k[64] = {
-	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b,
-	0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01,
-	0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7,
-	0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc,
-	0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152,
-	0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
-	0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
-	0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-	0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819,
-	0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08,
-	0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f,
-	0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
-	0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
-
-/* SHA-256 compression of nblocks 64-byte blocks with SHA-NI. */
-__attribute__((target("sha,sse4.1,ssse3")))
-static void
-sha_ni_blocks(uint32_t h[8], const unsigned char *p, size_t nblocks)
-{
-	const __m128i mask = _mm_set_epi64x(0x0c0d0e0f08090a0bLL,
-	    0x0405060700010203LL);
-	__m128i s0, s1, tmp, w[4], abef, cdgh, m, k;
-	int g;
-
-	tmp = _mm_loadu_si128((const __m128i *)(const void *)&h[0]);
-	s1 = _mm_loadu_si128((const __m128i *)(const void *)&h[4]);
-	tmp = _mm_shuffle_epi32(tmp, 0xB1);		/* CDAB */
-	s1 = _mm_shuffle_epi32(s1, 0x1B);		/* EFGH */
-	s0 = _mm_alignr_epi8(tmp, s1, 8);		/* ABEF */
-	s1 = _mm_blend_epi16(s1, tmp, 0xF0);		/* CDGH */
-	for (; nblocks > 0; nblocks--, p += 64) {
-		abef = s0;
-		cdgh = s1;
-		for (g = 0; g < 16; g++) {
-			if (g < 4)
-				m = _mm_shuffle_epi8(_mm_loadu_si128(
-				    (const __m128i *)(const void *)(p + 16 * g)),
-				    mask);
-			else {
-				m = _mm_sha256msg1_epu32(w[g % 4],
-				    w[(g + 1) % 4]);
-				m = _mm_add_epi32(m, _mm_alignr_epi8(
-				    w[(g + 3) % 4], w[(g + 2) % 4], 4));
-				m = _mm_sha256msg2_epu32(m, w[(g + 3) % 4]);
-			}
-			w[g % 4] = m;
-			k = _mm_add_epi32(m, _mm_loadu_si128(
-			    (const __m128i *)(const void *)&sha_k[4 * g]));
-			s1 = _mm_sha256rnds2_epu32(s1, s0, k);
-			k = _mm_shuffle_epi32(k, 0x0E);
-			s0 = _mm_sha256rnds2_epu32(s0, s1, k);
-		}
-		s0 = _mm_add_epi32(s0, abef);
-		s1 = _mm_add_epi32(s1, cdgh);
-	}
-	tmp = _mm_shuffle_epi32(s0, 0x1B);		/* FEBA */
-	s1 = _mm_shuffle_epi32(s1, 0xB1);		/* DCHG */
-	s0 = _mm_blend_epi16(tmp, s1, 0xF0);		/* DCBA */
-	s1 = _mm_alignr_epi8(s1, tmp, 8);		/* ABEF */
-	_mm_storeu_si128((__m128i *)(void *)&h[0], s0);
-	_mm_storeu_si128((__m128i *)(void *)&h[4], s1);
-}
-#endif
-
-/* br_sha256_update with whole blocks through SHA-NI when available. */
+/* SHA-256 of the input bytes (SHA-NI inside br_sha256_update). */
 static void
 sha_update(struct br_sha256 *s, const void *data, size_t n)
 {
-#ifdef BR_SHA_NI
-	static int have = -1;
-	const unsigned char *p = data;
-
-	if (have < 0) {
-		/* CPUID directly: clang 14 has no "sha" for
-		 * __builtin_cpu_supports.  SSE4.1: leaf 1 ECX bit 19;
-		 * SHA: leaf 7 subleaf 0 EBX bit 29. */
-		unsigned a, b, c, d;
-		have = __get_cpuid(1, &a, &b, &c, &d) && (c >> 19 & 1) &&
-		    __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b >> 29 & 1);
-	}
-	if (!have || n < 128) {
-		br_sha256_update(s, data, n);
-		return;
-	}
-	if (s->nbuf > 0) {			/* complete the pending block */
-		size_t take = 64 - s->nbuf;
-		br_sha256_update(s, p, take);
-		p += take;
-		n -= take;
-	}
-	sha_ni_blocks(s->h, p, n / 64);
-	s->len += n / 64 * 64;
-	p += n / 64 * 64;
-	n %= 64;
-	br_sha256_update(s, p, n);		/* keeps the tail */
-#else
 	br_sha256_update(s, data, n);
-#endif
 }
 
 struct br_input *
