@@ -30,11 +30,9 @@ for f in "$@"; do
   [ -r "$f" ] || { echo "merge-reports: cannot read '$f'" >&2; exit 66; }
 done
 tmp=$(mktemp -d) || exit 73
-trap 'rm -rf "$tmp"' EXIT
-# Pass 1 (awk): rows become "KEY <SOH> FILEINDEX ROWINDEX <STX> ROW" for a
-# stable C-locale sort; header and TOTAL rows go to their own files.
-LC_ALL=C awk -v kind="$kind" -v dir="$tmp" '
-function csvsplit(s, f,    n, i, c, q, cur) {
+# csvsplit(s, f): RFC 4180 fields of one CSV line into f[1..n], returns n;
+# shared by both awk passes below.
+csvsplit='function csvsplit(s, f,    n, i, c, q, cur) {
   n = 0; cur = ""; q = 0
   for (i = 1; i <= length(s); i++) {
     c = substr(s, i, 1)
@@ -48,7 +46,12 @@ function csvsplit(s, f,    n, i, c, q, cur) {
   }
   f[++n] = cur
   return n
-}
+}'
+trap 'rm -rf "$tmp"' EXIT
+# Pass 1 (awk): rows become "KEY <SOH> FILEINDEX ROWINDEX <STX> ROW" for a
+# stable C-locale sort; header and TOTAL rows go to their own files.
+LC_ALL=C awk -v kind="$kind" -v dir="$tmp" '
+'"$csvsplit"'
 function pad(s, w) { while (length(s) < w) s = "0" s; return s }
 FNR == 1 {
   nfile++
@@ -81,21 +84,7 @@ cat "$tmp/header"
 LC_ALL=C sort -t "$(printf '\003')" -k1,1 -k2,2 -k3,3 "$tmp/rows" | sed "s/^[^$(printf '\002')]*$(printf '\002')//"
 [ -f "$tmp/totals" ] || exit 0
 LC_ALL=C awk -F "$(printf '\002')" '
-function csvsplit(s, f,    n, i, c, q, cur) {
-  n = 0; cur = ""; q = 0
-  for (i = 1; i <= length(s); i++) {
-    c = substr(s, i, 1)
-    if (q) {
-      if (c == "\"") {
-        if (substr(s, i + 1, 1) == "\"") { cur = cur "\""; i++ } else q = 0
-      } else cur = cur c
-    } else if (c == "\"") q = 1
-    else if (c == ",") { f[++n] = cur; cur = "" }
-    else cur = cur c
-  }
-  f[++n] = cur
-  return n
-}
+'"$csvsplit"'
 # Exact decimal addition: values are scaled to integers of their decimals.
 function isnum(s) { return s ~ /^-?[0-9]+(\.[0-9]+)?$/ }
 function decs(s) { return index(s, ".") ? length(s) - index(s, ".") : 0 }
