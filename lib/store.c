@@ -423,7 +423,14 @@ br_store_open(const char *path, int flags, struct br_error *err)
 		return NULL;
 	}
 	if (!(flags & BR_STORE_READONLY)) {
-		if (br_store_exec(st, "PRAGMA journal_mode=WAL;"
+		/*
+		 * A new store gets 16 KiB pages (a no-op on an existing
+		 * one): a month of interval days is written once to the WAL
+		 * and once to the store, one write per page, and 4 KiB pages
+		 * made those writes a fifth of an import's CPU.
+		 */
+		if (br_store_exec(st, "PRAGMA page_size=16384;"
+		    "PRAGMA journal_mode=WAL;"
 		    "PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON", err) != 0 ||
 		    migrate(st, err) != 0) {
 			br_store_close(st);
