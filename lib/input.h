@@ -8,15 +8,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <zlib.h>
-
 #include "error.h"
 #include "sha256.h"
 
 struct br_input_ring;
+struct br_input_src;
 
 struct br_input {
-	gzFile gz;
+	struct br_input_src *src;	/* OWNED: the file and its decoder */
 	char name[512];		/* path as given, "-" shown as "<stdin>" */
 	struct br_sha256 sha;
 	uint64_t bytes;		/* decompressed bytes read so far */
@@ -26,6 +25,14 @@ struct br_input {
 /* br_input_next chunks: writable bytes before and after every chunk. */
 #define BR_INPUT_HEADROOM 65536
 #define BR_INPUT_TAILROOM 64
+
+/*
+ * The gzip decoder for inputs opened after it is set: ISA-L's igzip when
+ * billrun is built with it (the default), else zlib.  Both give the same
+ * bytes; tests run them side by side.  Without ISA-L it is always zlib.
+ */
+enum { BR_INPUT_ZLIB, BR_INPUT_ISAL };
+extern int br_input_decoder;
 
 /*
  * Open path ("-" for stdin).  gzip is detected by its magic bytes; plain

@@ -1,6 +1,7 @@
 /*
  * check_store.c: the store (create, migrate, reopen, transactions, value
- * packing), CSV reading with line numbers, and gzip input.
+ * packing), CSV reading with line numbers, and gzip input through both
+ * decoders (zlib's gzread and ISA-L's igzip when built with it).
  */
 #include <check.h>
 #include <stdio.h>
@@ -234,15 +235,280 @@ START_TEST(test_gzip_truncated_is_an_error)
 	size = ftell(f);
 	fclose(f);
 	ck_assert_int_eq(truncate(pg, size / 2), 0);
-	in = br_input_open(pg, &err);
-	ck_assert_ptr_nonnull(in);
-	while ((n = br_input_read(in, buf, sizeof(buf), &err)) > 0)
-		;
-	ck_assert_int_eq(n, -1);
-	ck_assert_int_eq(err.code, BR_EINPUT);
-	br_input_close(in);
+	for (i = 0; i < 2; i++) {
+		br_input_decoder = i == 0 ? BR_INPUT_ZLIB : BR_INPUT_ISAL;
+		in = br_input_open(pg, &err);
+		ck_assert_ptr_nonnull(in);
+		while ((n = br_input_read(in, buf, sizeof(buf), &err)) > 0)
+			;
+		ck_assert_int_eq(n, -1);
+		ck_assert_int_eq(err.code, BR_EINPUT);
+		ck_assert_str_eq(err.msg, "unexpected end of gzip stream");
+		br_input_close(in);
+	}
 	ck_assert_ptr_null(br_input_open("/nonexistent/x.csv", &err));
 	ck_assert_int_eq(err.code, BR_ENOINPUT);
+}
+END_TEST
+
+/* Bytes of a file. */
+static unsigned char *
+slurp(const char *p, size_t *len)
+{
+	FILE *f = fopen(p, "rb");
+	unsigned char *b;
+	long n;
+
+	ck_assert_ptr_nonnull(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	b = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_int_eq(fread(b, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return b;
+}
+
+static void
+write_bytes(const char *p, const void *b, size_t n)
+{
+	FILE *f = fopen(p, "wb");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fwrite(b, 1, n, f), n);
+	fclose(f);
+}
+
+/* One gzip member of text, returned as bytes. */
+static unsigned char *
+gz_member(const char *text, size_t tlen, size_t *len)
+{
+	char p[300];
+	gzFile gz;
+
+	path_in(p, sizeof(p), "member.gz");
+	gz = gzopen(p, "wb");
+	ck_assert_ptr_nonnull(gz);
+	if (tlen > 0)
+		ck_assert_int_eq(gzwrite(gz, text, (unsigned)tlen), (int)tlen);
+	gzclose(gz);
+	return slurp(p, len);
+}
+
+/*
+ * Read a whole file through br_input_read in reads of step bytes; the
+ * content goes to *out (owned).  Returns the last read's result.
+ */
+static long
+read_all(const char *p, size_t step, unsigned char **out, size_t *len,
+    char hex[65], struct br_error *err)
+{
+	struct br_input *in = br_input_open(p, err);
+	unsigned char *b = NULL;
+	size_t cap = 0, n = 0;
+	long got;
+
+	ck_assert_ptr_nonnull(in);
+	for (;;) {
+		if (n + step > cap) {
+			cap = (n + step) * 2;
+			b = realloc(b, cap);
+			ck_assert_ptr_nonnull(b);
+		}
+		if ((got = br_input_read(in, b + n, step, err)) <= 0)
+			break;
+		n += (size_t)got;
+	}
+	br_input_sha256(in, hex);
+	ck_assert_int_eq(in->bytes, n);
+	br_input_close(in);
+	*out = b;
+	*len = n;
+	return got;
+}
+
+/* Decoders to try: zlib always, igzip when built in. */
+static const int decoders[] = {BR_INPUT_ZLIB, BR_INPUT_ISAL};
+
+/* Deterministic text of n bytes that compresses to many blocks. */
+static char *
+big_text(size_t n)
+{
+	char *t = malloc(n + 1);
+	uint32_t x = 12345;
+	size_t i = 0;
+
+	ck_assert_ptr_nonnull(t);
+	while (i < n) {
+		int k = snprintf(t + i, n + 1 - i, "M%06u,2026-10-%02uT%02u:%02u:00Z,%u.%03u\n",
+		    (unsigned)(x % 1000), (unsigned)(x % 28 + 1),
+		    (unsigned)(x % 24), (unsigned)(x % 4 * 15),
+		    (unsigned)(x % 9), (unsigned)(x % 1000));
+		i += (size_t)k < n + 1 - i ? (size_t)k : n - i;
+		x = x * 1103515245u + 12345u;
+	}
+	t[n] = '\0';
+	return t;
+}
+
+START_TEST(test_gzip_decoders_agree)
+{
+	/*
+	 * Plain, one member, two members, a member and trailing garbage
+	 * (ignored, as gzread does), an empty member, an empty file, a lone
+	 * 0x1f byte (plain: too short for gzip magic), and 3 MB compressing
+	 * to more than one raw buffer; read in steps of 1, 7 and 1 MiB.
+	 */
+	size_t bign = 3u << 20, l1, l2, le, lb, glen, n;
+	char *big = big_text(bign), p[300], hex[65], want_hex[65];
+	unsigned char *m1 = gz_member("a,b\n1,2\n", 8, &l1);
+	unsigned char *m2 = gz_member("3,4\n", 4, &l2);
+	unsigned char *me = gz_member("", 0, &le);
+	unsigned char *mb = gz_member(big, bign, &lb), *file, *got;
+	struct br_sha256 h;
+	struct {
+		const char *want;
+		size_t want_len;
+		size_t parts;
+		const unsigned char *part[3];
+		size_t plen[3];
+	} cases[] = {
+		{"a,b\n1,2\n", 8, 1, {(const unsigned char *)"a,b\n1,2\n"},
+		    {8}},
+		{"a,b\n1,2\n", 8, 1, {m1}, {l1}},
+		{"a,b\n1,2\n3,4\n", 12, 2, {m1, m2}, {l1, l2}},
+		{"a,b\n1,2\n", 8, 2, {m1, (const unsigned char *)"junk\n"},
+		    {l1, 5}},
+		{"3,4\n", 4, 3, {me, m2, me}, {le, l2, le}},
+		{"", 0, 0, {NULL}, {0}},
+		{"\x1f", 1, 1, {(const unsigned char *)"\x1f"}, {1}},
+		{big, bign, 1, {mb}, {lb}},
+	};
+	size_t steps[] = {1, 7, 1u << 20};
+	size_t c, d, k, i;
+	struct br_error err;
+
+	ck_assert_int_gt(lb, 256 * 1024);
+	path_in(p, sizeof(p), "in.bin");
+	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		glen = 0;
+		for (i = 0; i < cases[c].parts; i++)
+			glen += cases[c].plen[i];
+		file = malloc(glen + 1);
+		for (glen = 0, i = 0; i < cases[c].parts; i++) {
+			memcpy(file + glen, cases[c].part[i], cases[c].plen[i]);
+			glen += cases[c].plen[i];
+		}
+		write_bytes(p, file, glen);
+		free(file);
+		br_sha256_init(&h);
+		br_sha256_update(&h, cases[c].want, cases[c].want_len);
+		br_sha256_final_hex(&h, want_hex);
+		for (d = 0; d < 2; d++)
+			for (k = 0; k < 3; k++) {
+				if (c == 7 && steps[k] == 1)
+					continue;	/* 3M one-byte reads */
+				br_input_decoder = decoders[d];
+				ck_assert_int_eq(read_all(p, steps[k], &got, &n,
+				    hex, &err), 0);
+				ck_assert_msg(n == cases[c].want_len &&
+				    memcmp(got, cases[c].want, n) == 0,
+				    "case %zu decoder %zu step %zu: %zu bytes",
+				    c, d, steps[k], n);
+				ck_assert_str_eq(hex, want_hex);
+				free(got);
+			}
+	}
+	br_input_decoder = BR_INPUT_ISAL;
+	free(m1);
+	free(m2);
+	free(me);
+	free(mb);
+	free(big);
+}
+END_TEST
+
+START_TEST(test_gzip_corruption_is_an_error)
+{
+	/* A wrong CRC, a wrong length, a damaged deflate stream, a member
+	 * cut inside its header: every decoder stops with BR_EINPUT. */
+	size_t bign = 200000, lb, n, d, c;
+	char *big = big_text(bign), p[300], hex[65];
+	unsigned char *mb = gz_member(big, bign, &lb), *got;
+	struct br_error err;
+
+	path_in(p, sizeof(p), "bad.gz");
+	for (c = 0; c < 4; c++) {
+		unsigned char *b = malloc(lb);
+		size_t len = lb;
+		memcpy(b, mb, lb);
+		switch (c) {
+		case 0: b[lb - 8] ^= 0x01; break;	/* CRC32 */
+		case 1: b[lb - 4] ^= 0x01; break;	/* ISIZE */
+		case 2: memset(b + lb / 2, 0xff, 64); break;
+		case 3: len = 5; break;			/* header cut */
+		}
+		write_bytes(p, b, len);
+		free(b);
+		for (d = 0; d < 2; d++) {
+			br_input_decoder = decoders[d];
+			ck_assert_int_eq(read_all(p, 65536, &got, &n, hex,
+			    &err), -1);
+			ck_assert_msg(err.code == BR_EINPUT,
+			    "case %zu decoder %zu: code %d", c, d, err.code);
+			ck_assert_str_eq(err.file, p);
+			free(got);
+		}
+	}
+	br_input_decoder = BR_INPUT_ISAL;
+	free(mb);
+	free(big);
+}
+END_TEST
+
+START_TEST(test_gzip_read_ahead_chunks)
+{
+	/* The read-ahead ring (a thread for files of 1 MiB or more) gives
+	 * the same bytes and hash as plain reads, through either decoder. */
+	size_t bign = 8u << 20, lb, n, d;
+	char *big = big_text(bign), p[300], hex[65], want[65];
+	unsigned char *mb = gz_member(big, bign, &lb), *got;
+	struct br_error err;
+	struct br_input *in;
+	struct br_sha256 h;
+	char *chunk;
+	long k;
+
+	/* Incompressible enough that the .gz is over 1 MiB: threaded. */
+	ck_assert_int_gt(lb, 1u << 20);
+	br_sha256_init(&h);
+	br_sha256_update(&h, big, bign);
+	br_sha256_final_hex(&h, want);
+	path_in(p, sizeof(p), "big.gz");
+	write_bytes(p, mb, lb);
+	for (d = 0; d < 2; d++) {
+		br_input_decoder = decoders[d];
+		in = br_input_open_ahead(p, &err);
+		ck_assert_ptr_nonnull(in);
+		n = 0;
+		while ((k = br_input_next(in, &chunk, &err)) > 0) {
+			ck_assert_mem_eq(chunk, big + n, (size_t)k);
+			n += (size_t)k;
+		}
+		ck_assert_int_eq(k, 0);
+		ck_assert_int_eq(n, bign);
+		br_input_sha256(in, hex);
+		ck_assert_str_eq(hex, want);
+		br_input_close(in);
+		ck_assert_int_eq(read_all(p, 1u << 20, &got, &n, hex, &err), 0);
+		ck_assert_str_eq(hex, want);
+		free(got);
+	}
+	br_input_decoder = BR_INPUT_ISAL;
+	free(mb);
+	free(big);
 }
 END_TEST
 
@@ -263,6 +529,9 @@ main(void)
 	tcase_add_test(tc, test_csv_malformed_quote);
 	tcase_add_test(tc, test_gzip_same_hash_as_plain);
 	tcase_add_test(tc, test_gzip_truncated_is_an_error);
+	tcase_add_test(tc, test_gzip_decoders_agree);
+	tcase_add_test(tc, test_gzip_corruption_is_an_error);
+	tcase_add_test(tc, test_gzip_read_ahead_chunks);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
