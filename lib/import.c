@@ -16,6 +16,7 @@
  */
 #include "import.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -78,15 +79,44 @@ struct reg_acc {
 	char version[32];	/* source version, "" when none */
 };
 
-struct meter_stat {		/* per registry meter, this file */
+struct meter_stat {		/* per registry meter, this file (parser) */
 	long outside_rows, outside_line;
 	int32_t outside_first, outside_last;
 	long removed_rows, removed_line;	/* after the last removal */
 	int32_t removed_first, removed_last;
 	long dupinst_rows, dupinst_line;	/* two installs at once */
 	int32_t dupinst_first, dupinst_last;
-	long noacct_days, noacct_line;
-	int32_t noacct_first, noacct_last;
+};
+
+struct noacct_stat {		/* per registry meter, this file (writer) */
+	long days, line;
+	int32_t first, last;
+};
+
+/*
+ * The writer thread of a generic or vendor CSV import.  When the open-day
+ * table is full, the parser moves its days into batch and hands it over;
+ * the writer sorts and writes it while the parser fills the emptied
+ * table.  The parser waits for the batch before the next hand-over and
+ * before it touches the store itself (register flush, end of file,
+ * error).  While a batch is out, the writer owns the store connection
+ * and statements, the merge scratch, c->exc, c->noacct and the counters
+ * res->days, replaced and stale, and the batch's day buffers; the parser
+ * touches none of them until flusher_wait() returns.
+ */
+struct flusher {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;	/* busy or quit changed */
+	bool started;		/* thread running (mu, cv initialised) */
+	bool busy;		/* batch handed over, not written yet */
+	bool quit;
+	struct open_day *batch;	/* OWNED, nbatch days (parser: reclaim) */
+	size_t nbatch, batch_cap;
+	int rc;			/* result of the last batch */
+	struct br_error err;	/* its error */
+	char file[sizeof(((struct br_error *)0)->file)];	/* where the */
+	long line;		/* parser was when it handed the batch over */
 };
 
 struct unknown_meter {
@@ -127,8 +157,11 @@ struct ctx {
 	char *chunk_at, *chunk_end;	/* unused part of the last block */
 	struct day_span spans[DAY_SPANS];
 	struct br_time_cache tcache;
+	long max_days;		/* flush at this many open days */
+	struct flusher *fl;	/* OWNED; NULL: batches written inline */
 	/* per meter */
 	struct meter_stat *mstat;
+	struct noacct_stat *noacct;
 	struct unknown_meter *unknown;
 	size_t nunknown, unknown_cap;
 	int32_t cur_day;	/* local day cache: [cur_start, cur_end) */
@@ -460,9 +493,9 @@ day_write(struct ctx *c, struct day_acc *a, struct br_error *err)
 			    err);
 	}
 	if (account == NULL) {
-		struct meter_stat *ms = &c->mstat[a->meter];
-		span_add(&ms->noacct_days, &ms->noacct_first,
-		    &ms->noacct_last, &ms->noacct_line, a->day, a->first_line);
+		struct noacct_stat *na = &c->noacct[a->meter];
+		span_add(&na->days, &na->first, &na->last, &na->line, a->day,
+		    a->first_line);
 	}
 	if (a->dups > 0 && add_exc(c, "DUPLICATE_READ", account, m->meter_id,
 	    a->day, a->first_line, err,
@@ -568,33 +601,213 @@ cmp_open_day(const void *a_, const void *b_)
 	return a->key < b->key ? -1 : a->key > b->key;
 }
 
-/* Write every open day (in key order) and empty the table. */
+/* Sort the batch od[0..k) by key and write it; stops at the first error. */
 static int
-flush_days(struct ctx *c, struct br_error *err)
+write_batch(struct ctx *c, struct open_day *od, size_t k,
+    struct br_error *err)
+{
+	size_t i;
+
+	if (k > 1)
+		qsort(od, k, sizeof(*od), cmp_open_day);
+	for (i = 0; i < k; i++)
+		if (day_write(c, od[i].a, err) != 0)
+			return -1;
+	return 0;
+}
+
+/* Give the written batch's day buffers back to the free list. */
+static void
+reclaim_days(struct ctx *c, struct open_day *od, size_t k)
+{
+	size_t i;
+
+	for (i = 0; i < k; i++) {
+		struct day_acc *a = od[i].a;
+		free(a->sv);
+		a->sv = NULL;
+		a->next_free = c->free_days;
+		c->free_days = a;
+		od[i].a = NULL;
+	}
+}
+
+/* Move the open days to dst[0..k) (dst may be c->slots); empty the table. */
+static size_t
+take_days(struct ctx *c, struct open_day *dst)
 {
 	size_t i, k = 0;
-	int rc = 0;
 
 	for (i = 0; i < c->cap; i++)
 		if (c->slots[i].a != NULL) {
 			struct open_day od = c->slots[i];
 			c->slots[i].a = NULL;
-			c->slots[k++] = od;
+			dst[k++] = od;
 		}
-	if (k > 0)
-		qsort(c->slots, k, sizeof(*c->slots), cmp_open_day);
-	for (i = 0; i < k; i++) {
-		struct day_acc *a = c->slots[i].a;
-		if (rc == 0)
-			rc = day_write(c, a, err);
-		free(a->sv);
-		a->next_free = c->free_days;
-		c->free_days = a;
-		c->slots[i].a = NULL;
-	}
 	c->count = 0;
 	c->last = NULL;
+	return k;
+}
+
+static void *
+flusher_main(void *arg)
+{
+	struct ctx *c = arg;
+	struct flusher *fl = c->fl;
+	int rc;
+
+	pthread_mutex_lock(&fl->mu);
+	for (;;) {
+		while (!fl->busy && !fl->quit)
+			pthread_cond_wait(&fl->cv, &fl->mu);
+		if (!fl->busy)
+			break;
+		pthread_mutex_unlock(&fl->mu);
+		br_error_clear(&fl->err);
+		rc = write_batch(c, fl->batch, fl->nbatch, &fl->err);
+		pthread_mutex_lock(&fl->mu);
+		fl->rc = rc;
+		fl->busy = false;
+		pthread_cond_broadcast(&fl->cv);
+	}
+	pthread_mutex_unlock(&fl->mu);
+	return NULL;
+}
+
+/*
+ * Wait until the writer has written the batch it holds (if any) and
+ * reclaim its days.  The batch's error becomes this call's, placed where
+ * the parser was when it handed the batch over (as a flush inline there
+ * would have reported it).
+ */
+static int
+flusher_wait(struct ctx *c, struct br_error *err)
+{
+	struct flusher *fl = c->fl;
+
+	if (fl == NULL || !fl->started)
+		return 0;
+	pthread_mutex_lock(&fl->mu);
+	while (fl->busy)
+		pthread_cond_wait(&fl->cv, &fl->mu);
+	pthread_mutex_unlock(&fl->mu);
+	reclaim_days(c, fl->batch, fl->nbatch);
+	fl->nbatch = 0;
+	if (fl->rc != 0) {
+		fl->rc = 0;
+		if (err != NULL) {
+			*err = fl->err;
+			if (err->file[0] == '\0' && fl->file[0] != '\0') {
+				snprintf(err->file, sizeof(err->file), "%s",
+				    fl->file);
+				err->line = fl->line;
+			}
+		}
+		return -1;
+	}
+	return 0;
+}
+
+/* Wait for the writer (errors dropped: the caller has one) and end it. */
+static void
+flusher_stop(struct ctx *c)
+{
+	struct flusher *fl = c->fl;
+
+	if (fl == NULL)
+		return;
+	if (fl->started) {
+		(void)flusher_wait(c, NULL);
+		pthread_mutex_lock(&fl->mu);
+		fl->quit = true;
+		pthread_cond_broadcast(&fl->cv);
+		pthread_mutex_unlock(&fl->mu);
+		pthread_join(fl->thread, NULL);
+		pthread_cond_destroy(&fl->cv);
+		pthread_mutex_destroy(&fl->mu);
+	}
+	free(fl->batch);
+	free(fl);
+	c->fl = NULL;
+}
+
+/* Write every open day (in key order) and empty the table. */
+static int
+flush_days(struct ctx *c, struct br_error *err)
+{
+	size_t k;
+	int rc;
+
+	if (flusher_wait(c, err) != 0)
+		return -1;
+	k = take_days(c, c->slots);
+	rc = write_batch(c, c->slots, k, err);
+	reclaim_days(c, c->slots, k);
 	return rc;
+}
+
+/*
+ * Start the writer thread (once per file).  Returns false when batches
+ * are to be written inline: threads not wanted or not available.
+ */
+static bool
+flusher_start(struct ctx *c)
+{
+	struct flusher *fl;
+
+	if (c->fl != NULL)
+		return c->fl->started;
+	if ((fl = calloc(1, sizeof(*fl))) == NULL)
+		return false;
+	c->fl = fl;
+	if (c->o->no_writer_thread || !sqlite3_threadsafe())
+		return false;
+	if (pthread_mutex_init(&fl->mu, NULL) != 0)
+		return false;
+	if (pthread_cond_init(&fl->cv, NULL) != 0) {
+		pthread_mutex_destroy(&fl->mu);
+		return false;
+	}
+	if (pthread_create(&fl->thread, NULL, flusher_main, c) != 0) {
+		pthread_cond_destroy(&fl->cv);
+		pthread_mutex_destroy(&fl->mu);
+		return false;
+	}
+	fl->started = true;
+	return true;
+}
+
+/*
+ * The open-day table is full at record rec: hand its days to the writer
+ * (after the previous batch is written) and go on parsing into the
+ * emptied table; without the writer, write them here.
+ */
+static int
+flush_days_async(struct ctx *c, const struct br_csv_record *rec,
+    struct br_error *err)
+{
+	struct flusher *fl;
+
+	if (!flusher_start(c))
+		return flush_days(c, err);
+	fl = c->fl;
+	if (flusher_wait(c, err) != 0)
+		return -1;
+	if (fl->batch_cap < c->count) {
+		void *p = realloc(fl->batch, c->count * sizeof(*fl->batch));
+		if (p == NULL)
+			return flush_days(c, err);
+		fl->batch = p;
+		fl->batch_cap = c->count;
+	}
+	fl->nbatch = take_days(c, fl->batch);
+	snprintf(fl->file, sizeof(fl->file), "%s", rec->file);
+	fl->line = rec->line;
+	pthread_mutex_lock(&fl->mu);
+	fl->busy = true;
+	pthread_cond_broadcast(&fl->cv);
+	pthread_mutex_unlock(&fl->mu);
+	return 0;
 }
 
 static void
@@ -1018,8 +1231,8 @@ on_row(struct ctx *c, const struct br_csv_record *rec, struct br_error *err)
 	a->seen[idx] = 1;
 	a->values[idx] = missing ? 0 : stored;
 	a->quality[idx] = missing ? (uint8_t)BR_Q_MISSING : quality;
-	if (c->count >= MAX_OPEN_DAYS)
-		return flush_days(c, err);
+	if ((long)c->count >= c->max_days)
+		return flush_days_async(c, rec, err);
 	return 0;
 }
 
@@ -1206,7 +1419,8 @@ on_ami_day(void *ctx, const struct br_ami_day *d, struct br_error *err)
 		a->values[idx] = stored;
 		a->quality[idx] = missing ? (uint8_t)BR_Q_MISSING :
 		    d->quality[k];
-		if (c->count >= MAX_OPEN_DAYS && flush_days(c, err) != 0)
+		if ((long)c->count >= c->max_days &&
+		    flush_days(c, err) != 0)
 			return -1;
 	}
 	return 0;
@@ -1362,6 +1576,8 @@ flush_regs(struct ctx *c, struct br_error *err)
 {
 	size_t i, j;
 
+	if (flusher_wait(c, err) != 0)
+		return -1;
 	if (c->nregs > 1)
 		qsort(c->regs, c->nregs, sizeof(*c->regs), cmp_reg);
 	for (i = 0; i < c->nregs; i = j) {
@@ -1533,12 +1749,12 @@ meter_exceptions(struct ctx *c, struct br_error *err)
 		    br_date_format(ms->dupinst_first, d1, sizeof(d1)),
 		    br_date_format(ms->dupinst_last, d2, sizeof(d2))) != 0)
 			return -1;
-		if (ms->noacct_days > 0 && add_exc(c, "NO_ACCOUNT", NULL, id,
-		    ms->noacct_first, ms->noacct_line, err,
+		const struct noacct_stat *na = &c->noacct[i];
+		if (na->days > 0 && add_exc(c, "NO_ACCOUNT", NULL, id,
+		    na->first, na->line, err,
 		    "%ld meter-days with no service agreement (%s..%s)",
-		    ms->noacct_days,
-		    br_date_format(ms->noacct_first, d1, sizeof(d1)),
-		    br_date_format(ms->noacct_last, d2, sizeof(d2))) != 0)
+		    na->days, br_date_format(na->first, d1, sizeof(d1)),
+		    br_date_format(na->last, d2, sizeof(d2))) != 0)
 			return -1;
 	}
 	return 0;
@@ -1640,8 +1856,10 @@ ctx_release(struct ctx *c)
 {
 	size_t i;
 
+	flusher_stop(c);
 	free_days(c);
 	free(c->mstat);
+	free(c->noacct);
 	for (i = 0; i < c->nunknown; i++)
 		free(c->unknown[i].id);
 	free(c->unknown);
@@ -1748,7 +1966,8 @@ import_body(struct ctx *c, const char *path, int fmt, struct br_error *err)
 		rc = br_csv_read(path, on_record, c, sha, err);
 		break;
 	}
-	if (rc != 0)
+	/* A batch still being written came before any error of the parse. */
+	if (flusher_wait(c, err) != 0 || rc != 0)
 		return -1;
 	if (flush_days(c, err) != 0 || flush_regs(c, err) != 0)
 		return -1;
@@ -1887,15 +2106,19 @@ br_import_file_opts(struct br_store *st, const struct br_registry *reg,
 	c.source = base_name(path);
 	c.last_meter = -1;
 	c.ami_mi = LONG_MIN;
+	c.max_days = o->max_open_days > 0 ? o->max_open_days : MAX_OPEN_DAYS;
 	if (reg->nmeters > 0 &&
-	    (c.mstat = calloc(reg->nmeters, sizeof(*c.mstat))) == NULL)
+	    ((c.mstat = calloc(reg->nmeters, sizeof(*c.mstat))) == NULL ||
+	    (c.noacct = calloc(reg->nmeters, sizeof(*c.noacct))) == NULL)) {
+		free(c.mstat);
 		return nomem(err);
+	}
 	if (br_store_exec(st, "SAVEPOINT br_import", err) != 0) {
 		ctx_release(&c);
 		return -1;
 	}
 	rc = import_body(&c, path, fmt, err);
-	ctx_release(&c);
+	ctx_release(&c);	/* the writer thread has ended */
 	if (rc != 0) {
 		/* Error or already imported: undo this file entirely. */
 		sqlite3_exec(st->db, "ROLLBACK TO br_import", NULL, NULL, NULL);

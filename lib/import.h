@@ -73,6 +73,18 @@ struct br_import_opts {
 	int32_t nem_offset_s;
 	/* Column mapping of BR_FMT_VENDOR (BORROWED; required for it). */
 	const struct br_vendor_map *vendor;
+	/*
+	 * Meter-days held in memory before they are written (0: 65,536).
+	 * Tests use small batches; a meter-day that recurs after a batch
+	 * was written is merged with the written row (docs/ami-import.md).
+	 */
+	long max_open_days;
+	/*
+	 * Generic and vendor CSV write each full batch on a writer thread
+	 * while the next one is parsed; nonzero: write it in the calling
+	 * thread instead (same store, same report).
+	 */
+	int no_writer_thread;
 };
 
 /* Name of a format ("generic", "nem12" ...); fmt from its name, or -1. */

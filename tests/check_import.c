@@ -916,6 +916,265 @@ START_TEST(test_samples_nem12_invalid)
 }
 END_TEST
 
+/*
+ * The writer thread: batches of max_open_days meter-days written on a
+ * second thread while the next batch is parsed must leave the store and
+ * the report exactly as writing each batch inline (the code path of
+ * no_writer_thread, and of every release before the thread).
+ */
+
+/* Everything an import leaves in the store and its report, as text. */
+static char *
+store_dump(struct br_import_result *res)
+{
+	static const char *const q[] = {
+		"SELECT meter_id, channel, day, interval_s, n, hex(vals), "
+		"hex(quality), file_id, version FROM interval_day ORDER BY 1, "
+		"2, 3",
+		"SELECT * FROM interval_replacement ORDER BY 1, 2, 3, 4",
+		"SELECT exc_id, code, account_id, meter_id, date, detail, "
+		"source, line FROM exception ORDER BY 1",
+		"SELECT file_id, sha256, name, records FROM import_file "
+		"ORDER BY 1"
+	};
+	struct br_error err;
+	char *buf = NULL;
+	size_t len = 0, i;
+	int k;
+	FILE *f = open_memstream(&buf, &len);
+
+	ck_assert_ptr_nonnull(f);
+	for (i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+		sqlite3_stmt *s = br_store_prepare(st, q[i], &err);
+		ck_assert_ptr_nonnull(s);
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			for (k = 0; k < sqlite3_column_count(s); k++)
+				fprintf(f, "%s|", sqlite3_column_text(s, k) ?
+				    (const char *)sqlite3_column_text(s, k) :
+				    "NULL");
+			fputc('\n', f);
+		}
+		sqlite3_finalize(s);
+	}
+	fprintf(f, "days %ld replaced %ld stale %ld rows %ld\n", res->days,
+	    res->replaced, res->stale, res->rows);
+	br_import_report_write(f, res);
+	fclose(f);
+	return buf;
+}
+
+/*
+ * Import text with options in a transaction that is rolled back
+ * afterwards (the store is left as it was); *dump: the store and report
+ * as the import left them (NULL on error).  Returns the import status.
+ */
+static int
+import_dump(const char *name, const char *text,
+    const struct br_import_opts *o, char **dump, struct br_error *err)
+{
+	const char *path = write_file(name, text);
+	struct br_import_result res;
+	struct br_registry reg;
+	struct br_tz tz;
+	struct br_error e2;
+	int rc;
+
+	br_import_result_init(&res);
+	ck_assert_int_eq(br_store_begin(st, &e2), 0);
+	ck_assert_int_eq(br_registry_init(&reg, st, &e2), 0);
+	ck_assert_int_eq(br_store_timezone(st, &tz, &e2), 0);
+	br_error_clear(err);
+	rc = br_import_file_opts(st, &reg, &tz, path, o, &res, err);
+	*dump = rc >= 0 ? store_dump(&res) : NULL;
+	br_store_rollback(st);
+	br_tz_release(&tz);
+	br_registry_release(&reg);
+	br_import_result_release(&res);
+	return rc;
+}
+
+/*
+ * Rows for meters M1, M3 (no agreement) and M2 (installed 2026-10-02)
+ * over eight days, then M1's first day re-sent: with batches of three
+ * meter-days it comes back after its first batch was written.
+ */
+static char *
+batch_text(const char *tail)
+{
+	static const char *const meters[] = { "M1", "M3", "M2" };
+	char *buf = NULL;
+	size_t len = 0;
+	int d, m, h;
+	FILE *f = open_memstream(&buf, &len);
+
+	ck_assert_ptr_nonnull(f);
+	fputs("meter_id,interval_start,value\n", f);
+	for (m = 0; m < 3; m++)
+		for (d = 1; d <= 8; d++)
+			for (h = 0; h < 24; h += 5)
+				fprintf(f, "%s,2026-10-%02dT%02d:00:00-05:00,"
+				    "%d.%d\n", meters[m], d, h, m + 1, d * 10 + h);
+	/* The last slot again (its day is still open: a duplicate), and
+	 * a day of the first batch again. */
+	fputs("M2,2026-10-08T20:00:00-05:00,7\n", f);
+	fputs("M1,2026-10-01T05:00:00-05:00,8\n", f);
+	fputs("M1,2026-10-01T10:00:00-05:00,\n", f);	/* missing */
+	fputs("M1,2026-10-01T23:00:00-05:00,4\n", f);	/* a new slot */
+	fputs(tail, f);
+	fclose(f);
+	return buf;
+}
+
+START_TEST(test_writer_thread_same_store)
+{
+	struct br_import_opts o;
+	struct br_error err;
+	char *text = batch_text(""), *inline_dump, *thread_dump, *dflt;
+	long batch;
+
+	memset(&o, 0, sizeof(o));
+	o.format = BR_FMT_GENERIC;
+	for (batch = 1; batch <= 7; batch += 2) {
+		o.max_open_days = batch;
+		o.no_writer_thread = 1;
+		ck_assert_int_eq(import_dump("b.csv", text, &o, &inline_dump,
+		    &err), 0);
+		o.no_writer_thread = 0;
+		ck_assert_int_eq(import_dump("b.csv", text, &o, &thread_dump,
+		    &err), 0);
+		ck_assert_str_eq(thread_dump, inline_dump);
+		free(thread_dump);
+		free(inline_dump);
+	}
+	/* A slot sent again after its day was written: the later value;
+	 * one sent as missing keeps the earlier value, as merging with a
+	 * stored row does; duplicates count within a batch only. */
+	o.max_open_days = 3;
+	ck_assert_int_eq(import_dump("b.csv", text, &o, &thread_dump, &err),
+	    0);
+	ck_assert_ptr_nonnull(strstr(thread_dump, "DUPLICATE_READ"));
+	ck_assert_ptr_nonnull(strstr(thread_dump, "NO_ACCOUNT"));
+	ck_assert_ptr_nonnull(strstr(thread_dump, "OUTSIDE_INSTALL"));
+	o.max_open_days = 0;
+	ck_assert_int_eq(import_dump("b.csv", text, &o, &dflt, &err), 0);
+	ck_assert_str_ne(thread_dump, dflt);
+	free(thread_dump);
+	free(dflt);
+	/* The batch boundaries decide the merge (committed, to look). */
+	{
+		struct br_import_result res;
+		struct br_registry reg;
+		struct br_tz tz;
+		struct day d;
+		const char *path = write_file("b.csv", text);
+
+		br_import_result_init(&res);
+		ck_assert_int_eq(br_store_begin(st, &err), 0);
+		ck_assert_int_eq(br_registry_init(&reg, st, &err), 0);
+		ck_assert_int_eq(br_store_timezone(st, &tz, &err), 0);
+		o.max_open_days = 3;
+		ck_assert_int_eq(br_import_file_opts(st, &reg, &tz, path, &o,
+		    &res, &err), 0);
+		ck_assert_int_eq(br_store_commit(st, &err), 0);
+		br_tz_release(&tz);
+		br_registry_release(&reg);
+		br_import_result_release(&res);
+		ck_assert_int_eq(get_day("M1", 1, "2026-10-01", &d), 0);
+		ck_assert_int_eq(d.v[20], 8000);	/* 05:00 re-sent */
+		ck_assert_int_eq(d.v[40], 1200);	/* 10:00 kept */
+		ck_assert_int_eq(d.q[40], BR_Q_ACTUAL);
+		ck_assert_int_eq(d.v[92], 4000);	/* 23:00 added */
+		ck_assert_int_eq(d.version, 1);
+		ck_assert_int_eq(count("SELECT count(*) FROM "
+		    "interval_replacement"), 0);
+	}
+	free(text);
+}
+END_TEST
+
+/* Run text both ways with batches of three; the results must agree. */
+static void
+both_fail(const char *text, struct br_error *err)
+{
+	struct br_import_opts o;
+	struct br_error e1;
+	char *dump;
+
+	memset(&o, 0, sizeof(o));
+	o.format = BR_FMT_GENERIC;
+	o.max_open_days = 3;
+	o.no_writer_thread = 1;
+	ck_assert_int_eq(import_dump("e.csv", text, &o, &dump, &e1), -1);
+	o.no_writer_thread = 0;
+	ck_assert_int_eq(import_dump("e.csv", text, &o, &dump, err), -1);
+	ck_assert_int_eq(err->code, e1.code);
+	ck_assert_str_eq(err->file, e1.file);
+	ck_assert_int_eq(err->line, e1.line);
+	ck_assert_str_eq(err->msg, e1.msg);
+	ck_assert_int_eq(count("SELECT count(*) FROM interval_day"), 0);
+	ck_assert_int_eq(count("SELECT count(*) FROM import_file"), 0);
+	ck_assert_int_eq(count("SELECT count(*) FROM exception"), 0);
+}
+
+START_TEST(test_writer_thread_errors)
+{
+	struct br_error err;
+	char *text;
+
+	/* A bad row in a later batch while earlier ones are written. */
+	text = batch_text("M1,2026-10-02T00:00:00-05:00,12x\n");
+	both_fail(text, &err);
+	ck_assert_int_eq(err.code, BR_EINPUT);
+	ck_assert_int_eq(err.line, 126);
+	ck_assert_str_eq(err.msg, "bad value '12x' in column 'value'");
+	ck_assert_ptr_nonnull(strstr(err.file, "e.csv"));
+
+	/* A batch whose write fails (M3 on 2026-10-06, the fifth of nine
+	 * batches): that error, not the bad row parsed after it. */
+	ck_assert_int_eq(br_store_exec(st, "CREATE TEMP TRIGGER boom BEFORE "
+	    "INSERT ON interval_day WHEN NEW.meter_id = 'M3' AND NEW.day = "
+	    "20732 BEGIN SELECT RAISE(ABORT, 'boom'); END", &err), 0);
+	both_fail(text, &err);
+	ck_assert_str_eq(err.msg, "write interval day: boom");
+	ck_assert_int_eq(err.code, BR_EINTERNAL);
+	free(text);
+	/* The same without the bad row: the failed batch is found at the
+	 * next hand-over or at the end of the file. */
+	text = batch_text("");
+	both_fail(text, &err);
+	ck_assert_str_eq(err.msg, "write interval day: boom");
+	free(text);
+	ck_assert_int_eq(br_store_exec(st, "DROP TRIGGER boom", &err), 0);
+
+	/* Every meter-day failing in turn, the bad row after it: the
+	 * failed batch may still be out when the bad row is parsed, or be
+	 * the end-of-file flush (then the bad row comes first). */
+	text = batch_text("M1,2026-10-02T00:00:00-05:00,12x\n");
+	{
+		static const char *const meters[] = { "M1", "M2", "M3" };
+		char sql[300];
+		int m, d;
+
+		for (m = 0; m < 3; m++)
+			for (d = 20727; d <= 20734; d++) {
+				snprintf(sql, sizeof(sql), "CREATE TEMP "
+				    "TRIGGER boom BEFORE INSERT ON "
+				    "interval_day WHEN NEW.meter_id = '%s' "
+				    "AND NEW.day = %d BEGIN SELECT "
+				    "RAISE(ABORT, 'boom'); END", meters[m], d);
+				ck_assert_int_eq(br_store_exec(st, sql, &err),
+				    0);
+				both_fail(text, &err);
+				ck_assert(err.code == BR_EINTERNAL ||
+				    err.line == 126);
+				ck_assert_int_eq(br_store_exec(st,
+				    "DROP TRIGGER boom", &err), 0);
+			}
+	}
+	free(text);
+}
+END_TEST
+
 static Suite *
 import_suite(void)
 {
@@ -939,6 +1198,8 @@ import_suite(void)
 	tcase_add_test(tc, test_samples_copied);
 	tcase_add_test(tc, test_samples_nem12_invalid);
 	tcase_add_test(tc, test_samples_greenbutton);
+	tcase_add_test(tc, test_writer_thread_same_store);
+	tcase_add_test(tc, test_writer_thread_errors);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
