@@ -102,7 +102,9 @@ struct noacct_stat {		/* per registry meter, this file (writer) */
  * error).  While a batch is out, the writer owns the store connection
  * and statements, the merge scratch, c->exc, c->noacct and the counters
  * res->days, replaced and stale, and the batch's day buffers; the parser
- * touches none of them until flusher_wait() returns.
+ * touches none of them until flusher_wait() returns.  Written days come
+ * back in groups through the returned list (under mu), so the parser
+ * reuses them at once: the two batches share about one batch of buffers.
  */
 struct flusher {
 	pthread_t thread;
@@ -113,6 +115,7 @@ struct flusher {
 	bool quit;
 	struct open_day *batch;	/* OWNED, nbatch days (parser: reclaim) */
 	size_t nbatch, batch_cap;
+	struct day_acc *returned;	/* (mu) written days, for the parser */
 	int rc;			/* result of the last batch */
 	struct br_error err;	/* its error */
 	char file[sizeof(((struct br_error *)0)->file)];	/* where the */
@@ -374,6 +377,8 @@ day_alloc(struct ctx *c, int32_t n)
 	return a;
 }
 
+static void take_returned(struct ctx *c);
+
 static struct day_acc *
 day_get(struct ctx *c, size_t meter, int channel, int32_t day,
     int32_t interval_s, long line, struct br_error *err)
@@ -395,6 +400,8 @@ day_get(struct ctx *c, size_t meter, int channel, int32_t day,
 		return c->last = slot->a;
 	sp = day_span(c, day);
 	n = (int32_t)((sp->end - sp->start) / interval_s);
+	if (c->free_days == NULL && c->fl != NULL && c->fl->started)
+		take_returned(c);
 	if ((a = c->free_days) != NULL && a->cap_n >= n)
 		c->free_days = a->next_free;
 	else if ((a = day_alloc(c, n)) == NULL) {
@@ -616,6 +623,72 @@ write_batch(struct ctx *c, struct open_day *od, size_t k,
 	return 0;
 }
 
+/* Hand the written days from to .. (linked by next_free) to the parser. */
+static void
+return_days(struct flusher *fl, struct day_acc *from, struct day_acc *to)
+{
+	if (from == NULL)
+		return;
+	pthread_mutex_lock(&fl->mu);
+	to->next_free = fl->returned;
+	fl->returned = from;
+	pthread_mutex_unlock(&fl->mu);
+}
+
+#define RETURN_DAYS 256		/* days the writer returns at a time */
+
+/* write_batch on the writer thread, returning the days as it goes. */
+static int
+write_batch_returning(struct ctx *c, struct flusher *fl,
+    struct br_error *err)
+{
+	struct open_day *od = fl->batch;
+	struct day_acc *head = NULL, *tail = NULL;
+	size_t i, k = fl->nbatch, n = 0;
+	int rc = 0;
+
+	if (k > 1)
+		qsort(od, k, sizeof(*od), cmp_open_day);
+	for (i = 0; i < k; i++) {
+		struct day_acc *a = od[i].a;
+		if ((rc = day_write(c, a, err)) != 0)
+			break;
+		free(a->sv);
+		a->sv = NULL;
+		a->next_free = head;
+		head = a;
+		if (tail == NULL)
+			tail = a;
+		od[i].a = NULL;
+		if (++n == RETURN_DAYS) {
+			return_days(fl, head, tail);
+			head = tail = NULL;
+			n = 0;
+		}
+	}
+	return_days(fl, head, tail);
+	return rc;
+}
+
+/* Take the days the writer has returned so far (parser). */
+static void
+take_returned(struct ctx *c)
+{
+	struct flusher *fl = c->fl;
+	struct day_acc *a, *last;
+
+	pthread_mutex_lock(&fl->mu);
+	a = fl->returned;
+	fl->returned = NULL;
+	pthread_mutex_unlock(&fl->mu);
+	if (a == NULL)
+		return;
+	for (last = a; last->next_free != NULL; last = last->next_free)
+		;
+	last->next_free = c->free_days;
+	c->free_days = a;
+}
+
 /* Give the written batch's day buffers back to the free list. */
 static void
 reclaim_days(struct ctx *c, struct open_day *od, size_t k)
@@ -624,6 +697,8 @@ reclaim_days(struct ctx *c, struct open_day *od, size_t k)
 
 	for (i = 0; i < k; i++) {
 		struct day_acc *a = od[i].a;
+		if (a == NULL)
+			continue;	/* returned by the writer */
 		free(a->sv);
 		a->sv = NULL;
 		a->next_free = c->free_days;
@@ -664,7 +739,7 @@ flusher_main(void *arg)
 			break;
 		pthread_mutex_unlock(&fl->mu);
 		br_error_clear(&fl->err);
-		rc = write_batch(c, fl->batch, fl->nbatch, &fl->err);
+		rc = write_batch_returning(c, fl, &fl->err);
 		pthread_mutex_lock(&fl->mu);
 		fl->rc = rc;
 		fl->busy = false;
@@ -691,6 +766,7 @@ flusher_wait(struct ctx *c, struct br_error *err)
 	while (fl->busy)
 		pthread_cond_wait(&fl->cv, &fl->mu);
 	pthread_mutex_unlock(&fl->mu);
+	take_returned(c);
 	reclaim_days(c, fl->batch, fl->nbatch);
 	fl->nbatch = 0;
 	if (fl->rc != 0) {
