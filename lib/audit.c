@@ -58,6 +58,25 @@ buf_add(struct buf *b, const char *s, size_t n)
 	return 0;
 }
 
+/* Decimal digits of v (as %lld) at p; returns their count. */
+static size_t
+fmt_i64(char *p, int64_t v)
+{
+	char tmp[24];
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	size_t n = 0, k = 0;
+
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		p[k++] = '-';
+	while (n > 0)
+		p[k++] = tmp[--n];
+	return k;
+}
+
 /* Serialize the current row of s (all columns) into b. */
 static int
 serialize(sqlite3_stmt *s, int first_col, struct buf *b)
@@ -75,9 +94,9 @@ serialize(sqlite3_stmt *s, int first_col, struct buf *b)
 			return -1;
 		switch (t) {
 		case SQLITE_INTEGER:
-			snprintf(num, sizeof(num), "i%lld",
-			    (long long)sqlite3_column_int64(s, i));
-			if (buf_add(b, num, strlen(num)))
+			num[0] = 'i';
+			if (buf_add(b, num, 1 + fmt_i64(num + 1,
+			    sqlite3_column_int64(s, i))))
 				return -1;
 			break;
 		case SQLITE_NULL:
@@ -89,9 +108,11 @@ serialize(sqlite3_stmt *s, int first_col, struct buf *b)
 		case SQLITE_BLOB: {
 			const unsigned char *v = sqlite3_column_blob(s, i);
 			int len = sqlite3_column_bytes(s, i), k;
-			snprintf(num, sizeof(num), "%c%d:", t == SQLITE_BLOB ?
-			    'b' : 't', len);
-			if (buf_add(b, num, strlen(num)))
+			size_t nn;
+			num[0] = t == SQLITE_BLOB ? 'b' : 't';
+			nn = 1 + fmt_i64(num + 1, len);
+			num[nn++] = ':';
+			if (buf_add(b, num, nn))
 				return -1;
 			if (t != SQLITE_BLOB) {
 				if (len > 0 && buf_add(b, (const char *)v,
@@ -120,11 +141,14 @@ chain_hash(const char *prev, int64_t seq, const char *tbl, const char *op,
 {
 	struct br_sha256 h;
 	char num[32];
+	size_t n;
 
 	br_sha256_init(&h);
 	br_sha256_update(&h, prev, strlen(prev));
-	snprintf(num, sizeof(num), "|%lld|", (long long)seq);
-	br_sha256_update(&h, num, strlen(num));
+	num[0] = '|';
+	n = 1 + fmt_i64(num + 1, seq);
+	num[n++] = '|';
+	br_sha256_update(&h, num, n);
 	br_sha256_update(&h, tbl, strlen(tbl));
 	br_sha256_update(&h, "|", 1);
 	br_sha256_update(&h, op, strlen(op));
@@ -163,14 +187,13 @@ br_audit_head_seq(struct br_store *st, int64_t *seq, struct br_error *err)
 	return 0;
 }
 
-/* Hash of the last sealed record before seq (or "" when none). */
+/* Hash of the last sealed record with seq <= before ("" when none). */
 static int
 prev_sealed(struct br_store *st, int64_t before, char out[65],
     struct br_error *err)
 {
-	sqlite3_stmt *s = br_store_prepare(st, "SELECT hash FROM audit_log "
-	    "WHERE seq <= ?1 AND hash IS NOT NULL ORDER BY seq DESC LIMIT 1",
-	    err);
+	sqlite3_stmt *s = br_store_prepare(st, "SELECT hash FROM audit_seal "
+	    "WHERE seq <= ?1 ORDER BY seq DESC LIMIT 1", err);
 	int rc;
 
 	if (s == NULL)
@@ -186,13 +209,59 @@ prev_sealed(struct br_store *st, int64_t before, char out[65],
 	return 0;
 }
 
+/*
+ * The row's content now, serialized into b ("" when the row is gone).
+ * rows[] caches one prepared lookup per audited table.
+ */
+static int
+lookup_content(struct br_store *st, sqlite3_stmt **rows, const char *tbl,
+    const char *key, struct buf *b, struct br_error *err)
+{
+	const struct audited *a = find_audited(tbl);
+	sqlite3_stmt *row;
+	char sql[256];
+	size_t ti;
+
+	if (a == NULL)
+		return br_error_set(err, BR_EINTERNAL, st->path, 0,
+		    "audit log names unknown table '%s'", tbl);
+	ti = (size_t)(a - audited);
+	if (rows[ti] == NULL) {
+		snprintf(sql, sizeof(sql), "SELECT * FROM %s WHERE %s",
+		    a->table, a->lookup);
+		if ((rows[ti] = br_store_prepare(st, sql, err)) == NULL)
+			return -1;
+	}
+	row = rows[ti];
+	sqlite3_reset(row);
+	if (a->split) {
+		const char *slash = strrchr(key, '/');
+		int n = slash ? (int)(slash - key) : (int)strlen(key);
+		sqlite3_bind_text(row, 1, key, n, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(row, 2, slash ? strtoll(slash + 1, NULL, 10) :
+		    -1);
+	} else
+		sqlite3_bind_text(row, 1, key, -1, SQLITE_TRANSIENT);
+	b->len = 0;
+	if (buf_add(b, "", 0) != 0 ||
+	    (sqlite3_step(row) == SQLITE_ROW && serialize(row, 0, b) != 0))
+		return br_error_set(err, BR_ENOMEM, NULL, 0, "out of memory");
+	return 0;
+}
+
+/*
+ * The triggers append (table, op, key) to audit_log.  Sealing walks this
+ * transaction's records in seq order, serializes each row as of the
+ * commit, chains the hash and appends (seq, content, prev_hash, hash) to
+ * audit_seal: both tables only ever grow at their end.
+ */
 int
 br_audit_seal(struct br_store *st, int64_t from_seq, struct br_error *err)
 {
-	sqlite3_stmt *sel = NULL, *upd = NULL, *row = NULL;
+	sqlite3_stmt *sel = NULL, *ins = NULL;
 	sqlite3_stmt *rows[NAUDITED] = {NULL};	/* one lookup per table */
 	struct buf b = {NULL, 0, 0};
-	char prev[65], hash[65], sql[256];
+	char prev[65], hash[65];
 	size_t ti;
 	int rc = -1, src;
 
@@ -200,9 +269,9 @@ br_audit_seal(struct br_store *st, int64_t from_seq, struct br_error *err)
 		return -1;
 	sel = br_store_prepare(st, "SELECT seq, tbl, op, row_key FROM "
 	    "audit_log WHERE seq > ?1 ORDER BY seq", err);
-	upd = sel ? br_store_prepare(st, "UPDATE audit_log SET data = ?2, "
-	    "prev_hash = ?3, hash = ?4 WHERE seq = ?1", err) : NULL;
-	if (upd == NULL)
+	ins = sel ? br_store_prepare(st, "INSERT INTO audit_seal(seq, data, "
+	    "prev_hash, hash) VALUES(?1, ?2, ?3, ?4)", err) : NULL;
+	if (ins == NULL)
 		goto out;
 	sqlite3_bind_int64(sel, 1, from_seq);
 	while ((src = sqlite3_step(sel)) == SQLITE_ROW) {
@@ -210,42 +279,16 @@ br_audit_seal(struct br_store *st, int64_t from_seq, struct br_error *err)
 		const char *tbl = (const char *)sqlite3_column_text(sel, 1);
 		const char *op = (const char *)sqlite3_column_text(sel, 2);
 		const char *key = (const char *)sqlite3_column_text(sel, 3);
-		const struct audited *a = find_audited(tbl);
 
-		if (a == NULL) {
-			br_error_set(err, BR_EINTERNAL, st->path, 0,
-			    "audit log names unknown table '%s'", tbl);
+		if (lookup_content(st, rows, tbl, key, &b, err) != 0)
 			goto out;
-		}
-		ti = (size_t)(a - audited);
-		if (rows[ti] == NULL) {
-			snprintf(sql, sizeof(sql), "SELECT * FROM %s WHERE "
-			    "%s", a->table, a->lookup);
-			if ((rows[ti] = br_store_prepare(st, sql, err)) == NULL)
-				goto out;
-		}
-		row = rows[ti];
-		sqlite3_reset(row);
-		if (a->split) {
-			const char *slash = strrchr(key, '/');
-			int n = slash ? (int)(slash - key) : (int)strlen(key);
-			sqlite3_bind_text(row, 1, key, n, SQLITE_TRANSIENT);
-			sqlite3_bind_int64(row, 2, slash ? strtoll(slash + 1,
-			    NULL, 10) : -1);
-		} else
-			sqlite3_bind_text(row, 1, key, -1, SQLITE_TRANSIENT);
-		b.len = 0;
-		if (buf_add(&b, "", 0) != 0)
-			goto nomem;
-		if (sqlite3_step(row) == SQLITE_ROW && serialize(row, 0, &b))
-			goto nomem;
 		chain_hash(prev, seq, tbl, op, key, b.p, hash);
-		sqlite3_reset(upd);
-		sqlite3_bind_int64(upd, 1, seq);
-		sqlite3_bind_text(upd, 2, b.p, -1, SQLITE_STATIC);
-		sqlite3_bind_text(upd, 3, prev, -1, SQLITE_STATIC);
-		sqlite3_bind_text(upd, 4, hash, -1, SQLITE_STATIC);
-		if (sqlite3_step(upd) != SQLITE_DONE) {
+		sqlite3_reset(ins);
+		sqlite3_bind_int64(ins, 1, seq);
+		sqlite3_bind_text(ins, 2, b.p, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 3, prev, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 4, hash, -1, SQLITE_STATIC);
+		if (sqlite3_step(ins) != SQLITE_DONE) {
 			br_store_fail(st, "seal audit log", err);
 			goto out;
 		}
@@ -256,12 +299,9 @@ br_audit_seal(struct br_store *st, int64_t from_seq, struct br_error *err)
 		goto out;
 	}
 	rc = 0;
-	goto out;
-nomem:
-	br_error_set(err, BR_ENOMEM, NULL, 0, "out of memory");
 out:
 	sqlite3_finalize(sel);
-	sqlite3_finalize(upd);
+	sqlite3_finalize(ins);
 	for (ti = 0; ti < NAUDITED; ti++)
 		sqlite3_finalize(rows[ti]);
 	free(b.p);
@@ -290,8 +330,9 @@ static int
 verify_chain(struct br_store *st, FILE *out, struct br_audit_stats *stats,
     struct br_error *err)
 {
-	sqlite3_stmt *s = br_store_prepare(st, "SELECT seq, tbl, op, row_key, "
-	    "data, prev_hash, hash FROM audit_log ORDER BY seq", err);
+	sqlite3_stmt *s = br_store_prepare(st, "SELECT a.seq, a.tbl, a.op, "
+	    "a.row_key, s.data, s.prev_hash, s.hash FROM audit_log a LEFT JOIN "
+	    "audit_seal s ON s.seq = a.seq ORDER BY a.seq", err);
 	char prev[65] = "", h[65], detail[160];
 	int64_t expect = 1;
 	int rc;
@@ -330,6 +371,27 @@ verify_chain(struct br_store *st, FILE *out, struct br_audit_stats *stats,
 	if (rc != SQLITE_DONE)
 		return br_store_fail(st, "read audit log", err);
 	memcpy(stats->head, prev, sizeof(stats->head));
+	/* Seals beyond the last audit record: the last records were
+	 * deleted (a gap inside the log is found above). */
+	s = br_store_prepare(st, "SELECT min(seq), max(seq) FROM audit_seal "
+	    "WHERE seq > ?1", err);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, expect - 1);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW &&
+	    sqlite3_column_type(s, 0) != SQLITE_NULL) {
+		int64_t lo = sqlite3_column_int64(s, 0);
+		snprintf(detail, sizeof(detail), "audit records %lld-%lld "
+		    "missing", (long long)lo,
+		    (long long)sqlite3_column_int64(s, 1));
+		finding(out, stats, "audit-deleted", "audit_log", "", lo,
+		    detail);
+		rc = SQLITE_DONE;
+	} else if (rc == SQLITE_ROW)
+		rc = SQLITE_DONE;
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return br_store_fail(st, "read audit log", err);
 	return 0;
 }
 
@@ -347,11 +409,11 @@ verify_table(struct br_store *st, const struct audited *a, FILE *out,
 	    "FROM %s ORDER BY br_key", a->key, a->table);
 	if ((cur = br_store_prepare(st, sql, err)) == NULL)
 		goto out;
-	aud = br_store_prepare(st, "SELECT row_key, op, data, seq FROM "
-	    "audit_log a WHERE tbl = ?1 AND hash IS NOT NULL AND seq = "
-	    "(SELECT max(seq) FROM audit_log b WHERE b.tbl = a.tbl AND "
-	    "b.row_key = a.row_key AND b.hash IS NOT NULL) ORDER BY row_key",
-	    err);
+	/* The last sealed record per key: SQLite takes the bare columns
+	 * from the row of max(seq). */
+	aud = br_store_prepare(st, "SELECT a.row_key, a.op, s.data, "
+	    "max(a.seq) FROM audit_log a JOIN audit_seal s ON s.seq = a.seq "
+	    "WHERE a.tbl = ?1 GROUP BY a.row_key ORDER BY a.row_key", err);
 	if (aud == NULL)
 		goto out;
 	sqlite3_bind_text(aud, 1, a->table, -1, SQLITE_STATIC);
@@ -387,8 +449,8 @@ verify_table(struct br_store *st, const struct audited *a, FILE *out,
 			finding(out, stats, "reappeared", a->table, ck,
 			    sqlite3_column_int64(aud, 3),
 			    "row deleted by billrun exists again");
-		else if (strcmp(b.p, (const char *)sqlite3_column_text(aud,
-		    2)) != 0)
+		else if (strcmp(b.p, sqlite3_column_type(aud, 2) == SQLITE_NULL
+		    ? "" : (const char *)sqlite3_column_text(aud, 2)) != 0)
 			finding(out, stats, "edited", a->table, ck,
 			    sqlite3_column_int64(aud, 3),
 			    "row differs from its last audited content");

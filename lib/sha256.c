@@ -7,7 +7,6 @@
  */
 #include "sha256.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -190,6 +189,8 @@ br_sha256_final_hex(struct br_sha256 *s, char hex[65])
 	for (i = 0; i < 8; i++)
 		pad[padlen + (size_t)i] = (unsigned char)(bits >> (56 - 8 * i));
 	br_sha256_update(s, pad, padlen + 8);
-	for (i = 0; i < 8; i++)
-		snprintf(hex + 8 * i, 9, "%08x", s->h[i]);
+	for (i = 0; i < 64; i++)	/* %08x per word, without snprintf */
+		hex[i] = "0123456789abcdef"[(s->h[i / 8] >> (28 - 4 * (i % 8))) &
+		    15];
+	hex[64] = '\0';
 }

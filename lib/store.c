@@ -272,9 +272,71 @@ static const char *const migrations[] = {
 	"  old_quality INTEGER NOT NULL,\n"
 	"  PRIMARY KEY(meter_id, channel, read_utc, old_version)\n"
 	") WITHOUT ROWID;\n",
+	/* 3 -> 4: sealing writes each record's content and hashes once, to
+	 * audit_seal (appended in seq order at commit), instead of growing
+	 * every trigger-made audit_log row in place; records sealed before
+	 * move there with their hashes unchanged.  audit_log keeps what the
+	 * triggers write, rebuilt without audit_log_key (maintaining it cost
+	 * several times the audit rows' own I/O; audit-verify sorts instead)
+	 * and with the op check as comparisons (an IN list built a temporary
+	 * b-tree for every audit row).  The triggers are unchanged. */
+	"CREATE TABLE audit_seal(\n"
+	"  seq INTEGER PRIMARY KEY,\n"
+	"  data TEXT,\n"
+	"  prev_hash TEXT,\n"
+	"  hash TEXT NOT NULL\n"
+	");\n"
+	"INSERT INTO audit_seal(seq, data, prev_hash, hash)\n"
+	"  SELECT seq, data, prev_hash, hash FROM audit_log\n"
+	"  WHERE hash IS NOT NULL ORDER BY seq;\n"
+	"DROP TRIGGER audit_bill_i;\n"
+	"DROP TRIGGER audit_bill_u;\n"
+	"DROP TRIGGER audit_bill_d;\n"
+	"DROP TRIGGER audit_bill_line_i;\n"
+	"DROP TRIGGER audit_bill_line_u;\n"
+	"DROP TRIGGER audit_bill_line_d;\n"
+	"DROP TRIGGER audit_exception_decision_i;\n"
+	"DROP TRIGGER audit_exception_decision_u;\n"
+	"DROP TRIGGER audit_exception_decision_d;\n"
+	"DROP TRIGGER audit_ledger_i;\n"
+	"DROP TRIGGER audit_ledger_u;\n"
+	"DROP TRIGGER audit_ledger_d;\n"
+	"DROP TRIGGER audit_payment_i;\n"
+	"DROP TRIGGER audit_payment_u;\n"
+	"DROP TRIGGER audit_payment_d;\n"
+	"CREATE TABLE audit_log_v4(\n"
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	"  tbl TEXT NOT NULL,\n"
+	"  op TEXT NOT NULL CHECK(op = 'I' OR op = 'U' OR op = 'D'),\n"
+	"  row_key TEXT NOT NULL\n"
+	");\n"
+	"INSERT INTO audit_log_v4(seq, tbl, op, row_key)\n"
+	"  SELECT seq, tbl, op, row_key FROM audit_log ORDER BY seq;\n"
+	"DELETE FROM sqlite_sequence WHERE name = 'audit_log_v4';\n"
+	"INSERT INTO sqlite_sequence(name, seq)\n"
+	"  SELECT 'audit_log_v4', seq FROM sqlite_sequence WHERE name = 'audit_log';\n"
+	"DROP TABLE audit_log;\n"
+	"ALTER TABLE audit_log_v4 RENAME TO audit_log;\n"
+	"CREATE TRIGGER audit_bill_i AFTER INSERT ON bill BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('bill', 'I', NEW.bill_id); END;\n"
+	"CREATE TRIGGER audit_bill_u AFTER UPDATE ON bill BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('bill', 'U', NEW.bill_id); END;\n"
+	"CREATE TRIGGER audit_bill_d AFTER DELETE ON bill BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('bill', 'D', OLD.bill_id); END;\n"
+	"CREATE TRIGGER audit_bill_line_i AFTER INSERT ON bill_line BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('bill_line', 'I', NEW.bill_id || '/' || NEW.seq); END;\n"
+	"CREATE TRIGGER audit_bill_line_u AFTER UPDATE ON bill_line BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('bill_line', 'U', NEW.bill_id || '/' || NEW.seq); END;\n"
+	"CREATE TRIGGER audit_bill_line_d AFTER DELETE ON bill_line BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('bill_line', 'D', OLD.bill_id || '/' || OLD.seq); END;\n"
+	"CREATE TRIGGER audit_exception_decision_i AFTER INSERT ON exception_decision BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('exception_decision', 'I', NEW.exc_id || '/' || NEW.seq); END;\n"
+	"CREATE TRIGGER audit_exception_decision_u AFTER UPDATE ON exception_decision BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('exception_decision', 'U', NEW.exc_id || '/' || NEW.seq); END;\n"
+	"CREATE TRIGGER audit_exception_decision_d AFTER DELETE ON exception_decision BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('exception_decision', 'D', OLD.exc_id || '/' || OLD.seq); END;\n"
+	"CREATE TRIGGER audit_ledger_i AFTER INSERT ON ledger BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('ledger', 'I', CAST(NEW.entry_id AS TEXT)); END;\n"
+	"CREATE TRIGGER audit_ledger_u AFTER UPDATE ON ledger BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('ledger', 'U', CAST(NEW.entry_id AS TEXT)); END;\n"
+	"CREATE TRIGGER audit_ledger_d AFTER DELETE ON ledger BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('ledger', 'D', CAST(OLD.entry_id AS TEXT)); END;\n"
+	"CREATE TRIGGER audit_payment_i AFTER INSERT ON payment BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('payment', 'I', CAST(NEW.payment_id AS TEXT)); END;\n"
+	"CREATE TRIGGER audit_payment_u AFTER UPDATE ON payment BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('payment', 'U', CAST(NEW.payment_id AS TEXT)); END;\n"
+	"CREATE TRIGGER audit_payment_d AFTER DELETE ON payment BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('payment', 'D', CAST(OLD.payment_id AS TEXT)); END;\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+_Static_assert(NMIGRATIONS == BR_STORE_SCHEMA_VERSION,
+    "store.h's BR_STORE_SCHEMA_VERSION is the number of migrations");
 
 int
 br_store_fail(struct br_store *st, const char *what, struct br_error *err)

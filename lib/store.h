@@ -26,7 +26,7 @@
 #include "error.h"
 #include "shard.h"
 
-#define BR_STORE_SCHEMA_VERSION 3
+#define BR_STORE_SCHEMA_VERSION 4
 
 /* Channels of interval data. */
 enum br_channel {
