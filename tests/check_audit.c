@@ -1,0 +1,371 @@
+/*
+ * check_audit.c: the hash-chained audit log (lib/audit.h): what sealing
+ * stores and hashes, content as of the commit, rollback, changes made
+ * outside billrun, deleted records, and a version 3 store sealed by the
+ * earlier scheme upgrading with its chain intact.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "audit.h"
+#include "sha256.h"
+#include "store.h"
+#include "banned.h"
+
+#ifndef BR_SOURCE_DIR
+#define BR_SOURCE_DIR "."
+#endif
+
+static char dir[256];
+static struct br_store *st;
+
+static void
+setup(void)
+{
+	char p[300];
+	struct br_error err;
+
+	snprintf(dir, sizeof(dir), "/tmp/br-check-audit-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/a.db", dir);
+	st = br_store_open(p, BR_STORE_CREATE, &err);
+	ck_assert_msg(st != NULL, "%s", err.msg);
+	ck_assert_int_eq(br_store_exec(st, "INSERT INTO account(account_id, "
+	    "name) VALUES('A1', 'One')", &err), 0);
+}
+
+static void
+teardown(void)
+{
+	char cmd[300];
+
+	br_store_close(st);
+	st = NULL;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* Run sql as one billrun transaction (sealed at commit). */
+static void
+billrun_tx(const char *sql)
+{
+	struct br_error err;
+
+	ck_assert_int_eq(br_store_begin(st, &err), 0);
+	ck_assert_msg(br_store_exec(st, sql, &err) == 0, "%s", err.msg);
+	ck_assert_msg(br_store_commit(st, &err) == 0, "%s", err.msg);
+}
+
+/* One text value of a query (row 1, column 1) into a static buffer. */
+static const char *
+value(const char *sql)
+{
+	static char buf[4096];
+	struct br_error err;
+	sqlite3_stmt *s = br_store_prepare(st, sql, &err);
+
+	ck_assert_ptr_nonnull(s);
+	buf[0] = '\0';
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+		snprintf(buf, sizeof(buf), "%s",
+		    (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return buf;
+}
+
+/* audit-verify's findings (without the header) into a static buffer. */
+static const char *
+verify(struct br_audit_stats *stats)
+{
+	static char out[8192];
+	struct br_error err;
+	char *p = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&p, &n);
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(br_audit_verify(st, f, stats, &err), 0);
+	fclose(f);
+	ck_assert_ptr_nonnull(strchr(p, '\n'));
+	snprintf(out, sizeof(out), "%s", strchr(p, '\n') + 1);
+	free(p);
+	return out;
+}
+
+#define BILL_SQL "INSERT INTO bill(bill_id, account_id, cycle_id, " \
+	"period_start, period_end, bill_date, due_date, status, " \
+	"total_cents) VALUES('B1', 'A1', '2026-10', '2026-10-01', " \
+	"'2026-10-31', '2026-11-03', '2026-11-24', 'draft', 1234);"
+#define BILL_DATA "bill_id=t2:B1;account_id=t2:A1;cycle_id=t7:2026-10;" \
+	"period_start=t10:2026-10-01;period_end=t10:2026-10-31;" \
+	"bill_date=t10:2026-11-03;due_date=t10:2026-11-24;status=t5:draft;" \
+	"total_cents=i%d;replaces=t0:;"
+
+/* The record hash is SHA-256 over prev | seq | table | op | key | content
+ * (lowercase hex), prev being the previous record's hash. */
+START_TEST(test_seal_stores_content_and_chain)
+{
+	struct br_audit_stats stats;
+	struct br_sha256 h;
+	char data[512], want[65], msg[1024];
+
+	billrun_tx(BILL_SQL);
+	snprintf(data, sizeof(data), BILL_DATA, 1234);
+	ck_assert_str_eq(value("SELECT tbl || ',' || op || ',' || row_key "
+	    "FROM audit_log WHERE seq = 1"), "bill,I,B1");
+	ck_assert_str_eq(value("SELECT data FROM audit_seal WHERE seq = 1"),
+	    data);
+	ck_assert_str_eq(value("SELECT prev_hash FROM audit_seal WHERE "
+	    "seq = 1"), "");
+	snprintf(msg, sizeof(msg), "|1|bill|I|B1|%s", data);
+	br_sha256_init(&h);
+	br_sha256_update(&h, msg, strlen(msg));
+	br_sha256_final_hex(&h, want);
+	ck_assert_str_eq(value("SELECT hash FROM audit_seal WHERE seq = 1"),
+	    want);
+
+	billrun_tx("UPDATE bill SET total_cents = -7 WHERE bill_id = 'B1'");
+	snprintf(data, sizeof(data), BILL_DATA, -7);
+	ck_assert_str_eq(value("SELECT prev_hash FROM audit_seal WHERE "
+	    "seq = 2"), want);
+	snprintf(msg, sizeof(msg), "%s|2|bill|U|B1|%s", want, data);
+	br_sha256_init(&h);
+	br_sha256_update(&h, msg, strlen(msg));
+	br_sha256_final_hex(&h, want);
+	ck_assert_str_eq(value("SELECT hash FROM audit_seal WHERE seq = 2"),
+	    want);
+
+	ck_assert_str_eq(verify(&stats), "");
+	ck_assert_int_eq(stats.records, 2);
+	ck_assert_int_eq(stats.problems, 0);
+	ck_assert_str_eq(stats.head, want);
+}
+END_TEST
+
+/* Every SQLite type as the serializer writes it: integers, NULL, text
+ * with its length in bytes (UTF-8, empty), blobs in lowercase hex, and
+ * a REAL as its text. */
+START_TEST(test_content_of_every_type)
+{
+	billrun_tx(BILL_SQL
+	    "INSERT INTO bill_line(bill_id, seq, sp_id, code, description, "
+	    "quantity_milli, unit, rate_micro, amount_cents, trace) "
+	    "VALUES('B1', 1, '', 'ENERGY', 'Énergie €', -9223372036854775807,"
+	    " '', 2.5, 0, X'00ff10a0');"
+	    "INSERT INTO import_file(file_id, stage, sha256, name, format) "
+	    "VALUES(1, 'pay', 'x', 'p.csv', 'csv');"
+	    "INSERT INTO payment(file_id, line, account_id, amount_cents, "
+	    "received_date, status) VALUES(1, 1, NULL, 5, '2026-11-01', "
+	    "'suspense');");
+	ck_assert_str_eq(value("SELECT data FROM audit_seal s JOIN audit_log "
+	    "a USING (seq) WHERE a.tbl = 'bill_line'"),
+	    "bill_id=t2:B1;seq=i1;sp_id=t0:;code=t6:ENERGY;"
+	    "description=t12:Énergie €;quantity_milli=i-9223372036854775807;"
+	    "unit=t0:;rate_micro=t3:2.5;amount_cents=i0;trace=b4:00ff10a0;");
+	ck_assert_str_eq(value("SELECT data FROM audit_seal s JOIN audit_log "
+	    "a USING (seq) WHERE a.tbl = 'payment'"),
+	    "payment_id=i1;file_id=i1;line=i1;account_id=n;amount_cents=i5;"
+	    "received_date=t10:2026-11-01;method=t0:;reference=t0:;"
+	    "status=t8:suspense;item=i0;");
+}
+END_TEST
+
+/* Each record carries the row as of the commit: a row inserted then
+ * updated in one run is sealed twice with its final content; a row
+ * inserted and deleted in one run has empty content. */
+START_TEST(test_content_as_of_commit)
+{
+	struct br_audit_stats stats;
+	char data[512];
+
+	billrun_tx(BILL_SQL
+	    "UPDATE bill SET total_cents = 99 WHERE bill_id = 'B1';"
+	    "INSERT INTO bill_line(bill_id, seq, code, description, "
+	    "amount_cents) VALUES('B1', 1, 'X', 'x', 1);"
+	    "DELETE FROM bill_line WHERE bill_id = 'B1';");
+	snprintf(data, sizeof(data), BILL_DATA, 99);
+	ck_assert_str_eq(value("SELECT group_concat(x, ',') FROM (SELECT "
+	    "a.op || ':' || (s.data = '') AS x FROM audit_log a JOIN "
+	    "audit_seal s USING (seq) ORDER BY seq)"), "I:0,U:0,I:1,D:1");
+	ck_assert_str_eq(value("SELECT data FROM audit_seal WHERE seq = 1"),
+	    data);
+	ck_assert_str_eq(value("SELECT data FROM audit_seal WHERE seq = 2"),
+	    data);
+	ck_assert_str_eq(verify(&stats), "");
+	ck_assert_int_eq(stats.records, 4);
+}
+END_TEST
+
+/* A failed run leaves no audit trace. */
+START_TEST(test_rollback_leaves_nothing)
+{
+	struct br_error err;
+
+	ck_assert_int_eq(br_store_begin(st, &err), 0);
+	ck_assert_int_eq(br_store_exec(st, BILL_SQL, &err), 0);
+	br_store_rollback(st);
+	ck_assert_str_eq(value("SELECT count(*) FROM audit_log"), "0");
+	ck_assert_str_eq(value("SELECT count(*) FROM audit_seal"), "0");
+	ck_assert_str_eq(value("SELECT count(*) FROM bill"), "0");
+}
+END_TEST
+
+/* Writes outside a billrun transaction (the sqlite3 shell) are logged by
+ * the triggers but never sealed; the next billrun run seals only its own
+ * records and chains them after the last sealed one. */
+START_TEST(test_shell_write_is_unsealed)
+{
+	struct br_audit_stats stats;
+	struct br_error err;
+	char head[65];
+
+	billrun_tx(BILL_SQL);
+	snprintf(head, sizeof(head), "%s", value("SELECT hash FROM "
+	    "audit_seal WHERE seq = 1"));
+	ck_assert_int_eq(br_store_exec(st, "UPDATE bill SET total_cents = 1 "
+	    "WHERE bill_id = 'B1'", &err), 0);
+	billrun_tx("INSERT INTO ledger(account_id, date, kind, ref, "
+	    "amount_cents) VALUES('A1', '2026-11-03', 'bill', 'B1', 1)");
+	ck_assert_str_eq(value("SELECT group_concat(seq) FROM audit_seal"),
+	    "1,3");
+	ck_assert_str_eq(value("SELECT prev_hash FROM audit_seal WHERE "
+	    "seq = 3"), head);
+	ck_assert_str_eq(verify(&stats),
+	    "unsealed,bill,B1,2,change made outside billrun tools\n"
+	    "edited,bill,B1,1,row differs from its last audited content\n");
+	ck_assert_int_eq(stats.records, 3);
+	ck_assert_int_eq(stats.problems, 2);
+}
+END_TEST
+
+/* Edited, deleted and trailing deleted audit records are found. */
+START_TEST(test_audit_records_tampered)
+{
+	struct br_audit_stats stats;
+	struct br_error err;
+
+	billrun_tx(BILL_SQL);
+	billrun_tx("UPDATE bill SET total_cents = 5 WHERE bill_id = 'B1'");
+	billrun_tx("UPDATE bill SET total_cents = 6 WHERE bill_id = 'B1'");
+	ck_assert_int_eq(br_store_exec(st, "UPDATE audit_seal SET data = "
+	    "replace(data, 'i5;', 'i4;') WHERE seq = 2", &err), 0);
+	ck_assert_str_eq(verify(&stats), "audit-edited,bill,B1,2,audit record "
+	    "does not match the hash chain\n");
+	ck_assert_int_eq(br_store_exec(st, "DELETE FROM audit_log WHERE "
+	    "seq = 3", &err), 0);
+	ck_assert_str_eq(verify(&stats),
+	    "audit-edited,bill,B1,2,audit record does not match the hash "
+	    "chain\n"
+	    "audit-deleted,audit_log,,3,audit records 3-3 missing\n"
+	    "edited,bill,B1,2,row differs from its last audited content\n");
+	ck_assert_int_eq(stats.records, 2);
+}
+END_TEST
+
+/* A version 3 store sealed by the earlier scheme (content and hashes in
+ * audit_log) upgrades on open: the same findings and head as that
+ * build's audit-verify, and new records chain on from it. */
+START_TEST(test_v3_store_upgrades)
+{
+	struct br_audit_stats stats;
+	struct br_error err;
+	char path[512], fixture[512], *sql;
+	const char *e = getenv("BR_SOURCE_DIR");
+	sqlite3 *db;
+	FILE *f;
+	long n;
+
+	snprintf(fixture, sizeof(fixture), "%s/testdata/stores/v3-audit.sql",
+	    e && *e ? e : BR_SOURCE_DIR);
+	f = fopen(fixture, "rb");
+	ck_assert_msg(f != NULL, "%s", fixture);
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	rewind(f);
+	sql = calloc(1, (size_t)n + 1);
+	ck_assert_int_eq(fread(sql, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/v3.db", dir);
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	free(sql);
+
+	br_store_close(st);
+	st = br_store_open(path, 0, &err);
+	ck_assert_msg(st != NULL, "%s", err.msg);
+	ck_assert_str_eq(value("PRAGMA user_version"), "4");
+	ck_assert_str_eq(value("SELECT count(*) || ',' || max(seq) FROM "
+	    "audit_seal"), "47,47");
+	ck_assert_str_eq(value("SELECT seq FROM sqlite_sequence WHERE "
+	    "name = 'audit_log'"), "48");
+	ck_assert_str_eq(value("SELECT count(*) FROM sqlite_master WHERE "
+	    "name = 'audit_log_key' OR (type = 'trigger' AND name LIKE "
+	    "'audit_%')"), "15");
+	ck_assert_str_eq(verify(&stats),
+	    "unsealed,bill_line,2026-10-A00001/1,48,change made outside "
+	    "billrun tools\n"
+	    "edited,bill_line,2026-10-A00001/1,20,row differs from its last "
+	    "audited content\n");
+	ck_assert_int_eq(stats.records, 48);
+	ck_assert_str_eq(stats.head, "88448f74f356198b32d4bb57b1a0ac16c453820e"
+	    "a09f967519df25da77e31697");
+
+	/* A billrun write after the upgrade chains on from the old head. */
+	billrun_tx("UPDATE bill_line SET description = 'Energy' WHERE "
+	    "bill_id = '2026-10-A00001' AND seq = 1");
+	ck_assert_str_eq(value("SELECT prev_hash FROM audit_seal WHERE "
+	    "seq = 49"), "88448f74f356198b32d4bb57b1a0ac16c453820ea09f967519df"
+	    "25da77e31697");
+	ck_assert_str_eq(verify(&stats),
+	    "unsealed,bill_line,2026-10-A00001/1,48,change made outside "
+	    "billrun tools\n");
+	ck_assert_int_eq(stats.records, 49);
+
+	/* An old record's content edited is still found. */
+	ck_assert_int_eq(br_store_exec(st, "UPDATE audit_seal SET data = "
+	    "replace(data, 'i4057', 'i4058') WHERE seq = 43", &err), 0);
+	ck_assert_str_eq(verify(&stats),
+	    "audit-edited,ledger,1,43,audit record does not match the hash "
+	    "chain\n"
+	    "unsealed,bill_line,2026-10-A00001/1,48,change made outside "
+	    "billrun tools\n"
+	    "edited,ledger,1,43,row differs from its last audited content\n");
+}
+END_TEST
+
+static Suite *
+audit_suite(void)
+{
+	Suite *s = suite_create("audit");
+	TCase *tc = tcase_create("audit");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_seal_stores_content_and_chain);
+	tcase_add_test(tc, test_content_of_every_type);
+	tcase_add_test(tc, test_content_as_of_commit);
+	tcase_add_test(tc, test_rollback_leaves_nothing);
+	tcase_add_test(tc, test_shell_write_is_unsealed);
+	tcase_add_test(tc, test_audit_records_tampered);
+	tcase_add_test(tc, test_v3_store_upgrades);
+	tcase_set_timeout(tc, 30);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(audit_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
