@@ -1,11 +1,12 @@
 /*
  * audit.h: the tamper-evident audit log.
  *
- * Triggers (schema migration 2) append one audit_log row for every insert,
- * update and delete on bill, bill_line, payment, ledger (charges, payments,
- * adjustments, fees) and exception_decision.  When a billrun tool commits,
- * br_audit_seal() stores the row's content as of the commit and chains the
- * new audit rows by SHA-256:
+ * Triggers (schema migration 2) append one audit_log row (seq, table, op,
+ * key) for every insert, update and delete on bill, bill_line, payment,
+ * ledger (charges, payments, adjustments, fees) and exception_decision.
+ * When a billrun tool commits, br_audit_seal() serializes each new
+ * record's row as of the commit, chains it by SHA-256 and appends
+ * (seq, content, prev_hash, hash) to audit_seal (schema migration 4):
  *
  *   hash = SHA-256(prev_hash | seq | table | op | key | content)
  *
@@ -26,7 +27,8 @@
 int br_audit_head_seq(struct br_store *st, int64_t *seq, struct br_error *err);
 
 /*
- * Seal the audit rows with seq > from_seq (those this transaction made).
+ * Seal the audit records with seq > from_seq (those this transaction
+ * made).
  * Called by br_store_commit.  Returns 0 or -1.
  */
 int br_audit_seal(struct br_store *st, int64_t from_seq, struct br_error *err);
