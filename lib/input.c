@@ -287,26 +287,37 @@ zlib_read(struct br_input *in, void *buf, size_t n, struct br_error *err)
 	return got;
 }
 
+/* One read(2) of the file (EINTR retried); 0 marks the end. */
+static long
+fd_read(struct br_input *in, void *buf, size_t n, struct br_error *err)
+{
+	ssize_t r;
+
+	do
+		r = read(in->src->fd, buf, n);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return br_error_set(err, BR_EIO, in->name, 0, "%s",
+		    strerror(errno));
+	if (r == 0)
+		in->src->eof = true;
+	return (long)r;
+}
+
 /* Read more of the file behind the unread bytes raw[pos, len). */
 static int
 raw_fill(struct br_input *in, struct br_error *err)
 {
 	struct br_input_src *s = in->src;
-	ssize_t r;
+	long r;
 
 	if (s->pos > 0) {
 		memmove(s->raw, s->raw + s->pos, s->len - s->pos);
 		s->len -= s->pos;
 		s->pos = 0;
 	}
-	do
-		r = read(s->fd, s->raw + s->len, RAW_SIZE - s->len);
-	while (r < 0 && errno == EINTR);
-	if (r < 0)
-		return br_error_set(err, BR_EIO, in->name, 0, "%s",
-		    strerror(errno));
-	if (r == 0)
-		s->eof = true;
+	if ((r = fd_read(in, s->raw + s->len, RAW_SIZE - s->len, err)) < 0)
+		return -1;
 	s->len += (size_t)r;
 	return 0;
 }
@@ -335,7 +346,6 @@ static long
 plain_read(struct br_input *in, void *buf, size_t n, struct br_error *err)
 {
 	struct br_input_src *s = in->src;
-	ssize_t r;
 
 	if (s->pos < s->len) {
 		size_t k = s->len - s->pos < n ? s->len - s->pos : n;
@@ -345,15 +355,7 @@ plain_read(struct br_input *in, void *buf, size_t n, struct br_error *err)
 	}
 	if (s->eof)
 		return 0;
-	do
-		r = read(s->fd, buf, n);
-	while (r < 0 && errno == EINTR);
-	if (r < 0)
-		return br_error_set(err, BR_EIO, in->name, 0, "%s",
-		    strerror(errno));
-	if (r == 0)
-		s->eof = true;
-	return (long)r;
+	return fd_read(in, buf, n, err);
 }
 
 #ifdef BR_HAVE_ISAL
