@@ -243,10 +243,19 @@ lookup_content(struct br_store *st, sqlite3_stmt **rows, const char *tbl,
 	} else
 		sqlite3_bind_text(row, 1, key, -1, SQLITE_TRANSIENT);
 	b->len = 0;
-	if (buf_add(b, "", 0) != 0 ||
-	    (sqlite3_step(row) == SQLITE_ROW && serialize(row, 0, b) != 0))
+	if (buf_add(b, "", 0) != 0)
 		return br_error_set(err, BR_ENOMEM, NULL, 0, "out of memory");
-	return 0;
+	switch (sqlite3_step(row)) {
+	case SQLITE_ROW:
+		if (serialize(row, 0, b) != 0)
+			return br_error_set(err, BR_ENOMEM, NULL, 0,
+			    "out of memory");
+		return 0;
+	case SQLITE_DONE:
+		return 0;
+	default:	/* never seal a read error as "row gone" */
+		return br_store_fail(st, "read audited row", err);
+	}
 }
 
 /*
