@@ -65,18 +65,39 @@ block(struct br_sha256 *s, const unsigned char *p)
 }
 
 #ifdef BR_SHA_NI
-static int have_sha_ni;
+static int have_sha_ni, have_avx;
 
 /* CPUID directly: clang 14 has no "sha" for __builtin_cpu_supports.
- * SSE4.1: leaf 1 ECX bit 19; SHA: leaf 7 subleaf 0 EBX bit 29. */
+ * SSE4.1: leaf 1 ECX bit 19; SHA: leaf 7 subleaf 0 EBX bit 29.  AVX:
+ * leaf 1 ECX bits 27 (OSXSAVE) and 28, with the OS saving the YMM state
+ * (XCR0 bits 1 and 2). */
 __attribute__((constructor))
 static void
 detect_sha_ni(void)
 {
-	unsigned a, b, c, d;
+	unsigned a, b, c, d, lo, hi;
 
 	have_sha_ni = __get_cpuid(1, &a, &b, &c, &d) && (c >> 19 & 1) &&
 	    __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b >> 29 & 1);
+	if (__get_cpuid(1, &a, &b, &c, &d) && (c >> 27 & 1) &&
+	    (c >> 28 & 1)) {
+		__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+		have_avx = (lo & 6) == 6;
+	}
+}
+
+/*
+ * VZEROUPPER before the SHA-NI blocks.  The SHA instructions exist only
+ * in the legacy SSE encoding; run after AVX or AVX-512 code that leaves
+ * the upper register halves dirty (ISA-L's inflate, on the read-ahead
+ * thread, just before the hash), they ran at half speed: hashing a
+ * 1 GB import took 1.73 s instead of 0.81 s.
+ */
+__attribute__((target("avx")))
+static void
+clear_upper_halves(void)
+{
+	_mm256_zeroupper();
 }
 
 /* SHA-256 compression of nblocks 64-byte blocks with SHA-NI. */
@@ -135,6 +156,8 @@ blocks(struct br_sha256 *s, const unsigned char *p, size_t nblocks)
 {
 #ifdef BR_SHA_NI
 	if (have_sha_ni) {
+		if (have_avx)
+			clear_upper_halves();
 		sha_ni_blocks(s->h, p, nblocks);
 		return;
 	}
