@@ -16,6 +16,27 @@
 #include "tz.h"
 #include "banned.h"
 
+/*
+ * The audit triggers: created by migration 2, and again (unchanged) by
+ * migration 4 after it rebuilds audit_log.
+ */
+#define AUDIT_TRIGGERS \
+	"CREATE TRIGGER audit_bill_i AFTER INSERT ON bill BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('bill', 'I', NEW.bill_id); END;\n" \
+	"CREATE TRIGGER audit_bill_u AFTER UPDATE ON bill BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('bill', 'U', NEW.bill_id); END;\n" \
+	"CREATE TRIGGER audit_bill_d AFTER DELETE ON bill BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('bill', 'D', OLD.bill_id); END;\n" \
+	"CREATE TRIGGER audit_bill_line_i AFTER INSERT ON bill_line BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('bill_line', 'I', NEW.bill_id || '/' || NEW.seq); END;\n" \
+	"CREATE TRIGGER audit_bill_line_u AFTER UPDATE ON bill_line BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('bill_line', 'U', NEW.bill_id || '/' || NEW.seq); END;\n" \
+	"CREATE TRIGGER audit_bill_line_d AFTER DELETE ON bill_line BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('bill_line', 'D', OLD.bill_id || '/' || OLD.seq); END;\n" \
+	"CREATE TRIGGER audit_exception_decision_i AFTER INSERT ON exception_decision BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('exception_decision', 'I', NEW.exc_id || '/' || NEW.seq); END;\n" \
+	"CREATE TRIGGER audit_exception_decision_u AFTER UPDATE ON exception_decision BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('exception_decision', 'U', NEW.exc_id || '/' || NEW.seq); END;\n" \
+	"CREATE TRIGGER audit_exception_decision_d AFTER DELETE ON exception_decision BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('exception_decision', 'D', OLD.exc_id || '/' || OLD.seq); END;\n" \
+	"CREATE TRIGGER audit_ledger_i AFTER INSERT ON ledger BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('ledger', 'I', CAST(NEW.entry_id AS TEXT)); END;\n" \
+	"CREATE TRIGGER audit_ledger_u AFTER UPDATE ON ledger BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('ledger', 'U', CAST(NEW.entry_id AS TEXT)); END;\n" \
+	"CREATE TRIGGER audit_ledger_d AFTER DELETE ON ledger BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('ledger', 'D', CAST(OLD.entry_id AS TEXT)); END;\n" \
+	"CREATE TRIGGER audit_payment_i AFTER INSERT ON payment BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('payment', 'I', CAST(NEW.payment_id AS TEXT)); END;\n" \
+	"CREATE TRIGGER audit_payment_u AFTER UPDATE ON payment BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('payment', 'U', CAST(NEW.payment_id AS TEXT)); END;\n" \
+	"CREATE TRIGGER audit_payment_d AFTER DELETE ON payment BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('payment', 'D', CAST(OLD.payment_id AS TEXT)); END;\n"
+
 static const char *const migrations[] = {
 	/* 0 -> 1: the foundation schema. */
 	"CREATE TABLE setting(\n"
@@ -235,21 +256,7 @@ static const char *const migrations[] = {
 	"  hash TEXT\n"
 	");\n"
 	"CREATE INDEX audit_log_key ON audit_log(tbl, row_key, seq);\n"
-	"CREATE TRIGGER audit_bill_i AFTER INSERT ON bill BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('bill', 'I', NEW.bill_id); END;\n"
-	"CREATE TRIGGER audit_bill_u AFTER UPDATE ON bill BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('bill', 'U', NEW.bill_id); END;\n"
-	"CREATE TRIGGER audit_bill_d AFTER DELETE ON bill BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('bill', 'D', OLD.bill_id); END;\n"
-	"CREATE TRIGGER audit_bill_line_i AFTER INSERT ON bill_line BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('bill_line', 'I', NEW.bill_id || '/' || NEW.seq); END;\n"
-	"CREATE TRIGGER audit_bill_line_u AFTER UPDATE ON bill_line BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('bill_line', 'U', NEW.bill_id || '/' || NEW.seq); END;\n"
-	"CREATE TRIGGER audit_bill_line_d AFTER DELETE ON bill_line BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('bill_line', 'D', OLD.bill_id || '/' || OLD.seq); END;\n"
-	"CREATE TRIGGER audit_exception_decision_i AFTER INSERT ON exception_decision BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('exception_decision', 'I', NEW.exc_id || '/' || NEW.seq); END;\n"
-	"CREATE TRIGGER audit_exception_decision_u AFTER UPDATE ON exception_decision BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('exception_decision', 'U', NEW.exc_id || '/' || NEW.seq); END;\n"
-	"CREATE TRIGGER audit_exception_decision_d AFTER DELETE ON exception_decision BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('exception_decision', 'D', OLD.exc_id || '/' || OLD.seq); END;\n"
-	"CREATE TRIGGER audit_ledger_i AFTER INSERT ON ledger BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('ledger', 'I', CAST(NEW.entry_id AS TEXT)); END;\n"
-	"CREATE TRIGGER audit_ledger_u AFTER UPDATE ON ledger BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('ledger', 'U', CAST(NEW.entry_id AS TEXT)); END;\n"
-	"CREATE TRIGGER audit_ledger_d AFTER DELETE ON ledger BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('ledger', 'D', CAST(OLD.entry_id AS TEXT)); END;\n"
-	"CREATE TRIGGER audit_payment_i AFTER INSERT ON payment BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('payment', 'I', CAST(NEW.payment_id AS TEXT)); END;\n"
-	"CREATE TRIGGER audit_payment_u AFTER UPDATE ON payment BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('payment', 'U', CAST(NEW.payment_id AS TEXT)); END;\n"
-	"CREATE TRIGGER audit_payment_d AFTER DELETE ON payment BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('payment', 'D', CAST(OLD.payment_id AS TEXT)); END;\n",
+	AUDIT_TRIGGERS,
 	/* 2 -> 3: register reads are stored by ami-import (NEM12 500, NEM13
 	 * 250, CMEP ...REG).  register_read gains the read's quality (actual
 	 * or estimated by the sender), the sender's version (NEM
@@ -317,21 +324,7 @@ static const char *const migrations[] = {
 	"  SELECT 'audit_log_v4', seq FROM sqlite_sequence WHERE name = 'audit_log';\n"
 	"DROP TABLE audit_log;\n"
 	"ALTER TABLE audit_log_v4 RENAME TO audit_log;\n"
-	"CREATE TRIGGER audit_bill_i AFTER INSERT ON bill BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('bill', 'I', NEW.bill_id); END;\n"
-	"CREATE TRIGGER audit_bill_u AFTER UPDATE ON bill BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('bill', 'U', NEW.bill_id); END;\n"
-	"CREATE TRIGGER audit_bill_d AFTER DELETE ON bill BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('bill', 'D', OLD.bill_id); END;\n"
-	"CREATE TRIGGER audit_bill_line_i AFTER INSERT ON bill_line BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('bill_line', 'I', NEW.bill_id || '/' || NEW.seq); END;\n"
-	"CREATE TRIGGER audit_bill_line_u AFTER UPDATE ON bill_line BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('bill_line', 'U', NEW.bill_id || '/' || NEW.seq); END;\n"
-	"CREATE TRIGGER audit_bill_line_d AFTER DELETE ON bill_line BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('bill_line', 'D', OLD.bill_id || '/' || OLD.seq); END;\n"
-	"CREATE TRIGGER audit_exception_decision_i AFTER INSERT ON exception_decision BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('exception_decision', 'I', NEW.exc_id || '/' || NEW.seq); END;\n"
-	"CREATE TRIGGER audit_exception_decision_u AFTER UPDATE ON exception_decision BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('exception_decision', 'U', NEW.exc_id || '/' || NEW.seq); END;\n"
-	"CREATE TRIGGER audit_exception_decision_d AFTER DELETE ON exception_decision BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('exception_decision', 'D', OLD.exc_id || '/' || OLD.seq); END;\n"
-	"CREATE TRIGGER audit_ledger_i AFTER INSERT ON ledger BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('ledger', 'I', CAST(NEW.entry_id AS TEXT)); END;\n"
-	"CREATE TRIGGER audit_ledger_u AFTER UPDATE ON ledger BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('ledger', 'U', CAST(NEW.entry_id AS TEXT)); END;\n"
-	"CREATE TRIGGER audit_ledger_d AFTER DELETE ON ledger BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('ledger', 'D', CAST(OLD.entry_id AS TEXT)); END;\n"
-	"CREATE TRIGGER audit_payment_i AFTER INSERT ON payment BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('payment', 'I', CAST(NEW.payment_id AS TEXT)); END;\n"
-	"CREATE TRIGGER audit_payment_u AFTER UPDATE ON payment BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('payment', 'U', CAST(NEW.payment_id AS TEXT)); END;\n"
-	"CREATE TRIGGER audit_payment_d AFTER DELETE ON payment BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('payment', 'D', CAST(OLD.payment_id AS TEXT)); END;\n",
+	AUDIT_TRIGGERS,
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
