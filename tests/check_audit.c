@@ -15,11 +15,8 @@
 #include "audit.h"
 #include "sha256.h"
 #include "store.h"
+#include "fixture.h"
 #include "banned.h"
-
-#ifndef BR_SOURCE_DIR
-#define BR_SOURCE_DIR "."
-#endif
 
 static char dir[256];
 static struct br_store *st;
@@ -27,27 +24,17 @@ static struct br_store *st;
 static void
 setup(void)
 {
-	char p[300];
-	struct br_error err;
-
-	snprintf(dir, sizeof(dir), "/tmp/br-check-audit-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(p, sizeof(p), "%s/a.db", dir);
-	st = br_store_open(p, BR_STORE_CREATE, &err);
-	ck_assert_msg(st != NULL, "%s", err.msg);
-	ck_assert_int_eq(br_store_exec(st, "INSERT INTO account(account_id, "
-	    "name) VALUES('A1', 'One')", &err), 0);
+	fx_mkdtemp(dir, sizeof(dir), "/tmp/br-check-audit-XXXXXX");
+	st = fx_store(dir, "a.db", "INSERT INTO account(account_id, "
+	    "name) VALUES('A1', 'One')");
 }
 
 static void
 teardown(void)
 {
-	char cmd[300];
-
 	br_store_close(st);
 	st = NULL;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	fx_rmrf(dir);
 }
 
 /* Run sql as one billrun transaction (sealed at commit). */
@@ -275,13 +262,12 @@ START_TEST(test_v3_store_upgrades)
 	struct br_audit_stats stats;
 	struct br_error err;
 	char path[512], fixture[512], *sql;
-	const char *e = getenv("BR_SOURCE_DIR");
 	sqlite3 *db;
 	FILE *f;
 	long n;
 
 	snprintf(fixture, sizeof(fixture), "%s/testdata/stores/v3-audit.sql",
-	    e && *e ? e : BR_SOURCE_DIR);
+	    fx_srcdir());
 	f = fopen(fixture, "rb");
 	ck_assert_msg(f != NULL, "%s", fixture);
 	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "bai2.h"
+#include "fixture.h"
 #include "banned.h"
 
 #define MAXREC 64
@@ -35,49 +36,11 @@ collect(void *ctx, const struct br_payrec *r, struct br_error *err)
 }
 
 /* Shared samples dir "<base>/payments/bai2" or NULL (skip). */
-static const char *
-shared_dir(void)
-{
-	static char dir[1024];
-	const char *e = getenv("BR_SAMPLES");
-	struct stat st;
+#define shared_dir() fx_samples_dir("check_bai2", "payments/bai2")
 
-	snprintf(dir, sizeof(dir), "%s/payments/bai2",
-	    e && *e ? e : "/work/shared/samples");
-	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		printf("check_bai2: %s not found, shared sample cases "
-		    "skipped\n", dir);
-		return NULL;
-	}
-	return dir;
-}
+#define copy_path(name) fx_srcfile("testdata/samples-pay", (name))
 
-static const char *
-copy_path(const char *name)
-{
-	static char path[1024];
-	const char *e = getenv("BR_SOURCE_DIR");
-
-	snprintf(path, sizeof(path), "%s/testdata/samples-pay/%s",
-	    e && *e ? e : BR_SOURCE_DIR, name);
-	return path;
-}
-
-/* Write text to a temporary file; returns its path (static buffer). */
-static const char *
-tmpfile_with(const char *text)
-{
-	static char path[64];
-	int fd;
-	size_t n = strlen(text);
-
-	snprintf(path, sizeof(path), "/tmp/check_bai2_XXXXXX");
-	fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq((long)write(fd, text, n), (long)n);
-	close(fd);
-	return path;
-}
+#define tmpfile_with(text) fx_tmpfile("/tmp/check_bai2_XXXXXX", (text))
 
 static int
 parse(const char *path, unsigned flags, struct coll *c,

@@ -15,6 +15,7 @@
 #include "date.h"
 #include "store.h"
 #include "tz.h"
+#include "fixture.h"
 #include "banned.h"
 
 #define MAXREC 8
@@ -68,21 +69,7 @@ utc(int64_t t)
 	return br_time_format_utc(t, buf[k], sizeof(buf[k]));
 }
 
-static const char *
-tmpfile_with(const char *text)
-{
-	static char path[64];
-	FILE *f;
-	int fd;
-
-	snprintf(path, sizeof(path), "/tmp/check_cmep_XXXXXX");
-	fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	f = fdopen(fd, "w");
-	fputs(text, f);
-	fclose(f);
-	return path;
-}
+#define tmpfile_with(text) fx_tmpfile("/tmp/check_cmep_XXXXXX", (text))
 
 static struct br_tz pacific;
 
@@ -158,27 +145,20 @@ check_real_rows(const char *path)
 
 START_TEST(test_local_real_rows)
 {
-	char path[1024];
-	const char *e = getenv("BR_SOURCE_DIR");
-
-	snprintf(path, sizeof(path), "%s/testdata/samples-ami/%s",
-	    e && *e ? e : BR_SOURCE_DIR,
-	    "ami-connect-sensus-water-real-rows.txt");
-	check_real_rows(path);
+	check_real_rows(fx_srcfile("testdata/samples-ami",
+	    "ami-connect-sensus-water-real-rows.txt"));
 }
 END_TEST
 
 START_TEST(test_shared_samples)
 {
-	const char *e = getenv("BR_SAMPLES");
-	char base[512], path[1024];
-	struct stat sb;
+	const char *base = fx_samples_dir(NULL, "");
+	char path[1024];
 	struct got g;
 	struct br_cmep_stats st;
 	struct br_error err;
 
-	snprintf(base, sizeof(base), "%s", e && *e ? e : "/work/shared/samples");
-	if (stat(base, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+	if (base == NULL) {
 		printf("check_cmep: no shared samples, skipping\n");
 		return;
 	}

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "csvio.h"
+#include "fixture.h"
 #include "banned.h"
 
 struct sink {
@@ -94,13 +95,9 @@ static const char *
 tmpfile_with(const char *data, size_t n)
 {
 	static char path[64];
-	FILE *f;
 
 	snprintf(path, sizeof(path), "check_csvio_%ld.csv", (long)getpid());
-	f = fopen(path, "wb");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_uint_eq(fwrite(data, 1, n, f), n);
-	fclose(f);
+	fx_write_bytes(path, data, n);
 	return path;
 }
 

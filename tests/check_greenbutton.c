@@ -13,6 +13,7 @@
 
 #include "greenbutton.h"
 #include "store.h"
+#include "fixture.h"
 #include "banned.h"
 
 struct run {
@@ -59,28 +60,14 @@ static const char *
 sample(const char *name)
 {
 	static char buf[600];
-	const char *e = getenv("BR_SAMPLES");
 	struct stat sb;
 
-	snprintf(buf, sizeof(buf), "%s/ami/greenbutton-xml/%s",
-	    e && *e ? e : "/work/shared/samples", name);
+	snprintf(buf, sizeof(buf), "%s/ami/greenbutton-xml/%s", fx_samples(),
+	    name);
 	return stat(buf, &sb) == 0 ? buf : NULL;
 }
 
-static const char *
-write_tmp(const char *text)
-{
-	static char path[64];
-	FILE *f;
-	int fd;
-
-	snprintf(path, sizeof(path), "/tmp/check_gb.XXXXXX");
-	ck_assert_int_ge(fd = mkstemp(path), 0);
-	ck_assert_ptr_nonnull(f = fdopen(fd, "w"));
-	fputs(text, f);
-	fclose(f);
-	return path;
-}
+#define write_tmp(text) fx_tmpfile("/tmp/check_gb.XXXXXX", (text))
 
 START_TEST(test_electric_containerized)
 {

@@ -21,61 +21,26 @@
 #include "registry.h"
 #include "store.h"
 #include "tz.h"
+#include "fixture.h"
 #include "banned.h"
 
 static char tmpdir[256];
 static struct br_store *st;
 
-static const char *
-srcdir(void)
-{
-	const char *s = getenv("BR_SOURCE_DIR");
-
-	return s ? s : BR_SOURCE_DIR;
-}
-
 static void
 setup(void)
 {
-	struct br_error err;
-	char path[512];
-
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/check_import.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	snprintf(path, sizeof(path), "%s/t.db", tmpdir);
-	st = br_store_open(path, BR_STORE_CREATE, &err);
-	ck_assert_ptr_nonnull(st);
-	snprintf(path, sizeof(path), "%s/testdata/cases/ami-import/registry",
-	    srcdir());
-	ck_assert_int_eq(br_store_begin(st, &err), 0);
-	ck_assert_msg(br_registry_load_dir(st, path, &err) == 0, "%s",
-	    err.msg);
-	ck_assert_int_eq(br_store_commit(st, &err), 0);
+	fx_mkdtemp(tmpdir, sizeof(tmpdir), "/tmp/check_import.XXXXXX");
+	st = fx_store(tmpdir, "t.db", NULL);
+	fx_registry(st, "testdata/cases/ami-import/registry");
 }
 
 static void
 teardown(void)
 {
-	char cmd[300];
-
 	br_store_close(st);
 	st = NULL;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	ck_assert_int_eq(system(cmd), 0);
-}
-
-static const char *
-write_file(const char *name, const char *text)
-{
-	static char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
-	return path;
+	fx_rmrf(tmpdir);
 }
 
 /* Import text as file name in one transaction; returns br_import_file's
@@ -84,7 +49,7 @@ static int
 import_text(const char *name, const char *text, struct br_import_result *res,
     struct br_error *err)
 {
-	const char *path = write_file(name, text);
+	const char *path = fx_file(tmpdir, name, text);
 	struct br_registry reg;
 	struct br_tz tz;
 	int rc;
@@ -157,19 +122,7 @@ get_day(const char *meter, int channel, const char *date, struct day *d)
 	return 0;
 }
 
-static long
-count(const char *sql)
-{
-	struct br_error err;
-	sqlite3_stmt *s = br_store_prepare(st, sql, &err);
-	long n;
-
-	ck_assert_ptr_nonnull(s);
-	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
-	n = (long)sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return n;
-}
+#define count(sql) ((long)fx_scalar(st, (sql), 1))
 
 START_TEST(test_slot_normal_and_dst_days)
 {
@@ -391,7 +344,7 @@ START_TEST(test_registry_bad_field)
 	snprintf(dir, sizeof(dir), "%s/reg", tmpdir);
 	snprintf(cmd, sizeof(cmd), "cp -r '%s/testdata/cases/ami-import/"
 	    "registry' '%s' && printf 'M1,SP1,2026-13-01,\\n' >> "
-	    "'%s/meter_installs.csv'", srcdir(), dir, dir);
+	    "'%s/meter_installs.csv'", fx_srcdir(), dir, dir);
 	ck_assert_int_eq(system(cmd), 0);
 	ck_assert_int_eq(br_store_begin(st, &err), 0);
 	ck_assert_int_eq(br_registry_load_dir(st, dir, &err), -1);
@@ -402,7 +355,7 @@ START_TEST(test_registry_bad_field)
 	    "bad date '2026-13-01' in column 'install_date'");
 	/* Loading the good registry again is a no-op upsert. */
 	snprintf(dir, sizeof(dir), "%s/testdata/cases/ami-import/registry",
-	    srcdir());
+	    fx_srcdir());
 	ck_assert_int_eq(br_store_begin(st, &err), 0);
 	ck_assert_int_eq(br_registry_load_dir(st, dir, &err), 0);
 	ck_assert_int_eq(br_store_commit(st, &err), 0);
@@ -579,18 +532,6 @@ cmp_key(const void *a_, const void *b_)
 	return a->t < b->t ? -1 : a->t > b->t;
 }
 
-static void
-put_file(const char *dir, const char *name, const char *text)
-{
-	char path[600];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	ck_assert_ptr_nonnull(f = fopen(path, "w"));
-	fputs(text, f);
-	fclose(f);
-}
-
 /* Import sample path (format fmt) into a fresh store; check every read. */
 static void
 check_sample(const char *path, int fmt, const char *zone, int ending,
@@ -642,8 +583,8 @@ check_sample(const char *path, int fmt, const char *zone, int ending,
 	    tmpdir, dir);
 	ck_assert_int_eq(system(buf), 0);
 	snprintf(buf, sizeof(buf), "key,value\nname,T\ntimezone,%s\n", zone);
-	put_file(dir, "utility.csv", buf);
-	put_file(dir, "accounts.csv", "account_id,name,mailing_address,"
+	fx_file(dir, "utility.csv", buf);
+	fx_file(dir, "accounts.csv", "account_id,name,mailing_address,"
 	    "status,cycle_id\nA1,Ann,x,active,\n");
 	snprintf(buf, sizeof(buf), "%s/meters.csv", dir);
 	ck_assert_ptr_nonnull(f = fopen(buf, "w"));
@@ -744,18 +685,7 @@ check_sample(const char *path, int fmt, const char *zone, int ending,
 	*nreads += (long)matched;
 }
 
-static const char *
-samples_dir(void)
-{
-	static char buf[512];
-	const char *e = getenv("BR_SAMPLES");
-	struct stat sb;
-
-	snprintf(buf, sizeof(buf), "%s/ami", e && *e ? e : "/work/shared/samples");
-	if (stat(buf, &sb) != 0 || !S_ISDIR(sb.st_mode))
-		return NULL;
-	return buf;
-}
+#define samples_dir() fx_samples_dir(NULL, "ami")
 
 static void
 check_sample_dir(const char *dir, const char *sub, int fmt, const char *zone,
@@ -845,11 +775,11 @@ START_TEST(test_samples_copied)
 	long reads = 0;
 
 	snprintf(path, sizeof(path), "%s/testdata/samples-ami/"
-	    "nemreader-Example_NEM12_actual_interval.csv", srcdir());
+	    "nemreader-Example_NEM12_actual_interval.csv", fx_srcdir());
 	check_sample(path, BR_FMT_NEM12, "Australia/Brisbane", 0, &reads);
 	ck_assert_int_eq(reads, 48);
 	snprintf(path, sizeof(path), "%s/testdata/samples-ami/"
-	    "ami-connect-sensus-water-real-rows.txt", srcdir());
+	    "ami-connect-sensus-water-real-rows.txt", fx_srcdir());
 	check_sample(path, BR_FMT_CMEP, "America/Los_Angeles", 1, &reads);
 	ck_assert_int_gt(reads, 48);
 }
@@ -972,7 +902,7 @@ static int
 import_dump(const char *name, const char *text,
     const struct br_import_opts *o, char **dump, struct br_error *err)
 {
-	const char *path = write_file(name, text);
+	const char *path = fx_file(tmpdir, name, text);
 	struct br_import_result res;
 	struct br_registry reg;
 	struct br_tz tz;
@@ -1066,7 +996,7 @@ START_TEST(test_writer_thread_same_store)
 		struct br_registry reg;
 		struct br_tz tz;
 		struct day d;
-		const char *path = write_file("b.csv", text);
+		const char *path = fx_file(tmpdir, "b.csv", text);
 
 		br_import_result_init(&res);
 		ck_assert_int_eq(br_store_begin(st, &err), 0);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "nacha.h"
+#include "fixture.h"
 #include "banned.h"
 
 #define MAXREC 64
@@ -32,33 +33,9 @@ collect(void *ctx, const struct br_payrec *r, struct br_error *err)
 	return 0;
 }
 
-static const char *
-shared_dir(void)
-{
-	static char dir[1024];
-	const char *e = getenv("BR_SAMPLES");
-	struct stat st;
+#define shared_dir() fx_samples_dir("check_nacha", "payments/nacha")
 
-	snprintf(dir, sizeof(dir), "%s/payments/nacha",
-	    e && *e ? e : "/work/shared/samples");
-	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		printf("check_nacha: %s not found, shared sample cases "
-		    "skipped\n", dir);
-		return NULL;
-	}
-	return dir;
-}
-
-static const char *
-copy_path(const char *name)
-{
-	static char path[1024];
-	const char *e = getenv("BR_SOURCE_DIR");
-
-	snprintf(path, sizeof(path), "%s/testdata/samples-pay/%s",
-	    e && *e ? e : BR_SOURCE_DIR, name);
-	return path;
-}
+#define copy_path(name) fx_srcfile("testdata/samples-pay", (name))
 
 static int
 parse(const char *path, struct coll *c, struct br_nacha_totals *t,
@@ -73,15 +50,9 @@ static int
 parse_text(const char *text, struct coll *c, struct br_nacha_totals *t,
     struct br_error *err)
 {
-	char path[64];
-	int fd, rc;
-	size_t n = strlen(text);
+	const char *path = fx_tmpfile("/tmp/check_nacha_XXXXXX", text);
+	int rc;
 
-	snprintf(path, sizeof(path), "/tmp/check_nacha_XXXXXX");
-	fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq((long)write(fd, text, n), (long)n);
-	close(fd);
 	rc = parse(path, c, t, err);
 	unlink(path);
 	return rc;

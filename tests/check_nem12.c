@@ -14,6 +14,7 @@
 #include "date.h"
 #include "nem12.h"
 #include "store.h"
+#include "fixture.h"
 #include "banned.h"
 
 /* What a parse produced: the first day in full, totals, registers. */
@@ -62,29 +63,8 @@ on_reg(void *ctx, const struct br_ami_register *r, struct br_error *err)
 	return 0;
 }
 
-static const char *
-samples_dir(void)
-{
-	static char buf[512];
-	const char *e = getenv("BR_SAMPLES");
-	struct stat sb;
-
-	snprintf(buf, sizeof(buf), "%s", e && *e ? e : "/work/shared/samples");
-	if (stat(buf, &sb) != 0 || !S_ISDIR(sb.st_mode))
-		return NULL;
-	return buf;
-}
-
-static const char *
-local_dir(void)
-{
-	const char *e = getenv("BR_SOURCE_DIR");
-	static char buf[512];
-
-	snprintf(buf, sizeof(buf), "%s/testdata/samples-ami",
-	    e && *e ? e : BR_SOURCE_DIR);
-	return buf;
-}
+#define samples_dir() fx_samples_dir(NULL, "")
+#define local_dir() fx_srcfile("testdata", "samples-ami")
 
 static int
 parse(const char *path, const struct br_nem12_opts *o, struct got *g,
@@ -104,22 +84,7 @@ utc(int64_t t)
 	return br_time_format_utc(t, buf[k], sizeof(buf[k]));
 }
 
-/* Write text to a temp file; returns its path (static buffer). */
-static const char *
-tmpfile_with(const char *text)
-{
-	static char path[64];
-	FILE *f;
-	int fd;
-
-	snprintf(path, sizeof(path), "/tmp/check_nem12_XXXXXX");
-	fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	f = fdopen(fd, "w");
-	fputs(text, f);
-	fclose(f);
-	return path;
-}
+#define tmpfile_with(text) fx_tmpfile("/tmp/check_nem12_XXXXXX", (text))
 
 struct valid_case {
 	const char *file;

@@ -15,6 +15,7 @@
 #include "payment.h"
 #include "paymap.h"
 #include "store.h"
+#include "fixture.h"
 #include "banned.h"
 
 static char dir[256];
@@ -27,54 +28,18 @@ static const char fixture[] =
 static void
 setup(void)
 {
-	struct br_error err;
-	char path[300];
-
-	snprintf(dir, sizeof(dir), "/tmp/check_pay_rules.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/billing.db", dir);
-	st = br_store_open(path, BR_STORE_CREATE, &err);
-	ck_assert_ptr_nonnull(st);
-	ck_assert_int_eq(br_store_exec(st, fixture, &err), 0);
+	fx_mkdtemp(dir, sizeof(dir), "/tmp/check_pay_rules.XXXXXX");
+	st = fx_store(dir, "billing.db", fixture);
 }
 
 static void
 teardown(void)
 {
-	char cmd[300];
-
 	br_store_close(st);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	fx_rmrf(dir);
 }
 
-static const char *
-file(int i, const char *name, const char *text)
-{
-	static char paths[4][300];
-	FILE *f;
-
-	snprintf(paths[i], sizeof(paths[i]), "%s/%s", dir, name);
-	f = fopen(paths[i], "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
-	return paths[i];
-}
-
-static int64_t
-scalar(const char *sql)
-{
-	struct br_error err;
-	sqlite3_stmt *s = br_store_prepare(st, sql, &err);
-	int64_t v = -999;
-
-	ck_assert_ptr_nonnull(s);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
-}
+#define scalar(sql) fx_scalar(st, (sql), 0)
 
 static void
 exec(const char *sql)
@@ -104,7 +69,7 @@ START_TEST(test_paymap)
 	char out[64];
 	const char *p;
 
-	p = file(0, "m.yaml", "# card\ncolumns:\n  date: d\n  amount: a\n"
+	p = fx_file(dir, "m.yaml", "# card\ncolumns:\n  date: d\n  amount: a\n"
 	    "  account: ref#1\n  bill: ref#2\nseparator: \"/\"\n"
 	    "date_format: MM/DD/YYYY\namount_unit: cents\nmethod: card\n"
 	    "include_column: type\ninclude_value: SALE\n");
@@ -133,19 +98,20 @@ START_TEST(test_paymap)
 	ck_assert_int_eq(br_paymap_date(&m, "2026-11-09x", out), -1);
 
 	/* Errors name file and line. */
-	p = file(1, "bad.yaml", "columns:\n  date: d\n  amount: a\n"
+	p = fx_file(dir, "bad.yaml", "columns:\n  date: d\n  amount: a\n"
 	    "  colour: red\n");
 	ck_assert_int_eq(br_paymap_load(&m, p, &err), -1);
 	ck_assert_int_eq(err.code, BR_EINPUT);
 	ck_assert_int_eq(err.line, 4);
 	ck_assert_ptr_nonnull(strstr(err.msg, "columns.colour"));
-	p = file(1, "bad.yaml", "columns:\n  amount: a\n");
+	p = fx_file(dir, "bad.yaml", "columns:\n  amount: a\n");
 	ck_assert_int_eq(br_paymap_load(&m, p, &err), -1);
 	ck_assert_ptr_nonnull(strstr(err.msg, "columns.date"));
-	p = file(1, "bad.yaml", "amount_unit: euros\ncolumns:\n  date: d\n");
+	p = fx_file(dir, "bad.yaml",
+	    "amount_unit: euros\ncolumns:\n  date: d\n");
 	ck_assert_int_eq(br_paymap_load(&m, p, &err), -1);
 	ck_assert_int_eq(err.line, 1);
-	p = file(1, "bad.yaml", "columns:\n  date: d#0\n  amount: a\n");
+	p = fx_file(dir, "bad.yaml", "columns:\n  date: d#0\n  amount: a\n");
 	ck_assert_int_eq(br_paymap_load(&m, p, &err), -1);
 	ck_assert_int_eq(br_paymap_load(&m, "/nonexistent/x.yaml", &err), -1);
 	ck_assert_int_eq(err.code, BR_ENOINPUT);
@@ -158,28 +124,29 @@ START_TEST(test_detect)
 	const char *f;
 	char rec[200];
 
-	ck_assert_int_eq(br_payment_detect(file(0, "a", "01,X,Y/\n"), &f,
+	ck_assert_int_eq(br_payment_detect(fx_file(dir, "a", "01,X,Y/\n"), &f,
 	    &err), 0);
 	ck_assert_str_eq(f, "bai2");
-	ck_assert_int_eq(br_payment_detect(file(0, "a", "00,X/\n"), &f,
+	ck_assert_int_eq(br_payment_detect(fx_file(dir, "a", "00,X/\n"), &f,
 	    &err), 0);
 	ck_assert_str_eq(f, "bai2");
-	ck_assert_int_eq(br_payment_detect(file(0, "a", "101 0914\n"), &f,
+	ck_assert_int_eq(br_payment_detect(fx_file(dir, "a", "101 0914\n"), &f,
 	    &err), 0);
 	ck_assert_str_eq(f, "nacha");
 	memset(rec, ' ', 94);
 	rec[0] = '5';
 	rec[94] = '\n';
 	rec[95] = '\0';
-	ck_assert_int_eq(br_payment_detect(file(0, "a", rec), &f, &err), 0);
+	ck_assert_int_eq(br_payment_detect(fx_file(dir, "a", rec), &f, &err),
+	    0);
 	ck_assert_str_eq(f, "nacha");
-	ck_assert_int_eq(br_payment_detect(file(0, "a", "100UTILITY\n"), &f,
-	    &err), 0);
+	ck_assert_int_eq(br_payment_detect(fx_file(dir, "a", "100UTILITY\n"),
+	    &f, &err), 0);
 	ck_assert_str_eq(f, "lockbox");
-	ck_assert_int_eq(br_payment_detect(file(0, "a", "date,amount\n"),
+	ck_assert_int_eq(br_payment_detect(fx_file(dir, "a", "date,amount\n"),
 	    &f, &err), 0);
 	ck_assert_str_eq(f, "csv");
-	ck_assert_int_eq(br_payment_detect(file(0, "a", ""), &f, &err), 0);
+	ck_assert_int_eq(br_payment_detect(fx_file(dir, "a", ""), &f, &err), 0);
 	ck_assert_str_eq(f, "csv");
 	ck_assert_int_eq(br_payment_detect("/nonexistent/p.csv", &f, &err),
 	    -1);
@@ -214,7 +181,7 @@ START_TEST(test_oldest_first)
 	    "('A1','2026-09-05','bill','B1',4000),"
 	    "('A1','2026-11-05','bill','B3',3000)");
 	/* Partial: B1 whole, B2 in part, B3 untouched. */
-	ck_assert_int_eq(post(file(0, "p1.csv", "date,account_id,amount\n"
+	ck_assert_int_eq(post(fx_file(dir, "p1.csv", "date,account_id,amount\n"
 	    "2026-11-10,A1,50.00\n"), &rep, &err), 0);
 	ck_assert_int_eq(applied("P1", "B1"), 4000);
 	ck_assert_int_eq(applied("P1", "B2"), 1000);
@@ -222,7 +189,7 @@ START_TEST(test_oldest_first)
 	ck_assert_int_eq(rep.rows[0].balance_after_cents, 8000);
 	br_payment_report_release(&rep);
 	/* Overpayment: B2 and B3 paid, 20.00 credit stays unapplied. */
-	ck_assert_int_eq(post(file(0, "p2.csv", "date,account_id,amount\n"
+	ck_assert_int_eq(post(fx_file(dir, "p2.csv", "date,account_id,amount\n"
 	    "2026-11-11,A1,100.00\n"), &rep, &err), 0);
 	ck_assert_int_eq(applied("P2", "B2"), 5000);
 	ck_assert_int_eq(applied("P2", "B3"), 3000);
@@ -335,11 +302,11 @@ START_TEST(test_recon_balances)
 	size_t len = 0;
 	FILE *f;
 
-	ck_assert_int_eq(br_paymap_load(&m, file(1, "m.yaml",
+	ck_assert_int_eq(br_paymap_load(&m, fx_file(dir, "m.yaml",
 	    "columns:\n  date: d\n  amount: amt\n  account: ref#1\n"
 	    "  bill: ref#2\ninclude_column: type\ninclude_value: SALE\n"),
 	    &err), 0);
-	files[0] = file(0, "card.csv", "d,type,amt,ref\n"
+	files[0] = fx_file(dir, "card.csv", "d,type,amt,ref\n"
 	    "2026-11-01,SALE,10.00,A1|x\n"
 	    "2026-11-01,SALE,5.00,Q9|nobill\n"
 	    "2026-11-01,REFUND,-3.00,A1|x\n");
@@ -360,7 +327,7 @@ START_TEST(test_recon_balances)
 	ck_assert_int_eq(rep.rows[2].status, BR_PAY_OTHER);
 	br_payment_report_release(&rep);
 	/* Negative amount on a payment row is an error with the column. */
-	files[0] = file(0, "card2.csv", "d,type,amt,ref\n"
+	files[0] = fx_file(dir, "card2.csv", "d,type,amt,ref\n"
 	    "2026-11-01,SALE,-1.00,A1|x\n");
 	ck_assert_int_eq(br_store_begin(st, &err), 0);
 	ck_assert_int_eq(br_payment_post_files_ex(st, files, 1, &o, &rep,

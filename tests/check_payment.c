@@ -11,6 +11,7 @@
 
 #include "payment.h"
 #include "store.h"
+#include "fixture.h"
 #include "banned.h"
 
 static char dir[256];
@@ -27,55 +28,18 @@ static const char fixture[] =
 static void
 setup(void)
 {
-	struct br_error err;
-	char path[300];
-
-	snprintf(dir, sizeof(dir), "/tmp/check_payment.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/billing.db", dir);
-	st = br_store_open(path, BR_STORE_CREATE, &err);
-	ck_assert_ptr_nonnull(st);
-	ck_assert_int_eq(br_store_exec(st, fixture, &err), 0);
+	fx_mkdtemp(dir, sizeof(dir), "/tmp/check_payment.XXXXXX");
+	st = fx_store(dir, "billing.db", fixture);
 }
 
 static void
 teardown(void)
 {
-	char cmd[300];
-
 	br_store_close(st);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	fx_rmrf(dir);
 }
 
-/* Write a file in the temp dir; returns its path (static buffer i). */
-static const char *
-file(int i, const char *name, const char *text)
-{
-	static char paths[4][300];
-	FILE *f;
-
-	snprintf(paths[i], sizeof(paths[i]), "%s/%s", dir, name);
-	f = fopen(paths[i], "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
-	return paths[i];
-}
-
-static int64_t
-scalar(const char *sql)
-{
-	struct br_error err;
-	sqlite3_stmt *s = br_store_prepare(st, sql, &err);
-	int64_t v = -999;
-
-	ck_assert_ptr_nonnull(s);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
-}
+#define scalar(sql) fx_scalar(st, (sql), 0)
 
 /* One run in one transaction, as the tool does it. */
 static int
@@ -111,7 +75,7 @@ START_TEST(test_payment_post_and_report)
 	size_t len;
 	FILE *f;
 
-	files[0] = file(0, "pay1.csv", pay1);
+	files[0] = fx_file(dir, "pay1.csv", pay1);
 	ck_assert_int_eq(run(files, 1, &rep, &err), 0);
 	ck_assert_int_eq(rep.posted, 3);
 	ck_assert_int_eq(rep.posted_cents, 5000 + 725 + 1234);
@@ -168,12 +132,12 @@ START_TEST(test_payment_duplicate_file)
 	struct br_payment_report rep;
 	const char *files[2];
 
-	files[0] = file(0, "pay1.csv", pay1);
+	files[0] = fx_file(dir, "pay1.csv", pay1);
 	ck_assert_int_eq(run(files, 1, &rep, &err), 0);
 	br_payment_report_release(&rep);
 	/* Same content under another name, and the same file again. */
-	files[0] = file(1, "copy.csv", pay1);
-	files[1] = file(0, "pay1.csv", pay1);
+	files[0] = fx_file(dir, "copy.csv", pay1);
+	files[1] = fx_file(dir, "pay1.csv", pay1);
 	ck_assert_int_eq(run(files, 2, &rep, &err), 0);
 	ck_assert_int_eq(rep.n, 0);
 	ck_assert_int_eq(rep.nfiles, 2);
@@ -193,8 +157,8 @@ START_TEST(test_payment_bad_amount_rolls_back)
 	struct br_payment_report rep;
 	const char *files[2];
 
-	files[0] = file(0, "a.csv", pay1);
-	files[1] = file(1, "b.csv", "account_id,date,amount\n"
+	files[0] = fx_file(dir, "a.csv", pay1);
+	files[1] = fx_file(dir, "b.csv", "account_id,date,amount\n"
 	    "A1,2026-11-20,5.00\n"
 	    "A2,2026-11-21,0.00\n");
 	ck_assert_int_eq(run(files, 2, &rep, &err), -1);
@@ -217,23 +181,23 @@ START_TEST(test_payment_bad_fields)
 	struct br_payment_report rep;
 	const char *files[1];
 
-	files[0] = file(0, "d.csv", "date,account_id,amount\n"
+	files[0] = fx_file(dir, "d.csv", "date,account_id,amount\n"
 	    "2026-02-30,A1,5.00\n");
 	ck_assert_int_eq(run(files, 1, &rep, &err), -1);
 	ck_assert_int_eq(err.line, 2);
 	ck_assert_ptr_nonnull(strstr(err.msg, "'date'"));
 	br_payment_report_release(&rep);
-	files[0] = file(0, "d.csv", "date,account_id,amount\n"
+	files[0] = fx_file(dir, "d.csv", "date,account_id,amount\n"
 	    "2026-11-01,A1,5.001\n");
 	ck_assert_int_eq(run(files, 1, &rep, &err), -1);
 	ck_assert_ptr_nonnull(strstr(err.msg, "bad amount '5.001'"));
 	br_payment_report_release(&rep);
-	files[0] = file(0, "d.csv", "date,account,amount\n");
+	files[0] = fx_file(dir, "d.csv", "date,account,amount\n");
 	ck_assert_int_eq(run(files, 1, &rep, &err), -1);
 	ck_assert_ptr_nonnull(strstr(err.msg, "missing column 'account_id'"));
 	ck_assert_int_eq(err.line, 1);
 	br_payment_report_release(&rep);
-	files[0] = file(0, "d.csv", "date,account_id,amount\n"
+	files[0] = fx_file(dir, "d.csv", "date,account_id,amount\n"
 	    "2026-11-01,A1,-5\n");
 	ck_assert_int_eq(run(files, 1, &rep, &err), -1);
 	ck_assert_ptr_nonnull(strstr(err.msg, "must be positive"));

@@ -15,6 +15,7 @@
 #include "store.h"
 #include "tariff.h"
 #include "tz.h"
+#include "fixture.h"
 #include "banned.h"
 
 static struct br_tz tz;
@@ -39,9 +40,8 @@ load(const char *code, struct br_tariff *t)
 {
 	struct br_error err;
 	char dir[512];
-	const char *s = getenv("BR_SOURCE_DIR");
 
-	snprintf(dir, sizeof(dir), "%s/rates", s ? s : BR_SOURCE_DIR);
+	snprintf(dir, sizeof(dir), "%s/rates", fx_srcdir());
 	if (br_tariff_load_code(t, dir, code, &err) != 0)
 		ck_abort_msg("%s: %s", code, err.msg);
 }
@@ -49,15 +49,9 @@ load(const char *code, struct br_tariff *t)
 static void
 load_text(const char *text, struct br_tariff *t)
 {
-	char path[] = "/tmp/check_rate_XXXXXX";
+	const char *path = fx_tmpfile("/tmp/check_rate_XXXXXX", text);
 	struct br_error err;
-	FILE *f;
-	int fd = mkstemp(path);
 
-	ck_assert_int_ge(fd, 0);
-	f = fdopen(fd, "w");
-	fputs(text, f);
-	fclose(f);
 	if (br_tariff_load(t, path, &err) != 0)
 		ck_abort_msg("%s:%ld: %s", path, err.line, err.msg);
 	unlink(path);

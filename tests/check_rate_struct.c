@@ -17,6 +17,7 @@
 #include "store.h"
 #include "tariff.h"
 #include "tz.h"
+#include "fixture.h"
 #include "banned.h"
 
 static struct br_tz tz;
@@ -39,15 +40,9 @@ teardown(void)
 static void
 load_text(const char *text, struct br_tariff *t)
 {
-	char path[] = "/tmp/check_rate_struct_XXXXXX";
+	const char *path = fx_tmpfile("/tmp/check_rate_struct_XXXXXX", text);
 	struct br_error err;
-	FILE *f;
-	int fd = mkstemp(path);
 
-	ck_assert_int_ge(fd, 0);
-	f = fdopen(fd, "w");
-	fputs(text, f);
-	fclose(f);
 	if (br_tariff_load(t, path, &err) != 0)
 		ck_abort_msg("%s:%ld: %s", err.file, err.line, err.msg);
 	unlink(path);
@@ -467,7 +462,7 @@ END_TEST
 
 START_TEST(test_real_time_prices)
 {
-	char dir[] = "/tmp/check_rate_rtp_XXXXXX", path[600], yaml[600];
+	char dir[64], path[600], yaml[600];
 	struct br_tariff t;
 	struct br_rate_lines l;
 	struct br_error err;
@@ -475,7 +470,7 @@ START_TEST(test_real_time_prices)
 	FILE *f;
 	int h;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	fx_mkdtemp(dir, sizeof(dir), "/tmp/check_rate_rtp_XXXXXX");
 	snprintf(path, sizeof(path), "%s/prices.csv", dir);
 	f = fopen(path, "w");
 	fputs("hour,price\n", f);
@@ -484,12 +479,10 @@ START_TEST(test_real_time_prices)
 		fprintf(f, "2026-10-%02dT%02d:00Z,0.%02d\n", h < 19 ? 1 : 2,
 		    (h + 5) % 24, h + 1);
 	fclose(f);
-	snprintf(yaml, sizeof(yaml), "%s/RTP.yaml", dir);
-	f = fopen(yaml, "w");
-	fputs("code: RTP\nunit: kWh\nversions:\n"
+	fx_write_in(yaml, sizeof(yaml), dir, "RTP.yaml",
+	    "code: RTP\nunit: kWh\nversions:\n"
 	    "  - effective: 2026-01-01\n"
-	    "    energy: [{prices: prices.csv, adder: 0.005}]\n", f);
-	fclose(f);
+	    "    energy: [{prices: prices.csv, adder: 0.005}]\n");
 	if (br_tariff_load(&t, yaml, &err) != 0)
 		ck_abort_msg("%s:%ld: %s", err.file, err.line, err.msg);
 	make_days(&d, D(2026, 10, 1), D(2026, 10, 1), 1000, 1);
@@ -521,9 +514,7 @@ START_TEST(test_real_time_prices)
 		free_days(&d);
 	}
 	br_tariff_release(&t);
-	unlink(path);
-	unlink(yaml);
-	rmdir(dir);
+	fx_rmrf(dir);
 }
 END_TEST
 
@@ -926,7 +917,7 @@ END_TEST
  */
 START_TEST(test_nem_real_time_prices)
 {
-	char dir[] = "/tmp/check_rate_nemrtp_XXXXXX", path[600], yaml[600];
+	char dir[64], path[600], yaml[600];
 	static const int64_t night[3] = { 300, 301, 200 };	/* at 0.06 */
 	static const int64_t evening[3] = { 100, 100, 50 };	/* at 0.26 */
 	static const int64_t recv[3] = { 600, 130, 500 };
@@ -942,7 +933,7 @@ START_TEST(test_nem_real_time_prices)
 	FILE *f;
 	int m;
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	fx_mkdtemp(dir, sizeof(dir), "/tmp/check_rate_nemrtp_XXXXXX");
 	snprintf(path, sizeof(path), "%s/prices.csv", dir);
 	f = fopen(path, "w");
 	fputs("hour,price\n", f);
@@ -954,16 +945,14 @@ START_TEST(test_nem_real_time_prices)
 		fprintf(f, "%s,%s\n", tb, h >= 22 || h <= 1 ? "0.25" : "0.05");
 	}
 	fclose(f);
-	snprintf(yaml, sizeof(yaml), "%s/NR.yaml", dir);
-	f = fopen(yaml, "w");
-	fputs("code: NR\nunit: kWh\nversions:\n"
+	fx_write_in(yaml, sizeof(yaml), dir, "NR.yaml",
+	    "code: NR\nunit: kWh\nversions:\n"
 	    "  - effective: 2026-01-01\n"
 	    "    customer_charge: {amount: 10.00}\n"
 	    "    energy: [{prices: prices.csv, adder: 0.01}]\n"
 	    "    net_metering:\n"
 	    "      - {program: NEM2, mode: netting, surplus_rate: 0.03, "
-	    "true_up_month: 12}\n", f);
-	fclose(f);
+	    "true_up_month: 12}\n");
 	if (br_tariff_load(&t, yaml, &err) != 0)
 		ck_abort_msg("%s:%ld: %s", err.file, err.line, err.msg);
 	for (m = 10; m <= 12; m++) {
@@ -1014,9 +1003,7 @@ START_TEST(test_nem_real_time_prices)
 		free_days(&r);
 	}
 	br_tariff_release(&t);
-	unlink(path);
-	unlink(yaml);
-	rmdir(dir);
+	fx_rmrf(dir);
 }
 END_TEST
 
@@ -1125,16 +1112,10 @@ END_TEST
 static void
 load_bad(const char *text, const char *needle)
 {
-	char path[] = "/tmp/check_rate_struct_XXXXXX";
+	const char *path = fx_tmpfile("/tmp/check_rate_struct_XXXXXX", text);
 	struct br_tariff t;
 	struct br_error err;
-	FILE *f;
-	int fd = mkstemp(path);
 
-	ck_assert_int_ge(fd, 0);
-	f = fdopen(fd, "w");
-	fputs(text, f);
-	fclose(f);
 	ck_assert_int_eq(br_tariff_load(&t, path, &err), -1);
 	ck_assert_int_eq(err.code, BR_ECONFIG);
 	if (strstr(err.msg, needle) == NULL)

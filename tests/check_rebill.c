@@ -20,11 +20,8 @@
 #include "rebill.h"
 #include "render.h"
 #include "store.h"
+#include "fixture.h"
 #include "banned.h"
-
-#ifndef BR_SOURCE_DIR
-#define BR_SOURCE_DIR "."
-#endif
 
 static char dir[256];
 static struct br_store *st;
@@ -49,40 +46,18 @@ static const char fixture[] =
 static void
 setup(void)
 {
-	struct br_error err;
-	char path[300];
-
-	snprintf(dir, sizeof(dir), "/tmp/check_rebill.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/billing.db", dir);
-	st = br_store_open(path, BR_STORE_CREATE, &err);
-	ck_assert_ptr_nonnull(st);
-	ck_assert_int_eq(br_store_exec(st, fixture, &err), 0);
+	fx_mkdtemp(dir, sizeof(dir), "/tmp/check_rebill.XXXXXX");
+	st = fx_store(dir, "billing.db", fixture);
 }
 
 static void
 teardown(void)
 {
-	char cmd[300];
-
 	br_store_close(st);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	fx_rmrf(dir);
 }
 
-static int64_t
-scalar(const char *sql)
-{
-	struct br_error err;
-	sqlite3_stmt *s = br_store_prepare(st, sql, &err);
-	int64_t v = -999;
-
-	ck_assert_ptr_nonnull(s);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
-}
+#define scalar(sql) fx_scalar(st, (sql), 0)
 
 /* 24 hourly reads of value_milli each on 2026-10-14 (replacing any). */
 static void
@@ -446,17 +421,14 @@ START_TEST(test_tariff_change)
 	snprintf(rates, sizeof(rates), "%s/rates", dir);
 	ck_assert_int_eq(mkdir(rates, 0777), 0);
 	snprintf(path, sizeof(path), "%s/RES-FLAT.yaml", rates);
-	f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs("code: RES-FLAT\nname: Flat\nunit: kWh\nrounding: half_up\n"
-	    "versions:\n"
+	fx_write(path, "code: RES-FLAT\nname: Flat\nunit: kWh\n"
+	    "rounding: half_up\nversions:\n"
 	    "  - effective: 2026-01-01\n"
 	    "    customer_charge: {amount: 12.00, per: month}\n"
 	    "    energy:\n      - rate: 0.1325\n"
 	    "  - effective: 2026-10-01\n"
 	    "    customer_charge: {amount: 10.00, per: month}\n"
-	    "    energy:\n      - rate: 0.1325\n", f);
-	ck_assert_int_eq(fclose(f), 0);
+	    "    energy:\n      - rate: 0.1325\n");
 	memset(&o, 0, sizeof(o));
 	o.cycle_id = "2026-10";
 	o.account_id = "A1";

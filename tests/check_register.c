@@ -14,49 +14,28 @@
 #include "registry.h"
 #include "store.h"
 #include "tz.h"
+#include "fixture.h"
 #include "banned.h"
 
 static char tmpdir[256];
 static struct br_store *st;
 
-static const char *
-srcdir(void)
-{
-	const char *s = getenv("BR_SOURCE_DIR");
-
-	return s ? s : BR_SOURCE_DIR;
-}
-
 static void
 setup(void)
 {
-	struct br_error err;
-	char path[512];
-
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/check_register.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	snprintf(path, sizeof(path), "%s/t.db", tmpdir);
-	st = br_store_open(path, BR_STORE_CREATE, &err);
-	ck_assert_ptr_nonnull(st);
+	fx_mkdtemp(tmpdir, sizeof(tmpdir), "/tmp/check_register.XXXXXX");
+	st = fx_store(tmpdir, "t.db", NULL);
 	/* M1 kWh x1, M2 kWh x40 installed 2026-10-02, W1 gal, M3 kWh x0.5;
 	 * America/Chicago. */
-	snprintf(path, sizeof(path), "%s/testdata/cases/ami-import/registry",
-	    srcdir());
-	ck_assert_int_eq(br_store_begin(st, &err), 0);
-	ck_assert_msg(br_registry_load_dir(st, path, &err) == 0, "%s",
-	    err.msg);
-	ck_assert_int_eq(br_store_commit(st, &err), 0);
+	fx_registry(st, "testdata/cases/ami-import/registry");
 }
 
 static void
 teardown(void)
 {
-	char cmd[300];
-
 	br_store_close(st);
 	st = NULL;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	ck_assert_int_eq(system(cmd), 0);
+	fx_rmrf(tmpdir);
 }
 
 /* Import text as file name; returns br_import_file's status. */
@@ -67,13 +46,9 @@ import_as(const char *name, const char *text, struct br_import_result *res,
 	char path[512];
 	struct br_registry reg;
 	struct br_tz tz;
-	FILE *f;
 	int rc;
 
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	ck_assert_ptr_nonnull(f = fopen(path, "w"));
-	fputs(text, f);
-	fclose(f);
+	fx_write_in(path, sizeof(path), tmpdir, name, text);
 	ck_assert_int_eq(br_store_begin(st, err), 0);
 	ck_assert_int_eq(br_registry_init(&reg, st, err), 0);
 	ck_assert_int_eq(br_store_timezone(st, &tz, err), 0);
@@ -99,19 +74,7 @@ import_ok(const char *name, const char *text, struct br_import_result *res)
 	return rc;
 }
 
-static long
-count(const char *sql)
-{
-	struct br_error err;
-	sqlite3_stmt *s = br_store_prepare(st, sql, &err);
-	long n;
-
-	ck_assert_ptr_nonnull(s);
-	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
-	n = (long)sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return n;
-}
+#define count(sql) ((long)fx_scalar(st, (sql), 1))
 
 /* All register_read rows as "meter|ch|utc|value|file|q|srcver|ver;...". */
 static const char *

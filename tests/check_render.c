@@ -12,6 +12,7 @@
 #include "ledger.h"
 #include "render.h"
 #include "store.h"
+#include "fixture.h"
 #include "banned.h"
 
 static char dir[256];
@@ -100,25 +101,15 @@ static const char expected_a1[] =
 static void
 setup(void)
 {
-	struct br_error err;
-	char path[300];
-
-	snprintf(dir, sizeof(dir), "/tmp/check_render.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/billing.db", dir);
-	st = br_store_open(path, BR_STORE_CREATE, &err);
-	ck_assert_ptr_nonnull(st);
-	ck_assert_int_eq(br_store_exec(st, fixture, &err), 0);
+	fx_mkdtemp(dir, sizeof(dir), "/tmp/check_render.XXXXXX");
+	st = fx_store(dir, "billing.db", fixture);
 }
 
 static void
 teardown(void)
 {
-	char cmd[300];
-
 	br_store_close(st);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	fx_rmrf(dir);
 }
 
 static char *
@@ -142,19 +133,7 @@ slurp(const char *path)
 	return buf;
 }
 
-static int64_t
-scalar(const char *sql)
-{
-	struct br_error err;
-	sqlite3_stmt *s = br_store_prepare(st, sql, &err);
-	int64_t v = -999;
-
-	ck_assert_ptr_nonnull(s);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
-}
+#define scalar(sql) fx_scalar(st, (sql), 0)
 
 /* One full render run into dir/bills with the register in *reg. */
 static int

@@ -17,6 +17,7 @@
 #include "render.h"
 #include "scanline.h"
 #include "store.h"
+#include "fixture.h"
 #include "banned.h"
 
 static char dir[256];
@@ -54,25 +55,15 @@ static const char fixture[] =
 static void
 setup(void)
 {
-	struct br_error err;
-	char path[300];
-
-	snprintf(dir, sizeof(dir), "/tmp/check_render_pdf.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/billing.db", dir);
-	st = br_store_open(path, BR_STORE_CREATE, &err);
-	ck_assert_ptr_nonnull(st);
-	ck_assert_int_eq(br_store_exec(st, fixture, &err), 0);
+	fx_mkdtemp(dir, sizeof(dir), "/tmp/check_render_pdf.XXXXXX");
+	st = fx_store(dir, "billing.db", fixture);
 }
 
 static void
 teardown(void)
 {
-	char cmd[300];
-
 	br_store_close(st);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	fx_rmrf(dir);
 }
 
 static char *
@@ -98,19 +89,7 @@ slurp(const char *path, size_t *len)
 	return buf;
 }
 
-static int64_t
-scalar(const char *sql)
-{
-	struct br_error err;
-	sqlite3_stmt *s = br_store_prepare(st, sql, &err);
-	int64_t v = -999;
-
-	ck_assert_ptr_nonnull(s);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
-}
+#define scalar(sql) fx_scalar(st, (sql), 0)
 
 /* 1 when the n bytes at a contain string s. */
 static int
@@ -149,14 +128,10 @@ pdf_text(const char *bill_id)
 {
 	char path[300], cmd[700], *pdf, *text;
 	size_t len;
-	FILE *f;
 
 	pdf = pdf_of(bill_id, &len);
 	snprintf(path, sizeof(path), "%s/%s.pdf", dir, bill_id);
-	f = fopen(path, "wb");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_uint_eq(fwrite(pdf, 1, len, f), len);
-	fclose(f);
+	fx_write_bytes(path, pdf, len);
 	free(pdf);
 	snprintf(cmd, sizeof(cmd), "pdftotext -layout '%s' '%s/out.txt'",
 	    path, dir);
@@ -482,14 +457,10 @@ START_TEST(test_pdf_fonts_embedded)
 {
 	char path[300], cmd[700], *pdf, *t;
 	size_t len;
-	FILE *f;
 
 	pdf = pdf_of("2026-10-A1", &len);
 	snprintf(path, sizeof(path), "%s/a1.pdf", dir);
-	f = fopen(path, "wb");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_uint_eq(fwrite(pdf, 1, len, f), len);
-	fclose(f);
+	fx_write_bytes(path, pdf, len);
 	free(pdf);
 	/* Three TrueType subsets, all embedded; no base-14 font. */
 	snprintf(cmd, sizeof(cmd), "pdffonts '%s'", path);
@@ -545,7 +516,6 @@ START_TEST(test_print_stream)
 	char sql[400], path[300], cmd[700];
 	size_t len, len2;
 	int i;
-	FILE *f;
 
 	ck_assert_int_eq(br_store_exec(st, "INSERT INTO account VALUES('A2',"
 	    "'Ann Lee','9 Oak St, Prairie Valley, IL 61000','active','R1');"
@@ -569,10 +539,7 @@ START_TEST(test_print_stream)
 	ck_assert_ptr_nonnull(strstr(v, "|2|3\nT|2|"));
 	ck_assert_ptr_nonnull(strstr(v, "\nT|2|77|122.34|132.34|4\n"));
 	snprintf(path, sizeof(path), "%s/print.pdf", dir);
-	f = fopen(path, "wb");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_uint_eq(fwrite(ps, 1, len, f), len);
-	fclose(f);
+	fx_write_bytes(path, ps, len);
 	snprintf(cmd, sizeof(cmd), "pdfinfo '%s' | grep '^Pages:'", path);
 	t = output_of(cmd);
 	ck_assert_ptr_nonnull(strstr(t, " 4\n"));

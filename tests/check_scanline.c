@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "scanline.h"
+#include "fixture.h"
 #include "banned.h"
 
 START_TEST(test_inline_vectors)
@@ -36,13 +37,12 @@ END_TEST
 
 START_TEST(test_vector_file)
 {
-	const char *e = getenv("BR_SAMPLES");
 	char path[1024], line[512], scheme[64], input[128], want[32];
 	FILE *f;
 	int checked = 0, d;
 
 	snprintf(path, sizeof(path), "%s/payments/synthetic/"
-	    "check-digit-vectors.tsv", e && *e ? e : "/work/shared/samples");
+	    "check-digit-vectors.tsv", fx_samples());
 	if ((f = fopen(path, "r")) == NULL) {
 		printf("check_scanline: %s not found, vector file skipped\n",
 		    path);

@@ -11,6 +11,7 @@
 
 #include "shard.h"
 #include "store.h"
+#include "fixture.h"
 #include "banned.h"
 
 START_TEST(test_parse)
@@ -100,16 +101,13 @@ END_TEST
 
 START_TEST(test_sql)
 {
-	char dir[64], path[128];
+	char dir[64];
 	struct br_error err;
 	struct br_store *st;
 	sqlite3_stmt *s;
 
-	snprintf(dir, sizeof(dir), "/tmp/check_shard.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/billing.db", dir);
-	st = br_store_open(path, BR_STORE_CREATE, &err);
-	ck_assert_msg(st != NULL, "%s", err.msg);
+	fx_mkdtemp(dir, sizeof(dir), "/tmp/check_shard.XXXXXX");
+	st = fx_store(dir, "billing.db", NULL);
 	s = br_store_prepare(st, "SELECT br_exc_id('validate', 'GAP', 'A1',"
 	    " 'M1', '2026-10-05', 'x'), br_in_shard('A00001'),"
 	    " br_in_shard(''), br_in_shard(NULL)", &err);
@@ -131,23 +129,20 @@ START_TEST(test_sql)
 	ck_assert_int_eq(sqlite3_column_int(s, 1), 1);
 	sqlite3_finalize(s);
 	br_store_close(st);
-	unlink(path);
-	rmdir(dir);
+	fx_rmrf(dir);
 }
 END_TEST
 
 START_TEST(test_bind)
 {
-	char dir[64], path[128];
+	char dir[64];
 	struct br_error err;
 	struct br_store *st;
 	struct br_shard two = { 2, 3 }, one = { 1, 3 };
+	char path[128];
 
-	snprintf(dir, sizeof(dir), "/tmp/check_shard.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/billing.db", dir);
-	st = br_store_open(path, BR_STORE_CREATE, &err);
-	ck_assert_msg(st != NULL, "%s", err.msg);
+	fx_mkdtemp(dir, sizeof(dir), "/tmp/check_shard.XXXXXX");
+	st = fx_store(dir, "billing.db", NULL);
 	/* Unsharded on an unsharded store: nothing recorded. */
 	ck_assert_int_eq(br_store_begin(st, &err), 0);
 	ck_assert_int_eq(br_shard_bind(st, NULL, &err), 0);
@@ -165,24 +160,18 @@ START_TEST(test_bind)
 	ck_assert_int_eq(br_shard_bind(st, NULL, &err), -1);
 	br_store_rollback(st);
 	br_store_close(st);
+	snprintf(path, sizeof(path), "%s/billing.db", dir);
 	unlink(path);
 
 	/* A store with unsharded data cannot become a shard store. */
-	st = br_store_open(path, BR_STORE_CREATE, &err);
-	ck_assert_msg(st != NULL, "%s", err.msg);
-	ck_assert_int_eq(br_store_exec(st, "INSERT INTO interval_day VALUES("
-	    "'M1', 1, 20000, 900, 0, x'', x'', 1, 1)", &err), 0);
+	st = fx_store(dir, "billing.db", "INSERT INTO interval_day VALUES("
+	    "'M1', 1, 20000, 900, 0, x'', x'', 1, 1)");
 	ck_assert_int_eq(br_store_begin(st, &err), 0);
 	ck_assert_int_eq(br_shard_bind(st, &one, &err), -1);
 	ck_assert_ptr_nonnull(strstr(err.msg, "unsharded data"));
 	br_store_rollback(st);
 	br_store_close(st);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/billing.db-wal", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/billing.db-shm", dir);
-	unlink(path);
-	rmdir(dir);
+	fx_rmrf(dir);
 }
 END_TEST
 

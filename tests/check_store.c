@@ -13,6 +13,7 @@
 #include "csvio.h"
 #include "input.h"
 #include "store.h"
+#include "fixture.h"
 #include "banned.h"
 
 static char dir[256];
@@ -20,17 +21,13 @@ static char dir[256];
 static void
 setup(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/br-check-store-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	fx_mkdtemp(dir, sizeof(dir), "/tmp/br-check-store-XXXXXX");
 }
 
 static void
 teardown(void)
 {
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	fx_rmrf(dir);
 }
 
 static void
@@ -129,16 +126,6 @@ collect_cb(void *ctx, const struct br_csv_record *rec, struct br_error *err)
 	return 0;
 }
 
-static void
-write_file(const char *p, const char *s)
-{
-	FILE *f = fopen(p, "w");
-
-	ck_assert_ptr_nonnull(f);
-	fputs(s, f);
-	fclose(f);
-}
-
 START_TEST(test_csv_lines_quotes_bom_crlf)
 {
 	char p[300];
@@ -147,7 +134,7 @@ START_TEST(test_csv_lines_quotes_bom_crlf)
 
 	memset(&c, 0, sizeof(c));
 	path_in(p, sizeof(p), "a.csv");
-	write_file(p, "\xEF\xBB\xBFid,name\r\n1,\"a, b\"\r\n\r\n2,\"two\nlines\""
+	fx_write(p, "\xEF\xBB\xBFid,name\r\n1,\"a, b\"\r\n\r\n2,\"two\nlines\""
 	    "\n3,last");
 	ck_assert_int_eq(br_csv_read(p, collect_cb, &c, NULL, &err), 0);
 	ck_assert_str_eq(c.text,
@@ -169,7 +156,7 @@ START_TEST(test_csv_callback_error_gets_file_and_line)
 	memset(&c, 0, sizeof(c));
 	memset(&err, 0, sizeof(err));
 	path_in(p, sizeof(p), "b.csv");
-	write_file(p, "h\nok\nstop\nnever\n");
+	fx_write(p, "h\nok\nstop\nnever\n");
 	ck_assert_int_eq(br_csv_read(p, collect_cb, &c, NULL, &err), -1);
 	ck_assert_int_eq(err.line, 3);
 	ck_assert_str_eq(err.file, p);
@@ -185,7 +172,7 @@ START_TEST(test_csv_malformed_quote)
 
 	memset(&c, 0, sizeof(c));
 	path_in(p, sizeof(p), "c.csv");
-	write_file(p, "a,b\n1,\"x\"y\n");
+	fx_write(p, "a,b\n1,\"x\"y\n");
 	ck_assert_int_eq(br_csv_read(p, collect_cb, &c, NULL, &err), -1);
 	ck_assert_int_eq(err.code, BR_EINPUT);
 	ck_assert_int_eq(err.line, 2);
@@ -204,7 +191,7 @@ START_TEST(test_gzip_same_hash_as_plain)
 	memset(&c2, 0, sizeof(c2));
 	path_in(p, sizeof(p), "d.csv");
 	path_in(pg, sizeof(pg), "d.csv.gz");
-	write_file(p, text);
+	fx_write(p, text);
 	gz = gzopen(pg, "wb");
 	gzputs(gz, text);
 	gzclose(gz);

@@ -10,15 +10,8 @@
 
 #include "date.h"
 #include "tariff.h"
+#include "fixture.h"
 #include "banned.h"
-
-static const char *
-srcdir(void)
-{
-	const char *s = getenv("BR_SOURCE_DIR");
-
-	return s ? s : BR_SOURCE_DIR;
-}
 
 static void
 load_sample(const char *code, struct br_tariff *t)
@@ -27,7 +20,7 @@ load_sample(const char *code, struct br_tariff *t)
 	char dir[512];
 
 	br_error_clear(&err);
-	snprintf(dir, sizeof(dir), "%s/rates", srcdir());
+	snprintf(dir, sizeof(dir), "%s/rates", fx_srcdir());
 	if (br_tariff_load_code(t, dir, code, &err) != 0)
 		ck_abort_msg("%s: %s:%ld: %s", code, err.file, err.line,
 		    err.msg);
@@ -111,16 +104,10 @@ END_TEST
 static int
 load_text(const char *text, struct br_error *err)
 {
-	char path[] = "/tmp/check_tariff_XXXXXX";
+	const char *path = fx_tmpfile("/tmp/check_tariff_XXXXXX", text);
 	struct br_tariff t;
-	FILE *f;
-	int fd, rc;
+	int rc;
 
-	fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	f = fdopen(fd, "w");
-	fputs(text, f);
-	fclose(f);
 	br_error_clear(err);
 	rc = br_tariff_load(&t, path, err);
 	if (rc == 0)

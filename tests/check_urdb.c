@@ -18,18 +18,11 @@
 #include "tariff.h"
 #include "tz.h"
 #include "urdb.h"
+#include "fixture.h"
 #include "banned.h"
 
 #define D(y, m, d) br_date_days(y, m, d)
 #define SYN_LABEL "bbbbbbbbbbbbbbbbbbbbbbb2"
-
-static const char *
-srcdir(void)
-{
-	const char *s = getenv("BR_SOURCE_DIR");
-
-	return s ? s : BR_SOURCE_DIR;
-}
 
 /*
  * Expected outcome per sample: NULL = converts; else every "|"-separated
@@ -111,15 +104,10 @@ static int
 load_yaml(const char *yaml, size_t len, struct br_tariff *t,
     struct br_error *err)
 {
-	char path[] = "/tmp/check_urdb_XXXXXX";
-	int fd = mkstemp(path), rc;
-	FILE *f;
+	const char *path = fx_tmpfile_bytes("/tmp/check_urdb_XXXXXX", yaml,
+	    len);
+	int rc;
 
-	ck_assert_int_ge(fd, 0);
-	f = fdopen(fd, "w");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_uint_eq(fwrite(yaml, 1, len, f), len);
-	fclose(f);
 	rc = br_tariff_load(t, path, err);
 	unlink(path);
 	return rc;
@@ -234,12 +222,10 @@ check_dir(const char *dir, int *nfiles)
 
 START_TEST(test_shared_samples)
 {
-	const char *base = getenv("BR_SAMPLES");
 	char dir[1024];
 	int n = 0, ok;
 
-	snprintf(dir, sizeof(dir), "%s/urdb", base ? base :
-	    "/work/shared/samples");
+	snprintf(dir, sizeof(dir), "%s/urdb", fx_samples());
 	ok = check_dir(dir, &n);
 	if (ok < 0)
 		return;		/* no shared samples here (CI) */
@@ -253,7 +239,7 @@ START_TEST(test_testdata_copies)
 	char dir[1024];
 	int n = 0, ok;
 
-	snprintf(dir, sizeof(dir), "%s/testdata/urdb", srcdir());
+	snprintf(dir, sizeof(dir), "%s/testdata/urdb", fx_srcdir());
 	ok = check_dir(dir, &n);
 	ck_assert_int_eq(n, 14);
 	ck_assert_int_eq(ok, 11);
@@ -315,7 +301,7 @@ bill(const char *file, const char *label, const char *zone, int32_t first,
 	char path[1024];
 	int64_t total = 0;
 
-	snprintf(path, sizeof(path), "%s/testdata/urdb/%s", srcdir(), file);
+	snprintf(path, sizeof(path), "%s/testdata/urdb/%s", fx_srcdir(), file);
 	if (convert(path, NULL, 0, label, r, &err) != 0)
 		ck_abort_msg("%s: %s", file, err.msg);
 	if (load_yaml(r->yaml, r->len, &t, &err) != 0)
@@ -432,7 +418,7 @@ bill_spikes(const char *file, const char *zone, int32_t first, int32_t last,
 	char path[1024];
 	int64_t total = 0;
 
-	snprintf(path, sizeof(path), "%s/testdata/urdb/%s", srcdir(), file);
+	snprintf(path, sizeof(path), "%s/testdata/urdb/%s", fx_srcdir(), file);
 	if (convert(path, NULL, 0, NULL, &r, &err) != 0)
 		ck_abort_msg("%s: %s", file, err.msg);
 	if (load_yaml(r.yaml, r.len, &t, &err) != 0)
@@ -700,7 +686,7 @@ START_TEST(test_bill_smud_tou_demand)
 	 * 282.2678; demand (all hours) 12 kW x 5.539 = 66.468; TOU demand
 	 * in p3 4 kW x 11.609 = 46.436; customer 2339.50 */
 	snprintf(path, sizeof(path), "%s/testdata/urdb/smud_ci_tod3_sec_500_"
-	    "999kW.json", srcdir());
+	    "999kW.json", fx_srcdir());
 	ck_assert_int_eq(convert(path, NULL, 0, NULL, &r, &err), 0);
 	if (load_yaml(r.yaml, r.len, &t, &err) != 0)
 		ck_abort_msg("line %ld: %s", err.line, err.msg);
@@ -757,7 +743,7 @@ START_TEST(test_ignore_reactive)
 	char path[1024];
 
 	snprintf(path, sizeof(path), "%s/testdata/urdb/sdge_ev_hp_eecc_cpp_"
-	    "d_2025.json", srcdir());
+	    "d_2025.json", fx_srcdir());
 	ck_assert_int_eq(convert(path, ign, 1, NULL, &r, &err), 0);
 	ck_assert(has_note(&r, "dropped by --ignore demandreactivepowercharge"
 	    ": reactive power charge (demandreactivepowercharge 0.52 $/kVAR)"));
@@ -920,7 +906,7 @@ START_TEST(test_nem_netting)
 
 	memset(&o, 0, sizeof(o));
 	snprintf(path, sizeof(path), "%s/testdata/urdb/Jackson_EMC_A_"
-	    "Residential_Senior_LowIncome_2017.json", srcdir());
+	    "Residential_Senior_LowIncome_2017.json", fx_srcdir());
 	o.source = path;
 	o.code = "J";
 	o.nem_program = "NEM2";
@@ -987,7 +973,7 @@ START_TEST(test_all_items_versions)
 
 	memset(&o, 0, sizeof(o));
 	snprintf(path, sizeof(path), "%s/testdata/urdb/synthetic_tou_fuel.json",
-	    srcdir());
+	    fx_srcdir());
 	o.source = path;
 	o.all_items = true;
 	ck_assert_int_eq(br_urdb_convert_file(path, &o, &r, &err), 0);

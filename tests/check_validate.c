@@ -12,23 +12,17 @@
 #include "date.h"
 #include "store.h"
 #include "validate.h"
+#include "fixture.h"
 #include "banned.h"
 
 static char tmpdir[64];
-static char dbpath[128];
 static struct br_store *st;
 
 static void
 setup(void)
 {
-	struct br_error err;
-
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/check_validate.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	snprintf(dbpath, sizeof(dbpath), "%s/billing.db", tmpdir);
-	st = br_store_open(dbpath, BR_STORE_CREATE, &err);
-	ck_assert_msg(st != NULL, "%s", err.msg);
-	ck_assert_int_eq(br_store_exec(st,
+	fx_mkdtemp(tmpdir, sizeof(tmpdir), "/tmp/check_validate.XXXXXX");
+	st = fx_store(tmpdir, "billing.db",
 	    "INSERT INTO setting VALUES('timezone','America/Chicago');"
 	    "INSERT INTO account(account_id,name) VALUES('A1','Ann');"
 	    "INSERT INTO service_point VALUES('SP1','electric','1 Main');"
@@ -38,17 +32,14 @@ setup(void)
 	    " end_date,rate_code) VALUES('A1','SP1','2026-01-01',NULL,"
 	    " 'RES-FLAT');"
 	    "INSERT INTO bill_cycle VALUES('2026-10','2026-10-05',"
-	    " '2026-10-07','2026-10-10','2026-10-30');", &err), 0);
+	    " '2026-10-07','2026-10-10','2026-10-30');");
 }
 
 static void
 teardown(void)
 {
-	char cmd[160];
-
 	br_store_close(st);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	ck_assert_int_eq(system(cmd), 0);
+	fx_rmrf(tmpdir);
 }
 
 static int32_t

@@ -20,23 +20,17 @@
 #include "store.h"
 #include "validate.h"
 #include "vee_rules.h"
+#include "fixture.h"
 #include "banned.h"
 
 static char tmpdir[64];
-static char dbpath[128];
 static struct br_store *st;
 
 static void
 setup(void)
 {
-	struct br_error err;
-
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/check_vee.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-	snprintf(dbpath, sizeof(dbpath), "%s/billing.db", tmpdir);
-	st = br_store_open(dbpath, BR_STORE_CREATE, &err);
-	ck_assert_msg(st != NULL, "%s", err.msg);
-	ck_assert_int_eq(br_store_exec(st,
+	fx_mkdtemp(tmpdir, sizeof(tmpdir), "/tmp/check_vee.XXXXXX");
+	st = fx_store(tmpdir, "billing.db",
 	    "INSERT INTO setting VALUES('timezone','America/Chicago');"
 	    "INSERT INTO account(account_id,name) VALUES('A1','Ann');"
 	    "INSERT INTO account(account_id,name) VALUES('A2','Bob');"
@@ -51,17 +45,14 @@ setup(void)
 	    " 'RES-FLAT');"
 	    "INSERT INTO service_agreement(account_id,sp_id,start_date,"
 	    " end_date,rate_code) VALUES('A2','SP2','2025-01-01',NULL,"
-	    " 'WATER-RES');", &err), 0);
+	    " 'WATER-RES');");
 }
 
 static void
 teardown(void)
 {
-	char cmd[160];
-
 	br_store_close(st);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	ck_assert_int_eq(system(cmd), 0);
+	fx_rmrf(tmpdir);
 }
 
 static int32_t
@@ -236,18 +227,6 @@ total_exc(void)
 	return n;
 }
 
-static void
-write_file(const char *name, const char *text, char *path, size_t n)
-{
-	FILE *f;
-
-	snprintf(path, n, "%s/%s", tmpdir, name);
-	f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 START_TEST(test_rules_defaults_and_file)
 {
 	struct br_vee_rules r;
@@ -264,10 +243,10 @@ START_TEST(test_rules_defaults_and_file)
 	ck_assert_str_eq(br_vee_param_name(BR_VEE_HIGH_USAGE, 1), "min_days");
 	ck_assert_ptr_null(br_vee_param_name(BR_VEE_GAP, 0));
 
-	write_file("r.yaml", "version: 1\nrules:\n"
+	fx_write_in(path, sizeof(path), tmpdir, "r.yaml",
+	    "version: 1\nrules:\n"
 	    "  SPIKE: { severity: hold, ratio: 1.25 }\n"
-	    "  LEAK:\n    kinds: [water, gas]\n    enabled: false\n", path,
-	    sizeof(path));
+	    "  LEAK:\n    kinds: [water, gas]\n    enabled: false\n");
 	ck_assert_int_eq(br_vee_rules_load(&r, path, &err), 0);
 	ck_assert_str_eq(r.rule[BR_VEE_SPIKE].severity, "hold");
 	ck_assert_int_eq(br_vee_param(&r, BR_VEE_SPIKE, 0), 1250);
@@ -282,7 +261,7 @@ START_TEST(test_rules_defaults_and_file)
 		int i, k;
 
 		snprintf(src, sizeof(src), "%s/testdata/vee-rules.yaml",
-		    BR_SOURCE_DIR);
+		    fx_srcdir());
 		ck_assert_int_eq(br_vee_rules_load(&f, src, &err), 0);
 		br_vee_rules_default(&d);
 		for (i = 0; i < BR_VEE_NRULES; i++) {
@@ -296,25 +275,27 @@ START_TEST(test_rules_defaults_and_file)
 		}
 	}
 
-	write_file("b1.yaml", "rules:\n  SPIKE:\n    ratio: 1.2\n"
-	    "    severity: urgent\n", path, sizeof(path));
+	fx_write_in(path, sizeof(path), tmpdir, "b1.yaml",
+	    "rules:\n  SPIKE:\n    ratio: 1.2\n"
+	    "    severity: urgent\n");
 	ck_assert_int_eq(br_vee_rules_load(&r, path, &err), -1);
 	ck_assert_int_eq(err.code, BR_ECONFIG);
 	ck_assert_int_eq(err.line, 4);
-	write_file("b2.yaml", "rules:\n  SPIKE:\n    ratio: -1\n", path,
-	    sizeof(path));
+	fx_write_in(path, sizeof(path), tmpdir, "b2.yaml",
+	    "rules:\n  SPIKE:\n    ratio: -1\n");
 	ck_assert_int_eq(br_vee_rules_load(&r, path, &err), -1);
 	ck_assert_int_eq(err.line, 3);
-	write_file("b3.yaml", "rules:\n  SPIKE:\n    ratoi: 1\n", path,
-	    sizeof(path));
+	fx_write_in(path, sizeof(path), tmpdir, "b3.yaml",
+	    "rules:\n  SPIKE:\n    ratoi: 1\n");
 	ck_assert_int_eq(br_vee_rules_load(&r, path, &err), -1);
 	ck_assert_int_eq(err.line, 3);
 	ck_assert_ptr_nonnull(strstr(err.msg, "ratoi"));
-	write_file("b4.yaml", "rules:\n  LEAK: { kinds: [steam] }\n", path,
-	    sizeof(path));
+	fx_write_in(path, sizeof(path), tmpdir, "b4.yaml",
+	    "rules:\n  LEAK: { kinds: [steam] }\n");
 	ck_assert_int_eq(br_vee_rules_load(&r, path, &err), -1);
 	ck_assert_int_eq(err.line, 2);
-	write_file("b5.yaml", "rules: [\n", path, sizeof(path));
+	fx_write_in(path, sizeof(path), tmpdir, "b5.yaml",
+	    "rules: [\n");
 	ck_assert_int_eq(br_vee_rules_load(&r, path, &err), -1);
 	ck_assert_int_eq(err.code, BR_ECONFIG);
 	ck_assert_int_eq(br_vee_rules_load(&r, "/nonexistent/r.yaml", &err),
@@ -606,7 +587,7 @@ START_TEST(test_dispositions_and_forced_fallback)
 	/* An unknown id is an error with file:line. */
 	snprintf(csv, sizeof(csv), "exception_id,decision,reviewer,note\n"
 	    "%lld,hold,ann,\n7,release,ann,\n", id);
-	write_file("d0.csv", csv, path, sizeof(path));
+	fx_write_in(path, sizeof(path), tmpdir, "d0.csv", csv);
 	ck_assert_int_eq(br_store_begin(st, &err), 0);
 	ck_assert_int_eq(br_disposition_apply(st, path, &res, &err), -1);
 	br_disposition_release(&res);
@@ -627,7 +608,7 @@ START_TEST(test_dispositions_and_forced_fallback)
 	snprintf(csv, sizeof(csv), "exception_id,decision,reviewer,note\n"
 	    "%lld,hold,ann,wait\n%lld,estimate,bob,\"use the day before\"\n",
 	    id, id);
-	write_file("d1.csv", csv, path, sizeof(path));
+	fx_write_in(path, sizeof(path), tmpdir, "d1.csv", csv);
 	ck_assert_int_eq(br_store_begin(st, &err), 0);
 	ck_assert_int_eq(br_disposition_apply(st, path, &res, &err), 0);
 	ck_assert_int_eq(br_store_commit(st, &err), 0);
@@ -658,7 +639,7 @@ START_TEST(test_dispositions_and_forced_fallback)
 	/* A second file appends: seq 3; status follows the last one. */
 	snprintf(csv, sizeof(csv), "decision,exception_id,reviewer\n"
 	    "release,%lld,carl\n", id);
-	write_file("d2.csv", csv, path, sizeof(path));
+	fx_write_in(path, sizeof(path), tmpdir, "d2.csv", csv);
 	ck_assert_int_eq(br_store_begin(st, &err), 0);
 	ck_assert_int_eq(br_disposition_apply(st, path, &res, &err), 0);
 	ck_assert_int_eq(br_store_commit(st, &err), 0);
@@ -803,11 +784,9 @@ START_TEST(test_nem12_multiple_quality)
 	struct br_validate_summary sum;
 	int64_t v0[48], v1[48];
 	uint8_t q0[48], q1[48];
-	const char *e = getenv("BR_SOURCE_DIR");
 
 	snprintf(path, sizeof(path), "%s/testdata/samples-ami/"
-	    "nemreader-Example_NEM12_multiple_quality.csv",
-	    e && *e ? e : BR_SOURCE_DIR);
+	    "nemreader-Example_NEM12_multiple_quality.csv", fx_srcdir());
 	load_nem12(path, "2004-04-17", "2004-04-17", 1);
 	ck_assert_int_eq(get("CCCC123456E1", "2004-04-17", v0, q0), 48);
 	/* F14 (1-20) and S14 (25-48) are sender estimates. */
@@ -902,7 +881,7 @@ START_TEST(test_forced_missing_day)
 	ck_assert_int_eq(exc("MISSING_DAY", "2026-10-13"), 1);
 	snprintf(csv, sizeof(csv), "exception_id,decision,reviewer\n"
 	    "%lld,estimate,ann\n", exc_id_of("MISSING_DAY", "2026-10-13"));
-	write_file("d.csv", csv, path, sizeof(path));
+	fx_write_in(path, sizeof(path), tmpdir, "d.csv", csv);
 	ck_assert_int_eq(br_store_begin(st, &err), 0);
 	ck_assert_int_eq(br_disposition_apply(st, path, &res, &err), 0);
 	ck_assert_int_eq(br_store_commit(st, &err), 0);

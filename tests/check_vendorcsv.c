@@ -10,32 +10,10 @@
 #include <unistd.h>
 
 #include "vendorcsv.h"
+#include "fixture.h"
 #include "banned.h"
 
-static const char *
-srcdir(void)
-{
-	const char *s = getenv("BR_SOURCE_DIR");
-
-	return s ? s : BR_SOURCE_DIR;
-}
-
-static const char *
-write_tmp(const char *text)
-{
-	static char path[64];
-	FILE *f;
-	int fd;
-
-	snprintf(path, sizeof(path), "/tmp/check_vendorcsv.XXXXXX");
-	fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	f = fdopen(fd, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
-	return path;
-}
+#define write_tmp(text) fx_tmpfile("/tmp/check_vendorcsv.XXXXXX", (text))
 
 START_TEST(test_beacon_mapping)
 {
@@ -44,7 +22,7 @@ START_TEST(test_beacon_mapping)
 	char path[512], q;
 
 	snprintf(path, sizeof(path), "%s/testdata/mappings/"
-	    "badger-beacon360.yaml", srcdir());
+	    "badger-beacon360.yaml", fx_srcdir());
 	ck_assert_msg(br_vendor_map_load(&m, path, &err) == 0, "%s",
 	    err.msg);
 	ck_assert_str_eq(m.name, "Badger Beacon 360");
