@@ -51,13 +51,6 @@ struct br_input_src {
 #endif
 };
 
-/* SHA-256 of the input bytes (SHA-NI inside br_sha256_update). */
-static void
-sha_update(struct br_sha256 *s, const void *data, size_t n)
-{
-	br_sha256_update(s, data, n);
-}
-
 struct br_input *
 br_input_open(const char *path, struct br_error *err)
 {
@@ -139,9 +132,6 @@ struct br_input_ring {
 	pthread_t th;
 };
 
-static long input_read(struct br_input *in, void *buf, size_t n,
-    struct br_error *err);
-
 /* Reader thread: fill free slots until the end, an error or stop. */
 static void *
 ring_reader(void *arg)
@@ -161,7 +151,7 @@ ring_reader(void *arg)
 		}
 		s = &r->slot[r->filled % RING_SLOTS];
 		pthread_mutex_unlock(&r->mu);
-		n = input_read(in, s->mem + BR_INPUT_HEADROOM, r->data_size,
+		n = br_input_read(in, s->mem + BR_INPUT_HEADROOM, r->data_size,
 		    &r->err);
 		pthread_mutex_lock(&r->mu);
 		s->len = n;
@@ -227,7 +217,7 @@ br_input_next(struct br_input *in, char **data, struct br_error *err)
 	}
 	if (!r->threaded) {
 		s = &r->slot[0];
-		s->len = input_read(in, s->mem + BR_INPUT_HEADROOM,
+		s->len = br_input_read(in, s->mem + BR_INPUT_HEADROOM,
 		    r->data_size, &r->err);
 	} else {
 		pthread_mutex_lock(&r->mu);
@@ -251,12 +241,6 @@ br_input_next(struct br_input *in, char **data, struct br_error *err)
 	}
 	*data = s->mem + BR_INPUT_HEADROOM;
 	return s->len;
-}
-
-long
-br_input_read(struct br_input *in, void *buf, size_t n, struct br_error *err)
-{
-	return input_read(in, buf, n, err);
 }
 
 /* zlib: gzread does the detection, the members and the CRC. */
@@ -406,7 +390,6 @@ gzip_read(struct br_input *in, void *buf, size_t n, struct br_error *err)
 			zs->crc_flag = ISAL_GZIP;
 		}
 		if (s->pos == s->len && !s->eof) {
-			s->pos = s->len = 0;
 			if (raw_fill(in, err) != 0)
 				return -1;
 		}
@@ -457,8 +440,8 @@ sniff(struct br_input *in, struct br_error *err)
 	return 0;
 }
 
-static long
-input_read(struct br_input *in, void *buf, size_t n, struct br_error *err)
+long
+br_input_read(struct br_input *in, void *buf, size_t n, struct br_error *err)
 {
 	struct br_input_src *s = in->src;
 	long got;
@@ -487,7 +470,7 @@ input_read(struct br_input *in, void *buf, size_t n, struct br_error *err)
 		}
 	}
 	if (got > 0) {
-		sha_update(&in->sha, buf, (size_t)got);
+		br_sha256_update(&in->sha, buf, (size_t)got);
 		in->bytes += (uint64_t)got;
 	}
 	return got;
