@@ -75,12 +75,13 @@ __attribute__((constructor))
 static void
 detect_sha_ni(void)
 {
-	unsigned a, b, c, d, lo, hi;
+	unsigned a, b, c, d, ecx1, lo, hi;
 
-	have_sha_ni = __get_cpuid(1, &a, &b, &c, &d) && (c >> 19 & 1) &&
+	if (!__get_cpuid(1, &a, &b, &ecx1, &d))
+		return;
+	have_sha_ni = (ecx1 >> 19 & 1) &&
 	    __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b >> 29 & 1);
-	if (__get_cpuid(1, &a, &b, &c, &d) && (c >> 27 & 1) &&
-	    (c >> 28 & 1)) {
+	if ((ecx1 >> 27 & 1) && (ecx1 >> 28 & 1)) {
 		__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
 		have_avx = (lo & 6) == 6;
 	}
