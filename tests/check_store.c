@@ -258,16 +258,6 @@ slurp(const char *p, size_t *len)
 	return b;
 }
 
-static void
-write_bytes(const char *p, const void *b, size_t n)
-{
-	FILE *f = fopen(p, "wb");
-
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(fwrite(b, 1, n, f), n);
-	fclose(f);
-}
-
 /* One gzip member of text, returned as bytes. */
 static unsigned char *
 gz_member(const char *text, size_t tlen, size_t *len)
@@ -388,7 +378,7 @@ START_TEST(test_gzip_decoders_agree)
 			memcpy(file + glen, cases[c].part[i], cases[c].plen[i]);
 			glen += cases[c].plen[i];
 		}
-		write_bytes(p, file, glen);
+		fx_write_bytes(p, file, glen);
 		free(file);
 		br_sha256_init(&h);
 		br_sha256_update(&h, cases[c].want, cases[c].want_len);
@@ -437,7 +427,7 @@ START_TEST(test_gzip_corruption_is_an_error)
 		case 2: memset(b + lb / 2, 0xff, 64); break;
 		case 3: len = 5; break;			/* header cut */
 		}
-		write_bytes(p, b, len);
+		fx_write_bytes(p, b, len);
 		free(b);
 		for (d = 0; d < 2; d++) {
 			br_input_decoder = decoders[d];
@@ -474,7 +464,7 @@ START_TEST(test_gzip_read_ahead_chunks)
 	br_sha256_update(&h, big, bign);
 	br_sha256_final_hex(&h, want);
 	path_in(p, sizeof(p), "big.gz");
-	write_bytes(p, mb, lb);
+	fx_write_bytes(p, mb, lb);
 	for (d = 0; d < 2; d++) {
 		br_input_decoder = decoders[d];
 		in = br_input_open_ahead(p, &err);
