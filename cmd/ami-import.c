@@ -7,14 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/import.h"
-#include "../lib/registry.h"
-#include "../lib/store.h"
-#include "../lib/tz.h"
-#include "../lib/vendorcsv.h"
+#include "import/import.h"
+#include "store/registry.h"
+#include "store/store.h"
+#include "core/tz.h"
+#include "formats/vendorcsv.h"
 #include "common/diag.h"
 #include "common/exitcode.h"
-#include "../lib/banned.h"
+#include "core/banned.h"
 
 static const char usage_text[] =
     "usage: ami-import [--db PATH] [--registry DIR] [-o FILE] "

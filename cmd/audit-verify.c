@@ -7,11 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../lib/audit.h"
-#include "../lib/store.h"
+#include "store/audit.h"
+#include "store/store.h"
 #include "common/diag.h"
 #include "common/exitcode.h"
-#include "../lib/banned.h"
+#include "core/banned.h"
 
 static void
 usage(FILE *f)

@@ -14,9 +14,9 @@
 
 #include "common/diag.h"
 #include "common/exitcode.h"
-#include "../lib/render.h"
-#include "../lib/store.h"
-#include "../lib/banned.h"
+#include "render/render.h"
+#include "store/store.h"
+#include "core/banned.h"
 
 static void
 usage(FILE *f)

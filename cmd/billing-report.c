@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/report.h"
-#include "../lib/store.h"
+#include "report/report.h"
+#include "store/store.h"
 #include "common/diag.h"
 #include "common/exitcode.h"
-#include "../lib/banned.h"
+#include "core/banned.h"
 
 static void
 usage(FILE *f)

@@ -10,12 +10,12 @@
 
 #include "common/diag.h"
 #include "common/exitcode.h"
-#include "../lib/date.h"
-#include "../lib/money.h"
-#include "../lib/payment.h"
-#include "../lib/paymap.h"
-#include "../lib/store.h"
-#include "../lib/banned.h"
+#include "core/date.h"
+#include "core/money.h"
+#include "pay/payment.h"
+#include "formats/paymap.h"
+#include "store/store.h"
+#include "core/banned.h"
 
 static void
 usage(FILE *f)

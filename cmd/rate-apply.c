@@ -13,11 +13,11 @@
 
 #include "common/diag.h"
 #include "common/exitcode.h"
-#include "date.h"
-#include "rate.h"
-#include "rebill.h"
-#include "store.h"
-#include "../lib/banned.h"
+#include "core/date.h"
+#include "rate/rate.h"
+#include "rate/rebill.h"
+#include "store/store.h"
+#include "core/banned.h"
 
 static const char usage_text[] =
     "usage: rate-apply [--db PATH] --cycle ID [--rates DIR] [--account ID]\n"

@@ -10,9 +10,9 @@
 
 #include "common/diag.h"
 #include "common/exitcode.h"
-#include "date.h"
-#include "urdb.h"
-#include "../lib/banned.h"
+#include "core/date.h"
+#include "rate/urdb.h"
+#include "core/banned.h"
 
 #define MAX_IGNORE 32
 

@@ -13,10 +13,10 @@
 
 #include "common/diag.h"
 #include "common/exitcode.h"
-#include "date.h"
-#include "store.h"
-#include "validate.h"
-#include "../lib/banned.h"
+#include "core/date.h"
+#include "store/store.h"
+#include "validate/validate.h"
+#include "core/banned.h"
 
 static const char usage_text[] =
     "usage: validate-reads [--db PATH] (--cycle ID | --from YYYY-MM-DD "

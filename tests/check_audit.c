@@ -12,11 +12,11 @@
 
 #include <sqlite3.h>
 
-#include "audit.h"
-#include "sha256.h"
-#include "store.h"
+#include "store/audit.h"
+#include "core/sha256.h"
+#include "store/store.h"
 #include "fixture.h"
-#include "banned.h"
+#include "core/banned.h"
 
 static char dir[256];
 static struct br_store *st;

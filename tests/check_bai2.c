@@ -10,9 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bai2.h"
+#include "formats/bai2.h"
 #include "fixture.h"
-#include "banned.h"
+#include "core/banned.h"
 
 #define MAXREC 64
 

@@ -11,12 +11,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cmep.h"
-#include "date.h"
-#include "store.h"
-#include "tz.h"
+#include "formats/cmep.h"
+#include "core/date.h"
+#include "store/store.h"
+#include "core/tz.h"
 #include "fixture.h"
-#include "banned.h"
+#include "core/banned.h"
 
 #define MAXREC 8
 

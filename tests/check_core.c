@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "date.h"
-#include "money.h"
-#include "sha256.h"
-#include "tz.h"
-#include "banned.h"
+#include "core/date.h"
+#include "core/money.h"
+#include "core/sha256.h"
+#include "core/tz.h"
+#include "core/banned.h"
 
 START_TEST(test_money_rounding_modes)
 {

@@ -11,9 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "csvio.h"
+#include "io/csvio.h"
 #include "fixture.h"
-#include "banned.h"
+#include "core/banned.h"
 
 struct sink {
 	char *out;

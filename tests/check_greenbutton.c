@@ -11,10 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "greenbutton.h"
-#include "store.h"
+#include "formats/greenbutton.h"
+#include "store/store.h"
 #include "fixture.h"
-#include "banned.h"
+#include "core/banned.h"
 
 struct run {
 	char meter[64], unit[16];

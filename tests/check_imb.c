@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "imb.h"
-#include "banned.h"
+#include "render/imb.h"
+#include "core/banned.h"
 
 static const struct {
 	const char *tracking, *routing, *bars;

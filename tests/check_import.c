@@ -13,16 +13,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cmep.h"
-#include "date.h"
-#include "greenbutton.h"
-#include "import.h"
-#include "nem12.h"
-#include "registry.h"
-#include "store.h"
-#include "tz.h"
+#include "formats/cmep.h"
+#include "core/date.h"
+#include "formats/greenbutton.h"
+#include "import/import.h"
+#include "formats/nem12.h"
+#include "store/registry.h"
+#include "store/store.h"
+#include "core/tz.h"
 #include "fixture.h"
-#include "banned.h"
+#include "core/banned.h"
 
 static char tmpdir[256];
 static struct br_store *st;

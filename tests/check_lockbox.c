@@ -10,9 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lockbox.h"
+#include "formats/lockbox.h"
 #include "fixture.h"
-#include "banned.h"
+#include "core/banned.h"
 
 #define MAXREC 16
 

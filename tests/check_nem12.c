@@ -11,11 +11,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "date.h"
-#include "nem12.h"
-#include "store.h"
+#include "core/date.h"
+#include "formats/nem12.h"
+#include "store/store.h"
 #include "fixture.h"
-#include "banned.h"
+#include "core/banned.h"
 
 /* What a parse produced: the first day in full, totals, registers. */
 struct got {

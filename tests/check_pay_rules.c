@@ -11,12 +11,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ledger.h"
-#include "payment.h"
-#include "paymap.h"
-#include "store.h"
+#include "store/ledger.h"
+#include "pay/payment.h"
+#include "formats/paymap.h"
+#include "store/store.h"
 #include "fixture.h"
-#include "banned.h"
+#include "core/banned.h"
 
 static char dir[256];
 static struct br_store *st;

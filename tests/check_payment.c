@@ -9,10 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "payment.h"
-#include "store.h"
+#include "pay/payment.h"
+#include "store/store.h"
 #include "fixture.h"
-#include "banned.h"
+#include "core/banned.h"
 
 static char dir[256];
 static struct br_store *st;

@@ -11,14 +11,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "date.h"
-#include "money.h"
-#include "rate.h"
-#include "store.h"
-#include "tariff.h"
-#include "tz.h"
+#include "core/date.h"
+#include "core/money.h"
+#include "rate/rate.h"
+#include "store/store.h"
+#include "rate/tariff.h"
+#include "core/tz.h"
 #include "fixture.h"
-#include "banned.h"
+#include "core/banned.h"
 
 static struct br_tz tz;
 

@@ -14,14 +14,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "date.h"
-#include "ledger.h"
-#include "rate.h"
-#include "rebill.h"
-#include "render.h"
-#include "store.h"
+#include "core/date.h"
+#include "store/ledger.h"
+#include "rate/rate.h"
+#include "rate/rebill.h"
+#include "render/render.h"
+#include "store/store.h"
 #include "fixture.h"
-#include "banned.h"
+#include "core/banned.h"
 
 static char dir[256];
 static struct br_store *st;

@@ -10,12 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "import.h"
-#include "registry.h"
-#include "store.h"
-#include "tz.h"
+#include "import/import.h"
+#include "store/registry.h"
+#include "store/store.h"
+#include "core/tz.h"
 #include "fixture.h"
-#include "banned.h"
+#include "core/banned.h"
 
 static char tmpdir[256];
 static struct br_store *st;

@@ -9,11 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ledger.h"
-#include "render.h"
-#include "store.h"
+#include "store/ledger.h"
+#include "render/render.h"
+#include "store/store.h"
 #include "fixture.h"
-#include "banned.h"
+#include "core/banned.h"
 
 static char dir[256];
 static struct br_store *st;

@@ -11,14 +11,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "imb.h"
-#include "ledger.h"
-#include "pdffont.h"
-#include "render.h"
-#include "scanline.h"
-#include "store.h"
+#include "render/imb.h"
+#include "store/ledger.h"
+#include "render/pdffont.h"
+#include "render/render.h"
+#include "core/scanline.h"
+#include "store/store.h"
 #include "fixture.h"
-#include "banned.h"
+#include "core/banned.h"
 
 static char dir[256];
 static struct br_store *st;

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scanline.h"
+#include "core/scanline.h"
 #include "fixture.h"
-#include "banned.h"
+#include "core/banned.h"
 
 START_TEST(test_inline_vectors)
 {

@@ -9,10 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "shard.h"
-#include "store.h"
+#include "store/shard.h"
+#include "store/store.h"
 #include "fixture.h"
-#include "banned.h"
+#include "core/banned.h"
 
 START_TEST(test_parse)
 {

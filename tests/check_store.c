@@ -10,11 +10,11 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "csvio.h"
-#include "input.h"
-#include "store.h"
+#include "io/csvio.h"
+#include "io/input.h"
+#include "store/store.h"
 #include "fixture.h"
-#include "banned.h"
+#include "core/banned.h"
 
 static char dir[256];
 

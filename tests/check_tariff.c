@@ -8,10 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "date.h"
-#include "tariff.h"
+#include "core/date.h"
+#include "rate/tariff.h"
 #include "fixture.h"
-#include "banned.h"
+#include "core/banned.h"
 
 static void
 load_sample(const char *code, struct br_tariff *t)

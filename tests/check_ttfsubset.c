@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pdffont.h"
-#include "ttfsubset.h"
-#include "banned.h"
+#include "render/pdffont.h"
+#include "render/ttfsubset.h"
+#include "core/banned.h"
 
 static unsigned char *
 slurp(const char *path, size_t *len)

@@ -12,14 +12,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "date.h"
-#include "rate.h"
-#include "store.h"
-#include "tariff.h"
-#include "tz.h"
-#include "urdb.h"
+#include "core/date.h"
+#include "rate/rate.h"
+#include "store/store.h"
+#include "rate/tariff.h"
+#include "core/tz.h"
+#include "rate/urdb.h"
 #include "fixture.h"
-#include "banned.h"
+#include "core/banned.h"
 
 #define D(y, m, d) br_date_days(y, m, d)
 #define SYN_LABEL "bbbbbbbbbbbbbbbbbbbbbbb2"

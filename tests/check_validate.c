@@ -9,11 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "date.h"
-#include "store.h"
-#include "validate.h"
+#include "core/date.h"
+#include "store/store.h"
+#include "validate/validate.h"
 #include "fixture.h"
-#include "banned.h"
+#include "core/banned.h"
 
 static char tmpdir[64];
 static struct br_store *st;

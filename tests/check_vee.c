@@ -13,15 +13,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "date.h"
-#include "disposition.h"
-#include "nem12.h"
-#include "tz.h"
-#include "store.h"
-#include "validate.h"
-#include "vee_rules.h"
+#include "core/date.h"
+#include "validate/disposition.h"
+#include "formats/nem12.h"
+#include "core/tz.h"
+#include "store/store.h"
+#include "validate/validate.h"
+#include "validate/vee_rules.h"
 #include "fixture.h"
-#include "banned.h"
+#include "core/banned.h"
 
 static char tmpdir[64];
 static struct br_store *st;

@@ -9,9 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "vendorcsv.h"
+#include "formats/vendorcsv.h"
 #include "fixture.h"
-#include "banned.h"
+#include "core/banned.h"
 
 #define write_tmp(text) fx_tmpfile("/tmp/check_vendorcsv.XXXXXX", (text))
 

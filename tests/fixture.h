@@ -19,8 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "registry.h"
-#include "store.h"
+#include "store/registry.h"
+#include "store/store.h"
 
 #ifndef BR_SOURCE_DIR
 #define BR_SOURCE_DIR "."

@@ -5,7 +5,7 @@
 
 #include <stdarg.h>
 
-#include "../../lib/banned.h"
+#include "core/banned.h"
 
 static const char *tool_name = "billrun";
 

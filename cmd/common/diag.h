@@ -7,7 +7,7 @@
 
 #include <stdio.h>
 
-#include "../../lib/error.h"
+#include "core/error.h"
 
 /* Set the tool name used as the prefix (call first in main). */
 void br_diag_init(const char *tool);

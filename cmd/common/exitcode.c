@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../lib/banned.h"
+#include "core/banned.h"
 
 int
 br_exit_from_error(enum br_errcode code)

@@ -7,7 +7,7 @@
 
 #include <stdio.h>
 
-#include "../../lib/error.h"
+#include "core/error.h"
 
 enum br_exit {
 	BR_EXIT_OK = 0,		/* success, no exceptions */

@@ -20,8 +20,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "registry.h"
-#include "store.h"
+#include "store/registry.h"
+#include "store/store.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

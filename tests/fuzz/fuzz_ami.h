@@ -6,7 +6,7 @@
 #ifndef BR_FUZZ_AMI_H
 #define BR_FUZZ_AMI_H
 
-#include "amirec.h"
+#include "formats/amirec.h"
 
 static volatile int64_t fuzz_ami_sink;
 

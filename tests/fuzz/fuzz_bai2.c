@@ -4,8 +4,8 @@
  */
 #include "fuzz.h"
 #include "fuzz_payrec.h"
-#include "bai2.h"
-#include "banned.h"
+#include "formats/bai2.h"
+#include "core/banned.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -4,9 +4,9 @@
  */
 #include "fuzz.h"
 #include "fuzz_ami.h"
-#include "cmep.h"
-#include "tz.h"
-#include "banned.h"
+#include "formats/cmep.h"
+#include "core/tz.h"
+#include "core/banned.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

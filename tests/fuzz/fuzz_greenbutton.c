@@ -3,8 +3,8 @@
  */
 #include "fuzz.h"
 #include "fuzz_ami.h"
-#include "greenbutton.h"
-#include "banned.h"
+#include "formats/greenbutton.h"
+#include "core/banned.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -6,8 +6,8 @@
  * accept an input they must give the same bytes and the same SHA-256.
  */
 #include "fuzz.h"
-#include "input.h"
-#include "banned.h"
+#include "io/input.h"
+#include "core/banned.h"
 
 /* Read all of path; 0 and the bytes in *out, or -1. */
 static int

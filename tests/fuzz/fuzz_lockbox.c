@@ -3,8 +3,8 @@
  */
 #include "fuzz.h"
 #include "fuzz_payrec.h"
-#include "lockbox.h"
-#include "banned.h"
+#include "formats/lockbox.h"
+#include "core/banned.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -3,8 +3,8 @@
  */
 #include "fuzz.h"
 #include "fuzz_payrec.h"
-#include "nacha.h"
-#include "banned.h"
+#include "formats/nacha.h"
+#include "core/banned.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -4,8 +4,8 @@
  */
 #include "fuzz.h"
 #include "fuzz_ami.h"
-#include "nem12.h"
-#include "banned.h"
+#include "formats/nem12.h"
+#include "core/banned.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

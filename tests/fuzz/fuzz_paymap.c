@@ -8,8 +8,8 @@
  * input is the mapping and a fixed CSV is posted with it.
  */
 #include "fuzz.h"
-#include "payment.h"
-#include "banned.h"
+#include "pay/payment.h"
+#include "core/banned.h"
 
 static const char fixed_csv[] = "Account,Amount,Date,Ref,Type\n"
     "A1,12.34,2026-10-05,R1,CARD\nA2,\"1,000.00\",10/06/2026,R2,ACH\n"

@@ -4,8 +4,8 @@
  * transaction is rolled back.
  */
 #include "fuzz.h"
-#include "payment.h"
-#include "banned.h"
+#include "pay/payment.h"
+#include "core/banned.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

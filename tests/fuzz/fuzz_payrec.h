@@ -6,7 +6,7 @@
 #ifndef BR_FUZZ_PAYREC_H
 #define BR_FUZZ_PAYREC_H
 
-#include "payrec.h"
+#include "formats/payrec.h"
 
 static volatile size_t fuzz_payrec_sink;
 

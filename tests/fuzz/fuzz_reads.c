@@ -4,9 +4,9 @@
  * then the exception report; the transaction is rolled back.
  */
 #include "fuzz.h"
-#include "import.h"
-#include "tz.h"
-#include "banned.h"
+#include "import/import.h"
+#include "core/tz.h"
+#include "core/banned.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -6,8 +6,8 @@
  * reads file is imported against it (zone, matching, multipliers).
  */
 #include "fuzz.h"
-#include "import.h"
-#include "banned.h"
+#include "import/import.h"
+#include "core/banned.h"
 
 static const char reads[] = "meter_id,interval_start,value\n"
     "M1,2026-10-01T00:00:00Z,1.5\nM2,2026-10-02T05:00,2\n"

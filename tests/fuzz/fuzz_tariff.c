@@ -3,8 +3,8 @@
  * engine makes on a loaded tariff for every day of 2026.
  */
 #include "fuzz.h"
-#include "tariff.h"
-#include "banned.h"
+#include "rate/tariff.h"
+#include "core/banned.h"
 
 static volatile long sink;
 

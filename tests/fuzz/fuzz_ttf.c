@@ -4,8 +4,8 @@
  * (the output must itself be a font the subsetter reads).
  */
 #include "fuzz.h"
-#include "ttfsubset.h"
-#include "banned.h"
+#include "render/ttfsubset.h"
+#include "core/banned.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

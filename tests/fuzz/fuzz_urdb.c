@@ -6,9 +6,9 @@
 #include <stdlib.h>
 
 #include "fuzz.h"
-#include "tariff.h"
-#include "urdb.h"
-#include "banned.h"
+#include "rate/tariff.h"
+#include "rate/urdb.h"
+#include "core/banned.h"
 
 static void
 one(const uint8_t *data, size_t size, bool all)

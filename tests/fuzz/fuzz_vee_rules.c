@@ -4,8 +4,8 @@
  * parameters.
  */
 #include "fuzz.h"
-#include "vee_rules.h"
-#include "banned.h"
+#include "validate/vee_rules.h"
+#include "core/banned.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

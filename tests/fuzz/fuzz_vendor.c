@@ -8,10 +8,10 @@
  * whole input is the mapping and a fixed CSV is imported with it.
  */
 #include "fuzz.h"
-#include "import.h"
-#include "tz.h"
-#include "vendorcsv.h"
-#include "banned.h"
+#include "import/import.h"
+#include "core/tz.h"
+#include "formats/vendorcsv.h"
+#include "core/banned.h"
 
 static const char fixed_csv[] = "Meter,Read Time,Usage,Unit,Flag\n"
     "M1,2026-10-01 00:15,1.5,KWH,\nM2,10/02/2026 05:00,2,Wh,E\n"

@@ -1,0 +1,205 @@
+/*
+ * money.c: integer money arithmetic, rounding and decimal text.
+ *
+ * Every billing path goes through these helpers so that the rounding rule
+ * of each amount is named at the call and tested here once.
+ */
+#include "core/money.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/banned.h"
+
+__extension__ typedef __int128 br_i128;
+
+static br_i128
+div_round128(br_i128 num, br_i128 den, enum br_round mode)
+{
+	br_i128 q = num / den, r = num % den;
+	br_i128 ar, twice;
+	int neg = (num < 0) != (den < 0);
+
+	if (r == 0)
+		return q;
+	ar = r < 0 ? -r : r;
+	twice = 2 * ar;
+	if (den < 0)
+		den = -den;
+	switch (mode) {
+	case BR_ROUND_DOWN:
+		return q;
+	case BR_ROUND_UP:
+		return neg ? q - 1 : q + 1;
+	case BR_ROUND_HALF_UP:
+		if (twice >= den)
+			return neg ? q - 1 : q + 1;
+		return q;
+	case BR_ROUND_HALF_EVEN:
+		if (twice > den || (twice == den && (q % 2) != 0))
+			return neg ? q - 1 : q + 1;
+		return q;
+	}
+	return q;
+}
+
+int64_t
+br_div_round(int64_t num, int64_t den, enum br_round mode)
+{
+	return (int64_t)div_round128(num, den, mode);
+}
+
+int64_t
+br_money_to_cents(int64_t micros, enum br_round mode)
+{
+	return br_div_round(micros, BR_MICROS_PER_CENT, mode);
+}
+
+int
+br_money_mul_qty_rate(int64_t qty_milli, int64_t rate_micro,
+    enum br_round mode, int64_t *out_micros, struct br_error *err)
+{
+	br_i128 p = (br_i128)qty_milli * rate_micro;
+	br_i128 r = div_round128(p, 1000, mode);
+
+	if (r > INT64_MAX || r < INT64_MIN)
+		return br_error_set(err, BR_EINPUT, NULL, 0,
+		    "charge overflows: quantity %lld milli-units at rate %lld "
+		    "micro-dollars", (long long)qty_milli,
+		    (long long)rate_micro);
+	*out_micros = (int64_t)r;
+	return 0;
+}
+
+int64_t
+br_money_mul_ppm(int64_t micros, int64_t ppm, enum br_round mode)
+{
+	return (int64_t)div_round128((br_i128)micros * ppm, 1000000, mode);
+}
+
+int
+br_decimal_parse(const char *s, size_t len, int scale, int64_t *out)
+{
+	size_t i = 0;
+	int neg = 0, digits = 0, frac = 0, point = 0;
+	uint64_t v = 0;
+	const uint64_t lim = (uint64_t)INT64_MAX;
+
+	if (len == (size_t)-1)
+		len = strlen(s);
+	if (scale < 0 || scale > 9 || len == 0)
+		return -1;
+	if (s[0] == '-' || s[0] == '+') {
+		neg = s[0] == '-';
+		i++;
+	}
+	for (; i < len; i++) {
+		char c = s[i];
+		if (c == '.') {
+			if (point)
+				return -1;
+			point = 1;
+			continue;
+		}
+		if (c < '0' || c > '9')
+			return -1;
+		digits++;
+		if (point) {
+			if (frac >= scale) {
+				if (c != '0')
+					return -1;
+				continue;
+			}
+			frac++;
+		}
+		if (v > (lim - (uint64_t)(c - '0')) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(c - '0');
+	}
+	if (digits == 0)
+		return -1;
+	for (; frac < scale; frac++) {
+		if (v > lim / 10)
+			return -1;
+		v *= 10;
+	}
+	*out = neg ? -(int64_t)v : (int64_t)v;
+	return 0;
+}
+
+int
+br_money_parse_micros(const char *s, int64_t *out_micros)
+{
+	return br_decimal_parse(s, (size_t)-1, 6, out_micros);
+}
+
+int
+br_qty_parse_milli(const char *s, int64_t *out_milli)
+{
+	return br_decimal_parse(s, (size_t)-1, 3, out_milli);
+}
+
+char *
+br_decimal_format(int64_t v, int scale, int decimals, char *buf, size_t n)
+{
+	uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	uint64_t pow = 1, ip, fp;
+	int i;
+
+	for (i = 0; i < scale; i++)
+		pow *= 10;
+	ip = mag / pow;
+	fp = mag % pow;
+	if (decimals > scale)
+		decimals = scale;
+	if (decimals < 0)
+		decimals = 0;
+	for (i = decimals; i < scale; i++)
+		fp /= 10;
+	if (decimals > 0) {
+		char frac[16];
+		for (i = decimals - 1; i >= 0; i--) {
+			frac[i] = (char)('0' + fp % 10);
+			fp /= 10;
+		}
+		frac[decimals] = '\0';
+		snprintf(buf, n, "%s%llu.%s", v < 0 ? "-" : "",
+		    (unsigned long long)ip, frac);
+	} else
+		snprintf(buf, n, "%s%llu", v < 0 ? "-" : "",
+		    (unsigned long long)ip);
+	return buf;
+}
+
+char *
+br_cents_format(int64_t cents, char *buf, size_t n)
+{
+	return br_decimal_format(cents, 2, 2, buf, n);
+}
+
+static const char *const round_names[] = {
+	[BR_ROUND_HALF_UP] = "half_up",
+	[BR_ROUND_HALF_EVEN] = "half_even",
+	[BR_ROUND_DOWN] = "down",
+	[BR_ROUND_UP] = "up",
+};
+
+int
+br_round_parse(const char *name, enum br_round *out)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(round_names) / sizeof(round_names[0]); i++)
+		if (strcmp(name, round_names[i]) == 0) {
+			*out = (enum br_round)i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *
+br_round_name(enum br_round mode)
+{
+	return round_names[mode];
+}

@@ -1,0 +1,85 @@
+/*
+ * money.h: fixed-point money and quantities.  No floating point.
+ *
+ * Money is int64 micro-dollars (1 dollar = 1,000,000) inside the engine and
+ * int64 cents on bill lines, the ledger and every report.  Quantities are
+ * int64 milli-units (1 kWh = 1000 milli-kWh = 1 Wh).  Rates are int64
+ * micro-dollars per unit (so $0.123456/kWh is 123456).
+ *
+ * Rounding is always explicit: every conversion to cents names an
+ * enum br_round.
+ */
+#ifndef BR_MONEY_H
+#define BR_MONEY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+
+enum br_round {
+	BR_ROUND_HALF_UP,	/* half away from zero: 0.5c -> 1c, -0.5c -> -1c */
+	BR_ROUND_HALF_EVEN,	/* banker's rounding: 0.5c -> 0c, 1.5c -> 2c */
+	BR_ROUND_DOWN,		/* toward zero (truncate) */
+	BR_ROUND_UP		/* away from zero (ceiling of magnitude) */
+};
+
+#define BR_MICROS_PER_CENT 10000
+#define BR_MICROS_PER_DOLLAR 1000000
+
+/*
+ * Divide num by den (den > 0) rounding per mode.  The quotient must fit in
+ * int64 (callers keep to realistic bill sizes; overflow is the caller's
+ * bug and is checked by br_money_mul_qty_rate).
+ */
+int64_t br_div_round(int64_t num, int64_t den, enum br_round mode);
+
+/* Round micro-dollars to whole cents per mode; returns cents. */
+int64_t br_money_to_cents(int64_t micros, enum br_round mode);
+
+/*
+ * quantity (milli-units) x rate (micro-dollars per unit) = micro-dollars,
+ * rounded per mode at the micro-dollar.  Uses 128-bit intermediates.
+ * Returns -1 and sets err (BR_EINPUT) if the result overflows int64.
+ */
+int br_money_mul_qty_rate(int64_t qty_milli, int64_t rate_micro,
+    enum br_round mode, int64_t *out_micros, struct br_error *err);
+
+/*
+ * amount (micro-dollars) x percent given in parts per million of one
+ * (so 6.25 % = 62500) = micro-dollars rounded per mode.
+ */
+int64_t br_money_mul_ppm(int64_t micros, int64_t ppm, enum br_round mode);
+
+/*
+ * Parse a decimal string ("12", "-0.5", "1.234567", "+3.") with at most
+ * `scale` fractional digits into an integer scaled by 10^scale (scale <= 9).
+ * Leading/trailing blanks are an error; so is anything but digits, one
+ * optional sign and one optional point, more fractional digits than scale
+ * (unless they are all zero), or overflow.  Returns 0 or -1.
+ * len may be (size_t)-1 for a NUL-terminated string.
+ */
+int br_decimal_parse(const char *s, size_t len, int scale, int64_t *out);
+
+/* Shorthands: dollars -> micro-dollars (scale 6), units -> milli (scale 3). */
+int br_money_parse_micros(const char *s, int64_t *out_micros);
+int br_qty_parse_milli(const char *s, int64_t *out_milli);
+
+/*
+ * Format an integer scaled by 10^scale as a decimal with exactly `decimals`
+ * fractional digits (decimals <= scale; extra digits must be zero or are
+ * truncated toward zero: callers round first).  "-" sign, no grouping.
+ * Returns buf.  buf must hold at least 32 bytes.
+ */
+char *br_decimal_format(int64_t v, int scale, int decimals, char *buf,
+    size_t n);
+
+/* Cents as "1234.56" / "-0.05". buf >= 32 bytes. */
+char *br_cents_format(int64_t cents, char *buf, size_t n);
+
+/* Parse a rounding rule name: half_up, half_even, down, up. */
+int br_round_parse(const char *name, enum br_round *out);
+const char *br_round_name(enum br_round mode);
+
+#endif

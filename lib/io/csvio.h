@@ -1,0 +1,53 @@
+/*
+ * csvio.h: CSV reading through libcsv with file:line for every record, and
+ * CSV writing with RFC 4180 quoting.
+ */
+#ifndef BR_CSVIO_H
+#define BR_CSVIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "core/error.h"
+
+struct br_csv_record {
+	const char *file;	/* BORROWED: name for diagnostics */
+	long line;		/* 1-based physical line the record ends on */
+	long index;		/* 0-based record number (0 = header line) */
+	size_t nfields;
+	char **fields;		/* BORROWED: NUL-terminated, valid in callback */
+	size_t *lens;
+};
+
+/*
+ * Called for each record.  Return 0 to go on, 1 to stop early without
+ * error, -1 on error (fill err; if err->file is empty, br_csv_read fills in
+ * file and line of this record).
+ */
+typedef int (*br_csv_cb)(void *ctx, const struct br_csv_record *rec,
+    struct br_error *err);
+
+/*
+ * Stream every record of path ("-" = stdin; gzip detected) to cb.  Blank
+ * lines are skipped; a UTF-8 BOM at the start is dropped.  When sha_hex is
+ * not NULL it receives the SHA-256 of the whole (decompressed) input.
+ * Returns 0, or -1 with err (BR_EINPUT with file:line for malformed CSV).
+ */
+int br_csv_read(const char *path, br_csv_cb cb, void *ctx, char *sha_hex,
+    struct br_error *err);
+
+/* Index of column `name` (case-insensitive, surrounding blanks ignored) in
+ * a header record, or -1. */
+int br_csv_column(const struct br_csv_record *hdr, const char *name);
+
+/* Field i or "" when the record is short. */
+const char *br_csv_field(const struct br_csv_record *rec, int i);
+
+/* Write one field, quoted when it holds a comma, quote, CR or LF. */
+void br_csv_put(FILE *f, const char *s);
+
+/* Write a whole row of n fields and a newline. */
+void br_csv_row(FILE *f, size_t n, const char *const *fields);
+
+#endif

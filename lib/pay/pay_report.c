@@ -1,0 +1,225 @@
+/*
+ * pay_report.c: the reports of pay-reconcile: the posting report, the
+ * daily cash reconciliation (per file: control total vs posted, suspense,
+ * returns and other items, with a check column that is 0 when the file
+ * balances) and the aging of open charges by days past due.
+ */
+#include "pay/payment.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/csvio.h"
+#include "core/date.h"
+#include "core/money.h"
+#include "core/banned.h"
+
+static const char *
+status_name(enum br_pay_status s)
+{
+	switch (s) {
+	case BR_PAY_POSTED: return "posted";
+	case BR_PAY_SUSPENSE: return "suspense";
+	case BR_PAY_RETURNED: return "returned";
+	case BR_PAY_RETURN_UNMATCHED: return "return-unmatched";
+	case BR_PAY_NOC: return "noc";
+	default: return "other";
+	}
+}
+
+void
+br_payment_report_write(const struct br_payment_report *rep, FILE *f)
+{
+	static const char *const header[9] = { "file", "line", "date",
+	    "account_id", "amount", "status", "balance_after", "matched_by",
+	    "note" };
+	char line[32], amt[32], bal[32];
+	const char *row[9];
+	size_t i;
+
+	br_csv_row(f, 9, header);
+	for (i = 0; i < rep->n; i++) {
+		const struct br_payment_row *p = &rep->rows[i];
+		int has_bal = p->status == BR_PAY_POSTED ||
+		    p->status == BR_PAY_RETURNED;
+
+		snprintf(line, sizeof(line), "%ld", p->line);
+		row[0] = p->file;
+		row[1] = line;
+		row[2] = p->date;
+		row[3] = p->account_id;
+		row[4] = br_cents_format(p->amount_cents, amt, sizeof(amt));
+		row[5] = status_name(p->status);
+		row[6] = has_bal ? br_cents_format(p->balance_after_cents, bal,
+		    sizeof(bal)) : "";
+		row[7] = p->matched_by ? p->matched_by : "";
+		row[8] = p->note;
+		br_csv_row(f, 9, row);
+	}
+	row[0] = "TOTAL";
+	row[1] = line;
+	row[2] = row[3] = row[6] = row[7] = row[8] = "";
+	row[4] = amt;
+	snprintf(line, sizeof(line), "%ld", rep->posted);
+	br_cents_format(rep->posted_cents, amt, sizeof(amt));
+	row[5] = "posted";
+	br_csv_row(f, 9, row);
+	snprintf(line, sizeof(line), "%ld", rep->suspense);
+	br_cents_format(rep->suspense_cents, amt, sizeof(amt));
+	row[5] = "suspense";
+	br_csv_row(f, 9, row);
+	snprintf(line, sizeof(line), "%ld", rep->returned);
+	br_cents_format(rep->returned_cents, amt, sizeof(amt));
+	row[5] = "returned";
+	br_csv_row(f, 9, row);
+}
+
+void
+br_payment_recon_write(const struct br_payment_report *rep, FILE *f)
+{
+	static const char *const header[11] = { "file", "format", "status",
+	    "items", "control_total", "posted", "suspense", "returns",
+	    "other", "nocs", "check" };
+	struct br_payment_file t;
+	char b[8][32];
+	const char *row[11];
+	size_t i;
+
+	memset(&t, 0, sizeof(t));
+	br_csv_row(f, 11, header);
+	for (i = 0; i <= rep->nfiles; i++) {
+		const struct br_payment_file *pf = i < rep->nfiles ?
+		    &rep->files[i] : &t;
+		int64_t check = pf->control_cents - pf->posted_cents -
+		    pf->suspense_cents - pf->returned_cents - pf->other_cents;
+
+		if (i < rep->nfiles && pf->duplicate) {
+			row[0] = pf->name;
+			row[1] = pf->format;
+			row[2] = "duplicate";
+			row[3] = "0";
+			row[4] = row[5] = row[6] = row[7] = row[8] = row[10] =
+			    "0.00";
+			row[9] = "0";
+			br_csv_row(f, 11, row);
+			continue;
+		}
+		row[0] = i < rep->nfiles ? pf->name : "TOTAL";
+		row[1] = i < rep->nfiles ? pf->format : "";
+		row[2] = i < rep->nfiles ? "posted" : "";
+		snprintf(b[0], sizeof(b[0]), "%ld", pf->records);
+		row[3] = b[0];
+		row[4] = br_cents_format(pf->control_cents, b[1], 32);
+		row[5] = br_cents_format(pf->posted_cents, b[2], 32);
+		row[6] = br_cents_format(pf->suspense_cents, b[3], 32);
+		row[7] = br_cents_format(pf->returned_cents, b[4], 32);
+		row[8] = br_cents_format(pf->other_cents, b[5], 32);
+		snprintf(b[6], sizeof(b[6]), "%ld", pf->nocs);
+		row[9] = b[6];
+		row[10] = br_cents_format(check, b[7], 32);
+		br_csv_row(f, 11, row);
+		if (i < rep->nfiles) {
+			t.records += pf->records;
+			t.control_cents += pf->control_cents;
+			t.posted_cents += pf->posted_cents;
+			t.suspense_cents += pf->suspense_cents;
+			t.returned_cents += pf->returned_cents;
+			t.other_cents += pf->other_cents;
+			t.nocs += pf->nocs;
+		}
+	}
+}
+
+/* Buckets: current, 1-30, 31-60, 61-90, 90+, credit, total. */
+#define NB 7
+
+static void
+aging_row(FILE *f, const char *account, const int64_t *v)
+{
+	char b[NB][32];
+	const char *row[NB + 1];
+	int i;
+
+	row[0] = account;
+	for (i = 0; i < NB; i++)
+		row[i + 1] = br_cents_format(v[i], b[i], sizeof(b[i]));
+	br_csv_row(f, NB + 1, row);
+}
+
+int
+br_payment_aging_write(struct br_store *st, const char *as_of, FILE *f,
+    struct br_error *err)
+{
+	static const char *const header[NB + 1] = { "account_id", "current",
+	    "days_1_30", "days_31_60", "days_61_90", "days_over_90",
+	    "credit", "total" };
+	sqlite3_stmt *s;
+	int64_t acc[NB], tot[NB];
+	char cur[128] = "";
+	int32_t asof;
+	int rc, have = 0;
+
+	if (br_date_parse(as_of, (size_t)-1, &asof) != 0)
+		return br_error_set(err, BR_EUSAGE, NULL, 0, "bad as-of date");
+	if (br_payment_settle(st, NULL, err) != 0)
+		return -1;
+	/* Open charges (due date: the bill's, else the entry's date) and
+	 * unapplied credits (due "" marks a credit). */
+	s = br_store_prepare(st, "SELECT l.account_id, "
+	    "COALESCE((SELECT b.due_date FROM bill b WHERE l.kind = 'bill' "
+	    "AND b.bill_id = l.ref), l.date), l.amount_cents - COALESCE(("
+	    "SELECT SUM(a.amount_cents) FROM payment_application a WHERE "
+	    "a.charge_entry = l.entry_id), 0) FROM ledger l "
+	    "WHERE l.amount_cents > 0 AND l.kind <> 'reversal' "
+	    "UNION ALL SELECT l.account_id, '', l.amount_cents + COALESCE(("
+	    "SELECT SUM(a.amount_cents) FROM payment_application a WHERE "
+	    "a.credit_entry = l.entry_id), 0) FROM ledger l "
+	    "WHERE l.amount_cents < 0 AND NOT EXISTS (SELECT 1 FROM payment p "
+	    "WHERE l.kind = 'payment' AND l.ref = 'P' || p.payment_id AND "
+	    "p.status = 'returned') ORDER BY 1", err);
+	if (s == NULL)
+		return -1;
+	memset(tot, 0, sizeof(tot));
+	memset(acc, 0, sizeof(acc));
+	br_csv_row(f, NB + 1, header);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *a = (const char *)sqlite3_column_text(s, 0);
+		const char *due = (const char *)sqlite3_column_text(s, 1);
+		int64_t open = sqlite3_column_int64(s, 2);
+		int32_t dd;
+		int b;
+
+		if (open == 0)
+			continue;
+		if (have && strcmp(a, cur) != 0) {
+			aging_row(f, cur, acc);
+			memset(acc, 0, sizeof(acc));
+		}
+		snprintf(cur, sizeof(cur), "%s", a);
+		have = 1;
+		if (due[0] == '\0')
+			b = 5;
+		else if (br_date_parse(due, (size_t)-1, &dd) != 0 ||
+		    asof - dd <= 0)
+			b = 0;
+		else if (asof - dd <= 30)
+			b = 1;
+		else if (asof - dd <= 60)
+			b = 2;
+		else if (asof - dd <= 90)
+			b = 3;
+		else
+			b = 4;
+		acc[b] += open;
+		acc[6] += open;
+		tot[b] += open;
+		tot[6] += open;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return br_store_fail(st, "read ledger", err);
+	if (have)
+		aging_row(f, cur, acc);
+	aging_row(f, "TOTAL", tot);
+	return 0;
+}

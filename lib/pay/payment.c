@@ -1,0 +1,1006 @@
+/*
+ * payment.c: pay-reconcile, reading and posting.  A payment file (CSV by
+ * column mapping, BAI2, NACHA or lockbox) is parsed whole into items and
+ * validated (control totals by the parsers) before anything is stored;
+ * then, keyed by its SHA-256 in import_file (stage payment), each item is
+ * matched (scan line, account, bill number, else suspense) and posted, or
+ * for NACHA returns the original payment is reversed and a fee charged.
+ * Credits are applied to the oldest open charges (pay_apply.c).
+ */
+#include "pay/payment.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "formats/bai2.h"
+#include "io/csvio.h"
+#include "core/date.h"
+#include "io/input.h"
+#include "store/ledger.h"
+#include "formats/lockbox.h"
+#include "core/money.h"
+#include "formats/nacha.h"
+#include "formats/payrec.h"
+#include "core/scanline.h"
+#include "core/banned.h"
+
+/* Item kinds. */
+enum { IT_PAYMENT, IT_RETURN, IT_NOC, IT_OTHER };
+
+struct item {
+	long line;
+	long seq;		/* 0, or the Nth further item on the line */
+	int kind;
+	int64_t amount_cents;	/* >= 0 */
+	int64_t signed_cents;	/* against the control total */
+	char date[11];
+	char account[128];
+	char bill[64];
+	char scan[80];
+	char method[32];
+	char reference[64];
+	char code[4];		/* return or NOC code */
+	char orig_trace[32];
+	char corrected[32];
+};
+
+struct reader {
+	const char *file;
+	const char *format;
+	const char *as_of;
+	const struct br_paymap *map;
+	int c_date, c_amount, c_account, c_bill, c_scan, c_reference,
+	    c_method, c_include;
+	struct item *v;
+	size_t n, cap;
+	int64_t control_cents;
+};
+
+void
+br_payment_report_init(struct br_payment_report *rep)
+{
+	memset(rep, 0, sizeof(*rep));
+}
+
+void
+br_payment_report_release(struct br_payment_report *rep)
+{
+	free(rep->rows);
+	free(rep->files);
+	memset(rep, 0, sizeof(*rep));
+}
+
+static struct item *
+new_item(struct reader *r, struct br_error *err)
+{
+	struct item *it;
+
+	if (r->n == r->cap) {
+		size_t nc = r->cap ? r->cap * 2 : 64;
+		struct item *nv = realloc(r->v, nc * sizeof(*nv));
+		if (nv == NULL) {
+			br_error_set(err, BR_ENOMEM, NULL, 0, "out of memory");
+			return NULL;
+		}
+		r->v = nv;
+		r->cap = nc;
+	}
+	it = &r->v[r->n++];
+	memset(it, 0, sizeof(*it));
+	return it;
+}
+
+/* Number items that share a physical line (BAI2 records per line). */
+static void
+set_line(struct reader *r, struct item *it, long line)
+{
+	it->line = line;
+	if (r->n >= 2 && r->v[r->n - 2].line == line)
+		it->seq = r->v[r->n - 2].seq + 1;
+}
+
+/* ---- CSV by mapping ---- */
+
+static int
+find_col(const struct br_csv_record *rec, const struct reader *r,
+    const struct br_paymap_col *c, int required, int *out,
+    struct br_error *err)
+{
+	*out = -1;
+	if (c->name[0] == '\0')
+		return 0;
+	*out = br_csv_column(rec, c->name);
+	if (*out < 0 && required)
+		return br_error_set(err, BR_EINPUT, r->file, rec->line,
+		    "missing column '%s'", c->name);
+	return 0;
+}
+
+static void
+get_col(const struct br_csv_record *rec, const struct reader *r,
+    const struct br_paymap_col *c, int idx, char *out, size_t n)
+{
+	if (idx < 0) {
+		out[0] = '\0';
+		return;
+	}
+	br_paymap_part(br_csv_field(rec, idx), r->map->separator, c->part,
+	    out, n);
+}
+
+static int
+on_csv(void *ctx, const struct br_csv_record *rec, struct br_error *err)
+{
+	struct reader *r = ctx;
+	const struct br_paymap *m = r->map;
+	struct item *it;
+	char buf[128];
+
+	if (rec->index == 0) {
+		if (find_col(rec, r, &m->date, 1, &r->c_date, err) != 0 ||
+		    find_col(rec, r, &m->amount, 1, &r->c_amount, err) != 0 ||
+		    find_col(rec, r, &m->account, 1, &r->c_account, err) != 0 ||
+		    find_col(rec, r, &m->bill, 1, &r->c_bill, err) != 0 ||
+		    find_col(rec, r, &m->scan_line, 1, &r->c_scan, err) != 0 ||
+		    find_col(rec, r, &m->reference, 0, &r->c_reference,
+		    err) != 0 ||
+		    find_col(rec, r, &m->method, 0, &r->c_method, err) != 0)
+			return -1;
+		r->c_include = -1;
+		if (m->include_column[0] != '\0' &&
+		    (r->c_include = br_csv_column(rec, m->include_column)) < 0)
+			return br_error_set(err, BR_EINPUT, r->file, rec->line,
+			    "missing column '%s'", m->include_column);
+		return 0;
+	}
+	if ((it = new_item(r, err)) == NULL)
+		return -1;
+	it->line = rec->line;
+	it->kind = IT_PAYMENT;
+	get_col(rec, r, &m->date, r->c_date, buf, sizeof(buf));
+	if (br_paymap_date(m, buf, it->date) != 0)
+		return br_error_set(err, BR_EINPUT, r->file, rec->line,
+		    "bad date '%s' in column '%s' (want %s)", buf, m->date.name,
+		    m->date_format);
+	get_col(rec, r, &m->amount, r->c_amount, buf, sizeof(buf));
+	if (m->amount_cents) {
+		char *end;
+		long long v;
+
+		errno = 0;
+		v = strtoll(buf, &end, 10);
+		if (buf[0] == '\0' || *end != '\0' || errno != 0)
+			return br_error_set(err, BR_EINPUT, r->file, rec->line,
+			    "bad amount '%s' in column '%s' (want cents)", buf,
+			    m->amount.name);
+		it->amount_cents = v;
+	} else if (br_decimal_parse(buf, (size_t)-1, 2,
+	    &it->amount_cents) != 0)
+		return br_error_set(err, BR_EINPUT, r->file, rec->line,
+		    "bad amount '%s' in column '%s' (want dollars like 12.34)",
+		    buf, m->amount.name);
+	if (r->c_include >= 0 && strcmp(br_csv_field(rec, r->c_include),
+	    m->include_value) != 0) {
+		/* Not a payment (refund, fee row): counted, not posted. */
+		it->kind = IT_OTHER;
+		it->signed_cents = it->amount_cents;
+		it->amount_cents = it->amount_cents < 0 ? -it->amount_cents :
+		    it->amount_cents;
+		r->control_cents += it->signed_cents;
+		return 0;
+	}
+	if (it->amount_cents <= 0)
+		return br_error_set(err, BR_EINPUT, r->file, rec->line,
+		    "amount '%s' in column '%s' must be positive", buf,
+		    m->amount.name);
+	if (r->as_of != NULL && strcmp(it->date, r->as_of) > 0)
+		return br_error_set(err, BR_EINPUT, r->file, rec->line,
+		    "date '%s' in column '%s' is after the as-of date %s",
+		    it->date, m->date.name, r->as_of);
+	it->signed_cents = it->amount_cents;
+	r->control_cents += it->amount_cents;
+	get_col(rec, r, &m->account, r->c_account, it->account,
+	    sizeof(it->account));
+	if (strlen(br_csv_field(rec, r->c_account)) >= sizeof(it->account))
+		return br_error_set(err, BR_EINPUT, r->file, rec->line,
+		    "account id too long in column '%s'", m->account.name);
+	get_col(rec, r, &m->bill, r->c_bill, it->bill, sizeof(it->bill));
+	get_col(rec, r, &m->scan_line, r->c_scan, it->scan, sizeof(it->scan));
+	get_col(rec, r, &m->reference, r->c_reference, it->reference,
+	    sizeof(it->reference));
+	get_col(rec, r, &m->method, r->c_method, it->method,
+	    sizeof(it->method));
+	if (it->method[0] == '\0')
+		snprintf(it->method, sizeof(it->method), "%s",
+		    m->method_default);
+	return 0;
+}
+
+/* ---- bank files ---- */
+
+static int
+on_payrec(void *ctx, const struct br_payrec *p, struct br_error *err)
+{
+	struct reader *r = ctx;
+	struct item *it;
+	int nacha = strcmp(r->format, "nacha") == 0;
+
+	if ((it = new_item(r, err)) == NULL)
+		return -1;
+	set_line(r, it, p->line);
+	it->amount_cents = p->amount_cents;
+	snprintf(it->date, sizeof(it->date), "%s", p->date);
+	snprintf(it->account, sizeof(it->account), "%s", p->account_ref);
+	snprintf(it->scan, sizeof(it->scan), "%s", p->scan_line);
+	snprintf(it->reference, sizeof(it->reference), "%s", p->bank_ref);
+	snprintf(it->code, sizeof(it->code), "%s",
+	    p->kind == BR_PAYREC_NOC ? p->noc_code : p->return_code);
+	snprintf(it->orig_trace, sizeof(it->orig_trace), "%s",
+	    p->original_trace);
+	snprintf(it->corrected, sizeof(it->corrected), "%s",
+	    p->corrected_data);
+	if (nacha)
+		snprintf(it->method, sizeof(it->method), "ach-%s",
+		    p->sec_code);
+	else if (strcmp(r->format, "lockbox") == 0)
+		snprintf(it->method, sizeof(it->method), "check");
+	else
+		snprintf(it->method, sizeof(it->method), "bai2-%s",
+		    p->txn_code);
+	/* Signed as the file's own control totals count it: BAI2 nets
+	 * credits and debits, NACHA and lockbox add every amount. */
+	it->signed_cents = !nacha && p->debit ? -p->amount_cents :
+	    p->amount_cents;
+	switch (p->kind) {
+	case BR_PAYREC_PAYMENT:
+		/* NACHA: the utility's debits collect from customers; a
+		 * credit entry pays someone, it is not AR cash. */
+		it->kind = (nacha && !p->debit) || p->amount_cents == 0 ?
+		    IT_OTHER : IT_PAYMENT;
+		break;
+	case BR_PAYREC_RETURN:
+		it->kind = IT_RETURN;
+		break;
+	case BR_PAYREC_NOC:
+		it->kind = IT_NOC;
+		break;
+	default:
+		it->kind = IT_OTHER;
+		break;
+	}
+	if (it->kind == IT_PAYMENT && r->as_of != NULL &&
+	    strcmp(it->date, r->as_of) > 0)
+		return br_error_set(err, BR_EINPUT, r->file, p->line,
+		    "date %s is after the as-of date %s", it->date, r->as_of);
+	return 0;
+}
+
+int
+br_payment_detect(const char *path, const char **format,
+    struct br_error *err)
+{
+	struct br_input *in = br_input_open(path, err);
+	char buf[200];
+	long got, len = 0;
+
+	if (in == NULL)
+		return -1;
+	while (len < (long)sizeof(buf) && (got = br_input_read(in, buf + len,
+	    sizeof(buf) - (size_t)len, err)) > 0)
+		len += got;
+	br_input_close(in);
+	if (got < 0)
+		return -1;
+	{
+		const char *nl = memchr(buf, '\n', (size_t)len);
+		long first = nl ? (long)(nl - buf) : len;
+		int digits2 = len >= 3 && buf[0] >= '0' && buf[0] <= '9' &&
+		    buf[1] >= '0' && buf[1] <= '9' && buf[2] == ',';
+
+		if (first > 0 && buf[first - 1] == '\r')
+			first--;
+		if (digits2)
+			*format = "bai2";	/* 01, (or a broken 00,) */
+		else if (len >= 3 && memcmp(buf, "101", 3) == 0)
+			*format = "nacha";
+		else if (first == 94 && (buf[0] == '5' || buf[0] == '6'))
+			*format = "nacha";	/* headless NACHA */
+		else if (len >= 1 && buf[0] == '1')
+			*format = "lockbox";	/* immediate address header */
+		else
+			*format = "csv";
+	}
+	return 0;
+}
+
+static void
+reader_release(struct reader *r)
+{
+	free(r->v);
+	r->v = NULL;
+	r->n = r->cap = 0;
+}
+
+/* Parse the whole file.  OUT: sha. */
+static int
+read_file(struct reader *r, const char *name, char sha[65],
+    struct br_error *err)
+{
+	if (strcmp(r->format, "csv") == 0) {
+		if (br_csv_read(name, on_csv, r, sha, err) != 0)
+			return -1;
+		if (r->c_amount < 0)
+			return br_error_set(err, BR_EINPUT, name, 1,
+			    "empty file: missing header with column '%s'",
+			    r->map->amount.name);
+		return 0;
+	}
+	if (strcmp(r->format, "bai2") == 0) {
+		struct br_bai2_totals t;
+
+		if (br_bai2_parse(name, on_payrec, r, &t, sha, err) != 0)
+			return -1;
+		r->control_cents = t.credit_cents - t.debit_cents;
+		return 0;
+	}
+	if (strcmp(r->format, "nacha") == 0) {
+		struct br_nacha_totals t;
+
+		if (br_nacha_parse(name, on_payrec, r, &t, sha, err) != 0)
+			return -1;
+		r->control_cents = t.debit_cents + t.credit_cents;
+		return 0;
+	}
+	{
+		struct br_lockbox_totals t;
+
+		if (br_lockbox_parse(name, on_payrec, r, &t, sha, err) != 0)
+			return -1;
+		r->control_cents = t.total_cents;
+	}
+	return 0;
+}
+
+/* ---- posting ---- */
+
+static int
+register_file(struct br_store *st, const char *name, const char *format,
+    const char *sha, long records, long *file_id, int *duplicate,
+    struct br_error *err)
+{
+	sqlite3_stmt *s = br_store_prepare(st, "SELECT file_id FROM import_file "
+	    "WHERE stage = 'payment' AND sha256 = ?1", err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, sha, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*file_id = (long)sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW) {
+		*duplicate = 1;
+		return 0;
+	}
+	if (rc != SQLITE_DONE)
+		return br_store_fail(st, "read import files", err);
+	*duplicate = 0;
+	s = br_store_prepare(st, "INSERT INTO import_file(stage, sha256, name, "
+	    "format, records) VALUES('payment', ?1, ?2, ?3, ?4)", err);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, sha, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, format, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, records);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		sqlite3_finalize(s);
+		return br_store_fail(st, "record import file", err);
+	}
+	sqlite3_finalize(s);
+	*file_id = (long)sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+/* One text column of a one-row query with one text parameter: 0 found,
+ * 1 not found, -1 error. */
+static int
+lookup(struct br_store *st, const char *sql, const char *param, char *out,
+    size_t n, struct br_error *err)
+{
+	sqlite3_stmt *s = br_store_prepare(st, sql, err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, param, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		snprintf(out, n, "%s", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return br_store_fail(st, "read store", err);
+	return 1;
+}
+
+static int
+account_exists(struct br_store *st, const char *id, char *status, size_t n,
+    struct br_error *err)
+{
+	if (id[0] == '\0')
+		return 1;
+	return lookup(st, "SELECT status FROM account WHERE account_id = ?1",
+	    id, status, n, err);
+}
+
+/*
+ * Match it: scan line (check digit verified), account number (as is,
+ * then without leading zeros), bill number; row->account_id and
+ * row->matched_by set, "" for suspense.  0 or -1.
+ */
+static int
+match(struct br_store *st, const struct item *it, struct br_payment_row *row,
+    char *status, size_t sn, struct br_error *err)
+{
+	char acct[128];
+	int rc;
+
+	row->matched_by = "";
+	if (it->scan[0] != '\0') {
+		char sacct[11];
+		int64_t due;
+		struct br_error e2;
+
+		if (br_scanline_parse(it->scan, strlen(it->scan), sacct, &due,
+		    &e2) == 0) {
+			if ((rc = account_exists(st, sacct, status, sn,
+			    err)) < 0)
+				return -1;
+			if (rc == 0) {
+				snprintf(row->account_id,
+				    sizeof(row->account_id), "%s", sacct);
+				row->matched_by = "scan_line";
+				return 0;
+			}
+		} else
+			row->bad_scan_line = 1;
+	}
+	if ((rc = account_exists(st, it->account, status, sn, err)) < 0)
+		return -1;
+	if (rc == 0) {
+		snprintf(row->account_id, sizeof(row->account_id), "%s",
+		    it->account);
+		row->matched_by = "account";
+		return 0;
+	}
+	{
+		const char *p = it->account;
+
+		while (*p == '0' && p[1] != '\0')
+			p++;
+		if (p != it->account) {
+			if ((rc = account_exists(st, p, status, sn, err)) < 0)
+				return -1;
+			if (rc == 0) {
+				snprintf(row->account_id,
+				    sizeof(row->account_id), "%s", p);
+				row->matched_by = "account";
+				return 0;
+			}
+		}
+	}
+	/* Bill number: the bill column, else the account field may hold one. */
+	{
+		const char *b = it->bill[0] ? it->bill : it->account;
+
+		if (b[0] != '\0') {
+			rc = lookup(st, "SELECT account_id FROM bill "
+			    "WHERE bill_id = ?1", b, acct, sizeof(acct), err);
+			if (rc < 0)
+				return -1;
+			if (rc == 0 && account_exists(st, acct, status, sn,
+			    err) == 0) {
+				snprintf(row->account_id,
+				    sizeof(row->account_id), "%s", acct);
+				row->matched_by = "bill";
+				return 0;
+			}
+		}
+	}
+	snprintf(row->account_id, sizeof(row->account_id), "%s", it->account);
+	return 1;
+}
+
+static int
+add_exception(struct br_store *st, const char *code, const char *severity,
+    const char *file, const struct br_payment_row *row, const char *detail,
+    struct br_error *err)
+{
+	sqlite3_stmt *s = br_store_prepare(st, "INSERT INTO exception(exc_id, "
+	    "stage, code, severity, account_id, date, detail, source, line) "
+	    "VALUES(br_exc_id('payment', ?1, ?3, '', ?4, ?5), 'payment', ?1, "
+	    "?2, ?3, ?4, ?5, ?6, ?7) "
+	    "ON CONFLICT DO NOTHING", err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, severity, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, row->account_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, row->date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, detail, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, file, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 7, row->line);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		sqlite3_finalize(s);
+		return br_store_fail(st, "record exception", err);
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+static int
+payment_exception(struct br_store *st, const char *code, const char *file,
+    const struct br_payment_row *row, const struct item *it,
+    struct br_error *err)
+{
+	char detail[512], amt[32];
+
+	snprintf(detail, sizeof(detail), "payment P%ld of %s reference '%s'",
+	    row->payment_id, br_cents_format(row->amount_cents, amt,
+	    sizeof(amt)), it->reference);
+	return add_exception(st, code, "warn", file, row, detail, err);
+}
+
+/*
+ * --shard: the account an unmatched payment's bill number names (bill ids
+ * are <cycle_id>-<account_id>): the shard holding that account's bills
+ * decides the payment.  "" when it names none (shard 1).
+ */
+static int
+bill_account(struct br_store *st, const struct item *it, char *out, size_t n,
+    struct br_error *err)
+{
+	const char *b = it->bill[0] ? it->bill : it->account;
+	int rc;
+
+	out[0] = '\0';
+	if (b[0] == '\0')
+		return 0;
+	rc = lookup(st, "SELECT a.account_id FROM bill_cycle c JOIN account a "
+	    "ON a.account_id = substr(?1, length(c.cycle_id) + 2) "
+	    "WHERE substr(?1, 1, length(c.cycle_id) + 1) = c.cycle_id || '-' "
+	    "ORDER BY a.account_id LIMIT 1", b, out, n, err);
+	if (rc == 1)
+		out[0] = '\0';
+	return rc < 0 ? -1 : 0;
+}
+
+/*
+ * Post payment item it as payment_id (numbered as an unsharded run
+ * numbers it).  0 done, 2 another shard's payment (nothing stored), -1.
+ */
+static int
+post_payment(struct br_store *st, const char *file, long file_id,
+    int64_t payment_id, const struct item *it, struct br_payment_row *row,
+    struct br_error *err)
+{
+	sqlite3_stmt *s;
+	char status[16] = "", ref[32];
+	int rc, found, posted;
+
+	if ((rc = match(st, it, row, status, sizeof(status), err)) < 0)
+		return -1;
+	found = rc == 0;
+	if (st->shard.n > 1) {
+		char owner[128];
+
+		if (found)
+			snprintf(owner, sizeof(owner), "%s", row->account_id);
+		else if (bill_account(st, it, owner, sizeof(owner), err) != 0)
+			return -1;
+		if (!br_shard_member(&st->shard, owner))
+			return 2;
+	}
+	row->status = found ? BR_PAY_POSTED : BR_PAY_SUSPENSE;
+	row->closed_account = found && strcmp(status, "closed") == 0;
+	s = br_store_prepare(st, "INSERT INTO payment(file_id, line, "
+	    "account_id, amount_cents, received_date, method, reference, "
+	    "status, item, payment_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+	    "?9, ?10)", err);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, file_id);
+	sqlite3_bind_int64(s, 2, it->line);
+	if (row->account_id[0] != '\0')
+		sqlite3_bind_text(s, 3, row->account_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, it->amount_cents);
+	sqlite3_bind_text(s, 5, it->date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, it->method, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 7, it->reference, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 8, found ? "posted" : "suspense", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(s, 9, it->seq);
+	sqlite3_bind_int64(s, 10, payment_id);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		sqlite3_finalize(s);
+		return br_store_fail(st, "record payment", err);
+	}
+	sqlite3_finalize(s);
+	row->payment_id = (long)payment_id;
+	if (row->bad_scan_line) {
+		char detail[160];
+
+		snprintf(detail, sizeof(detail), "scan line '%s' fails its "
+		    "check digit", it->scan);
+		if (add_exception(st, "SCAN_LINE_CHECK_DIGIT", "warn", file,
+		    row, detail, err) != 0)
+			return -1;
+	}
+	if (!found)
+		return payment_exception(st, "UNMATCHED_PAYMENT", file, row,
+		    it, err);
+	snprintf(ref, sizeof(ref), "P%ld", row->payment_id);
+	if (br_ledger_post(st, row->account_id, it->date, "payment", ref,
+	    -it->amount_cents, &posted, err) != 0)
+		return -1;
+	if (!posted)
+		return br_error_set(err, BR_EINTERNAL, NULL, 0, "ledger entry "
+		    "payment %s exists already (ledger edited by hand?)", ref);
+	if (
+	    br_payment_settle(st, row->account_id, err) != 0 ||
+	    br_ledger_balance(st, row->account_id, &row->balance_after_cents,
+	    err) != 0)
+		return -1;
+	/* Partial payment: something stays owed; overpayment: a credit. */
+	if (row->balance_after_cents > 0)
+		snprintf(row->note, sizeof(row->note), "partial");
+	else if (row->balance_after_cents < 0)
+		snprintf(row->note, sizeof(row->note), "credit balance");
+	if (row->closed_account) {
+		snprintf(row->note + strlen(row->note), sizeof(row->note) -
+		    strlen(row->note), "%sclosed account",
+		    row->note[0] ? "; " : "");
+		return payment_exception(st, "PAYMENT_CLOSED_ACCOUNT", file,
+		    row, it, err);
+	}
+	return 0;
+}
+
+static int64_t
+setting_int(struct br_store *st, const char *key, int64_t def, int *bad,
+    struct br_error *err)
+{
+	char buf[64], *end;
+	long long v;
+	int rc = br_store_setting_get(st, key, NULL, buf, sizeof(buf), err);
+
+	if (rc < 0) {
+		*bad = 1;
+		return def;
+	}
+	if (rc == 1)
+		return def;
+	errno = 0;
+	v = strtoll(buf, &end, 10);
+	if (buf[0] == '\0' || *end != '\0' || errno != 0 || v < 0) {
+		*bad = 1;
+		br_error_set(err, BR_ECONFIG, NULL, 0,
+		    "setting %s: '%s' is not a non-negative integer", key, buf);
+		return def;
+	}
+	return v;
+}
+
+/* A NACHA return: reverse the original payment found by trace. */
+static int
+post_return(struct br_store *st, const char *file, const struct item *it,
+    struct br_payment_row *row, struct br_error *err)
+{
+	sqlite3_stmt *s;
+	char ref[32], detail[256];
+	int rc, bad = 0;
+	int64_t fee;
+	char pstatus[16] = "";
+
+	snprintf(row->note, sizeof(row->note), "%s", it->code);
+	row->matched_by = "";
+	s = br_store_prepare(st, "SELECT payment_id, account_id, status "
+	    "FROM payment WHERE reference = ?1 AND method LIKE 'ach%' "
+	    "AND status <> 'suspense' ORDER BY payment_id DESC LIMIT 1", err);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, it->orig_trace, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		row->payment_id = (long)sqlite3_column_int64(s, 0);
+		snprintf(row->account_id, sizeof(row->account_id), "%s",
+		    (const char *)sqlite3_column_text(s, 1));
+		snprintf(pstatus, sizeof(pstatus), "%s",
+		    (const char *)sqlite3_column_text(s, 2));
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return br_store_fail(st, "read payments", err);
+	/* --shard: a return of a payment this store does not hold goes to
+	 * the shard of the account the return names. */
+	if (rc == SQLITE_DONE && !br_shard_member(&st->shard, it->account))
+		return 2;
+	if (rc == SQLITE_DONE || strcmp(pstatus, "returned") == 0) {
+		row->status = BR_PAY_RETURN_UNMATCHED;
+		snprintf(row->account_id, sizeof(row->account_id), "%s",
+		    it->account);
+		snprintf(detail, sizeof(detail), "return %s of %s for "
+		    "original trace '%s': %s", it->code, it->reference,
+		    it->orig_trace, rc == SQLITE_DONE ?
+		    "no posted ACH payment with that trace" :
+		    "already returned");
+		return add_exception(st, "UNMATCHED_RETURN", "warn", file, row,
+		    detail, err);
+	}
+	row->status = BR_PAY_RETURNED;
+	row->matched_by = "trace";
+	s = br_store_prepare(st, "UPDATE payment SET status = 'returned' "
+	    "WHERE payment_id = ?1", err);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, row->payment_id);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		sqlite3_finalize(s);
+		return br_store_fail(st, "return payment", err);
+	}
+	sqlite3_finalize(s);
+	/* The charges it paid open again with their own dates. */
+	s = br_store_prepare(st, "DELETE FROM payment_application WHERE "
+	    "credit_entry IN (SELECT entry_id FROM ledger WHERE "
+	    "kind = 'payment' AND ref = 'P' || ?1)", err);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, row->payment_id);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		sqlite3_finalize(s);
+		return br_store_fail(st, "return payment", err);
+	}
+	sqlite3_finalize(s);
+	snprintf(ref, sizeof(ref), "RET-P%ld", row->payment_id);
+	if (br_ledger_post(st, row->account_id, it->date, "reversal", ref,
+	    it->amount_cents, NULL, err) != 0)
+		return -1;
+	fee = setting_int(st, "returned_payment_fee_cents", 2500, &bad, err);
+	if (bad)
+		return -1;
+	if (fee > 0) {
+		snprintf(ref, sizeof(ref), "NSF-P%ld", row->payment_id);
+		if (br_ledger_post(st, row->account_id, it->date, "fee", ref,
+		    fee, NULL, err) != 0)
+			return -1;
+		row->fee_cents = fee;
+	}
+	if (br_payment_settle(st, row->account_id, err) != 0 ||
+	    br_ledger_balance(st, row->account_id, &row->balance_after_cents,
+	    err) != 0)
+		return -1;
+	snprintf(detail, sizeof(detail), "payment P%ld returned %s (trace "
+	    "%s)", row->payment_id, it->code, it->orig_trace);
+	return add_exception(st, "PAYMENT_RETURNED", "warn", file, row, detail,
+	    err);
+}
+
+static int
+grow_rows(struct br_payment_report *rep, size_t more, struct br_error *err)
+{
+	size_t nc = rep->cap ? rep->cap : 64;
+	struct br_payment_row *nv;
+
+	if (rep->n + more <= rep->cap)
+		return 0;
+	while (nc < rep->n + more)
+		nc *= 2;
+	if ((nv = realloc(rep->rows, nc * sizeof(*nv))) == NULL)
+		return br_error_set(err, BR_ENOMEM, NULL, 0, "out of memory");
+	rep->rows = nv;
+	rep->cap = nc;
+	return 0;
+}
+
+static int
+post_file(struct br_store *st, const char *name,
+    const struct br_payment_opts *o, const struct br_paymap *map,
+    int64_t *next_id, struct br_payment_report *rep, struct br_error *err)
+{
+	struct reader r;
+	struct br_payment_file *pf = &rep->files[rep->nfiles];
+	const char *base, *format = o->format;
+	char sha[65];
+	long file_id = 0;
+	size_t i;
+	int rc = -1, prc;
+
+	/* Standard input cannot be read twice: it is CSV unless forced. */
+	if ((format == NULL || strcmp(format, "auto") == 0) &&
+	    strcmp(name, "-") == 0)
+		format = "csv";
+	else if (format == NULL || strcmp(format, "auto") == 0)
+		if (br_payment_detect(name, &format, err) != 0)
+			return -1;
+	memset(&r, 0, sizeof(r));
+	r.file = name;
+	r.format = format;
+	r.as_of = o->as_of;
+	r.map = map;
+	r.c_date = r.c_account = r.c_amount = -1;
+	if (read_file(&r, name, sha, err) != 0)
+		goto out;
+	/* Reports and the store name the file by its base name, so a cycle
+	 * replays identically from any directory. */
+	base = strrchr(name, '/') ? strrchr(name, '/') + 1 : name;
+	pf->name = base;
+	pf->format = format;
+	pf->records = (long)r.n;
+	pf->control_cents = r.control_cents;
+	if (register_file(st, base, format, sha, (long)r.n, &file_id,
+	    &pf->duplicate, err) != 0)
+		goto out;
+	rep->nfiles++;
+	if (pf->duplicate) {
+		rc = 0;
+		goto out;
+	}
+	if (grow_rows(rep, r.n, err) != 0)
+		goto out;
+	for (i = 0; i < r.n; i++) {
+		const struct item *it = &r.v[i];
+		struct br_payment_row *row = &rep->rows[rep->n];
+
+		memset(row, 0, sizeof(*row));
+		row->file = base;
+		row->line = it->line;
+		row->matched_by = "";
+		snprintf(row->date, sizeof(row->date), "%s", it->date);
+		snprintf(row->account_id, sizeof(row->account_id), "%s",
+		    it->account);
+		row->amount_cents = it->amount_cents;
+		row->signed_cents = it->signed_cents;
+		prc = 0;
+		/* --shard: rows tied to no account (NOC, other records,
+		 * non-NACHA returns) are shard 1's. */
+		if (it->kind != IT_PAYMENT && !(it->kind == IT_RETURN &&
+		    strcmp(format, "nacha") == 0) &&
+		    !br_shard_member(&st->shard, ""))
+			continue;
+		switch (it->kind) {
+		case IT_PAYMENT:
+			/* Every shard numbers every payment
+			 * (docs/scale-out.md). */
+			if ((prc = post_payment(st, base, file_id, ++*next_id,
+			    it, row, err)) < 0)
+				goto out;
+			break;
+		case IT_RETURN:
+			if (strcmp(format, "nacha") == 0) {
+				if ((prc = post_return(st, base, it, row,
+				    err)) < 0)
+					goto out;
+			} else
+				row->status = BR_PAY_RETURN_UNMATCHED;
+			break;
+		case IT_NOC:
+			row->status = BR_PAY_NOC;
+			snprintf(row->note, sizeof(row->note), "%s %s",
+			    it->code, it->corrected);
+			pf->nocs++;
+			break;
+		default:
+			row->status = BR_PAY_OTHER;
+			break;
+		}
+		if (prc == 2)
+			continue;	/* --shard: another shard's item */
+		rep->n++;
+		switch (row->status) {
+		case BR_PAY_POSTED:
+			rep->posted++;
+			rep->posted_cents += row->amount_cents;
+			pf->posted_cents += row->signed_cents;
+			break;
+		case BR_PAY_SUSPENSE:
+			rep->suspense++;
+			rep->suspense_cents += row->amount_cents;
+			pf->suspense_cents += row->signed_cents;
+			break;
+		case BR_PAY_RETURNED:
+		case BR_PAY_RETURN_UNMATCHED:
+			rep->returned++;
+			rep->returned_cents += row->amount_cents;
+			pf->returned_cents += row->signed_cents;
+			break;
+		default:
+			pf->other_cents += row->signed_cents;
+			break;
+		}
+	}
+	rc = 0;
+out:
+	reader_release(&r);
+	return rc;
+}
+
+/* The highest payment id this store has seen (docs/scale-out.md). */
+static int
+payment_id_high(struct br_store *st, int64_t *out, struct br_error *err)
+{
+	sqlite3_stmt *s = br_store_prepare(st, "SELECT MAX(COALESCE((SELECT "
+	    "MAX(payment_id) FROM payment), 0), COALESCE((SELECT CAST(value AS "
+	    "INTEGER) FROM setting WHERE key = 'payment_id_high'), 0))", err);
+
+	if (s == NULL)
+		return -1;
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return br_store_fail(st, "read payment ids", err);
+	}
+	*out = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return 0;
+}
+
+static int
+cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int
+br_payment_post_files_ex(struct br_store *st, const char *const *files,
+    size_t n, const struct br_payment_opts *opts,
+    struct br_payment_report *rep, struct br_error *err)
+{
+	struct br_paymap defmap;
+	const char **sorted;
+	char high[32];
+	int64_t next_id = 0;
+	size_t i;
+	int rc = 0;
+
+	br_paymap_default(&defmap);
+	/* Payment ids continue from the highest one this store has seen: its
+	 * own payments, or in a shard store also other shards' (setting
+	 * payment_id_high, kept by shard runs). */
+	if (payment_id_high(st, &next_id, err) != 0)
+		return -1;
+	if ((sorted = malloc((n ? n : 1) * sizeof(*sorted))) == NULL ||
+	    (rep->files = calloc(n ? n : 1, sizeof(*rep->files))) == NULL) {
+		free(sorted);
+		return br_error_set(err, BR_ENOMEM, NULL, 0, "out of memory");
+	}
+	if (n > 0)
+		memcpy(sorted, files, n * sizeof(*sorted));
+	/* Stable order: by name, so the running balances are repeatable. */
+	qsort(sorted, n, sizeof(*sorted), cmp_name);
+	for (i = 0; i < n && rc == 0; i++)
+		rc = post_file(st, sorted[i], opts, opts->map ? opts->map :
+		    &defmap, &next_id, rep, err);
+	free(sorted);
+	if (rc == 0 && st->shard.n > 1) {
+		snprintf(high, sizeof(high), "%lld", (long long)next_id);
+		rc = br_store_setting_set(st, "payment_id_high", high, err);
+	}
+	return rc;
+}
+
+int
+br_payment_post_files(struct br_store *st, const char *const *files,
+    size_t n, const char *as_of, struct br_payment_report *rep,
+    struct br_error *err)
+{
+	struct br_payment_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.as_of = as_of;
+	o.format = "auto";
+	return br_payment_post_files_ex(st, files, n, &o, rep, err);
+}

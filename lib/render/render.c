@@ -1,0 +1,1139 @@
+/*
+ * render.c: bill-render.  Loads a bill into a struct br_bill_doc (bill,
+ * bill_line and bill_meter rows that rate-apply wrote, the registry, the
+ * ledger, the account's earlier bills for the usage history) and drives a
+ * render run: text and PDF bills per account, the print-vendor data file
+ * and the bill register.  Issuing a draft posts its total to the ledger
+ * (kind bill, ref bill_id) and is idempotent; issuing a corrected bill
+ * also reverses the cancelled bill it replaces (kind reversal).
+ */
+#include "render/render.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "io/csvio.h"
+#include "core/date.h"
+#include "render/imb.h"
+#include "core/money.h"
+#include "render/pdffont.h"
+#include "core/scanline.h"
+#include "core/tz.h"
+#include "core/banned.h"
+
+static const char bill_select[] =
+    "SELECT b.bill_id, b.account_id, b.cycle_id, b.period_start, "
+    "b.period_end, b.bill_date, b.due_date, b.status, b.total_cents, "
+    "COALESCE(a.name, ''), COALESCE(a.mailing_address, ''), b.replaces "
+    "FROM bill b LEFT JOIN account a ON a.account_id = b.account_id ";
+
+static void
+bill_from_stmt(sqlite3_stmt *s, struct br_bill_doc *b)
+{
+	br_store_column_text(b->bill_id, sizeof(b->bill_id), s, 0);
+	br_store_column_text(b->account_id, sizeof(b->account_id), s, 1);
+	br_store_column_text(b->cycle_id, sizeof(b->cycle_id), s, 2);
+	br_store_column_text(b->period_start, sizeof(b->period_start), s, 3);
+	br_store_column_text(b->period_end, sizeof(b->period_end), s, 4);
+	br_store_column_text(b->bill_date, sizeof(b->bill_date), s, 5);
+	br_store_column_text(b->due_date, sizeof(b->due_date), s, 6);
+	br_store_column_text(b->status, sizeof(b->status), s, 7);
+	b->total_cents = sqlite3_column_int64(s, 8);
+	br_store_column_text(b->name, sizeof(b->name), s, 9);
+	br_store_column_text(b->mailing, sizeof(b->mailing), s, 10);
+	br_store_column_text(b->replaces, sizeof(b->replaces), s, 11);
+}
+
+/*
+ * Prepared statements of a render run, by SQL text: a run prepares each
+ * query once instead of once per bill (parsing was a quarter of the
+ * time).  Without a cache (br_bill_doc_load), prepare and finalize.
+ */
+#define NCACHE 24
+
+struct stmt_cache {
+	size_t n;
+	char *sql[NCACHE];
+	sqlite3_stmt *s[NCACHE];
+	bool have_tz;		/* tz loaded (register read dates) */
+	struct br_tz tz;
+};
+
+static sqlite3_stmt *
+prep(struct br_store *st, void *cache, const char *sql, struct br_error *err)
+{
+	struct stmt_cache *c = cache;
+	sqlite3_stmt *s;
+	size_t i;
+
+	if (c != NULL)
+		for (i = 0; i < c->n; i++)
+			if (strcmp(c->sql[i], sql) == 0) {
+				sqlite3_reset(c->s[i]);
+				sqlite3_clear_bindings(c->s[i]);
+				return c->s[i];
+			}
+	if ((s = br_store_prepare(st, sql, err)) == NULL)
+		return NULL;
+	if (c != NULL && c->n < NCACHE &&
+	    (c->sql[c->n] = strdup(sql)) != NULL)
+		c->s[c->n++] = s;
+	return s;
+}
+
+/* Done with s: reset a cached statement, finalize any other. */
+static void
+unprep(void *cache, sqlite3_stmt *s)
+{
+	struct stmt_cache *c = cache;
+	size_t i;
+
+	if (c != NULL)
+		for (i = 0; i < c->n; i++)
+			if (c->s[i] == s) {
+				sqlite3_reset(s);
+				return;
+			}
+	sqlite3_finalize(s);
+}
+
+static void
+cache_free(struct stmt_cache *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		sqlite3_finalize(c->s[i]);
+		free(c->sql[i]);
+	}
+	c->n = 0;
+	if (c->have_tz)
+		br_tz_release(&c->tz);
+	c->have_tz = false;
+}
+
+/* Grow *v (element size sz) so that one more element fits. */
+static int
+grow(void **v, size_t *cap, size_t n, size_t sz, struct br_error *err)
+{
+	void *nv;
+	size_t nc;
+
+	if (n < *cap)
+		return 0;
+	nc = *cap ? *cap * 2 : 8;
+	if ((nv = realloc(*v, nc * sz)) == NULL)
+		return br_error_set(err, BR_ENOMEM, NULL, 0, "out of memory");
+	*v = nv;
+	*cap = nc;
+	return 0;
+}
+
+static int
+load_services(struct br_store *st, struct br_bill_doc *d,
+    struct br_error *err)
+{
+	sqlite3_stmt *s = prep(st, d->cache,
+	    "SELECT sa.sp_id, sp.kind, sp.address, sa.rate_code, sa.start_date, "
+	    "sa.net_metering FROM service_agreement sa JOIN service_point sp "
+	    "ON sp.sp_id = sa.sp_id WHERE sa.account_id = ?1 "
+	    "AND sa.start_date <= ?3 AND (sa.end_date IS NULL OR "
+	    "sa.end_date = '' OR sa.end_date >= ?2) "
+	    "ORDER BY sa.sp_id, sa.start_date", err);
+	size_t cap = 0;
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, d->account_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, d->period_start, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, d->period_end, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct br_bill_service *v;
+
+		if (grow((void **)&d->svc, &cap, d->nsvc, sizeof(*v), err)) {
+			unprep(d->cache, s);
+			return -1;
+		}
+		v = &d->svc[d->nsvc++];
+		br_store_column_text(v->sp_id, sizeof(v->sp_id), s, 0);
+		br_store_column_text(v->kind, sizeof(v->kind), s, 1);
+		br_store_column_text(v->address, sizeof(v->address), s, 2);
+		br_store_column_text(v->rate_code, sizeof(v->rate_code), s, 3);
+		br_store_column_text(v->start_date, sizeof(v->start_date), s, 4);
+		br_store_column_text(v->net_metering, sizeof(v->net_metering), s, 5);
+	}
+	unprep(d->cache, s);
+	if (rc != SQLITE_DONE)
+		return br_store_fail(st, "read service agreements", err);
+	return 0;
+}
+
+#define INSTALLED_IN_PERIOD \
+	"mi.meter_id = bm.meter_id AND mi.install_date <= ?4 AND " \
+	"(mi.remove_date IS NULL OR mi.remove_date = '' OR " \
+	"mi.remove_date >= ?3)"
+
+/*
+ * Append the bill_meter rows matched by `where` (parameters: ?1 bill_id,
+ * ?2 sp_id or account_id, ?3 period_start, ?4 period_end) with group
+ * `group`.
+ */
+static int
+load_meters(struct br_store *st, struct br_bill_doc *d, size_t *cap,
+    const char *group, const char *p2, const char *where,
+    struct br_error *err)
+{
+	char sql[1024];
+	sqlite3_stmt *s;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT bm.meter_id, bm.channel, bm.unit, "
+	    "bm.usage_milli, bm.estimated_milli, bm.missing_intervals, "
+	    "COALESCE((SELECT multiplier_milli FROM meter m "
+	    "WHERE m.meter_id = bm.meter_id), 1000) "
+	    "FROM bill_meter bm WHERE bm.bill_id = ?1 AND %s "
+	    "ORDER BY bm.meter_id, bm.channel", where);
+	if ((s = prep(st, d->cache, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, d->bill_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, p2, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, d->period_start, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, d->period_end, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct br_bill_meterrow *m;
+
+		if (grow((void **)&d->meters, cap, d->nmeters, sizeof(*m),
+		    err)) {
+			unprep(d->cache, s);
+			return -1;
+		}
+		m = &d->meters[d->nmeters++];
+		memset(m, 0, sizeof(*m));
+		snprintf(m->group, sizeof(m->group), "%s", group);
+		br_store_column_text(m->meter_id, sizeof(m->meter_id), s, 0);
+		m->channel = sqlite3_column_int(s, 1);
+		br_store_column_text(m->unit, sizeof(m->unit), s, 2);
+		m->usage_milli = sqlite3_column_int64(s, 3);
+		m->estimated_milli = sqlite3_column_int64(s, 4);
+		m->missing_intervals = sqlite3_column_int(s, 5);
+		m->multiplier_milli = sqlite3_column_int64(s, 6);
+		if (m->estimated_milli > 0)
+			d->estimated = 1;
+	}
+	unprep(d->cache, s);
+	if (rc != SQLITE_DONE)
+		return br_store_fail(st, "read bill meters", err);
+	return 0;
+}
+
+/*
+ * The latest register read of meter m at or before instant t and after
+ * instant after: 1 found, 0 none, -1 error.
+ */
+static int
+read_at(struct br_store *st, struct br_bill_doc *d,
+    const struct br_bill_meterrow *m, int64_t t, int64_t after,
+    int64_t *at, int64_t *value, int *quality, struct br_error *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((s = prep(st, d->cache, "SELECT read_utc, value_milli, quality "
+	    "FROM register_read WHERE meter_id = ?1 AND channel = ?2 AND "
+	    "read_utc <= ?3 AND read_utc > ?4 ORDER BY read_utc DESC LIMIT 1",
+	    err)) == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, m->meter_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, m->channel);
+	sqlite3_bind_int64(s, 3, t);
+	sqlite3_bind_int64(s, 4, after);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*at = sqlite3_column_int64(s, 0);
+		*value = sqlite3_column_int64(s, 1);
+		*quality = sqlite3_column_int(s, 2);
+	}
+	unprep(d->cache, s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return br_store_fail(st, "read register reads", err);
+	return rc == SQLITE_ROW;
+}
+
+/* Register value (multiplier applied) as the dial shows it. */
+static int64_t
+dial(int64_t v, int64_t multiplier_milli)
+{
+	if (multiplier_milli <= 0 || multiplier_milli == 1000)
+		return v;
+	return br_div_round(v * 1000, multiplier_milli, BR_ROUND_HALF_UP);
+}
+
+/*
+ * Previous and current register reads of every meter row: the latest
+ * read at or before the start of the period (00:00 of period_start,
+ * utility zone) and the latest read after it at or before the end of
+ * the period (00:00 after period_end).  A register that went down
+ * (rollover, meter change) is not shown.
+ */
+static int
+load_reads(struct br_store *st, struct br_bill_doc *d, struct br_error *err)
+{
+	struct stmt_cache *c = d->cache;
+	struct br_tz local, *tz = &local;
+	int32_t from, to;
+	int64_t lo, hi;
+	size_t i;
+	int rc = 0;
+
+	if (d->nmeters == 0)
+		return 0;
+	if (br_date_parse(d->period_start, (size_t)-1, &from) != 0 ||
+	    br_date_parse(d->period_end, (size_t)-1, &to) != 0)
+		return br_error_set(err, BR_EINPUT, NULL, 0,
+		    "bill '%s': bad billing period", d->bill_id);
+	if (c != NULL && c->have_tz)
+		tz = &c->tz;
+	else {
+		if (c != NULL)
+			tz = &c->tz;
+		if (br_store_timezone(st, tz, err) != 0)
+			return -1;
+		if (c != NULL)
+			c->have_tz = true;
+	}
+	lo = br_tz_day_start(tz, from);
+	hi = br_tz_day_start(tz, to + 1);
+	for (i = 0; i < d->nmeters && rc == 0; i++) {
+		struct br_bill_meterrow *m = &d->meters[i];
+		int64_t pt, pv, ct, cv;
+		int pq, cq, got;
+
+		if ((got = read_at(st, d, m, lo, INT64_MIN, &pt, &pv, &pq,
+		    err)) < 0 || (got && (got = read_at(st, d, m, hi, pt, &ct,
+		    &cv, &cq, err)) < 0)) {
+			rc = -1;
+			break;
+		}
+		if (!got || cv < pv)
+			continue;
+		m->has_reads = 1;
+		br_date_format(br_tz_local_day(tz, pt), m->prev_date,
+		    sizeof(m->prev_date));
+		br_date_format(br_tz_local_day(tz, ct), m->cur_date,
+		    sizeof(m->cur_date));
+		m->prev_dial_milli = dial(pv, m->multiplier_milli);
+		m->cur_dial_milli = dial(cv, m->multiplier_milli);
+		m->prev_estimated = (pq & BR_Q_ESTIMATED) != 0;
+		m->cur_estimated = (cq & BR_Q_ESTIMATED) != 0;
+		m->read_usage_milli = cv - pv;
+	}
+	if (tz == &local)
+		br_tz_release(&local);
+	return rc;
+}
+
+static int
+load_all_meters(struct br_store *st, struct br_bill_doc *d,
+    struct br_error *err)
+{
+	size_t i, cap = 0;
+
+	for (i = 0; i < d->nsvc; i++) {
+		if (i > 0 && strcmp(d->svc[i].sp_id, d->svc[i - 1].sp_id) == 0)
+			continue;
+		if (load_meters(st, d, &cap, d->svc[i].sp_id, d->svc[i].sp_id,
+		    "EXISTS(SELECT 1 FROM meter_install mi WHERE "
+		    "mi.sp_id = ?2 AND " INSTALLED_IN_PERIOD ")", err) != 0)
+			return -1;
+	}
+	/* Meters billed but not installed on any of the account's points. */
+	return load_meters(st, d, &cap, "", d->account_id, "NOT EXISTS("
+	    "SELECT 1 FROM meter_install mi JOIN service_agreement sa "
+	    "ON sa.sp_id = mi.sp_id AND sa.account_id = ?2 AND "
+	    "sa.start_date <= ?4 AND (sa.end_date IS NULL OR "
+	    "sa.end_date = '' OR sa.end_date >= ?3) WHERE "
+	    INSTALLED_IN_PERIOD ")", err);
+}
+
+static int
+load_items(struct br_store *st, struct br_bill_doc *d, struct br_error *err)
+{
+	sqlite3_stmt *s;
+	size_t cap = 0;
+	int64_t sum = 0;
+	int rc;
+
+	s = prep(st, d->cache, "SELECT COUNT(DISTINCT sp_id) FROM bill_line "
+	    "WHERE bill_id = ?1 AND sp_id <> ''", err);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, d->bill_id, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		d->nsp_items = sqlite3_column_int(s, 0);
+	unprep(d->cache, s);
+	s = prep(st, d->cache, "SELECT sp_id, code, description, "
+	    "quantity_milli, unit, rate_micro, amount_cents FROM bill_line "
+	    "WHERE bill_id = ?1 ORDER BY seq", err);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, d->bill_id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct br_bill_item *it;
+
+		if (grow((void **)&d->items, &cap, d->nitems, sizeof(*it),
+		    err)) {
+			unprep(d->cache, s);
+			return -1;
+		}
+		it = &d->items[d->nitems++];
+		br_store_column_text(it->sp_id, sizeof(it->sp_id), s, 0);
+		br_store_column_text(it->code, sizeof(it->code), s, 1);
+		br_store_column_text(it->description, sizeof(it->description), s, 2);
+		it->quantity_milli = sqlite3_column_int64(s, 3);
+		br_store_column_text(it->unit, sizeof(it->unit), s, 4);
+		it->rate_micro = sqlite3_column_int64(s, 5);
+		it->amount_cents = sqlite3_column_int64(s, 6);
+		sum += it->amount_cents;
+	}
+	unprep(d->cache, s);
+	if (rc != SQLITE_DONE)
+		return br_store_fail(st, "read bill lines", err);
+	if (sum != d->total_cents) {
+		char a[32], t[32];
+		return br_error_set(err, BR_EINPUT, NULL, 0,
+		    "bill '%s': lines add up to %s but the total is %s",
+		    d->bill_id, br_cents_format(sum, a, sizeof(a)),
+		    br_cents_format(d->total_cents, t, sizeof(t)));
+	}
+	return 0;
+}
+
+static int
+period_days(const char *from, const char *to, int *days)
+{
+	int32_t d0, d1;
+
+	if (br_date_parse(from, (size_t)-1, &d0) != 0 ||
+	    br_date_parse(to, (size_t)-1, &d1) != 0 || d1 < d0)
+		return -1;
+	*days = (int)(d1 - d0 + 1);
+	return 0;
+}
+
+/*
+ * The usage history: this bill and the account's earlier bills (draft or
+ * issued, period ending before this one), at most BR_RENDER_HISTORY,
+ * delivered usage in the unit of this bill's first delivered meter.
+ */
+static int
+load_history(struct br_store *st, struct br_bill_doc *d,
+    struct br_error *err)
+{
+	struct br_bill_bar tmp[BR_RENDER_HISTORY];
+	sqlite3_stmt *s;
+	size_t i;
+	int rc, n = 0;
+
+	for (i = 0; i < d->nmeters; i++)
+		if (d->meters[i].channel == BR_CHANNEL_DELIVERED) {
+			snprintf(d->hist_unit, sizeof(d->hist_unit), "%s",
+			    d->meters[i].unit);
+			break;
+		}
+	if (d->hist_unit[0] == '\0')
+		return 0;
+	s = prep(st, d->cache, "SELECT b.bill_id, b.period_start, "
+	    "b.period_end, (SELECT COALESCE(SUM(bm.usage_milli), 0) "
+	    "FROM bill_meter bm WHERE bm.bill_id = b.bill_id AND "
+	    "bm.channel = 1 AND bm.unit = ?3) FROM bill b "
+	    "WHERE b.bill_id = ?2 OR (b.account_id = ?1 AND "
+	    "b.period_end < (SELECT period_start FROM bill WHERE bill_id = ?2) "
+	    "AND b.status IN ('draft', 'issued')) "
+	    "ORDER BY b.period_end DESC, b.bill_id DESC LIMIT 13", err);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, d->account_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, d->bill_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, d->hist_unit, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && n < BR_RENDER_HISTORY) {
+		struct br_bill_bar *b = &tmp[n];
+
+		br_store_column_text(b->bill_id, sizeof(b->bill_id), s, 0);
+		br_store_column_text(b->period_start, sizeof(b->period_start), s, 1);
+		br_store_column_text(b->period_end, sizeof(b->period_end), s, 2);
+		b->usage_milli = sqlite3_column_int64(s, 3);
+		if (period_days(b->period_start, b->period_end, &b->days) != 0)
+			b->days = 0;
+		n++;
+	}
+	unprep(d->cache, s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return br_store_fail(st, "read usage history", err);
+	d->nhist = n;
+	for (i = 0; i < (size_t)n; i++)
+		d->hist[i] = tmp[n - 1 - (int)i];
+	return 0;
+}
+
+/* 1 when the store has table `name` (optional tables of other stages). */
+static int
+has_table(struct br_store *st, const char *name)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM sqlite_master WHERE "
+	    "type = 'table' AND name = ?1", -1, &s, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW;
+}
+
+/*
+ * Net-metering banks: for every enrolled service point, the kWh credit
+ * rate-apply carried over (bill_sp.nem_bank_milli), when the store keeps
+ * one.
+ */
+static int
+load_nem(struct br_store *st, struct br_bill_doc *d, struct br_error *err)
+{
+	sqlite3_stmt *s;
+	size_t i, cap = 0;
+	int rc;
+
+	for (i = 0; i < d->nsvc; i++)
+		if (d->svc[i].net_metering[0] != '\0')
+			break;
+	if (i == d->nsvc || !has_table(st, "bill_sp"))
+		return 0;
+	s = prep(st, d->cache, "SELECT nem_bank_milli FROM bill_sp "
+	    "WHERE bill_id = ?1 AND sp_id = ?2", err);
+	if (s == NULL)
+		return -1;
+	for (i = 0; i < d->nsvc; i++) {
+		struct br_bill_nem *n;
+
+		if (d->svc[i].net_metering[0] == '\0' || (i > 0 &&
+		    strcmp(d->svc[i].sp_id, d->svc[i - 1].sp_id) == 0))
+			continue;
+		sqlite3_reset(s);
+		sqlite3_bind_text(s, 1, d->bill_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, d->svc[i].sp_id, -1, SQLITE_STATIC);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_DONE)
+			continue;
+		if (rc != SQLITE_ROW) {
+			unprep(d->cache, s);
+			return br_store_fail(st, "read net-metering bank", err);
+		}
+		if (grow((void **)&d->nem, &cap, d->nnem, sizeof(*n), err)) {
+			unprep(d->cache, s);
+			return -1;
+		}
+		n = &d->nem[d->nnem++];
+		snprintf(n->sp_id, sizeof(n->sp_id), "%s", d->svc[i].sp_id);
+		snprintf(n->program, sizeof(n->program), "%s",
+		    d->svc[i].net_metering);
+		n->bank_milli = sqlite3_column_int64(s, 0);
+		snprintf(n->unit, sizeof(n->unit), "kWh");
+	}
+	unprep(d->cache, s);
+	return 0;
+}
+
+static int
+load_replaced(struct br_store *st, struct br_bill_doc *d,
+    struct br_error *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (d->replaces[0] == '\0')
+		return 0;
+	s = prep(st, d->cache, "SELECT total_cents FROM bill "
+	    "WHERE bill_id = ?1", err);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, d->replaces, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		d->replaced_cents = sqlite3_column_int64(s, 0);
+	unprep(d->cache, s);
+	if (rc == SQLITE_DONE)
+		return br_error_set(err, BR_EINPUT, NULL, 0,
+		    "bill '%s' replaces '%s', which is not in the store",
+		    d->bill_id, d->replaces);
+	if (rc != SQLITE_ROW)
+		return br_store_fail(st, "read replaced bill", err);
+	return 0;
+}
+
+/* The scan line: the digits of the account id and the amount due. */
+static void
+make_scanline(struct br_bill_doc *d)
+{
+	char digits[64];
+	size_t n = 0;
+	const char *p;
+	struct br_error e;
+
+	for (p = d->account_id; *p != '\0' && n < sizeof(digits) - 1; p++)
+		if (*p >= '0' && *p <= '9')
+			digits[n++] = *p;
+	digits[n] = '\0';
+	d->scanline[0] = '\0';
+	if (n == 0 || br_scanline_build(digits, d->due_cents > 0 ?
+	    d->due_cents : 0, d->scanline, &e) != 0)
+		d->scanline[0] = '\0';
+}
+
+/* 1 when s is n digits. */
+static int
+all_digits(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return s[n] == '\0';
+}
+
+/*
+ * The Intelligent Mail barcode: tracking code = barcode id, service type,
+ * mailer id and serial (the digits of the account id, zero-filled to 9
+ * digits with a 6-digit mailer id, to 6 with a 9-digit one; none when
+ * the account id has no digits or too many); routing code = the ZIP or
+ * ZIP+4 that ends the mailing address ("" when there is none).
+ */
+static void
+make_imb(struct br_bill_doc *d)
+{
+	char serial[16], why[100];
+	size_t n = 0, want, len, i;
+	const char *p, *m = d->mailing;
+
+	d->imb[0] = d->imb_tracking[0] = d->imb_routing[0] = '\0';
+	if (d->imb_mid[0] == '\0')
+		return;
+	want = strlen(d->imb_mid) == 6 ? 9 : 6;
+	for (p = d->account_id; *p != '\0'; p++)
+		if (*p >= '0' && *p <= '9' && n++ >= want)
+			return;
+	if (n == 0)
+		return;
+	memset(serial, '0', want - n);
+	for (i = want - n, p = d->account_id; *p != '\0'; p++)
+		if (*p >= '0' && *p <= '9')
+			serial[i++] = *p;
+	serial[want] = '\0';
+	snprintf(d->imb_tracking, sizeof(d->imb_tracking),
+	    "%.2s%.3s%.9s%.9s", d->imb_bid, d->imb_stid, d->imb_mid, serial);
+	len = strlen(m);
+	while (len > 0 && m[len - 1] == ' ')
+		len--;
+	if (len >= 10 && m[len - 5] == '-' && (len == 10 || m[len - 11] ==
+	    ' ')) {
+		char zip[16];
+
+		snprintf(zip, sizeof(zip), "%.5s%.4s", m + len - 10,
+		    m + len - 4);
+		if (all_digits(zip, 9))
+			snprintf(d->imb_routing, sizeof(d->imb_routing), "%s",
+			    zip);
+	} else if (len >= 5 && (len == 5 || m[len - 6] == ' ')) {
+		char zip[8];
+
+		snprintf(zip, sizeof(zip), "%.5s", m + len - 5);
+		if (all_digits(zip, 5))
+			snprintf(d->imb_routing, sizeof(d->imb_routing), "%s",
+			    zip);
+	}
+	if (br_imb_encode(d->imb_tracking, d->imb_routing, d->imb, why,
+	    sizeof(why)) != 0)
+		d->imb[0] = d->imb_tracking[0] = d->imb_routing[0] = '\0';
+}
+
+/*
+ * The utility's name, address and phone, and the Intelligent Mail
+ * barcode settings (imb_mailer_id: 6 digits 000000-899999 or 9 digits
+ * 900000000-999999999, "" for no barcode; imb_service_type: 3 digits;
+ * imb_barcode_id: 2 digits, the second 0-4, default 00).
+ */
+static int
+load_utility(struct br_store *st, struct br_bill_doc *d, struct br_error *err)
+{
+	size_t n;
+
+	if (br_store_setting_get(st, "name", "", d->uname, sizeof(d->uname),
+	    err) < 0 || br_store_setting_get(st, "address", "", d->uaddr,
+	    sizeof(d->uaddr), err) < 0 || br_store_setting_get(st, "phone",
+	    "", d->uphone, sizeof(d->uphone), err) < 0 ||
+	    br_store_setting_get(st, "imb_mailer_id", "", d->imb_mid,
+	    sizeof(d->imb_mid), err) < 0 ||
+	    br_store_setting_get(st, "imb_service_type", "", d->imb_stid,
+	    sizeof(d->imb_stid), err) < 0 ||
+	    br_store_setting_get(st, "imb_barcode_id", "00", d->imb_bid,
+	    sizeof(d->imb_bid), err) < 0)
+		return -1;
+	if (d->imb_mid[0] == '\0')
+		return 0;
+	n = strlen(d->imb_mid);
+	if (!(n == 6 && all_digits(d->imb_mid, 6) && d->imb_mid[0] != '9') &&
+	    !(n == 9 && all_digits(d->imb_mid, 9) && d->imb_mid[0] == '9'))
+		return br_error_set(err, BR_ECONFIG, NULL, 0, "setting "
+		    "imb_mailer_id '%s': 6 digits (000000-899999) or 9 digits "
+		    "(900000000-999999999)", d->imb_mid);
+	if (!all_digits(d->imb_stid, 3))
+		return br_error_set(err, BR_ECONFIG, NULL, 0, "setting "
+		    "imb_service_type '%s': 3 digits required with "
+		    "imb_mailer_id", d->imb_stid);
+	if (!all_digits(d->imb_bid, 2) || d->imb_bid[1] > '4')
+		return br_error_set(err, BR_ECONFIG, NULL, 0, "setting "
+		    "imb_barcode_id '%s': 2 digits, the second 0-4",
+		    d->imb_bid);
+	return 0;
+}
+
+/*
+ * Fill d (bill fields already set) from the store; the utility block is
+ * copied from util when not NULL (a run reads the settings once).
+ */
+static int
+doc_fill(struct br_store *st, struct br_bill_doc *d,
+    const struct br_bill_doc *util, struct br_error *err)
+{
+	if (period_days(d->period_start, d->period_end, &d->days) != 0)
+		return br_error_set(err, BR_EINPUT, NULL, 0,
+		    "bill '%s': bad billing period '%s' to '%s'", d->bill_id,
+		    d->period_start, d->period_end);
+	if (util != NULL) {
+		memcpy(d->uname, util->uname, sizeof(d->uname));
+		memcpy(d->uaddr, util->uaddr, sizeof(d->uaddr));
+		memcpy(d->uphone, util->uphone, sizeof(d->uphone));
+		memcpy(d->imb_mid, util->imb_mid, sizeof(d->imb_mid));
+		memcpy(d->imb_stid, util->imb_stid, sizeof(d->imb_stid));
+		memcpy(d->imb_bid, util->imb_bid, sizeof(d->imb_bid));
+	} else if (load_utility(st, d, err) != 0) {
+		return -1;
+	}
+	if (br_ledger_statement(st, d->account_id, d->bill_id, d->bill_date,
+	    &d->ls, err) != 0)
+		return -1;
+	d->due_cents = d->ls.previous_cents + d->ls.payments_cents +
+	    d->ls.adjustments_cents + d->total_cents;
+	if (load_services(st, d, err) != 0 || load_all_meters(st, d, err) != 0
+	    || load_reads(st, d, err) != 0 || load_items(st, d, err) != 0 || load_history(st, d, err) != 0 ||
+	    load_nem(st, d, err) != 0 || load_replaced(st, d, err) != 0)
+		return -1;
+	make_scanline(d);
+	make_imb(d);
+	return 0;
+}
+
+void
+br_bill_doc_free(struct br_bill_doc *d)
+{
+	free(d->svc);
+	free(d->meters);
+	free(d->items);
+	free(d->nem);
+	d->svc = NULL;
+	d->meters = NULL;
+	d->items = NULL;
+	d->nem = NULL;
+	d->nsvc = d->nmeters = d->nitems = d->nnem = 0;
+}
+
+int
+br_bill_doc_load(struct br_store *st, const char *bill_id,
+    struct br_bill_doc *d, struct br_error *err)
+{
+	char sql[512];
+	sqlite3_stmt *s;
+	int rc;
+
+	memset(d, 0, sizeof(*d));
+	snprintf(sql, sizeof(sql), "%s WHERE b.bill_id = ?1", bill_select);
+	if ((s = br_store_prepare(st, sql, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, bill_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		bill_from_stmt(s, d);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_DONE)
+		return br_error_set(err, BR_EINPUT, NULL, 0,
+		    "no bill '%s' in the store", bill_id);
+	if (rc != SQLITE_ROW)
+		return br_store_fail(st, "read bill", err);
+	return doc_fill(st, d, NULL, err);
+}
+
+int
+br_render_bill(struct br_store *st, const char *bill_id, FILE *f,
+    struct br_ledger_statement *ls, struct br_error *err)
+{
+	struct br_bill_doc d;
+	int rc;
+
+	rc = br_bill_doc_load(st, bill_id, &d, err);
+	if (rc == 0) {
+		br_render_text(&d, f);
+		if (ls != NULL)
+			*ls = d.ls;
+	}
+	br_bill_doc_free(&d);
+	return rc;
+}
+
+void
+br_render_init(struct br_render *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+void
+br_render_release(struct br_render *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		unlink(r->tmp[i]);
+		free(r->tmp[i]);
+	}
+	free(r->tmp);
+	memset(r, 0, sizeof(*r));
+}
+
+int
+br_render_finish(struct br_render *r, int ok, struct br_error *err)
+{
+	size_t i, n;
+	int rc = 0;
+
+	for (i = 0; i < r->n; i++) {
+		if (ok && rc == 0) {
+			char final[1024];
+
+			n = strlen(r->tmp[i]);
+			snprintf(final, sizeof(final), "%.*s", (int)(n - 4),
+			    r->tmp[i]);
+			if (rename(r->tmp[i], final) != 0)
+				rc = br_error_set(err, BR_ECANTCREATE, NULL, 0,
+				    "cannot create '%s': %s", final,
+				    strerror(errno));
+		}
+		unlink(r->tmp[i]);
+		free(r->tmp[i]);
+	}
+	free(r->tmp);
+	memset(r, 0, sizeof(*r));
+	return rc;
+}
+
+/*
+ * Write bill d in format fmt to <dir>/<bill_id>.<ext>.tmp, remember it.
+ * A PDF sets d->pages.
+ */
+static int
+write_bill(struct br_render *r, const char *dir, struct br_bill_doc *d,
+    int fmt, const struct br_pdf_fonts *pf, struct br_error *err)
+{
+	const char *ext = fmt == BR_RENDER_PDF ? "pdf" : "txt";
+	char path[1024];
+	FILE *f;
+	int rc = 0, werr;
+
+	if (strchr(d->bill_id, '/') != NULL || d->bill_id[0] == '.')
+		return br_error_set(err, BR_EINPUT, NULL, 0,
+		    "bill id '%s' cannot be a file name", d->bill_id);
+	if (r->n == r->cap) {
+		size_t nc = r->cap ? r->cap * 2 : 16;
+		char **nt = realloc(r->tmp, nc * sizeof(*nt));
+		if (nt == NULL)
+			return br_error_set(err, BR_ENOMEM, NULL, 0,
+			    "out of memory");
+		r->tmp = nt;
+		r->cap = nc;
+	}
+	snprintf(path, sizeof(path), "%s/%s.%s.tmp", dir, d->bill_id, ext);
+	if ((f = fopen(path, "w")) == NULL)
+		return br_error_set(err, BR_ECANTCREATE, NULL, 0,
+		    "cannot create '%s': %s", path, strerror(errno));
+	if ((r->tmp[r->n] = strdup(path)) == NULL) {
+		fclose(f);
+		unlink(path);
+		return br_error_set(err, BR_ENOMEM, NULL, 0, "out of memory");
+	}
+	r->n++;
+	if (fmt == BR_RENDER_PDF)
+		rc = br_render_pdf(d, pf, f, &d->pages, err);
+	else
+		br_render_text(d, f);
+	werr = fflush(f) != 0 || ferror(f);
+	if (fclose(f) != 0)
+		werr = 1;
+	if (rc == 0 && werr) {
+		path[strlen(path) - 4] = '\0';
+		return br_error_set(err, BR_EIO, NULL, 0,
+		    "write error on '%s': %s", path, strerror(errno));
+	}
+	return rc;
+}
+
+/*
+ * A corrected bill reverses what the cancelled bill it replaces posted
+ * (kind reversal, ref that bill's id, dated on the corrected bill's bill
+ * date).  Posted before the corrected bill is rendered, so its account
+ * summary shows the reversal under Adjustments.  Idempotent.
+ */
+static int
+reverse_replaced(struct br_store *st, const struct br_bill_doc *b,
+    struct br_error *err)
+{
+	sqlite3_stmt *s;
+	int64_t orig;
+	int rc;
+
+	if (b->replaces[0] == '\0')
+		return 0;
+	s = prep(st, b->cache, "SELECT amount_cents FROM ledger "
+	    "WHERE kind = 'bill' AND ref = ?1", err);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, b->replaces, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	orig = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	unprep(b->cache, s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return br_store_fail(st, "read ledger", err);
+	if (rc == SQLITE_DONE)
+		return 0;
+	return br_ledger_post(st, b->account_id, b->bill_date, "reversal",
+	    b->replaces, -orig, NULL, err);
+}
+
+static int
+issue(struct br_store *st, const struct br_bill_doc *b, int *issued_now,
+    struct br_error *err)
+{
+	sqlite3_stmt *s;
+	int posted;
+
+	*issued_now = 0;
+	if (strcmp(b->status, "draft") == 0) {
+		s = prep(st, b->cache, "UPDATE bill SET status = 'issued' "
+		    "WHERE bill_id = ?1 AND status = 'draft'", err);
+		if (s == NULL)
+			return -1;
+		sqlite3_bind_text(s, 1, b->bill_id, -1, SQLITE_STATIC);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			unprep(b->cache, s);
+			return br_store_fail(st, "issue bill", err);
+		}
+		unprep(b->cache, s);
+		*issued_now = 1;
+	}
+	return br_ledger_post(st, b->account_id, b->bill_date, "bill",
+	    b->bill_id, b->total_cents, &posted, err);
+}
+
+/*
+ * The bill's pages and its first page in the print stream (each bill
+ * starts on an odd page): added to the stream ps when there is one, from
+ * the PDF just written, or laid out for the count only.
+ */
+static int
+paginate(struct br_pdf_stream *ps, struct br_bill_doc *b, int formats,
+    const struct br_pdf_fonts *pf, int *next_page, struct br_error *err)
+{
+	if (ps != NULL) {
+		if (br_pdf_stream_add(ps, b, &b->first_page, &b->pages,
+		    err) != 0)
+			return -1;
+		*next_page = br_pdf_stream_pages(ps) + 1;
+		return 0;
+	}
+	if (!pf->open)
+		return 0;		/* no PDF layout in this run */
+	if (!(formats & BR_RENDER_PDF) &&
+	    br_render_pdf(b, pf, NULL, &b->pages, err) != 0)
+		return -1;
+	b->first_page = *next_page;
+	*next_page += b->pages + b->pages % 2;
+	return 0;
+}
+
+static void
+register_row(FILE *reg, const struct br_bill_doc *b, const char *status,
+    const struct br_ledger_statement *ls, int64_t due)
+{
+	char p[32], y[32], a[32], c[32], d[32];
+	const char *row[13];
+
+	row[0] = b->bill_id;
+	row[1] = b->account_id;
+	row[2] = b->name;
+	row[3] = b->period_start;
+	row[4] = b->period_end;
+	row[5] = b->bill_date;
+	row[6] = b->due_date;
+	row[7] = status;
+	row[8] = ls ? br_cents_format(ls->previous_cents, p, sizeof(p)) : "";
+	row[9] = ls ? br_cents_format(ls->payments_cents, y, sizeof(y)) : "";
+	row[10] = ls ? br_cents_format(ls->adjustments_cents, a, sizeof(a)) :
+	    "";
+	row[11] = br_cents_format(b->total_cents, c, sizeof(c));
+	row[12] = ls ? br_cents_format(due, d, sizeof(d)) : "";
+	br_csv_row(reg, 13, row);
+}
+
+static int
+cycle_exists(struct br_store *st, const char *cycle_id, struct br_error *err)
+{
+	sqlite3_stmt *s = br_store_prepare(st, "SELECT 1 FROM bill_cycle "
+	    "WHERE cycle_id = ?1 UNION ALL SELECT 1 FROM bill "
+	    "WHERE cycle_id = ?1 LIMIT 1", err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, cycle_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return br_store_fail(st, "read bill cycles", err);
+	return br_error_set(err, BR_EUSAGE, NULL, 0, "unknown cycle '%s'",
+	    cycle_id);
+}
+
+int
+br_render_run(struct br_render *r, struct br_store *st,
+    const struct br_render_opts *opts, FILE *reg,
+    struct br_render_totals *tot, struct br_error *err)
+{
+	static const char *const header[13] = { "bill_id", "account_id",
+	    "name", "period_start", "period_end", "bill_date", "due_date",
+	    "status", "previous_balance", "payments", "adjustments",
+	    "current_charges", "amount_due" };
+	char sql[768], cnt[32], p[32], y[32], a[32], c[32], d[32];
+	const char *row[13];
+	struct br_vendor_totals vt;
+	struct br_bill_doc b, util;
+	struct stmt_cache cache;
+	struct br_pdf_fonts fonts;
+	struct br_pdf_stream *ps = NULL;
+	sqlite3_stmt *s;
+	int rc, formats = opts->formats ? opts->formats : BR_RENDER_TEXT;
+	int next_page = 1;
+
+	memset(tot, 0, sizeof(*tot));
+	memset(&util, 0, sizeof(util));
+	memset(&cache, 0, sizeof(cache));
+	if (cycle_exists(st, opts->cycle_id, err) != 0 ||
+	    load_utility(st, &util, err) != 0)
+		return -1;
+	if (mkdir(opts->out_dir, 0777) != 0 && errno != EEXIST)
+		return br_error_set(err, BR_ECANTCREATE, NULL, 0,
+		    "cannot create directory '%s': %s", opts->out_dir,
+		    strerror(errno));
+	/* PDF layout: the PDFs, the print stream, the vendor page counts. */
+	memset(&fonts, 0, sizeof(fonts));
+	if (((formats & BR_RENDER_PDF) || opts->print != NULL ||
+	    opts->vendor != NULL) && br_pdf_fonts_open(&fonts, st, err) != 0)
+		return -1;
+	if (opts->print != NULL && (ps = br_pdf_stream_new(&fonts,
+	    opts->cycle_id, err)) == NULL) {
+		br_pdf_fonts_close(&fonts);
+		return -1;
+	}
+	snprintf(sql, sizeof(sql), "%s WHERE b.cycle_id = ?1 AND "
+	    "(?2 IS NULL OR b.account_id = ?2) AND b.status IN "
+	    "('draft', 'hold', 'issued') AND br_in_shard(b.account_id) "
+	    "ORDER BY b.bill_id", bill_select);
+	if ((s = br_store_prepare(st, sql, err)) == NULL) {
+		br_pdf_stream_free(ps);
+		br_pdf_fonts_close(&fonts);
+		return -1;
+	}
+	sqlite3_bind_text(s, 1, opts->cycle_id, -1, SQLITE_STATIC);
+	if (opts->account_id != NULL)
+		sqlite3_bind_text(s, 2, opts->account_id, -1, SQLITE_STATIC);
+	br_csv_row(reg, 13, header);
+	if (opts->vendor != NULL)
+		br_vendor_header(opts->vendor, opts->cycle_id, &vt);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int now;
+
+		memset(&b, 0, sizeof(b));
+		b.cache = &cache;
+		bill_from_stmt(s, &b);
+		if (strcmp(b.status, "hold") == 0) {
+			tot->held++;
+			register_row(reg, &b, "hold", NULL, 0);
+			continue;
+		}
+		if (reverse_replaced(st, &b, err) != 0 ||
+		    doc_fill(st, &b, &util, err) != 0 ||
+		    ((formats & BR_RENDER_TEXT) && write_bill(r, opts->out_dir,
+		    &b, BR_RENDER_TEXT, &fonts, err) != 0) ||
+		    ((formats & BR_RENDER_PDF) && write_bill(r, opts->out_dir,
+		    &b, BR_RENDER_PDF, &fonts, err) != 0) ||
+		    paginate(ps, &b, formats, &fonts, &next_page, err) != 0 ||
+		    issue(st, &b, &now, err) != 0) {
+			br_bill_doc_free(&b);
+			sqlite3_finalize(s);
+			cache_free(&cache);
+			br_pdf_stream_free(ps);
+			br_pdf_fonts_close(&fonts);
+			return -1;
+		}
+		if (opts->vendor != NULL)
+			br_vendor_bill(opts->vendor, &b, &vt);
+		register_row(reg, &b, "issued", &b.ls, b.due_cents);
+		tot->rendered++;
+		tot->issued_now += now;
+		tot->previous_cents += b.ls.previous_cents;
+		tot->payments_cents += b.ls.payments_cents;
+		tot->adjustments_cents += b.ls.adjustments_cents;
+		tot->current_cents += b.total_cents;
+		tot->due_cents += b.due_cents;
+		br_bill_doc_free(&b);
+	}
+	sqlite3_finalize(s);
+	cache_free(&cache);
+	if (rc != SQLITE_DONE) {
+		br_pdf_stream_free(ps);
+		br_pdf_fonts_close(&fonts);
+		return br_store_fail(st, "read bills", err);
+	}
+	rc = ps != NULL ? br_pdf_stream_save(ps, opts->print, err) : 0;
+	br_pdf_stream_free(ps);
+	br_pdf_fonts_close(&fonts);
+	if (rc != 0)
+		return -1;
+	if (opts->vendor != NULL)
+		br_vendor_trailer(opts->vendor, &vt);
+	snprintf(cnt, sizeof(cnt), "%ld", tot->rendered);
+	row[0] = "TOTAL";
+	row[1] = cnt;
+	row[2] = row[3] = row[4] = row[5] = row[6] = row[7] = "";
+	row[8] = br_cents_format(tot->previous_cents, p, sizeof(p));
+	row[9] = br_cents_format(tot->payments_cents, y, sizeof(y));
+	row[10] = br_cents_format(tot->adjustments_cents, a, sizeof(a));
+	row[11] = br_cents_format(tot->current_cents, c, sizeof(c));
+	row[12] = br_cents_format(tot->due_cents, d, sizeof(d));
+	br_csv_row(reg, 13, row);
+	return 0;
+}

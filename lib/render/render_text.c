@@ -1,0 +1,237 @@
+/*
+ * render_text.c: the plain-text bill, 78 columns, from a loaded
+ * struct br_bill_doc (for terminals, tests and the demo goldens).
+ */
+#include "render/render.h"
+
+#include <string.h>
+
+#include "core/money.h"
+#include "core/banned.h"
+
+static void
+rule(FILE *f, int c)
+{
+	int i;
+
+	for (i = 0; i < BR_RENDER_WIDTH; i++)
+		fputc(c, f);
+	fputc('\n', f);
+}
+
+/* "  label ......... amount" with the amount ending in column 78. */
+static void
+amount_line(FILE *f, const char *label, int64_t cents)
+{
+	char buf[32];
+
+	fprintf(f, "  %-60s%16s\n", label,
+	    br_cents_format(cents, buf, sizeof(buf)));
+}
+
+static const char *
+milli(int64_t v, char *buf, size_t n)
+{
+	return br_decimal_format(v, 3, 3, buf, n);
+}
+
+/*
+ * The register reads under a meter line:
+ *       Previous read  2026-09-30       1234.500
+ *       Current read   2026-10-31       1734.500 estimated
+ *       Read usage     500.000 x 40 = 20000.000 kWh
+ */
+static void
+print_reads(const struct br_bill_meterrow *m, FILE *f)
+{
+	char a[32], b[32], x[32];
+
+	fprintf(f, "      Previous read  %s %14s%s\n", m->prev_date,
+	    milli(m->prev_dial_milli, a, sizeof(a)),
+	    m->prev_estimated ? " estimated" : "");
+	fprintf(f, "      Current read   %s %14s%s\n", m->cur_date,
+	    milli(m->cur_dial_milli, a, sizeof(a)),
+	    m->cur_estimated ? " estimated" : "");
+	if (m->multiplier_milli != 1000)
+		fprintf(f, "      Read usage     %s x %s = %s %s\n",
+		    milli(m->cur_dial_milli - m->prev_dial_milli, a,
+		    sizeof(a)), br_decimal_format(m->multiplier_milli, 3, 0,
+		    x, sizeof(x)), milli(m->read_usage_milli, b, sizeof(b)),
+		    m->unit);
+	else
+		fprintf(f, "      Read usage     %s %s\n",
+		    milli(m->read_usage_milli, b, sizeof(b)), m->unit);
+}
+
+static void
+print_meters(const struct br_bill_doc *d, const char *group, FILE *f)
+{
+	char q[32], e[32], x[32], line[200];
+	size_t i, n;
+
+	for (i = 0; i < d->nmeters; i++) {
+		const struct br_bill_meterrow *m = &d->meters[i];
+
+		if (strcmp(m->group, group) != 0)
+			continue;
+		snprintf(line, sizeof(line), "    Meter %-14s %-9s %14s %-6s",
+		    m->meter_id, m->channel == BR_CHANNEL_RECEIVED ?
+		    "received" : "delivered",
+		    milli(m->usage_milli, q, sizeof(q)), m->unit);
+		n = strlen(line);
+		if (m->multiplier_milli != 1000)
+			snprintf(line + n, sizeof(line) - n, " multiplier %s",
+			    br_decimal_format(m->multiplier_milli, 3, 0, x,
+			    sizeof(x)));
+		if (m->estimated_milli > 0) {
+			fprintf(f, "%s estimated %s\n", line,
+			    milli(m->estimated_milli, e, sizeof(e)));
+		} else {
+			/* Drop the trailing blanks of the unit column. */
+			n = strlen(line);
+			while (n > 0 && line[n - 1] == ' ')
+				line[--n] = '\0';
+			fprintf(f, "%s\n", line);
+		}
+		if (m->has_reads)
+			print_reads(m, f);
+	}
+}
+
+static void
+print_service(const struct br_bill_doc *d, FILE *f)
+{
+	size_t i, j, k, nother = 0;
+	char q[32];
+
+	for (i = 0; i < d->nsvc; i = j) {
+		const struct br_bill_service *sv = &d->svc[i];
+
+		fprintf(f, "SERVICE POINT %s (%s)\n", sv->sp_id, sv->kind);
+		if (sv->address[0] != '\0')
+			fprintf(f, "  Service address: %s\n", sv->address);
+		for (j = i; j < d->nsvc && strcmp(d->svc[j].sp_id, sv->sp_id) == 0;
+		    j++) {
+			if (strcmp(d->svc[j].start_date, d->period_start) > 0)
+				fprintf(f, "  Rate: %s from %s\n",
+				    d->svc[j].rate_code, d->svc[j].start_date);
+			else
+				fprintf(f, "  Rate: %s\n", d->svc[j].rate_code);
+		}
+		for (k = 0; k < d->nnem; k++)
+			if (strcmp(d->nem[k].sp_id, sv->sp_id) == 0)
+				fprintf(f, "  Net metering %s: credit balance "
+				    "%s %s\n", d->nem[k].program,
+				    milli(d->nem[k].bank_milli, q, sizeof(q)),
+				    d->nem[k].unit);
+		print_meters(d, sv->sp_id, f);
+		fputc('\n', f);
+	}
+	for (i = 0; i < d->nmeters; i++)
+		if (d->meters[i].group[0] == '\0')
+			nother++;
+	if (nother > 0) {
+		fprintf(f, "OTHER METERS\n");
+		print_meters(d, "", f);
+		fputc('\n', f);
+	}
+}
+
+static void
+print_charges(const struct br_bill_doc *d, FILE *f)
+{
+	char prev_sp[64] = "", q[32], r[32], a[32];
+	size_t i;
+
+	fprintf(f, "CURRENT CHARGES\n");
+	fprintf(f, "  %-30s %12s %-6s %11s %13s\n", "Description", "Quantity",
+	    "Unit", "Rate", "Amount");
+	for (i = 0; i < d->nitems; i++) {
+		const struct br_bill_item *it = &d->items[i];
+
+		if (d->nsp_items > 1 && it->sp_id[0] != '\0' &&
+		    strcmp(it->sp_id, prev_sp) != 0) {
+			fprintf(f, "  Service point %s\n", it->sp_id);
+			snprintf(prev_sp, sizeof(prev_sp), "%s", it->sp_id);
+		}
+		if (strlen(it->description) > 30)
+			fprintf(f, "  %s\n  %-30s", it->description, "");
+		else
+			fprintf(f, "  %-30s", it->description);
+		if (it->quantity_milli != 0 || it->rate_micro != 0)
+			fprintf(f, " %12s %-6s %11s",
+			    br_decimal_format(it->quantity_milli, 3, 3, q,
+			    sizeof(q)), it->unit,
+			    br_decimal_format(it->rate_micro, 6, 6, r,
+			    sizeof(r)));
+		else
+			fprintf(f, " %12s %-6s %11s", "", "", "");
+		fprintf(f, " %13s\n", br_cents_format(it->amount_cents, a,
+		    sizeof(a)));
+	}
+	fprintf(f, "  %76s\n", "------------");
+	amount_line(f, "Total current charges", d->total_cents);
+	fputc('\n', f);
+}
+
+void
+br_render_text(const struct br_bill_doc *d, FILE *f)
+{
+	const struct br_ledger_statement *ls = &d->ls;
+	char amt[32], a2[32], a3[32], label[64];
+
+	rule(f, '=');
+	fprintf(f, "%s\n", d->uname);
+	if (d->uaddr[0] != '\0')
+		fprintf(f, "%s\n", d->uaddr);
+	if (d->uphone[0] != '\0')
+		fprintf(f, "Phone: %s\n", d->uphone);
+	rule(f, '=');
+	fprintf(f, "%s\n", d->name);
+	if (d->mailing[0] != '\0')
+		fprintf(f, "%s\n", d->mailing);
+	fputc('\n', f);
+	fprintf(f, "Account number:  %s\n", d->account_id);
+	fprintf(f, "Bill number:     %s\n", d->bill_id);
+	if (d->replaces[0] != '\0')
+		fprintf(f, "Corrects bill:   %s (cancelled)\n", d->replaces);
+	fprintf(f, "Billing period:  %s to %s (%d days)\n", d->period_start,
+	    d->period_end, d->days);
+	fprintf(f, "Bill date:       %s\n", d->bill_date);
+	fprintf(f, "Due date:        %s\n", d->due_date);
+	fputc('\n', f);
+	rule(f, '-');
+	fprintf(f, "ACCOUNT SUMMARY\n");
+	amount_line(f, "Previous balance", ls->previous_cents);
+	amount_line(f, ls->previous_bill_date[0] ? "Payments since last bill" :
+	    "Payments", ls->payments_cents);
+	if (ls->adjustments_cents != 0)
+		amount_line(f, "Adjustments", ls->adjustments_cents);
+	amount_line(f, "Current charges", d->total_cents);
+	fprintf(f, "  %76s\n", "------------");
+	snprintf(label, sizeof(label), "AMOUNT DUE BY %s", d->due_date);
+	amount_line(f, label, d->due_cents);
+	rule(f, '-');
+	fputc('\n', f);
+	print_service(d, f);
+	print_charges(d, f);
+	if (d->estimated || d->due_cents < 0 || d->replaces[0] != '\0') {
+		fprintf(f, "MESSAGES\n");
+		if (d->replaces[0] != '\0')
+			fprintf(f, "  This corrected bill replaces bill %s, "
+			    "which is cancelled.\n  Cancelled charges %s, "
+			    "corrected charges %s, difference %s.\n",
+			    d->replaces, br_cents_format(d->replaced_cents,
+			    amt, sizeof(amt)), br_cents_format(d->total_cents,
+			    a2, sizeof(a2)), br_cents_format(d->total_cents -
+			    d->replaced_cents, a3, sizeof(a3)));
+		if (d->estimated)
+			fprintf(f, "  This bill includes estimated usage.\n");
+		if (d->due_cents < 0)
+			fprintf(f, "  Your account has a credit of %s. "
+			    "No payment is due.\n",
+			    br_cents_format(-d->due_cents, amt, sizeof(amt)));
+		fputc('\n', f);
+	}
+	rule(f, '=');
+}

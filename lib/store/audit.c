@@ -1,0 +1,497 @@
+/*
+ * audit.c: sealing and verifying the hash-chained audit log (see audit.h).
+ *
+ * Row content is serialized generically from SELECT * (column name, type
+ * tag and value), so the content hash needs no per-table code: the
+ * audited tables and their key expressions are the table below and the
+ * triggers in store.c's migration 2.
+ */
+#include "store/audit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/csvio.h"
+#include "core/sha256.h"
+#include "core/banned.h"
+
+struct audited {
+	const char *table;
+	const char *key;	/* SQL expression giving the row key */
+	const char *lookup;	/* indexed WHERE clause for one key: ?1, and
+				 * ?2 = the number after the last '/' when
+				 * split is set */
+	int split;
+};
+
+static const struct audited audited[] = {
+	{"bill", "bill_id", "bill_id = ?1", 0},
+	{"bill_line", "bill_id || '/' || seq", "bill_id = ?1 AND seq = ?2", 1},
+	{"exception_decision", "exc_id || '/' || seq",
+	    "exc_id = CAST(?1 AS INTEGER) AND seq = ?2", 1},
+	{"ledger", "CAST(entry_id AS TEXT)",
+	    "entry_id = CAST(?1 AS INTEGER)", 0},
+	{"payment", "CAST(payment_id AS TEXT)",
+	    "payment_id = CAST(?1 AS INTEGER)", 0},
+};
+#define NAUDITED (sizeof(audited) / sizeof(audited[0]))
+
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+
+static int
+buf_add(struct buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t nc = (b->len + n + 1) * 2;
+		char *np = realloc(b->p, nc);
+		if (np == NULL)
+			return -1;
+		b->p = np;
+		b->cap = nc;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return 0;
+}
+
+/* Decimal digits of v (as %lld) at p; returns their count. */
+static size_t
+fmt_i64(char *p, int64_t v)
+{
+	char tmp[24];
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	size_t n = 0, k = 0;
+
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		p[k++] = '-';
+	while (n > 0)
+		p[k++] = tmp[--n];
+	return k;
+}
+
+/* Serialize the current row of s (all columns) into b. */
+static int
+serialize(sqlite3_stmt *s, int first_col, struct buf *b)
+{
+	int i, n = sqlite3_column_count(s);
+	char num[64];
+
+	b->len = 0;
+	if (buf_add(b, "", 0) != 0)
+		return -1;
+	for (i = first_col; i < n; i++) {
+		const char *name = sqlite3_column_name(s, i);
+		int t = sqlite3_column_type(s, i);
+		if (buf_add(b, name, strlen(name)) || buf_add(b, "=", 1))
+			return -1;
+		switch (t) {
+		case SQLITE_INTEGER:
+			num[0] = 'i';
+			if (buf_add(b, num, 1 + fmt_i64(num + 1,
+			    sqlite3_column_int64(s, i))))
+				return -1;
+			break;
+		case SQLITE_NULL:
+			if (buf_add(b, "n", 1))
+				return -1;
+			break;
+		case SQLITE_FLOAT:	/* never used by billrun; keep exact */
+		case SQLITE_TEXT:
+		case SQLITE_BLOB: {
+			const unsigned char *v = sqlite3_column_blob(s, i);
+			int len = sqlite3_column_bytes(s, i), k;
+			size_t nn;
+			num[0] = t == SQLITE_BLOB ? 'b' : 't';
+			nn = 1 + fmt_i64(num + 1, len);
+			num[nn++] = ':';
+			if (buf_add(b, num, nn))
+				return -1;
+			if (t != SQLITE_BLOB) {
+				if (len > 0 && buf_add(b, (const char *)v,
+				    (size_t)len))
+					return -1;
+				break;
+			}
+			for (k = 0; k < len; k++) {
+				static const char hexd[] = "0123456789abcdef";
+				char hx[2] = {hexd[v[k] >> 4], hexd[v[k] & 15]};
+				if (buf_add(b, hx, 2))
+					return -1;
+			}
+			break;
+		}
+		}
+		if (buf_add(b, ";", 1))
+			return -1;
+	}
+	return 0;
+}
+
+static void
+chain_hash(const char *prev, int64_t seq, const char *tbl, const char *op,
+    const char *key, const char *data, char out[65])
+{
+	struct br_sha256 h;
+	char num[32];
+	size_t n;
+
+	br_sha256_init(&h);
+	br_sha256_update(&h, prev, strlen(prev));
+	num[0] = '|';
+	n = 1 + fmt_i64(num + 1, seq);
+	num[n++] = '|';
+	br_sha256_update(&h, num, n);
+	br_sha256_update(&h, tbl, strlen(tbl));
+	br_sha256_update(&h, "|", 1);
+	br_sha256_update(&h, op, strlen(op));
+	br_sha256_update(&h, "|", 1);
+	br_sha256_update(&h, key, strlen(key));
+	br_sha256_update(&h, "|", 1);
+	br_sha256_update(&h, data, strlen(data));
+	br_sha256_final_hex(&h, out);
+}
+
+static const struct audited *
+find_audited(const char *tbl)
+{
+	size_t i;
+
+	for (i = 0; i < NAUDITED; i++)
+		if (strcmp(audited[i].table, tbl) == 0)
+			return &audited[i];
+	return NULL;
+}
+
+int
+br_audit_head_seq(struct br_store *st, int64_t *seq, struct br_error *err)
+{
+	sqlite3_stmt *s = br_store_prepare(st,
+	    "SELECT coalesce(max(seq), 0) FROM audit_log", err);
+
+	if (s == NULL)
+		return -1;
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return br_store_fail(st, "read audit log", err);
+	}
+	*seq = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return 0;
+}
+
+/* Hash of the last sealed record with seq <= before ("" when none). */
+static int
+prev_sealed(struct br_store *st, int64_t before, char out[65],
+    struct br_error *err)
+{
+	sqlite3_stmt *s = br_store_prepare(st, "SELECT hash FROM audit_seal "
+	    "WHERE seq <= ?1 ORDER BY seq DESC LIMIT 1", err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, before);
+	out[0] = '\0';
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		snprintf(out, 65, "%s", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return br_store_fail(st, "read audit log", err);
+	return 0;
+}
+
+/*
+ * The row's content now, serialized into b ("" when the row is gone).
+ * rows[] caches one prepared lookup per audited table.
+ */
+static int
+lookup_content(struct br_store *st, sqlite3_stmt **rows, const char *tbl,
+    const char *key, struct buf *b, struct br_error *err)
+{
+	const struct audited *a = find_audited(tbl);
+	sqlite3_stmt *row;
+	char sql[256];
+	size_t ti;
+
+	if (a == NULL)
+		return br_error_set(err, BR_EINTERNAL, st->path, 0,
+		    "audit log names unknown table '%s'", tbl);
+	ti = (size_t)(a - audited);
+	if (rows[ti] == NULL) {
+		snprintf(sql, sizeof(sql), "SELECT * FROM %s WHERE %s",
+		    a->table, a->lookup);
+		if ((rows[ti] = br_store_prepare(st, sql, err)) == NULL)
+			return -1;
+	}
+	row = rows[ti];
+	sqlite3_reset(row);
+	if (a->split) {
+		const char *slash = strrchr(key, '/');
+		int n = slash ? (int)(slash - key) : (int)strlen(key);
+		sqlite3_bind_text(row, 1, key, n, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(row, 2, slash ? strtoll(slash + 1, NULL, 10) :
+		    -1);
+	} else
+		sqlite3_bind_text(row, 1, key, -1, SQLITE_TRANSIENT);
+	b->len = 0;
+	if (buf_add(b, "", 0) != 0)
+		return br_error_set(err, BR_ENOMEM, NULL, 0, "out of memory");
+	switch (sqlite3_step(row)) {
+	case SQLITE_ROW:
+		if (serialize(row, 0, b) != 0)
+			return br_error_set(err, BR_ENOMEM, NULL, 0,
+			    "out of memory");
+		return 0;
+	case SQLITE_DONE:
+		return 0;
+	default:	/* never seal a read error as "row gone" */
+		return br_store_fail(st, "read audited row", err);
+	}
+}
+
+/*
+ * The triggers append (table, op, key) to audit_log.  Sealing walks this
+ * transaction's records in seq order, serializes each row as of the
+ * commit, chains the hash and appends (seq, content, prev_hash, hash) to
+ * audit_seal: both tables only ever grow at their end.
+ */
+int
+br_audit_seal(struct br_store *st, int64_t from_seq, struct br_error *err)
+{
+	sqlite3_stmt *sel = NULL, *ins = NULL;
+	sqlite3_stmt *rows[NAUDITED] = {NULL};	/* one lookup per table */
+	struct buf b = {NULL, 0, 0};
+	char prev[65], hash[65];
+	size_t ti;
+	int rc = -1, src;
+
+	if (prev_sealed(st, from_seq, prev, err) != 0)
+		return -1;
+	sel = br_store_prepare(st, "SELECT seq, tbl, op, row_key FROM "
+	    "audit_log WHERE seq > ?1 ORDER BY seq", err);
+	ins = sel ? br_store_prepare(st, "INSERT INTO audit_seal(seq, data, "
+	    "prev_hash, hash) VALUES(?1, ?2, ?3, ?4)", err) : NULL;
+	if (ins == NULL)
+		goto out;
+	sqlite3_bind_int64(sel, 1, from_seq);
+	while ((src = sqlite3_step(sel)) == SQLITE_ROW) {
+		int64_t seq = sqlite3_column_int64(sel, 0);
+		const char *tbl = (const char *)sqlite3_column_text(sel, 1);
+		const char *op = (const char *)sqlite3_column_text(sel, 2);
+		const char *key = (const char *)sqlite3_column_text(sel, 3);
+
+		if (lookup_content(st, rows, tbl, key, &b, err) != 0)
+			goto out;
+		chain_hash(prev, seq, tbl, op, key, b.p, hash);
+		sqlite3_reset(ins);
+		sqlite3_bind_int64(ins, 1, seq);
+		sqlite3_bind_text(ins, 2, b.p, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 3, prev, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 4, hash, -1, SQLITE_STATIC);
+		if (sqlite3_step(ins) != SQLITE_DONE) {
+			br_store_fail(st, "seal audit log", err);
+			goto out;
+		}
+		memcpy(prev, hash, sizeof(prev));
+	}
+	if (src != SQLITE_DONE) {
+		br_store_fail(st, "read audit log", err);
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(sel);
+	sqlite3_finalize(ins);
+	for (ti = 0; ti < NAUDITED; ti++)
+		sqlite3_finalize(rows[ti]);
+	free(b.p);
+	return rc;
+}
+
+static void
+finding(FILE *out, struct br_audit_stats *stats, const char *kind,
+    const char *tbl, const char *key, int64_t seq, const char *detail)
+{
+	char num[32];
+	const char *row[5];
+
+	snprintf(num, sizeof(num), "%lld", (long long)seq);
+	row[0] = kind;
+	row[1] = tbl;
+	row[2] = key;
+	row[3] = seq ? num : "";
+	row[4] = detail;
+	br_csv_row(out, 5, row);
+	stats->problems++;
+}
+
+/* Walk the chain in seq order. */
+static int
+verify_chain(struct br_store *st, FILE *out, struct br_audit_stats *stats,
+    struct br_error *err)
+{
+	sqlite3_stmt *s = br_store_prepare(st, "SELECT a.seq, a.tbl, a.op, "
+	    "a.row_key, s.data, s.prev_hash, s.hash FROM audit_log a LEFT JOIN "
+	    "audit_seal s ON s.seq = a.seq ORDER BY a.seq", err);
+	char prev[65] = "", h[65], detail[160];
+	int64_t expect = 1;
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t seq = sqlite3_column_int64(s, 0);
+		const char *tbl = (const char *)sqlite3_column_text(s, 1);
+		const char *op = (const char *)sqlite3_column_text(s, 2);
+		const char *key = (const char *)sqlite3_column_text(s, 3);
+		const char *data = (const char *)sqlite3_column_text(s, 4);
+		const char *ph = (const char *)sqlite3_column_text(s, 5);
+		const char *hash = (const char *)sqlite3_column_text(s, 6);
+
+		stats->records++;
+		if (seq != expect) {
+			snprintf(detail, sizeof(detail), "audit records %lld-%lld "
+			    "missing", (long long)expect, (long long)seq - 1);
+			finding(out, stats, "audit-deleted", "audit_log", "",
+			    expect, detail);
+		}
+		expect = seq + 1;
+		if (hash == NULL) {
+			finding(out, stats, "unsealed", tbl, key, seq,
+			    "change made outside billrun tools");
+			continue;
+		}
+		chain_hash(prev, seq, tbl, op, key, data ? data : "", h);
+		if (ph == NULL || strcmp(ph, prev) != 0 || strcmp(h, hash) != 0)
+			finding(out, stats, "audit-edited", tbl, key, seq,
+			    "audit record does not match the hash chain");
+		snprintf(prev, sizeof(prev), "%s", hash);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return br_store_fail(st, "read audit log", err);
+	memcpy(stats->head, prev, sizeof(stats->head));
+	/* Seals beyond the last audit record: the last records were
+	 * deleted (a gap inside the log is found above). */
+	s = br_store_prepare(st, "SELECT min(seq), max(seq) FROM audit_seal "
+	    "WHERE seq > ?1", err);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, expect - 1);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW &&
+	    sqlite3_column_type(s, 0) != SQLITE_NULL) {
+		int64_t lo = sqlite3_column_int64(s, 0);
+		snprintf(detail, sizeof(detail), "audit records %lld-%lld "
+		    "missing", (long long)lo,
+		    (long long)sqlite3_column_int64(s, 1));
+		finding(out, stats, "audit-deleted", "audit_log", "", lo,
+		    detail);
+		rc = SQLITE_DONE;
+	} else if (rc == SQLITE_ROW)
+		rc = SQLITE_DONE;
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return br_store_fail(st, "read audit log", err);
+	return 0;
+}
+
+/* Compare one table's rows with the last sealed audit record per key. */
+static int
+verify_table(struct br_store *st, const struct audited *a, FILE *out,
+    struct br_audit_stats *stats, struct br_error *err)
+{
+	sqlite3_stmt *cur = NULL, *aud = NULL;
+	struct buf b = {NULL, 0, 0};
+	char sql[512];
+	int rc = -1, rc_cur, rc_aud;
+
+	snprintf(sql, sizeof(sql), "SELECT CAST(%s AS TEXT) AS br_key, * "
+	    "FROM %s ORDER BY br_key", a->key, a->table);
+	if ((cur = br_store_prepare(st, sql, err)) == NULL)
+		goto out;
+	/* The last sealed record per key: SQLite takes the bare columns
+	 * from the row of max(seq). */
+	aud = br_store_prepare(st, "SELECT a.row_key, a.op, s.data, "
+	    "max(a.seq) FROM audit_log a JOIN audit_seal s ON s.seq = a.seq "
+	    "WHERE a.tbl = ?1 GROUP BY a.row_key ORDER BY a.row_key", err);
+	if (aud == NULL)
+		goto out;
+	sqlite3_bind_text(aud, 1, a->table, -1, SQLITE_STATIC);
+	rc_cur = sqlite3_step(cur);
+	rc_aud = sqlite3_step(aud);
+	while (rc_cur == SQLITE_ROW || rc_aud == SQLITE_ROW) {
+		const char *ck = rc_cur == SQLITE_ROW ?
+		    (const char *)sqlite3_column_text(cur, 0) : NULL;
+		const char *ak = rc_aud == SQLITE_ROW ?
+		    (const char *)sqlite3_column_text(aud, 0) : NULL;
+		int c = ck == NULL ? 1 : ak == NULL ? -1 : strcmp(ck, ak);
+
+		if (c < 0) {
+			finding(out, stats, "unaudited", a->table, ck, 0,
+			    "row is not in the audit log");
+			rc_cur = sqlite3_step(cur);
+			continue;
+		}
+		if (c > 0) {
+			if (strcmp((const char *)sqlite3_column_text(aud, 1),
+			    "D") != 0)
+				finding(out, stats, "deleted", a->table, ak,
+				    sqlite3_column_int64(aud, 3),
+				    "row deleted outside billrun tools");
+			rc_aud = sqlite3_step(aud);
+			continue;
+		}
+		if (serialize(cur, 1, &b) != 0) {
+			br_error_set(err, BR_ENOMEM, NULL, 0, "out of memory");
+			goto out;
+		}
+		if (strcmp((const char *)sqlite3_column_text(aud, 1), "D") == 0)
+			finding(out, stats, "reappeared", a->table, ck,
+			    sqlite3_column_int64(aud, 3),
+			    "row deleted by billrun exists again");
+		else if (strcmp(b.p, sqlite3_column_type(aud, 2) == SQLITE_NULL
+		    ? "" : (const char *)sqlite3_column_text(aud, 2)) != 0)
+			finding(out, stats, "edited", a->table, ck,
+			    sqlite3_column_int64(aud, 3),
+			    "row differs from its last audited content");
+		rc_cur = sqlite3_step(cur);
+		rc_aud = sqlite3_step(aud);
+	}
+	if (rc_cur != SQLITE_DONE || rc_aud != SQLITE_DONE) {
+		br_store_fail(st, "verify audit log", err);
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(cur);
+	sqlite3_finalize(aud);
+	free(b.p);
+	return rc;
+}
+
+int
+br_audit_verify(struct br_store *st, FILE *out, struct br_audit_stats *stats,
+    struct br_error *err)
+{
+	static const char *const hdr[] = {"kind", "table", "key", "seq",
+	    "detail"};
+	size_t i;
+
+	memset(stats, 0, sizeof(*stats));
+	br_csv_row(out, 5, hdr);
+	if (verify_chain(st, out, stats, err) != 0)
+		return -1;
+	for (i = 0; i < NAUDITED; i++)
+		if (verify_table(st, &audited[i], out, stats, err) != 0)
+			return -1;
+	return 0;
+}

@@ -1,0 +1,50 @@
+/*
+ * audit.h: the tamper-evident audit log.
+ *
+ * Triggers (schema migration 2) append one audit_log row (seq, table, op,
+ * key) for every insert, update and delete on bill, bill_line, payment,
+ * ledger (charges, payments, adjustments, fees) and exception_decision.
+ * When a billrun tool commits, br_audit_seal() serializes each new
+ * record's row as of the commit, chains it by SHA-256 and appends
+ * (seq, content, prev_hash, hash) to audit_seal (schema migration 4):
+ *
+ *   hash = SHA-256(prev_hash | seq | table | op | key | content)
+ *
+ * Changes made outside billrun (the sqlite3 shell) stay unsealed, and
+ * br_audit_verify() reports them, together with any row edited or deleted
+ * after it was audited and any audit record edited or removed.
+ */
+#ifndef BR_AUDIT_H
+#define BR_AUDIT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/error.h"
+#include "store/store.h"
+
+/* Highest audit_log seq now (0 when empty). */
+int br_audit_head_seq(struct br_store *st, int64_t *seq, struct br_error *err);
+
+/*
+ * Seal the audit records with seq > from_seq (those this transaction
+ * made).
+ * Called by br_store_commit.  Returns 0 or -1.
+ */
+int br_audit_seal(struct br_store *st, int64_t from_seq, struct br_error *err);
+
+struct br_audit_stats {
+	long records;		/* audit rows checked */
+	long problems;		/* findings written */
+	char head[65];		/* hash of the last sealed record */
+};
+
+/*
+ * Verify the chain and every audited table against it.  Each finding is a
+ * CSV row `kind,table,key,seq,detail` on out (sorted by table, key), after
+ * a header.  Returns 0 (check stats->problems) or -1 on a store error.
+ */
+int br_audit_verify(struct br_store *st, FILE *out,
+    struct br_audit_stats *stats, struct br_error *err);
+
+#endif

@@ -1,0 +1,612 @@
+/*
+ * registry.c: loads the registry CSV directory into the store (validated,
+ * upserted, so loading twice changes nothing) and keeps an in-memory,
+ * bsearch-able copy of meters, installs and agreements for ami-import.
+ */
+#include "store/registry.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "io/csvio.h"
+#include "core/date.h"
+#include "core/money.h"
+#include "core/tz.h"
+#include "core/banned.h"
+
+#define MAXCOLS 8
+
+struct loader {
+	struct br_store *st;
+	const char *const *cols;	/* column names */
+	unsigned required;		/* bit i: column i must exist */
+	int idx[MAXCOLS];
+	sqlite3_stmt *stmt;		/* the upsert */
+	int (*row)(struct loader *, const struct br_csv_record *,
+	    struct br_error *);
+};
+
+static const char *
+field(const struct loader *l, const struct br_csv_record *rec, int col)
+{
+	return br_csv_field(rec, l->idx[col]);
+}
+
+static int
+bad(const struct loader *l, const struct br_csv_record *rec, int col,
+    const char *what, struct br_error *err)
+{
+	return br_error_set(err, BR_EINPUT, rec->file, rec->line,
+	    "%s '%s' in column '%s'", what, field(l, rec, col),
+	    l->cols[col]);
+}
+
+/* A non-empty id that fits BR_REGISTRY_ID_MAX. */
+static int
+check_id(const struct loader *l, const struct br_csv_record *rec, int col,
+    struct br_error *err)
+{
+	const char *s = field(l, rec, col);
+	size_t n = strlen(s);
+
+	if (n == 0)
+		return br_error_set(err, BR_EINPUT, rec->file, rec->line,
+		    "empty column '%s'", l->cols[col]);
+	if (n >= BR_REGISTRY_ID_MAX || strpbrk(s, " \t\r\n") != NULL)
+		return bad(l, rec, col, "bad id", err);
+	return 0;
+}
+
+static int
+check_date(const struct loader *l, const struct br_csv_record *rec, int col,
+    bool optional, int32_t *out, struct br_error *err)
+{
+	const char *s = field(l, rec, col);
+
+	if (optional && s[0] == '\0') {
+		*out = BR_REGISTRY_OPEN_END;
+		return 0;
+	}
+	if (br_date_parse(s, (size_t)-1, out) != 0)
+		return bad(l, rec, col, "bad date", err);
+	return 0;
+}
+
+static int
+check_kind(const struct loader *l, const struct br_csv_record *rec, int col,
+    struct br_error *err)
+{
+	const char *s = field(l, rec, col);
+
+	if (strcmp(s, "electric") != 0 && strcmp(s, "water") != 0 &&
+	    strcmp(s, "gas") != 0)
+		return bad(l, rec, col, "bad kind", err);
+	return 0;
+}
+
+/* 1 when a row with key exists in the table named by sql. */
+static int
+exists(struct br_store *st, const char *sql, const char *key,
+    struct br_error *err)
+{
+	sqlite3_stmt *s = br_store_prepare(st, sql, err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return br_store_fail(st, "lookup", err);
+}
+
+static int
+check_ref(const struct loader *l, const struct br_csv_record *rec, int col,
+    const char *sql, struct br_error *err)
+{
+	int rc = exists(l->st, sql, field(l, rec, col), err);
+
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		return bad(l, rec, col, "unknown", err);
+	return 0;
+}
+
+static void
+bind_cols(struct loader *l, const struct br_csv_record *rec, int ncols)
+{
+	int i;
+
+	for (i = 0; i < ncols; i++)
+		sqlite3_bind_text(l->stmt, i + 1, field(l, rec, i), -1,
+		    SQLITE_TRANSIENT);
+}
+
+static int
+step(struct loader *l, const struct br_csv_record *rec, struct br_error *err)
+{
+	int rc = sqlite3_step(l->stmt);
+
+	sqlite3_reset(l->stmt);
+	sqlite3_clear_bindings(l->stmt);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc == SQLITE_CONSTRAINT)
+		return br_error_set(err, BR_EINPUT, rec->file, rec->line,
+		    "rejected by the store: %s", sqlite3_errmsg(l->st->db));
+	return br_store_fail(l->st, "write registry", err);
+}
+
+static const char *const utility_cols[] = { "key", "value", NULL };
+
+static int
+utility_row(struct loader *l, const struct br_csv_record *rec,
+    struct br_error *err)
+{
+	const char *key = field(l, rec, 0), *value = field(l, rec, 1);
+
+	if (key[0] == '\0')
+		return br_error_set(err, BR_EINPUT, rec->file, rec->line,
+		    "empty column 'key'");
+	if (strcmp(key, "timezone") == 0) {
+		struct br_tz tz;
+		struct br_error tzerr;
+		if (br_tz_load(&tz, value, &tzerr) != 0)
+			return bad(l, rec, 1, "unknown time zone", err);
+		br_tz_release(&tz);
+	} else if (strcmp(key, "rounding") == 0) {
+		enum br_round mode;
+		if (br_round_parse(value, &mode) != 0)
+			return bad(l, rec, 1, "bad rounding rule", err);
+	}
+	if (br_store_setting_set(l->st, key, value, err) != 0)
+		return -1;
+	return 0;
+}
+
+static const char *const account_cols[] = { "account_id", "name",
+	"mailing_address", "status", "cycle_id", NULL };
+
+static int
+account_row(struct loader *l, const struct br_csv_record *rec,
+    struct br_error *err)
+{
+	const char *status = field(l, rec, 3);
+
+	if (check_id(l, rec, 0, err) != 0)
+		return -1;
+	if (status[0] != '\0' && strcmp(status, "active") != 0 &&
+	    strcmp(status, "inactive") != 0 && strcmp(status, "closed") != 0)
+		return bad(l, rec, 3, "bad status", err);
+	bind_cols(l, rec, 5);
+	if (status[0] == '\0')
+		sqlite3_bind_text(l->stmt, 4, "active", -1, SQLITE_STATIC);
+	return step(l, rec, err);
+}
+
+static const char *const sp_cols[] = { "sp_id", "kind", "address", NULL };
+
+static int
+sp_row(struct loader *l, const struct br_csv_record *rec,
+    struct br_error *err)
+{
+	if (check_id(l, rec, 0, err) != 0 || check_kind(l, rec, 1, err) != 0)
+		return -1;
+	bind_cols(l, rec, 3);
+	return step(l, rec, err);
+}
+
+static const char *const meter_cols[] = { "meter_id", "kind", "unit",
+	"multiplier", NULL };
+
+static int
+meter_row(struct loader *l, const struct br_csv_record *rec,
+    struct br_error *err)
+{
+	static const char *const units[] = { "kWh", "Wh", "gal", "CCF",
+		"therm", NULL };
+	const char *unit = field(l, rec, 2), *mult = field(l, rec, 3);
+	int64_t mult_milli = 1000;
+	int i;
+
+	if (check_id(l, rec, 0, err) != 0 || check_kind(l, rec, 1, err) != 0)
+		return -1;
+	for (i = 0; units[i] != NULL; i++)
+		if (strcmp(unit, units[i]) == 0)
+			break;
+	if (units[i] == NULL)
+		return bad(l, rec, 2, "bad unit", err);
+	if (mult[0] != '\0' && (br_decimal_parse(mult, (size_t)-1, 3,
+	    &mult_milli) != 0 || mult_milli <= 0))
+		return bad(l, rec, 3, "bad multiplier", err);
+	bind_cols(l, rec, 3);
+	sqlite3_bind_int64(l->stmt, 4, mult_milli);
+	return step(l, rec, err);
+}
+
+static const char *const install_cols[] = { "meter_id", "sp_id",
+	"install_date", "remove_date", NULL };
+
+static int
+install_row(struct loader *l, const struct br_csv_record *rec,
+    struct br_error *err)
+{
+	int32_t from, to;
+
+	if (check_id(l, rec, 0, err) != 0 || check_id(l, rec, 1, err) != 0 ||
+	    check_date(l, rec, 2, false, &from, err) != 0 ||
+	    check_date(l, rec, 3, true, &to, err) != 0)
+		return -1;
+	if (to < from)
+		return bad(l, rec, 3, "remove date before install date", err);
+	if (check_ref(l, rec, 0, "SELECT 1 FROM meter WHERE meter_id = ?1",
+	    err) != 0 || check_ref(l, rec, 1,
+	    "SELECT 1 FROM service_point WHERE sp_id = ?1", err) != 0)
+		return -1;
+	bind_cols(l, rec, 4);
+	if (to == BR_REGISTRY_OPEN_END)
+		sqlite3_bind_null(l->stmt, 4);
+	return step(l, rec, err);
+}
+
+static const char *const agreement_cols[] = { "account_id", "sp_id",
+	"start_date", "end_date", "rate_code", "customer_class",
+	"net_metering", NULL };
+
+static int
+agreement_row(struct loader *l, const struct br_csv_record *rec,
+    struct br_error *err)
+{
+	int32_t from, to;
+
+	if (check_id(l, rec, 0, err) != 0 || check_id(l, rec, 1, err) != 0 ||
+	    check_date(l, rec, 2, false, &from, err) != 0 ||
+	    check_date(l, rec, 3, true, &to, err) != 0 ||
+	    check_id(l, rec, 4, err) != 0)
+		return -1;
+	if (to < from)
+		return bad(l, rec, 3, "end date before start date", err);
+	if (check_ref(l, rec, 0,
+	    "SELECT 1 FROM account WHERE account_id = ?1", err) != 0 ||
+	    check_ref(l, rec, 1,
+	    "SELECT 1 FROM service_point WHERE sp_id = ?1", err) != 0)
+		return -1;
+	bind_cols(l, rec, 7);
+	if (to == BR_REGISTRY_OPEN_END)
+		sqlite3_bind_null(l->stmt, 4);
+	if (field(l, rec, 5)[0] == '\0')
+		sqlite3_bind_text(l->stmt, 6, "residential", -1,
+		    SQLITE_STATIC);
+	return step(l, rec, err);
+}
+
+static const char *const cycle_cols[] = { "cycle_id", "period_start",
+	"period_end", "bill_date", "due_date", NULL };
+
+static int
+cycle_row(struct loader *l, const struct br_csv_record *rec,
+    struct br_error *err)
+{
+	int32_t d[4];
+	int i;
+
+	if (check_id(l, rec, 0, err) != 0)
+		return -1;
+	for (i = 0; i < 4; i++)
+		if (check_date(l, rec, i + 1, false, &d[i], err) != 0)
+			return -1;
+	if (d[1] < d[0])
+		return bad(l, rec, 2, "period end before period start", err);
+	bind_cols(l, rec, 5);
+	return step(l, rec, err);
+}
+
+static int
+on_record(void *ctx, const struct br_csv_record *rec, struct br_error *err)
+{
+	struct loader *l = ctx;
+	int i;
+
+	if (rec->index == 0) {
+		for (i = 0; l->cols[i] != NULL; i++) {
+			l->idx[i] = br_csv_column(rec, l->cols[i]);
+			if (l->idx[i] < 0 && (l->required & (1u << i)))
+				return br_error_set(err, BR_EINPUT, rec->file,
+				    rec->line, "missing column '%s'",
+				    l->cols[i]);
+		}
+		return 0;
+	}
+	return l->row(l, rec, err);
+}
+
+struct registry_file {
+	const char *name;
+	bool required;
+	const char *const *cols;
+	unsigned required_cols;
+	const char *sql;
+	int (*row)(struct loader *, const struct br_csv_record *,
+	    struct br_error *);
+};
+
+static const struct registry_file registry_files[] = {
+	{ "utility.csv", true, utility_cols, 0x3, NULL, utility_row },
+	{ "accounts.csv", true, account_cols, 0x3,
+	  "INSERT INTO account(account_id, name, mailing_address, status, "
+	  "cycle_id) VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(account_id) DO "
+	  "UPDATE SET name = excluded.name, mailing_address = "
+	  "excluded.mailing_address, status = excluded.status, cycle_id = "
+	  "excluded.cycle_id", account_row },
+	{ "service_points.csv", false, sp_cols, 0x3,
+	  "INSERT INTO service_point(sp_id, kind, address) VALUES(?1, ?2, ?3) "
+	  "ON CONFLICT(sp_id) DO UPDATE SET kind = excluded.kind, address = "
+	  "excluded.address", sp_row },
+	{ "meters.csv", true, meter_cols, 0x7,
+	  "INSERT INTO meter(meter_id, kind, unit, multiplier_milli) "
+	  "VALUES(?1, ?2, ?3, ?4) ON CONFLICT(meter_id) DO UPDATE SET kind = "
+	  "excluded.kind, unit = excluded.unit, multiplier_milli = "
+	  "excluded.multiplier_milli", meter_row },
+	{ "meter_installs.csv", false, install_cols, 0x7,
+	  "INSERT INTO meter_install(meter_id, sp_id, install_date, "
+	  "remove_date) VALUES(?1, ?2, ?3, ?4) ON CONFLICT(meter_id, "
+	  "install_date) DO UPDATE SET sp_id = excluded.sp_id, remove_date = "
+	  "excluded.remove_date", install_row },
+	{ "agreements.csv", false, agreement_cols, 0x17,
+	  "INSERT INTO service_agreement(account_id, sp_id, start_date, "
+	  "end_date, rate_code, customer_class, net_metering) VALUES(?1, ?2, "
+	  "?3, ?4, ?5, ?6, ?7) ON CONFLICT(account_id, sp_id, start_date) DO "
+	  "UPDATE SET end_date = excluded.end_date, rate_code = "
+	  "excluded.rate_code, customer_class = excluded.customer_class, "
+	  "net_metering = excluded.net_metering", agreement_row },
+	{ "cycles.csv", false, cycle_cols, 0x1f,
+	  "INSERT INTO bill_cycle(cycle_id, period_start, period_end, "
+	  "bill_date, due_date) VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT("
+	  "cycle_id) DO UPDATE SET period_start = excluded.period_start, "
+	  "period_end = excluded.period_end, bill_date = excluded.bill_date, "
+	  "due_date = excluded.due_date", cycle_row },
+};
+
+int
+br_registry_load_dir(struct br_store *st, const char *dir,
+    struct br_error *err)
+{
+	size_t i;
+	char path[1024];
+
+	for (i = 0; i < sizeof(registry_files) / sizeof(registry_files[0]);
+	    i++) {
+		const struct registry_file *rf = &registry_files[i];
+		struct loader l;
+		int rc;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, rf->name);
+		if (access(path, F_OK) != 0) {
+			if (!rf->required)
+				continue;
+			return br_error_set(err, BR_ENOINPUT, path, 0,
+			    "missing registry file: %s", strerror(errno));
+		}
+		memset(&l, 0, sizeof(l));
+		l.st = st;
+		l.cols = rf->cols;
+		l.required = rf->required_cols;
+		l.row = rf->row;
+		if (rf->sql != NULL &&
+		    (l.stmt = br_store_prepare(st, rf->sql, err)) == NULL)
+			return -1;
+		rc = br_csv_read(path, on_record, &l, NULL, err);
+		sqlite3_finalize(l.stmt);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* In-memory registry. */
+
+static int
+cmp_meter(const void *a, const void *b)
+{
+	return strcmp(((const struct br_registry_meter *)a)->meter_id,
+	    ((const struct br_registry_meter *)b)->meter_id);
+}
+
+static int32_t
+column_day(sqlite3_stmt *s, int col)
+{
+	const unsigned char *t = sqlite3_column_text(s, col);
+	int32_t d;
+
+	if (t == NULL || t[0] == '\0' ||
+	    br_date_parse((const char *)t, (size_t)-1, &d) != 0)
+		return BR_REGISTRY_OPEN_END;
+	return d;
+}
+
+static int
+grow(void **p, size_t *cap, size_t n, size_t size)
+{
+	void *np;
+	size_t nc;
+
+	if (n < *cap)
+		return 0;
+	nc = *cap ? *cap * 2 : 64;
+	if ((np = realloc(*p, nc * size)) == NULL)
+		return -1;
+	*p = np;
+	*cap = nc;
+	return 0;
+}
+
+int
+br_registry_init(struct br_registry *reg, struct br_store *st,
+    struct br_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	size_t cap;
+	int rc;
+
+	memset(reg, 0, sizeof(*reg));
+	if ((s = br_store_prepare(st, "SELECT meter_id, kind, unit, "
+	    "multiplier_milli FROM meter ORDER BY meter_id", err)) == NULL)
+		goto fail;
+	cap = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct br_registry_meter *m;
+		if (grow((void **)&reg->meters, &cap, reg->nmeters,
+		    sizeof(*m)) != 0)
+			goto nomem;
+		m = &reg->meters[reg->nmeters++];
+		memset(m, 0, sizeof(*m));
+		br_store_column_text(m->meter_id, sizeof(m->meter_id), s, 0);
+		br_store_column_text(m->kind, sizeof(m->kind), s, 1);
+		br_store_column_text(m->unit, sizeof(m->unit), s, 2);
+		m->multiplier_milli = sqlite3_column_int64(s, 3);
+	}
+	if (rc != SQLITE_DONE)
+		goto sqlfail;
+	sqlite3_finalize(s);
+	/* SQLite's BINARY collation equals strcmp; sort anyway. */
+	if (reg->nmeters > 0)
+		qsort(reg->meters, reg->nmeters, sizeof(*reg->meters),
+		    cmp_meter);
+
+	if ((s = br_store_prepare(st, "SELECT meter_id, sp_id, install_date, "
+	    "remove_date FROM meter_install ORDER BY meter_id, install_date",
+	    err)) == NULL)
+		goto fail;
+	cap = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct br_registry_install *in;
+		if (grow((void **)&reg->installs, &cap, reg->ninstalls,
+		    sizeof(*in)) != 0)
+			goto nomem;
+		in = &reg->installs[reg->ninstalls];
+		br_store_column_text(in->sp_id, sizeof(in->sp_id), s, 1);
+		in->from_day = column_day(s, 2);
+		in->to_day = column_day(s, 3);
+		/* Installs of one meter are contiguous (ORDER BY). */
+		{
+			const char *mid =
+			    (const char *)sqlite3_column_text(s, 0);
+			struct br_registry_meter *m = (struct br_registry_meter *)
+			    br_registry_meter_find(reg, mid ? mid : "");
+			if (m != NULL) {
+				if (m->ninstalls == 0)
+					m->first_install = reg->ninstalls;
+				m->ninstalls++;
+			}
+		}
+		reg->ninstalls++;
+	}
+	if (rc != SQLITE_DONE)
+		goto sqlfail;
+	sqlite3_finalize(s);
+
+	if ((s = br_store_prepare(st, "SELECT sp_id, account_id, start_date, "
+	    "end_date FROM service_agreement ORDER BY sp_id, start_date",
+	    err)) == NULL)
+		goto fail;
+	cap = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct br_registry_agreement *a;
+		if (grow((void **)&reg->agreements, &cap, reg->nagreements,
+		    sizeof(*a)) != 0)
+			goto nomem;
+		a = &reg->agreements[reg->nagreements++];
+		br_store_column_text(a->sp_id, sizeof(a->sp_id), s, 0);
+		br_store_column_text(a->account_id, sizeof(a->account_id), s, 1);
+		a->from_day = column_day(s, 2);
+		a->to_day = column_day(s, 3);
+	}
+	if (rc != SQLITE_DONE)
+		goto sqlfail;
+	sqlite3_finalize(s);
+	return 0;
+nomem:
+	sqlite3_finalize(s);
+	br_registry_release(reg);
+	return br_error_set(err, BR_ENOMEM, NULL, 0, "out of memory");
+sqlfail:
+	br_store_fail(st, "read registry", err);
+	sqlite3_finalize(s);
+fail:
+	br_registry_release(reg);
+	return -1;
+}
+
+void
+br_registry_release(struct br_registry *reg)
+{
+	free(reg->meters);
+	free(reg->installs);
+	free(reg->agreements);
+	memset(reg, 0, sizeof(*reg));
+}
+
+const struct br_registry_meter *
+br_registry_meter_find(const struct br_registry *reg, const char *meter_id)
+{
+	size_t lo = 0, hi = reg->nmeters;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(meter_id, reg->meters[mid].meter_id);
+		if (c == 0)
+			return &reg->meters[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+const char *
+br_registry_install_sp(const struct br_registry *reg,
+    const struct br_registry_meter *m, int32_t day)
+{
+	size_t i;
+
+	for (i = m->ninstalls; i-- > 0;) {
+		const struct br_registry_install *in =
+		    &reg->installs[m->first_install + i];
+		if (in->from_day <= day && day <= in->to_day)
+			return in->sp_id;
+	}
+	return NULL;
+}
+
+const char *
+br_registry_account(const struct br_registry *reg, const char *sp_id,
+    int32_t day)
+{
+	size_t lo = 0, hi = reg->nagreements, i;
+
+	/* First agreement with this sp_id, then scan its (few) windows. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(reg->agreements[mid].sp_id, sp_id) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (i = lo; i < reg->nagreements &&
+	    strcmp(reg->agreements[i].sp_id, sp_id) == 0; i++) {
+		const struct br_registry_agreement *a = &reg->agreements[i];
+		if (a->from_day <= day && day <= a->to_day)
+			return a->account_id;
+	}
+	return NULL;
+}

@@ -1,0 +1,665 @@
+/*
+ * store.c: opening, migrating and transacting the SQLite store.
+ *
+ * The schema is created by migrations[]; migration i moves user_version
+ * from i to i+1.  Never edit a released migration: append a new one.
+ */
+#include "store/store.h"
+
+#include <endian.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store/audit.h"
+#include "core/tz.h"
+#include "core/banned.h"
+
+/*
+ * The audit triggers: created by migration 2, and again (unchanged) by
+ * migration 4 after it rebuilds audit_log.
+ */
+#define AUDIT_TRIGGERS \
+	"CREATE TRIGGER audit_bill_i AFTER INSERT ON bill BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('bill', 'I', NEW.bill_id); END;\n" \
+	"CREATE TRIGGER audit_bill_u AFTER UPDATE ON bill BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('bill', 'U', NEW.bill_id); END;\n" \
+	"CREATE TRIGGER audit_bill_d AFTER DELETE ON bill BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('bill', 'D', OLD.bill_id); END;\n" \
+	"CREATE TRIGGER audit_bill_line_i AFTER INSERT ON bill_line BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('bill_line', 'I', NEW.bill_id || '/' || NEW.seq); END;\n" \
+	"CREATE TRIGGER audit_bill_line_u AFTER UPDATE ON bill_line BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('bill_line', 'U', NEW.bill_id || '/' || NEW.seq); END;\n" \
+	"CREATE TRIGGER audit_bill_line_d AFTER DELETE ON bill_line BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('bill_line', 'D', OLD.bill_id || '/' || OLD.seq); END;\n" \
+	"CREATE TRIGGER audit_exception_decision_i AFTER INSERT ON exception_decision BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('exception_decision', 'I', NEW.exc_id || '/' || NEW.seq); END;\n" \
+	"CREATE TRIGGER audit_exception_decision_u AFTER UPDATE ON exception_decision BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('exception_decision', 'U', NEW.exc_id || '/' || NEW.seq); END;\n" \
+	"CREATE TRIGGER audit_exception_decision_d AFTER DELETE ON exception_decision BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('exception_decision', 'D', OLD.exc_id || '/' || OLD.seq); END;\n" \
+	"CREATE TRIGGER audit_ledger_i AFTER INSERT ON ledger BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('ledger', 'I', CAST(NEW.entry_id AS TEXT)); END;\n" \
+	"CREATE TRIGGER audit_ledger_u AFTER UPDATE ON ledger BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('ledger', 'U', CAST(NEW.entry_id AS TEXT)); END;\n" \
+	"CREATE TRIGGER audit_ledger_d AFTER DELETE ON ledger BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('ledger', 'D', CAST(OLD.entry_id AS TEXT)); END;\n" \
+	"CREATE TRIGGER audit_payment_i AFTER INSERT ON payment BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('payment', 'I', CAST(NEW.payment_id AS TEXT)); END;\n" \
+	"CREATE TRIGGER audit_payment_u AFTER UPDATE ON payment BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('payment', 'U', CAST(NEW.payment_id AS TEXT)); END;\n" \
+	"CREATE TRIGGER audit_payment_d AFTER DELETE ON payment BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('payment', 'D', CAST(OLD.payment_id AS TEXT)); END;\n"
+
+static const char *const migrations[] = {
+	/* 0 -> 1: the foundation schema. */
+	"CREATE TABLE setting(\n"
+	"  key TEXT PRIMARY KEY,\n"
+	"  value TEXT NOT NULL\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE account(\n"
+	"  account_id TEXT PRIMARY KEY,\n"
+	"  name TEXT NOT NULL,\n"
+	"  mailing_address TEXT NOT NULL DEFAULT '',\n"
+	"  status TEXT NOT NULL DEFAULT 'active'\n"
+	"    CHECK(status IN ('active','inactive','closed')),\n"
+	"  cycle_id TEXT NOT NULL DEFAULT ''\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE service_point(\n"
+	"  sp_id TEXT PRIMARY KEY,\n"
+	"  kind TEXT NOT NULL CHECK(kind IN ('electric','water','gas')),\n"
+	"  address TEXT NOT NULL DEFAULT ''\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE meter(\n"
+	"  meter_id TEXT PRIMARY KEY,\n"
+	"  kind TEXT NOT NULL CHECK(kind IN ('electric','water','gas')),\n"
+	"  unit TEXT NOT NULL,\n"
+	"  multiplier_milli INTEGER NOT NULL DEFAULT 1000 CHECK(multiplier_milli > 0)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE meter_install(\n"
+	"  meter_id TEXT NOT NULL REFERENCES meter(meter_id),\n"
+	"  sp_id TEXT NOT NULL REFERENCES service_point(sp_id),\n"
+	"  install_date TEXT NOT NULL,\n"
+	"  remove_date TEXT,\n"
+	"  PRIMARY KEY(meter_id, install_date)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX meter_install_sp ON meter_install(sp_id);\n"
+	"CREATE TABLE service_agreement(\n"
+	"  account_id TEXT NOT NULL REFERENCES account(account_id),\n"
+	"  sp_id TEXT NOT NULL REFERENCES service_point(sp_id),\n"
+	"  start_date TEXT NOT NULL,\n"
+	"  end_date TEXT,\n"
+	"  rate_code TEXT NOT NULL,\n"
+	"  customer_class TEXT NOT NULL DEFAULT 'residential',\n"
+	"  net_metering TEXT NOT NULL DEFAULT '',\n"
+	"  PRIMARY KEY(account_id, sp_id, start_date)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX service_agreement_sp ON service_agreement(sp_id);\n"
+	"CREATE TABLE bill_cycle(\n"
+	"  cycle_id TEXT PRIMARY KEY,\n"
+	"  period_start TEXT NOT NULL,\n"
+	"  period_end TEXT NOT NULL,\n"
+	"  bill_date TEXT NOT NULL,\n"
+	"  due_date TEXT NOT NULL\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE import_file(\n"
+	"  file_id INTEGER PRIMARY KEY,\n"
+	"  stage TEXT NOT NULL,\n"
+	"  sha256 TEXT NOT NULL,\n"
+	"  name TEXT NOT NULL,\n"
+	"  format TEXT NOT NULL,\n"
+	"  records INTEGER NOT NULL DEFAULT 0,\n"
+	"  UNIQUE(stage, sha256)\n"
+	");\n"
+	"CREATE TABLE interval_day(\n"
+	"  meter_id TEXT NOT NULL,\n"
+	"  channel INTEGER NOT NULL,\n"
+	"  day INTEGER NOT NULL,\n"
+	"  interval_s INTEGER NOT NULL,\n"
+	"  n INTEGER NOT NULL,\n"
+	"  vals BLOB NOT NULL,\n"
+	"  quality BLOB NOT NULL,\n"
+	"  file_id INTEGER NOT NULL,\n"
+	"  version INTEGER NOT NULL DEFAULT 1,\n"
+	"  PRIMARY KEY(meter_id, channel, day)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE interval_replacement(\n"
+	"  meter_id TEXT NOT NULL,\n"
+	"  channel INTEGER NOT NULL,\n"
+	"  day INTEGER NOT NULL,\n"
+	"  old_file_id INTEGER NOT NULL,\n"
+	"  new_file_id INTEGER NOT NULL,\n"
+	"  old_version INTEGER NOT NULL,\n"
+	"  PRIMARY KEY(meter_id, channel, day, old_version)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE register_read(\n"
+	"  meter_id TEXT NOT NULL,\n"
+	"  channel INTEGER NOT NULL,\n"
+	"  read_utc INTEGER NOT NULL,\n"
+	"  value_milli INTEGER NOT NULL,\n"
+	"  file_id INTEGER NOT NULL,\n"
+	"  PRIMARY KEY(meter_id, channel, read_utc)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE interval_src_version(\n"
+	"  meter_id TEXT NOT NULL,\n"
+	"  channel INTEGER NOT NULL,\n"
+	"  day INTEGER NOT NULL,\n"
+	"  src_version TEXT NOT NULL,\n"
+	"  PRIMARY KEY(meter_id, channel, day)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE exception(\n"
+	"  exc_id INTEGER PRIMARY KEY,\n"
+	"  stage TEXT NOT NULL,\n"
+	"  code TEXT NOT NULL,\n"
+	"  severity TEXT NOT NULL CHECK(severity IN ('info','warn','hold')),\n"
+	"  account_id TEXT NOT NULL DEFAULT '',\n"
+	"  meter_id TEXT NOT NULL DEFAULT '',\n"
+	"  date TEXT NOT NULL DEFAULT '',\n"
+	"  detail TEXT NOT NULL DEFAULT '',\n"
+	"  source TEXT NOT NULL DEFAULT '',\n"
+	"  line INTEGER NOT NULL DEFAULT 0,\n"
+	"  status TEXT NOT NULL DEFAULT 'open'\n"
+	"    CHECK(status IN ('open','released','held','estimated','overridden')),\n"
+	"  UNIQUE(stage, code, account_id, meter_id, date, detail)\n"
+	");\n"
+	"CREATE TABLE exception_decision(\n"
+	"  exc_id INTEGER NOT NULL REFERENCES exception(exc_id),\n"
+	"  seq INTEGER NOT NULL,\n"
+	"  decision TEXT NOT NULL,\n"
+	"  reviewer TEXT NOT NULL,\n"
+	"  note TEXT NOT NULL DEFAULT '',\n"
+	"  PRIMARY KEY(exc_id, seq)\n"
+	");\n"
+	"CREATE TABLE bill(\n"
+	"  bill_id TEXT PRIMARY KEY,\n"
+	"  account_id TEXT NOT NULL REFERENCES account(account_id),\n"
+	"  cycle_id TEXT NOT NULL,\n"
+	"  period_start TEXT NOT NULL,\n"
+	"  period_end TEXT NOT NULL,\n"
+	"  bill_date TEXT NOT NULL,\n"
+	"  due_date TEXT NOT NULL,\n"
+	"  status TEXT NOT NULL\n"
+	"    CHECK(status IN ('draft','hold','issued','cancelled')),\n"
+	"  total_cents INTEGER NOT NULL,\n"
+	"  replaces TEXT NOT NULL DEFAULT '',\n"
+	"  UNIQUE(account_id, cycle_id, replaces)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE bill_line(\n"
+	"  bill_id TEXT NOT NULL REFERENCES bill(bill_id),\n"
+	"  seq INTEGER NOT NULL,\n"
+	"  sp_id TEXT NOT NULL DEFAULT '',\n"
+	"  code TEXT NOT NULL,\n"
+	"  description TEXT NOT NULL,\n"
+	"  quantity_milli INTEGER NOT NULL DEFAULT 0,\n"
+	"  unit TEXT NOT NULL DEFAULT '',\n"
+	"  rate_micro INTEGER NOT NULL DEFAULT 0,\n"
+	"  amount_cents INTEGER NOT NULL,\n"
+	"  trace TEXT NOT NULL DEFAULT '',\n"
+	"  PRIMARY KEY(bill_id, seq)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE bill_meter(\n"
+	"  bill_id TEXT NOT NULL REFERENCES bill(bill_id),\n"
+	"  meter_id TEXT NOT NULL,\n"
+	"  channel INTEGER NOT NULL,\n"
+	"  unit TEXT NOT NULL,\n"
+	"  usage_milli INTEGER NOT NULL,\n"
+	"  estimated_milli INTEGER NOT NULL DEFAULT 0,\n"
+	"  missing_intervals INTEGER NOT NULL DEFAULT 0,\n"
+	"  PRIMARY KEY(bill_id, meter_id, channel)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE bill_sp(\n"
+	"  bill_id TEXT NOT NULL REFERENCES bill(bill_id),\n"
+	"  sp_id TEXT NOT NULL,\n"
+	"  period_start TEXT NOT NULL,\n"
+	"  period_end TEXT NOT NULL,\n"
+	"  usage_milli INTEGER NOT NULL DEFAULT 0,\n"
+	"  demand_milli INTEGER NOT NULL DEFAULT 0,\n"
+	"  export_milli INTEGER NOT NULL DEFAULT 0,\n"
+	"  nem_bank_milli INTEGER NOT NULL DEFAULT 0,\n"
+	"  PRIMARY KEY(bill_id, sp_id)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX bill_sp_sp ON bill_sp(sp_id, period_end);\n"
+	"CREATE TABLE payment(\n"
+	"  payment_id INTEGER PRIMARY KEY,\n"
+	"  file_id INTEGER NOT NULL REFERENCES import_file(file_id),\n"
+	"  line INTEGER NOT NULL,\n"
+	"  account_id TEXT,\n"
+	"  amount_cents INTEGER NOT NULL,\n"
+	"  received_date TEXT NOT NULL,\n"
+	"  method TEXT NOT NULL DEFAULT '',\n"
+	"  reference TEXT NOT NULL DEFAULT '',\n"
+	"  status TEXT NOT NULL CHECK(status IN ('posted','suspense','returned')),\n"
+	"  item INTEGER NOT NULL DEFAULT 0,\n"
+	"  UNIQUE(file_id, line, item)\n"
+	");\n"
+	"CREATE TABLE ledger(\n"
+	"  entry_id INTEGER PRIMARY KEY,\n"
+	"  account_id TEXT NOT NULL,\n"
+	"  date TEXT NOT NULL,\n"
+	"  kind TEXT NOT NULL CHECK(kind IN ('bill','payment','adjustment','fee','reversal')),\n"
+	"  ref TEXT NOT NULL,\n"
+	"  amount_cents INTEGER NOT NULL,\n"
+	"  UNIQUE(kind, ref)\n"
+	");\n"
+	"CREATE INDEX ledger_account ON ledger(account_id, date);\n"
+	"CREATE TABLE payment_application(\n"
+	"  credit_entry INTEGER NOT NULL REFERENCES ledger(entry_id),\n"
+	"  charge_entry INTEGER NOT NULL REFERENCES ledger(entry_id),\n"
+	"  amount_cents INTEGER NOT NULL CHECK(amount_cents > 0),\n"
+	"  PRIMARY KEY(credit_entry, charge_entry)\n"
+	");\n"
+	"CREATE INDEX payment_application_charge ON "
+	"payment_application(charge_entry);\n"
+	"CREATE TABLE run(\n"
+	"  run_id INTEGER PRIMARY KEY,\n"
+	"  stage TEXT NOT NULL,\n"
+	"  args TEXT NOT NULL,\n"
+	"  inputs TEXT NOT NULL DEFAULT '',\n"
+	"  outputs TEXT NOT NULL DEFAULT ''\n"
+	");\n",
+	/* 1 -> 2: the hash-chained audit log (lib/audit.h).  Triggers record
+	 * every change to bills, bill lines, payments, the ledger and exception
+	 * decisions; br_store_commit seals them. */
+	"CREATE TABLE audit_log(\n"
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	"  tbl TEXT NOT NULL,\n"
+	"  op TEXT NOT NULL CHECK(op IN ('I','U','D')),\n"
+	"  row_key TEXT NOT NULL,\n"
+	"  data TEXT,\n"
+	"  prev_hash TEXT,\n"
+	"  hash TEXT\n"
+	");\n"
+	"CREATE INDEX audit_log_key ON audit_log(tbl, row_key, seq);\n"
+	AUDIT_TRIGGERS,
+	/* 2 -> 3: register reads are stored by ami-import (NEM12 500, NEM13
+	 * 250, CMEP ...REG).  register_read gains the read's quality (actual
+	 * or estimated by the sender), the sender's version (NEM
+	 * UpdateDateTime, CMEP file Time Stamp: an older re-send does not
+	 * replace) and a row version; a read replaced by a later file is
+	 * recorded in register_replacement, as interval_replacement does for
+	 * days.  Existing rows (none were written before) read as actual,
+	 * version 1. */
+	"ALTER TABLE register_read ADD COLUMN quality INTEGER NOT NULL DEFAULT 0;\n"
+	"ALTER TABLE register_read ADD COLUMN src_version TEXT NOT NULL DEFAULT '';\n"
+	"ALTER TABLE register_read ADD COLUMN version INTEGER NOT NULL DEFAULT 1;\n"
+	"CREATE TABLE register_replacement(\n"
+	"  meter_id TEXT NOT NULL,\n"
+	"  channel INTEGER NOT NULL,\n"
+	"  read_utc INTEGER NOT NULL,\n"
+	"  old_file_id INTEGER NOT NULL,\n"
+	"  new_file_id INTEGER NOT NULL,\n"
+	"  old_version INTEGER NOT NULL,\n"
+	"  old_value_milli INTEGER NOT NULL,\n"
+	"  old_quality INTEGER NOT NULL,\n"
+	"  PRIMARY KEY(meter_id, channel, read_utc, old_version)\n"
+	") WITHOUT ROWID;\n",
+	/* 3 -> 4: sealing writes each record's content and hashes once, to
+	 * audit_seal (appended in seq order at commit), instead of growing
+	 * every trigger-made audit_log row in place; records sealed before
+	 * move there with their hashes unchanged.  audit_log keeps what the
+	 * triggers write, rebuilt without audit_log_key (maintaining it cost
+	 * several times the audit rows' own I/O; audit-verify sorts instead)
+	 * and with the op check as comparisons (an IN list built a temporary
+	 * b-tree for every audit row).  The triggers are unchanged. */
+	"CREATE TABLE audit_seal(\n"
+	"  seq INTEGER PRIMARY KEY,\n"
+	"  data TEXT,\n"
+	"  prev_hash TEXT,\n"
+	"  hash TEXT NOT NULL\n"
+	");\n"
+	"INSERT INTO audit_seal(seq, data, prev_hash, hash)\n"
+	"  SELECT seq, data, prev_hash, hash FROM audit_log\n"
+	"  WHERE hash IS NOT NULL ORDER BY seq;\n"
+	"DROP TRIGGER audit_bill_i;\n"
+	"DROP TRIGGER audit_bill_u;\n"
+	"DROP TRIGGER audit_bill_d;\n"
+	"DROP TRIGGER audit_bill_line_i;\n"
+	"DROP TRIGGER audit_bill_line_u;\n"
+	"DROP TRIGGER audit_bill_line_d;\n"
+	"DROP TRIGGER audit_exception_decision_i;\n"
+	"DROP TRIGGER audit_exception_decision_u;\n"
+	"DROP TRIGGER audit_exception_decision_d;\n"
+	"DROP TRIGGER audit_ledger_i;\n"
+	"DROP TRIGGER audit_ledger_u;\n"
+	"DROP TRIGGER audit_ledger_d;\n"
+	"DROP TRIGGER audit_payment_i;\n"
+	"DROP TRIGGER audit_payment_u;\n"
+	"DROP TRIGGER audit_payment_d;\n"
+	"CREATE TABLE audit_log_v4(\n"
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	"  tbl TEXT NOT NULL,\n"
+	"  op TEXT NOT NULL CHECK(op = 'I' OR op = 'U' OR op = 'D'),\n"
+	"  row_key TEXT NOT NULL\n"
+	");\n"
+	"INSERT INTO audit_log_v4(seq, tbl, op, row_key)\n"
+	"  SELECT seq, tbl, op, row_key FROM audit_log ORDER BY seq;\n"
+	"DELETE FROM sqlite_sequence WHERE name = 'audit_log_v4';\n"
+	"INSERT INTO sqlite_sequence(name, seq)\n"
+	"  SELECT 'audit_log_v4', seq FROM sqlite_sequence WHERE name = 'audit_log';\n"
+	"DROP TABLE audit_log;\n"
+	"ALTER TABLE audit_log_v4 RENAME TO audit_log;\n"
+	AUDIT_TRIGGERS,
+};
+
+#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+_Static_assert(NMIGRATIONS == BR_STORE_SCHEMA_VERSION,
+    "store.h's BR_STORE_SCHEMA_VERSION is the number of migrations");
+
+int
+br_store_fail(struct br_store *st, const char *what, struct br_error *err)
+{
+	enum br_errcode code = BR_EINTERNAL;
+
+	/* A full disk or an I/O error is not a bug: exit 74, not 70. */
+	switch (sqlite3_errcode(st->db) & 0xff) {
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+		code = BR_EIO;
+		break;
+	case SQLITE_NOMEM:
+		code = BR_ENOMEM;
+		break;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		code = BR_EINPUT;
+		break;
+	case SQLITE_CANTOPEN:
+	case SQLITE_READONLY:
+		code = BR_ECANTCREATE;
+		break;
+	default:
+		break;
+	}
+	return br_error_set(err, code, st->path, 0, "%s: %s", what,
+	    sqlite3_errmsg(st->db));
+}
+
+void
+br_store_column_text(char *dst, size_t n, sqlite3_stmt *s, int col)
+{
+	const unsigned char *t = sqlite3_column_text(s, col);
+
+	snprintf(dst, n, "%s", t ? (const char *)t : "");
+}
+
+int
+br_store_exec(struct br_store *st, const char *sql, struct br_error *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		br_store_fail(st, "store", err);
+		if (msg != NULL && err != NULL)
+			snprintf(err->msg, sizeof(err->msg), "store: %s", msg);
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+sqlite3_stmt *
+br_store_prepare(struct br_store *st, const char *sql, struct br_error *err)
+{
+	sqlite3_stmt *stmt = NULL;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+		br_store_fail(st, "prepare", err);
+		return NULL;
+	}
+	return stmt;
+}
+
+static int
+user_version(struct br_store *st, int *out, struct br_error *err)
+{
+	sqlite3_stmt *s = br_store_prepare(st, "PRAGMA user_version", err);
+
+	if (s == NULL)
+		return -1;
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return br_store_fail(st, "read schema version", err);
+	}
+	*out = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return 0;
+}
+
+static int
+migrate(struct br_store *st, struct br_error *err)
+{
+	int v, i;
+	char sql[64];
+
+	if (user_version(st, &v, err) != 0)
+		return -1;
+	if (v > NMIGRATIONS)
+		return br_error_set(err, BR_ECONFIG, st->path, 0,
+		    "store schema version %d is newer than this billrun (%d)",
+		    v, NMIGRATIONS);
+	if (v == NMIGRATIONS)
+		return 0;
+	if (br_store_exec(st, "BEGIN IMMEDIATE", err) != 0)
+		return -1;
+	for (i = v; i < NMIGRATIONS; i++)
+		if (br_store_exec(st, migrations[i], err) != 0)
+			goto fail;
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", NMIGRATIONS);
+	if (br_store_exec(st, sql, err) != 0 ||
+	    br_store_exec(st, "COMMIT", err) != 0)
+		goto fail;
+	return 0;
+fail:
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+/*
+ * Statement journals (the undo of one statement inside a transaction;
+ * every INSERT that fires an audit trigger has one) are kept in memory,
+ * never spilled to a temporary file.  SQLite spills them past 64 KiB by
+ * default; with 16 KiB pages one bill line's insert touches more than
+ * that, and rate-apply wrote 325,000 journal pages to a temporary file
+ * for 10,000 bills (650,000 pwrites, a third of its CPU).  Every billrun
+ * statement changes the rows of one key (one bill, one payment, one
+ * meter-day), so a statement journal holds a few pages.  (Spill limits
+ * of 256 KiB and more made SQLite 3.40 report SQLITE_FULL on the demo
+ * cycle's rerun; 64-128 KiB and never-spill pass every test.)
+ * sqlite3_config must precede SQLite's initialization: done once, before
+ * the first open (a later call is refused and harmless).
+ */
+static void
+stmt_journal_in_memory(void)
+{
+	static bool done;
+
+	if (!done) {
+		done = true;
+		(void)sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, -1);
+	}
+}
+
+struct br_store *
+br_store_open(const char *path, int flags, struct br_error *err)
+{
+	struct br_store *st;
+	int oflags;
+
+	if (!(flags & BR_STORE_CREATE) && access(path, F_OK) != 0) {
+		br_error_set(err, BR_ENOINPUT, path, 0,
+		    "store does not exist (run ami-import --registry first)");
+		return NULL;
+	}
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		br_error_set(err, BR_ENOMEM, NULL, 0, "out of memory");
+		return NULL;
+	}
+	snprintf(st->path, sizeof(st->path), "%s", path);
+	/*
+	 * A read-only store is opened read-write with query_only on when
+	 * the file allows it (SQLite falls back to read-only by itself for
+	 * a write-protected file): only a read-write connection checkpoints
+	 * and removes the -wal and -shm files when it closes, so a report
+	 * run leaves the store directory as the cycle left it.
+	 */
+	stmt_journal_in_memory();
+	oflags = SQLITE_OPEN_READWRITE | ((flags & BR_STORE_CREATE) ?
+	    SQLITE_OPEN_CREATE : 0);
+	if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
+		br_error_set(err, (flags & BR_STORE_CREATE) ? BR_ECANTCREATE :
+		    BR_ENOINPUT, path, 0, "cannot open store: %s",
+		    st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		br_store_close(st);
+		return NULL;
+	}
+	sqlite3_busy_timeout(st->db, 10000);
+	if (br_shard_sql_register(st->db, &st->shard) != 0) {
+		br_store_fail(st, "register SQL functions", err);
+		br_store_close(st);
+		return NULL;
+	}
+	if (!(flags & BR_STORE_READONLY)) {
+		/*
+		 * A new store gets 16 KiB pages (a no-op on an existing
+		 * one): a month of interval days is written once to the WAL
+		 * and once to the store, one write per page, and 4 KiB pages
+		 * made those writes a fifth of an import's CPU.
+		 */
+		if (br_store_exec(st, "PRAGMA page_size=16384;"
+		    "PRAGMA journal_mode=WAL;"
+		    "PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON", err) != 0 ||
+		    migrate(st, err) != 0) {
+			br_store_close(st);
+			return NULL;
+		}
+	} else {
+		int v;
+		if (br_store_exec(st, "PRAGMA query_only=ON", err) != 0 ||
+		    user_version(st, &v, err) != 0) {
+			br_store_close(st);
+			return NULL;
+		}
+		if (v != NMIGRATIONS) {
+			br_error_set(err, BR_ECONFIG, path, 0,
+			    "store schema version %d, expected %d", v,
+			    NMIGRATIONS);
+			br_store_close(st);
+			return NULL;
+		}
+	}
+	return st;
+}
+
+void
+br_store_close(struct br_store *st)
+{
+	if (st == NULL)
+		return;
+	if (st->in_tx)
+		br_store_rollback(st);
+	sqlite3_close(st->db);
+	free(st);
+}
+
+int
+br_store_begin(struct br_store *st, struct br_error *err)
+{
+	if (br_store_exec(st, "BEGIN IMMEDIATE", err) != 0)
+		return -1;
+	st->in_tx = true;
+	if (br_audit_head_seq(st, &st->audit_from, err) != 0) {
+		br_store_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
+int
+br_store_commit(struct br_store *st, struct br_error *err)
+{
+	if (br_audit_seal(st, st->audit_from, err) != 0) {
+		br_store_rollback(st);
+		return -1;
+	}
+	if (br_store_exec(st, "COMMIT", err) != 0) {
+		br_store_rollback(st);
+		return -1;
+	}
+	st->in_tx = false;
+	return 0;
+}
+
+void
+br_store_rollback(struct br_store *st)
+{
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->in_tx = false;
+}
+
+int
+br_store_setting_get(struct br_store *st, const char *key, const char *def,
+    char *buf, size_t n, struct br_error *err)
+{
+	sqlite3_stmt *s = br_store_prepare(st,
+	    "SELECT value FROM setting WHERE key = ?1", err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		snprintf(buf, n, "%s", (const char *)sqlite3_column_text(s, 0));
+		sqlite3_finalize(s);
+		return 0;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return br_store_fail(st, "read setting", err);
+	snprintf(buf, n, "%s", def ? def : "");
+	return 1;
+}
+
+int
+br_store_setting_set(struct br_store *st, const char *key, const char *value,
+    struct br_error *err)
+{
+	sqlite3_stmt *s = br_store_prepare(st,
+	    "INSERT INTO setting(key, value) VALUES(?1, ?2) "
+	    "ON CONFLICT(key) DO UPDATE SET value = excluded.value", err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		sqlite3_finalize(s);
+		return br_store_fail(st, "write setting", err);
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+/*
+ * Values are little-endian int64s; one 8-byte copy each (the byte loop
+ * this replaces was 18 % of validate-reads' CPU: GCC did not merge it).
+ */
+void
+br_store_pack_values(const int64_t *v, int32_t n, unsigned char *out)
+{
+	int32_t i;
+
+	for (i = 0; i < n; i++) {
+		uint64_t u = htole64((uint64_t)v[i]);
+		memcpy(out + 8 * (size_t)i, &u, 8);
+	}
+}
+
+void
+br_store_unpack_values(const unsigned char *in, int32_t n, int64_t *v)
+{
+	int32_t i;
+
+	for (i = 0; i < n; i++) {
+		uint64_t u;
+		memcpy(&u, in + 8 * (size_t)i, 8);
+		v[i] = (int64_t)le64toh(u);
+	}
+}
+
+int
+br_store_timezone(struct br_store *st, struct br_tz *tz, struct br_error *err)
+{
+	char name[128];
+
+	if (br_store_setting_get(st, "timezone", "UTC", name, sizeof(name),
+	    err) < 0)
+		return -1;
+	return br_tz_load(tz, name, err);
+}
