@@ -29,7 +29,6 @@ const char *const br_urdb_month_abbr[12] = { "jan", "feb", "mar", "apr",
 
 /* ---- small helpers ---------------------------------------------------- */
 
-
 void
 br_urdb_bput(struct buf *b, const char *fmt, ...)
 {
@@ -132,7 +131,6 @@ push_msg(char ***v, size_t *n, const char *msg)
 	(*n)++;
 	return 0;
 }
-
 
 void
 br_urdb_note(struct cv *c, const char *fmt, ...)
@@ -419,7 +417,6 @@ const char *const br_urdb_info_fields[] = {
 };
 
 /* ---- structures and schedules ----------------------------------------- */
-
 
 int
 br_urdb_bad(struct cv *c, const char *fmt, ...)

@@ -26,7 +26,6 @@
 
 /* ---- seasons ----------------------------------------------------------- */
 
-
 static bool
 tiers_equal(const struct structure *s, size_t a, size_t b)
 {
@@ -621,7 +620,6 @@ br_urdb_emit_energy(struct cv *c, const struct season *s, int m)
 out:
 	free(pl);
 }
-
 
 /*
  * The monthly maximum demand charge of a season: single-rate charges on

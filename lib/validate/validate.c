@@ -34,7 +34,6 @@
 #include "core/tz.h"
 #include "core/banned.h"
 
-
 static int32_t
 date_or(const unsigned char *s, int32_t def)
 {
@@ -73,7 +72,6 @@ br_val_add_exception(struct ctx *c, enum br_vee_rule r, const struct scope *sc,
 		return br_store_fail(c->st, "insert exception", err);
 	return 0;
 }
-
 
 /* Local "HH:MM" of instant t, "24:00" when t is the end of local day. */
 void
