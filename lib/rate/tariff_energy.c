@@ -40,7 +40,8 @@ br_tf_find_season(struct ld *l, const yaml_node_t *n, int *out)
 
 /* "6-9" or "7" */
 int
-br_tf_parse_months(struct ld *l, const yaml_node_t *n, struct br_tariff_season *s)
+br_tf_parse_months(struct ld *l, const yaml_node_t *n,
+    struct br_tariff_season *s)
 {
 	const char *v;
 	char *end;
@@ -140,8 +141,9 @@ br_tf_load_holidays(struct ld *l, const yaml_node_t *seq)
 		return -1;
 	free(t->holidays);
 	t->nholidays = 0;
-	t->holidays = calloc(seq->data.sequence.items.top -
-	    seq->data.sequence.items.start + 1, sizeof(int32_t));
+	/* top >= start: libyaml's item stack never runs backwards */
+	t->holidays = calloc((size_t)(seq->data.sequence.items.top -
+	    seq->data.sequence.items.start) + 1, sizeof(int32_t));
 	if (t->holidays == NULL)
 		return br_error_set(l->err, BR_ENOMEM, NULL, 0,
 		    "out of memory");
