@@ -25,7 +25,8 @@ br_tf_node_line(const yaml_node_t *n)
 }
 
 int
-br_tf_fail(struct ld *l, const yaml_node_t *n, const char *key, const char *fmt, ...)
+br_tf_fail(struct ld *l, const yaml_node_t *n, const char *key,
+    const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -70,7 +71,8 @@ br_tf_get_text(struct ld *l, const yaml_node_t *n, const char *key, char *buf,
 
 /* Money rate: decimal dollars, at most 6 decimals. */
 int
-br_tf_get_rate(struct ld *l, const yaml_node_t *n, const char *key, int64_t *out)
+br_tf_get_rate(struct ld *l, const yaml_node_t *n, const char *key,
+    int64_t *out)
 {
 	const char *s;
 
@@ -86,7 +88,8 @@ br_tf_get_rate(struct ld *l, const yaml_node_t *n, const char *key, int64_t *out
 
 /* Signed rate (riders may be credits). */
 int
-br_tf_get_srate(struct ld *l, const yaml_node_t *n, const char *key, int64_t *out)
+br_tf_get_srate(struct ld *l, const yaml_node_t *n, const char *key,
+    int64_t *out)
 {
 	const char *s;
 
@@ -147,7 +150,8 @@ br_tf_get_qty(struct ld *l, const yaml_node_t *n, const char *key, int64_t *out)
 }
 
 int
-br_tf_get_date(struct ld *l, const yaml_node_t *n, const char *key, int32_t *out)
+br_tf_get_date(struct ld *l, const yaml_node_t *n, const char *key,
+    int32_t *out)
 {
 	const char *s;
 

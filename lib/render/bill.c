@@ -52,7 +52,8 @@ br_bill_from_stmt(sqlite3_stmt *s, struct br_bill_doc *b)
  * time).  Without a cache (br_bill_doc_load), prepare and finalize.
  */
 sqlite3_stmt *
-br_bill_prep(struct br_store *st, void *cache, const char *sql, struct br_error *err)
+br_bill_prep(struct br_store *st, void *cache, const char *sql,
+    struct br_error *err)
 {
 	struct br_bill_stmt_cache *c = cache;
 	sqlite3_stmt *s;
@@ -656,7 +657,8 @@ make_imb(struct br_bill_doc *d)
  * imb_barcode_id: 2 digits, the second 0-4, default 00).
  */
 int
-br_bill_load_utility(struct br_store *st, struct br_bill_doc *d, struct br_error *err)
+br_bill_load_utility(struct br_store *st, struct br_bill_doc *d,
+    struct br_error *err)
 {
 	size_t n;
 

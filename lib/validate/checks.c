@@ -118,7 +118,8 @@ actual_zero(const struct slot *s)
 
 /* Runs of actual zeros of at least zero-run-hours, within sc's days. */
 int
-br_val_check_zero_runs(struct ctx *c, const struct scope *sc, struct slot *slots,
+br_val_check_zero_runs(struct ctx *c, const struct scope *sc,
+    struct slot *slots,
     size_t n, struct br_error *err)
 {
 	size_t i = 0, j;
@@ -256,7 +257,8 @@ br_val_check_spike(struct ctx *c, const struct scope *sc, const struct vday *d,
 
 /* MAX_DEMAND: the day's highest actual demand (per hour) above limit. */
 int
-br_val_check_max_demand(struct ctx *c, const struct scope *sc, const struct vday *d,
+br_val_check_max_demand(struct ctx *c, const struct scope *sc,
+    const struct vday *d,
     struct br_error *err)
 {
 	int64_t best = INT64_MIN, limit = param(c, BR_VEE_MAX_DEMAND, 0);
@@ -284,7 +286,8 @@ br_val_check_max_demand(struct ctx *c, const struct scope *sc, const struct vday
 
 /* REVERSE_FLOW: received energy on a meter not enrolled in net metering. */
 int
-br_val_check_reverse(struct ctx *c, const struct scope *sc, const struct vday *d,
+br_val_check_reverse(struct ctx *c, const struct scope *sc,
+    const struct vday *d,
     struct br_error *err)
 {
 	int64_t total = 0;
@@ -688,7 +691,8 @@ br_val_check_sum(struct ctx *c, const struct scope *sc, int channel,
  * `ratio` times smaller than unshifted.
  */
 int
-br_val_check_clock_shift(struct ctx *c, const struct scope *sc, struct vday *days,
+br_val_check_clock_shift(struct ctx *c, const struct scope *sc,
+    struct vday *days,
     int32_t first, size_t i, struct br_error *err)
 {
 	struct vday *d = &days[i];

@@ -75,7 +75,8 @@ br_val_add_exception(struct ctx *c, enum br_vee_rule r, const struct scope *sc,
 
 /* Local "HH:MM" of instant t, "24:00" when t is the end of local day. */
 void
-br_val_fmt_hhmm(const struct ctx *c, int32_t day, int64_t t, char *buf, size_t n)
+br_val_fmt_hhmm(const struct ctx *c, int32_t day, int64_t t, char *buf,
+    size_t n)
 {
 	int64_t local = t + br_tz_offset(&c->tz, t);
 	int64_t sod = local - br_floor_div(local, 86400) * 86400;
