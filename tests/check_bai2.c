@@ -493,6 +493,7 @@ main(void)
 	tcase_add_test(tc, test_callback_stops);
 	tcase_add_test(tc, test_robust_mutations);
 	suite_add_tcase(s, tc);
+	tcase_set_tags(ts, "samples");
 	suite_add_tcase(s, ts);
 	return fx_run(s);
 }

@@ -295,6 +295,7 @@ cmep_suite(void)
 	tcase_add_test(tc, test_utc_start_constant_skip);
 	tcase_add_test(tc, test_errors);
 	suite_add_tcase(s, tc);
+	tcase_set_tags(ts, "samples");
 	suite_add_tcase(s, ts);
 	return s;
 }

@@ -225,6 +225,7 @@ gb_suite(void)
 	tcase_add_test(tc, test_synthetic_resolution);
 	tcase_add_test(tc, test_errors);
 	suite_add_tcase(s, tc);
+	tcase_set_tags(ts, "samples");
 	suite_add_tcase(s, ts);
 	return s;
 }

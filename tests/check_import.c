@@ -1135,6 +1135,7 @@ import_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_set_timeout(ts, 60);
 	suite_add_tcase(s, tc);
+	tcase_set_tags(ts, "samples");
 	suite_add_tcase(s, ts);
 	return s;
 }

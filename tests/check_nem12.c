@@ -562,6 +562,7 @@ nem12_suite(void)
 	tcase_add_test(tc, test_callback_error_and_sha);
 	tcase_add_test(tc, test_units_and_suffix);
 	suite_add_tcase(s, tc);
+	tcase_set_tags(ts, "samples");
 	suite_add_tcase(s, ts);
 	return s;
 }

@@ -158,6 +158,7 @@ main(void)
 	tcase_add_test(ts, test_vector_file);
 	tcase_add_test(tc, test_scanline_build_parse);
 	suite_add_tcase(s, tc);
+	tcase_set_tags(ts, "samples");
 	suite_add_tcase(s, ts);
 	return fx_run(s);
 }

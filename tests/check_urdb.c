@@ -1024,6 +1024,7 @@ urdb_suite(void)
 	tcase_add_test(tc, test_bill_georgia_demand_two_periods);
 	tcase_add_test(tc, test_bill_reopt_tou_tiers);
 	suite_add_tcase(s, tc);
+	tcase_set_tags(ts, "samples");
 	suite_add_tcase(s, ts);
 	return s;
 }

@@ -980,6 +980,7 @@ vee_suite(void)
 	tcase_add_test(tc, test_nem12_multiple_quality);
 	tcase_add_test(ts, test_nem12_missing_quality);
 	suite_add_tcase(s, tc);
+	tcase_set_tags(ts, "samples");
 	suite_add_tcase(s, ts);
 	return s;
 }

@@ -55,10 +55,11 @@ fx_samples(void)
 
 /*
  * Run suite s and return main's exit status.  Cases that need the shared
- * samples live in a TCase named "samples"; CMake registers such a suite
- * twice, as check_<x> (CK_EXCLUDE_CASE=samples) and check_<x>-samples
- * (CK_RUN_CASE=samples), and the second is skipped (FX_SKIP) when there
- * are no samples, so ctest says "Skipped", not "Passed".
+ * samples live in a TCase named and tagged "samples"; CMake registers
+ * such a suite twice, as check_<x> (CK_EXCLUDE_TAGS=samples) and
+ * check_<x>-samples (CK_RUN_CASE=samples), and the second is skipped
+ * (FX_SKIP) when there are no samples, so ctest says "Skipped", not
+ * "Passed".
  */
 static inline int
 fx_run(Suite *s)
