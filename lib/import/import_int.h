@@ -35,6 +35,7 @@
 #include "formats/greenbutton.h"
 #include "io/input.h"
 #include "core/money.h"
+#include "core/units.h"
 #include "formats/nem12.h"
 #include "formats/vendorcsv.h"
 
