@@ -140,6 +140,9 @@ main(int argc, char **argv)
 		files = stdin_only;
 		nfiles = 1;
 	}
+	if (o.registry != NULL &&
+	    (rc = br_cli_need_dir("registry", o.registry)) != 0)
+		return rc;
 	if ((rc = br_cli_begin(&run, cli.db, o.registry != NULL ?
 	    BR_STORE_CREATE : 0, &shard, cli.output)) != 0)
 		return rc;

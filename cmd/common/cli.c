@@ -6,8 +6,12 @@
 #include "common/cli.h"
 
 #include <getopt.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <string.h>
 
+#include "store/lock.h"
 #include "core/banned.h"
 
 #ifndef BR_VERSION
@@ -17,19 +21,28 @@
 #define MAXOPTS 48
 #define VAL_DB 0x7f01
 #define VAL_VERSION 0x7f02
+#define VAL_BUSY 0x7f03
+#define VAL_PROGRESS 0x7f04
+#define VAL_NOPROGRESS 0x7f05
 
 static const struct br_cli_opt common_opts[] = {
 	{ "db", required_argument, VAL_DB, "PATH",
 	    "the store (default billing.db)" },
 	{ "output", required_argument, 'o', "FILE",
 	    "write the output to FILE instead of standard output" },
+	{ "busy-timeout", required_argument, VAL_BUSY, "SECONDS",
+	    "wait for a busy store, then exit 75 (default 10)" },
+	{ "progress", no_argument, VAL_PROGRESS, NULL,
+	    "show progress on standard error (default: when a terminal)" },
+	{ "no-progress", no_argument, VAL_NOPROGRESS, NULL,
+	    "never show progress" },
 	{ "verbose", no_argument, 'v', NULL, "print counts on standard error" },
 	{ "help", no_argument, 'h', NULL, "print this help and exit" },
 	{ "version", no_argument, VAL_VERSION, NULL,
 	    "print the version and exit" },
 };
-static const int common_flag[] = { BR_CLI_DB, BR_CLI_OUTPUT,
-	BR_CLI_VERBOSE, 0, 0 };
+static const int common_flag[] = { BR_CLI_DB, BR_CLI_OUTPUT, BR_CLI_DB,
+	0, 0, BR_CLI_VERBOSE, 0, 0 };
 #define NCOMMON (sizeof(common_opts) / sizeof(common_opts[0]))
 
 static int
@@ -62,6 +75,7 @@ br_cli_init(struct br_cli *cli, int argc, char **argv)
 	cli->db = "billing.db";
 	cli->output = NULL;
 	cli->verbose = 0;
+	cli->progress = -1;
 	cli->status = BR_EXIT_OK;
 	opterr = 0;
 }
@@ -72,6 +86,17 @@ br_cli_usage_error(const char *msg)
 	br_warn("%s", msg);
 	br_warn("try '%s --help' for more information", br_diag_tool());
 	return BR_EXIT_USAGE;
+}
+
+int
+br_cli_need_dir(const char *what, const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+		return BR_EXIT_OK;
+	br_warn("%s: %s directory not found", path, what);
+	return BR_EXIT_NOINPUT;
 }
 
 int
@@ -124,6 +149,7 @@ br_cli_help(const struct br_cli *cli, FILE *f)
 	    "  70  internal error\n"
 	    "  73  output cannot be created\n"
 	    "  74  read or write error\n"
+	    "  75  store busy (another run holds it): try again later\n"
 	    "  78  bad configuration or tariff\n",
 	    cli->exit1 != NULL ? cli->exit1 : "not used");
 }
@@ -169,6 +195,19 @@ bad_option(struct br_cli *cli, int ch, char **argv)
 	return BR_CLI_EXIT;
 }
 
+/* --busy-timeout SECONDS: 0 to 86400. */
+static int
+busy_opt(const char *arg)
+{
+	char *end;
+	long sec = strtol(arg, &end, 10);
+
+	if (end == arg || *end != '\0' || sec < 0 || sec > 86400)
+		return -1;
+	br_store_set_busy_timeout((int)sec * 1000);
+	return 0;
+}
+
 int
 br_cli_next(struct br_cli *cli, int argc, char **argv)
 {
@@ -202,6 +241,17 @@ br_cli_next(struct br_cli *cli, int argc, char **argv)
 			br_cli_help(cli, stdout);
 			cli->status = BR_EXIT_OK;
 			return BR_CLI_EXIT;
+		case VAL_BUSY:
+			if (busy_opt(optarg) != 0) {
+				cli->status = br_cli_usage_error(
+				    "--busy-timeout wants a number of seconds");
+				return BR_CLI_EXIT;
+			}
+			continue;
+		case VAL_PROGRESS:
+		case VAL_NOPROGRESS:
+			cli->progress = ch == VAL_PROGRESS;
+			continue;
 		case VAL_VERSION:
 			printf("%s (billrun) %s\n", cli->tool, BR_VERSION);
 			cli->status = BR_EXIT_OK;
@@ -219,6 +269,8 @@ int
 br_cli_begin(struct br_cli_run *r, const char *db, int store_flags,
     const struct br_shard *shard, const char *outpath)
 {
+	struct br_error scratch;
+
 	memset(r, 0, sizeof(*r));
 	br_error_clear(&r->err);
 	if ((r->st = br_store_open(db, store_flags, &r->err)) == NULL)
@@ -231,6 +283,10 @@ br_cli_begin(struct br_cli_run *r, const char *db, int store_flags,
 		r->st = NULL;
 		return br_cli_fail(&r->err);
 	}
+	/* Advice for a run that finds the store busy (store/lock.h); a
+	 * note that cannot be written only loses the holder's name. */
+	if (r->txn)
+		(void)br_store_lock_note(r->st, br_diag_tool(), &scratch);
 	return BR_EXIT_OK;
 }
 
@@ -249,6 +305,7 @@ br_cli_end(struct br_cli_run *r, int rc)
 	if (br_output_close(&r->out, rc == 0, rc == 0 ? &r->err : &scratch)
 	    != 0)
 		rc = -1;
+	br_store_lock_clear(r->st);
 	br_store_close(r->st);
 	r->st = NULL;
 	return rc == 0 ? BR_EXIT_OK : br_cli_fail(&r->err);

@@ -4,7 +4,8 @@
  *
  * Options: a tool describes its own options in a br_cli_opt table (name,
  * argument, one-line help); br_cli_next adds the shared ones (--db PATH,
- * -o/--output FILE, -v/--verbose, -h/--help, --version), handles them,
+ * -o/--output FILE, -v/--verbose, -h/--help, --version, --busy-timeout
+ * SECONDS, --progress, --no-progress), handles them,
  * prints getopt errors as "<tool>: message" and builds --help from the
  * tables (synopsis, every option, the exit status table).
  *
@@ -52,6 +53,7 @@ struct br_cli {
 	const char *db;
 	const char *output;
 	int verbose;
+	int progress;		/* --progress 1, --no-progress 0, else -1 */
 	int status;		/* with BR_CLI_EXIT */
 };
 
@@ -65,6 +67,9 @@ void br_cli_init(struct br_cli *cli, int argc, char **argv);
 int br_cli_next(struct br_cli *cli, int argc, char **argv);
 /* Print msg and the --help hint; returns BR_EXIT_USAGE. */
 int br_cli_usage_error(const char *msg);
+/* 0 when path is a directory, else prints "<path>: <what> directory not
+ * found" and returns BR_EXIT_NOINPUT (66). */
+int br_cli_need_dir(const char *what, const char *path);
 /* Print err; returns its exit status. */
 int br_cli_fail(const struct br_error *err);
 /* Write --help to f. */

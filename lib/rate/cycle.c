@@ -11,6 +11,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "io/csvio.h"
 #include "core/date.h"
@@ -115,6 +116,7 @@ static const struct br_tariff *
 tariff(struct run *r, const struct agreement *a)
 {
 	struct br_tariff *v;
+	struct stat sb;
 	size_t i;
 
 	for (i = 0; i < r->ntariffs; i++)
@@ -128,7 +130,11 @@ tariff(struct run *r, const struct agreement *a)
 	r->tariffs = v;
 	if (br_tariff_load_code(&v[r->ntariffs], r->o->rates_dir,
 	    a->rate_code, r->err) != 0) {
-		if (r->err->code == BR_ENOINPUT) {
+		if (r->err->code == BR_ENOINPUT &&
+		    (stat(r->o->rates_dir, &sb) != 0 || !S_ISDIR(sb.st_mode)))
+			br_error_set(r->err, BR_ENOINPUT, r->o->rates_dir, 0,
+			    "rates directory not found (--rates DIR)");
+		else if (r->err->code == BR_ENOINPUT) {
 			char path[512];
 			snprintf(path, sizeof(path), "%s/%s.yaml",
 			    r->o->rates_dir, a->rate_code);

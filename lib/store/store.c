@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "store/audit.h"
+#include "store/lock.h"
 #include "core/tz.h"
 #include "core/banned.h"
 
@@ -345,6 +346,10 @@ br_store_fail(struct br_store *st, const char *what, struct br_error *err)
 	case SQLITE_NOMEM:
 		code = BR_ENOMEM;
 		break;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		/* Another run holds the store: retry later (exit 75). */
+		return br_store_busy_fail(st, what, err);
 	case SQLITE_CORRUPT:
 	case SQLITE_NOTADB:
 		code = BR_EINPUT;
@@ -375,7 +380,7 @@ br_store_exec(struct br_store *st, const char *sql, struct br_error *err)
 
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
 		br_store_fail(st, "store", err);
-		if (msg != NULL && err != NULL)
+		if (msg != NULL && err != NULL && err->code != BR_EBUSY)
 			snprintf(err->msg, sizeof(err->msg), "store: %s", msg);
 		sqlite3_free(msg);
 		return -1;
@@ -498,7 +503,7 @@ br_store_open(const char *path, int flags, struct br_error *err)
 		br_store_close(st);
 		return NULL;
 	}
-	sqlite3_busy_timeout(st->db, 10000);
+	sqlite3_busy_timeout(st->db, br_store_busy_timeout());
 	if (br_shard_sql_register(st->db, &st->shard) != 0) {
 		br_store_fail(st, "register SQL functions", err);
 		br_store_close(st);

@@ -1,0 +1,67 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# Operating billrun from a scheduler (issue 19): a busy store exits 75
+# naming the holder, missing rates or registry directories exit 66.
+#
+#   tests/ops.sh SRCDIR BUILDDIR
+set -u
+src=$1 bin=$(cd "$2" && pwd)
+PATH="$bin:$PATH"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work" || exit 1
+fail=0
+err() { echo "FAIL: $*" >&2; fail=1; }
+
+ami-import --db s.db --registry "$src/testdata/demo/registry" -o /dev/null ||
+  err "registry load"
+
+# Busy: sqlite3 holds a write transaction while the tool tries to write.
+fifo=hold.fifo
+mkfifo "$fifo"
+sqlite3 s.db <"$fifo" >/dev/null &
+holder=$!
+exec 3>"$fifo"
+printf 'BEGIN IMMEDIATE;\nSELECT 1;\n' >&3
+sleep 0.5
+rate-apply --db s.db --cycle 2026-10 --rates "$src/rates" --busy-timeout 1 \
+  -o c.csv 2>busy.err
+st=$?
+[ $st -eq 75 ] || err "busy store: exit $st, want 75"
+grep -q 'store is busy (held by another process' busy.err ||
+  err "busy store says '$(cat busy.err)'"
+[ -e c.csv ] && err "busy store: output written"
+# A holder that left its note is named.
+echo "pay-reconcile $holder" >s.db.lock
+validate-reads --db s.db --cycle 2026-10 --busy-timeout 0 -o /dev/null 2>busy.err
+st=$?
+[ $st -eq 75 ] || err "busy store (noted): exit $st, want 75"
+grep -q "held by pay-reconcile (pid $holder)" busy.err ||
+  err "busy store (noted) says '$(cat busy.err)'"
+rm -f s.db.lock
+printf 'COMMIT;\n' >&3
+exec 3>&-
+wait $holder
+# Free again: the same run succeeds.
+rate-apply --db s.db --cycle 2026-10 --rates "$src/rates" -o c.csv 2>/dev/null
+st=$?
+[ $st -le 1 ] || err "free store: exit $st"
+[ -e s.db.lock ] && err "lock note left behind"
+
+# Missing directories say which, exit 66.
+rate-apply --db s.db --cycle 2026-10 --rates no-such-rates -o /dev/null 2>miss.err
+st=$?
+[ $st -eq 66 ] || err "missing rates: exit $st, want 66"
+grep -q 'no-such-rates: rates directory not found' miss.err ||
+  err "missing rates says '$(cat miss.err)'"
+ami-import --db new.db --registry no-such-registry 2>miss.err
+st=$?
+[ $st -eq 66 ] || err "missing registry: exit $st, want 66"
+grep -q 'no-such-registry: registry directory not found' miss.err ||
+  err "missing registry says '$(cat miss.err)'"
+[ -e new.db ] && err "missing registry: store created"
+rate-apply --busy-timeout x --cycle 1 2>/dev/null
+[ $? -eq 2 ] || err "--busy-timeout x: want exit 2"
+
+[ $fail -eq 0 ] && echo "ops: ok"
+exit $fail
