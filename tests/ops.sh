@@ -63,5 +63,20 @@ grep -q 'no-such-registry: registry directory not found' miss.err ||
 rate-apply --busy-timeout x --cycle 1 2>/dev/null
 [ $? -eq 2 ] || err "--busy-timeout x: want exit 2"
 
+# Progress: on stderr only, forced by --progress, off by default when
+# stderr is not a terminal and with --no-progress; outputs unchanged.
+validate-reads --db s.db --cycle 2026-10 --progress -o v1.csv 2>p.err
+grep -q '^validate-reads: meters [0-9]*/[0-9]* (100%), [0-9]*/s' p.err ||
+  err "--progress says '$(cat p.err)'"
+bill-render --db s.db --cycle 2026-10 --progress --out-dir b -o r1.csv 2>p.err
+grep -q '^bill-render: bills [0-9]*/[0-9]* (100%)' p.err ||
+  err "bill-render --progress says '$(cat p.err)'"
+validate-reads --db s.db --cycle 2026-10 -o v2.csv 2>p.err
+[ -s p.err ] && err "progress without a terminal: '$(cat p.err)'"
+validate-reads --db s.db --cycle 2026-10 --progress --no-progress -o v3.csv 2>p.err
+[ -s p.err ] && err "--no-progress: '$(cat p.err)'"
+cmp -s v1.csv v2.csv && cmp -s v2.csv v3.csv || err "progress changed the output"
+grep -q 'meters' v1.csv && err "progress in the data output"
+
 [ $fail -eq 0 ] && echo "ops: ok"
 exit $fail

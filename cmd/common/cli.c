@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <string.h>
 
+#include "common/progress.h"
 #include "store/lock.h"
 #include "core/banned.h"
 
@@ -24,6 +25,9 @@
 #define VAL_BUSY 0x7f03
 #define VAL_PROGRESS 0x7f04
 #define VAL_NOPROGRESS 0x7f05
+
+/* The tool's cli (br_cli_init), for br_cli_begin and br_cli_end. */
+static struct br_cli *cur;
 
 static const struct br_cli_opt common_opts[] = {
 	{ "db", required_argument, VAL_DB, "PATH",
@@ -69,6 +73,7 @@ br_cli_init(struct br_cli *cli, int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
+	cur = cli;
 	br_diag_init(cli->tool);
 	if (cli->shortopts == NULL)
 		cli->shortopts = "";
@@ -287,6 +292,7 @@ br_cli_begin(struct br_cli_run *r, const char *db, int store_flags,
 	 * note that cannot be written only loses the holder's name. */
 	if (r->txn)
 		(void)br_store_lock_note(r->st, br_diag_tool(), &scratch);
+	br_cli_progress_start(cur != NULL ? cur->progress : -1);
 	return BR_EXIT_OK;
 }
 
@@ -295,6 +301,7 @@ br_cli_end(struct br_cli_run *r, int rc)
 {
 	struct br_error scratch;
 
+	br_cli_progress_end();
 	/* The output must be complete before the store commits. */
 	if (rc == 0)
 		rc = br_output_flush(&r->out, &r->err);

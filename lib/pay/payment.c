@@ -23,6 +23,7 @@
 #include "formats/nacha.h"
 #include "formats/payrec.h"
 #include "core/scanline.h"
+#include "core/progress.h"
 #include "core/banned.h"
 
 /* Item kinds. */
@@ -856,6 +857,7 @@ post_file(struct br_store *st, const char *name,
 		const struct item *it = &r.v[i];
 		struct br_payment_row *row = &rep->rows[rep->n];
 
+		br_progress("payments", (long)i + 1, (long)r.n);
 		memset(row, 0, sizeof(*row));
 		row->file = base;
 		row->line = it->line;

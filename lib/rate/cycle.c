@@ -16,6 +16,7 @@
 #include "io/csvio.h"
 #include "core/date.h"
 #include "core/money.h"
+#include "core/progress.h"
 #include "core/banned.h"
 
 struct agreement {
@@ -807,6 +808,7 @@ br_rate_run(struct br_store *st, const struct br_rate_opts *opts, FILE *out,
 			;
 		if (bill_account(&r, &ag[i], j - i) != 0)
 			goto done;
+		br_progress("agreements", (long)j, (long)nag);
 	}
 	rc = 0;
 done:
