@@ -149,6 +149,9 @@ main(int argc, char **argv)
 	br_import_result_init(&res);
 	rc = br_import_run(run.st, &o, files, nfiles, run.out.f, &res,
 	    &run.err);
+	snprintf(run.counts, sizeof(run.counts), "files=%ld skipped=%ld "
+	    "rows=%ld days=%ld registers=%ld exceptions=%zu", res.files,
+	    res.skipped, res.rows, res.days, res.registers, res.nexc);
 	if ((rc = br_cli_end(&run, rc)) == 0) {
 		if (cli.verbose)
 			report(&res);

@@ -78,5 +78,28 @@ validate-reads --db s.db --cycle 2026-10 --progress --no-progress -o v3.csv 2>p.
 cmp -s v1.csv v2.csv && cmp -s v2.csv v3.csv || err "progress changed the output"
 grep -q 'meters' v1.csv && err "progress in the data output"
 
+# The run record: one row per writing run (the failed rate-apply with
+# its exit status too), listed by billing-report runs; sealed audit
+# records carry their run's number.
+pay-reconcile --db s.db -o p.csv "$src/testdata/demo/payments/"* 2>/dev/null
+billing-report runs --db s.db -o runs.csv || err "billing-report runs: exit $?"
+cut -d, -f2,7 runs.csv | tr '\n' ' ' >runs.txt
+want="tool,status ami-import,0 rate-apply,0 rate-apply,66 validate-reads,0 bill-render,0 validate-reads,0 validate-reads,0 pay-reconcile,0 "
+[ "$(cat runs.txt)" = "$want" ] || err "runs listed: '$(cat runs.txt)', want '$want'"
+billing-report runs --db s.db --cycle 2026-10 | cut -d, -f2 | sort -u | tr '\n' ' ' >runs.txt
+[ "$(cat runs.txt)" = "bill-render rate-apply tool validate-reads " ] ||
+  err "runs --cycle: '$(cat runs.txt)'"
+grep -q '^8,pay-reconcile,.*files=1 payments=[1-9]' runs.csv || err "pay-reconcile counts: $(grep pay-reconcile runs.csv)"
+grep -q '^2,rate-apply,.*,2026-10,.*bills=[1-9][0-9]* held=' runs.csv || err "rate-apply counts"
+grep -q "^8,.*[0-9a-f]\{64\} $src/testdata/demo/payments/" runs.csv || err "pay-reconcile input hash"
+[ "$(sqlite3 s.db 'SELECT count(*) FROM audit_seal WHERE run_id IS NULL')" = 0 ] ||
+  err "audit records without a run"
+[ "$(sqlite3 s.db 'SELECT group_concat(DISTINCT run_id) FROM audit_seal')" = "2,5,8" ] ||
+  err "audit runs: $(sqlite3 s.db 'SELECT group_concat(DISTINCT run_id) FROM audit_seal')"
+# -v: one summary line with counts and the elapsed time.
+pay-reconcile --db s.db -v -o /dev/null "$src/testdata/demo/payments/"* 2>v.err
+grep -q '^pay-reconcile: files=1 payments=[0-9]* late_fees=0; [0-9.]* s$' v.err ||
+  err "pay-reconcile -v says '$(cat v.err)'"
+
 [ $fail -eq 0 ] && echo "ops: ok"
 exit $fail

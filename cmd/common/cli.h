@@ -26,7 +26,9 @@
 enum {
 	BR_CLI_DB = 1,		/* --db PATH, default billing.db */
 	BR_CLI_OUTPUT = 2,	/* -o, --output FILE */
-	BR_CLI_VERBOSE = 4	/* -v, --verbose */
+	BR_CLI_VERBOSE = 4,	/* -v, --verbose */
+	BR_CLI_SUMMARY = 8	/* -v prints br_cli_run.counts and the
+				 * elapsed time (br_cli_end) */
 };
 
 /* br_cli_next's answer when main must return cli.status now. */
@@ -80,6 +82,9 @@ struct br_cli_run {
 	struct br_output out;
 	struct br_error err;
 	int txn;	/* a transaction is open (not BR_STORE_READONLY) */
+	char counts[256];	/* "name=N ..." for the run record, set by
+				 * the tool before br_cli_end */
+	char started[24];	/* UTC, for the run record */
 };
 /*
  * Open db (store_flags: BR_STORE_*), begin, bind shard (NULL: all),
@@ -90,8 +95,10 @@ int br_cli_begin(struct br_cli_run *r, const char *db, int store_flags,
     const struct br_shard *shard, const char *outpath);
 /*
  * rc is the work's result (0, or -1 with r->err set).  Flushes the
- * output, commits when everything succeeded (else rolls back), puts the
- * output in place, closes the store.  Returns BR_EXIT_OK or prints the
+ * output, records the run (store/runlog.h: in the work's transaction, or
+ * after the rollback in one of its own), commits when everything
+ * succeeded (else rolls back), puts the output in place, closes the
+ * store.  Returns BR_EXIT_OK or prints the
  * first error and returns its exit status.
  */
 int br_cli_end(struct br_cli_run *r, int rc);

@@ -326,6 +326,20 @@ static const char *const migrations[] = {
 	"DROP TABLE audit_log;\n"
 	"ALTER TABLE audit_log_v4 RENAME TO audit_log;\n"
 	AUDIT_TRIGGERS,
+	/* 4 -> 5: the run record (lib/store/runlog.h): every writing run's
+	 * tool, version, cycle, counts, start and end (UTC) and exit status
+	 * beside the existing stage (the tool), args, inputs and outputs.
+	 * Not audited: times never reach the audit chain.  Each sealed
+	 * audit record carries the run_id of the run that made it (outside
+	 * the hash: the sequence is the same in every replay). */
+	"ALTER TABLE run ADD COLUMN version TEXT NOT NULL DEFAULT '';\n"
+	"ALTER TABLE run ADD COLUMN cycle_id TEXT NOT NULL DEFAULT '';\n"
+	"ALTER TABLE run ADD COLUMN counts TEXT NOT NULL DEFAULT '';\n"
+	"ALTER TABLE run ADD COLUMN started TEXT NOT NULL DEFAULT '';\n"
+	"ALTER TABLE run ADD COLUMN ended TEXT NOT NULL DEFAULT '';\n"
+	"ALTER TABLE run ADD COLUMN status INTEGER NOT NULL DEFAULT 0;\n"
+	"CREATE INDEX run_cycle ON run(cycle_id, run_id);\n"
+	"ALTER TABLE audit_seal ADD COLUMN run_id INTEGER;\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -558,6 +572,7 @@ br_store_begin(struct br_store *st, struct br_error *err)
 	if (br_store_exec(st, "BEGIN IMMEDIATE", err) != 0)
 		return -1;
 	st->in_tx = true;
+	st->run_id = 0;
 	if (br_audit_head_seq(st, &st->audit_from, err) != 0) {
 		br_store_rollback(st);
 		return -1;
