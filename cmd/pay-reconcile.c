@@ -21,7 +21,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: pay-reconcile [--db PATH] [--as-of YYYY-MM-DD] "
-	    "[--format auto|csv|bai2|nacha|lockbox]\n"
+	    "[--format auto|csv|bai2|nacha|lockbox|camt]\n"
 	    "                     [--mapping FILE.yaml] [--late-fees] "
 	    "[--recon FILE] [--aging FILE]\n"
 	    "                     [--shard K/N] [-o FILE] [FILE...]\n");
@@ -53,7 +53,12 @@ report_notes(const struct br_payment_report *rep)
 		if (p->bad_scan_line)
 			br_warn("%s:%ld: scan line fails its check digit; "
 			    "matched by the other fields", p->file, p->line);
-		if (p->status == BR_PAY_SUSPENSE && p->account_id[0] == '\0')
+		if (p->status == BR_PAY_SUSPENSE && p->note[0] != '\0')
+			br_warn("%s:%ld: %s of %s for '%s' held in suspense (%s)",
+			    p->file, p->line, p->amount_cents < 0 ? "refund or "
+			    "chargeback" : "payment", amt, p->account_id, p->note);
+		else if (p->status == BR_PAY_SUSPENSE &&
+		    p->account_id[0] == '\0')
 			br_warn("%s:%ld: payment of %s without account held "
 			    "in suspense", p->file, p->line, amt);
 		else if (p->status == BR_PAY_SUSPENSE)
@@ -61,8 +66,15 @@ report_notes(const struct br_payment_report *rep)
 			    "'%s' held in suspense", p->file, p->line, amt,
 			    p->account_id);
 		else if (p->status == BR_PAY_RETURN_UNMATCHED)
-			br_warn("%s:%ld: return %s of %s matches no posted "
-			    "payment", p->file, p->line, p->note, amt);
+			br_warn("%s:%ld: return of %s held in suspense (%s)",
+			    p->file, p->line, amt, p->note);
+		else if (p->status == BR_PAY_ALREADY)
+			br_warn("%s:%ld: item of %s already posted by an "
+			    "earlier file; not posted again", p->file, p->line,
+			    amt);
+		else if (p->status == BR_PAY_CHARGEBACK)
+			br_warn("%s:%ld: chargeback of %s for '%s' needs a "
+			    "decision", p->file, p->line, amt, p->account_id);
 		else if (p->status == BR_PAY_NOC)
 			br_warn("%s:%ld: notification of change %s for '%s' "
 			    "(not posted)", p->file, p->line, p->note,
@@ -153,9 +165,9 @@ main(int argc, char **argv)
 		return usage_error("--as-of wants a date YYYY-MM-DD");
 	if (strcmp(format, "auto") != 0 && strcmp(format, "csv") != 0 &&
 	    strcmp(format, "bai2") != 0 && strcmp(format, "nacha") != 0 &&
-	    strcmp(format, "lockbox") != 0)
-		return usage_error("--format wants auto, csv, bai2, nacha or "
-		    "lockbox");
+	    strcmp(format, "lockbox") != 0 && strcmp(format, "camt") != 0)
+		return usage_error("--format wants auto, csv, bai2, nacha, "
+		    "lockbox or camt");
 	if ((late_fees || aging != NULL) && as_of == NULL)
 		return usage_error("--late-fees and --aging need --as-of");
 	if (optind == argc && !late_fees && aging == NULL)
@@ -204,11 +216,7 @@ main(int argc, char **argv)
 		br_warn("late fees: %ld posted, %s", nfees,
 		    br_cents_format(fees, amt, sizeof(amt)));
 	}
-	rc = BR_EXIT_OK;
-	for (ch = 0; ch < (int)rep.n; ch++)
-		if (rep.rows[ch].status == BR_PAY_SUSPENSE ||
-		    rep.rows[ch].status == BR_PAY_RETURN_UNMATCHED)
-			rc = BR_EXIT_EXCEPTIONS;
+	rc = rep.review > 0 ? BR_EXIT_EXCEPTIONS : BR_EXIT_OK;
 	br_payment_report_release(&rep);
 	return rc;
 }

@@ -33,6 +33,7 @@ static const struct audited audited[] = {
 	    "entry_id = CAST(?1 AS INTEGER)", 0},
 	{"payment", "CAST(payment_id AS TEXT)",
 	    "payment_id = CAST(?1 AS INTEGER)", 0},
+	{"payment_item", "item_key", "item_key = ?1", 0},
 };
 #define NAUDITED (sizeof(audited) / sizeof(audited[0]))
 
