@@ -671,6 +671,138 @@ payment_exception(struct br_store *st, const char *code, const char *file,
 	return add_exception(st, code, "warn", file, row, detail, err);
 }
 
+/* ---- account balances of one file (linear settlement) ---- */
+
+/*
+ * The ledger balance of each account a file touches, read once and kept
+ * up to date as the file posts; the accounts to settle (apply credits to
+ * charges) once, at the end of the file, instead of after every payment
+ * (which read all the account's open items each time: quadratic).
+ */
+struct acct_bal {
+	char *id;		/* OWNED; NULL: free slot */
+	int64_t bal;
+	int dirty;		/* posted to since the last settlement */
+};
+
+struct acctcache {
+	struct acct_bal *v;	/* OWNED, open addressing */
+	size_t cap, n;
+};
+
+static size_t
+hash_id(const char *s)
+{
+	size_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static void
+cache_release(struct acctcache *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->cap; i++)
+		free(c->v[i].id);
+	free(c->v);
+	memset(c, 0, sizeof(*c));
+}
+
+static struct acct_bal *
+cache_slot(struct acctcache *c, const char *id)
+{
+	size_t i = hash_id(id) & (c->cap - 1);
+
+	while (c->v[i].id != NULL && strcmp(c->v[i].id, id) != 0)
+		i = (i + 1) & (c->cap - 1);
+	return &c->v[i];
+}
+
+/* The entry of account id, its balance read from the ledger the first
+ * time.  NULL with err. */
+static struct acct_bal *
+cache_get(struct br_store *st, struct acctcache *c, const char *id,
+    struct br_error *err)
+{
+	struct acct_bal *b;
+
+	if (2 * (c->n + 1) > c->cap) {
+		struct acctcache g = { NULL, c->cap ? c->cap * 2 : 64, 0 };
+		size_t i;
+
+		if ((g.v = calloc(g.cap, sizeof(*g.v))) == NULL) {
+			br_error_set(err, BR_ENOMEM, NULL, 0, "out of memory");
+			return NULL;
+		}
+		for (i = 0; i < c->cap; i++)
+			if (c->v[i].id != NULL)
+				*cache_slot(&g, c->v[i].id) = c->v[i];
+		g.n = c->n;
+		free(c->v);
+		*c = g;
+	}
+	b = cache_slot(c, id);
+	if (b->id != NULL)
+		return b;
+	if (br_ledger_balance(st, id, &b->bal, err) != 0)
+		return NULL;
+	if ((b->id = strdup(id)) == NULL) {
+		br_error_set(err, BR_ENOMEM, NULL, 0, "out of memory");
+		return NULL;
+	}
+	b->dirty = 0;
+	c->n++;
+	return b;
+}
+
+/* After a step that settled account id and read its balance itself. */
+static int
+cache_set(struct br_store *st, struct acctcache *c, const char *id,
+    int64_t bal, struct br_error *err)
+{
+	struct acct_bal *b = cache_get(st, c, id, err);
+
+	if (b == NULL)
+		return -1;
+	b->bal = bal;
+	b->dirty = 0;
+	return 0;
+}
+
+static int
+cmp_bal(const void *a, const void *b)
+{
+	return strcmp((*(struct acct_bal *const *)a)->id,
+	    (*(struct acct_bal *const *)b)->id);
+}
+
+/* Settle every account posted to, once, in account order. */
+static int
+cache_settle(struct br_store *st, struct acctcache *c, struct br_error *err)
+{
+	struct acct_bal **d;
+	size_t i, k = 0;
+	int rc = 0;
+
+	if (c->n == 0)
+		return 0;
+	if ((d = malloc(c->n * sizeof(*d))) == NULL)
+		return br_error_set(err, BR_ENOMEM, NULL, 0, "out of memory");
+	for (i = 0; i < c->cap; i++)
+		if (c->v[i].id != NULL && c->v[i].dirty)
+			d[k++] = &c->v[i];
+	qsort(d, k, sizeof(*d), cmp_bal);
+	for (i = 0; i < k && rc == 0; i++) {
+		rc = br_payment_settle(st, d[i]->id, err);
+		d[i]->dirty = 0;
+	}
+	free(d);
+	return rc;
+}
+
 /*
  * --shard: the account an unmatched payment's bill number names (bill ids
  * are <cycle_id>-<account_id>): the shard holding that account's bills
@@ -703,10 +835,11 @@ bill_account(struct br_store *st, const struct item *it, char *out, size_t n,
  * (nothing stored), -1.
  */
 static int
-post_payment(struct br_store *st, const char *file, long file_id,
-    int64_t payment_id, const struct item *it, const char *hold,
-    struct br_payment_row *row, struct br_error *err)
+post_payment(struct br_store *st, struct acctcache *cache, const char *file,
+    long file_id, int64_t payment_id, const struct item *it,
+    const char *hold, struct br_payment_row *row, struct br_error *err)
 {
+	struct acct_bal *b;
 	sqlite3_stmt *s;
 	char status[16] = "", ref[32];
 	int rc, found, posted;
@@ -768,17 +901,17 @@ post_payment(struct br_store *st, const char *file, long file_id,
 		return payment_exception(st, hold[0] ? hold :
 		    "UNMATCHED_PAYMENT", file, row, it, err);
 	snprintf(ref, sizeof(ref), "P%ld", row->payment_id);
-	if (br_ledger_post(st, row->account_id, it->date, "payment", ref,
+	if ((b = cache_get(st, cache, row->account_id, err)) == NULL ||
+	    br_ledger_post(st, row->account_id, it->date, "payment", ref,
 	    -it->amount_cents, &posted, err) != 0)
 		return -1;
 	if (!posted)
 		return br_error_set(err, BR_EINTERNAL, NULL, 0, "ledger entry "
 		    "payment %s exists already (ledger edited by hand?)", ref);
-	if (
-	    br_payment_settle(st, row->account_id, err) != 0 ||
-	    br_ledger_balance(st, row->account_id, &row->balance_after_cents,
-	    err) != 0)
-		return -1;
+	/* Applied to charges when the file ends (cache_settle). */
+	b->bal -= it->amount_cents;
+	b->dirty = 1;
+	row->balance_after_cents = b->bal;
 	/* Partial payment: something stays owed; overpayment: a credit. */
 	if (row->balance_after_cents > 0)
 		snprintf(row->note, sizeof(row->note), "partial");
@@ -1016,8 +1149,9 @@ return_suspense(struct br_store *st, const char *file, const struct item *it,
 
 /* Reverse payment c for return it: its own amount, fee per settings. */
 static int
-reverse_payment(struct br_store *st, const char *file, const struct item *it,
-    const struct cand *c, struct br_payment_row *row, struct br_error *err)
+reverse_payment(struct br_store *st, struct acctcache *cache,
+    const char *file, const struct item *it, const struct cand *c,
+    struct br_payment_row *row, struct br_error *err)
 {
 	sqlite3_stmt *s;
 	char ref[32], detail[256];
@@ -1066,7 +1200,8 @@ reverse_payment(struct br_store *st, const char *file, const struct item *it,
 	}
 	if (br_payment_settle(st, c->account, err) != 0 ||
 	    br_ledger_balance(st, c->account, &row->balance_after_cents,
-	    err) != 0)
+	    err) != 0 || cache_set(st, cache, c->account,
+	    row->balance_after_cents, err) != 0)
 		return -1;
 	snprintf(detail, sizeof(detail), "payment P%ld returned %s "
 	    "(reference %s)", c->id, it->code, it->orig_trace);
@@ -1085,8 +1220,9 @@ reverse_payment(struct br_store *st, const char *file, const struct item *it,
  * another shard's), -1.
  */
 static int
-post_return(struct br_store *st, const char *file, const char *format,
-    const struct item *it, struct br_payment_row *row, struct br_error *err)
+post_return(struct br_store *st, struct acctcache *cache, const char *file,
+    const char *format, const struct item *it, struct br_payment_row *row,
+    struct br_error *err)
 {
 	struct cand *v = NULL, *full = NULL;
 	char names[768] = "";
@@ -1133,7 +1269,7 @@ post_return(struct br_store *st, const char *file, const char *format,
 		}
 	}
 	if (nfull == 1) {
-		rc = reverse_payment(st, file, it, full, row, err);
+		rc = reverse_payment(st, cache, file, it, full, row, err);
 		goto out;
 	}
 	for (i = 0; i < n; i++)
@@ -1157,8 +1293,8 @@ out:
  * owing (REFUND_REVIEW).  No account: suspense.  0, 2 (--shard), -1.
  */
 static int
-post_refund(struct br_store *st, const char *file, const struct item *it,
-    struct br_payment_row *row, struct br_error *err)
+post_refund(struct br_store *st, struct acctcache *cache, const char *file,
+    const struct item *it, struct br_payment_row *row, struct br_error *err)
 {
 	int cb = it->kind == IT_CHARGEBACK, rc, posted;
 	char status[16] = "", ref[40], hex[65], detail[256], amt[32];
@@ -1199,7 +1335,8 @@ post_refund(struct br_store *st, const char *file, const struct item *it,
 	    "refund", ref, it->amount_cents, &posted, err) != 0 ||
 	    br_payment_settle(st, row->account_id, err) != 0 ||
 	    br_ledger_balance(st, row->account_id, &row->balance_after_cents,
-	    err) != 0)
+	    err) != 0 || cache_set(st, cache, row->account_id,
+	    row->balance_after_cents, err) != 0)
 		return -1;
 	if (!cb && row->balance_after_cents <= 0)
 		return 0;
@@ -1428,6 +1565,7 @@ post_file(struct br_store *st, const char *name,
 	char sha[65];
 	long file_id = 0;
 	size_t i, *plen = NULL;
+	struct acctcache cache = { NULL, 0, 0 };
 	int rc = -1, prc;
 
 	/* Standard input cannot be read twice: it is CSV unless forced. */
@@ -1523,19 +1661,20 @@ post_file(struct br_store *st, const char *name,
 			continue;
 		switch (it->kind) {
 		case IT_PAYMENT:
-			if ((prc = post_payment(st, base, file_id, ++*next_id,
-			    it, ks == 2 ? "DUPLICATE_SUSPECT" : it->hold, row,
-			    err)) < 0)
+			if ((prc = post_payment(st, &cache, base, file_id,
+			    ++*next_id, it, ks == 2 ? "DUPLICATE_SUSPECT" :
+			    it->hold, row, err)) < 0)
 				goto out;
 			break;
 		case IT_RETURN:
-			if ((prc = post_return(st, base, format, it, row,
-			    err)) < 0)
+			if ((prc = post_return(st, &cache, base, format, it,
+			    row, err)) < 0)
 				goto out;
 			break;
 		case IT_REFUND:
 		case IT_CHARGEBACK:
-			if ((prc = post_refund(st, base, it, row, err)) < 0)
+			if ((prc = post_refund(st, &cache, base, it, row,
+			    err)) < 0)
 				goto out;
 			break;
 		case IT_NOC:
@@ -1558,8 +1697,9 @@ count:
 		if (count_row(rep, pf, row, err) != 0)
 			goto out;
 	}
-	rc = 0;
+	rc = cache_settle(st, &cache, err);
 out:
+	cache_release(&cache);
 	free(plen);
 	reader_release(&r);
 	return rc;
