@@ -717,7 +717,7 @@ br_camt_sniff(const char *buf, size_t len, char *what, size_t n)
 		    *end != '>' && *end != '\n' && *end != '\r' &&
 		    *end != '/'; end++)
 			;
-		snprintf(what, n, "<%.*s>", (int)(end - buf - j - 1),
+		snprintf(what, n, "<%.*s>", (int)(end - (buf + j + 1)),
 		    buf + j + 1);
 		return 0;
 	}
