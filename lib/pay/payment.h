@@ -121,6 +121,9 @@ int br_payment_settle(struct br_store *st, const char *account_id,
  * fee, ref LATE-<bill_id>, dated as_of, of max(open * late_fee_pct_ppm /
  * 1e6, late_fee_min_cents) (settings; defaults 15000 ppm, 0, 0 days).
  * A bill already charged is skipped.  *count, *total_cents: fees posted.
+ * Then records every account's past due as of as_of in table past_due
+ * (open amount of its bills due before as_of, oldest due date), which
+ * bill-render shows; see docs/pay-reconcile.md.
  */
 int br_payment_late_fees(struct br_store *st, const char *as_of,
     long *count, int64_t *total_cents, struct br_error *err);

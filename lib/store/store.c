@@ -330,7 +330,9 @@ static const char *const migrations[] = {
 	 * amount, date, account, occurrence in the file: docs/
 	 * pay-reconcile.md), so an item is posted once whatever the file's
 	 * bytes, and the originator identity returns are matched by (with
-	 * the payment's reference, now indexed).  The
+	 * the payment's reference, now indexed).  past_due holds each
+	 * account's past-due amount as of a bill date, computed once by
+	 * pay-reconcile --late-fees and read by bill-render.  The
 	 * ledger gains the kinds refund and chargeback (card processor
 	 * files): the table is rebuilt with its rows, ids, index and audit
 	 * triggers unchanged; payment_application is rebuilt first so that
@@ -345,6 +347,16 @@ static const char *const migrations[] = {
 	");\n"
 	"CREATE INDEX payment_item_payment ON payment_item(payment_id);\n"
 	"CREATE INDEX payment_reference ON payment(reference);\n"
+	"CREATE TABLE past_due(\n"
+	"  pd_key TEXT PRIMARY KEY,\n"
+	"  account_id TEXT NOT NULL,\n"
+	"  as_of TEXT NOT NULL,\n"
+	"  amount_cents INTEGER NOT NULL,\n"
+	"  oldest_due_date TEXT NOT NULL\n"
+	");\n"
+	"CREATE TRIGGER audit_past_due_i AFTER INSERT ON past_due BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('past_due', 'I', NEW.pd_key); END;\n"
+	"CREATE TRIGGER audit_past_due_u AFTER UPDATE ON past_due BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('past_due', 'U', NEW.pd_key); END;\n"
+	"CREATE TRIGGER audit_past_due_d AFTER DELETE ON past_due BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('past_due', 'D', OLD.pd_key); END;\n"
 	"CREATE TRIGGER audit_payment_item_i AFTER INSERT ON payment_item BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('payment_item', 'I', NEW.item_key); END;\n"
 	"CREATE TRIGGER audit_payment_item_u AFTER UPDATE ON payment_item BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('payment_item', 'U', NEW.item_key); END;\n"
 	"CREATE TRIGGER audit_payment_item_d AFTER DELETE ON payment_item BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('payment_item', 'D', OLD.item_key); END;\n"
