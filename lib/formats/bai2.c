@@ -40,6 +40,8 @@ struct bai2 {
 	char asof[11];
 	char originator[48];	/* 02 originator id "/" 03 account number */
 	size_t orig_len;	/* length of the 02 part, with its "/" */
+	char grp_ccy[4];	/* 02 currency code, "" = USD */
+	char acct_ccy[4];	/* 03 currency code, "" = the group's */
 
 	/* 03 summary tokens */
 	char pend[NPEND][FLD_MAX];
@@ -313,6 +315,9 @@ feed03(struct bai2 *p, const char *s, size_t n, size_t *i, int first)
 				snprintf(p->originator + p->orig_len,
 				    sizeof(p->originator) - p->orig_len, "%s",
 				    f);
+			else
+				snprintf(p->acct_ccy, sizeof(p->acct_ccy),
+				    "%.3s", f);
 			k++;	/* account number, currency */
 			continue;
 		}
@@ -1123,6 +1128,7 @@ one_record(struct bai2 *p, int code, const char *s, size_t n, size_t *i)
 		if (yymmdd(f[3], p->asof) < 0)
 			return bad(p, "as-of date '%s' is not YYMMDD", f[3]);
 		snprintf(p->originator, sizeof(p->originator), "%.30s/", f[1]);
+		snprintf(p->grp_ccy, sizeof(p->grp_ccy), "%.3s", f[5]);
 		p->orig_len = strlen(p->originator);
 		p->in_group = 1;
 		p->grp_start = p->nrec;
@@ -1139,6 +1145,7 @@ one_record(struct bai2 *p, int code, const char *s, size_t n, size_t *i)
 		p->in_account = 1;
 		p->acct_start = p->nrec;
 		p->acct_sum = 0;
+		p->acct_ccy[0] = '\0';
 		p->npend = 0;
 		p->accounts++;
 		p->g_accounts++;
@@ -1153,6 +1160,9 @@ one_record(struct bai2 *p, int code, const char *s, size_t n, size_t *i)
 		memcpy(p->pr.date, p->asof, sizeof(p->pr.date));
 		memcpy(p->pr.originator, p->originator,
 		    sizeof(p->pr.originator));
+		snprintf(p->pr.currency, sizeof(p->pr.currency), "%s",
+		    p->acct_ccy[0] ? p->acct_ccy : p->grp_ccy[0] ? p->grp_ccy :
+		    "USD");
 		p->f16 = F_TYPE;
 		p->extras_left = 0;
 		p->text_started = 0;

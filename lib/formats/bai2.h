@@ -34,7 +34,8 @@
  * (return_code taken from an "Rnn" word in the text), OTHER for the rest
  * (status, summary, adjustments, credit-side returns and reversals,
  * non-customer credits, loan, custom 900-999 and unknown codes);
- * originator = 02 originator id "/" 03 account number.
+ * originator = 02 originator id "/" 03 account number; currency = the
+ * 03 currency code, else the 02's, else USD.
  */
 #ifndef BR_BAI2_H
 #define BR_BAI2_H
