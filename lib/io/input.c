@@ -7,7 +7,7 @@
  * else by zlib's gzread; br_input_decoder picks one for tests.  Both
  * accept concatenated members, ignore trailing non-gzip bytes after a
  * member as gzread does, and report a truncated member.  The content
- * hash covers the decompressed bytes (SHA-NI inside br_sha256_update).
+ * hash covers the decompressed bytes (nettle, SHA-NI where the CPU has it).
  */
 #include "io/input.h"
 
