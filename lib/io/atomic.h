@@ -6,6 +6,11 @@
  * one.  A path that exists and is not a regular file (/dev/null,
  * /dev/full, a FIFO) is written in place: renaming over it would
  * replace it.
+ *
+ * A run that writes many files and may only show them once its store
+ * transaction commits (bill-render's bills) stages each one with
+ * br_atomic_stage and later renames them all with br_atomic_publish, or
+ * removes them with unlink(2) when the run fails.
  */
 #ifndef BR_ATOMIC_H
 #define BR_ATOMIC_H
@@ -31,6 +36,15 @@ int br_atomic_flush(struct br_atomic *a, struct br_error *err);
  * fails); on failure the temporary is removed.
  */
 int br_atomic_commit(struct br_atomic *a, struct br_error *err);
+/*
+ * Flush and close, keeping the temporary for br_atomic_publish (no fsync:
+ * a staged file is published only after the store commit, which syncs).
+ * Returns 0, or -1 with err (BR_EIO); on failure the temporary is removed.
+ * a->tmp names the staged file; it is "" when written in place.
+ */
+int br_atomic_stage(struct br_atomic *a, struct br_error *err);
+/* Rename a staged "<path>.tmp" onto <path>.  Returns 0 or -1 with err. */
+int br_atomic_publish(const char *tmp, struct br_error *err);
 /* Close and remove the temporary (nothing to report). */
 void br_atomic_abort(struct br_atomic *a);
 
