@@ -326,7 +326,9 @@ START_TEST(test_v2_store_upgrades)
 	struct br_error err;
 	char path[512];
 
-	ck_assert_int_eq(br_store_exec(st, "DROP TABLE register_replacement;"
+	ck_assert_int_eq(br_store_exec(st, "DROP TABLE payment_item;"
+	    "DROP INDEX payment_reference; DROP TABLE past_due;"
+	    "DROP TABLE register_replacement;"
 	    "ALTER TABLE register_read DROP COLUMN quality;"
 	    "ALTER TABLE register_read DROP COLUMN src_version;"
 	    "ALTER TABLE register_read DROP COLUMN version;"
@@ -337,7 +339,7 @@ START_TEST(test_v2_store_upgrades)
 	    " tbl TEXT NOT NULL, op TEXT NOT NULL CHECK(op IN ('I','U','D')),"
 	    " row_key TEXT NOT NULL, data TEXT, prev_hash TEXT, hash TEXT);"
 	    "CREATE INDEX audit_log_key ON audit_log(tbl, row_key, seq);"
-	    /* the run table as version 1 made it (migration 5 extends it) */
+	    /* the run table as version 1 made it (migration 6 extends it) */
 	    "DROP INDEX run_cycle; ALTER TABLE run DROP COLUMN version;"
 	    "ALTER TABLE run DROP COLUMN cycle_id;"
 	    "ALTER TABLE run DROP COLUMN counts;"

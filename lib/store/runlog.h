@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * runlog.h: the run record (table run, schema v5): which tool ran, with
+ * runlog.h: the run record (table run, schema v6): which tool ran, with
  * what, when, and how it ended.
  *
  * Every writing run adds one row in the transaction of its work, so a
