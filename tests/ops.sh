@@ -101,5 +101,51 @@ pay-reconcile --db s.db -v -o /dev/null "$src/testdata/demo/payments/"* 2>v.err
 grep -q '^pay-reconcile: files=1 payments=[0-9]* late_fees=0; [0-9.]* s$' v.err ||
   err "pay-reconcile -v says '$(cat v.err)'"
 
+# Rerun safety: a cycle folder holding manifest.txt is refused without
+# --rerun and left byte-identical; --rerun writes OUT/run-2/ with its
+# own manifest; a folder without manifest is written over.
+"$src/scripts/run-cycle.sh" --bin "$bin" --out c1 "$src/testdata/demo" 2026-10 2>/dev/null
+[ $? -le 1 ] || err "run-cycle: first run failed"
+(cd c1 && find . -type f ! -name 'billing.db*' | LC_ALL=C sort | xargs sha256sum) >c1.sums
+"$src/scripts/run-cycle.sh" --bin "$bin" --out c1 "$src/testdata/demo" 2026-10 2>rr.err
+st=$?
+[ $st -eq 73 ] || err "rerun without --rerun: exit $st, want 73"
+grep -q "holds a finished run" rr.err || err "rerun refusal says '$(cat rr.err)'"
+"$src/scripts/run-cycle.sh" --bin "$bin" --rerun --out c1 "$src/testdata/demo" 2026-10 2>/dev/null
+[ $? -le 1 ] || err "run-cycle --rerun failed"
+[ -f c1/run-2/manifest.txt ] || err "--rerun: no c1/run-2/manifest.txt"
+(cd c1 && sha256sum --quiet -c ../c1.sums) || err "--rerun changed run 1"
+grep -q ' run-' c1/manifest.txt && err "run 1's manifest lists run-2"
+mkdir -p c1/run-3 && echo partial >c1/run-3/charges.csv
+"$src/scripts/run-cycle.sh" --bin "$bin" --rerun --out c1 "$src/testdata/demo" 2026-10 2>/dev/null
+grep -q partial c1/run-3/charges.csv && err "unfinished run-3 not written over"
+[ -f c1/run-3/manifest.txt ] || err "--rerun: no c1/run-3/manifest.txt"
+
+# An apostrophe and a double quote in every string option and operand of
+# every script: no SQL or shell error, the same results.
+q="it's \"q\""
+mkdir "$q" && cp -r "$src/testdata/demo" "$q/data" || err "copy demo"
+"$src/scripts/run-cycle.sh" --bin "$bin" --out "$q/out" --db "$q/s.db" \
+  --rates "$src/rates" "$q/data" 2026-10 2>q.err
+[ $? -le 1 ] || err "run-cycle with quotes: $(tail -1 q.err)"
+cmp -s "$q/out/register.csv" c1/register.csv || err "run-cycle with quotes: register differs"
+"$src/scripts/run-cycle.sh" --bin "$bin" --rerun --account "A'1\"" --out "$q/out" \
+  --db "$q/s.db" "$q/data" "2026-10" 2>q.err
+[ $? -le 1 ] || err "run-cycle --account with quotes: $(tail -1 q.err)"
+"$src/scripts/what-if.sh" --bin "$bin" --account "$q" --rates "$src/rates" \
+  -o "$q/w.csv" "$q/s.db" 2026-10 2>q.err
+st=$?
+[ $st -le 1 ] || err "what-if --account with quotes: exit $st: $(cat q.err)"
+"$src/scripts/what-if.sh" --bin "$bin" "$q/s.db" "$q" "$src/rates" >/dev/null 2>q.err
+grep -q "no bill cycle 'it's \"q\"'" q.err || err "what-if CYCLE with quotes says '$(cat q.err)'"
+grep -qi 'error:\|syntax\|unrecognized token' q.err && err "what-if: SQL error '$(cat q.err)'"
+cp "$q/out/register.csv" "$q/a'b\".csv"
+"$src/scripts/merge-reports.sh" register "$q/a'b\".csv" >m.csv ||
+  err "merge-reports with quotes: exit $?"
+cmp -s m.csv "$q/out/register.csv" || err "merge-reports with quotes: differs"
+"$src/scripts/run-shards.sh" --bin "$bin" -j 1 --rates "$src/rates" --out "$q/sh" 1 \
+  "$q/data" 2026-10 2>q.err || err "run-shards with quotes: $(tail -1 q.err)"
+cmp -s "$q/sh/register.csv" c1/register.csv || err "run-shards with quotes: register differs"
+
 [ $fail -eq 0 ] && echo "ops: ok"
 exit $fail
