@@ -105,6 +105,9 @@ void
 br_cli_progress_end(void)
 {
 	br_progress_set(NULL, NULL);
+	/* The last count of a stage without a total (rows read). */
+	if (pg.shown && pg.total == 0)
+		show(now());
 	if (pg.shown && pg.tty)
 		fputc('\n', stderr);
 	pg.shown = 0;
