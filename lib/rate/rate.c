@@ -430,14 +430,12 @@ bill_tiers(const struct br_rate_input *in, struct seg *s,
 	return 0;
 }
 
-__extension__ typedef __int128 i128;
-
 /* round_half_up(a x b / c) without overflow (c > 0). */
 static int64_t
 muldiv(int64_t a, int64_t b, int64_t c)
 {
-	i128 p = (i128)a * b;
-	i128 q = p / c, r = p % c;
+	br_i128 p = (br_i128)a * b;
+	br_i128 q = p / c, r = p % c;
 
 	if (r < 0)
 		r = -r;

@@ -17,6 +17,7 @@
 #include <yaml.h>
 
 #include "core/date.h"
+#include "core/units.h"
 #include "core/banned.h"
 
 struct ld {
@@ -1437,6 +1438,7 @@ load_root(struct ld *l, const yaml_node_t *root)
 	const yaml_node_t *holidays = NULL;
 	const char *k, *s;
 	bool have_rounding = false;
+	char names[64];
 
 	if (root == NULL)
 		return br_error_set(l->err, BR_ECONFIG, t->file, 1,
@@ -1466,10 +1468,10 @@ load_root(struct ld *l, const yaml_node_t *root)
 		} else if (strcmp(k, "unit") == 0) {
 			if (get_text(l, vn, k, t->unit, sizeof(t->unit)) != 0)
 				return -1;
-			if (strcmp(t->unit, "kWh") && strcmp(t->unit, "gal") &&
-			    strcmp(t->unit, "therm") && strcmp(t->unit, "CCF"))
-				return fail(l, vn, k, "unknown unit '%s' "
-				    "(kWh, gal, therm, CCF)", t->unit);
+			if (br_unit_for(t->unit, BR_UNIT_TARIFF) == NULL)
+				return fail(l, vn, k, "unknown unit '%s' (%s)",
+				    t->unit, br_unit_names(BR_UNIT_TARIFF,
+				    names, sizeof(names)));
 		} else if (strcmp(k, "rounding") == 0) {
 			if (get_scalar(l, vn, k, &s) != 0)
 				return -1;

@@ -1029,7 +1029,7 @@ br_render_run(struct br_render *r, struct br_store *st,
 	    "current_charges", "amount_due" };
 	char sql[768], cnt[32], p[32], y[32], a[32], c[32], d[32];
 	const char *row[13];
-	struct br_vendor_totals vt;
+	struct br_print_vendor_totals vt;
 	struct br_bill_doc b, util;
 	struct stmt_cache cache;
 	struct br_pdf_fonts fonts;
@@ -1072,7 +1072,7 @@ br_render_run(struct br_render *r, struct br_store *st,
 		sqlite3_bind_text(s, 2, opts->account_id, -1, SQLITE_STATIC);
 	br_csv_row(reg, 13, header);
 	if (opts->vendor != NULL)
-		br_vendor_header(opts->vendor, opts->cycle_id, &vt);
+		br_print_vendor_header(opts->vendor, opts->cycle_id, &vt);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		int now;
 
@@ -1100,7 +1100,7 @@ br_render_run(struct br_render *r, struct br_store *st,
 			return -1;
 		}
 		if (opts->vendor != NULL)
-			br_vendor_bill(opts->vendor, &b, &vt);
+			br_print_vendor_bill(opts->vendor, &b, &vt);
 		register_row(reg, &b, "issued", &b.ls, b.due_cents);
 		tot->rendered++;
 		tot->issued_now += now;
@@ -1124,7 +1124,7 @@ br_render_run(struct br_render *r, struct br_store *st,
 	if (rc != 0)
 		return -1;
 	if (opts->vendor != NULL)
-		br_vendor_trailer(opts->vendor, &vt);
+		br_print_vendor_trailer(opts->vendor, &vt);
 	snprintf(cnt, sizeof(cnt), "%ld", tot->rendered);
 	row[0] = "TOTAL";
 	row[1] = cnt;
