@@ -4,7 +4,7 @@
 # scheduler): starts munged, slurmctld and slurmd from Debian's packages
 # (slurm-wlm, munge) on localhost with a generated slurm.conf in a
 # temporary folder, submits scripts/scale/cycle-array.sbatch (the file
-# docs/scale-out.md shows) as `sbatch --array=0-3` and
+# docs/scale-out.md points to) as `sbatch --array=0-3` and
 # scripts/scale/cycle-merge.sbatch with --dependency=afterany, and checks
 # that the merged reports and bills are byte for byte those of an
 # unsharded scripts/run-cycle.sh.  Shard 2 ends with exit status 1 ("done
