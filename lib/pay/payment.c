@@ -24,6 +24,7 @@
 #include "formats/nacha.h"
 #include "formats/payrec.h"
 #include "core/scanline.h"
+#include "pay/pay_apply.h"
 #include "core/banned.h"
 
 /* Item kinds. */
