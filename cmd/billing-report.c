@@ -2,6 +2,7 @@
  * billing-report: reports from the store.
  *   billing-report unbilled --cycle ID     unbilled revenue for a cycle
  *   billing-report eia861m --month YYYY-MM monthly sales (EIA-861M shape)
+ *   billing-report review --cycle ID       exception review page (HTML)
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "report/report.h"
+#include "report/review.h"
 #include "store/store.h"
 #include "common/diag.h"
 #include "common/exitcode.h"
@@ -20,7 +22,9 @@ usage(FILE *f)
 	fprintf(f, "usage: billing-report unbilled [--db PATH] --cycle ID "
 	    "[-o FILE]\n"
 	    "       billing-report eia861m [--db PATH] --month YYYY-MM "
-	    "[--sector-map FILE.csv] [--exclude-code PREFIX]... [-o FILE]\n");
+	    "[--sector-map FILE.csv] [--exclude-code PREFIX]... [-o FILE]\n"
+	    "       billing-report review [--db PATH] --cycle ID "
+	    "[-o exceptions.html]\n");
 }
 
 int
@@ -93,8 +97,10 @@ main(int argc, char **argv)
 		}
 	}
 	if (optind != argc || (strcmp(what, "unbilled") == 0 && !cycle) ||
+	    (strcmp(what, "review") == 0 && !cycle) ||
 	    (strcmp(what, "eia861m") == 0 && !eia.month) ||
-	    (strcmp(what, "unbilled") != 0 && strcmp(what, "eia861m") != 0)) {
+	    (strcmp(what, "unbilled") != 0 && strcmp(what, "eia861m") != 0 &&
+	    strcmp(what, "review") != 0)) {
 		usage(stderr);
 		return BR_EXIT_USAGE;
 	}
@@ -106,6 +112,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(what, "unbilled") == 0)
 		rc = br_report_unbilled(st, cycle, out.f, &nrows, &err);
+	else if (strcmp(what, "review") == 0)
+		rc = br_review_write(st, cycle, out.f, NULL, &err);
 	else
 		rc = br_report_eia861m(st, &eia, out.f, &err);
 	if (br_output_close(&out, rc == 0, rc == 0 ? &err : NULL) != 0)

@@ -20,7 +20,7 @@
 #            and merges; docs/scale-out.md)
 #
 # Outputs in OUT: import-exceptions.csv, exceptions.csv, charges.csv,
-# register.csv, bills/*.txt, payments.csv, and manifest.txt (SHA-256 of
+# exceptions.html (the review page), register.csv, bills/*.txt, payments.csv, and manifest.txt (SHA-256 of
 # every input, tariff and output: the replay record of the run).  A stage exit status of 1 means
 # "done, data exceptions found" and the cycle goes on; any other non-zero
 # status stops the cycle with a message naming the stage.
@@ -36,7 +36,7 @@ while [ $# -gt 0 ]; do
     --db) db=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --shard) shard=$2; shift 2 ;;
-    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "run-cycle: unknown option '$1'" >&2; exit 2 ;;
     *) break ;;
   esac
@@ -82,6 +82,9 @@ stage registry ami-import --db "$db" --registry "$data/registry" -o /dev/null
 stage import ami-import --db "$db" -o "$out/import-exceptions.csv" "$@"
 stage validate validate-reads --db "$db" --cycle "$cycle" -o "$out/exceptions.csv"
 stage rate rate-apply --db "$db" --cycle "$cycle" --rates "$rates" -o "$out/charges.csv"
+# The review page of the cycle's warn and hold exceptions, after rating so
+# held drafts carry their projected amounts (docs/review.md).
+stage review billing-report review --db "$db" --cycle "$cycle" -o "$out/exceptions.html"
 stage render bill-render --db "$db" --cycle "$cycle" --out-dir "$out/bills" -o "$out/register.csv"
 set --
 if [ -d "$paydir" ]; then

@@ -114,27 +114,31 @@ w_chart(FILE *f, const void *arg)
 		{ "flagged <day>", "s0", v, mark, NULL, 4 },
 		{ "like day", "s1", v, NULL, miss, 4 },
 	};
+	static const char *const ticks[2] = { "00:00", "24:00" };
 
 	(void)arg;
-	br_svg_line_chart(f, 300, 150, "kWh", s, 2, "chart & label");
+	br_svg_line_chart(f, 300, 150, "kWh", s, 2, ticks, 2,
+	    "chart & label");
 }
 
 START_TEST(test_line_chart)
 {
 	char *o = capture(w_chart, NULL);
 
-	/* Plot 56..292 wide, top 10, bottom 150-28-18 = 104; max 2.0. */
+	/* Plot 56..282 wide, top 10, bottom 150-28-18 = 104; max 2.0. */
 	ck_assert_ptr_nonnull(strstr(o, "aria-label=\"chart &amp; label\""));
-	ck_assert_ptr_nonnull(strstr(o, "<polyline points=\"56,104 134,57 "
-	    "213,10 292,81\" class=\"s0\"/>"));
+	ck_assert_ptr_nonnull(strstr(o, "<polyline points=\"56,104 131,57 "
+	    "206,10 282,81\" class=\"s0\"/>"));
 	/* The gap at point 1 splits series 1 in two lines. */
 	ck_assert_ptr_nonnull(strstr(o, "<polyline points=\"56,104\" "
 	    "class=\"s1\"/>"));
-	ck_assert_ptr_nonnull(strstr(o, "<polyline points=\"213,10 292,81\" "
+	ck_assert_ptr_nonnull(strstr(o, "<polyline points=\"206,10 282,81\" "
 	    "class=\"s1\"/>"));
-	ck_assert_ptr_nonnull(strstr(o, "<rect x=\"211\" y=\"8\" width=\"5\" "
+	ck_assert_ptr_nonnull(strstr(o, "<rect x=\"204\" y=\"8\" width=\"5\" "
 	    "height=\"5\" class=\"mark\"/>"));
 	ck_assert_ptr_nonnull(strstr(o, ">2.0 kWh</text>"));
+	ck_assert_ptr_nonnull(strstr(o, "<text x=\"282\" y=\"118\" "
+	    "text-anchor=\"middle\" class=\"tick\">24:00</text>"));
 	ck_assert_ptr_nonnull(strstr(o, ">flagged &lt;day&gt;</text>"));
 	free(o);
 }
@@ -155,10 +159,10 @@ START_TEST(test_bar_chart)
 {
 	char *o = capture(w_bars, NULL);
 
-	/* plot 200 wide, two slots of 100; bottom 100, max 1000 kWh. */
-	ck_assert_ptr_nonnull(strstr(o, "<rect x=\"68\" y=\"55\" width=\"75\" "
+	/* plot 190 wide, two slots of 95; bottom 100, max 1000 kWh. */
+	ck_assert_ptr_nonnull(strstr(o, "<rect x=\"67\" y=\"55\" width=\"72\" "
 	    "height=\"45\" class=\"bar\"><title>2026-09: 500 kWh</title>"));
-	ck_assert_ptr_nonnull(strstr(o, "<rect x=\"168\" y=\"10\" width=\"75\" "
+	ck_assert_ptr_nonnull(strstr(o, "<rect x=\"162\" y=\"10\" width=\"72\" "
 	    "height=\"90\" class=\"bar cur\"><title>2026-10: 1000 kWh"));
 	ck_assert_ptr_nonnull(strstr(o, ">2026-10</text>"));
 	free(o);

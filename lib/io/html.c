@@ -226,7 +226,7 @@ br_svg_polyline(FILE *f, const int *x, const int *y, size_t n,
 }
 
 /* Chart geometry shared by both charts. */
-enum { PAD_L = 56, PAD_R = 8, PAD_T = 10 };
+enum { PAD_L = 56, PAD_R = 18, PAD_T = 10 };
 
 static void
 y_axis(FILE *f, int w, int top, int bottom, int64_t max, const char *unit)
@@ -285,7 +285,8 @@ one_series(FILE *f, const struct br_chart_series *s, size_t nmax, int w,
 
 void
 br_svg_line_chart(FILE *f, int w, int h, const char *unit,
-    const struct br_chart_series *s, size_t ns, const char *label)
+    const struct br_chart_series *s, size_t ns, const char *const *xticks,
+    size_t nxticks, const char *label)
 {
 	int legend = 14 * (int)ns, top = PAD_T, bottom = h - legend - 18;
 	int64_t max = 0;
@@ -303,6 +304,10 @@ br_svg_line_chart(FILE *f, int w, int h, const char *unit,
 		max = 1000;
 	br_svg_begin(f, w, h, "chart", label);
 	y_axis(f, w, top, bottom, max, unit);
+	for (i = 0; i < nxticks; i++)
+		br_svg_text(f, PAD_L + (int)(nxticks > 1 ? (int64_t)i *
+		    (w - PAD_L - PAD_R) / (int64_t)(nxticks - 1) : 0),
+		    bottom + 14, "middle", "tick", xticks[i]);
 	for (i = 0; i < ns; i++)
 		one_series(f, &s[i], nmax, w, top, bottom, max);
 	for (i = 0; i < ns; i++) {

@@ -73,7 +73,8 @@ void br_svg_polyline(FILE *f, const int *x, const int *y, size_t n,
  * square of class "mark" (estimated intervals).  A gap (missing[i][j]
  * non-zero) breaks the polyline.  Values in milli-units; the y axis is
  * labelled with the maximum in units (unit text).  Legend lines below the
- * plot name the series by label in the series' class.
+ * plot name the series by label in the series' class; nxticks labels
+ * (e.g. "00:00" ... "24:00") are spread evenly under the x axis.
  */
 struct br_chart_series {
 	const char *label;	/* legend text */
@@ -84,7 +85,8 @@ struct br_chart_series {
 	size_t n;
 };
 void br_svg_line_chart(FILE *f, int w, int h, const char *unit,
-    const struct br_chart_series *s, size_t ns, const char *label);
+    const struct br_chart_series *s, size_t ns, const char *const *xticks,
+    size_t nxticks, const char *label);
 
 /*
  * A bar chart: one bar per value (milli-units), label[i] under every
