@@ -159,10 +159,10 @@ START_TEST(test_bar_chart)
 {
 	char *o = capture(w_bars, NULL);
 
-	/* plot 190 wide, two slots of 95; bottom 100, max 1000 kWh. */
-	ck_assert_ptr_nonnull(strstr(o, "<rect x=\"67\" y=\"55\" width=\"72\" "
+	/* plot 190 wide, two slots capped at 48; bottom 100, max 1000 kWh. */
+	ck_assert_ptr_nonnull(strstr(o, "<rect x=\"62\" y=\"55\" width=\"36\" "
 	    "height=\"45\" class=\"bar\"><title>2026-09: 500 kWh</title>"));
-	ck_assert_ptr_nonnull(strstr(o, "<rect x=\"162\" y=\"10\" width=\"72\" "
+	ck_assert_ptr_nonnull(strstr(o, "<rect x=\"110\" y=\"10\" width=\"36\" "
 	    "height=\"90\" class=\"bar cur\"><title>2026-10: 1000 kWh"));
 	ck_assert_ptr_nonnull(strstr(o, ">2026-10</text>"));
 	free(o);

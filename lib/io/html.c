@@ -335,10 +335,14 @@ br_svg_bar_chart(FILE *f, int w, int h, const char *unit,
 		max = 1000;
 	br_svg_begin(f, w, h, "chart", aria);
 	y_axis(f, w, top, bottom, max, unit);
-	every = n > 0 && (size_t)plot / n < 40 ? (40 * n + plot - 1) /
+	every = n > 0 && (size_t)plot / n < 48 ? (48 * n + plot - 1) /
 	    (size_t)plot : 1;
 	for (i = 0; i < n; i++) {
-		int slot = n ? plot / (int)n : plot, bx = PAD_L + (int)i * slot;
+		int slot = n ? plot / (int)n : plot, bx;
+
+		if (slot > 48)
+			slot = 48;	/* a few bills: narrow bars, left */
+		bx = PAD_L + (int)i * slot;
 		int y = scale_y(v[i], max, top, bottom);
 		char num[48], title[160];
 

@@ -89,8 +89,9 @@ void br_svg_line_chart(FILE *f, int w, int h, const char *unit,
     size_t nxticks, const char *label);
 
 /*
- * A bar chart: one bar per value (milli-units), label[i] under every
- * bar when there is room (every k-th otherwise), bar title
+ * A bar chart: one bar per value (milli-units) in slots at most 48 px
+ * wide from the left, label[i] under every bar when there is room (every
+ * k-th otherwise), bar title
  * "label: value unit" for hover, cls[i] or "bar" as the class.
  */
 void br_svg_bar_chart(FILE *f, int w, int h, const char *unit,
