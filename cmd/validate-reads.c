@@ -185,7 +185,8 @@ main(int argc, char **argv)
 	sout.f = NULL;
 	rc = 0;
 	if (cli.dispositions != NULL) {
-		rc = br_disposition_apply(st, cli.dispositions, &disp, &err);
+		rc = br_disposition_apply(st, cli.dispositions, NULL, &disp,
+		    &err);
 		opts.force = disp.force;
 		opts.nforce = disp.nforce;
 	}

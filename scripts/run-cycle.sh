@@ -83,8 +83,10 @@ stage import ami-import --db "$db" -o "$out/import-exceptions.csv" "$@"
 stage validate validate-reads --db "$db" --cycle "$cycle" -o "$out/exceptions.csv"
 stage rate rate-apply --db "$db" --cycle "$cycle" --rates "$rates" -o "$out/charges.csv"
 # The review page of the cycle's warn and hold exceptions, after rating so
-# held drafts carry their projected amounts (docs/review.md).
-stage review billing-report review --db "$db" --cycle "$cycle" -o "$out/exceptions.html"
+# held drafts carry their projected amounts (docs/review.md).  It only
+# reads the store (a shard store holds its own accounts): no --shard.
+billing-report review --db "$db" --cycle "$cycle" -o "$out/exceptions.html" || {
+  rc=$?; echo "run-cycle: stage 'review' failed with exit status $rc; cycle $cycle stopped" >&2; exit $rc; }
 stage render bill-render --db "$db" --cycle "$cycle" --out-dir "$out/bills" -o "$out/register.csv"
 set --
 if [ -d "$paydir" ]; then

@@ -325,6 +325,10 @@ static const char *const migrations[] = {
 	"DROP TABLE audit_log;\n"
 	"ALTER TABLE audit_log_v4 RENAME TO audit_log;\n"
 	AUDIT_TRIGGERS,
+	/* 4 -> 5: every review decision records its date (validate-reads
+	 * --as-of); decisions made before read as ''. */
+	"ALTER TABLE exception_decision ADD COLUMN decided_on TEXT NOT NULL "
+	"DEFAULT '';\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
