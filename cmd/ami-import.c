@@ -10,6 +10,7 @@
 #include "import/import.h"
 #include "store/registry.h"
 #include "store/store.h"
+#include "core/date.h"
 #include "core/tz.h"
 #include "formats/vendorcsv.h"
 #include "common/diag.h"
@@ -29,35 +30,6 @@ struct opts {
 	struct br_shard shard;	/* --shard; {0, 0} = all accounts */
 	int verbose;
 };
-
-/* "+10:00", "-05:00", "+0930", "+8" -> seconds east of UTC. */
-static int
-parse_offset(const char *s, int32_t *out)
-{
-	long h = 0, m = 0;
-	int sign;
-	char *end;
-
-	if (s[0] != '+' && s[0] != '-')
-		return -1;
-	sign = s[0] == '-' ? -1 : 1;
-	h = strtol(s + 1, &end, 10);
-	if (end == s + 1)
-		return -1;
-	if (*end == ':') {
-		const char *ms = end + 1;
-		m = strtol(ms, &end, 10);
-		if (end != ms + 2)
-			return -1;
-	} else if (end - (s + 1) == 4) {
-		m = h % 100;
-		h /= 100;
-	}
-	if (*end != '\0' || h > 14 || m > 59)
-		return -1;
-	*out = (int32_t)(sign * (h * 3600 + m * 60));
-	return 0;
-}
 
 static int
 usage_error(const char *msg)
@@ -200,7 +172,8 @@ main(int argc, char **argv)
 			o.imp.interval_ending = 0;
 			break;
 		case 'O':
-			if (parse_offset(optarg, &o.imp.nem_offset_s) != 0)
+			if (br_utc_offset_parse(optarg, strlen(optarg),
+			    &o.imp.nem_offset_s) != 0)
 				return usage_error("bad --source-offset (e.g. "
 				    "+10:00)");
 			o.imp.has_nem_offset = 1;

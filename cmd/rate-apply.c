@@ -1,9 +1,9 @@
 /*
  * rate-apply: rate one bill cycle.  Writes draft (or hold) bills, their
  * lines and meter usage to the store and the charges CSV to stdout or -o.
- * The work is br_rate_run (lib/rate.c); tariffs are rates/<CODE>.yaml
+ * The work is br_rate_run (lib/rate/rate.c); tariffs are rates/<CODE>.yaml
  * (docs/tariff.md).  --rebill re-rates issued bills instead and writes
- * the rebill report (br_rebill_run, lib/rebill.c, docs/rebill.md).
+ * the rebill report (br_rebill_run, lib/rate/rebill.c, docs/rebill.md).
  */
 #include <getopt.h>
 #include <malloc.h>

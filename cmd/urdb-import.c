@@ -1,7 +1,7 @@
 /*
  * urdb-import: convert a URDB (OpenEI Utility Rate Database) tariff JSON
  * file into a billrun tariff YAML file (docs/urdb-import.md).  The work is
- * br_urdb_convert_file (lib/urdb.c); this tool touches no store.
+ * br_urdb_convert_file (lib/rate/urdb.c); this tool touches no store.
  */
 #include <getopt.h>
 #include <stdio.h>

@@ -1,7 +1,8 @@
 /*
  * validate-reads: check and estimate the interval reads of one billing
  * period, record exceptions, and write the exception report CSV.
- * The work is br_validate_run (lib/validate.c); see docs/validate-reads.md.
+ * The work is br_validate_run (lib/validate/validate.c); see
+ * docs/validate-reads.md.
  */
 #include <errno.h>
 #include <stdbool.h>

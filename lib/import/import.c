@@ -32,6 +32,7 @@
 #include "formats/greenbutton.h"
 #include "io/input.h"
 #include "core/money.h"
+#include "core/units.h"
 #include "formats/nem12.h"
 #include "formats/vendorcsv.h"
 #include "core/banned.h"
@@ -1025,35 +1026,6 @@ unknown_find(struct ctx *c, const char *id, long line, struct br_error *err)
 }
 
 /*
- * Units: family and size in units of the family's smallest unit.  A
- * value converts only within its family (Wh <-> kWh, CF <-> CCF, gal <->
- * kgal); therm stands alone.
- */
-struct unit_def {
-	const char *name;
-	int family;
-	int64_t size;
-};
-
-static const struct unit_def units[] = {
-	{ "Wh", 1, 1 }, { "kWh", 1, 1000 }, { "MWh", 1, 1000000 },
-	{ "CF", 2, 1 }, { "CCF", 2, 100 }, { "MCF", 2, 1000 },
-	{ "gal", 3, 1 }, { "kgal", 3, 1000 },
-	{ "therm", 4, 1 }
-};
-
-static const struct unit_def *
-unit_find(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (strcasecmp(units[i].name, name) == 0)
-			return &units[i];
-	return NULL;
-}
-
-/*
  * Value in milli-units of the meter's unit times the multiplier:
  * v (milli of the sent unit) * size(sent) / size(meter's) *
  * multiplier_milli / 1000, rounded half-up once.  Returns -2 when the
@@ -1066,13 +1038,12 @@ convert_value(int64_t v, const char *unit, const struct br_registry_meter *m,
 	int64_t num, den = 1000;
 
 	if (unit[0] != '\0' && strcasecmp(unit, m->unit) != 0) {
-		const struct unit_def *from = unit_find(unit);
-		const struct unit_def *to = unit_find(m->unit);
-		if (from == NULL || to == NULL || from->family != to->family)
-			return -2;
-		if (__builtin_mul_overflow(v, from->size, &v))
-			return -1;
-		den *= to->size;
+		int64_t to_size;
+		int rc = br_unit_ratio(br_unit_find(unit),
+		    br_unit_find(m->unit), v, &v, &to_size);
+		if (rc != 0)
+			return rc;
+		den *= to_size;
 	}
 	if (__builtin_mul_overflow(v, mult_milli, &num))
 		return -1;
