@@ -335,8 +335,8 @@ br_svg_bar_chart(FILE *f, int w, int h, const char *unit,
 		max = 1000;
 	br_svg_begin(f, w, h, "chart", aria);
 	y_axis(f, w, top, bottom, max, unit);
-	every = n > 0 && (size_t)plot / n < 48 ? (48 * n + plot - 1) /
-	    (size_t)plot : 1;
+	every = n > 0 && (size_t)plot / n < 48 ? (48 * n + (size_t)plot -
+	    1) / (size_t)plot : 1;
 	for (i = 0; i < n; i++) {
 		int slot = n ? plot / (int)n : plot, bx;
 
