@@ -53,7 +53,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct br_render_opts opts = { NULL, NULL, "bills",
-	    BR_RENDER_TEXT | BR_RENDER_PDF, NULL, NULL };
+	    BR_RENDER_TEXT | BR_RENDER_PDF, NULL, NULL, NULL, NULL };
 	struct br_render_totals tot;
 	struct br_render r;
 	struct br_output out, vout, pout;
