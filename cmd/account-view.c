@@ -3,88 +3,80 @@
  * account-view: the dispute view of one account, or one meter's reads.
  *   account-view [--db PATH] [--cycle ID] [--html] [-o FILE] ACCOUNT
  *   account-view [--db PATH] --reads METER --from DATE --to DATE [-o FILE]
- * See docs/account-view.md.
+ * The work is br_account_view / br_account_reads
+ * (lib/report/account_view.c); see docs/account-view.md.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "common/diag.h"
-#include "common/exitcode.h"
+#include "common/cli.h"
 #include "core/date.h"
 #include "report/account_view.h"
 #include "store/store.h"
 #include "core/banned.h"
 
-static void
-usage(FILE *f)
-{
-	fprintf(f, "usage: account-view [--db PATH] [--cycle ID] [--html] "
+static const struct br_cli_opt options[] = {
+	{ "cycle", required_argument, 'c', "ID",
+	    "detail the bill of this cycle (default: the latest)" },
+	{ "html", no_argument, 'H', NULL,
+	    "write one self-contained HTML page instead of text" },
+	{ "reads", required_argument, 'r', "METER",
+	    "print the meter's intervals as CSV (with --from, --to)" },
+	{ "from", required_argument, 'f', "YYYY-MM-DD",
+	    "--reads: first local day" },
+	{ "to", required_argument, 't', "YYYY-MM-DD",
+	    "--reads: last local day" },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
+static struct br_cli cli = {
+	.tool = "account-view",
+	.synopsis = "usage: account-view [--db PATH] [--cycle ID] [--html] "
 	    "[-o FILE] ACCOUNT\n"
 	    "       account-view [--db PATH] --reads METER --from YYYY-MM-DD "
-	    "--to YYYY-MM-DD [-o FILE]\n");
-}
+	    "--to YYYY-MM-DD [-o FILE]\n",
+	.about = "One account's dispute view: usage by bill, meter totals "
+	    "with quality,\nexceptions and decisions, bill lines with their "
+	    "trace, the ledger and the\naudit records; or one meter's "
+	    "intervals as CSV.  See docs/account-view.md.",
+	.opts = options,
+	.common = BR_CLI_DB | BR_CLI_OUTPUT,
+};
 
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"db", required_argument, NULL, 'd'},
-		{"cycle", required_argument, NULL, 'c'},
-		{"html", no_argument, NULL, 'H'},
-		{"reads", required_argument, NULL, 'r'},
-		{"from", required_argument, NULL, 'f'},
-		{"to", required_argument, NULL, 't'},
-		{"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}
-	};
 	struct br_account_view_opts opts = { NULL, NULL, 0 };
-	const char *db = "billing.db", *outpath = NULL, *meter = NULL;
-	const char *from = NULL, *to = NULL;
+	const char *meter = NULL, *from = NULL, *to = NULL;
+	struct br_cli_run run;
 	int32_t d0 = 0, d1 = 0;
-	struct br_error err;
-	struct br_output out;
-	struct br_store *st;
 	int ch, rc;
 
-	br_diag_init("account-view");
-	br_error_clear(&err);
-	while ((ch = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+	br_cli_init(&cli, argc, argv);
+	while ((ch = br_cli_next(&cli, argc, argv)) != -1) {
 		switch (ch) {
-		case 'd': db = optarg; break;
 		case 'c': opts.cycle_id = optarg; break;
 		case 'H': opts.html = 1; break;
 		case 'r': meter = optarg; break;
 		case 'f': from = optarg; break;
 		case 't': to = optarg; break;
-		case 'o': outpath = optarg; break;
-		case 'h': usage(stdout); return BR_EXIT_OK;
-		default: usage(stderr); return BR_EXIT_USAGE;
+		default: return cli.status;
 		}
 	}
-	if (meter ? (optind != argc || !from || !to ||
+	if (meter != NULL && (optind != argc || from == NULL || to == NULL ||
 	    br_date_parse(from, (size_t)-1, &d0) != 0 ||
-	    br_date_parse(to, (size_t)-1, &d1) != 0 || d1 < d0) :
-	    optind + 1 != argc) {
-		usage(stderr);
-		return BR_EXIT_USAGE;
-	}
+	    br_date_parse(to, (size_t)-1, &d1) != 0 || d1 < d0))
+		return br_cli_usage_error("--reads needs --from and --to "
+		    "dates YYYY-MM-DD in order, and no account");
+	if (meter == NULL && optind + 1 != argc)
+		return br_cli_usage_error("give one ACCOUNT (or --reads "
+		    "METER)");
 	opts.account_id = meter ? NULL : argv[optind];
-	if ((st = br_store_open(db, BR_STORE_READONLY, &err)) == NULL ||
-	    br_output_open(&out, outpath, &err) != 0) {
-		br_diag_error(&err);
-		br_store_close(st);
-		return br_exit_from_error(err.code);
-	}
-	rc = meter ? br_account_reads(st, meter, d0, d1, out.f, &err) :
-	    br_account_view(st, &opts, out.f, &err);
-	if (br_output_close(&out, rc == 0, rc == 0 ? &err : NULL) != 0)
-		rc = -1;
-	br_store_close(st);
-	if (rc != 0) {
-		br_diag_error(&err);
-		return br_exit_from_error(err.code);
-	}
-	return BR_EXIT_OK;
+	if ((rc = br_cli_begin(&run, cli.db, BR_STORE_READONLY, NULL,
+	    cli.output)) != 0)
+		return rc;
+	rc = meter ? br_account_reads(run.st, meter, d0, d1, run.out.f,
+	    &run.err) : br_account_view(run.st, &opts, run.out.f, &run.err);
+	return br_cli_end(&run, rc);
 }

@@ -30,6 +30,7 @@
 
 #include "io/csvio.h"
 #include "core/date.h"
+#include "core/exid.h"
 #include "core/money.h"
 #include "core/tz.h"
 #include "core/banned.h"
@@ -562,7 +563,7 @@ static int
 write_report(struct ctx *c, const struct scope_index *ix, int32_t from,
     int32_t to, FILE *out, struct br_error *err)
 {
-	static const char *const header[] = { "exc_id", "stage", "code",
+	static const char *const header[] = { "exception_id", "stage", "code",
 	    "severity", "account_id", "meter_id", "date", "detail", "source",
 	    "line", "status" };
 	sqlite3_stmt *s;
@@ -583,7 +584,7 @@ write_report(struct ctx *c, const struct scope_index *ix, int32_t from,
 	br_csv_row(out, 11, header);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *f[11];
-		char id[24], line[24];
+		char id[BR_EXID_SIZE], line[24];
 		int i;
 
 		for (i = 0; i < 11; i++) {
@@ -597,16 +598,19 @@ write_report(struct ctx *c, const struct scope_index *ix, int32_t from,
 		 * reported by shard 1 only. */
 		if (!br_shard_member(&c->st->shard, f[4]))
 			continue;
-		snprintf(id, sizeof(id), "%" PRId64,
-		    (int64_t)sqlite3_column_int64(s, 0));
+		br_exid_format(sqlite3_column_int64(s, 0), id, sizeof(id));
 		snprintf(line, sizeof(line), "%" PRId64,
 		    (int64_t)sqlite3_column_int64(s, 9));
 		f[0] = id;
 		f[9] = line;
 		br_csv_row(out, 11, f);
 		c->sum->rows++;
-		if (strcmp(f[3], "warn") == 0 || strcmp(f[3], "hold") == 0)
+		if (strcmp(f[3], "warn") == 0 || strcmp(f[3], "hold") == 0) {
 			c->sum->warn_hold++;
+			if (strcmp(f[1], "validate") == 0 &&
+			    strcmp(f[10], "open") == 0)
+				c->sum->open_warn_hold++;
+		}
 		count_code(c->sum, f[2], f[3]);
 	}
 	sqlite3_finalize(s);
