@@ -23,7 +23,9 @@
 # exceptions.html (the review page), register.csv, bills/*.txt, payments.csv, and manifest.txt (SHA-256 of
 # every input, tariff and output: the replay record of the run).  A stage exit status of 1 means
 # "done, data exceptions found" and the cycle goes on; any other non-zero
-# status stops the cycle with a message naming the stage.
+# status stops the cycle with a message naming the stage.  The last line
+# says bills issued, held, amount held and exceptions open; exit 1 when a
+# bill is held or an exception open (the cycle completed), 0 when clean.
 set -u
 src=$(cd "$(dirname "$0")/.." && pwd)
 bin=""
@@ -36,7 +38,7 @@ while [ $# -gt 0 ]; do
     --db) db=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --shard) shard=$2; shift 2 ;;
-    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "run-cycle: unknown option '$1'" >&2; exit 2 ;;
     *) break ;;
   esac
@@ -112,3 +114,20 @@ manifest() {
 manifest >"$out/manifest.txt.tmp" && mv "$out/manifest.txt.tmp" "$out/manifest.txt" || {
   echo "run-cycle: cannot write '$out/manifest.txt'" >&2; exit 73; }
 echo "run-cycle: cycle $cycle done; outputs in $out (manifest.txt)" >&2
+# The summary line cron alerts on: bills issued and held (with the amount
+# held, from the register: status and current_charges are counted from
+# the end of the row, names may hold commas) and exceptions still open
+# (warn or hold rows of exceptions.csv; severity is column 4, status the
+# last).  Exit 1, "done, exceptions found", when any bill is held or any
+# exception open; 0 when clean.
+summary=$(awk -F, 'FILENAME ~ /register.csv$/ && FNR > 1 && $1 != "TOTAL" {
+    st = $(NF - 6); if (st == "issued") iss++
+    if (st == "hold") { held++; v = $(NF - 2); sub(/\./, "", v); c += v } }
+  FILENAME ~ /exceptions.csv$/ && FNR > 1 && ($4 == "warn" || $4 == "hold") && $NF == "open" { open++ }
+  END { printf "%d %d %s%d.%02d %d\n", iss, held, c < 0 ? "-" : "",
+    (c < 0 ? -c : c) / 100, (c < 0 ? -c : c) % 100, open }' \
+  "$out/register.csv" "$out/exceptions.csv")
+set -- $summary
+echo "run-cycle: cycle $cycle: $1 bills issued, $2 held ($3 held), $4 exceptions open" >&2
+[ "$2" -eq 0 ] && [ "$4" -eq 0 ] || exit 1
+exit 0

@@ -99,7 +99,7 @@ async function reviewPage(browser) {
 
   // validate-reads takes the file as it came out of the browser.
   const r = run('validate-reads', ['--db', path.join(out, 'billing.db'), '--cycle', '2026-10',
-    '--dispositions', csv, '-o', path.join(work, 'exc.csv')]);
+    '--as-of', '2026-11-02', '--dispositions', csv, '-o', path.join(work, 'exc.csv')]);
   assert.ok(r.status === 0 || r.status === 1, `validate-reads exit ${r.status}: ${r.stderr}`);
   const report = fs.readFileSync(path.join(work, 'exc.csv'), 'utf8');
   assert.match(report, /,NEGATIVE,hold,.*,released\n/);
