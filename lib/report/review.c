@@ -86,6 +86,25 @@ rule_text(const char *code)
 	return "see docs/validate-reads.md, EXCEPTION CODES";
 }
 
+/* The rule's text and the thresholds validate-reads last ran with
+ * (setting vee_rule.<CODE>), else the compiled-in defaults' text. */
+static void
+rule_para(FILE *f, struct br_store *st, const char *code)
+{
+	char key[64], val[256];
+
+	snprintf(key, sizeof(key), "vee_rule.%s", code);
+	br_html_start(f, "p", "class", "rule", NULL);
+	br_html_textf(f, "Rule: %s.", rule_text(code));
+	if (br_store_setting_get(st, key, "", val, sizeof(val), NULL) == 0) {
+		br_html_raw(f, " ");
+		br_html_elem(f, "span", "In force at the last validate-reads: ",
+		    "class", "muted", NULL);
+		br_html_elem(f, "code", val, NULL);
+	}
+	br_html_end(f, "p");
+}
+
 static int
 cycle_period(struct br_store *st, const char *cycle, char *from, char *to,
     struct br_error *err)
@@ -498,9 +517,7 @@ groups(FILE *f, struct br_store *st, const struct exc *v, size_t n,
 		br_html_textf(f, " %s: %zu exception%s", v[i].code, j - i,
 		    j - i == 1 ? "" : "s");
 		br_html_end(f, "h2");
-		br_html_start(f, "p", "class", "rule", NULL);
-		br_html_textf(f, "Rule: %s.", rule_text(v[i].code));
-		br_html_end(f, "p");
+		rule_para(f, st, v[i].code);
 		br_html_raw(f, "<table class=\"group\"><colgroup><col "
 		    "class=\"c-id\"><col class=\"c-detail\"><col "
 		    "class=\"c-chart\"><col class=\"c-dec\"></colgroup><thead>"

@@ -709,6 +709,43 @@ br_validate_write_summary(const struct br_validate_summary *sum, FILE *out,
 	return 0;
 }
 
+/*
+ * Record the rules in force as settings 'vee_rule.<CODE>' ("hold; ratio
+ * 1.5, floor 2" or "disabled"), so the review page (lib/report/review.c)
+ * shows the thresholds an exception was raised under.
+ */
+static int
+record_rules(struct br_store *st, const struct br_vee_rules *rules,
+    struct br_error *err)
+{
+	char key[64], val[256], num[32];
+	int r, i;
+
+	for (r = 0; r < BR_VEE_NRULES; r++) {
+		const struct br_vee_rule_cfg *c = &rules->rule[r];
+		size_t l;
+
+		snprintf(key, sizeof(key), "vee_rule.%s", c->code);
+		snprintf(val, sizeof(val), "%s", c->enabled ? c->severity :
+		    "disabled");
+		for (i = 0; i < BR_VEE_MAX_PARAMS; i++) {
+			const char *name = br_vee_param_name((enum br_vee_rule)r,
+			    i);
+
+			if (name == NULL)
+				break;
+			br_decimal_format(c->param[i], 3, c->param[i] % 1000 ?
+			    3 : 0, num, sizeof(num));
+			l = strlen(val);
+			snprintf(val + l, sizeof(val) - l, "%s%s %s",
+			    i ? ", " : "; ", name, num);
+		}
+		if (br_store_setting_set(st, key, val, err) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 int
 br_validate_run(struct br_store *st, const struct br_validate_opts *opts,
     FILE *out, struct br_validate_summary *sum, struct br_error *err)
@@ -739,6 +776,8 @@ br_validate_run(struct br_store *st, const struct br_validate_opts *opts,
 		goto out;
 	c.sum->from_day = from;
 	c.sum->to_day = to;
+	if (record_rules(st, &c.rules, err) != 0)
+		goto out;
 	c.ins_exc = br_store_prepare(st, "INSERT INTO exception(exc_id, stage,"
 	    " code, severity, account_id, meter_id, date, detail, status)"
 	    " VALUES(br_exc_id('validate', ?1, ?3, ?4, ?5, ?6), 'validate',"
