@@ -1,7 +1,7 @@
 #!/bin/sh
 # Run one billing cycle end to end:
-#   registry load, AMI import, validation (VEE), rating, bill rendering
-#   and payment posting.
+#   registry load, AMI import, validation (VEE), rating, late fees and
+#   past due as of the bill date, bill rendering and payment posting.
 #
 # Usage: scripts/run-cycle.sh [--bin DIR] [--db PATH] [--out DIR]
 #                             [--rates DIR] [--shard K/N] DATADIR CYCLE
@@ -103,6 +103,14 @@ stage rate rate-apply --db "$db" --cycle "$cycle" --rates "$rates" -o "$out/char
 # reads the store (a shard store holds its own accounts): no --shard.
 billing-report review --db "$db" --cycle "$cycle" -o "$out/exceptions.html" || {
   rc=$?; echo "run-cycle: stage 'review' failed with exit status $rc; cycle $cycle stopped" >&2; exit $rc; }
+# Late fees and past due as of the bill date, before the bills, so this
+# bill shows the fee and the past-due line; payments dated after the bill
+# date are posted by the payments stage below (docs/pay-reconcile.md).
+bill_date=$(awk -F, -v c="$cycle" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "bill_date") k = i; next }
+  $1 == c && k { print $k }' "$data/registry/cycles.csv" 2>/dev/null)
+if [ -n "$bill_date" ]; then
+  stage latefees pay-reconcile --db "$db" --late-fees --as-of "$bill_date" -o /dev/null
+fi
 stage render bill-render --db "$db" --cycle "$cycle" --out-dir "$out/bills" -o "$out/register.csv"
 set --
 if [ -d "$paydir" ]; then
