@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "export/espi.h"
+#include "store/shard.h"
 #include "store/store.h"
 #include "common/diag.h"
 #include "common/exitcode.h"
@@ -18,7 +19,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: usage-export [--db PATH] (--account ID | --cycle ID)"
-	    " [--months N] [--base HREF] [--csv FILE] [-o FILE]\n");
+	    " [--months N] [--base HREF] [--csv FILE] [--shard K/N] [-o FILE]\n");
 }
 
 int
@@ -32,11 +33,13 @@ main(int argc, char **argv)
 		{"base", required_argument, NULL, 'b'},
 		{"csv", required_argument, NULL, 'v'},
 		{"output", required_argument, NULL, 'o'},
+		{"shard", required_argument, NULL, 'K'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0}
 	};
 	struct br_espi_opts o = {NULL, NULL, 0, NULL};
 	struct br_output out, csv;
+	struct br_shard shard = {0, 0};
 	struct br_error err;
 	struct br_store *st;
 	const char *db = "billing.db", *outpath = NULL, *csvpath = NULL;
@@ -62,6 +65,12 @@ main(int argc, char **argv)
 				return BR_EXIT_USAGE;
 			}
 			break;
+		case 'K':
+			if (br_shard_parse(optarg, &shard, &err) != 0) {
+				br_diag_error(&err);
+				return BR_EXIT_USAGE;
+			}
+			break;
 		case 'h': usage(stdout); return BR_EXIT_OK;
 		default: usage(stderr); return BR_EXIT_USAGE;
 		}
@@ -70,7 +79,9 @@ main(int argc, char **argv)
 		usage(stderr);
 		return BR_EXIT_USAGE;
 	}
-	if ((st = br_store_open(db, BR_STORE_READONLY, &err)) == NULL) {
+	if ((st = br_store_open(db, BR_STORE_READONLY, &err)) == NULL ||
+	    br_shard_bind(st, &shard, &err) != 0) {
+		br_store_close(st);
 		br_diag_error(&err);
 		return br_exit_from_error(err.code);
 	}

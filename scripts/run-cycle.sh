@@ -20,7 +20,7 @@
 #            and merges; docs/scale-out.md)
 #
 # Outputs in OUT: import-exceptions.csv, exceptions.csv, charges.csv,
-# register.csv, bills/*.txt, payments.csv, and manifest.txt (SHA-256 of
+# alerts.csv (customer-alerts: leak, high usage, estimated bill), register.csv, bills/*.txt, payments.csv, and manifest.txt (SHA-256 of
 # every input, tariff and output: the replay record of the run).  A stage exit status of 1 means
 # "done, data exceptions found" and the cycle goes on; any other non-zero
 # status stops the cycle with a message naming the stage.
@@ -82,6 +82,7 @@ stage registry ami-import --db "$db" --registry "$data/registry" -o /dev/null
 stage import ami-import --db "$db" -o "$out/import-exceptions.csv" "$@"
 stage validate validate-reads --db "$db" --cycle "$cycle" -o "$out/exceptions.csv"
 stage rate rate-apply --db "$db" --cycle "$cycle" --rates "$rates" -o "$out/charges.csv"
+stage alerts customer-alerts --db "$db" --cycle "$cycle" -o "$out/alerts.csv"
 stage render bill-render --db "$db" --cycle "$cycle" --out-dir "$out/bills" -o "$out/register.csv"
 set --
 if [ -d "$paydir" ]; then

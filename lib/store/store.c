@@ -325,6 +325,15 @@ static const char *const migrations[] = {
 	"DROP TABLE audit_log;\n"
 	"ALTER TABLE audit_log_v4 RENAME TO audit_log;\n"
 	AUDIT_TRIGGERS,
+	/* 4 -> 5: customer contacts for alerts (registry accounts.csv
+	 * optional email, phone, sms_opt_in; customer-alerts), in their own
+	 * table so that account keeps its columns. */
+	"CREATE TABLE account_contact(\n"
+	"  account_id TEXT PRIMARY KEY REFERENCES account(account_id),\n"
+	"  email TEXT NOT NULL DEFAULT '',\n"
+	"  phone TEXT NOT NULL DEFAULT '',\n"
+	"  sms_opt_in INTEGER NOT NULL DEFAULT 0 CHECK(sms_opt_in IN (0, 1))\n"
+	") WITHOUT ROWID;\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
