@@ -12,108 +12,85 @@
 
 #include "export/alerts.h"
 #include "validate/vee_rules.h"
-#include "store/shard.h"
 #include "store/store.h"
-#include "common/diag.h"
-#include "common/exitcode.h"
+#include "common/cli.h"
 #include "core/banned.h"
 
-static void
-usage(FILE *f)
-{
-	fprintf(f, "usage: customer-alerts [--db PATH] --cycle ID "
-	    "[--account ID] [--rules FILE.yaml] [--max-length N]\n"
-	    "                       [--shard K/N] [-o FILE]\n");
-}
+static const struct br_cli_opt options[] = {
+	{ "cycle", required_argument, 'c', "ID", "the bill cycle (required)" },
+	{ "account", required_argument, 'a', "ID", "this account only" },
+	{ "rules", required_argument, 'r', "FILE.yaml",
+	    "VEE rules (customer_facing); default: the compiled-in rules" },
+	{ "max-length", required_argument, 'm', "N",
+	    "message length limit in bytes, 40..1000 (default 320)" },
+	{ "shard", required_argument, 'K', "K/N",
+	    "the shard store of shard K of N" },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
+static struct br_cli cli = {
+	.tool = "customer-alerts",
+	.synopsis = "usage: customer-alerts [--db PATH] --cycle ID "
+	    "[--account ID] [--rules FILE.yaml]\n"
+	    "                       [--max-length N] [--shard K/N] "
+	    "[-o FILE]\n",
+	.about = "alerts.csv for a mail/SMS vendor: leak, high usage and "
+	    "estimated-bill alerts\nof the cycle (docs/customer-alerts.md).",
+	.opts = options,
+	.shortopts = "c:a:r:m:K:",
+	.common = BR_CLI_DB | BR_CLI_OUTPUT,
+};
 
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"db", required_argument, NULL, 'd'},
-		{"cycle", required_argument, NULL, 'c'},
-		{"account", required_argument, NULL, 'a'},
-		{"rules", required_argument, NULL, 'r'},
-		{"max-length", required_argument, NULL, 'm'},
-		{"output", required_argument, NULL, 'o'},
-		{"shard", required_argument, NULL, 'K'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}
-	};
 	struct br_alert_opts o = {NULL, NULL, NULL, 0};
-	const char *codes[BR_VEE_NRULES + 1];
-	const char *db = "billing.db", *outpath = NULL, *rules = NULL;
-	struct br_alert_stats stats;
-	struct br_vee_rules vr;
-	struct br_output out;
+	const char *codes[BR_VEE_NRULES + 1], *rules = NULL;
 	struct br_shard shard = {0, 0};
+	struct br_vee_rules vr;
+	struct br_cli_run run;
 	struct br_error err;
-	struct br_store *st;
-	int ch, i, n = 0, ok;
+	int ch, i, n = 0, rc;
 	char *end;
 	long v;
 
-	br_diag_init("customer-alerts");
-	br_error_clear(&err);
-	while ((ch = getopt_long(argc, argv, "d:c:a:r:m:o:h", longopts,
-	    NULL)) != -1) {
+	br_cli_init(&cli, argc, argv);
+	while ((ch = br_cli_next(&cli, argc, argv)) != -1) {
 		switch (ch) {
-		case 'd': db = optarg; break;
 		case 'c': o.cycle_id = optarg; break;
 		case 'a': o.account_id = optarg; break;
 		case 'r': rules = optarg; break;
-		case 'o': outpath = optarg; break;
 		case 'm':
 			v = strtol(optarg, &end, 10);
-			if (*end != '\0' || v < 40 || v > 1000) {
-				br_warn("--max-length: '%s' is not 40..1000",
-				    optarg);
-				return BR_EXIT_USAGE;
-			}
+			if (*end != '\0' || v < 40 || v > 1000)
+				return br_cli_usage_error("--max-length: not "
+				    "40..1000");
 			o.max_message = (size_t)v;
 			break;
 		case 'K':
-			if (br_shard_parse(optarg, &shard, &err) != 0) {
-				br_diag_error(&err);
-				return BR_EXIT_USAGE;
-			}
+			if (br_shard_parse(optarg, &shard, &err) != 0)
+				return br_cli_usage_error(err.msg);
 			break;
-		case 'h': usage(stdout); return BR_EXIT_OK;
-		default: usage(stderr); return BR_EXIT_USAGE;
+		default: return cli.status;
 		}
 	}
-	if (optind != argc || o.cycle_id == NULL) {
-		usage(stderr);
-		return BR_EXIT_USAGE;
-	}
-	if (rules != NULL ? br_vee_rules_load(&vr, rules, &err) != 0 :
-	    (br_vee_rules_default(&vr), 0)) {
-		br_diag_error(&err);
-		return br_exit_from_error(err.code);
-	}
+	if (optind != argc)
+		return br_cli_usage_error("unexpected argument");
+	if (o.cycle_id == NULL)
+		return br_cli_usage_error("--cycle is required");
+	br_error_clear(&err);
+	if (rules != NULL && br_vee_rules_load(&vr, rules, &err) != 0)
+		return br_cli_fail(&err);
+	if (rules == NULL)
+		br_vee_rules_default(&vr);
 	for (i = 0; i < BR_VEE_NRULES; i++)
 		if (vr.rule[i].customer_facing)
 			codes[n++] = vr.rule[i].code;
 	codes[n] = NULL;
 	o.codes = codes;
-	if ((st = br_store_open(db, BR_STORE_READONLY, &err)) == NULL ||
-	    br_shard_bind(st, &shard, &err) != 0) {
-		br_store_close(st);
-		br_diag_error(&err);
-		return br_exit_from_error(err.code);
-	}
-	if (br_output_open(&out, outpath, &err) != 0) {
-		br_diag_error(&err);
-		br_store_close(st);
-		return br_exit_from_error(err.code);
-	}
-	ok = br_alerts_write(st, &o, out.f, &stats, &err) == 0;
-	if (br_output_close(&out, ok, ok ? &err : NULL) != 0)
-		ok = 0;
-	br_store_close(st);
-	if (!ok) {
-		br_diag_error(&err);
-		return br_exit_from_error(err.code);
-	}
-	return BR_EXIT_OK;
+	if ((rc = br_cli_begin(&run, cli.db, BR_STORE_READONLY, &shard,
+	    cli.output)) != 0)
+		return rc;
+	rc = br_alerts_write(run.st, &o, run.out.f, NULL, &run.err);
+	return br_cli_end(&run, rc);
 }

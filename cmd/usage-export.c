@@ -9,100 +9,84 @@
 #include <stdlib.h>
 
 #include "export/espi.h"
-#include "store/shard.h"
 #include "store/store.h"
-#include "common/diag.h"
-#include "common/exitcode.h"
+#include "common/cli.h"
 #include "core/banned.h"
 
-static void
-usage(FILE *f)
-{
-	fprintf(f, "usage: usage-export [--db PATH] (--account ID | --cycle ID)"
-	    " [--months N] [--base HREF] [--csv FILE] [--shard K/N] [-o FILE]\n");
-}
+static const struct br_cli_opt options[] = {
+	{ "account", required_argument, 'a', "ID", "export this account" },
+	{ "cycle", required_argument, 'c', "ID",
+	    "export every account of this cycle, window ending on its "
+	    "period end" },
+	{ "months", required_argument, 'm', "N",
+	    "months back from the window end (default 24)" },
+	{ "base", required_argument, 'b', "HREF",
+	    "href prefix (default /espi/1_1/resource)" },
+	{ "csv", required_argument, 'C', "FILE",
+	    "also write the daily-use CSV" },
+	{ "shard", required_argument, 'K', "K/N",
+	    "the shard store of shard K of N" },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
+static struct br_cli cli = {
+	.tool = "usage-export",
+	.synopsis = "usage: usage-export [--db PATH] (--account ID | --cycle "
+	    "ID) [--months N]\n                    [--base HREF] [--csv FILE] "
+	    "[--shard K/N] [-o FILE]\n",
+	.about = "Green Button Download My Data: the ESPI Atom feed of one "
+	    "account or a cycle\n(docs/usage-export.md).",
+	.opts = options,
+	.shortopts = "a:c:m:b:C:K:",
+	.common = BR_CLI_DB | BR_CLI_OUTPUT,
+};
 
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"db", required_argument, NULL, 'd'},
-		{"account", required_argument, NULL, 'a'},
-		{"cycle", required_argument, NULL, 'c'},
-		{"months", required_argument, NULL, 'm'},
-		{"base", required_argument, NULL, 'b'},
-		{"csv", required_argument, NULL, 'v'},
-		{"output", required_argument, NULL, 'o'},
-		{"shard", required_argument, NULL, 'K'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}
-	};
 	struct br_espi_opts o = {NULL, NULL, 0, NULL};
-	struct br_output out, csv;
 	struct br_shard shard = {0, 0};
+	struct br_cli_run run;
+	struct br_output csv;
 	struct br_error err;
-	struct br_store *st;
-	const char *db = "billing.db", *outpath = NULL, *csvpath = NULL;
+	const char *csvpath = NULL;
 	char *end;
-	int ch, ok;
+	int ch, rc;
 
-	br_diag_init("usage-export");
-	br_error_clear(&err);
-	while ((ch = getopt_long(argc, argv, "d:a:c:m:b:v:o:h", longopts,
-	    NULL)) != -1) {
+	br_cli_init(&cli, argc, argv);
+	while ((ch = br_cli_next(&cli, argc, argv)) != -1) {
 		switch (ch) {
-		case 'd': db = optarg; break;
 		case 'a': o.account_id = optarg; break;
 		case 'c': o.cycle_id = optarg; break;
 		case 'b': o.base = optarg; break;
-		case 'v': csvpath = optarg; break;
-		case 'o': outpath = optarg; break;
+		case 'C': csvpath = optarg; break;
 		case 'm':
 			o.months = (int)strtol(optarg, &end, 10);
-			if (*end != '\0' || o.months < 1 || o.months > 1200) {
-				br_warn("--months: '%s' is not 1..1200",
-				    optarg);
-				return BR_EXIT_USAGE;
-			}
+			if (*end != '\0' || o.months < 1 || o.months > 1200)
+				return br_cli_usage_error("--months: not "
+				    "1..1200");
 			break;
 		case 'K':
-			if (br_shard_parse(optarg, &shard, &err) != 0) {
-				br_diag_error(&err);
-				return BR_EXIT_USAGE;
-			}
+			if (br_shard_parse(optarg, &shard, &err) != 0)
+				return br_cli_usage_error(err.msg);
 			break;
-		case 'h': usage(stdout); return BR_EXIT_OK;
-		default: usage(stderr); return BR_EXIT_USAGE;
+		default: return cli.status;
 		}
 	}
-	if (optind != argc || (o.account_id == NULL && o.cycle_id == NULL)) {
-		usage(stderr);
-		return BR_EXIT_USAGE;
-	}
-	if ((st = br_store_open(db, BR_STORE_READONLY, &err)) == NULL ||
-	    br_shard_bind(st, &shard, &err) != 0) {
-		br_store_close(st);
-		br_diag_error(&err);
-		return br_exit_from_error(err.code);
-	}
+	if (optind != argc)
+		return br_cli_usage_error("unexpected argument");
+	if (o.account_id == NULL && o.cycle_id == NULL)
+		return br_cli_usage_error("--account or --cycle is required");
+	if ((rc = br_cli_begin(&run, cli.db, BR_STORE_READONLY, &shard,
+	    cli.output)) != 0)
+		return rc;
 	csv.f = NULL;
-	if (br_output_open(&out, outpath, &err) != 0 || (csvpath != NULL &&
-	    br_output_open(&csv, csvpath, &err) != 0)) {
-		if (out.f != NULL)
-			br_output_close(&out, 0, NULL);
-		br_diag_error(&err);
-		br_store_close(st);
-		return br_exit_from_error(err.code);
-	}
-	ok = br_espi_export(st, &o, out.f, csv.f, NULL, &err) == 0;
-	if (csv.f != NULL && br_output_close(&csv, ok, ok ? &err : NULL) != 0)
-		ok = 0;
-	if (br_output_close(&out, ok, ok ? &err : NULL) != 0)
-		ok = 0;
-	br_store_close(st);
-	if (!ok) {
-		br_diag_error(&err);
-		return br_exit_from_error(err.code);
-	}
-	return BR_EXIT_OK;
+	rc = csvpath != NULL ? br_output_open(&csv, csvpath, &run.err) : 0;
+	if (rc == 0)
+		rc = br_espi_export(run.st, &o, run.out.f, csv.f, NULL,
+		    &run.err);
+	if (csv.f != NULL && br_output_close(&csv, rc == 0, rc == 0 ?
+	    &run.err : NULL) != 0)
+		rc = -1;
+	return br_cli_end(&run, rc);
 }
