@@ -51,6 +51,7 @@ struct args {
 	struct br_render_opts opts;
 	const char *vpath, *ppath;
 	struct br_shard shard;
+	long glyph_bills;	/* bills with characters no font has */
 };
 
 static int
@@ -118,6 +119,10 @@ work(struct br_cli_run *run, struct args *a, struct br_render *r)
 		rc = br_output_flush(&run->out, err);
 	if (rc == 0)
 		rc = br_render_finish(r, 1, err);
+	if (rc == 0 && (a->glyph_bills = tot.glyph_bills) > 0)
+		br_warn("warning: %ld bill%s with characters no PDF font has "
+		    "(exception GLYPH_MISSING); first: %s", tot.glyph_bills,
+		    tot.glyph_bills == 1 ? "" : "s", tot.glyph_first);
 	return rc;
 }
 
@@ -147,5 +152,5 @@ main(int argc, char **argv)
 	br_render_init(&r);
 	rc = br_cli_end(&run, work(&run, &a, &r));
 	br_render_release(&r);
-	return rc;
+	return rc == 0 && a.glyph_bills > 0 ? BR_EXIT_EXCEPTIONS : rc;
 }

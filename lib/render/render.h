@@ -152,8 +152,13 @@ void br_render_text(const struct br_bill_doc *d, FILE *f);
  * bill's number of pages.  0, or -1 with err.
  */
 struct br_pdf_fonts;
+/* Characters a PDF could not print (no embedded face has them). */
+struct br_pdf_glyphs {
+	uint32_t cp[8];		/* the first ones, ascending per bill */
+	int n;			/* how many in all */
+};
 int br_render_pdf(const struct br_bill_doc *d, const struct br_pdf_fonts *pf,
-    FILE *f, int *pages, struct br_error *err);
+    FILE *f, int *pages, struct br_pdf_glyphs *miss, struct br_error *err);
 
 /*
  * The print stream: the PDF bills of a run concatenated in one PDF (the
@@ -167,7 +172,8 @@ struct br_pdf_stream;
 struct br_pdf_stream *br_pdf_stream_new(const struct br_pdf_fonts *pf,
     const char *cycle_id, struct br_error *err);
 int br_pdf_stream_add(struct br_pdf_stream *ps, const struct br_bill_doc *d,
-    int *first_page, int *pages, struct br_error *err);
+    int *first_page, int *pages, struct br_pdf_glyphs *miss,
+    struct br_error *err);
 int br_pdf_stream_pages(const struct br_pdf_stream *ps);
 int br_pdf_stream_save(struct br_pdf_stream *ps, FILE *f,
     struct br_error *err);
@@ -194,6 +200,9 @@ struct br_render_totals {
 	long issued_now;	/* drafts issued by this run */
 	int64_t previous_cents, payments_cents, adjustments_cents;
 	int64_t current_cents, due_cents;	/* over rendered bills */
+	long glyph_bills;	/* bills with characters no PDF font has
+				 * (exception GLYPH_MISSING each) */
+	char glyph_first[400];	/* the first one's detail */
 };
 
 /*
