@@ -76,6 +76,7 @@ struct br_bill_item {		/* one bill_line row */
 	char unit[16];
 	int64_t rate_micro;
 	int64_t amount_cents;
+	char nem_trace[256];	/* trace of NEM_BANK / NEM_TRUEUP lines */
 };
 
 struct br_bill_bar {		/* one bar of the usage history */
@@ -116,6 +117,10 @@ struct br_bill_doc {
 	size_t nitems;
 	int nsp_items;		/* distinct non-empty sp_id of the lines */
 	int estimated;		/* some usage was estimated */
+	/* Messages from the period's validation exceptions: a leak (hours
+	 * of continuous flow), high usage, why usage was estimated. */
+	char notes[4][320];
+	int nnotes;
 	struct br_bill_nem *nem;	/* only when the store keeps a bank */
 	size_t nnem;
 	/* usage history, oldest first, this bill last */
@@ -142,6 +147,28 @@ struct br_bill_doc {
 int br_bill_doc_load(struct br_store *st, const char *bill_id,
     struct br_bill_doc *d, struct br_error *err);
 void br_bill_doc_free(struct br_bill_doc *d);
+
+/*
+ * The heat-content line of a gas meter read in volume (CCF, CF, MCF)
+ * whose service point is billed in therms: "16.191 CCF x 1.041
+ * therm/CCF (heat content) = 16.854 therm" into buf; returns 1,
+ * or 0 (buf "") when m is not such a meter.  The factor is therms billed
+ * (the service point's ENERGY therm lines, else its largest therm line)
+ * over the volume, 3 decimals, the period's average when it changed.
+ */
+int br_bill_therm_line(const struct br_bill_doc *d,
+    const struct br_bill_meterrow *m, char *buf, size_t n);
+
+/*
+ * The net-metering summary of service point sp_id, one line per call:
+ * k = 0, 1, 2 ... fills buf and returns 1 while there is a line k, then
+ * 0.  From the NEM_BANK line: delivered, received (exported) and net
+ * use, and the credit bank carried in, added, used and carried forward;
+ * from NEM_TRUEUP: the true-up month and the amount settled; from the
+ * EXPORT* lines of net billing: the energy exported and its credit.
+ */
+int br_bill_nem_line(const struct br_bill_doc *d, const char *sp_id, int k,
+    char *buf, size_t n);
 
 /* The text bill (render_text.c). */
 void br_render_text(const struct br_bill_doc *d, FILE *f);

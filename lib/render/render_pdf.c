@@ -510,8 +510,12 @@ month_of(const char *date, int *year)
 	return m >= 1 && m <= 12 ? m : 0;
 }
 
-/* The usage history bar chart in the box x0..x1, top at ytop. */
-static void
+/*
+ * The usage history bar chart in the box x0..x1, top at ytop.  Returns
+ * the height it takes: 120, or 130 with the "Same period last year"
+ * line, which would otherwise sit under the next section's header.
+ */
+static float
 draw_history(struct pdf *p, float x0, float x1, float ytop)
 {
 	const struct br_bill_doc *d = p->d;
@@ -526,7 +530,7 @@ draw_history(struct pdf *p, float x0, float x1, float ytop)
 	box(p, x0, ytop - 4, x1 - x0, 15, 0.88f);
 	put(p, x0 + 4, ytop, p->bold, 9.5f, 'l', 0, buf);
 	if (d->nhist == 0)
-		return;
+		return 120;
 	for (i = 0; i < d->nhist; i++)
 		if (d->hist[i].usage_milli > max)
 			max = d->hist[i].usage_milli;
@@ -572,9 +576,11 @@ draw_history(struct pdf *p, float x0, float x1, float ytop)
 				    sizeof(q)), d->hist_unit);
 				put(p, x0 + 4, base - 36, p->reg, 7.5f, 'l',
 				    x1 - x0 - 8, buf);
+				return 130;
 			}
 		}
 	}
+	return 120;
 }
 
 /* The agreements i..j-1 of one service point, a line each. */
@@ -697,6 +703,13 @@ draw_service(struct pdf *p)
 				    buf);
 				p->y -= 11;
 			}
+			for (k = 0; br_bill_nem_line(d, sv->sp_id, (int)k,
+			    buf, sizeof(buf)); k++) {
+				need(p, 12);
+				put(p, LEFT + 12, p->y, p->reg, 8.5f, 'l',
+				    RIGHT - LEFT - 16, buf);
+				p->y -= 11;
+			}
 		}
 		need(p, 24);
 		put(p, LEFT + 12, p->y, p->bold, 8, 'l', 0, "Meter");
@@ -731,6 +744,14 @@ draw_service(struct pdf *p)
 			p->y -= 11;
 			if (m->has_reads)
 				draw_reads(p, m);
+			if (br_bill_therm_line(d, m, buf, sizeof(buf))) {
+				char tl[440];
+				need(p, 10);
+				snprintf(tl, sizeof(tl), "Billed: %s", buf);
+				put(p, LEFT + 20, p->y, p->reg, 7.5f, 'l',
+				    RIGHT - LEFT - 24, tl);
+				p->y -= 10;
+			}
 		}
 		p->y -= 3;
 	}
@@ -858,11 +879,52 @@ draw_charges(struct pdf *p)
 	p->y -= 14;
 }
 
+/* Width of s in font at size, as put() will draw it. */
+static float
+text_width(struct pdf *p, HPDF_Font font, float size, const char *s)
+{
+	char buf[512];
+
+	if (p->utf8 && font != p->mono)
+		return width_utf8(p, font, size, s);
+	winansi(s, buf, sizeof(buf));
+	return buf[0] ? width(font, size, buf) : 0;
+}
+
+/* s at x, broken at spaces into lines no wider than maxw, 11 pt apart. */
+static void
+put_wrapped(struct pdf *p, float x, HPDF_Font font, float size, float maxw,
+    const char *s)
+{
+	char line[400];
+	size_t k, cut;
+
+	while (*s) {
+		snprintf(line, sizeof(line), "%s", s);
+		cut = strlen(line);
+		while (text_width(p, font, size, line) > maxw) {
+			for (k = cut - 1; k > 0 && line[k] != ' '; k--)
+				;
+			if (k == 0)
+				break;
+			cut = k;
+			line[cut] = '\0';
+		}
+		need(p, 12);
+		put(p, x, p->y, font, size, 'l', maxw, line);
+		p->y -= 11;
+		s += cut;
+		while (*s == ' ')
+			s++;
+	}
+}
+
 static void
 draw_messages(struct pdf *p)
 {
 	const struct br_bill_doc *d = p->d;
 	char buf[300], a[48], b[48], c[48];
+	int k;
 
 	heading(p, "MESSAGES");
 	if (d->estimated) {
@@ -871,6 +933,9 @@ draw_messages(struct pdf *p)
 		    "this bill includes estimated usage.");
 		p->y -= 13;
 	}
+	for (k = 0; k < d->nnotes; k++)
+		put_wrapped(p, LEFT + 4, p->reg, 8.5f, RIGHT - LEFT - 8,
+		    d->notes[k]);
 	if (d->replaces[0] != '\0') {
 		need(p, 13);
 		snprintf(buf, sizeof(buf), "This corrected bill replaces bill "
@@ -891,9 +956,15 @@ draw_messages(struct pdf *p)
 		p->y -= 12;
 	}
 	need(p, 13);
-	snprintf(buf, sizeof(buf), "Questions about your bill? Call %s. "
-	    "Please pay by %s.", d->uphone[0] ? d->uphone :
-	    "customer service", d->due_date);
+	/* A credit or zero balance asks for no payment ("No payment is
+	 * due" above): no due date then. */
+	if (d->due_cents > 0)
+		snprintf(buf, sizeof(buf), "Questions about your bill? Call "
+		    "%s. Please pay by %s.", d->uphone[0] ? d->uphone :
+		    "customer service", d->due_date);
+	else
+		snprintf(buf, sizeof(buf), "Questions about your bill? Call "
+		    "%s.", d->uphone[0] ? d->uphone : "customer service");
 	put(p, LEFT + 4, p->y, p->reg, 8.5f, 'l', RIGHT - LEFT - 8, buf);
 	p->y -= 12;
 }
@@ -1091,8 +1162,7 @@ draw_bill(struct pdf *p, const struct br_bill_doc *d)
 	page1 = p->page;
 	draw_top(p);
 	draw_summary(p, LEFT, 300, p->y);
-	draw_history(p, 316, RIGHT, p->y);
-	p->y -= 120;
+	p->y -= draw_history(p, 316, RIGHT, p->y);
 	draw_service(p);
 	draw_charges(p);
 	draw_messages(p);
