@@ -32,6 +32,7 @@ struct alert {
 	long days;		/* exceptions folded in */
 	long hours;		/* longest continuous flow (leak) */
 	int64_t amount;		/* cents; INT64_MIN: no bill */
+	int fixed;		/* amount known (past due): keep it */
 };
 
 struct al {
@@ -198,6 +199,57 @@ read_exceptions(struct al *a, struct br_alert_stats *stats)
 	    br_store_fail(a->st, "read exceptions", a->err);
 }
 
+/*
+ * Past due: the amount pay-reconcile --late-fees recorded for the
+ * account as of the cycle's bill date (table past_due, issue 15), when
+ * above zero.  Not a VEE exception: always customer-facing.
+ */
+static int
+read_past_due(struct al *a)
+{
+	static const char sql[] =
+	    "SELECT p.account_id, a.name, coalesce(ac.email, ''),"
+	    " coalesce(ac.phone, ''), coalesce(ac.sms_opt_in, 0),"
+	    " p.amount_cents, p.oldest_due_date"
+	    " FROM past_due p JOIN bill_cycle c ON c.cycle_id = ?1"
+	    " JOIN account a ON a.account_id = p.account_id"
+	    " LEFT JOIN account_contact ac ON ac.account_id = p.account_id"
+	    " WHERE p.as_of = c.bill_date AND p.amount_cents > 0"
+	    " AND (?2 IS NULL OR p.account_id = ?2)"
+	    " AND br_in_shard(p.account_id) ORDER BY p.account_id";
+	sqlite3_stmt *s = br_store_prepare(a->st, sql, a->err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, a->o->cycle_id, -1, SQLITE_STATIC);
+	if (a->o->account_id)
+		sqlite3_bind_text(s, 2, a->o->account_id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct alert k, *t;
+
+		memset(&k, 0, sizeof(k));
+		br_store_column_text(k.account, sizeof(k.account), s, 0);
+		br_store_column_text(k.name, sizeof(k.name), s, 1);
+		br_store_column_text(k.email, sizeof(k.email), s, 2);
+		br_store_column_text(k.phone, sizeof(k.phone), s, 3);
+		k.sms = sqlite3_column_int(s, 4);
+		br_store_column_text(k.date, sizeof(k.date), s, 6);
+		cfmt(k.alert, sizeof(k.alert), "past_due");
+		if ((t = find_or_add(a, &k)) == NULL) {
+			sqlite3_finalize(s);
+			return br_error_set(a->err, BR_ENOMEM, NULL, 0,
+			    "out of memory");
+		}
+		t->amount = sqlite3_column_int64(s, 5);
+		t->fixed = 1;
+		t->days = 1;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 :
+	    br_store_fail(a->st, "read past due", a->err);
+}
+
 /* Amount at stake: the cycle bill's lines of the service point (leak,
  * high usage), or its total (estimated bill and others). */
 static int
@@ -219,6 +271,9 @@ amounts(struct al *a)
 		struct alert *t = &a->v[i];
 		bool by_sp = strcmp(t->alert, "leak") == 0 ||
 		    strcmp(t->alert, "high_usage") == 0;
+
+		if (t->fixed)
+			continue;
 
 		sqlite3_bind_text(s, 1, t->account, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 2, a->o->cycle_id, -1, SQLITE_STATIC);
@@ -336,7 +391,12 @@ message(const struct alert *t, char *m, size_t n)
 		    "that use from similar days. The bill will be corrected "
 		    "when actual reads arrive.%s", t->kind, t->meter, where,
 		    t->days, t->days == 1 ? "" : "s", t->date, tail);
-	} else
+	} else if (strcmp(t->alert, "past_due") == 0)
+		cfmt(m, n, "%s%s of your balance was due on %s and is "
+		    "still unpaid. Please pay it now to avoid late fees; call "
+		    "us if you need a payment arrangement.", amt[0] ? "$" : "",
+		    amt[0] ? amt : "Part", t->date);
+	else
 		cfmt(m, n, "Your %s meter %s at %s: %s", t->kind, t->meter,
 		    where, t->detail);
 }
@@ -439,7 +499,7 @@ br_alerts_write(struct br_store *st, const struct br_alert_opts *o,
 	a.o = o;
 	a.err = err;
 	if (cycle_exists(&a) != 0 || read_exceptions(&a, stats) != 0 ||
-	    amounts(&a) != 0)
+	    read_past_due(&a) != 0 || amounts(&a) != 0)
 		goto out;
 	if (a.n > 1)
 		qsort(a.v, a.n, sizeof(*a.v), cmp_alert);

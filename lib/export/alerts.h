@@ -2,7 +2,8 @@
 /*
  * alerts.h: customer alerts before the bill (customer-alerts).  Turns the
  * cycle's customer-facing validation exceptions (leak, high usage,
- * estimated reads) into alerts.csv rows for a mail/SMS vendor: the
+ * estimated reads) and past-due balances (table past_due) into
+ * alerts.csv rows for a mail/SMS vendor: the
  * account's contacts, an alert code, a plain message and the amount at
  * stake.  One row per account, alert and meter; sorted; no run
  * timestamp.  See docs/customer-alerts.md.
