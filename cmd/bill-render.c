@@ -14,6 +14,7 @@
 
 #include "common/cli.h"
 #include "render/render.h"
+#include "render/messages.h"
 #include "store/store.h"
 #include "core/banned.h"
 
@@ -31,6 +32,8 @@ static const struct br_cli_opt options[] = {
 	    "write the print stream (every bill in one file)" },
 	{ "shard", required_argument, 'K', "K/N",
 	    "render the accounts of shard K of N" },
+	{ "messages", required_argument, 'M', "FILE",
+	    "bill messages YAML (br-bill-messages(5))" },
 	{ NULL, 0, 0, NULL, NULL }
 };
 
@@ -40,7 +43,7 @@ static struct br_cli cli = {
 	    "[--out-dir DIR]\n"
 	    "                   [--format text|pdf|both] [--vendor FILE] "
 	    "[--shard K/N] [-o FILE]\n"
-	    "                   [--print-stream FILE]\n",
+	    "                   [--print-stream FILE] [--messages FILE]\n",
 	.about = "Render and issue the bills of a cycle; write the bill "
 	    "register CSV to the\noutput.  See docs/bill-render.md.",
 	.opts = options,
@@ -49,7 +52,8 @@ static struct br_cli cli = {
 
 struct args {
 	struct br_render_opts opts;
-	const char *vpath, *ppath;
+	const char *vpath, *ppath, *mpath;
+	struct br_messages msgs;
 	struct br_shard shard;
 	long glyph_bills;	/* bills with characters no font has */
 };
@@ -79,6 +83,7 @@ parse_args(int argc, char **argv, struct args *a)
 		case 'D': a->opts.out_dir = optarg; break;
 		case 'v': a->vpath = optarg; break;
 		case 'P': a->ppath = optarg; break;
+		case 'M': a->mpath = optarg; break;
 		case 'K':
 			if (br_shard_parse(optarg, &a->shard, &err) != 0)
 				return br_cli_usage_error(err.msg);
@@ -108,8 +113,13 @@ work(struct br_cli_run *run, struct args *a, struct br_render *r)
 	if (rc == 0 && a->ppath != NULL && (rc = br_output_open(&pout,
 	    a->ppath, err)) == 0)
 		a->opts.print = pout.f;
+	if (rc == 0 && a->mpath != NULL && (rc = br_messages_load(&a->msgs,
+	    a->mpath, err)) == 0)
+		a->opts.messages = &a->msgs;
 	if (rc == 0)
 		rc = br_render_run(r, run->st, &a->opts, run->out.f, &tot, err);
+	if (a->opts.messages != NULL)
+		br_messages_free(&a->msgs);
 	if (br_output_close(&vout, rc == 0, rc == 0 ? err : NULL) != 0)
 		rc = -1;
 	if (br_output_close(&pout, rc == 0, rc == 0 ? err : NULL) != 0)

@@ -147,7 +147,8 @@ static int
 run(int fmt, char **reg, char **vendor, struct br_render_totals *tot,
     struct br_error *err)
 {
-	struct br_render_opts opts = { "2026-10", NULL, NULL, 0, NULL, NULL };
+	struct br_render_opts opts = { "2026-10", NULL, NULL, 0, NULL, NULL,
+	    NULL };
 	struct br_render r;
 	char out[300];
 	size_t len, vlen;

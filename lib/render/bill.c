@@ -128,7 +128,8 @@ load_services(struct br_store *st, struct br_bill_doc *d,
 {
 	sqlite3_stmt *s = br_bill_prep(st, d->cache,
 	    "SELECT sa.sp_id, sp.kind, sp.address, sa.rate_code, sa.start_date, "
-	    "sa.net_metering FROM service_agreement sa JOIN service_point sp "
+	    "sa.net_metering, sa.customer_class FROM service_agreement sa "
+	    "JOIN service_point sp "
 	    "ON sp.sp_id = sa.sp_id WHERE sa.account_id = ?1 "
 	    "AND sa.start_date <= ?3 AND (sa.end_date IS NULL OR "
 	    "sa.end_date = '' OR sa.end_date >= ?2) "
@@ -155,6 +156,8 @@ load_services(struct br_store *st, struct br_bill_doc *d,
 		br_store_column_text(v->rate_code, sizeof(v->rate_code), s, 3);
 		br_store_column_text(v->start_date, sizeof(v->start_date), s, 4);
 		br_store_column_text(v->net_metering, sizeof(v->net_metering), s, 5);
+		br_store_column_text(v->customer_class,
+		    sizeof(v->customer_class), s, 6);
 	}
 	br_bill_unprep(d->cache, s);
 	if (rc != SQLITE_DONE)

@@ -25,6 +25,7 @@
 #define BR_RENDER_TEXT	1	/* <out_dir>/<bill_id>.txt */
 #define BR_RENDER_PDF	2	/* <out_dir>/<bill_id>.pdf */
 
+struct br_messages;
 struct br_render_opts {
 	const char *cycle_id;	/* required: bills of this cycle */
 	const char *account_id;	/* NULL: every account of the cycle */
@@ -32,6 +33,8 @@ struct br_render_opts {
 	int formats;		/* BR_RENDER_TEXT | BR_RENDER_PDF; 0: text */
 	FILE *vendor;		/* NULL, or the print-vendor data file */
 	FILE *print;		/* NULL, or the print stream PDF */
+	/* NULL, or configurable messages (messages.h), BORROWED */
+	const struct br_messages *messages;
 };
 
 /*
@@ -46,6 +49,7 @@ struct br_bill_service {	/* one service agreement in the period */
 	char rate_code[64];
 	char start_date[11];	/* agreement start */
 	char net_metering[64];	/* program, "" when not enrolled */
+	char customer_class[32];
 };
 
 struct br_bill_meterrow {	/* one bill_meter row */
@@ -121,7 +125,7 @@ struct br_bill_doc {
 	int estimated;		/* some usage was estimated */
 	/* Messages from the period's validation exceptions: a leak (hours
 	 * of continuous flow), high usage, why usage was estimated. */
-	char notes[4][320];
+	char notes[8][320];	/* then the configured messages */
 	int nnotes;
 	struct br_bill_nem *nem;	/* only when the store keeps a bank */
 	size_t nnem;

@@ -9,6 +9,7 @@
  * reversal).  The bill documents come from bill.c.
  */
 #include "render/render.h"
+#include "render/messages.h"
 #include "render/render_int.h"
 
 #include <errno.h>
@@ -197,6 +198,21 @@ glyph_add(struct br_pdf_glyphs *m, uint32_t cp)
 	if (m->n < 8)
 		m->cp[m->n] = cp;
 	m->n++;
+}
+
+/* The configured messages of bill b after its exception notes. */
+static void
+add_messages(const struct br_messages *m, struct br_bill_doc *b)
+{
+	const char *t[8];
+	size_t i, n;
+
+	if (m == NULL)
+		return;
+	n = br_messages_for(m, b, t, 8);
+	for (i = 0; i < n && b->nnotes < 8; i++)
+		snprintf(b->notes[b->nnotes++], sizeof(b->notes[0]), "%s",
+		    t[i]);
 }
 
 /*
@@ -407,6 +423,7 @@ br_render_run(struct br_render *r, struct br_store *st,
 		}
 		if (reverse_replaced(st, &b, err) != 0 ||
 		    br_bill_doc_fill(st, &b, &util, err) != 0 ||
+		    (add_messages(opts->messages, &b), 0) ||
 		    ((formats & BR_RENDER_TEXT) && write_bill(r, opts->out_dir,
 		    &b, BR_RENDER_TEXT, &fonts, NULL, err) != 0) ||
 		    ((formats & BR_RENDER_PDF) && write_bill(r, opts->out_dir,
