@@ -900,13 +900,17 @@ text_width(struct pdf *p, HPDF_Font font, float size, const char *s)
 	return buf[0] ? width(font, size, buf) : 0;
 }
 
-/* s at x, broken at spaces into lines no wider than maxw, 11 pt apart. */
-static void
-put_wrapped(struct pdf *p, float x, HPDF_Font font, float size, float maxw,
-    const char *s)
+/*
+ * s at x, broken at spaces into lines no wider than maxw, 11 pt apart;
+ * draw 0: only count.  Returns the number of lines.
+ */
+static int
+wrap_lines(struct pdf *p, float x, HPDF_Font font, float size, float maxw,
+    const char *s, int draw)
 {
 	char line[400];
 	size_t k, cut;
+	int n = 0;
 
 	while (*s) {
 		snprintf(line, sizeof(line), "%s", s);
@@ -919,13 +923,24 @@ put_wrapped(struct pdf *p, float x, HPDF_Font font, float size, float maxw,
 			cut = k;
 			line[cut] = '\0';
 		}
-		need(p, 12);
-		put(p, x, p->y, font, size, 'l', maxw, line);
-		p->y -= 11;
+		if (draw) {
+			need(p, 12);
+			put(p, x, p->y, font, size, 'l', maxw, line);
+			p->y -= 11;
+		}
+		n++;
 		s += cut;
 		while (*s == ' ')
 			s++;
 	}
+	return n;
+}
+
+static void
+put_wrapped(struct pdf *p, float x, HPDF_Font font, float size, float maxw,
+    const char *s)
+{
+	wrap_lines(p, x, font, size, maxw, s, 1);
 }
 
 static void
@@ -933,8 +948,18 @@ draw_messages(struct pdf *p)
 {
 	const struct br_bill_doc *d = p->d;
 	char buf[300], a[48], b[48], c[48];
+	float h = 18 + 13;	/* heading, the questions line */
 	int k;
 
+	/* The section stays whole: it moves to the next page (with the
+	 * continued-page header) rather than leave a line behind. */
+	h += d->estimated ? 13 : 0;
+	h += d->replaces[0] != '\0' ? 12 : 0;
+	h += d->due_cents < 0 ? 12 : 0;
+	for (k = 0; k < d->nnotes; k++)
+		h += 11.0f * (float)wrap_lines(p, LEFT + 4, p->reg, 8.5f,
+		    RIGHT - LEFT - 8, d->notes[k], 0);
+	need(p, h);
 	heading(p, "MESSAGES");
 	if (d->estimated) {
 		need(p, 13);
