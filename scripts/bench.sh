@@ -3,6 +3,7 @@
 # timing each stage and printing throughput and peak memory.
 #
 #   scripts/bench.sh [--bin DIR] [--meters N] [--days D] [--work DIR] [--render]
+#                    [--progress]
 #
 # Generates (once per size, reused) N electric meters with accounts on
 # RES-TOU (75 %) and GS-TOU-DEMAND (25 %), one month of 15-minute reads
@@ -11,9 +12,12 @@
 # rate-apply and (with --render) bill-render in text.  Prints per stage
 # wall seconds, CPU seconds, throughput and peak resident memory (from
 # GNU time), and the import+validate+rate total.  Benchmarks do not run
-# in CI; the generator needs python3.
+# in CI.  The month is written by the build's gen-bench (tests/bench/),
+# else by scripts/gen-bench.py (python3): the same files.
+# --progress leaves the tools' stderr on the terminal, so their progress
+# lines show (issue 19).
 set -eu
-bin=; meters=10000; days=31; work=/tmp/br-bench; render=0
+bin=; meters=10000; days=31; work=/tmp/br-bench; render=0; progress=0
 while [ $# -gt 0 ]; do
   case $1 in
     --bin) bin=$2; shift 2 ;;
@@ -21,7 +25,8 @@ while [ $# -gt 0 ]; do
     --days) days=$2; shift 2 ;;
     --work) work=$2; shift 2 ;;
     --render) render=1; shift ;;
-    *) echo "usage: bench.sh [--bin DIR] [--meters N] [--days D] [--work DIR] [--render]" >&2; exit 2 ;;
+    --progress) progress=1; shift ;;
+    *) echo "usage: bench.sh [--bin DIR] [--meters N] [--days D] [--work DIR] [--render] [--progress]" >&2; exit 2 ;;
   esac
 done
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,38 +37,11 @@ data=$work/$meters-$days
 mkdir -p "$data"
 if [ ! -s "$data/reads.csv.gz" ]; then
   echo "generating $meters meters x $days days ..." >&2
-  python3 - "$data" "$meters" "$days" <<'PY'
-import gzip, os, sys
-out, n, days = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-reg = os.path.join(out, "registry"); os.makedirs(reg, exist_ok=True)
-def w(name, text):
-    open(os.path.join(reg, name), "w").write(text)
-rate = lambda i: "GS-TOU-DEMAND" if i % 4 == 3 else "RES-TOU"
-w("utility.csv", "key,value\nname,Bench Utility\ntimezone,America/Chicago\nrounding,half_up\n")
-w("cycles.csv", "cycle_id,period_start,period_end,bill_date,due_date\n"
-  "2026-10,2026-10-01,2026-10-%02d,2026-11-03,2026-11-24\n" % days)
-w("accounts.csv", "account_id,name,mailing_address,status,cycle_id\n" +
-  "".join("A%07d,Customer %d,%d Main St,active,R1\n" % (i, i, i) for i in range(n)))
-w("service_points.csv", "sp_id,kind,address\n" +
-  "".join("S%07d,electric,%d Main St\n" % (i, i) for i in range(n)))
-w("meters.csv", "meter_id,kind,unit,multiplier\n" +
-  "".join("E%07d,electric,kWh,1\n" % i for i in range(n)))
-w("meter_installs.csv", "meter_id,sp_id,install_date,remove_date\n" +
-  "".join("E%07d,S%07d,2020-01-01,\n" % (i, i) for i in range(n)))
-w("agreements.csv", "account_id,sp_id,start_date,end_date,rate_code,customer_class,net_metering\n" +
-  "".join("A%07d,S%07d,2020-01-01,,%s,%s,\n" % (i, i, rate(i),
-          "commercial" if rate(i) != "RES-TOU" else "residential") for i in range(n)))
-stamps = ["2026-10-%02dT%02d:%02d:00-05:00" % (d + 1, s // 4, (s % 4) * 15)
-          for d in range(days) for s in range(96)]
-vals = ["%d.%03d" % (v // 1000, v % 1000) for v in range(40, 2600, 13)]
-nv = len(vals)
-with gzip.open(os.path.join(out, "reads.csv.gz"), "wt", compresslevel=1) as f:
-    f.write("meter_id,interval_start,value\n")
-    for i in range(n):
-        pre = "E%07d," % i
-        f.write("".join(pre + st + "," + vals[(i * 31 + k * 7) % nv] + "\n"
-                        for k, st in enumerate(stamps)))
-PY
+  if [ -x "$bin/gen-bench" ]; then
+    "$bin/gen-bench" "$data" "$meters" "$days"
+  else
+    python3 "$src/scripts/gen-bench.py" "$data" "$meters" "$days"
+  fi
 fi
 reads=$((meters * days * 96))
 db=$work/bench.db
@@ -73,7 +51,12 @@ stage() {   # label count unit command...
   label=$1 count=$2 unit=$3; shift 3
   t0=$(date +%s.%N)
   set +e
-  /usr/bin/time -f "%U %S %M" -o "$work/time.txt" "$@" >/dev/null 2>"$work/err.txt"
+  if [ $progress -eq 1 ]; then
+    : >"$work/err.txt"
+    /usr/bin/time -f "%U %S %M" -o "$work/time.txt" "$@" --progress >/dev/null
+  else
+    /usr/bin/time -f "%U %S %M" -o "$work/time.txt" "$@" >/dev/null 2>"$work/err.txt"
+  fi
   rc=$?
   set -e
   t1=$(date +%s.%N)
