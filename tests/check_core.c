@@ -64,6 +64,23 @@ START_TEST(test_money_decimal_parse_format)
 	ck_assert_int_eq(br_decimal_parse(" 1", (size_t)-1, 3, &v), -1);
 	ck_assert_int_eq(br_decimal_parse("99999999999999999999", (size_t)-1,
 	    3, &v), -1);
+	/* br_int_parse: whole numbers in an explicit range, no saturation */
+	ck_assert_int_eq(br_int_parse("-12", (size_t)-1, -12, 12, &v), 0);
+	ck_assert_int_eq(v, -12);
+	ck_assert_int_eq(br_int_parse("+12", (size_t)-1, -12, 12, &v), 0);
+	ck_assert_int_eq(br_int_parse("13", (size_t)-1, -12, 12, &v), -1);
+	ck_assert_int_eq(br_int_parse("2147483648", (size_t)-1, -12, 12, &v),
+	    -1);
+	ck_assert_int_eq(br_int_parse("-9223372036854775808", (size_t)-1,
+	    INT64_MIN, INT64_MAX, &v), 0);
+	ck_assert(v == INT64_MIN);
+	ck_assert_int_eq(br_int_parse("9223372036854775808", (size_t)-1,
+	    INT64_MIN, INT64_MAX, &v), -1);
+	ck_assert_int_eq(br_int_parse("1.0", (size_t)-1, 0, 9, &v), -1);
+	ck_assert_int_eq(br_int_parse("-", (size_t)-1, -9, 9, &v), -1);
+	ck_assert_int_eq(br_int_parse("10\0999", 6, 0, 99999, &v), -1);
+	ck_assert_int_eq(br_int_parse("10\0999", 2, 0, 99999, &v), 0);
+	ck_assert_int_eq(v, 10);
 	ck_assert_str_eq(br_cents_format(-5, buf, sizeof(buf)), "-0.05");
 	ck_assert_str_eq(br_cents_format(123456, buf, sizeof(buf)), "1234.56");
 	ck_assert_str_eq(br_decimal_format(1500, 3, 3, buf, sizeof(buf)),
