@@ -201,6 +201,13 @@ START_TEST(test_control_in_name)
 	    "A1,\"Ann\nAMOUNT DUE: $0.00\",1 Main St,active,R1\n"
 	    "A2,Bob,2 Main St,,R1\n");
 	refused("accounts.csv", 3, "control character 0x0a in field 2");
+	/* Latin-1, not UTF-8: refused (stored text is printed on bills). */
+	put("accounts.csv", "account_id,name,mailing_address,status,cycle_id\n"
+	    "A1,Ann,1 Main St,active,R1\nA2,Ren\xe9" "e,2 Main St,,R1\n");
+	refused("accounts.csv", 3, "field 2 is not UTF-8 (byte 4, 0xe9)");
+	put("accounts.csv", "account_id,name,mailing_address,status,cycle_id\n"
+	    "A1,Ann,1 Main St,active,R1\nA2,Ren\xc3\xa9" "e,2 Main St,,R1\n");
+	ck_assert_int_eq(load(NULL), 0);
 }
 END_TEST
 

@@ -134,16 +134,22 @@ START_TEST(test_csv_lines_quotes_bom_crlf)
 
 	memset(&c, 0, sizeof(c));
 	path_in(p, sizeof(p), "a.csv");
-	fx_write(p, "\xEF\xBB\xBFid,name\r\n1,\"a, b\"\r\n\r\n2,\"two\nlines\""
-	    "\n3,last");
+	fx_write(p, "\xEF\xBB\xBFid,name\r\n1,\"a, b\"\r\n\r\n2,\"two, "
+	    "parts\"\n3,last");
 	ck_assert_int_eq(br_csv_read(p, collect_cb, &c, NULL, &err), 0);
 	ck_assert_str_eq(c.text,
-	    "[id],[name];[1],[a, b];[2],[two\nlines];[3],[last];");
+	    "[id],[name];[1],[a, b];[2],[two, parts];[3],[last];");
 	ck_assert_int_eq(c.n, 4);
 	ck_assert_int_eq(c.lines[0], 1);
 	ck_assert_int_eq(c.lines[1], 2);
-	ck_assert_int_eq(c.lines[2], 5);
-	ck_assert_int_eq(c.lines[3], 6);
+	ck_assert_int_eq(c.lines[2], 4);
+	ck_assert_int_eq(c.lines[3], 5);
+	/* A line break inside a quoted field is refused (issue 16). */
+	memset(&c, 0, sizeof(c));
+	fx_write(p, "id,name\n2,\"two\nlines\"\n");
+	ck_assert_int_eq(br_csv_read(p, collect_cb, &c, NULL, &err), -1);
+	ck_assert_int_eq(err.line, 3);
+	ck_assert_str_eq(err.msg, "control character 0x0a in field 2");
 }
 END_TEST
 

@@ -29,8 +29,18 @@ typedef int (*br_csv_cb)(void *ctx, const struct br_csv_record *rec,
     struct br_error *err);
 
 /*
+ * The longest record (one line, or the lines of a quoted field) a reader
+ * accepts; longer is an error (BR_EINPUT), so a line-less gzip bomb is
+ * stopped at 1 MiB instead of growing until memory runs out.
+ */
+#define BR_CSV_LINE_MAX (1 << 20)
+
+/*
  * Stream every record of path ("-" = stdin; gzip detected) to cb.  Blank
- * lines are skipped; a UTF-8 BOM at the start is dropped.  When sha_hex is
+ * lines are skipped; a UTF-8 BOM at the start is dropped.  A field holding
+ * a control byte (NUL, any other C0 byte such as tab or a quoted line
+ * break, or DEL) is an error with its line and field number: a NUL would
+ * cut the field short for every strcmp after.  When sha_hex is
  * not NULL it receives the SHA-256 of the whole (decompressed) input.
  * Returns 0, or -1 with err (BR_EINPUT with file:line for malformed CSV).
  */

@@ -15,6 +15,7 @@
 #include "io/csvio.h"
 #include "core/date.h"
 #include "core/money.h"
+#include "core/text.h"
 #include "core/tz.h"
 #include "core/banned.h"
 
@@ -112,9 +113,9 @@ check_name_id(const struct loader *l, const struct br_csv_record *rec,
 }
 
 /*
- * Every field of a data row: no NUL (it would cut the field short) and
- * no control character (a line break in a name forges lines in a text
- * bill); as many fields as the header (a truncated row is refused).
+ * Every field of a data row: no NUL (it would cut the field short), no
+ * control character (a line break in a name forges lines in a text
+ * bill), well-formed UTF-8 (what is stored is printed on bills); as many fields as the header (a truncated row is refused).
  */
 static int
 check_row(const struct loader *l, const struct br_csv_record *rec,
@@ -126,7 +127,7 @@ check_row(const struct loader *l, const struct br_csv_record *rec,
 		return br_error_set(err, BR_EINPUT, rec->file, rec->line,
 		    "%zu fields where the header has %zu (truncated or "
 		    "malformed row)", rec->nfields, l->ncols);
-	for (i = 0; i < rec->nfields; i++)
+	for (i = 0; i < rec->nfields; i++) {
 		for (k = 0; k < rec->lens[i]; k++) {
 			unsigned char c = (unsigned char)rec->fields[i][k];
 			if (c < 0x20 || c == 0x7f)
@@ -134,6 +135,13 @@ check_row(const struct loader *l, const struct br_csv_record *rec,
 				    rec->line, "control character 0x%02x in "
 				    "field %zu", c, i + 1);
 		}
+		if ((k = br_utf8_check(rec->fields[i], rec->lens[i])) !=
+		    rec->lens[i])
+			return br_error_set(err, BR_EINPUT, rec->file,
+			    rec->line, "field %zu is not UTF-8 (byte %zu, "
+			    "0x%02x)", i + 1, k + 1,
+			    (unsigned char)rec->fields[i][k]);
+	}
 	return 0;
 }
 
