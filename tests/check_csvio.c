@@ -352,6 +352,27 @@ START_TEST(test_long_and_many)
 }
 END_TEST
 
+/* Issue 16: formula cells neutralised (OWASP), numbers left alone. */
+START_TEST(test_put_neutralises)
+{
+	static const char *const in[] = { "=1+2", "+1", "-1+2", "@SUM(A1)",
+	    "\tx", "\rx", "-", "-12.50", "-3", "12", "0.5", "a=b", "-.5",
+	    "-1.", "=\"a\",b", "" };
+	static const char want[] = "\"'=1+2\",\"'+1\",\"'-1+2\","
+	    "\"'@SUM(A1)\",\"'\tx\",\"'\rx\",\"'-\",-12.50,-3,12,0.5,a=b,"
+	    "\"'-.5\",\"'-1.\",\"'=\"\"a\"\",b\",\n";
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+
+	ck_assert_ptr_nonnull(f);
+	br_csv_row(f, sizeof(in) / sizeof(in[0]), in);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_str_eq(buf, want);
+	free(buf);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -368,6 +389,7 @@ main(void)
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_long_and_many);
 	tcase_add_test(tc, test_line_max);
+	tcase_add_test(tc, test_put_neutralises);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -182,6 +182,30 @@ START_TEST(test_render_bill_text)
 }
 END_TEST
 
+/* Issue 16: a line break stored in a name (by a release before the
+ * registry refused it) is escaped, never printed as a line of its own. */
+START_TEST(test_render_text_escapes_controls)
+{
+	struct br_error err;
+	struct br_ledger_statement ls;
+	char *buf = NULL;
+	size_t len;
+	FILE *f;
+
+	ck_assert_msg(br_store_exec(st, "UPDATE account SET name = 'Ann' || "
+	    "char(10) || 'AMOUNT DUE: $0.00' || char(13, 27) WHERE "
+	    "account_id = 'A1'", &err) == 0, "%s", err.msg);
+	f = open_memstream(&buf, &len);
+	ck_assert_int_eq(br_render_bill(st, "2026-10-A1", f, &ls, &err), 0);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(buf,
+	    "\nAnn\\x0aAMOUNT DUE: $0.00\\x0d\\x1b\n"));
+	ck_assert_ptr_null(strstr(buf, "\nAMOUNT DUE: $0.00"));
+	ck_assert_ptr_null(strchr(buf, '\r'));
+	free(buf);
+}
+END_TEST
+
 START_TEST(test_render_run_issues_once)
 {
 	struct br_error err;
@@ -307,6 +331,7 @@ main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_render_bill_text);
+	tcase_add_test(tc, test_render_text_escapes_controls);
 	tcase_add_test(tc, test_render_run_issues_once);
 	tcase_add_test(tc, test_render_bad_total_rolls_back);
 	tcase_add_test(tc, test_render_unknown_cycle);

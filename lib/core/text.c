@@ -64,3 +64,17 @@ br_text_has_control(const char *s, size_t len)
 			return true;
 	return false;
 }
+
+void
+br_text_line(FILE *f, const char *prefix, const char *s)
+{
+	fputs(prefix, f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\x%02x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('\n', f);
+}

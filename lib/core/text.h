@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /*
  * Offset of the first byte of s[0..len) that starts an ill-formed UTF-8
@@ -19,5 +20,12 @@ size_t br_utf8_check(const char *s, size_t len);
 
 /* True when s[0..len) holds a control byte (C0, DEL). */
 bool br_text_has_control(const char *s, size_t len);
+
+/*
+ * Write prefix, then s with every control byte as "\xNN" (a line break
+ * in a name can then not forge a line such as "AMOUNT DUE: $0.00" in a
+ * text bill), then a newline.
+ */
+void br_text_line(FILE *f, const char *prefix, const char *s);
 
 #endif

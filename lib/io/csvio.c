@@ -451,14 +451,44 @@ br_csv_field(const struct br_csv_record *rec, int i)
 	return rec->fields[i];
 }
 
+/* A number as the writers format them: -?digits(.digits)? */
+static bool
+numeric_cell(const char *s)
+{
+	const char *p = s + (*s == '-');
+	size_t n = strspn(p, "0123456789");
+
+	if (n == 0)
+		return false;
+	p += n;
+	if (*p == '.') {
+		n = strspn(++p, "0123456789");
+		if (n == 0)
+			return false;
+		p += n;
+	}
+	return *p == '\0';
+}
+
+bool
+br_csv_needs_neutralising(const char *s)
+{
+	return (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
+	    s[0] == '\t' || s[0] == '\r') && !numeric_cell(s);
+}
+
 void
 br_csv_put(FILE *f, const char *s)
 {
-	if (strpbrk(s, ",\"\r\n") == NULL) {
+	bool neutral = br_csv_needs_neutralising(s);
+
+	if (!neutral && strpbrk(s, ",\"\r\n") == NULL) {
 		fputs(s, f);
 		return;
 	}
 	fputc('"', f);
+	if (neutral)
+		fputc('\'', f);
 	for (; *s; s++) {
 		if (*s == '"')
 			fputc('"', f);

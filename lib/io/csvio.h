@@ -54,7 +54,21 @@ int br_csv_column(const struct br_csv_record *hdr, const char *name);
 /* Field i or "" when the record is short. */
 const char *br_csv_field(const struct br_csv_record *rec, int i);
 
-/* Write one field, quoted when it holds a comma, quote, CR or LF. */
+/*
+ * True when a cell would start a spreadsheet formula: it begins with
+ * = + - @, tab or CR and is not a number as the writers format them
+ * (-?digits(.digits)?, so "-12.50" stays a number).
+ */
+bool br_csv_needs_neutralising(const char *s);
+
+/*
+ * Write one field, quoted when it holds a comma, quote, CR or LF.  A
+ * field that br_csv_needs_neutralising is written as "'..." (OWASP CSV
+ * injection: a leading single quote, the cell quoted), so a meter id,
+ * name, reference, file name or detail of "=HYPERLINK(...)" is shown as
+ * text.  Only the output changes; the store keeps the raw value.  Every
+ * CSV report is written through this function (br_csv_row).
+ */
 void br_csv_put(FILE *f, const char *s);
 
 /* Write a whole row of n fields and a newline. */
