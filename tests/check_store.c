@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -63,6 +64,47 @@ START_TEST(test_store_create_reopen_and_version)
 	br_store_close(st);
 	ck_assert_ptr_null(br_store_open(p, 0, &err));
 	ck_assert_int_eq(err.code, BR_ECONFIG);
+}
+END_TEST
+
+/* Issue 16: several tools opening a new store at once all succeed (the
+ * loser used to exit 70 with "table setting already exists"). */
+START_TEST(test_store_concurrent_create)
+{
+	enum { NPROC = 6, ROUNDS = 4 };
+	int round, i, fds[2], status, failed = 0;
+	char path[400];
+	pid_t pid[NPROC];
+
+	for (round = 0; round < ROUNDS; round++) {
+		snprintf(path, sizeof(path), "%s/race%d.db", dir, round);
+		ck_assert_int_eq(pipe(fds), 0);
+		for (i = 0; i < NPROC; i++) {
+			ck_assert_int_ge(pid[i] = fork(), 0);
+			if (pid[i] == 0) {
+				struct br_error err;
+				struct br_store *st;
+				char c;
+				close(fds[1]);
+				(void)!read(fds[0], &c, 1);	/* the start */
+				st = br_store_open(path, BR_STORE_CREATE,
+				    &err);
+				if (st == NULL)
+					fprintf(stderr, "child: %s\n",
+					    err.msg);
+				br_store_close(st);
+				_exit(st == NULL ? 70 : 0);
+			}
+		}
+		close(fds[0]);
+		close(fds[1]);			/* all start now */
+		for (i = 0; i < NPROC; i++) {
+			ck_assert_int_eq(waitpid(pid[i], &status, 0), pid[i]);
+			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+				failed++;
+		}
+	}
+	ck_assert_int_eq(failed, 0);
 }
 END_TEST
 
@@ -506,6 +548,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);	/* the gzip cases under ASan, loaded */
 	tcase_add_test(tc, test_store_create_reopen_and_version);
+	tcase_add_test(tc, test_store_concurrent_create);
 	tcase_add_test(tc, test_store_rollback_leaves_store_unchanged);
 	tcase_add_test(tc, test_store_pack_roundtrip);
 	tcase_add_test(tc, test_csv_lines_quotes_bom_crlf);

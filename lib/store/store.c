@@ -425,8 +425,21 @@ migrate(struct br_store *st, struct br_error *err)
 		    v, NMIGRATIONS);
 	if (v == NMIGRATIONS)
 		return 0;
+	/*
+	 * Take the write lock, then read the version again: another tool
+	 * starting at the same time may have migrated in between (it then
+	 * failed with "table setting already exists").
+	 */
 	if (br_store_exec(st, "BEGIN IMMEDIATE", err) != 0)
 		return -1;
+	if (user_version(st, &v, err) != 0)
+		goto fail;
+	if (v >= NMIGRATIONS) {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return v == NMIGRATIONS ? 0 : br_error_set(err, BR_ECONFIG,
+		    st->path, 0, "store schema version %d is newer than this "
+		    "billrun (%d)", v, NMIGRATIONS);
+	}
 	for (i = v; i < NMIGRATIONS; i++)
 		if (br_store_exec(st, migrations[i], err) != 0)
 			goto fail;
