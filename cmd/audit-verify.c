@@ -9,92 +9,76 @@
 
 #include "store/audit.h"
 #include "store/store.h"
-#include "common/diag.h"
-#include "common/exitcode.h"
+#include "common/cli.h"
 #include "core/banned.h"
 
-static void
-usage(FILE *f)
+static const struct br_cli_opt options[] = {
+	{ "head", no_argument, 'H', NULL,
+	    "print only the chain head and the record count" },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
+static struct br_cli cli = {
+	.tool = "audit-verify",
+	.synopsis = "usage: audit-verify [--db PATH] [--head] [-o FILE]\n",
+	.about = "Check the hash-chained audit log and every audited table "
+	    "against it;\nreport each edited, deleted, unaudited or unsealed "
+	    "record.",
+	.opts = options,
+	.shortopts = "d:",
+	.common = BR_CLI_DB | BR_CLI_OUTPUT,
+	.exit1 = "audit problems were found",
+};
+
+/* The report, or with --head the chain head and record count. */
+static int
+verify(struct br_store *st, int head_only, FILE *out,
+    struct br_audit_stats *stats, struct br_error *err)
 {
-	fprintf(f, "usage: audit-verify [--db PATH] [--head] [-o FILE]\n");
+	FILE *sink;
+	int rc;
+
+	if (!head_only)
+		return br_audit_verify(st, out, stats, err);
+	if ((sink = fopen("/dev/null", "w")) == NULL)
+		return br_error_set(err, BR_EIO, NULL, 0, "cannot open "
+		    "/dev/null");
+	rc = br_audit_verify(st, sink, stats, err);
+	fclose(sink);
+	if (rc == 0)
+		fprintf(out, "%s %ld\n", stats->head[0] ? stats->head : "-",
+		    stats->records);
+	return rc;
 }
 
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"db", required_argument, NULL, 'd'},
-		{"head", no_argument, NULL, 'H'},
-		{"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}
-	};
-	const char *db = "billing.db", *outpath = NULL;
 	struct br_audit_stats stats;
-	struct br_error err;
-	struct br_output out;
-	struct br_store *st;
-	int ch, head_only = 0, status;
+	struct br_cli_run run;
+	int ch, head_only = 0, rc;
 
-	br_diag_init("audit-verify");
-	br_error_clear(&err);
-	while ((ch = getopt_long(argc, argv, "d:o:h", longopts, NULL)) != -1) {
+	br_cli_init(&cli, argc, argv);
+	while ((ch = br_cli_next(&cli, argc, argv)) != -1) {
 		switch (ch) {
-		case 'd':
-			db = optarg;
-			break;
-		case 'H':
-			head_only = 1;
-			break;
-		case 'o':
-			outpath = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return BR_EXIT_OK;
-		default:
-			usage(stderr);
-			return BR_EXIT_USAGE;
+		case 'H': head_only = 1; break;
+		default: return cli.status;
 		}
 	}
 	if (optind != argc) {
-		usage(stderr);
+		fputs(cli.synopsis, stderr);
 		return BR_EXIT_USAGE;
 	}
-	if ((st = br_store_open(db, BR_STORE_READONLY, &err)) == NULL ||
-	    br_output_open(&out, outpath, &err) != 0) {
-		br_diag_error(&err);
-		br_store_close(st);
-		return br_exit_from_error(err.code);
-	}
-	if (head_only) {
-		FILE *sink = fopen("/dev/null", "w");
-		if (sink == NULL || br_audit_verify(st, sink, &stats, &err) != 0) {
-			if (sink)
-				fclose(sink);
-			br_output_close(&out, 0, NULL);
-			br_diag_error(&err);
-			br_store_close(st);
-			return br_exit_from_error(err.code);
-		}
-		fclose(sink);
-		fprintf(out.f, "%s %ld\n", stats.head[0] ? stats.head : "-",
-		    stats.records);
-	} else if (br_audit_verify(st, out.f, &stats, &err) != 0) {
-		br_output_close(&out, 0, NULL);
-		br_diag_error(&err);
-		br_store_close(st);
-		return br_exit_from_error(err.code);
-	}
-	if (br_output_close(&out, 1, &err) != 0) {
-		br_diag_error(&err);
-		status = br_exit_from_error(err.code);
-	} else if (stats.problems > 0) {
+	if ((rc = br_cli_begin(&run, cli.db, BR_STORE_READONLY, NULL,
+	    cli.output)) != 0)
+		return rc;
+	rc = verify(run.st, head_only, run.out.f, &stats, &run.err);
+	if ((rc = br_cli_end(&run, rc)) != 0)
+		return rc;
+	if (stats.problems > 0) {
 		br_warn("%ld audit problem(s) in '%s' (%ld records checked)",
-		    stats.problems, db, stats.records);
-		status = BR_EXIT_EXCEPTIONS;
-	} else
-		status = BR_EXIT_OK;
-	br_store_close(st);
-	return status;
+		    stats.problems, cli.db, stats.records);
+		return BR_EXIT_EXCEPTIONS;
+	}
+	return BR_EXIT_OK;
 }

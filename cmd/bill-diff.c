@@ -10,79 +10,61 @@
 
 #include "report/billdiff.h"
 #include "store/store.h"
-#include "common/diag.h"
-#include "common/exitcode.h"
+#include "common/cli.h"
 #include "core/banned.h"
 
-static void
-usage(FILE *f)
-{
-	fprintf(f, "usage: bill-diff [--cycle ID] [--account ID] [-o FILE] "
-	    "OLD.db NEW.db\n");
-}
+static const struct br_cli_opt options[] = {
+	{ "cycle", required_argument, 'c', "ID", "compare this cycle only" },
+	{ "account", required_argument, 'a', "ID",
+	    "compare this account only" },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
+static struct br_cli cli = {
+	.tool = "bill-diff",
+	.synopsis = "usage: bill-diff [--cycle ID] [--account ID] [-o FILE] "
+	    "OLD.db NEW.db\n",
+	.about = "Compare the bills of two stores account by account and "
+	    "line by line, with\nthe reason for each change.",
+	.opts = options,
+	.shortopts = "c:a:",
+	.common = BR_CLI_OUTPUT,
+	.exit1 = "bills differ",
+};
 
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"cycle", required_argument, NULL, 'c'},
-		{"account", required_argument, NULL, 'a'},
-		{"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}
-	};
 	struct br_billdiff_opts opts = {NULL, NULL};
 	struct br_billdiff_stats stats;
-	struct br_error err;
-	struct br_output out;
-	struct br_store *a = NULL, *b = NULL;
-	const char *outpath = NULL;
-	int ch, status;
+	struct br_cli_run run;
+	struct br_store *b;
+	int ch, rc;
 
-	br_diag_init("bill-diff");
-	br_error_clear(&err);
-	while ((ch = getopt_long(argc, argv, "c:a:o:h", longopts, NULL)) != -1) {
+	br_cli_init(&cli, argc, argv);
+	while ((ch = br_cli_next(&cli, argc, argv)) != -1) {
 		switch (ch) {
-		case 'c':
-			opts.cycle_id = optarg;
-			break;
-		case 'a':
-			opts.account_id = optarg;
-			break;
-		case 'o':
-			outpath = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return BR_EXIT_OK;
-		default:
-			usage(stderr);
-			return BR_EXIT_USAGE;
+		case 'c': opts.cycle_id = optarg; break;
+		case 'a': opts.account_id = optarg; break;
+		default: return cli.status;
 		}
 	}
 	if (argc - optind != 2) {
-		usage(stderr);
+		fputs(cli.synopsis, stderr);
 		return BR_EXIT_USAGE;
 	}
-	if ((a = br_store_open(argv[optind], BR_STORE_READONLY, &err)) == NULL ||
-	    (b = br_store_open(argv[optind + 1], BR_STORE_READONLY, &err)) ==
-	    NULL || br_output_open(&out, outpath, &err) != 0) {
-		br_diag_error(&err);
-		br_store_close(a);
-		br_store_close(b);
-		return br_exit_from_error(err.code);
-	}
-	if (br_billdiff_run(a, b, &opts, out.f, &stats, &err) != 0) {
-		br_output_close(&out, 0, NULL);
-		br_diag_error(&err);
-		status = br_exit_from_error(err.code);
-	} else if (br_output_close(&out, 1, &err) != 0) {
-		br_diag_error(&err);
-		status = br_exit_from_error(err.code);
-	} else
-		status = stats.bills_changed || stats.bills_added ||
-		    stats.bills_removed ? BR_EXIT_EXCEPTIONS : BR_EXIT_OK;
-	br_store_close(a);
+	if ((rc = br_cli_begin(&run, argv[optind], BR_STORE_READONLY, NULL,
+	    cli.output)) != 0)
+		return rc;
+	if ((b = br_store_open(argv[optind + 1], BR_STORE_READONLY,
+	    &run.err)) == NULL)
+		rc = -1;
+	else
+		rc = br_billdiff_run(run.st, b, &opts, run.out.f, &stats,
+		    &run.err);
 	br_store_close(b);
-	return status;
+	if ((rc = br_cli_end(&run, rc)) != 0)
+		return rc;
+	return stats.bills_changed || stats.bills_added ||
+	    stats.bills_removed ? BR_EXIT_EXCEPTIONS : BR_EXIT_OK;
 }

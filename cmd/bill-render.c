@@ -12,59 +12,125 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/diag.h"
-#include "common/exitcode.h"
+#include "common/cli.h"
 #include "render/render.h"
 #include "store/store.h"
 #include "core/banned.h"
 
-static void
-usage(FILE *f)
-{
-	fprintf(f, "usage: bill-render [--db PATH] --cycle ID [--account ID] "
+static const struct br_cli_opt options[] = {
+	{ "cycle", required_argument, 'c', "ID", "the bill cycle to issue" },
+	{ "account", required_argument, 'a', "ID",
+	    "render this account only" },
+	{ "out-dir", required_argument, 'D', "DIR",
+	    "directory of the bill files (default bills)" },
+	{ "format", required_argument, 'f', "FMT",
+	    "bill files: text, pdf or both (default both)" },
+	{ "vendor", required_argument, 'v', "FILE",
+	    "write the print-vendor data file" },
+	{ "print-stream", required_argument, 'P', "FILE",
+	    "write the print stream (every bill in one file)" },
+	{ "shard", required_argument, 'K', "K/N",
+	    "render the accounts of shard K of N" },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
+static struct br_cli cli = {
+	.tool = "bill-render",
+	.synopsis = "usage: bill-render [--db PATH] --cycle ID [--account ID] "
 	    "[--out-dir DIR]\n"
 	    "                   [--format text|pdf|both] [--vendor FILE] "
 	    "[--shard K/N] [-o FILE]\n"
-	    "                   [--print-stream FILE]\n");
-}
+	    "                   [--print-stream FILE]\n",
+	.about = "Render and issue the bills of a cycle; write the bill "
+	    "register CSV to the\noutput.  See docs/bill-render.md.",
+	.opts = options,
+	.common = BR_CLI_DB | BR_CLI_OUTPUT,
+};
+
+struct args {
+	struct br_render_opts opts;
+	const char *vpath, *ppath;
+	struct br_shard shard;
+};
 
 static int
-usage_error(const char *msg)
+parse_args(int argc, char **argv, struct args *a)
 {
-	br_warn("%s", msg);
-	br_warn("try 'bill-render --help' for more information");
-	return BR_EXIT_USAGE;
+	struct br_error err;
+	int ch;
+
+	while ((ch = br_cli_next(&cli, argc, argv)) != -1) {
+		switch (ch) {
+		case 'a': a->opts.account_id = optarg; break;
+		case 'c': a->opts.cycle_id = optarg; break;
+		case 'f':
+			if (strcmp(optarg, "text") == 0)
+				a->opts.formats = BR_RENDER_TEXT;
+			else if (strcmp(optarg, "pdf") == 0)
+				a->opts.formats = BR_RENDER_PDF;
+			else if (strcmp(optarg, "both") == 0)
+				a->opts.formats = BR_RENDER_TEXT |
+				    BR_RENDER_PDF;
+			else
+				return br_cli_usage_error("--format must be "
+				    "text, pdf or both");
+			break;
+		case 'D': a->opts.out_dir = optarg; break;
+		case 'v': a->vpath = optarg; break;
+		case 'P': a->ppath = optarg; break;
+		case 'K':
+			if (br_shard_parse(optarg, &a->shard, &err) != 0)
+				return br_cli_usage_error(err.msg);
+			break;
+		default: return cli.status;
+		}
+	}
+	if (optind != argc)
+		return br_cli_usage_error("unexpected argument");
+	if (a->opts.cycle_id == NULL)
+		return br_cli_usage_error("--cycle is required");
+	return -1;
+}
+
+/* Render into the register, the vendor file and the print stream. */
+static int
+work(struct br_cli_run *run, struct args *a, struct br_render *r)
+{
+	struct br_output vout = { 0 }, pout = { 0 };
+	struct br_render_totals tot;
+	struct br_error *err = &run->err;
+	int rc = 0;
+
+	if (a->vpath != NULL && (rc = br_output_open(&vout, a->vpath,
+	    err)) == 0)
+		a->opts.vendor = vout.f;
+	if (rc == 0 && a->ppath != NULL && (rc = br_output_open(&pout,
+	    a->ppath, err)) == 0)
+		a->opts.print = pout.f;
+	if (rc == 0)
+		rc = br_render_run(r, run->st, &a->opts, run->out.f, &tot, err);
+	if (br_output_close(&vout, rc == 0, rc == 0 ? err : NULL) != 0)
+		rc = -1;
+	if (br_output_close(&pout, rc == 0, rc == 0 ? err : NULL) != 0)
+		rc = -1;
+	/* The register must be complete before the bills are put out. */
+	if (rc == 0)
+		rc = br_output_flush(&run->out, err);
+	if (rc == 0)
+		rc = br_render_finish(r, 1, err);
+	return rc;
 }
 
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "account", required_argument, NULL, 'a' },
-		{ "cycle", required_argument, NULL, 'c' },
-		{ "db", required_argument, NULL, 'd' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "out-dir", required_argument, NULL, 'D' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "print-stream", required_argument, NULL, 'P' },
-		{ "shard", required_argument, NULL, 'K' },
-		{ "vendor", required_argument, NULL, 'v' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct br_render_opts opts = { NULL, NULL, "bills",
-	    BR_RENDER_TEXT | BR_RENDER_PDF, NULL, NULL };
-	struct br_render_totals tot;
+	struct args a = { .opts = { NULL, NULL, "bills",
+	    BR_RENDER_TEXT | BR_RENDER_PDF, NULL, NULL } };
 	struct br_render r;
-	struct br_output out, vout, pout;
-	struct br_store *st;
-	struct br_error err;
-	const char *db = "billing.db", *outpath = NULL, *vpath = NULL;
-	const char *ppath = NULL;
-	struct br_shard shard = { 0, 0 };
-	int ch, rc;
+	struct br_cli_run run;
+	int rc;
 
-	br_diag_init("bill-render");
+	br_cli_init(&cli, argc, argv);
 #ifdef M_TRIM_THRESHOLD
 	/*
 	 * Each PDF allocates and frees a few hundred kB: keep that memory
@@ -74,81 +140,12 @@ main(int argc, char **argv)
 	mallopt(M_TRIM_THRESHOLD, 64 << 20);
 	mallopt(M_MMAP_THRESHOLD, 16 << 20);
 #endif
-	br_error_clear(&err);
-	while ((ch = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'a': opts.account_id = optarg; break;
-		case 'c': opts.cycle_id = optarg; break;
-		case 'd': db = optarg; break;
-		case 'f':
-			if (strcmp(optarg, "text") == 0)
-				opts.formats = BR_RENDER_TEXT;
-			else if (strcmp(optarg, "pdf") == 0)
-				opts.formats = BR_RENDER_PDF;
-			else if (strcmp(optarg, "both") == 0)
-				opts.formats = BR_RENDER_TEXT | BR_RENDER_PDF;
-			else
-				return usage_error("--format must be text, pdf "
-				    "or both");
-			break;
-		case 'D': opts.out_dir = optarg; break;
-		case 'h': usage(stdout); return BR_EXIT_OK;
-		case 'o': outpath = optarg; break;
-		case 'v': vpath = optarg; break;
-		case 'P': ppath = optarg; break;
-		case 'K':
-			if (br_shard_parse(optarg, &shard, &err) != 0)
-				return usage_error(err.msg);
-			break;
-		default:
-			br_warn("try 'bill-render --help' for more information");
-			return BR_EXIT_USAGE;
-		}
-	}
-	if (optind != argc)
-		return usage_error("unexpected argument");
-	if (opts.cycle_id == NULL)
-		return usage_error("--cycle is required");
-	if ((st = br_store_open(db, 0, &err)) == NULL) {
-		br_diag_error(&err);
-		return br_exit_from_error(err.code);
-	}
+	if ((rc = parse_args(argc, argv, &a)) >= 0)
+		return rc;
+	if ((rc = br_cli_begin(&run, cli.db, 0, &a.shard, cli.output)) != 0)
+		return rc;
 	br_render_init(&r);
-	rc = br_store_begin(st, &err);
-	if (rc == 0)
-		rc = br_shard_bind(st, &shard, &err);
-	if (rc == 0 && vpath != NULL) {
-		rc = br_output_open(&vout, vpath, &err);
-		if (rc == 0)
-			opts.vendor = vout.f;
-	}
-	if (rc == 0 && ppath != NULL) {
-		rc = br_output_open(&pout, ppath, &err);
-		if (rc == 0)
-			opts.print = pout.f;
-	}
-	if (rc == 0 && (rc = br_output_open(&out, outpath, &err)) == 0) {
-		rc = br_render_run(&r, st, &opts, out.f, &tot, &err);
-		if (br_output_close(&out, rc == 0, rc == 0 ? &err : NULL) != 0)
-			rc = -1;
-	}
-	if (opts.vendor != NULL &&
-	    br_output_close(&vout, rc == 0, rc == 0 ? &err : NULL) != 0)
-		rc = -1;
-	if (opts.print != NULL &&
-	    br_output_close(&pout, rc == 0, rc == 0 ? &err : NULL) != 0)
-		rc = -1;
-	if (rc == 0)
-		rc = br_render_finish(&r, 1, &err);
-	if (rc == 0)
-		rc = br_store_commit(st, &err);
-	else
-		br_store_rollback(st);
+	rc = br_cli_end(&run, work(&run, &a, &r));
 	br_render_release(&r);
-	br_store_close(st);
-	if (rc != 0) {
-		br_diag_error(&err);
-		return br_exit_from_error(err.code);
-	}
-	return BR_EXIT_OK;
+	return rc;
 }

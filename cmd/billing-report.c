@@ -10,111 +10,88 @@
 
 #include "report/report.h"
 #include "store/store.h"
-#include "common/diag.h"
-#include "common/exitcode.h"
+#include "common/cli.h"
 #include "core/banned.h"
 
-static void
-usage(FILE *f)
-{
-	fprintf(f, "usage: billing-report unbilled [--db PATH] --cycle ID "
+static const struct br_cli_opt options[] = {
+	{ "cycle", required_argument, 'c', "ID",
+	    "unbilled: the bill cycle" },
+	{ "month", required_argument, 'm', "YYYY-MM",
+	    "eia861m: the month reported" },
+	{ "sector-map", required_argument, 's', "FILE.csv",
+	    "eia861m: rate code to EIA sector" },
+	{ "exclude-code", required_argument, 'x', "PREFIX",
+	    "eia861m: leave out rate codes with this prefix (repeatable)" },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
+static struct br_cli cli = {
+	.tool = "billing-report",
+	.synopsis = "usage: billing-report unbilled [--db PATH] --cycle ID "
 	    "[-o FILE]\n"
 	    "       billing-report eia861m [--db PATH] --month YYYY-MM "
-	    "[--sector-map FILE.csv] [--exclude-code PREFIX]... [-o FILE]\n");
+	    "[--sector-map FILE.csv] [--exclude-code PREFIX]... [-o FILE]\n",
+	.about = "Reports from the store: unbilled revenue of a cycle, "
+	    "monthly sales in the\nEIA-861M shape.  See "
+	    "docs/billing-report.md.",
+	.opts = options,
+	.common = BR_CLI_DB | BR_CLI_OUTPUT,
+	.exit1 = "unbilled: accounts left unbilled were found",
+};
+
+static int
+usage(void)
+{
+	fputs(cli.synopsis, stderr);
+	return BR_EXIT_USAGE;
 }
 
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"db", required_argument, NULL, 'd'},
-		{"cycle", required_argument, NULL, 'c'},
-		{"month", required_argument, NULL, 'm'},
-		{"sector-map", required_argument, NULL, 's'},
-		{"exclude-code", required_argument, NULL, 'x'},
-		{"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}
-	};
-	const char *db = "billing.db", *cycle = NULL, *outpath = NULL;
+	const char *cycle = NULL, *what;
 	const char *excl[16] = {NULL};
 	struct br_eia_opts eia = {NULL, NULL, excl, 0};
-	struct br_error err;
-	struct br_output out;
-	struct br_store *st;
-	const char *what;
+	struct br_cli_run run;
 	long nrows = 0;
-	int ch, rc, user_excl = 0;
+	int ch, rc;
 
-	br_diag_init("billing-report");
-	br_error_clear(&err);
-	if (argc < 2 || argv[1][0] == '-') {
-		if (argc >= 2 && (strcmp(argv[1], "-h") == 0 ||
-		    strcmp(argv[1], "--help") == 0)) {
-			usage(stdout);
-			return BR_EXIT_OK;
-		}
-		usage(stderr);
-		return BR_EXIT_USAGE;
-	}
-	what = argv[1];
-	optind = 2;
-	while ((ch = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+	br_cli_init(&cli, argc, argv);
+	if (argc >= 2 && argv[1][0] != '-') {
+		what = argv[1];
+		optind = 2;
+	} else
+		what = NULL;	/* only --help and --version */
+	while ((ch = br_cli_next(&cli, argc, argv)) != -1) {
 		switch (ch) {
-		case 'd':
-			db = optarg;
-			break;
-		case 'c':
-			cycle = optarg;
-			break;
-		case 'm':
-			eia.month = optarg;
-			break;
-		case 's':
-			eia.sector_map = optarg;
-			break;
+		case 'c': cycle = optarg; break;
+		case 'm': eia.month = optarg; break;
+		case 's': eia.sector_map = optarg; break;
 		case 'x':
-			if (user_excl == 16) {
+			if (eia.nexclude == 16) {
 				br_warn("too many --exclude-code options");
 				return BR_EXIT_USAGE;
 			}
-			excl[user_excl++] = optarg;
-			eia.nexclude = (size_t)user_excl;
+			excl[eia.nexclude++] = optarg;
 			break;
-		case 'o':
-			outpath = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return BR_EXIT_OK;
-		default:
-			usage(stderr);
-			return BR_EXIT_USAGE;
+		default: return cli.status;
 		}
 	}
-	if (optind != argc || (strcmp(what, "unbilled") == 0 && !cycle) ||
+	if (what == NULL || optind != argc ||
+	    (strcmp(what, "unbilled") == 0 && !cycle) ||
 	    (strcmp(what, "eia861m") == 0 && !eia.month) ||
-	    (strcmp(what, "unbilled") != 0 && strcmp(what, "eia861m") != 0)) {
-		usage(stderr);
-		return BR_EXIT_USAGE;
-	}
-	if ((st = br_store_open(db, BR_STORE_READONLY, &err)) == NULL ||
-	    br_output_open(&out, outpath, &err) != 0) {
-		br_diag_error(&err);
-		br_store_close(st);
-		return br_exit_from_error(err.code);
-	}
+	    (strcmp(what, "unbilled") != 0 && strcmp(what, "eia861m") != 0))
+		return usage();
+	if ((rc = br_cli_begin(&run, cli.db, BR_STORE_READONLY, NULL,
+	    cli.output)) != 0)
+		return rc;
 	if (strcmp(what, "unbilled") == 0)
-		rc = br_report_unbilled(st, cycle, out.f, &nrows, &err);
+		rc = br_report_unbilled(run.st, cycle, run.out.f, &nrows,
+		    &run.err);
 	else
-		rc = br_report_eia861m(st, &eia, out.f, &err);
-	if (br_output_close(&out, rc == 0, rc == 0 ? &err : NULL) != 0)
-		rc = -1;
-	br_store_close(st);
-	if (rc != 0) {
-		br_diag_error(&err);
-		return br_exit_from_error(err.code);
-	}
+		rc = br_report_eia861m(run.st, &eia, run.out.f, &run.err);
+	if ((rc = br_cli_end(&run, rc)) != 0)
+		return rc;
 	/* Findings in the unbilled report are exceptions to act on. */
 	return nrows > 0 ? BR_EXIT_EXCEPTIONS : BR_EXIT_OK;
 }

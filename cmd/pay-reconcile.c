@@ -8,8 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/diag.h"
-#include "common/exitcode.h"
+#include "common/cli.h"
 #include "core/date.h"
 #include "core/money.h"
 #include "pay/payment.h"
@@ -17,23 +16,45 @@
 #include "store/store.h"
 #include "core/banned.h"
 
-static void
-usage(FILE *f)
-{
-	fprintf(f, "usage: pay-reconcile [--db PATH] [--as-of YYYY-MM-DD] "
+static const struct br_cli_opt options[] = {
+	{ "as-of", required_argument, 'A', "YYYY-MM-DD",
+	    "the date of late fees and aging" },
+	{ "format", required_argument, 'F', "FMT",
+	    "payment file format: auto, csv, bai2, nacha or lockbox" },
+	{ "mapping", required_argument, 'M', "FILE.yaml",
+	    "column mapping of a CSV payment file" },
+	{ "late-fees", no_argument, 'L', NULL,
+	    "post late fees on bills past due at --as-of" },
+	{ "recon", required_argument, 'R', "FILE",
+	    "write the reconciliation report to FILE" },
+	{ "aging", required_argument, 'G', "FILE",
+	    "write the receivables aging at --as-of to FILE" },
+	{ "shard", required_argument, 'K', "K/N",
+	    "post to the accounts of shard K of N" },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
+static struct br_cli cli = {
+	.tool = "pay-reconcile",
+	.synopsis = "usage: pay-reconcile [--db PATH] [--as-of YYYY-MM-DD] "
 	    "[--format auto|csv|bai2|nacha|lockbox]\n"
 	    "                     [--mapping FILE.yaml] [--late-fees] "
 	    "[--recon FILE] [--aging FILE]\n"
-	    "                     [--shard K/N] [-o FILE] [FILE...]\n");
-}
+	    "                     [--shard K/N] [-o FILE] [FILE...]\n",
+	.about = "Match payment files to accounts and post them to the "
+	    "ledger; write the\nposting report.  See docs/pay-reconcile.md.",
+	.opts = options,
+	.common = BR_CLI_DB | BR_CLI_OUTPUT,
+	.exit1 = "payments held in suspense or returns unmatched",
+};
 
-static int
-usage_error(const char *msg)
-{
-	br_warn("%s", msg);
-	br_warn("try 'pay-reconcile --help' for more information");
-	return BR_EXIT_USAGE;
-}
+struct args {
+	const char *as_of, *format, *mapping, *recon, *aging;
+	struct br_shard shard;
+	int late_fees;
+	char **files;
+	size_t nfiles;
+};
 
 /* Tell the operator about every item that needs a look. */
 static void
@@ -95,119 +116,108 @@ write_report(const char *path, int kind, const struct br_payment_report *rep,
 	return br_output_close(&out, 1, err);
 }
 
+static int
+parse_args(int argc, char **argv, struct args *a)
+{
+	struct br_error err;
+	int32_t day;
+	int ch;
+
+	while ((ch = br_cli_next(&cli, argc, argv)) != -1) {
+		switch (ch) {
+		case 'A': a->as_of = optarg; break;
+		case 'F': a->format = optarg; break;
+		case 'G': a->aging = optarg; break;
+		case 'L': a->late_fees = 1; break;
+		case 'M': a->mapping = optarg; break;
+		case 'R': a->recon = optarg; break;
+		case 'K':
+			if (br_shard_parse(optarg, &a->shard, &err) != 0)
+				return br_cli_usage_error(err.msg);
+			break;
+		default: return cli.status;
+		}
+	}
+	a->files = argv + optind;
+	a->nfiles = (size_t)(argc - optind);
+	if (a->as_of != NULL && br_date_parse(a->as_of, (size_t)-1, &day) != 0)
+		return br_cli_usage_error("--as-of wants a date YYYY-MM-DD");
+	if (strcmp(a->format, "auto") != 0 && strcmp(a->format, "csv") != 0 &&
+	    strcmp(a->format, "bai2") != 0 && strcmp(a->format, "nacha") != 0 &&
+	    strcmp(a->format, "lockbox") != 0)
+		return br_cli_usage_error("--format wants auto, csv, bai2, "
+		    "nacha or lockbox");
+	if ((a->late_fees || a->aging != NULL) && a->as_of == NULL)
+		return br_cli_usage_error("--late-fees and --aging need "
+		    "--as-of");
+	if (a->nfiles == 0 && !a->late_fees && a->aging == NULL)
+		return br_cli_usage_error("no payment file given");
+	return -1;
+}
+
+/* Post the files and the fees, write the reports. */
+static int
+work(struct br_cli_run *run, const struct args *a,
+    const struct br_payment_opts *opts, struct br_payment_report *rep,
+    long *nfees, int64_t *fees)
+{
+	struct br_error *err = &run->err;
+
+	if (br_payment_post_files_ex(run->st, (const char *const *)a->files,
+	    a->nfiles, opts, rep, err) != 0)
+		return -1;
+	if (a->late_fees &&
+	    br_payment_late_fees(run->st, a->as_of, nfees, fees, err) != 0)
+		return -1;
+	if (a->nfiles > 0 || cli.output != NULL)
+		br_payment_report_write(rep, run->out.f);
+	if (a->recon != NULL &&
+	    write_report(a->recon, 1, rep, run->st, a->as_of, err) != 0)
+		return -1;
+	if (a->aging != NULL &&
+	    write_report(a->aging, 2, rep, run->st, a->as_of, err) != 0)
+		return -1;
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "aging", required_argument, NULL, 'G' },
-		{ "as-of", required_argument, NULL, 'A' },
-		{ "db", required_argument, NULL, 'd' },
-		{ "format", required_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "late-fees", no_argument, NULL, 'L' },
-		{ "mapping", required_argument, NULL, 'M' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "recon", required_argument, NULL, 'R' },
-		{ "shard", required_argument, NULL, 'K' },
-		{ NULL, 0, NULL, 0 }
-	};
+	struct args a = { .format = "auto" };
 	struct br_payment_report rep;
-	struct br_payment_opts opts;
+	struct br_payment_opts opts = { 0 };
 	struct br_paymap map;
-	struct br_store *st;
+	struct br_cli_run run;
 	struct br_error err;
-	const char *db = "billing.db", *outpath = NULL, *as_of = NULL;
-	const char *format = "auto", *mapping = NULL, *recon = NULL;
-	const char *aging = NULL;
-	struct br_shard shard = { 0, 0 };
-	int late_fees = 0;
 	long nfees = 0;
 	int64_t fees = 0;
-	int32_t day;
-	int ch, rc;
+	char amt[32];
+	size_t i;
+	int rc;
 
-	br_diag_init("pay-reconcile");
-	br_error_clear(&err);
-	while ((ch = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'A': as_of = optarg; break;
-		case 'd': db = optarg; break;
-		case 'F': format = optarg; break;
-		case 'G': aging = optarg; break;
-		case 'h': usage(stdout); return BR_EXIT_OK;
-		case 'L': late_fees = 1; break;
-		case 'M': mapping = optarg; break;
-		case 'o': outpath = optarg; break;
-		case 'R': recon = optarg; break;
-		case 'K':
-			if (br_shard_parse(optarg, &shard, &err) != 0)
-				return usage_error(err.msg);
-			break;
-		default:
-			br_warn("try 'pay-reconcile --help' for more "
-			    "information");
-			return BR_EXIT_USAGE;
-		}
-	}
-	if (as_of != NULL && br_date_parse(as_of, (size_t)-1, &day) != 0)
-		return usage_error("--as-of wants a date YYYY-MM-DD");
-	if (strcmp(format, "auto") != 0 && strcmp(format, "csv") != 0 &&
-	    strcmp(format, "bai2") != 0 && strcmp(format, "nacha") != 0 &&
-	    strcmp(format, "lockbox") != 0)
-		return usage_error("--format wants auto, csv, bai2, nacha or "
-		    "lockbox");
-	if ((late_fees || aging != NULL) && as_of == NULL)
-		return usage_error("--late-fees and --aging need --as-of");
-	if (optind == argc && !late_fees && aging == NULL)
-		return usage_error("no payment file given");
-	if (mapping != NULL && br_paymap_load(&map, mapping, &err) != 0) {
-		br_diag_error(&err);
-		return br_exit_from_error(err.code);
-	}
-	memset(&opts, 0, sizeof(opts));
-	opts.as_of = as_of;
-	opts.format = format;
-	opts.map = mapping != NULL ? &map : NULL;
-	if ((st = br_store_open(db, 0, &err)) == NULL) {
-		br_diag_error(&err);
-		return br_exit_from_error(err.code);
-	}
+	br_cli_init(&cli, argc, argv);
+	if ((rc = parse_args(argc, argv, &a)) >= 0)
+		return rc;
+	if (a.mapping != NULL && br_paymap_load(&map, a.mapping, &err) != 0)
+		return br_cli_fail(&err);
+	opts.as_of = a.as_of;
+	opts.format = a.format;
+	opts.map = a.mapping != NULL ? &map : NULL;
+	if ((rc = br_cli_begin(&run, cli.db, 0, &a.shard, cli.output)) != 0)
+		return rc;
 	br_payment_report_init(&rep);
-	rc = br_store_begin(st, &err);
-	if (rc == 0)
-		rc = br_shard_bind(st, &shard, &err);
-	if (rc == 0)
-		rc = br_payment_post_files_ex(st, (const char *const *)argv +
-		    optind, (size_t)(argc - optind), &opts, &rep, &err);
-	if (rc == 0 && late_fees)
-		rc = br_payment_late_fees(st, as_of, &nfees, &fees, &err);
-	if (rc == 0 && (optind < argc || outpath != NULL))
-		rc = write_report(outpath, 0, &rep, st, as_of, &err);
-	if (rc == 0 && recon != NULL)
-		rc = write_report(recon, 1, &rep, st, as_of, &err);
-	if (rc == 0 && aging != NULL)
-		rc = write_report(aging, 2, &rep, st, as_of, &err);
-	if (rc == 0)
-		rc = br_store_commit(st, &err);
-	else
-		br_store_rollback(st);
-	br_store_close(st);
-	if (rc != 0) {
+	if ((rc = br_cli_end(&run, work(&run, &a, &opts, &rep, &nfees,
+	    &fees))) != 0) {
 		br_payment_report_release(&rep);
-		br_diag_error(&err);
-		return br_exit_from_error(err.code);
+		return rc;
 	}
 	report_notes(&rep);
-	if (late_fees) {
-		char amt[32];
-
+	if (a.late_fees)
 		br_warn("late fees: %ld posted, %s", nfees,
 		    br_cents_format(fees, amt, sizeof(amt)));
-	}
-	rc = BR_EXIT_OK;
-	for (ch = 0; ch < (int)rep.n; ch++)
-		if (rep.rows[ch].status == BR_PAY_SUSPENSE ||
-		    rep.rows[ch].status == BR_PAY_RETURN_UNMATCHED)
+	for (i = 0; i < rep.n; i++)
+		if (rep.rows[i].status == BR_PAY_SUSPENSE ||
+		    rep.rows[i].status == BR_PAY_RETURN_UNMATCHED)
 			rc = BR_EXIT_EXCEPTIONS;
 	br_payment_report_release(&rep);
 	return rc;

@@ -1,9 +1,9 @@
 /*
  * rate-apply: rate one bill cycle.  Writes draft (or hold) bills, their
  * lines and meter usage to the store and the charges CSV to stdout or -o.
- * The work is br_rate_run (lib/rate.c); tariffs are rates/<CODE>.yaml
+ * The work is br_rate_run (lib/rate/rate.c); tariffs are rates/<CODE>.yaml
  * (docs/tariff.md).  --rebill re-rates issued bills instead and writes
- * the rebill report (br_rebill_run, lib/rebill.c, docs/rebill.md).
+ * the rebill report (br_rebill_run, lib/rate/rebill.c, docs/rebill.md).
  */
 #include <getopt.h>
 #include <malloc.h>
@@ -11,155 +11,139 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/diag.h"
-#include "common/exitcode.h"
+#include "common/cli.h"
 #include "core/date.h"
 #include "rate/rate.h"
 #include "rate/rebill.h"
 #include "store/store.h"
 #include "core/banned.h"
 
-static const char usage_text[] =
+static const struct br_cli_opt options[] = {
+	{ "cycle", required_argument, 'c', "ID", "the bill cycle to rate" },
+	{ "rates", required_argument, 'r', "DIR",
+	    "tariff directory, rates/<CODE>.yaml (default rates)" },
+	{ "account", required_argument, 'a', "ID", "rate this account only" },
+	{ "shard", required_argument, 'K', "K/N",
+	    "rate the accounts of shard K of N" },
+	{ "rebill", no_argument, 'R', NULL,
+	    "re-rate issued bills and write the rebill report" },
+	{ "as-of", required_argument, 'A', "YYYY-MM-DD",
+	    "with --rebill: the date the rebill is made" },
+	{ "back-bill-limit-days", required_argument, 'L', "N",
+	    "with --rebill: hold undercharges older than N days" },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
+static struct br_cli cli = {
+	.tool = "rate-apply",
+	.synopsis =
     "usage: rate-apply [--db PATH] --cycle ID [--rates DIR] [--account ID]\n"
     "                  [--shard K/N] [-v] [-o FILE]\n"
     "       rate-apply [--db PATH] --rebill --cycle ID [--account ID]\n"
     "                  [--as-of YYYY-MM-DD] [--back-bill-limit-days N]\n"
-    "                  [--rates DIR] [--shard K/N] [-v] [-o FILE]\n";
+    "                  [--rates DIR] [--shard K/N] [-v] [-o FILE]\n",
+	.about = "Rate one bill cycle: draft (or hold) bills in the store, "
+	    "the charges CSV\nto the output.  See docs/rate-apply.md.",
+	.opts = options,
+	.common = BR_CLI_DB | BR_CLI_OUTPUT | BR_CLI_VERBOSE,
+	.exit1 = "bills on hold (or rebilled, with --rebill)",
+};
 
+/* The --rebill options, checked. */
 static int
-usage_error(const char *msg)
+rebill_opts(int rebill, const char *as_of, const char *limit,
+    struct br_rebill_opts *ropts)
 {
-	br_warn("%s", msg);
-	br_warn("try '%s --help' for more information", br_diag_tool());
-	return BR_EXIT_USAGE;
+	char *end;
+	int32_t day;
+
+	ropts->limit_days = -1;
+	if (!rebill && (as_of != NULL || limit != NULL))
+		return br_cli_usage_error("--as-of and --back-bill-limit-days "
+		    "need --rebill");
+	if (as_of != NULL && br_date_parse(as_of, (size_t)-1, &day) != 0)
+		return br_cli_usage_error("--as-of wants a date YYYY-MM-DD");
+	if (limit != NULL) {
+		ropts->limit_days = strtol(limit, &end, 10);
+		if (end == limit || *end != '\0' || ropts->limit_days < 0)
+			return br_cli_usage_error("--back-bill-limit-days "
+			    "wants a number of days");
+	}
+	ropts->as_of = as_of;
+	return 0;
+}
+
+static void
+report(int rebill, const struct br_rate_stats *s,
+    const struct br_rebill_stats *rs)
+{
+	if (rebill) {
+		br_warn("%ld issued bills: %ld rebilled, %ld unchanged, "
+		    "%ld limited", rs->checked, rs->rebilled, rs->unchanged,
+		    rs->limited);
+		return;
+	}
+	if (s->skipped_issued > 0)
+		br_warn("note: skipped %ld accounts whose bill is already "
+		    "issued", s->skipped_issued);
+	br_warn("%ld bills (%ld on hold), %ld lines", s->bills, s->held,
+	    s->lines);
 }
 
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "account", required_argument, NULL, 'a' },
-		{ "as-of", required_argument, NULL, 'A' },
-		{ "back-bill-limit-days", required_argument, NULL, 'L' },
-		{ "cycle", required_argument, NULL, 'c' },
-		{ "db", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "rates", required_argument, NULL, 'r' },
-		{ "rebill", no_argument, NULL, 'R' },
-		{ "shard", required_argument, NULL, 'K' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct br_rate_opts opts;
-	struct br_rate_stats stats;
-	struct br_rebill_opts ropts;
-	struct br_rebill_stats rstats;
-	struct br_output out;
-	struct br_error err;
-	struct br_store *st;
-	const char *db = "billing.db", *outpath = NULL;
-	const char *as_of = NULL, *limit = NULL;
+	struct br_rate_opts opts = { .rates_dir = "rates" };
+	struct br_rate_stats stats = { 0 };
+	struct br_rebill_opts ropts = { 0 };
+	struct br_rebill_stats rstats = { 0 };
 	struct br_shard shard = { 0, 0 };
-	int ch, verbose = 0, rebill = 0, rc;
+	struct br_cli_run run;
+	const char *as_of = NULL, *limit = NULL;
+	int ch, rebill = 0, rc;
 
-	br_diag_init("rate-apply");
+	br_cli_init(&cli, argc, argv);
 	/* Interval buffers are allocated and freed per account; keep freed
 	 * heap instead of trimming it back each time (brk churn was half of
 	 * the run time in profiles). */
 	mallopt(M_TRIM_THRESHOLD, 64 << 20);
 	mallopt(M_MMAP_THRESHOLD, 16 << 20);
-	br_error_clear(&err);
-	memset(&opts, 0, sizeof(opts));
-	opts.rates_dir = "rates";
-	while ((ch = getopt_long(argc, argv, "ho:v", longopts, NULL)) != -1) {
+	while ((ch = br_cli_next(&cli, argc, argv)) != -1) {
 		switch (ch) {
 		case 'a': opts.account_id = optarg; break;
 		case 'A': as_of = optarg; break;
 		case 'L': limit = optarg; break;
 		case 'R': rebill = 1; break;
 		case 'c': opts.cycle_id = optarg; break;
-		case 'd': db = optarg; break;
-		case 'h': fputs(usage_text, stdout); return BR_EXIT_OK;
-		case 'o': outpath = optarg; break;
 		case 'r': opts.rates_dir = optarg; break;
 		case 'K':
-			if (br_shard_parse(optarg, &shard, &err) != 0)
-				return usage_error(err.msg);
+			if (br_shard_parse(optarg, &shard, &run.err) != 0)
+				return br_cli_usage_error(run.err.msg);
 			break;
-		case 'v': verbose = 1; break;
-		default:
-			br_warn("try '%s --help' for more information",
-			    br_diag_tool());
-			return BR_EXIT_USAGE;
+		default: return cli.status;
 		}
 	}
 	if (optind != argc)
-		return usage_error("unexpected argument");
+		return br_cli_usage_error("unexpected argument");
 	if (opts.cycle_id == NULL)
-		return usage_error("--cycle is required");
-	memset(&ropts, 0, sizeof(ropts));
-	ropts.limit_days = -1;
-	if (!rebill && (as_of != NULL || limit != NULL))
-		return usage_error("--as-of and --back-bill-limit-days need "
-		    "--rebill");
-	if (as_of != NULL) {
-		int32_t day;
-		if (br_date_parse(as_of, (size_t)-1, &day) != 0)
-			return usage_error("--as-of wants a date YYYY-MM-DD");
-	}
-	if (limit != NULL) {
-		char *end;
-		ropts.limit_days = strtol(limit, &end, 10);
-		if (end == limit || *end != '\0' || ropts.limit_days < 0)
-			return usage_error("--back-bill-limit-days wants a "
-			    "number of days");
-	}
+		return br_cli_usage_error("--cycle is required");
+	if ((rc = rebill_opts(rebill, as_of, limit, &ropts)) != 0)
+		return rc;
 	ropts.cycle_id = opts.cycle_id;
 	ropts.account_id = opts.account_id;
 	ropts.rates_dir = opts.rates_dir;
-	ropts.as_of = as_of;
-
-	if ((st = br_store_open(db, 0, &err)) == NULL) {
-		br_diag_error(&err);
-		return br_exit_from_error(err.code);
-	}
-	if (br_store_begin(st, &err) != 0 ||
-	    br_shard_bind(st, &shard, &err) != 0 ||
-	    br_output_open(&out, outpath, &err) != 0) {
-		br_diag_error(&err);
-		br_store_close(st);
-		return br_exit_from_error(err.code);
-	}
-	memset(&rstats, 0, sizeof(rstats));
+	if ((rc = br_cli_begin(&run, cli.db, 0, &shard, cli.output)) != 0)
+		return rc;
 	if (rebill)
-		rc = br_rebill_run(st, &ropts, out.f, &rstats, &err);
+		rc = br_rebill_run(run.st, &ropts, run.out.f, &rstats, &run.err);
 	else
-		rc = br_rate_run(st, &opts, out.f, &stats, &err);
-	if (br_output_close(&out, rc == 0, &err) != 0)
-		rc = -1;
-	if (rc == 0)
-		rc = br_store_commit(st, &err);
-	else
-		br_store_rollback(st);
-	br_store_close(st);
-	if (rc != 0) {
-		br_diag_error(&err);
-		return br_exit_from_error(err.code);
-	}
-	if (rebill) {
-		if (verbose)
-			br_warn("%ld issued bills: %ld rebilled, %ld unchanged, "
-			    "%ld limited", rstats.checked, rstats.rebilled,
-			    rstats.unchanged, rstats.limited);
+		rc = br_rate_run(run.st, &opts, run.out.f, &stats, &run.err);
+	if ((rc = br_cli_end(&run, rc)) != 0)
+		return rc;
+	if (cli.verbose)
+		report(rebill, &stats, &rstats);
+	if (rebill)
 		return rstats.rebilled + rstats.limited > 0 ?
 		    BR_EXIT_EXCEPTIONS : BR_EXIT_OK;
-	}
-	if (verbose) {
-		if (stats.skipped_issued > 0)
-			br_warn("note: skipped %ld accounts whose bill is "
-			    "already issued", stats.skipped_issued);
-		br_warn("%ld bills (%ld on hold), %ld lines", stats.bills,
-		    stats.held, stats.lines);
-	}
 	return stats.held > 0 ? BR_EXIT_EXCEPTIONS : BR_EXIT_OK;
 }

@@ -1,7 +1,8 @@
 /*
  * validate-reads: check and estimate the interval reads of one billing
  * period, record exceptions, and write the exception report CSV.
- * The work is br_validate_run (lib/validate.c); see docs/validate-reads.md.
+ * The work is br_validate_run (lib/validate/validate.c); see
+ * docs/validate-reads.md.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -11,28 +12,52 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/diag.h"
-#include "common/exitcode.h"
+#include "common/cli.h"
 #include "core/date.h"
 #include "store/store.h"
 #include "validate/validate.h"
 #include "core/banned.h"
 
-static const char usage_text[] =
+static const struct br_cli_opt options[] = {
+	{ "cycle", required_argument, 'c', "ID",
+	    "validate the period of this bill cycle" },
+	{ "from", required_argument, 'f', "YYYY-MM-DD",
+	    "first day of the period (with --to)" },
+	{ "to", required_argument, 't', "YYYY-MM-DD",
+	    "last day of the period (with --from)" },
+	{ "account", required_argument, 'a', "ID",
+	    "validate this account only" },
+	{ "max-gap-minutes", required_argument, 'g', "N",
+	    "estimate gaps up to N minutes (default from the rules)" },
+	{ "zero-run-hours", required_argument, 'z', "H",
+	    "flag zero runs of H hours or more (default from the rules)" },
+	{ "rules", required_argument, 'r', "FILE.yaml",
+	    "VEE rules (docs/vee-rules.md)" },
+	{ "dispositions", required_argument, 'D', "FILE.csv",
+	    "apply review decisions first" },
+	{ "summary", required_argument, 's', "FILE",
+	    "write the per-code summary to FILE" },
+	{ "shard", required_argument, 'S', "K/N",
+	    "validate the accounts of shard K of N" },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
+static struct br_cli cli = {
+	.tool = "validate-reads",
+	.synopsis =
     "usage: validate-reads [--db PATH] (--cycle ID | --from YYYY-MM-DD "
     "--to YYYY-MM-DD)\n"
     "                      [--account ID] [--max-gap-minutes N] "
     "[--zero-run-hours H]\n"
     "                      [--rules FILE.yaml] [--dispositions FILE.csv]\n"
-    "                      [--summary FILE] [--shard K/N] [-v] [-o FILE]\n";
-
-static int
-usage_error(const char *msg)
-{
-	br_warn("%s", msg);
-	br_warn("try '%s --help' for more information", br_diag_tool());
-	return BR_EXIT_USAGE;
-}
+    "                      [--summary FILE] [--shard K/N] [-v] [-o FILE]\n",
+	.about = "Check and estimate the interval reads of one billing "
+	    "period; write the\nexception report CSV.  See "
+	    "docs/validate-reads.md.",
+	.opts = options,
+	.common = BR_CLI_DB | BR_CLI_OUTPUT | BR_CLI_VERBOSE,
+	.exit1 = "exceptions that hold a bill were found",
+};
 
 static int
 parse_int(const char *s, long lo, long hi, int32_t *out)
@@ -49,89 +74,131 @@ parse_int(const char *s, long lo, long hi, int32_t *out)
 }
 
 /* Command-line state besides the library options. */
-struct cli {
-	const char *db;		/* --db */
-	const char *outpath;	/* -o, NULL for stdout */
+struct args {
 	const char *rules;	/* --rules */
 	const char *dispositions; /* --dispositions */
 	const char *summary;	/* --summary */
-	int verbose;		/* -v */
 	struct br_shard shard;	/* --shard, {0, 0} when not given */
 	bool gap_given, zero_given;
 };
 
 /*
- * Parse argv into opts and cli.  Returns -1 to go on, or the exit status
+ * Parse argv into opts and a.  Returns -1 to go on, or the exit status
  * (0 after --help, 2 after a usage error already reported).
  */
 static int
 parse_args(int argc, char **argv, struct br_validate_opts *opts,
-    struct cli *cli)
+    struct args *a)
 {
-	static const struct option longopts[] = {
-		{ "account", required_argument, NULL, 'a' },
-		{ "cycle", required_argument, NULL, 'c' },
-		{ "db", required_argument, NULL, 'd' },
-		{ "dispositions", required_argument, NULL, 'D' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "max-gap-minutes", required_argument, NULL, 'g' },
-		{ "rules", required_argument, NULL, 'r' },
-		{ "shard", required_argument, NULL, 'S' },
-		{ "summary", required_argument, NULL, 's' },
-		{ "to", required_argument, NULL, 't' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "zero-run-hours", required_argument, NULL, 'z' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *from = NULL, *to = NULL;
 	struct br_error err;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "ho:v", longopts, NULL)) != -1) {
+	while ((ch = br_cli_next(&cli, argc, argv)) != -1) {
 		switch (ch) {
 		case 'a': opts->account_id = optarg; break;
 		case 'c': opts->cycle_id = optarg; break;
-		case 'd': cli->db = optarg; break;
-		case 'D': cli->dispositions = optarg; break;
-		case 'r': cli->rules = optarg; break;
-		case 's': cli->summary = optarg; break;
+		case 'D': a->dispositions = optarg; break;
+		case 'r': a->rules = optarg; break;
+		case 's': a->summary = optarg; break;
 		case 'S':
-			if (br_shard_parse(optarg, &cli->shard, &err) != 0)
-				return usage_error(err.msg);
+			if (br_shard_parse(optarg, &a->shard, &err) != 0)
+				return br_cli_usage_error(err.msg);
 			break;
 		case 'f': from = optarg; break;
 		case 'g':
 			if (parse_int(optarg, 0, 100000,
 			    &opts->max_gap_minutes) != 0)
-				return usage_error("bad --max-gap-minutes");
-			cli->gap_given = true;
+				return br_cli_usage_error(
+				    "bad --max-gap-minutes");
+			a->gap_given = true;
 			break;
-		case 'h': fputs(usage_text, stdout); return BR_EXIT_OK;
-		case 'o': cli->outpath = optarg; break;
 		case 't': to = optarg; break;
-		case 'v': cli->verbose = 1; break;
 		case 'z':
 			if (parse_int(optarg, 1, 100000,
 			    &opts->zero_run_hours) != 0)
-				return usage_error("bad --zero-run-hours");
-			cli->zero_given = true;
+				return br_cli_usage_error(
+				    "bad --zero-run-hours");
+			a->zero_given = true;
 			break;
-		default:
-			br_warn("try '%s --help' for more information",
-			    br_diag_tool());
-			return BR_EXIT_USAGE;
+		default: return cli.status;
 		}
 	}
 	if (optind != argc)
-		return usage_error("unexpected argument");
+		return br_cli_usage_error("unexpected argument");
 	if ((opts->cycle_id != NULL) == (from != NULL || to != NULL))
-		return usage_error("give either --cycle or --from and --to");
+		return br_cli_usage_error("give either --cycle or --from and "
+		    "--to");
 	if (opts->cycle_id == NULL && (from == NULL || to == NULL ||
 	    br_date_parse(from, (size_t)-1, &opts->from_day) != 0 ||
 	    br_date_parse(to, (size_t)-1, &opts->to_day) != 0))
-		return usage_error("--from and --to need YYYY-MM-DD dates");
+		return br_cli_usage_error("--from and --to need YYYY-MM-DD "
+		    "dates");
 	return -1;
+}
+
+/* The rules file, and the defaults it gives the limits not on argv. */
+static int
+load_rules(const struct args *a, struct br_vee_rules *rules,
+    struct br_validate_opts *opts, struct br_error *err)
+{
+	br_vee_rules_default(rules);
+	if (a->rules != NULL && br_vee_rules_load(rules, a->rules, err) != 0)
+		return -1;
+	opts->rules = rules;
+	if (!a->gap_given)
+		opts->max_gap_minutes = (int32_t)(br_vee_param(rules,
+		    BR_VEE_GAP_ESTIMATED, 0) / 1000);
+	if (!a->zero_given) {
+		opts->zero_run_hours = (int32_t)(br_vee_param(rules,
+		    BR_VEE_ZERO_RUN, 0) / 1000);
+		if (opts->zero_run_hours <= 0)
+			opts->zero_run_hours = 1;
+	}
+	return 0;
+}
+
+/* Decisions, the run, the summary file (sout, left open for the end). */
+static int
+work(struct br_cli_run *run, const struct args *a,
+    struct br_validate_opts *opts, struct br_validate_summary *sum,
+    struct br_disposition_result *disp, struct br_output *sout)
+{
+	if (a->dispositions != NULL) {
+		if (br_disposition_apply(run->st, a->dispositions, disp,
+		    &run->err) != 0)
+			return -1;
+		opts->force = disp->force;
+		opts->nforce = disp->nforce;
+	}
+	if (br_validate_run(run->st, opts, run->out.f, sum, &run->err) != 0)
+		return -1;
+	if (a->summary == NULL)
+		return 0;
+	if (br_output_open(sout, a->summary, &run->err) != 0)
+		return -1;
+	if (br_validate_write_summary(sum, sout->f, &run->err) != 0)
+		return -1;
+	return br_output_flush(sout, &run->err);
+}
+
+static void
+report(const struct args *a, const struct br_validate_summary *sum,
+    const struct br_disposition_result *disp)
+{
+	size_t i;
+
+	for (i = 0; i < sum->ncodes; i++)
+		br_warn("%s %s: %ld", sum->codes[i].code,
+		    sum->codes[i].severity, sum->codes[i].count);
+	if (a->dispositions != NULL)
+		br_warn("%ld decisions applied", disp->applied);
+	if (a->dispositions != NULL && disp->skipped > 0)
+		br_warn("%ld decisions for other shards skipped",
+		    disp->skipped);
+	br_warn("%ld meters, %ld meter-days, %ld intervals estimated, "
+	    "%ld exceptions", sum->meters, sum->days, sum->estimated,
+	    sum->rows);
 }
 
 int
@@ -139,93 +206,29 @@ main(int argc, char **argv)
 {
 	struct br_validate_opts opts;
 	struct br_validate_summary sum;
-	struct cli cli = { "billing.db", NULL, NULL, NULL, NULL, 0, { 0, 0 },
-	    false, false };
+	struct args a = { NULL, NULL, NULL, { 0, 0 }, false, false };
 	struct br_vee_rules rules;
-	struct br_disposition_result disp;
-	struct br_output out, sout;
-	struct br_error err, cerr;
-	struct br_store *st;
+	struct br_disposition_result disp = { 0 };
+	struct br_output sout = { 0 };
+	struct br_cli_run run;
+	struct br_error err;
 	int rc;
-	size_t i;
 
-	br_diag_init("validate-reads");
-	br_error_clear(&err);
+	br_cli_init(&cli, argc, argv);
 	br_validate_opts_init(&opts);
-	if ((rc = parse_args(argc, argv, &opts, &cli)) >= 0)
+	if ((rc = parse_args(argc, argv, &opts, &a)) >= 0)
 		return rc;
-	memset(&disp, 0, sizeof(disp));
-	br_vee_rules_default(&rules);
-	if (cli.rules != NULL &&
-	    br_vee_rules_load(&rules, cli.rules, &err) != 0) {
-		br_diag_error(&err);
-		return br_exit_from_error(err.code);
-	}
-	opts.rules = &rules;
-	if (!cli.gap_given)
-		opts.max_gap_minutes = (int32_t)(br_vee_param(&rules,
-		    BR_VEE_GAP_ESTIMATED, 0) / 1000);
-	if (!cli.zero_given) {
-		opts.zero_run_hours = (int32_t)(br_vee_param(&rules,
-		    BR_VEE_ZERO_RUN, 0) / 1000);
-		if (opts.zero_run_hours <= 0)
-			opts.zero_run_hours = 1;
-	}
-	if ((st = br_store_open(cli.db, 0, &err)) == NULL) {
-		br_diag_error(&err);
-		return br_exit_from_error(err.code);
-	}
-	if (br_store_begin(st, &err) != 0 ||
-	    br_shard_bind(st, &cli.shard, &err) != 0 ||
-	    br_output_open(&out, cli.outpath, &err) != 0) {
-		br_diag_error(&err);
-		br_store_close(st);
-		return br_exit_from_error(err.code);
-	}
-	sout.f = NULL;
-	rc = 0;
-	if (cli.dispositions != NULL) {
-		rc = br_disposition_apply(st, cli.dispositions, &disp, &err);
-		opts.force = disp.force;
-		opts.nforce = disp.nforce;
-	}
-	if (rc == 0)
-		rc = br_validate_run(st, &opts, out.f, &sum, &err);
-	if (rc == 0 && cli.summary != NULL) {
-		rc = br_output_open(&sout, cli.summary, &err);
-		if (rc == 0)
-			rc = br_validate_write_summary(&sum, sout.f, &err);
-		else
-			sout.f = NULL;
-	}
-	if (rc == 0)
-		rc = br_store_commit(st, &err);
-	else
-		br_store_rollback(st);
+	if (load_rules(&a, &rules, &opts, &err) != 0)
+		return br_cli_fail(&err);
+	if ((rc = br_cli_begin(&run, cli.db, 0, &a.shard, cli.output)) != 0)
+		return rc;
+	rc = br_cli_end(&run, work(&run, &a, &opts, &sum, &disp, &sout));
 	br_disposition_release(&disp);
-	/* On a failed close after the commit the store keeps the run. */
-	if (sout.f != NULL &&
-	    br_output_close(&sout, rc == 0, rc == 0 ? &err : &cerr) != 0)
-		rc = -1;
-	if (br_output_close(&out, rc == 0, rc == 0 ? &err : &cerr) != 0)
-		rc = -1;
-	br_store_close(st);
-	if (rc != 0) {
-		br_diag_error(&err);
-		return br_exit_from_error(err.code);
-	}
-	if (cli.verbose) {
-		for (i = 0; i < sum.ncodes; i++)
-			br_warn("%s %s: %ld", sum.codes[i].code,
-			    sum.codes[i].severity, sum.codes[i].count);
-		if (cli.dispositions != NULL)
-			br_warn("%ld decisions applied", disp.applied);
-		if (cli.dispositions != NULL && disp.skipped > 0)
-			br_warn("%ld decisions for other shards skipped",
-			    disp.skipped);
-		br_warn("%ld meters, %ld meter-days, %ld intervals estimated, "
-		    "%ld exceptions", sum.meters, sum.days, sum.estimated,
-		    sum.rows);
-	}
+	if (br_output_close(&sout, rc == 0, &err) != 0 && rc == 0)
+		rc = br_cli_fail(&err);
+	if (rc != 0)
+		return rc;
+	if (cli.verbose)
+		report(&a, &sum, &disp);
 	return sum.warn_hold > 0 ? BR_EXIT_EXCEPTIONS : BR_EXIT_OK;
 }

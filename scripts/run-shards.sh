@@ -8,7 +8,7 @@
 #        scripts/run-shards.sh --merge [--out DIR] N
 #
 #   N        number of shards (1..1024); shard K of N holds the accounts
-#            whose hash is K (lib/shard.h)
+#            whose hash is K (lib/store/shard.h)
 #   --bin    directory holding the tools (default: build/ of the source
 #            tree, then PATH)
 #   --out    output directory (default out/CYCLE; with --merge required)

@@ -1,5 +1,5 @@
 /*
- * check_audit.c: the hash-chained audit log (lib/audit.h): what sealing
+ * check_audit.c: the hash-chained audit log (lib/store/audit.h): what sealing
  * stores and hashes, content as of the commit, rollback, changes made
  * outside billrun, deleted records, and a version 3 store sealed by the
  * earlier scheme upgrading with its chain intact.

@@ -1,6 +1,6 @@
 /*
  * check_bai2.c: the BAI2 parser against the shared samples (skipped when
- * /work/shared is absent), the copies in testdata/samples-pay, crafted
+ * BR_SAMPLES_DIR is unset), the copies in testdata/samples-pay, crafted
  * continuation edge cases, control-total mismatches and malformed input.
  */
 #include <check.h>
@@ -480,22 +480,20 @@ main(void)
 {
 	Suite *s = suite_create("bai2");
 	TCase *tc = tcase_create("bai2");
-	SRunner *sr;
-	int failed;
+	TCase *ts = tcase_create("samples");
 
 	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_shared_valid);
-	tcase_add_test(tc, test_shared_parse_only);
-	tcase_add_test(tc, test_shared_invalid);
+	tcase_set_timeout(ts, 60);
+	tcase_add_test(ts, test_shared_valid);
+	tcase_add_test(ts, test_shared_parse_only);
+	tcase_add_test(ts, test_shared_invalid);
 	tcase_add_test(tc, test_ci_copies);
 	tcase_add_test(tc, test_crafted_continuations);
 	tcase_add_test(tc, test_crafted_errors);
 	tcase_add_test(tc, test_callback_stops);
 	tcase_add_test(tc, test_robust_mutations);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	tcase_set_tags(ts, "samples");
+	suite_add_tcase(s, ts);
+	return fx_run(s);
 }

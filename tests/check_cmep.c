@@ -285,25 +285,23 @@ cmep_suite(void)
 {
 	Suite *s = suite_create("cmep");
 	TCase *tc = tcase_create("core");
+	TCase *ts = tcase_create("samples");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(ts, setup, teardown);
 	tcase_add_test(tc, test_local_real_rows);
-	tcase_add_test(tc, test_shared_samples);
+	tcase_add_test(ts, test_shared_samples);
 	tcase_add_test(tc, test_fall_back_and_runs);
 	tcase_add_test(tc, test_utc_start_constant_skip);
 	tcase_add_test(tc, test_errors);
 	suite_add_tcase(s, tc);
+	tcase_set_tags(ts, "samples");
+	suite_add_tcase(s, ts);
 	return s;
 }
 
 int
 main(void)
 {
-	SRunner *sr = srunner_create(cmep_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return fx_run(cmep_suite());
 }

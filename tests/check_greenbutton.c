@@ -62,6 +62,8 @@ sample(const char *name)
 	static char buf[600];
 	struct stat sb;
 
+	if (fx_samples() == NULL)
+		return NULL;
 	snprintf(buf, sizeof(buf), "%s/ami/greenbutton-xml/%s", fx_samples(),
 	    name);
 	return stat(buf, &sb) == 0 ? buf : NULL;
@@ -340,10 +342,11 @@ gb_suite(void)
 {
 	Suite *s = suite_create("greenbutton");
 	TCase *tc = tcase_create("greenbutton");
+	TCase *ts = tcase_create("samples");
 
-	tcase_add_test(tc, test_electric_containerized);
-	tcase_add_test(tc, test_openespi_dst_and_quality);
-	tcase_add_test(tc, test_ngma_fractional_start_rejected);
+	tcase_add_test(ts, test_electric_containerized);
+	tcase_add_test(ts, test_openespi_dst_and_quality);
+	tcase_add_test(ts, test_ngma_fractional_start_rejected);
 	tcase_add_test(tc, test_synthetic_resolution);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_power_absent_is_zero);
@@ -351,17 +354,13 @@ gb_suite(void)
 	tcase_add_test(tc, test_gas_direct_power);
 	tcase_add_test(tc, test_start_overflow);
 	suite_add_tcase(s, tc);
+	tcase_set_tags(ts, "samples");
+	suite_add_tcase(s, ts);
 	return s;
 }
 
 int
 main(void)
 {
-	SRunner *sr = srunner_create(gb_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return fx_run(gb_suite());
 }

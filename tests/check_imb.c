@@ -1,5 +1,5 @@
 /*
- * check_imb.c: the Intelligent Mail barcode encoder (lib/imb.c) against
+ * check_imb.c: the Intelligent Mail barcode encoder (lib/render/imb.c) against
  * the USPS-B-3200 example vectors (tracking 01234567094987654321 with
  * no ZIP, a 5-, 9- and 11-digit routing code; the same four strings are
  * in several independent implementations) and one bar string made by the

@@ -1110,8 +1110,10 @@ import_suite(void)
 {
 	Suite *s = suite_create("import");
 	TCase *tc = tcase_create("import");
+	TCase *ts = tcase_create("samples");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(ts, setup, teardown);
 	tcase_add_test(tc, test_slot_normal_and_dst_days);
 	tcase_add_test(tc, test_local_time_ambiguity);
 	tcase_add_test(tc, test_units_and_multiplier);
@@ -1122,27 +1124,24 @@ import_suite(void)
 	tcase_add_test(tc, test_bad_value_leaves_store_unchanged);
 	tcase_add_test(tc, test_registry_bad_field);
 	tcase_add_test(tc, test_meter_exchange_matching);
-	tcase_add_test(tc, test_samples_nem12);
-	tcase_add_test(tc, test_samples_nem12_other_zone);
-	tcase_add_test(tc, test_samples_cmep);
+	tcase_add_test(ts, test_samples_nem12);
+	tcase_add_test(ts, test_samples_nem12_other_zone);
+	tcase_add_test(ts, test_samples_cmep);
 	tcase_add_test(tc, test_samples_copied);
-	tcase_add_test(tc, test_samples_nem12_invalid);
-	tcase_add_test(tc, test_samples_greenbutton);
+	tcase_add_test(ts, test_samples_nem12_invalid);
+	tcase_add_test(ts, test_samples_greenbutton);
 	tcase_add_test(tc, test_writer_thread_same_store);
 	tcase_add_test(tc, test_writer_thread_errors);
 	tcase_set_timeout(tc, 60);
+	tcase_set_timeout(ts, 60);
 	suite_add_tcase(s, tc);
+	tcase_set_tags(ts, "samples");
+	suite_add_tcase(s, ts);
 	return s;
 }
 
 int
 main(void)
 {
-	SRunner *sr = srunner_create(import_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return fx_run(import_suite());
 }

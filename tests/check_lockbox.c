@@ -1,6 +1,6 @@
 /*
  * check_lockbox.c: the BAI lockbox parser against the shared samples
- * (skipped when /work/shared is absent), the synthetic scan-line file in
+ * (skipped when BR_SAMPLES_DIR is unset), the synthetic scan-line file in
  * testdata/samples-pay, and crafted total and structure errors.
  */
 #include <check.h>
@@ -249,18 +249,16 @@ main(void)
 {
 	Suite *s = suite_create("lockbox");
 	TCase *tc = tcase_create("lockbox");
-	SRunner *sr;
-	int failed;
+	TCase *ts = tcase_create("samples");
 
 	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_shared_samples);
+	tcase_set_timeout(ts, 60);
+	tcase_add_test(ts, test_shared_samples);
 	tcase_add_test(tc, test_ci_copies);
 	tcase_add_test(tc, test_crafted);
 	tcase_add_test(tc, test_robust_mutations);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	tcase_set_tags(ts, "samples");
+	suite_add_tcase(s, ts);
+	return fx_run(s);
 }

@@ -1,6 +1,6 @@
 /*
  * check_nacha.c: the NACHA parser against the shared samples (skipped when
- * /work/shared is absent), the copies in testdata/samples-pay, and a
+ * BR_SAMPLES_DIR is unset), the copies in testdata/samples-pay, and a
  * crafted autopay file with one field broken at a time.
  */
 #include <check.h>
@@ -411,18 +411,16 @@ main(void)
 {
 	Suite *s = suite_create("nacha");
 	TCase *tc = tcase_create("nacha");
-	SRunner *sr;
-	int failed;
+	TCase *ts = tcase_create("samples");
 
 	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_shared_samples);
+	tcase_set_timeout(ts, 60);
+	tcase_add_test(ts, test_shared_samples);
 	tcase_add_test(tc, test_ci_copies);
 	tcase_add_test(tc, test_crafted);
 	tcase_add_test(tc, test_robust_mutations);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	tcase_set_tags(ts, "samples");
+	suite_add_tcase(s, ts);
+	return fx_run(s);
 }

@@ -1,6 +1,6 @@
 /*
  * check_nem12.c: the NEM12/NEM13 parser against every AEMO/nem-reader
- * sample (when /work/shared/samples or $BR_SAMPLES exists), the copies in
+ * sample (when $BR_SAMPLES_DIR is set), the copies in
  * testdata/samples-ami (always), and small synthetic files for options,
  * strict mode, quality mapping and error lines.
  */
@@ -549,29 +549,26 @@ nem12_suite(void)
 {
 	Suite *s = suite_create("nem12");
 	TCase *tc = tcase_create("core");
+	TCase *ts = tcase_create("samples");
 
-	tcase_add_test(tc, test_shared_valid);
-	tcase_add_test(tc, test_shared_invalid);
-	tcase_add_test(tc, test_shared_strict);
-	tcase_add_test(tc, test_shared_details);
-	tcase_add_test(tc, test_shared_nem13);
+	tcase_add_test(ts, test_shared_valid);
+	tcase_add_test(ts, test_shared_invalid);
+	tcase_add_test(ts, test_shared_strict);
+	tcase_add_test(ts, test_shared_details);
+	tcase_add_test(ts, test_shared_nem13);
 	tcase_add_test(tc, test_local_copies);
 	tcase_add_test(tc, test_synthetic_offset_and_quality);
 	tcase_add_test(tc, test_synthetic_errors);
 	tcase_add_test(tc, test_callback_error_and_sha);
 	tcase_add_test(tc, test_units_and_suffix);
 	suite_add_tcase(s, tc);
+	tcase_set_tags(ts, "samples");
+	suite_add_tcase(s, ts);
 	return s;
 }
 
 int
 main(void)
 {
-	SRunner *sr = srunner_create(nem12_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return fx_run(nem12_suite());
 }

@@ -1,5 +1,5 @@
 /*
- * check_rebill.c: rate-apply --rebill (lib/rebill.c) on a temporary store:
+ * check_rebill.c: rate-apply --rebill (lib/rate/rebill.c) on a temporary store:
  * corrected reads after issuing give a corrected bill whose ledger delta
  * is exactly new - old; nothing changed is a no-op; the back-billing limit
  * refuses an old undercharge but still refunds; whole cycle and one

@@ -1,5 +1,5 @@
 /*
- * check_ttfsubset.c: TrueType subsetting (lib/ttfsubset.c) on the Debian
+ * check_ttfsubset.c: TrueType subsetting (lib/render/ttfsubset.c) on the Debian
  * fonts the PDF bills embed (fonts-liberation2, fonts-ocr-a): the subset
  * maps the requested code points to glyphs with the source font's
  * advance widths, keeps composite glyph components (renumbered within

@@ -1,6 +1,6 @@
 /*
  * check_urdb.c: the URDB importer.  Every sample in shared/samples/urdb
- * (BR_SAMPLES, else /work/shared/samples; skipped when absent) either
+ * (BR_SAMPLES_DIR; skipped when unset) either
  * converts to YAML that br_tariff_load accepts or fails with the expected
  * reasons; copies and synthetic files in testdata/urdb always run; and
  * converted tariffs bill hand-computed months through lib/rate.
@@ -225,6 +225,8 @@ START_TEST(test_shared_samples)
 	char dir[1024];
 	int n = 0, ok;
 
+	if (fx_samples_dir("check_urdb", "urdb") == NULL)
+		return;
 	snprintf(dir, sizeof(dir), "%s/urdb", fx_samples());
 	ok = check_dir(dir, &n);
 	if (ok < 0)
@@ -1000,9 +1002,11 @@ urdb_suite(void)
 {
 	Suite *s = suite_create("urdb");
 	TCase *tc = tcase_create("core");
+	TCase *ts = tcase_create("samples");
 
 	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_shared_samples);
+	tcase_set_timeout(ts, 60);
+	tcase_add_test(ts, test_shared_samples);
 	tcase_add_test(tc, test_testdata_copies);
 	tcase_add_test(tc, test_bill_jackson_tiers);
 	tcase_add_test(tc, test_bill_pge_a10_tou_daily);
@@ -1020,17 +1024,13 @@ urdb_suite(void)
 	tcase_add_test(tc, test_bill_georgia_demand_two_periods);
 	tcase_add_test(tc, test_bill_reopt_tou_tiers);
 	suite_add_tcase(s, tc);
+	tcase_set_tags(ts, "samples");
+	suite_add_tcase(s, ts);
 	return s;
 }
 
 int
 main(void)
 {
-	SRunner *sr = srunner_create(urdb_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return fx_run(urdb_suite());
 }

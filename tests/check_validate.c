@@ -378,7 +378,7 @@ START_TEST(test_validate_missing_day)
 	    "no intervals"), 1);
 	ck_assert_int_eq(count_exc("MISSING_DAY", "2026-10-05", NULL), 0);
 	ck_assert_int_eq(sum.rows, 1);
-	/* exc_id: the stable hash of the natural key (lib/shard.h). */
+	/* exc_id: the stable hash of the natural key (lib/store/shard.h). */
 	snprintf(want, sizeof(want), "exc_id,stage,code,severity,account_id,"
 	    "meter_id,date,detail,source,line,status\n"
 	    "%lld,validate,MISSING_DAY,hold,A1,M1,2026-10-06,no intervals,,0,"

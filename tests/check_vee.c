@@ -803,17 +803,21 @@ START_TEST(test_nem12_multiple_quality)
 }
 END_TEST
 
-/* The AEMO sample with N (missing) intervals, when shared/ is present. */
+/* The AEMO sample with N (missing) intervals (shared samples). */
 START_TEST(test_nem12_missing_quality)
 {
-	const char *path = "/work/shared/samples/ami/nem12/"
-	    "aemo-NEM12_SCENARIO1005032705_ENERGEXM_NEMMCO.V05.csv";
+	const char *dir = fx_samples_dir("check_vee", "ami/nem12");
+	char path[1024];
 	struct br_validate_summary sum;
-	FILE *f = fopen(path, "r");
+	FILE *f;
 	char *r;
 
-	if (f == NULL)
-		return;		/* samples not available (CI) */
+	if (dir == NULL)
+		return;
+	snprintf(path, sizeof(path), "%s/%s", dir,
+	    "aemo-NEM12_SCENARIO1005032705_ENERGEXM_NEMMCO.V05.csv");
+	f = fopen(path, "r");
+	ck_assert_msg(f != NULL, "%s: missing from the samples", path);
 	fclose(f);
 	load_nem12(path, NULL, NULL, 10);
 	r = run_with("2005-03-27", "2005-03-31", NULL, NULL, NULL, 0, &sum);
@@ -951,9 +955,12 @@ vee_suite(void)
 {
 	Suite *s = suite_create("vee");
 	TCase *tc = tcase_create("vee");
+	TCase *ts = tcase_create("samples");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(ts, setup, teardown);
 	tcase_set_timeout(tc, 60);
+	tcase_set_timeout(ts, 60);
 	tcase_add_test(tc, test_rules_defaults_and_file);
 	tcase_add_test(tc, test_spike);
 	tcase_add_test(tc, test_stuck_and_zero);
@@ -971,19 +978,15 @@ vee_suite(void)
 	tcase_add_test(tc, test_forced_missing_day);
 	tcase_add_test(tc, test_clock_shift);
 	tcase_add_test(tc, test_nem12_multiple_quality);
-	tcase_add_test(tc, test_nem12_missing_quality);
+	tcase_add_test(ts, test_nem12_missing_quality);
 	suite_add_tcase(s, tc);
+	tcase_set_tags(ts, "samples");
+	suite_add_tcase(s, ts);
 	return s;
 }
 
 int
 main(void)
 {
-	SRunner *sr = srunner_create(vee_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return fx_run(vee_suite());
 }

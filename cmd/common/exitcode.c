@@ -1,13 +1,12 @@
 /*
- * exitcode.c: error code to exit status, and atomic output files.
+ * exitcode.c: error code to exit status, and output files (stdout or
+ * an atomic file, io/atomic.h).
  */
 #include "exitcode.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "core/banned.h"
 
@@ -39,28 +38,15 @@ br_exit_from_error(enum br_errcode code)
 int
 br_output_open(struct br_output *out, const char *path, struct br_error *err)
 {
-	struct stat sb;
-
 	memset(out, 0, sizeof(*out));
 	if (path == NULL || strcmp(path, "-") == 0) {
 		out->f = stdout;
 		out->is_stdout = 1;
 		return 0;
 	}
-	snprintf(out->path, sizeof(out->path), "%s", path);
-	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-		/* A device or FIFO (/dev/null, /dev/full, a pipe) is written in
-		 * place: renaming a temporary over it would replace it. */
-		out->in_place = 1;
-		if ((out->f = fopen(path, "w")) == NULL)
-			return br_error_set(err, BR_ECANTCREATE, NULL, 0,
-			    "cannot create '%s': %s", path, strerror(errno));
-		return 0;
-	}
-	snprintf(out->tmp, sizeof(out->tmp), "%s.tmp", path);
-	if ((out->f = fopen(out->tmp, "w")) == NULL)
-		return br_error_set(err, BR_ECANTCREATE, NULL, 0,
-		    "cannot create '%s': %s", path, strerror(errno));
+	if (br_atomic_open(&out->at, path, err) != 0)
+		return -1;
+	out->f = out->at.f;
 	return 0;
 }
 
@@ -69,12 +55,13 @@ br_output_flush(struct br_output *out, struct br_error *err)
 {
 	if (out->f == NULL)
 		return 0;
+	if (!out->is_stdout)
+		return br_atomic_flush(&out->at, err);
 	if (fflush(out->f) != 0 || ferror(out->f)) {
-		if (out->is_stdout && errno == EPIPE)
+		if (errno == EPIPE)
 			return 0;
-		return br_error_set(err, BR_EIO, NULL, 0, "write error on '%s': "
-		    "%s", out->is_stdout ? "standard output" : out->path,
-		    strerror(errno));
+		return br_error_set(err, BR_EIO, NULL, 0, "write error on "
+		    "standard output: %s", strerror(errno));
 	}
 	return 0;
 }
@@ -86,37 +73,21 @@ br_output_close(struct br_output *out, int ok, struct br_error *err)
 
 	if (out->f == NULL)
 		return 0;
-	failed = fflush(out->f) != 0 || ferror(out->f);
-	if (out->is_stdout) {
-		out->f = NULL;
-		if (failed && errno != EPIPE)
-			return br_error_set(err, BR_EIO, NULL, 0,
-			    "write error on standard output: %s",
-			    strerror(errno));
-		return 0;
-	}
-	if (fclose(out->f) != 0)
-		failed = 1;
 	out->f = NULL;
-	if (out->in_place) {
-		if (failed)
-			return br_error_set(err, BR_EIO, NULL, 0,
-			    "write error on '%s': %s", out->path,
-			    strerror(errno));
+	if (!out->is_stdout) {
+		if (ok)
+			return br_atomic_commit(&out->at, err);
+		/* A failed run: a write error still says why. */
+		if (br_atomic_flush(&out->at, err) != 0) {
+			br_atomic_abort(&out->at);
+			return -1;
+		}
+		br_atomic_abort(&out->at);
 		return 0;
 	}
-	if (!ok || failed) {
-		unlink(out->tmp);
-		if (failed)
-			return br_error_set(err, BR_EIO, NULL, 0,
-			    "write error on '%s': %s", out->path,
-			    strerror(errno));
-		return 0;
-	}
-	if (rename(out->tmp, out->path) != 0) {
-		unlink(out->tmp);
-		return br_error_set(err, BR_ECANTCREATE, NULL, 0,
-		    "cannot create '%s': %s", out->path, strerror(errno));
-	}
+	failed = fflush(stdout) != 0 || ferror(stdout);
+	if (failed && errno != EPIPE)
+		return br_error_set(err, BR_EIO, NULL, 0,
+		    "write error on standard output: %s", strerror(errno));
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "core/error.h"
+#include "io/atomic.h"
 
 enum br_exit {
 	BR_EXIT_OK = 0,		/* success, no exceptions */
@@ -26,16 +27,14 @@ int br_exit_from_error(enum br_errcode code);
 
 /*
  * Open output path for writing ("-" or NULL = stdout).  The file is
- * written to "<path>.tmp" and renamed into place by br_output_close, so a
+ * written through io/atomic.h (temporary, fsync, rename) by br_output_close, so a
  * failed run never leaves a half-written output.  Returns NULL with err
  * (BR_ECANTCREATE).
  */
 struct br_output {
-	FILE *f;
-	char path[512];
-	char tmp[520];
+	FILE *f;	/* stdout or at.f */
 	int is_stdout;
-	int in_place;	/* not a regular file: no temporary */
+	struct br_atomic at;	/* the file (io/atomic.h) */
 };
 int br_output_open(struct br_output *out, const char *path,
     struct br_error *err);

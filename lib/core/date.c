@@ -122,12 +122,36 @@ br_date_format(int32_t days, char *buf, size_t n)
 	return buf;
 }
 
+int
+br_utc_offset_parse(const char *s, size_t len, int32_t *out_s)
+{
+	int oh, om = 0;
+	int32_t v;
+
+	if (len < 3 || (s[0] != '+' && s[0] != '-') || digits(s + 1, 2, &oh))
+		return -1;
+	if (len == 6 && s[3] == ':') {
+		if (digits(s + 4, 2, &om))
+			return -1;
+	} else if (len == 5) {
+		if (digits(s + 3, 2, &om))
+			return -1;
+	} else if (len != 3)
+		return -1;
+	v = (int32_t)(oh * 3600 + om * 60);
+	if (om > 59 || v > BR_UTC_OFFSET_MAX)
+		return -1;
+	*out_s = s[0] == '-' ? -v : v;
+	return 0;
+}
+
 /* The part of a stamp after the date (days: the date as days). */
 static int
 time_rest(const char *s, size_t len, int32_t days, int64_t *out_secs,
     bool *has_zone)
 {
-	int hh, mm, ss = 0, oh, om;
+	int hh, mm, ss = 0;
+	int32_t off;
 	size_t p;
 	int64_t secs;
 
@@ -154,23 +178,9 @@ time_rest(const char *s, size_t len, int32_t days, int64_t *out_secs,
 		*out_secs = secs;
 		return 0;
 	}
-	if (s[p] != '+' && s[p] != '-')
+	if (br_utc_offset_parse(s + p, len - p, &off) != 0)
 		return -1;
-	if (len - p == 6 && s[p + 3] == ':') {
-		if (digits(s + p + 1, 2, &oh) || digits(s + p + 4, 2, &om))
-			return -1;
-	} else if (len - p == 5) {
-		if (digits(s + p + 1, 2, &oh) || digits(s + p + 3, 2, &om))
-			return -1;
-	} else if (len - p == 3) {
-		if (digits(s + p + 1, 2, &oh))
-			return -1;
-		om = 0;
-	} else
-		return -1;
-	if (oh > 18 || om > 59)
-		return -1;
-	secs -= (s[p] == '-' ? -1 : 1) * (int64_t)(oh * 3600 + om * 60);
+	secs -= off;
 	*has_zone = true;
 	*out_secs = secs;
 	return 0;

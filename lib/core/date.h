@@ -32,9 +32,21 @@ int br_date_parse(const char *s, size_t len, int32_t *out_days);
 /* Format days as "YYYY-MM-DD"; buf >= 11 bytes.  Returns buf. */
 char *br_date_format(int32_t days, char *buf, size_t n);
 
+/* The largest UTC offset accepted, 14:00 (seconds): the zones in use span
+ * -12:00 to +14:00 (Line Islands), and RFC 3339 / ISO 8601 practice
+ * bounds offsets there; anything beyond is a typo. */
+#define BR_UTC_OFFSET_MAX (14 * 3600)
+
+/*
+ * Parse a UTC offset "+HH:MM", "-HH:MM", "+HHMM" or "+HH" (exactly len
+ * bytes; the sign is required) into seconds east of UTC.  Minutes 00-59,
+ * magnitude at most BR_UTC_OFFSET_MAX.  Returns 0 or -1.
+ */
+int br_utc_offset_parse(const char *s, size_t len, int32_t *out_s);
+
 /*
  * Parse an ISO 8601 timestamp "YYYY-MM-DDTHH:MM[:SS]" (a space may replace
- * the T) with an optional zone suffix "Z", "+HH:MM", "-HH:MM", "+HHMM".
+ * the T) with an optional zone suffix "Z" or a br_utc_offset_parse offset.
  * On success *out_secs is the wall-clock seconds since the epoch (as if UTC)
  * minus the offset when one was given, and *has_zone tells whether a suffix
  * was present (callers apply the utility zone when it was not).

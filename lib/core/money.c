@@ -12,8 +12,6 @@
 
 #include "core/banned.h"
 
-__extension__ typedef __int128 br_i128;
-
 static br_i128
 div_round128(br_i128 num, br_i128 den, enum br_round mode)
 {

@@ -25,6 +25,14 @@ enum br_round {
 	BR_ROUND_UP		/* away from zero (ceiling of magnitude) */
 };
 
+/*
+ * The one 128-bit integer: the exact intermediate of a product of two
+ * int64 (quantity x rate, micros x ppm) before it is divided and rounded
+ * back to int64.  A GCC/Clang extension (so __extension__ under
+ * -Wpedantic); every use goes through this name.
+ */
+__extension__ typedef __int128 br_i128;
+
 #define BR_MICROS_PER_CENT 10000
 #define BR_MICROS_PER_DOLLAR 1000000
 

@@ -17,6 +17,7 @@
 #include "io/input.h"
 #include "core/money.h"
 #include "core/reads.h"
+#include "core/units.h"
 #include "core/banned.h"
 
 #define HREF_MAX 320
@@ -331,13 +332,9 @@ find_rt(const struct gb *g, long mr)
 static const char *
 uom_unit(int uom)
 {
-	switch (uom) {
-	case 72: return "Wh";
-	case 169: return "therm";
-	case 119: return "CF";
-	case 128: return "gal";
-	default: return NULL;
-	}
+	const struct br_unit *u = br_unit_from_espi(uom);
+
+	return u != NULL ? u->name : NULL;
 }
 
 static uint8_t

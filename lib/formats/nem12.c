@@ -18,6 +18,7 @@
 #include "core/date.h"
 #include "core/money.h"
 #include "core/reads.h"
+#include "core/units.h"
 #include "core/banned.h"
 
 #define NEM_MAX_N 288		/* 5-minute intervals per day */
@@ -54,23 +55,15 @@ struct nem_state {
 	uint8_t covered[NEM_MAX_N];	/* set by a 400 (V days) */
 };
 
-static const char *const nem_units[] = {
-	"MWh", "kWh", "Wh", "MW", "kW", "W", "MVArh", "kVArh", "VArh",
-	"MVAr", "kVAr", "VAr", "MVAh", "kVAh", "VAh", "MVA", "kVA", "VA",
-	"kV", "V", "kA", "A", "pf"
-};
-
 const char *
 br_nem12_unit(const char *uom)
 {
-	size_t i;
+	const struct br_unit *u;
 
 	if (uom[0] == '\0')
 		return "";
-	for (i = 0; i < sizeof(nem_units) / sizeof(nem_units[0]); i++)
-		if (strcasecmp(uom, nem_units[i]) == 0)
-			return nem_units[i];
-	return NULL;
+	u = br_unit_find(uom);
+	return u != NULL && (u->uses & BR_UNIT_NEM12) ? u->name : NULL;
 }
 
 int

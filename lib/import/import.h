@@ -126,4 +126,25 @@ int br_import_file_opts(struct br_store *st, const struct br_registry *reg,
  */
 void br_import_report_write(FILE *f, struct br_import_result *res);
 
+/* One ami-import run (lib/import/run.c). */
+struct br_import_run_opts {
+	const char *registry;	/* load registry CSVs from this dir, or NULL */
+	const char *source_tz;	/* zone of stamps without offset, or NULL */
+	const char *mapping;	/* vendor CSV mapping file, or NULL */
+	struct br_import_opts imp;	/* format and per-source options */
+	/* Called for each file skipped as already imported (or NULL). */
+	void (*on_skip)(const char *path, void *arg);
+	void *arg;
+};
+
+/*
+ * Inside the caller's transaction: load the mapping and source zone,
+ * the registry (o->registry), import files[0..nfiles) in order, then
+ * write this run's exception report to out.  Returns 0 or -1 with err;
+ * the caller rolls back on -1.
+ */
+int br_import_run(struct br_store *st, const struct br_import_run_opts *o,
+    char **files, int nfiles, FILE *out, struct br_import_result *res,
+    struct br_error *err);
+
 #endif

@@ -109,7 +109,7 @@ void br_rate_day_usage(const struct br_interval_day *d, int64_t *usage_milli,
 
 /*
  * Where an account's bill goes when br_rate_opts.target is set (rebill,
- * lib/rebill.c): a fresh bill id, the bill it replaces, its dates.
+ * lib/rate/rebill.c): a fresh bill id, the bill it replaces, its dates.
  */
 struct br_rate_target {
 	char bill_id[160];

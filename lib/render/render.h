@@ -174,19 +174,19 @@ int br_pdf_stream_save(struct br_pdf_stream *ps, FILE *f,
 void br_pdf_stream_free(struct br_pdf_stream *ps);
 
 /*
- * The print-vendor data file (render_vendor.c), see docs/bill-render.md.
+ * The print-vendor data file (print_vendor.c), see docs/bill-render.md.
  * One header, a record set per bill, one trailer with the control
  * totals.
  */
-struct br_vendor_totals {
+struct br_print_vendor_totals {
 	long bills, records, pages;
 	int64_t due_cents, current_cents;
 };
-void br_vendor_header(FILE *f, const char *cycle_id,
-    struct br_vendor_totals *vt);
-void br_vendor_bill(FILE *f, const struct br_bill_doc *d,
-    struct br_vendor_totals *vt);
-void br_vendor_trailer(FILE *f, struct br_vendor_totals *vt);
+void br_print_vendor_header(FILE *f, const char *cycle_id,
+    struct br_print_vendor_totals *vt);
+void br_print_vendor_bill(FILE *f, const struct br_bill_doc *d,
+    struct br_print_vendor_totals *vt);
+void br_print_vendor_trailer(FILE *f, struct br_print_vendor_totals *vt);
 
 struct br_render_totals {
 	long rendered;		/* bills written (draft or issued) */

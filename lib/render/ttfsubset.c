@@ -286,7 +286,7 @@ components(const unsigned char *p, size_t len, size_t *at, size_t max,
 			return -1;
 		flags = u16(p + o);
 		at[(*n)++] = o + 2;
-		o += 4 + (flags & 1 ? 4 : 2);
+		o += 4 + (flags & 1 ? 4u : 2u);
 		if (flags & 8)
 			o += 2;
 		else if (flags & 0x40)

@@ -17,6 +17,7 @@
 #include "core/money.h"
 #include "core/text.h"
 #include "core/tz.h"
+#include "core/units.h"
 #include "core/banned.h"
 
 #define MAXCOLS 8
@@ -298,18 +299,12 @@ static int
 meter_row(struct loader *l, const struct br_csv_record *rec,
     struct br_error *err)
 {
-	static const char *const units[] = { "kWh", "Wh", "gal", "CCF",
-		"therm", NULL };
 	const char *unit = field(l, rec, 2), *mult = field(l, rec, 3);
 	int64_t mult_milli = 1000;
-	int i;
 
 	if (check_id(l, rec, 0, err) != 0 || check_kind(l, rec, 1, err) != 0)
 		return -1;
-	for (i = 0; units[i] != NULL; i++)
-		if (strcmp(unit, units[i]) == 0)
-			break;
-	if (units[i] == NULL)
+	if (br_unit_for(unit, BR_UNIT_METER) == NULL)
 		return bad(l, rec, 2, "bad unit", err);
 	if (mult[0] != '\0' && (br_decimal_parse(mult, (size_t)-1, 3,
 	    &mult_milli) != 0 || mult_milli <= 0))

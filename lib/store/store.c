@@ -243,9 +243,9 @@ static const char *const migrations[] = {
 	"  inputs TEXT NOT NULL DEFAULT '',\n"
 	"  outputs TEXT NOT NULL DEFAULT ''\n"
 	");\n",
-	/* 1 -> 2: the hash-chained audit log (lib/audit.h).  Triggers record
-	 * every change to bills, bill lines, payments, the ledger and exception
-	 * decisions; br_store_commit seals them. */
+	/* 1 -> 2: the hash-chained audit log (lib/store/audit.h).  Triggers
+	 * record every change to bills, bill lines, payments, the ledger and
+	 * exception decisions; br_store_commit seals them. */
 	"CREATE TABLE audit_log(\n"
 	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,\n"
 	"  tbl TEXT NOT NULL,\n"

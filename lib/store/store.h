@@ -35,7 +35,7 @@ struct br_store {
 	bool in_tx;
 	int64_t audit_from;	/* audit_log seq when the transaction began */
 	struct br_shard shard;	/* --shard K/N of this run; {0, 0} = all
-				 * (SQL br_in_shard(), lib/shard.h) */
+				 * (SQL br_in_shard(), lib/store/shard.h) */
 };
 
 enum br_store_open_flags {

@@ -1,5 +1,5 @@
 /*
- * render_vendor.c: the print-vendor data file.  Pipe-delimited records,
+ * print_vendor.c: the print-vendor data file.  Pipe-delimited records,
  * one record set per bill (B ... E) between a header (H) and a trailer
  * (T) carrying the control totals; the layout is in docs/bill-render.md.
  */
@@ -55,7 +55,8 @@ end(FILE *f, long *n)
 }
 
 void
-br_vendor_header(FILE *f, const char *cycle_id, struct br_vendor_totals *vt)
+br_print_vendor_header(FILE *f, const char *cycle_id,
+    struct br_print_vendor_totals *vt)
 {
 	memset(vt, 0, sizeof(*vt));
 	fputc('H', f);
@@ -66,8 +67,8 @@ br_vendor_header(FILE *f, const char *cycle_id, struct br_vendor_totals *vt)
 }
 
 void
-br_vendor_bill(FILE *f, const struct br_bill_doc *d,
-    struct br_vendor_totals *vt)
+br_print_vendor_bill(FILE *f, const struct br_bill_doc *d,
+    struct br_print_vendor_totals *vt)
 {
 	long n = 0;
 	size_t i;
@@ -217,7 +218,7 @@ br_vendor_bill(FILE *f, const struct br_bill_doc *d,
 }
 
 void
-br_vendor_trailer(FILE *f, struct br_vendor_totals *vt)
+br_print_vendor_trailer(FILE *f, struct br_print_vendor_totals *vt)
 {
 	vt->records++;
 	fputc('T', f);

@@ -1,39 +1,36 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
- * render.c: bill-render.  Loads a bill into a struct br_bill_doc (bill,
- * bill_line and bill_meter rows that rate-apply wrote, the registry, the
- * ledger, the account's earlier bills for the usage history) and drives a
- * render run: text and PDF bills per account, the print-vendor data file
- * and the bill register.  Issuing a draft posts its total to the ledger
- * (kind bill, ref bill_id) and is idempotent; issuing a corrected bill
- * also reverses the cancelled bill it replaces (kind reversal).
+ * bill.c: the bill document model.  Loads a bill into a struct
+ * br_bill_doc from the store: the bill, bill_line and bill_meter rows
+ * that rate-apply wrote, services and meters from the registry, register
+ * reads, the ledger statement, the account's earlier bills for the usage
+ * history, net-metering banks, the bill it replaces, the utility block,
+ * the scan line and the Intelligent Mail barcode.  run.c drives a render
+ * run over these documents.
  */
 #include "render/render.h"
+#include "render/render_int.h"
 
-#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "io/csvio.h"
 #include "core/date.h"
 #include "render/imb.h"
 #include "core/money.h"
-#include "render/pdffont.h"
 #include "core/scanline.h"
 #include "core/tz.h"
 #include "core/banned.h"
 
-static const char bill_select[] =
+const char br_bill_select[] =
     "SELECT b.bill_id, b.account_id, b.cycle_id, b.period_start, "
     "b.period_end, b.bill_date, b.due_date, b.status, b.total_cents, "
     "COALESCE(a.name, ''), COALESCE(a.mailing_address, ''), b.replaces "
     "FROM bill b LEFT JOIN account a ON a.account_id = b.account_id ";
 
-static void
-bill_from_stmt(sqlite3_stmt *s, struct br_bill_doc *b)
+void
+br_bill_from_stmt(sqlite3_stmt *s, struct br_bill_doc *b)
 {
 	br_store_column_text(b->bill_id, sizeof(b->bill_id), s, 0);
 	br_store_column_text(b->account_id, sizeof(b->account_id), s, 1);
@@ -54,20 +51,11 @@ bill_from_stmt(sqlite3_stmt *s, struct br_bill_doc *b)
  * query once instead of once per bill (parsing was a quarter of the
  * time).  Without a cache (br_bill_doc_load), prepare and finalize.
  */
-#define NCACHE 24
-
-struct stmt_cache {
-	size_t n;
-	char *sql[NCACHE];
-	sqlite3_stmt *s[NCACHE];
-	bool have_tz;		/* tz loaded (register read dates) */
-	struct br_tz tz;
-};
-
-static sqlite3_stmt *
-prep(struct br_store *st, void *cache, const char *sql, struct br_error *err)
+sqlite3_stmt *
+br_bill_prep(struct br_store *st, void *cache, const char *sql,
+    struct br_error *err)
 {
-	struct stmt_cache *c = cache;
+	struct br_bill_stmt_cache *c = cache;
 	sqlite3_stmt *s;
 	size_t i;
 
@@ -80,17 +68,17 @@ prep(struct br_store *st, void *cache, const char *sql, struct br_error *err)
 			}
 	if ((s = br_store_prepare(st, sql, err)) == NULL)
 		return NULL;
-	if (c != NULL && c->n < NCACHE &&
+	if (c != NULL && c->n < BR_BILL_NCACHE &&
 	    (c->sql[c->n] = strdup(sql)) != NULL)
 		c->s[c->n++] = s;
 	return s;
 }
 
 /* Done with s: reset a cached statement, finalize any other. */
-static void
-unprep(void *cache, sqlite3_stmt *s)
+void
+br_bill_unprep(void *cache, sqlite3_stmt *s)
 {
-	struct stmt_cache *c = cache;
+	struct br_bill_stmt_cache *c = cache;
 	size_t i;
 
 	if (c != NULL)
@@ -102,8 +90,8 @@ unprep(void *cache, sqlite3_stmt *s)
 	sqlite3_finalize(s);
 }
 
-static void
-cache_free(struct stmt_cache *c)
+void
+br_bill_cache_free(struct br_bill_stmt_cache *c)
 {
 	size_t i;
 
@@ -138,7 +126,7 @@ static int
 load_services(struct br_store *st, struct br_bill_doc *d,
     struct br_error *err)
 {
-	sqlite3_stmt *s = prep(st, d->cache,
+	sqlite3_stmt *s = br_bill_prep(st, d->cache,
 	    "SELECT sa.sp_id, sp.kind, sp.address, sa.rate_code, sa.start_date, "
 	    "sa.net_metering FROM service_agreement sa JOIN service_point sp "
 	    "ON sp.sp_id = sa.sp_id WHERE sa.account_id = ?1 "
@@ -157,7 +145,7 @@ load_services(struct br_store *st, struct br_bill_doc *d,
 		struct br_bill_service *v;
 
 		if (grow((void **)&d->svc, &cap, d->nsvc, sizeof(*v), err)) {
-			unprep(d->cache, s);
+			br_bill_unprep(d->cache, s);
 			return -1;
 		}
 		v = &d->svc[d->nsvc++];
@@ -168,7 +156,7 @@ load_services(struct br_store *st, struct br_bill_doc *d,
 		br_store_column_text(v->start_date, sizeof(v->start_date), s, 4);
 		br_store_column_text(v->net_metering, sizeof(v->net_metering), s, 5);
 	}
-	unprep(d->cache, s);
+	br_bill_unprep(d->cache, s);
 	if (rc != SQLITE_DONE)
 		return br_store_fail(st, "read service agreements", err);
 	return 0;
@@ -199,7 +187,7 @@ load_meters(struct br_store *st, struct br_bill_doc *d, size_t *cap,
 	    "WHERE m.meter_id = bm.meter_id), 1000) "
 	    "FROM bill_meter bm WHERE bm.bill_id = ?1 AND %s "
 	    "ORDER BY bm.meter_id, bm.channel", where);
-	if ((s = prep(st, d->cache, sql, err)) == NULL)
+	if ((s = br_bill_prep(st, d->cache, sql, err)) == NULL)
 		return -1;
 	sqlite3_bind_text(s, 1, d->bill_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, p2, -1, SQLITE_STATIC);
@@ -210,7 +198,7 @@ load_meters(struct br_store *st, struct br_bill_doc *d, size_t *cap,
 
 		if (grow((void **)&d->meters, cap, d->nmeters, sizeof(*m),
 		    err)) {
-			unprep(d->cache, s);
+			br_bill_unprep(d->cache, s);
 			return -1;
 		}
 		m = &d->meters[d->nmeters++];
@@ -226,7 +214,7 @@ load_meters(struct br_store *st, struct br_bill_doc *d, size_t *cap,
 		if (m->estimated_milli > 0)
 			d->estimated = 1;
 	}
-	unprep(d->cache, s);
+	br_bill_unprep(d->cache, s);
 	if (rc != SQLITE_DONE)
 		return br_store_fail(st, "read bill meters", err);
 	return 0;
@@ -244,7 +232,7 @@ read_at(struct br_store *st, struct br_bill_doc *d,
 	sqlite3_stmt *s;
 	int rc;
 
-	if ((s = prep(st, d->cache, "SELECT read_utc, value_milli, quality "
+	if ((s = br_bill_prep(st, d->cache, "SELECT read_utc, value_milli, quality "
 	    "FROM register_read WHERE meter_id = ?1 AND channel = ?2 AND "
 	    "read_utc <= ?3 AND read_utc > ?4 ORDER BY read_utc DESC LIMIT 1",
 	    err)) == NULL)
@@ -259,7 +247,7 @@ read_at(struct br_store *st, struct br_bill_doc *d,
 		*value = sqlite3_column_int64(s, 1);
 		*quality = sqlite3_column_int(s, 2);
 	}
-	unprep(d->cache, s);
+	br_bill_unprep(d->cache, s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return br_store_fail(st, "read register reads", err);
 	return rc == SQLITE_ROW;
@@ -284,7 +272,7 @@ dial(int64_t v, int64_t multiplier_milli)
 static int
 load_reads(struct br_store *st, struct br_bill_doc *d, struct br_error *err)
 {
-	struct stmt_cache *c = d->cache;
+	struct br_bill_stmt_cache *c = d->cache;
 	struct br_tz local, *tz = &local;
 	int32_t from, to;
 	int64_t lo, hi;
@@ -369,15 +357,15 @@ load_items(struct br_store *st, struct br_bill_doc *d, struct br_error *err)
 	int64_t sum = 0;
 	int rc;
 
-	s = prep(st, d->cache, "SELECT COUNT(DISTINCT sp_id) FROM bill_line "
+	s = br_bill_prep(st, d->cache, "SELECT COUNT(DISTINCT sp_id) FROM bill_line "
 	    "WHERE bill_id = ?1 AND sp_id <> ''", err);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_text(s, 1, d->bill_id, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		d->nsp_items = sqlite3_column_int(s, 0);
-	unprep(d->cache, s);
-	s = prep(st, d->cache, "SELECT sp_id, code, description, "
+	br_bill_unprep(d->cache, s);
+	s = br_bill_prep(st, d->cache, "SELECT sp_id, code, description, "
 	    "quantity_milli, unit, rate_micro, amount_cents FROM bill_line "
 	    "WHERE bill_id = ?1 ORDER BY seq", err);
 	if (s == NULL)
@@ -388,7 +376,7 @@ load_items(struct br_store *st, struct br_bill_doc *d, struct br_error *err)
 
 		if (grow((void **)&d->items, &cap, d->nitems, sizeof(*it),
 		    err)) {
-			unprep(d->cache, s);
+			br_bill_unprep(d->cache, s);
 			return -1;
 		}
 		it = &d->items[d->nitems++];
@@ -401,7 +389,7 @@ load_items(struct br_store *st, struct br_bill_doc *d, struct br_error *err)
 		it->amount_cents = sqlite3_column_int64(s, 6);
 		sum += it->amount_cents;
 	}
-	unprep(d->cache, s);
+	br_bill_unprep(d->cache, s);
 	if (rc != SQLITE_DONE)
 		return br_store_fail(st, "read bill lines", err);
 	if (sum != d->total_cents) {
@@ -448,7 +436,7 @@ load_history(struct br_store *st, struct br_bill_doc *d,
 		}
 	if (d->hist_unit[0] == '\0')
 		return 0;
-	s = prep(st, d->cache, "SELECT b.bill_id, b.period_start, "
+	s = br_bill_prep(st, d->cache, "SELECT b.bill_id, b.period_start, "
 	    "b.period_end, (SELECT COALESCE(SUM(bm.usage_milli), 0) "
 	    "FROM bill_meter bm WHERE bm.bill_id = b.bill_id AND "
 	    "bm.channel = 1 AND bm.unit = ?3) FROM bill b "
@@ -472,7 +460,7 @@ load_history(struct br_store *st, struct br_bill_doc *d,
 			b->days = 0;
 		n++;
 	}
-	unprep(d->cache, s);
+	br_bill_unprep(d->cache, s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return br_store_fail(st, "read usage history", err);
 	d->nhist = n;
@@ -514,7 +502,7 @@ load_nem(struct br_store *st, struct br_bill_doc *d, struct br_error *err)
 			break;
 	if (i == d->nsvc || !has_table(st, "bill_sp"))
 		return 0;
-	s = prep(st, d->cache, "SELECT nem_bank_milli FROM bill_sp "
+	s = br_bill_prep(st, d->cache, "SELECT nem_bank_milli FROM bill_sp "
 	    "WHERE bill_id = ?1 AND sp_id = ?2", err);
 	if (s == NULL)
 		return -1;
@@ -531,11 +519,11 @@ load_nem(struct br_store *st, struct br_bill_doc *d, struct br_error *err)
 		if (rc == SQLITE_DONE)
 			continue;
 		if (rc != SQLITE_ROW) {
-			unprep(d->cache, s);
+			br_bill_unprep(d->cache, s);
 			return br_store_fail(st, "read net-metering bank", err);
 		}
 		if (grow((void **)&d->nem, &cap, d->nnem, sizeof(*n), err)) {
-			unprep(d->cache, s);
+			br_bill_unprep(d->cache, s);
 			return -1;
 		}
 		n = &d->nem[d->nnem++];
@@ -545,7 +533,7 @@ load_nem(struct br_store *st, struct br_bill_doc *d, struct br_error *err)
 		n->bank_milli = sqlite3_column_int64(s, 0);
 		snprintf(n->unit, sizeof(n->unit), "kWh");
 	}
-	unprep(d->cache, s);
+	br_bill_unprep(d->cache, s);
 	return 0;
 }
 
@@ -558,7 +546,7 @@ load_replaced(struct br_store *st, struct br_bill_doc *d,
 
 	if (d->replaces[0] == '\0')
 		return 0;
-	s = prep(st, d->cache, "SELECT total_cents FROM bill "
+	s = br_bill_prep(st, d->cache, "SELECT total_cents FROM bill "
 	    "WHERE bill_id = ?1", err);
 	if (s == NULL)
 		return -1;
@@ -566,7 +554,7 @@ load_replaced(struct br_store *st, struct br_bill_doc *d,
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		d->replaced_cents = sqlite3_column_int64(s, 0);
-	unprep(d->cache, s);
+	br_bill_unprep(d->cache, s);
 	if (rc == SQLITE_DONE)
 		return br_error_set(err, BR_EINPUT, NULL, 0,
 		    "bill '%s' replaces '%s', which is not in the store",
@@ -668,8 +656,9 @@ make_imb(struct br_bill_doc *d)
  * 900000000-999999999, "" for no barcode; imb_service_type: 3 digits;
  * imb_barcode_id: 2 digits, the second 0-4, default 00).
  */
-static int
-load_utility(struct br_store *st, struct br_bill_doc *d, struct br_error *err)
+int
+br_bill_load_utility(struct br_store *st, struct br_bill_doc *d,
+    struct br_error *err)
 {
 	size_t n;
 
@@ -707,8 +696,8 @@ load_utility(struct br_store *st, struct br_bill_doc *d, struct br_error *err)
  * Fill d (bill fields already set) from the store; the utility block is
  * copied from util when not NULL (a run reads the settings once).
  */
-static int
-doc_fill(struct br_store *st, struct br_bill_doc *d,
+int
+br_bill_doc_fill(struct br_store *st, struct br_bill_doc *d,
     const struct br_bill_doc *util, struct br_error *err)
 {
 	if (period_days(d->period_start, d->period_end, &d->days) != 0)
@@ -722,7 +711,7 @@ doc_fill(struct br_store *st, struct br_bill_doc *d,
 		memcpy(d->imb_mid, util->imb_mid, sizeof(d->imb_mid));
 		memcpy(d->imb_stid, util->imb_stid, sizeof(d->imb_stid));
 		memcpy(d->imb_bid, util->imb_bid, sizeof(d->imb_bid));
-	} else if (load_utility(st, d, err) != 0) {
+	} else if (br_bill_load_utility(st, d, err) != 0) {
 		return -1;
 	}
 	if (br_ledger_statement(st, d->account_id, d->bill_id, d->bill_date,
@@ -762,378 +751,18 @@ br_bill_doc_load(struct br_store *st, const char *bill_id,
 	int rc;
 
 	memset(d, 0, sizeof(*d));
-	snprintf(sql, sizeof(sql), "%s WHERE b.bill_id = ?1", bill_select);
+	snprintf(sql, sizeof(sql), "%s WHERE b.bill_id = ?1", br_bill_select);
 	if ((s = br_store_prepare(st, sql, err)) == NULL)
 		return -1;
 	sqlite3_bind_text(s, 1, bill_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
-		bill_from_stmt(s, d);
+		br_bill_from_stmt(s, d);
 	sqlite3_finalize(s);
 	if (rc == SQLITE_DONE)
 		return br_error_set(err, BR_EINPUT, NULL, 0,
 		    "no bill '%s' in the store", bill_id);
 	if (rc != SQLITE_ROW)
 		return br_store_fail(st, "read bill", err);
-	return doc_fill(st, d, NULL, err);
-}
-
-int
-br_render_bill(struct br_store *st, const char *bill_id, FILE *f,
-    struct br_ledger_statement *ls, struct br_error *err)
-{
-	struct br_bill_doc d;
-	int rc;
-
-	rc = br_bill_doc_load(st, bill_id, &d, err);
-	if (rc == 0) {
-		br_render_text(&d, f);
-		if (ls != NULL)
-			*ls = d.ls;
-	}
-	br_bill_doc_free(&d);
-	return rc;
-}
-
-void
-br_render_init(struct br_render *r)
-{
-	memset(r, 0, sizeof(*r));
-}
-
-void
-br_render_release(struct br_render *r)
-{
-	size_t i;
-
-	for (i = 0; i < r->n; i++) {
-		unlink(r->tmp[i]);
-		free(r->tmp[i]);
-	}
-	free(r->tmp);
-	memset(r, 0, sizeof(*r));
-}
-
-int
-br_render_finish(struct br_render *r, int ok, struct br_error *err)
-{
-	size_t i, n;
-	int rc = 0;
-
-	for (i = 0; i < r->n; i++) {
-		if (ok && rc == 0) {
-			char final[1024];
-
-			n = strlen(r->tmp[i]);
-			snprintf(final, sizeof(final), "%.*s", (int)(n - 4),
-			    r->tmp[i]);
-			if (rename(r->tmp[i], final) != 0)
-				rc = br_error_set(err, BR_ECANTCREATE, NULL, 0,
-				    "cannot create '%s': %s", final,
-				    strerror(errno));
-		}
-		unlink(r->tmp[i]);
-		free(r->tmp[i]);
-	}
-	free(r->tmp);
-	memset(r, 0, sizeof(*r));
-	return rc;
-}
-
-/*
- * Write bill d in format fmt to <dir>/<bill_id>.<ext>.tmp, remember it.
- * A PDF sets d->pages.
- */
-static int
-write_bill(struct br_render *r, const char *dir, struct br_bill_doc *d,
-    int fmt, const struct br_pdf_fonts *pf, struct br_error *err)
-{
-	const char *ext = fmt == BR_RENDER_PDF ? "pdf" : "txt";
-	char path[1024];
-	FILE *f;
-	int rc = 0, werr;
-
-	if (strchr(d->bill_id, '/') != NULL || d->bill_id[0] == '.')
-		return br_error_set(err, BR_EINPUT, NULL, 0,
-		    "bill id '%s' cannot be a file name", d->bill_id);
-	if (r->n == r->cap) {
-		size_t nc = r->cap ? r->cap * 2 : 16;
-		char **nt = realloc(r->tmp, nc * sizeof(*nt));
-		if (nt == NULL)
-			return br_error_set(err, BR_ENOMEM, NULL, 0,
-			    "out of memory");
-		r->tmp = nt;
-		r->cap = nc;
-	}
-	snprintf(path, sizeof(path), "%s/%s.%s.tmp", dir, d->bill_id, ext);
-	if ((f = fopen(path, "w")) == NULL)
-		return br_error_set(err, BR_ECANTCREATE, NULL, 0,
-		    "cannot create '%s': %s", path, strerror(errno));
-	if ((r->tmp[r->n] = strdup(path)) == NULL) {
-		fclose(f);
-		unlink(path);
-		return br_error_set(err, BR_ENOMEM, NULL, 0, "out of memory");
-	}
-	r->n++;
-	if (fmt == BR_RENDER_PDF)
-		rc = br_render_pdf(d, pf, f, &d->pages, err);
-	else
-		br_render_text(d, f);
-	werr = fflush(f) != 0 || ferror(f);
-	if (fclose(f) != 0)
-		werr = 1;
-	if (rc == 0 && werr) {
-		path[strlen(path) - 4] = '\0';
-		return br_error_set(err, BR_EIO, NULL, 0,
-		    "write error on '%s': %s", path, strerror(errno));
-	}
-	return rc;
-}
-
-/*
- * A corrected bill reverses what the cancelled bill it replaces posted
- * (kind reversal, ref that bill's id, dated on the corrected bill's bill
- * date).  Posted before the corrected bill is rendered, so its account
- * summary shows the reversal under Adjustments.  Idempotent.
- */
-static int
-reverse_replaced(struct br_store *st, const struct br_bill_doc *b,
-    struct br_error *err)
-{
-	sqlite3_stmt *s;
-	int64_t orig;
-	int rc;
-
-	if (b->replaces[0] == '\0')
-		return 0;
-	s = prep(st, b->cache, "SELECT amount_cents FROM ledger "
-	    "WHERE kind = 'bill' AND ref = ?1", err);
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, b->replaces, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	orig = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	unprep(b->cache, s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return br_store_fail(st, "read ledger", err);
-	if (rc == SQLITE_DONE)
-		return 0;
-	return br_ledger_post(st, b->account_id, b->bill_date, "reversal",
-	    b->replaces, -orig, NULL, err);
-}
-
-static int
-issue(struct br_store *st, const struct br_bill_doc *b, int *issued_now,
-    struct br_error *err)
-{
-	sqlite3_stmt *s;
-	int posted;
-
-	*issued_now = 0;
-	if (strcmp(b->status, "draft") == 0) {
-		s = prep(st, b->cache, "UPDATE bill SET status = 'issued' "
-		    "WHERE bill_id = ?1 AND status = 'draft'", err);
-		if (s == NULL)
-			return -1;
-		sqlite3_bind_text(s, 1, b->bill_id, -1, SQLITE_STATIC);
-		if (sqlite3_step(s) != SQLITE_DONE) {
-			unprep(b->cache, s);
-			return br_store_fail(st, "issue bill", err);
-		}
-		unprep(b->cache, s);
-		*issued_now = 1;
-	}
-	return br_ledger_post(st, b->account_id, b->bill_date, "bill",
-	    b->bill_id, b->total_cents, &posted, err);
-}
-
-/*
- * The bill's pages and its first page in the print stream (each bill
- * starts on an odd page): added to the stream ps when there is one, from
- * the PDF just written, or laid out for the count only.
- */
-static int
-paginate(struct br_pdf_stream *ps, struct br_bill_doc *b, int formats,
-    const struct br_pdf_fonts *pf, int *next_page, struct br_error *err)
-{
-	if (ps != NULL) {
-		if (br_pdf_stream_add(ps, b, &b->first_page, &b->pages,
-		    err) != 0)
-			return -1;
-		*next_page = br_pdf_stream_pages(ps) + 1;
-		return 0;
-	}
-	if (!pf->open)
-		return 0;		/* no PDF layout in this run */
-	if (!(formats & BR_RENDER_PDF) &&
-	    br_render_pdf(b, pf, NULL, &b->pages, err) != 0)
-		return -1;
-	b->first_page = *next_page;
-	*next_page += b->pages + b->pages % 2;
-	return 0;
-}
-
-static void
-register_row(FILE *reg, const struct br_bill_doc *b, const char *status,
-    const struct br_ledger_statement *ls, int64_t due)
-{
-	char p[32], y[32], a[32], c[32], d[32];
-	const char *row[13];
-
-	row[0] = b->bill_id;
-	row[1] = b->account_id;
-	row[2] = b->name;
-	row[3] = b->period_start;
-	row[4] = b->period_end;
-	row[5] = b->bill_date;
-	row[6] = b->due_date;
-	row[7] = status;
-	row[8] = ls ? br_cents_format(ls->previous_cents, p, sizeof(p)) : "";
-	row[9] = ls ? br_cents_format(ls->payments_cents, y, sizeof(y)) : "";
-	row[10] = ls ? br_cents_format(ls->adjustments_cents, a, sizeof(a)) :
-	    "";
-	row[11] = br_cents_format(b->total_cents, c, sizeof(c));
-	row[12] = ls ? br_cents_format(due, d, sizeof(d)) : "";
-	br_csv_row(reg, 13, row);
-}
-
-static int
-cycle_exists(struct br_store *st, const char *cycle_id, struct br_error *err)
-{
-	sqlite3_stmt *s = br_store_prepare(st, "SELECT 1 FROM bill_cycle "
-	    "WHERE cycle_id = ?1 UNION ALL SELECT 1 FROM bill "
-	    "WHERE cycle_id = ?1 LIMIT 1", err);
-	int rc;
-
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, cycle_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc != SQLITE_DONE)
-		return br_store_fail(st, "read bill cycles", err);
-	return br_error_set(err, BR_EUSAGE, NULL, 0, "unknown cycle '%s'",
-	    cycle_id);
-}
-
-int
-br_render_run(struct br_render *r, struct br_store *st,
-    const struct br_render_opts *opts, FILE *reg,
-    struct br_render_totals *tot, struct br_error *err)
-{
-	static const char *const header[13] = { "bill_id", "account_id",
-	    "name", "period_start", "period_end", "bill_date", "due_date",
-	    "status", "previous_balance", "payments", "adjustments",
-	    "current_charges", "amount_due" };
-	char sql[768], cnt[32], p[32], y[32], a[32], c[32], d[32];
-	const char *row[13];
-	struct br_vendor_totals vt;
-	struct br_bill_doc b, util;
-	struct stmt_cache cache;
-	struct br_pdf_fonts fonts;
-	struct br_pdf_stream *ps = NULL;
-	sqlite3_stmt *s;
-	int rc, formats = opts->formats ? opts->formats : BR_RENDER_TEXT;
-	int next_page = 1;
-
-	memset(tot, 0, sizeof(*tot));
-	memset(&util, 0, sizeof(util));
-	memset(&cache, 0, sizeof(cache));
-	if (cycle_exists(st, opts->cycle_id, err) != 0 ||
-	    load_utility(st, &util, err) != 0)
-		return -1;
-	if (mkdir(opts->out_dir, 0777) != 0 && errno != EEXIST)
-		return br_error_set(err, BR_ECANTCREATE, NULL, 0,
-		    "cannot create directory '%s': %s", opts->out_dir,
-		    strerror(errno));
-	/* PDF layout: the PDFs, the print stream, the vendor page counts. */
-	memset(&fonts, 0, sizeof(fonts));
-	if (((formats & BR_RENDER_PDF) || opts->print != NULL ||
-	    opts->vendor != NULL) && br_pdf_fonts_open(&fonts, st, err) != 0)
-		return -1;
-	if (opts->print != NULL && (ps = br_pdf_stream_new(&fonts,
-	    opts->cycle_id, err)) == NULL) {
-		br_pdf_fonts_close(&fonts);
-		return -1;
-	}
-	snprintf(sql, sizeof(sql), "%s WHERE b.cycle_id = ?1 AND "
-	    "(?2 IS NULL OR b.account_id = ?2) AND b.status IN "
-	    "('draft', 'hold', 'issued') AND br_in_shard(b.account_id) "
-	    "ORDER BY b.bill_id", bill_select);
-	if ((s = br_store_prepare(st, sql, err)) == NULL) {
-		br_pdf_stream_free(ps);
-		br_pdf_fonts_close(&fonts);
-		return -1;
-	}
-	sqlite3_bind_text(s, 1, opts->cycle_id, -1, SQLITE_STATIC);
-	if (opts->account_id != NULL)
-		sqlite3_bind_text(s, 2, opts->account_id, -1, SQLITE_STATIC);
-	br_csv_row(reg, 13, header);
-	if (opts->vendor != NULL)
-		br_vendor_header(opts->vendor, opts->cycle_id, &vt);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int now;
-
-		memset(&b, 0, sizeof(b));
-		b.cache = &cache;
-		bill_from_stmt(s, &b);
-		if (strcmp(b.status, "hold") == 0) {
-			tot->held++;
-			register_row(reg, &b, "hold", NULL, 0);
-			continue;
-		}
-		if (reverse_replaced(st, &b, err) != 0 ||
-		    doc_fill(st, &b, &util, err) != 0 ||
-		    ((formats & BR_RENDER_TEXT) && write_bill(r, opts->out_dir,
-		    &b, BR_RENDER_TEXT, &fonts, err) != 0) ||
-		    ((formats & BR_RENDER_PDF) && write_bill(r, opts->out_dir,
-		    &b, BR_RENDER_PDF, &fonts, err) != 0) ||
-		    paginate(ps, &b, formats, &fonts, &next_page, err) != 0 ||
-		    issue(st, &b, &now, err) != 0) {
-			br_bill_doc_free(&b);
-			sqlite3_finalize(s);
-			cache_free(&cache);
-			br_pdf_stream_free(ps);
-			br_pdf_fonts_close(&fonts);
-			return -1;
-		}
-		if (opts->vendor != NULL)
-			br_vendor_bill(opts->vendor, &b, &vt);
-		register_row(reg, &b, "issued", &b.ls, b.due_cents);
-		tot->rendered++;
-		tot->issued_now += now;
-		tot->previous_cents += b.ls.previous_cents;
-		tot->payments_cents += b.ls.payments_cents;
-		tot->adjustments_cents += b.ls.adjustments_cents;
-		tot->current_cents += b.total_cents;
-		tot->due_cents += b.due_cents;
-		br_bill_doc_free(&b);
-	}
-	sqlite3_finalize(s);
-	cache_free(&cache);
-	if (rc != SQLITE_DONE) {
-		br_pdf_stream_free(ps);
-		br_pdf_fonts_close(&fonts);
-		return br_store_fail(st, "read bills", err);
-	}
-	rc = ps != NULL ? br_pdf_stream_save(ps, opts->print, err) : 0;
-	br_pdf_stream_free(ps);
-	br_pdf_fonts_close(&fonts);
-	if (rc != 0)
-		return -1;
-	if (opts->vendor != NULL)
-		br_vendor_trailer(opts->vendor, &vt);
-	snprintf(cnt, sizeof(cnt), "%ld", tot->rendered);
-	row[0] = "TOTAL";
-	row[1] = cnt;
-	row[2] = row[3] = row[4] = row[5] = row[6] = row[7] = "";
-	row[8] = br_cents_format(tot->previous_cents, p, sizeof(p));
-	row[9] = br_cents_format(tot->payments_cents, y, sizeof(y));
-	row[10] = br_cents_format(tot->adjustments_cents, a, sizeof(a));
-	row[11] = br_cents_format(tot->current_cents, c, sizeof(c));
-	row[12] = br_cents_format(tot->due_cents, d, sizeof(d));
-	br_csv_row(reg, 13, row);
-	return 0;
+	return br_bill_doc_fill(st, d, NULL, err);
 }

@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * import_int.h: private to lib/import/.  The import context of one file
+ * (struct ctx), the open meter-day and register accumulators, the writer
+ * thread's hand-over, and the functions the import files share
+ * (*).  Files and what each owns:
+ *   import.c      one file end to end: open, detect, dispatch, savepoint
+ *   rows.c        generic and vendor CSV rows: header, meter lookup,
+ *                 units, local days, installs
+ *   ami.c         NEM12/CMEP/Green Button days into the same accumulator
+ *   days.c        the open meter-day table and writing a day to the store
+ *   writer.c      batches of days and the writer thread
+ *   registers.c   register reads (NEM12 500, NEM13 250, CMEP REG)
+ *   exceptions.c  import exceptions: recording, per-meter, store, report
+ *   run.c         one ami-import run (br_import_run)
+ */
+#ifndef BR_IMPORT_INT_H
+#define BR_IMPORT_INT_H
+
+#include "import/import.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
+
+#include "formats/cmep.h"
+#include "io/csvio.h"
+#include "core/date.h"
+#include "formats/greenbutton.h"
+#include "io/input.h"
+#include "core/money.h"
+#include "core/units.h"
+#include "formats/nem12.h"
+#include "formats/vendorcsv.h"
+
+#define MAX_OPEN_DAYS (1 << 16)
+#define MAX_OPEN_REGS (1 << 16)
+/* Meter-days of up to POOL_N slots (15-minute data, 25-hour days) come
+ * from CHUNK_BYTES blocks (huge pages where the kernel offers them): one
+ * page fault per block instead of one per day. */
+#define POOL_N 100
+#define CHUNK_BYTES ((size_t)2 << 20)
+
+enum { COL_METER, COL_START, COL_VALUE, COL_MINUTES, COL_CHANNEL, COL_UNIT,
+	COL_QUALITY, NCOLS };
+
+struct day_acc {
+	size_t meter;		/* index in reg->meters */
+	int channel;
+	int32_t day;
+	int32_t interval_s, n;
+	int32_t cap_n;		/* slots allocated (reuse: >= n) */
+	bool pooled;		/* in a ctx.chunks block, else malloc'd */
+	struct day_acc *next_free;	/* in ctx.free_days */
+	int64_t start;		/* UTC start of the local day */
+	long first_line;
+	long dups;		/* slots given more than once */
+	uint8_t *quality;	/* n entries, after values */
+	uint8_t *seen;		/* n entries: slot given by this file */
+	char version[32];	/* highest source version (UpdateDateTime) */
+	int64_t *sv;		/* OWNED, NULL or n: source version per slot */
+	int64_t values[];	/* n entries */
+};
+
+/* One register read of this file, normalised, waiting for flush_regs. */
+struct reg_acc {
+	size_t meter;		/* index in reg->meters */
+	int channel;
+	int64_t t;		/* UTC instant of the read */
+	int64_t value;		/* milli-units of the meter's unit */
+	uint8_t quality;
+	bool echo;		/* a NEM13 PreviousRegisterRead */
+	long line, seq;		/* seq: order in the file */
+	char version[32];	/* source version, "" when none */
+};
+
+struct meter_stat {		/* per registry meter, this file (parser) */
+	long outside_rows, outside_line;
+	int32_t outside_first, outside_last;
+	long removed_rows, removed_line;	/* after the last removal */
+	int32_t removed_first, removed_last;
+	long dupinst_rows, dupinst_line;	/* two installs at once */
+	int32_t dupinst_first, dupinst_last;
+};
+
+struct noacct_stat {		/* per registry meter, this file (writer) */
+	long days, line;
+	int32_t first, last;
+};
+
+/*
+ * The writer thread of a generic or vendor CSV import.  When the open-day
+ * table is full, the parser moves its days into batch and hands it over;
+ * the writer sorts and writes it while the parser fills the emptied
+ * table.  The parser waits for the batch before the next hand-over and
+ * before it touches the store itself (register flush, end of file,
+ * error).  While a batch is out, the writer owns the store connection
+ * and statements, the merge scratch, c->exc, c->noacct and the counters
+ * res->days, replaced and stale, and the batch's day buffers; the parser
+ * touches none of them until br_imp_flusher_wait() returns.  Written days come
+ * back in groups through the returned list (under mu), so the parser
+ * reuses them at once: the two batches share about one batch of buffers.
+ */
+struct flusher {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;	/* busy or quit changed */
+	bool started;		/* thread running (mu, cv initialised) */
+	bool busy;		/* batch handed over, not written yet */
+	bool quit;
+	struct open_day *batch;	/* OWNED, nbatch days (parser: reclaim) */
+	size_t nbatch, batch_cap;
+	struct day_acc *returned;	/* (mu) written days, for the parser */
+	int rc;			/* result of the last batch */
+	struct br_error err;	/* its error */
+	char file[sizeof(((struct br_error *)0)->file)];	/* where the */
+	long line;		/* parser was when it handed the batch over */
+};
+
+struct unknown_meter {
+	char *id;		/* OWNED */
+	long rows, first_line;
+	int32_t first_day;	/* or INT32_MIN when unknown */
+};
+
+/* A local day as UTC [start, end), cached by day number. */
+struct day_span {
+	int32_t day;
+	bool valid;
+	int64_t start, end;
+};
+
+#define DAY_SPANS 64
+
+struct ctx {
+	struct br_store *st;
+	const struct br_registry *reg;
+	const struct br_tz *tz;
+	const struct br_tz *stz;	/* zone of local stamps (source) */
+	const struct br_import_opts *o;
+	int fmt;		/* enum br_import_format, resolved */
+	const char *source;	/* basename of the file */
+	struct br_import_result *res;
+	int col[NCOLS];
+	const char *names[NCOLS];	/* column names (vendor: mapped) */
+	int64_t file_id;
+	long rows;
+	/* open meter-days */
+	struct open_day *slots;
+	size_t cap, count;
+	struct day_acc *last;
+	struct day_acc *free_days;	/* written days kept for reuse */
+	void **chunks;			/* OWNED: blocks of POOL_N-slot days */
+	size_t nchunks, chunk_cap;
+	char *chunk_at, *chunk_end;	/* unused part of the last block */
+	struct day_span spans[DAY_SPANS];
+	struct br_time_cache tcache;
+	long max_days;		/* flush at this many open days */
+	struct flusher *fl;	/* OWNED; NULL: batches written inline */
+	/* per meter */
+	struct meter_stat *mstat;
+	struct noacct_stat *noacct;
+	struct unknown_meter *unknown;
+	size_t nunknown, unknown_cap;
+	int32_t cur_day;	/* local day cache: [cur_start, cur_end) */
+	int64_t cur_start, cur_end;
+	const char *last_id;	/* BORROWED: id of the previous row */
+	unsigned nem_flags;	/* NEM12 out-of-spec flags of the file */
+	long nem_days;		/* NEM12 300 records */
+	long coarse, coarse_reads, coarse_line;	/* runs not sub-hourly */
+	int32_t coarse_s;
+	int nem_version;	/* 12 or 13 */
+	char ami_key[80];	/* AMI run meter key of ami_mi */
+	long ami_mi;		/* its meter index (LONG_MIN: none) */
+	long last_meter;	/* its meter index, or -1 - unknown index */
+	/* pending exceptions of this file */
+	struct br_import_exc *exc;
+	size_t nexc, exc_cap;
+	/* register reads of this file, written at the end (or every
+	 * MAX_OPEN_REGS) by flush_regs */
+	struct reg_acc *regs;
+	size_t nregs, regs_cap;
+	long reg_seq;
+	/* statements and scratch */
+	sqlite3_stmt *sel_day, *put_day, *ins_repl, *sel_ver, *put_ver;
+	sqlite3_stmt *sel_reg, *put_reg, *ins_reg_repl;
+	int64_t *merge_vals;
+	uint8_t *merge_q;
+	unsigned char *blob;
+	int32_t scratch_n;
+};
+
+/*
+ * Open meter-days: open addressing, linear probing.  The key sits in the
+ * table (no pointer chase per probe) and sorts as (meter, channel, day):
+ * meter index above bit 34 (fewer than 2^30 meters), channel (1 or 2) in
+ * bits 32-33, the day with its sign bit flipped below.
+ */
+struct open_day {
+	uint64_t key;
+	struct day_acc *a;	/* NULL: free slot */
+};
+
+/* exceptions.c */
+int
+br_imp_nomem(struct br_error *err);
+
+int
+br_imp_add_exc(struct ctx *c, const char *code, const char *account,
+    const char *meter, int32_t day, long line, struct br_error *err,
+    const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 8, 9)))
+#endif
+    ;
+
+int
+br_imp_meter_exceptions(struct ctx *c, struct br_error *err);
+
+int
+br_imp_store_exceptions(struct ctx *c, struct br_error *err);
+
+/* days.c */
+const struct day_span *
+br_imp_day_span(struct ctx *c, int32_t day);
+
+struct day_acc *
+br_imp_day_get(struct ctx *c, size_t meter, int channel, int32_t day,
+    int32_t interval_s, long line, struct br_error *err);
+
+void
+br_imp_span_add(long *count, int32_t *first, int32_t *last, long *line,
+    int32_t day, long at_line);
+
+int
+br_imp_day_write(struct ctx *c, struct day_acc *a, struct br_error *err);
+
+/* writer.c */
+void
+br_imp_take_returned(struct ctx *c);
+
+int
+br_imp_flusher_wait(struct ctx *c, struct br_error *err);
+
+void
+br_imp_flusher_stop(struct ctx *c);
+
+int
+br_imp_flush_days(struct ctx *c, struct br_error *err);
+
+int
+br_imp_flush_days_async(struct ctx *c, const struct br_csv_record *rec,
+    struct br_error *err);
+
+void
+br_imp_free_days(struct ctx *c);
+
+/* rows.c */
+int32_t
+br_imp_local_day(struct ctx *c, int64_t t);
+
+int
+br_imp_convert_value(int64_t v, const char *unit, const struct br_registry_meter *m,
+    int64_t mult_milli, int64_t *out);
+
+long
+br_imp_meter_lookup(struct ctx *c, const char *id, long line, struct br_error *err);
+
+bool
+br_imp_install_check(struct ctx *c, long mi, int32_t day, long line);
+
+int
+br_imp_on_record(void *ctx, const struct br_csv_record *rec, struct br_error *err);
+
+/* ami.c */
+long
+br_imp_ami_meter_of(struct ctx *c, const char *meter_id, const char *suffix,
+    const char *serial, long line, struct br_error *err);
+
+int
+br_imp_on_ami_day(void *ctx, const struct br_ami_day *d, struct br_error *err);
+
+/* registers.c */
+int
+br_imp_flush_regs(struct ctx *c, struct br_error *err);
+
+int
+br_imp_on_ami_register(void *ctx, const struct br_ami_register *r,
+    struct br_error *err);
+
+#endif

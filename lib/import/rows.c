@@ -1,0 +1,388 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * rows.c: generic and vendor CSV rows: header columns, meters, units,
+ * local days, install checks, into the open meter-days.
+ */
+#include "import/import_int.h"
+
+#include "core/banned.h"
+
+static const char *const col_names[NCOLS] = { "meter_id", "interval_start",
+	"value", "interval_minutes", "channel", "unit", "quality" };
+
+/*
+ * Local day of UTC instant t: the day whose [start, next day's start)
+ * holds t.  Rows come in time order, so the current day or one near it
+ * (counted from the current day in 24-hour steps, then one either side
+ * for DST) usually holds t; the spans are cached.
+ */
+int32_t
+br_imp_local_day(struct ctx *c, int64_t t)
+{
+	const struct day_span *sp;
+	int32_t d;
+	int k;
+
+	if (t >= c->cur_start && t < c->cur_end)
+		return c->cur_day;
+	if (c->cur_end > c->cur_start) {
+		d = c->cur_day + (int32_t)br_floor_div(t - c->cur_start, 86400);
+		for (k = 0; k < 3; k++) {
+			sp = br_imp_day_span(c, d + (k == 0 ? 0 : k == 1 ? -1 : 1));
+			if (t >= sp->start && t < sp->end)
+				goto found;
+		}
+	}
+	/* The wall-clock day; after a fall-back across midnight the
+	 * repeated hour lies in the next day's span. */
+	d = br_tz_local_day(c->tz, t);
+	for (k = 0; k < 3; k++) {
+		sp = br_imp_day_span(c, d + (k == 0 ? 0 : k == 1 ? 1 : -1));
+		if (t >= sp->start && t < sp->end)
+			goto found;
+	}
+	sp = br_imp_day_span(c, d);
+found:
+	c->cur_day = sp->day;
+	c->cur_start = sp->start;
+	c->cur_end = sp->end;
+	return c->cur_day;
+}
+
+/* Row parsing. */
+
+static int
+bad_field(const struct ctx *c, const struct br_csv_record *rec, int col,
+    const char *what, struct br_error *err)
+{
+	return br_error_set(err, BR_EINPUT, rec->file, rec->line,
+	    "%s '%s' in column '%s'", what, br_csv_field(rec, c->col[col]),
+	    c->names[col]);
+}
+
+static int
+on_header(struct ctx *c, const struct br_csv_record *rec,
+    struct br_error *err)
+{
+	const struct br_vendor_map *vm = c->o->vendor;
+	int i;
+
+	for (i = 0; i < NCOLS; i++)
+		c->names[i] = col_names[i];
+	if (c->fmt == BR_FMT_VENDOR) {
+		c->names[COL_METER] = vm->col_meter;
+		c->names[COL_START] = vm->col_time;
+		c->names[COL_VALUE] = vm->col_value;
+		c->names[COL_MINUTES] = NULL;
+		c->names[COL_CHANNEL] = vm->col_channel;
+		c->names[COL_UNIT] = vm->col_unit;
+		c->names[COL_QUALITY] = vm->col_quality;
+	}
+	for (i = 0; i < NCOLS; i++) {
+		c->col[i] = c->names[i] && c->names[i][0] ?
+		    br_csv_column(rec, c->names[i]) : -1;
+		if (c->col[i] < 0 && (i <= COL_VALUE || (c->fmt ==
+		    BR_FMT_VENDOR && c->names[i] && c->names[i][0])))
+			return br_error_set(err, BR_EINPUT, rec->file,
+			    rec->line, "missing column '%s'", c->names[i]);
+	}
+	return 0;
+}
+
+static long
+unknown_find(struct ctx *c, const char *id, long line, struct br_error *err)
+{
+	size_t i;
+	struct unknown_meter *u;
+
+	for (i = 0; i < c->nunknown; i++)
+		if (strcmp(c->unknown[i].id, id) == 0)
+			return (long)i;
+	if (c->nunknown == c->unknown_cap) {
+		size_t nc = c->unknown_cap ? c->unknown_cap * 2 : 8;
+		void *p = realloc(c->unknown, nc * sizeof(*c->unknown));
+		if (p == NULL) {
+			br_imp_nomem(err);
+			return -2;
+		}
+		c->unknown = p;
+		c->unknown_cap = nc;
+	}
+	u = &c->unknown[c->nunknown];
+	if ((u->id = strdup(id)) == NULL) {
+		br_imp_nomem(err);
+		return -2;
+	}
+	u->rows = 0;
+	u->first_line = line;
+	u->first_day = INT32_MIN;
+	return (long)c->nunknown++;
+}
+
+/*
+ * Value in milli-units of the meter's unit times the multiplier:
+ * v (milli of the sent unit) * size(sent) / size(meter's) *
+ * multiplier_milli / 1000, rounded half-up once.  Returns -2 when the
+ * units do not convert, -1 on overflow.
+ */
+int
+br_imp_convert_value(int64_t v, const char *unit, const struct br_registry_meter *m,
+    int64_t mult_milli, int64_t *out)
+{
+	int64_t num, den = 1000;
+
+	if (unit[0] != '\0' && strcasecmp(unit, m->unit) != 0) {
+		int64_t to_size;
+		int rc = br_unit_ratio(br_unit_find(unit),
+		    br_unit_find(m->unit), v, &v, &to_size);
+		if (rc != 0)
+			return rc;
+		den *= to_size;
+	}
+	if (__builtin_mul_overflow(v, mult_milli, &num))
+		return -1;
+	if (num == den * v) {		/* multiplier 1, same unit: exact */
+		*out = v;
+		return 0;
+	}
+	*out = br_div_round(num, den, BR_ROUND_HALF_UP);
+	return 0;
+}
+
+/* strcmp(a, b) == 0 for short ids, inline. */
+static inline bool
+same_id(const char *a, const char *b)
+{
+	for (; *a == *b; a++, b++)
+		if (*a == '\0')
+			return true;
+	return false;
+}
+
+/*
+ * Meter index of id (cached for runs of rows of one meter): >= 0 a
+ * registry meter, < -1 - k the k-th unknown meter; -2 - ... never: on
+ * error returns LONG_MIN with err.
+ */
+long
+br_imp_meter_lookup(struct ctx *c, const char *id, long line, struct br_error *err)
+{
+	const struct br_registry_meter *m;
+	long mi;
+
+	if (c->last_id != NULL && same_id(c->last_id, id))
+		return c->last_meter;
+	m = br_registry_meter_find(c->reg, id);
+	if (m != NULL) {
+		mi = (long)(m - c->reg->meters);
+		c->last_id = m->meter_id;
+	} else {
+		long u = unknown_find(c, id, line, err);
+		if (u < -1)
+			return LONG_MIN;
+		mi = -1 - u;
+		c->last_id = c->unknown[u].id;
+	}
+	c->last_meter = mi;
+	return mi;
+}
+
+/*
+ * Is meter mi installed on local day?  Counts reads outside every install
+ * window (after the last removal: REMOVED_METER, else OUTSIDE_INSTALL) and
+ * reads on a day two install windows cover (DUPLICATE_METER: the meter id
+ * is on two service points at once; the latest install is used).
+ */
+bool
+br_imp_install_check(struct ctx *c, long mi, int32_t day, long line)
+{
+	const struct br_registry_meter *m = &c->reg->meters[mi];
+	struct meter_stat *ms = &c->mstat[mi];
+	size_t i, hits = 0;
+	int32_t last_to = INT32_MIN;
+
+	if (m->ninstalls == 1) {
+		const struct br_registry_install *in =
+		    &c->reg->installs[m->first_install];
+		if (in->from_day <= day && day <= in->to_day)
+			return true;
+		last_to = in->to_day;
+	} else {
+		for (i = 0; i < m->ninstalls; i++) {
+			const struct br_registry_install *in =
+			    &c->reg->installs[m->first_install + i];
+			if (in->from_day <= day && day <= in->to_day)
+				hits++;
+			if (in->to_day > last_to)
+				last_to = in->to_day;
+		}
+		if (hits > 1)
+			br_imp_span_add(&ms->dupinst_rows, &ms->dupinst_first,
+			    &ms->dupinst_last, &ms->dupinst_line, day, line);
+		if (hits > 0)
+			return true;
+	}
+	if (m->ninstalls > 0 && last_to != BR_REGISTRY_OPEN_END &&
+	    day > last_to)
+		br_imp_span_add(&ms->removed_rows, &ms->removed_first,
+		    &ms->removed_last, &ms->removed_line, day, line);
+	else
+		br_imp_span_add(&ms->outside_rows, &ms->outside_first,
+		    &ms->outside_last, &ms->outside_line, day, line);
+	return false;
+}
+
+static int
+on_row(struct ctx *c, const struct br_csv_record *rec, struct br_error *err)
+{
+	const char *id = br_csv_field(rec, c->col[COL_METER]);
+	const char *stamp = br_csv_field(rec, c->col[COL_START]);
+	const char *value = br_csv_field(rec, c->col[COL_VALUE]);
+	const char *minutes = br_csv_field(rec, c->col[COL_MINUTES]);
+	const char *channel_s = br_csv_field(rec, c->col[COL_CHANNEL]);
+	const char *unit = br_csv_field(rec, c->col[COL_UNIT]);
+	const char *quality_s = br_csv_field(rec, c->col[COL_QUALITY]);
+	const struct br_registry_meter *m = NULL;
+	struct day_acc *a;
+	int64_t secs, t, t_later = 0, v = 0, stored = 0, idx;
+	int32_t interval_s = 900, day;
+	int channel = BR_CHANNEL_DELIVERED, rc;
+	uint8_t quality = BR_Q_ACTUAL;
+	bool has_zone, ambiguous = false, missing = false;
+	const struct br_vendor_map *vm = c->fmt == BR_FMT_VENDOR ?
+	    c->o->vendor : NULL;
+	int64_t mult;
+	char qv[2] = "";
+	long mi;
+
+	c->rows++;
+	if (vm != NULL) {
+		/* Vendor spellings to ours; fixed interval and unit. */
+		interval_s = vm->interval_minutes * 60;
+		unit = c->col[COL_UNIT] >= 0 ? br_vendor_unit(vm, unit) :
+		    vm->unit;
+		if (br_vendor_quality(vm, quality_s, qv) != 0)
+			return bad_field(c, rec, COL_QUALITY,
+			    "quality code not in the mapping", err);
+		quality_s = qv;
+	}
+	if (id[0] == '\0')
+		return br_error_set(err, BR_EINPUT, rec->file, rec->line,
+		    "empty column 'meter_id'");
+	if (br_time_parse_cached(&c->tcache, stamp, strlen(stamp), &secs,
+	    &has_zone) != 0)
+		return bad_field(c, rec, COL_START, "bad timestamp", err);
+	if (vm != NULL && vm->snap) {
+		/* Nearest boundary: "00:59" hour-ending is 01:00. */
+		int64_t is = vm->interval_minutes * 60;
+		secs = br_floor_div(secs + is / 2, is) * is;
+	}
+	if (minutes[0] != '\0') {
+		int64_t mins;
+		if (br_decimal_parse(minutes, (size_t)-1, 0, &mins) != 0 ||
+		    mins <= 0 || mins > 60 || 60 % mins != 0)
+			return bad_field(c, rec, COL_MINUTES,
+			    "bad interval length", err);
+		interval_s = (int32_t)mins * 60;
+	}
+	if (channel_s[0] == '\0' || strcasecmp(channel_s, "delivered") == 0)
+		channel = BR_CHANNEL_DELIVERED;
+	else if (strcasecmp(channel_s, "received") == 0)
+		channel = BR_CHANNEL_RECEIVED;
+	else
+		return bad_field(c, rec, COL_CHANNEL, "bad channel", err);
+	if (quality_s[0] == '\0' || strcmp(quality_s, "A") == 0)
+		quality = BR_Q_ACTUAL;
+	else if (strcmp(quality_s, "E") == 0)
+		quality = BR_Q_WITH_METHOD(BR_Q_ESTIMATED, BR_EST_SOURCE);
+	else if (strcmp(quality_s, "M") == 0)
+		missing = true;
+	else
+		return bad_field(c, rec, COL_QUALITY, "bad quality", err);
+	if (value[0] == '\0')
+		missing = true;
+	else if (br_decimal_parse(value, (size_t)-1, 3, &v) != 0)
+		return bad_field(c, rec, COL_VALUE, "bad value", err);
+
+	/* Which meter (rows usually come grouped by meter). */
+	if ((mi = br_imp_meter_lookup(c, id, rec->line, err)) == LONG_MIN)
+		return -1;
+
+	/* UTC instant of the interval start. */
+	if (has_zone)
+		t = secs;
+	else {
+		rc = br_tz_local_to_utc(c->stz, secs, false, &t);
+		if (rc < 0)
+			return bad_field(c, rec, COL_START,
+			    "nonexistent local time", err);
+		if (rc == 1) {
+			ambiguous = true;
+			br_tz_local_to_utc(c->stz, secs, true, &t_later);
+		}
+	}
+	if (c->o->interval_ending) {
+		t -= interval_s;
+		t_later -= interval_s;
+	}
+	day = br_imp_local_day(c, t);
+
+	if (mi < 0) {
+		struct unknown_meter *u = &c->unknown[-1 - mi];
+		if (u->rows++ == 0)
+			u->first_day = day;
+		return 0;
+	}
+	m = &c->reg->meters[mi];
+	if (!br_imp_install_check(c, mi, day, rec->line))
+		return 0;
+	if (!missing) {
+		mult = vm != NULL && vm->has_multiplier ? vm->multiplier_milli :
+		    m->multiplier_milli;
+		rc = br_imp_convert_value(v, unit, m, mult, &stored);
+		if (rc == -2)
+			return bad_field(c, rec, COL_UNIT,
+			    "unit does not match the meter's", err);
+		if (rc < 0)
+			return bad_field(c, rec, COL_VALUE, "value too large",
+			    err);
+	}
+
+	if ((a = br_imp_day_get(c, (size_t)mi, channel, day, interval_s, rec->line,
+	    err)) == NULL)
+		return -1;
+	if (a->interval_s != interval_s)
+		return bad_field(c, rec, COL_MINUTES,
+		    "inconsistent interval length", err);
+	if ((t - a->start) % interval_s != 0)
+		return bad_field(c, rec, COL_START,
+		    "interval start off the interval grid", err);
+	idx = (t - a->start) / interval_s;
+	if (ambiguous && a->seen[idx]) {
+		/* Second occurrence of a fall-back wall time: standard time. */
+		t = t_later;
+		day = br_imp_local_day(c, t);
+		if ((a = br_imp_day_get(c, (size_t)mi, channel, day, interval_s,
+		    rec->line, err)) == NULL)
+			return -1;
+		idx = (t - a->start) / interval_s;
+	}
+	if (a->seen[idx])
+		a->dups++;
+	a->seen[idx] = 1;
+	a->values[idx] = missing ? 0 : stored;
+	a->quality[idx] = missing ? (uint8_t)BR_Q_MISSING : quality;
+	if ((long)c->count >= c->max_days)
+		return br_imp_flush_days_async(c, rec, err);
+	return 0;
+}
+
+int
+br_imp_on_record(void *ctx, const struct br_csv_record *rec, struct br_error *err)
+{
+	struct ctx *c = ctx;
+
+	if (rec->index == 0)
+		return on_header(c, rec, err);
+	return on_row(c, rec, err);
+}

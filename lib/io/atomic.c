@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * atomic.c: write to a temporary in the same directory, fsync, rename.
+ */
+#include "io/atomic.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/banned.h"
+
+int
+br_atomic_open(struct br_atomic *a, const char *path, struct br_error *err)
+{
+	struct stat sb;
+	const char *name;
+
+	memset(a, 0, sizeof(*a));
+	snprintf(a->path, sizeof(a->path), "%s", path);
+	if (stat(path, &sb) != 0 || S_ISREG(sb.st_mode))
+		snprintf(a->tmp, sizeof(a->tmp), "%s.tmp", path);
+	name = a->tmp[0] != '\0' ? a->tmp : path;
+	if ((a->f = fopen(name, "w")) == NULL)
+		return br_error_set(err, BR_ECANTCREATE, NULL, 0,
+		    "cannot create '%s': %s", path, strerror(errno));
+	return 0;
+}
+
+int
+br_atomic_flush(struct br_atomic *a, struct br_error *err)
+{
+	if (a->f == NULL)
+		return 0;
+	if (fflush(a->f) != 0 || ferror(a->f))
+		return br_error_set(err, BR_EIO, NULL, 0,
+		    "write error on '%s': %s", a->path, strerror(errno));
+	return 0;
+}
+
+int
+br_atomic_commit(struct br_atomic *a, struct br_error *err)
+{
+	int failed, saved;
+
+	if (a->f == NULL)
+		return 0;
+	failed = fflush(a->f) != 0 || ferror(a->f);
+	if (!failed && a->tmp[0] != '\0' && fsync(fileno(a->f)) != 0)
+		failed = 1;
+	saved = errno;
+	if (fclose(a->f) != 0 && !failed) {
+		failed = 1;
+		saved = errno;
+	}
+	a->f = NULL;
+	if (failed) {
+		if (a->tmp[0] != '\0')
+			unlink(a->tmp);
+		return br_error_set(err, BR_EIO, NULL, 0,
+		    "write error on '%s': %s", a->path, strerror(saved));
+	}
+	if (a->tmp[0] != '\0' && rename(a->tmp, a->path) != 0) {
+		saved = errno;
+		unlink(a->tmp);
+		return br_error_set(err, BR_ECANTCREATE, NULL, 0,
+		    "cannot create '%s': %s", a->path, strerror(saved));
+	}
+	return 0;
+}
+
+void
+br_atomic_abort(struct br_atomic *a)
+{
+	if (a->f == NULL)
+		return;
+	fclose(a->f);
+	a->f = NULL;
+	if (a->tmp[0] != '\0')
+		unlink(a->tmp);
+}
