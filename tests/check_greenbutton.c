@@ -351,7 +351,7 @@ gb_suite(void)
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_power_absent_is_zero);
 	tcase_add_test(tc, test_power_out_of_range);
-	tcase_add_test(tc, test_gas_direct_power);
+	tcase_add_test(ts, test_gas_direct_power);
 	tcase_add_test(tc, test_start_overflow);
 	suite_add_tcase(s, tc);
 	tcase_set_tags(ts, "samples");
