@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "store/ledger.h"
@@ -206,6 +207,34 @@ START_TEST(test_render_text_escapes_controls)
 }
 END_TEST
 
+/* Issue 16: a symlink planted at bills/<bill>.txt.tmp is not followed:
+ * its target is left alone and the bill is written. */
+START_TEST(test_render_tmp_symlink_not_followed)
+{
+	struct br_error err;
+	struct br_render_totals tot;
+	char *reg = NULL, path[300], victim[300], *text;
+
+	snprintf(path, sizeof(path), "%s/bills", dir);
+	ck_assert_int_eq(mkdir(path, 0777), 0);
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	fx_write(victim, "keep\n");
+	snprintf(path, sizeof(path), "%s/bills/2026-10-A1.txt.tmp", dir);
+	ck_assert_int_eq(symlink(victim, path), 0);
+	ck_assert_msg(run(&reg, &tot, &err) == 0, "%s", err.msg);
+	free(reg);
+	text = slurp(victim);
+	ck_assert_str_eq(text, "keep\n");
+	free(text);
+	ck_assert_int_ne(access(path, F_OK), 0);
+	snprintf(path, sizeof(path), "%s/bills/2026-10-A1.txt", dir);
+	text = slurp(path);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_str_eq(text, expected_a1);
+	free(text);
+}
+END_TEST
+
 START_TEST(test_render_run_issues_once)
 {
 	struct br_error err;
@@ -332,6 +361,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_render_bill_text);
 	tcase_add_test(tc, test_render_text_escapes_controls);
+	tcase_add_test(tc, test_render_tmp_symlink_not_followed);
 	tcase_add_test(tc, test_render_run_issues_once);
 	tcase_add_test(tc, test_render_bad_total_rolls_back);
 	tcase_add_test(tc, test_render_unknown_cycle);

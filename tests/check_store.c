@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "io/atomic.h"
 #include "io/csvio.h"
 #include "io/input.h"
 #include "store/store.h"
@@ -105,6 +106,48 @@ START_TEST(test_store_concurrent_create)
 		}
 	}
 	ck_assert_int_eq(failed, 0);
+}
+END_TEST
+
+/* Issue 16: a symlink planted at "<out>.tmp" is never followed; a stale
+ * temporary is replaced; the output is written whole. */
+START_TEST(test_atomic_tmp_symlink)
+{
+	struct br_atomic a;
+	struct br_error err;
+	char out[300], tmp[310], victim[300], buf[64];
+	FILE *f;
+	size_t n;
+
+	path_in(out, sizeof(out), "report.csv");
+	path_in(victim, sizeof(victim), "victim");
+	snprintf(tmp, sizeof(tmp), "%s.tmp", out);
+	fx_write(victim, "keep\n");
+	ck_assert_int_eq(symlink(victim, tmp), 0);
+	ck_assert_int_eq(br_atomic_open(&a, out, &err), 0);
+	fputs("new\n", a.f);
+	ck_assert_int_eq(br_atomic_commit(&a, &err), 0);
+	ck_assert_ptr_nonnull(f = fopen(victim, "r"));
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	ck_assert_str_eq(buf, "keep\n");
+	ck_assert_ptr_nonnull(f = fopen(out, "r"));
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	ck_assert_str_eq(buf, "new\n");
+	ck_assert_int_ne(access(tmp, F_OK), 0);
+	/* A stale regular temporary from a killed run is replaced. */
+	fx_write(tmp, "stale and longer\n");
+	ck_assert_int_eq(br_atomic_open(&a, out, &err), 0);
+	fputs("again\n", a.f);
+	ck_assert_int_eq(br_atomic_commit(&a, &err), 0);
+	ck_assert_ptr_nonnull(f = fopen(out, "r"));
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	ck_assert_str_eq(buf, "again\n");
 }
 END_TEST
 
@@ -549,6 +592,7 @@ main(void)
 	tcase_set_timeout(tc, 60);	/* the gzip cases under ASan, loaded */
 	tcase_add_test(tc, test_store_create_reopen_and_version);
 	tcase_add_test(tc, test_store_concurrent_create);
+	tcase_add_test(tc, test_atomic_tmp_symlink);
 	tcase_add_test(tc, test_store_rollback_leaves_store_unchanged);
 	tcase_add_test(tc, test_store_pack_roundtrip);
 	tcase_add_test(tc, test_csv_lines_quotes_bom_crlf);

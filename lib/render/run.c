@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "io/atomic.h"
 #include "io/csvio.h"
 #include "core/money.h"
 #include "render/pdffont.h"
@@ -112,7 +113,7 @@ write_bill(struct br_render *r, const char *dir, struct br_bill_doc *d,
 		r->cap = nc;
 	}
 	snprintf(path, sizeof(path), "%s/%s.%s.tmp", dir, d->bill_id, ext);
-	if ((f = fopen(path, "w")) == NULL)
+	if ((f = br_atomic_fopen_new(path)) == NULL)	/* no symlink */
 		return br_error_set(err, BR_ECANTCREATE, NULL, 0,
 		    "cannot create '%s': %s", path, strerror(errno));
 	if ((r->tmp[r->n] = strdup(path)) == NULL) {
