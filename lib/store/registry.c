@@ -811,3 +811,41 @@ br_registry_account(const struct br_registry *reg, const char *sp_id,
 	}
 	return NULL;
 }
+
+int
+br_registry_check_date(struct br_store *st, const char *what,
+    const char *date, struct br_error *err)
+{
+	sqlite3_stmt *s;
+	int32_t day, lo, hi;
+	int y, m, d, rc;
+	char a[16], b[16];
+
+	if (br_date_parse(date, (size_t)-1, &day) != 0)
+		return br_error_set(err, BR_EUSAGE, NULL, 0, "%s wants a date "
+		    "YYYY-MM-DD", what);
+	if ((s = br_store_prepare(st, "SELECT min(period_start), "
+	    "max(max(period_end, bill_date, due_date)) FROM bill_cycle",
+	    err)) == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return br_store_fail(st, "read cycles", err);
+	}
+	lo = column_day(s, 0);
+	hi = column_day(s, 1);
+	sqlite3_finalize(s);
+	if (lo == BR_REGISTRY_OPEN_END || hi == BR_REGISTRY_OPEN_END)
+		return 0;		/* no cycles: nothing to compare with */
+	br_date_civil(lo, &y, &m, &d);	/* a year before, a year after */
+	lo = br_date_days(y - 1, m, m == 2 && d == 29 ? 28 : d);
+	br_date_civil(hi, &y, &m, &d);
+	hi = br_date_days(y + 1, m, m == 2 && d == 29 ? 28 : d);
+	if (day >= lo && day <= hi)
+		return 0;
+	return br_error_set(err, BR_EUSAGE, NULL, 0, "%s %s is outside "
+	    "%s..%s, the registry's cycles give or take a year (--force-date "
+	    "to use it anyway)", what, date, br_date_format(lo, a, sizeof(a)),
+	    br_date_format(hi, b, sizeof(b)));
+}
