@@ -478,6 +478,30 @@ stmt_journal_in_memory(void)
 	}
 }
 
+/*
+ * Pragmas and migrations of a read-write open.  Tools starting at once on
+ * a new store can get SQLITE_BUSY here without the busy handler (WAL
+ * setup and recovery do not wait): retried every 20 ms for up to 10 s,
+ * like the busy timeout.
+ */
+static int
+setup_rw(struct br_store *st, struct br_error *err)
+{
+	int tries;
+
+	for (tries = 0;; tries++) {
+		if (br_store_exec(st, "PRAGMA page_size=16384;"
+		    "PRAGMA journal_mode=WAL;"
+		    "PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON", err) == 0
+		    && migrate(st, err) == 0)
+			return 0;
+		if ((sqlite3_errcode(st->db) & 0xff) != SQLITE_BUSY ||
+		    tries >= 500)
+			return -1;
+		sqlite3_sleep(20);
+	}
+}
+
 struct br_store *
 br_store_open(const char *path, int flags, struct br_error *err)
 {
@@ -524,10 +548,7 @@ br_store_open(const char *path, int flags, struct br_error *err)
 		 * and once to the store, one write per page, and 4 KiB pages
 		 * made those writes a fifth of an import's CPU.
 		 */
-		if (br_store_exec(st, "PRAGMA page_size=16384;"
-		    "PRAGMA journal_mode=WAL;"
-		    "PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON", err) != 0 ||
-		    migrate(st, err) != 0) {
+		if (setup_rw(st, err) != 0) {
 			br_store_close(st);
 			return NULL;
 		}
