@@ -82,8 +82,10 @@ fail(struct gb *g, const char *msg)
 static bool
 in(const struct gb *g, int up, const char *name)
 {
-	return g->depth - 1 - up >= 0 &&
-	    strcmp(g->path[g->depth - 1 - up], name) == 0;
+	int k = g->depth - 1 - up;
+
+	/* Only the first 16 levels are kept (fuzzing: index 19 of 16). */
+	return k >= 0 && k < 16 && strcmp(g->path[k], name) == 0;
 }
 
 static void XMLCALL
