@@ -326,7 +326,9 @@ START_TEST(test_v2_store_upgrades)
 	struct br_error err;
 	char path[512];
 
-	ck_assert_int_eq(br_store_exec(st, "DROP TABLE register_replacement;"
+	ck_assert_int_eq(br_store_exec(st, "DROP TABLE payment_item;"
+	    "DROP INDEX payment_reference; DROP TABLE past_due;"
+	    "DROP TABLE register_replacement;"
 	    "ALTER TABLE register_read DROP COLUMN quality;"
 	    "ALTER TABLE register_read DROP COLUMN src_version;"
 	    "ALTER TABLE register_read DROP COLUMN version;"

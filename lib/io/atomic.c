@@ -65,15 +65,16 @@ br_atomic_flush(struct br_atomic *a, struct br_error *err)
 	return 0;
 }
 
-int
-br_atomic_commit(struct br_atomic *a, struct br_error *err)
+/* Flush, fsync when sync, close; on failure remove the temporary. */
+static int
+close_file(struct br_atomic *a, int sync, struct br_error *err)
 {
 	int failed, saved;
 
 	if (a->f == NULL)
 		return 0;
 	failed = fflush(a->f) != 0 || ferror(a->f);
-	if (!failed && a->tmp[0] != '\0' && fsync(fileno(a->f)) != 0)
+	if (!failed && sync && a->tmp[0] != '\0' && fsync(fileno(a->f)) != 0)
 		failed = 1;
 	saved = errno;
 	if (fclose(a->f) != 0 && !failed) {
@@ -87,6 +88,39 @@ br_atomic_commit(struct br_atomic *a, struct br_error *err)
 		return br_error_set(err, BR_EIO, NULL, 0,
 		    "write error on '%s': %s", a->path, strerror(saved));
 	}
+	return 0;
+}
+
+int
+br_atomic_stage(struct br_atomic *a, struct br_error *err)
+{
+	return close_file(a, 0, err);
+}
+
+int
+br_atomic_publish(const char *tmp, struct br_error *err)
+{
+	char path[512];
+	size_t n = strlen(tmp);
+
+	if (n <= 4 || n - 4 >= sizeof(path) || strcmp(tmp + n - 4, ".tmp") != 0)
+		return br_error_set(err, BR_EINTERNAL, NULL, 0,
+		    "'%s' is not a staged file", tmp);
+	memcpy(path, tmp, n - 4);
+	path[n - 4] = '\0';
+	if (rename(tmp, path) != 0)
+		return br_error_set(err, BR_ECANTCREATE, NULL, 0,
+		    "cannot create '%s': %s", path, strerror(errno));
+	return 0;
+}
+
+int
+br_atomic_commit(struct br_atomic *a, struct br_error *err)
+{
+	int saved;
+
+	if (close_file(a, 1, err) != 0)
+		return -1;
 	if (a->tmp[0] != '\0' && rename(a->tmp, a->path) != 0) {
 		saved = errno;
 		unlink(a->tmp);

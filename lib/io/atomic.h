@@ -8,6 +8,11 @@
  * replace it.  The temporary is created with O_EXCL|O_NOFOLLOW, so a
  * symlink planted at "<path>.tmp" is never followed (its target is left
  * alone).
+ *
+ * A run that writes many files and may only show them once its store
+ * transaction commits (bill-render's bills) stages each one with
+ * br_atomic_stage and later renames them all with br_atomic_publish, or
+ * removes them with unlink(2) when the run fails.
  */
 #ifndef BR_ATOMIC_H
 #define BR_ATOMIC_H
@@ -42,6 +47,15 @@ int br_atomic_flush(struct br_atomic *a, struct br_error *err);
  * fails); on failure the temporary is removed.
  */
 int br_atomic_commit(struct br_atomic *a, struct br_error *err);
+/*
+ * Flush and close, keeping the temporary for br_atomic_publish (no fsync:
+ * a staged file is published only after the store commit, which syncs).
+ * Returns 0, or -1 with err (BR_EIO); on failure the temporary is removed.
+ * a->tmp names the staged file; it is "" when written in place.
+ */
+int br_atomic_stage(struct br_atomic *a, struct br_error *err);
+/* Rename a staged "<path>.tmp" onto <path>.  Returns 0 or -1 with err. */
+int br_atomic_publish(const char *tmp, struct br_error *err);
 /* Close and remove the temporary (nothing to report). */
 void br_atomic_abort(struct br_atomic *a);
 

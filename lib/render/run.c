@@ -64,21 +64,12 @@ br_render_release(struct br_render *r)
 int
 br_render_finish(struct br_render *r, int ok, struct br_error *err)
 {
-	size_t i, n;
+	size_t i;
 	int rc = 0;
 
 	for (i = 0; i < r->n; i++) {
-		if (ok && rc == 0) {
-			char final[1024];
-
-			n = strlen(r->tmp[i]);
-			snprintf(final, sizeof(final), "%.*s", (int)(n - 4),
-			    r->tmp[i]);
-			if (rename(r->tmp[i], final) != 0)
-				rc = br_error_set(err, BR_ECANTCREATE, NULL, 0,
-				    "cannot create '%s': %s", final,
-				    strerror(errno));
-		}
+		if (ok && rc == 0)
+			rc = br_atomic_publish(r->tmp[i], err);
 		unlink(r->tmp[i]);
 		free(r->tmp[i]);
 	}
@@ -97,8 +88,8 @@ write_bill(struct br_render *r, const char *dir, struct br_bill_doc *d,
 {
 	const char *ext = fmt == BR_RENDER_PDF ? "pdf" : "txt";
 	char path[1024];
-	FILE *f;
-	int rc = 0, werr;
+	struct br_atomic out;
+	int rc = 0;
 
 	if (strchr(d->bill_id, '/') != NULL || d->bill_id[0] == '.')
 		return br_error_set(err, BR_EINPUT, NULL, 0,
@@ -112,29 +103,28 @@ write_bill(struct br_render *r, const char *dir, struct br_bill_doc *d,
 		r->tmp = nt;
 		r->cap = nc;
 	}
-	snprintf(path, sizeof(path), "%s/%s.%s.tmp", dir, d->bill_id, ext);
-	if ((f = br_atomic_fopen_new(path)) == NULL)	/* no symlink */
+	snprintf(path, sizeof(path), "%s/%s.%s", dir, d->bill_id, ext);
+	if (br_atomic_open(&out, path, err) != 0)
+		return -1;
+	if (out.tmp[0] == '\0') {	/* not a regular file: never overwrite */
+		br_atomic_abort(&out);
 		return br_error_set(err, BR_ECANTCREATE, NULL, 0,
-		    "cannot create '%s': %s", path, strerror(errno));
-	if ((r->tmp[r->n] = strdup(path)) == NULL) {
-		fclose(f);
-		unlink(path);
+		    "cannot create '%s': not a regular file", path);
+	}
+	if ((r->tmp[r->n] = strdup(out.tmp)) == NULL) {
+		br_atomic_abort(&out);
 		return br_error_set(err, BR_ENOMEM, NULL, 0, "out of memory");
 	}
 	r->n++;
 	if (fmt == BR_RENDER_PDF)
-		rc = br_render_pdf(d, pf, f, &d->pages, err);
+		rc = br_render_pdf(d, pf, out.f, &d->pages, err);
 	else
-		br_render_text(d, f);
-	werr = fflush(f) != 0 || ferror(f);
-	if (fclose(f) != 0)
-		werr = 1;
-	if (rc == 0 && werr) {
-		path[strlen(path) - 4] = '\0';
-		return br_error_set(err, BR_EIO, NULL, 0,
-		    "write error on '%s': %s", path, strerror(errno));
+		br_render_text(d, out.f);
+	if (rc != 0) {
+		br_atomic_abort(&out);
+		return rc;
 	}
-	return rc;
+	return br_atomic_stage(&out, err);
 }
 
 /*
