@@ -339,6 +339,13 @@ START_TEST(test_v2_store_upgrades)
 	    " tbl TEXT NOT NULL, op TEXT NOT NULL CHECK(op IN ('I','U','D')),"
 	    " row_key TEXT NOT NULL, data TEXT, prev_hash TEXT, hash TEXT);"
 	    "CREATE INDEX audit_log_key ON audit_log(tbl, row_key, seq);"
+	    /* the run table as version 1 made it (migration 6 extends it) */
+	    "DROP INDEX run_cycle; ALTER TABLE run DROP COLUMN version;"
+	    "ALTER TABLE run DROP COLUMN cycle_id;"
+	    "ALTER TABLE run DROP COLUMN counts;"
+	    "ALTER TABLE run DROP COLUMN started;"
+	    "ALTER TABLE run DROP COLUMN ended;"
+	    "ALTER TABLE run DROP COLUMN status;"
 	    "PRAGMA user_version = 2", &err), 0);
 	br_store_close(st);
 	snprintf(path, sizeof(path), "%s/t.db", tmpdir);
