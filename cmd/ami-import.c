@@ -106,6 +106,11 @@ report(const struct br_import_result *res)
 		snprintf(extra, sizeof(extra), " (%ld days with an older "
 		    "source version ignored, %ld non-energy runs skipped)",
 		    res->stale, res->other);
+	if (res->unchanged > 0) {
+		n = strlen(extra);
+		snprintf(extra + n, sizeof(extra) - n, "; %ld days re-sent "
+		    "unchanged", res->unchanged);
+	}
 	if (res->registers > 0 || res->reg_replaced > 0 ||
 	    res->reg_stale > 0) {
 		n = strlen(extra);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/registry.h"
 #include "common/cli.h"
 #include "core/date.h"
 #include "core/money.h"
@@ -18,6 +19,8 @@
 #include "core/banned.h"
 
 static const struct br_cli_opt options[] = {
+	{ "force-date", no_argument, 'D', NULL,
+	    "accept an --as-of outside the registry's cycles +- a year" },
 	{ "as-of", required_argument, 'A', "YYYY-MM-DD",
 	    "the date of late fees and aging" },
 	{ "format", required_argument, 'F', "FMT",
@@ -38,7 +41,8 @@ static const struct br_cli_opt options[] = {
 static struct br_cli cli = {
 	.tool = "pay-reconcile",
 	.synopsis = "usage: pay-reconcile [--db PATH] [--as-of YYYY-MM-DD] "
-	    "[--format auto|csv|bai2|nacha|lockbox|camt]\n"
+	    "[--force-date]\n"
+	    "                     [--format auto|csv|bai2|nacha|lockbox|camt]\n"
 	    "                     [--mapping FILE.yaml] [--late-fees] "
 	    "[--recon FILE] [--aging FILE]\n"
 	    "                     [--shard K/N] [-o FILE] [FILE...]\n",
@@ -52,6 +56,7 @@ static struct br_cli cli = {
 
 struct args {
 	const char *as_of, *format, *mapping, *recon, *aging;
+	int force_date;
 	struct br_shard shard;
 	int late_fees;
 	char **files;
@@ -140,6 +145,7 @@ parse_args(int argc, char **argv, struct args *a)
 	while ((ch = br_cli_next(&cli, argc, argv)) != -1) {
 		switch (ch) {
 		case 'A': a->as_of = optarg; break;
+		case 'D': a->force_date = 1; break;
 		case 'F': a->format = optarg; break;
 		case 'G': a->aging = optarg; break;
 		case 'L': a->late_fees = 1; break;
@@ -178,6 +184,9 @@ work(struct br_cli_run *run, const struct args *a,
 {
 	struct br_error *err = &run->err;
 
+	if (a->as_of != NULL && !a->force_date &&
+	    br_registry_check_date(run->st, "--as-of", a->as_of, err) != 0)
+		return -1;
 	if (br_payment_post_files_ex(run->st, (const char *const *)a->files,
 	    a->nfiles, opts, rep, err) != 0)
 		return -1;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/registry.h"
 #include "common/cli.h"
 #include "core/money.h"
 #include "core/date.h"
@@ -30,6 +31,8 @@ static const struct br_cli_opt options[] = {
 	    "re-rate issued bills and write the rebill report" },
 	{ "as-of", required_argument, 'A', "YYYY-MM-DD",
 	    "with --rebill: the date the rebill is made" },
+	{ "force-date", no_argument, 'D', NULL,
+	    "accept an --as-of outside the registry's cycles +- a year" },
 	{ "back-bill-limit-days", required_argument, 'L', "N",
 	    "with --rebill: hold undercharges older than N days" },
 	{ NULL, 0, 0, NULL, NULL }
@@ -41,7 +44,8 @@ static struct br_cli cli = {
     "usage: rate-apply [--db PATH] --cycle ID [--rates DIR] [--account ID]\n"
     "                  [--shard K/N] [-v] [-o FILE]\n"
     "       rate-apply [--db PATH] --rebill --cycle ID [--account ID]\n"
-    "                  [--as-of YYYY-MM-DD] [--back-bill-limit-days N]\n"
+    "                  [--as-of YYYY-MM-DD [--force-date]]\n"
+    "                  [--back-bill-limit-days N]\n"
     "                  [--rates DIR] [--shard K/N] [-v] [-o FILE]\n",
 	.about = "Rate one bill cycle: draft (or hold) bills in the store, "
 	    "the charges CSV\nto the output.  See docs/rate-apply.md.",
@@ -112,7 +116,7 @@ main(int argc, char **argv)
 	struct br_shard shard = { 0, 0 };
 	struct br_cli_run run;
 	const char *as_of = NULL, *limit = NULL;
-	int ch, rebill = 0, rc;
+	int ch, rebill = 0, force_date = 0, rc;
 
 	br_cli_init(&cli, argc, argv);
 	/* Interval buffers are allocated and freed per account; keep freed
@@ -124,6 +128,7 @@ main(int argc, char **argv)
 		switch (ch) {
 		case 'a': opts.account_id = optarg; break;
 		case 'A': as_of = optarg; break;
+		case 'D': force_date = 1; break;
 		case 'L': limit = optarg; break;
 		case 'R': rebill = 1; break;
 		case 'c': opts.cycle_id = optarg; break;
@@ -148,7 +153,10 @@ main(int argc, char **argv)
 		opts.notice = held_notice;
 	if ((rc = br_cli_begin(&run, cli.db, 0, &shard, cli.output)) != 0)
 		return rc;
-	if (rebill)
+	if (rebill && as_of != NULL && !force_date &&
+	    br_registry_check_date(run.st, "--as-of", as_of, &run.err) != 0)
+		rc = -1;
+	else if (rebill)
 		rc = br_rebill_run(run.st, &ropts, run.out.f, &rstats, &run.err);
 	else
 		rc = br_rate_run(run.st, &opts, run.out.f, &stats, &run.err);

@@ -35,7 +35,9 @@
 #
 # Outputs in OUT: import-exceptions.csv, exceptions.csv, charges.csv,
 # alerts.csv (customer-alerts: leak, high usage, estimated bill),
-# exceptions.html (the review page), register.csv, bills/*.txt, payments.csv, and manifest.txt (SHA-256 of
+# exceptions.html (the review page), register.csv, bills/*.txt,
+# payments.csv, audit.csv (the audit chain checked against the previous
+# cycle's manifest beside OUT, when there is one), and manifest.txt (SHA-256 of
 # every input, tariff and output: the replay record of the run).  A stage exit status of 1 means
 # "done, data exceptions found" and the cycle goes on; any other non-zero
 # status stops the cycle with a message naming the stage.  The last line
@@ -123,6 +125,17 @@ paydir="$data/payments"
 set --
 for f in "$readdir"/*; do [ -f "$f" ] && set -- "$@" "$f"; done
 stage registry ami-import --db "$db" --registry "$data/registry" -o /dev/null
+# The audit chain against the head recorded by the previous cycle (by
+# cycles.csv order): its newest manifest.txt beside OUT (OUT/../PREV/ or
+# one level below it).  A deleted or rewritten history is reported in
+# audit.csv (exit 1: the cycle goes on, the message names it).
+prev=$(tr -d '\r' <"$data/registry/cycles.csv" 2>/dev/null |
+  awk -F, -v c="$cycle" 'NR > 1 { if ($1 == c) { print p; exit } p = $1 }')
+if [ -n "$prev" ]; then
+  pm=$(ls -t "$(dirname "$out")/$prev/manifest.txt" \
+    "$(dirname "$out")/$prev"/*/manifest.txt 2>/dev/null | head -1)
+  [ -n "$pm" ] && stage audit audit-verify --db "$db" --manifest "$pm" -o "$out/audit.csv"
+fi
 stage import ami-import --db "$db" -o "$out/import-exceptions.csv" "$@"
 acct=""
 [ -n "$account" ] && acct="--account $account"

@@ -8,6 +8,7 @@
 
 #include "core/date.h"
 #include "core/money.h"
+#include "core/text.h"
 #include "core/sha256.h"
 #include "core/tz.h"
 #include "core/banned.h"
@@ -64,6 +65,33 @@ START_TEST(test_money_decimal_parse_format)
 	ck_assert_int_eq(br_decimal_parse(" 1", (size_t)-1, 3, &v), -1);
 	ck_assert_int_eq(br_decimal_parse("99999999999999999999", (size_t)-1,
 	    3, &v), -1);
+	/* br_int_parse: whole numbers in an explicit range, no saturation */
+	ck_assert_int_eq(br_int_parse("-12", (size_t)-1, -12, 12, &v), 0);
+	ck_assert_int_eq(v, -12);
+	ck_assert_int_eq(br_int_parse("+12", (size_t)-1, -12, 12, &v), 0);
+	ck_assert_int_eq(br_int_parse("13", (size_t)-1, -12, 12, &v), -1);
+	ck_assert_int_eq(br_int_parse("2147483648", (size_t)-1, -12, 12, &v),
+	    -1);
+	ck_assert_int_eq(br_int_parse("-9223372036854775808", (size_t)-1,
+	    INT64_MIN, INT64_MAX, &v), 0);
+	ck_assert(v == INT64_MIN);
+	ck_assert_int_eq(br_int_parse("9223372036854775808", (size_t)-1,
+	    INT64_MIN, INT64_MAX, &v), -1);
+	ck_assert_int_eq(br_int_parse("1.0", (size_t)-1, 0, 9, &v), -1);
+	ck_assert_int_eq(br_int_parse("-", (size_t)-1, -9, 9, &v), -1);
+	ck_assert_int_eq(br_int_parse("10\0999", 6, 0, 99999, &v), -1);
+	ck_assert_int_eq(br_int_parse("10\0999", 2, 0, 99999, &v), 0);
+	ck_assert_int_eq(v, 10);
+	/* br_utf8_check: well-formed UTF-8 only */
+	ck_assert_uint_eq(br_utf8_check("a\xc3\xa9\xe2\x82\xac\xf0\x9f"
+	    "\x98\x80", 10), 10);
+	ck_assert_uint_eq(br_utf8_check("ab\xe9", 3), 2);	/* Latin-1 */
+	ck_assert_uint_eq(br_utf8_check("\xc0\xaf", 2), 0);	/* overlong */
+	ck_assert_uint_eq(br_utf8_check("\xed\xa0\x80", 3), 0); /* surrogate */
+	ck_assert_uint_eq(br_utf8_check("\xf4\x90\x80\x80", 4), 0);
+	ck_assert_uint_eq(br_utf8_check("x\xe2\x82", 3), 1);	/* cut */
+	ck_assert(br_text_has_control("a\nb", 3));
+	ck_assert(!br_text_has_control("a b\xc3\xa9", 5));
 	ck_assert_str_eq(br_cents_format(-5, buf, sizeof(buf)), "-0.05");
 	ck_assert_str_eq(br_cents_format(123456, buf, sizeof(buf)), "1234.56");
 	ck_assert_str_eq(br_decimal_format(1500, 3, 3, buf, sizeof(buf)),

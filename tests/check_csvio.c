@@ -136,6 +136,24 @@ expect(const char *data, size_t n, const char *want)
 
 #define EXPECT(lit, want) expect(lit, sizeof(lit) - 1, want)
 
+/* data must fail at line with msg. */
+static void
+expect_err(const char *data, size_t n, long line, const char *msg)
+{
+	struct sink s;
+	struct br_error err;
+
+	sink_init(&s);
+	ck_assert_int_eq(run(data, n, &s, &err), -1);
+	ck_assert_int_eq(err.code, BR_EINPUT);
+	ck_assert_int_eq(err.line, line);
+	ck_assert_str_eq(err.msg, msg);
+	ck_assert_ptr_nonnull(strstr(err.file, "check_csvio_"));
+	free(s.out);
+}
+
+#define EXPECT_ERR(lit, line, msg) expect_err(lit, sizeof(lit) - 1, line, msg)
+
 START_TEST(test_plain_and_crlf)
 {
 	EXPECT("a,b,c\n1,22,333\n",
@@ -159,12 +177,15 @@ END_TEST
 
 START_TEST(test_quotes)
 {
-	EXPECT("h,v\n\"a,b\",\"c\"\"d\"\n\"multi\nline\",x\ny,z\n",
-	    "L1#0:1=h|1=v\nL2#1:3=a,b|3=c\"d\nL4#2:10=multi\\nline|1=x\n"
-	    "L5#3:1=y|1=z\n");
-	EXPECT("h\n1\n\"a\nb\nc\"\n2\n",
-	    "L1#0:1=h\nL2#1:1=1\nL5#2:5=a\\nb\\nc\nL6#3:1=2\n");
+	EXPECT("h,v\n\"a,b\",\"c\"\"d\"\ny,z\n",
+	    "L1#0:1=h|1=v\nL2#1:3=a,b|3=c\"d\nL3#2:1=y|1=z\n");
 	EXPECT("h\n\" q \" , r\n", "L1#0:1=h\nL2#1:3= q |1=r\n");
+	/* Issue 16: a line break inside a quoted field is a control
+	 * character like any other (it forged lines in text bills). */
+	EXPECT_ERR("h,v\n\"a,b\",x\n\"multi\nline\",x\ny,z\n", 4,
+	    "control character 0x0a in field 1");
+	EXPECT_ERR("h\n1\n\"a\nb\nc\"\n2\n", 5,
+	    "control character 0x0a in field 1");
 }
 END_TEST
 
@@ -175,7 +196,67 @@ START_TEST(test_cr_bom_nul)
 	EXPECT("h\ra,b\rc\n", "L1#0:1=h\nL1#1:1=a|1=b\nL1#2:1=c\n");
 	EXPECT("\xEF\xBB\xBFmeter_id,v\nx,1\n",
 	    "L1#0:8=meter_id|1=v\nL2#1:1=x|1=1\n");
-	expect(nul, sizeof(nul) - 1, "L1#0:1=h\nL2#1:5=ab\\0cd|1=e\n");
+	/* Issue 16: a NUL cut the field short for every strcmp after. */
+	expect_err(nul, sizeof(nul) - 1, 2, "control character 0x00 in "
+	    "field 1");
+	EXPECT_ERR("h\nok,\"a\tb\"\n", 2, "control character 0x09 in "
+	    "field 2");
+	EXPECT_ERR("h\nok,a\x01\n", 2, "control character 0x01 in field 2");
+	EXPECT_ERR("h\nok,a\x7f\n", 2, "control character 0x7f in field 2");
+	EXPECT_ERR("h\nok,\"a\rb\"\n", 2, "control character 0x0d in "
+	    "field 2");
+	EXPECT("h\nok,\xc3\xa9\xe2\x82\xac\n",
+	    "L1#0:1=h\nL2#1:2=ok|5=\xc3\xa9\xe2\x82\xac\n");
+}
+END_TEST
+
+/* Issue 16: a line longer than BR_CSV_LINE_MAX is an error (a 2 MB gzip
+ * bomb of one line grew to 4.2 GB), on the fast path and through libcsv,
+ * with or without a final newline; a line of exactly the limit loads. */
+START_TEST(test_line_max)
+{
+	size_t n = BR_CSV_LINE_MAX + 64, k;
+	char *data = malloc(n + 16);
+	int variant;
+
+	ck_assert_ptr_nonnull(data);
+	for (variant = 0; variant < 3; variant++) {
+		struct sink s;
+		struct br_error err;
+		size_t len = 2;
+
+		memcpy(data, "h\n", 2);
+		if (variant == 1)
+			data[len++] = '"';
+		for (k = 0; k < BR_CSV_LINE_MAX + 1; k++)
+			data[len++] = (char)('a' + k % 26);
+		if (variant == 1)
+			data[len++] = '"';
+		if (variant != 2)
+			data[len++] = '\n';
+		sink_init(&s);
+		s.quiet = 1;
+		ck_assert_int_eq(run(data, len, &s, &err), -1);
+		ck_assert_int_eq(err.line, 2);
+		ck_assert_str_eq(err.msg, "line longer than 1048576 bytes");
+		free(s.out);
+	}
+	{
+		struct sink s;
+		struct br_error err;
+		size_t len = 2;
+
+		memcpy(data, "h\n", 2);
+		for (k = 0; k < BR_CSV_LINE_MAX; k++)
+			data[len++] = (char)('a' + k % 26);
+		data[len++] = '\n';
+		sink_init(&s);
+		s.quiet = 1;
+		ck_assert_int_eq(run(data, len, &s, &err), 0);
+		ck_assert_int_eq(s.records, 2);
+		free(s.out);
+	}
+	free(data);
 }
 END_TEST
 
@@ -183,7 +264,8 @@ START_TEST(test_errors)
 {
 	struct sink s;
 	struct br_error err;
-	static const char unterminated[] = "h\nx\n\"abc\n";
+	static const char unterminated[] = "h\nx\n\"abc";
+	static const char unterminated_nl[] = "h\nx\n\"abc\n";
 	static const char stray[] = "h\nok\nab\"c,d\n";
 
 	sink_init(&s);
@@ -191,7 +273,13 @@ START_TEST(test_errors)
 	    &err), 0);
 	/* libcsv without CSV_STRICT_FINI: an open quote at the end is
 	 * closed by the end of input. */
-	ck_assert_str_eq(s.out, "L1#0:1=h\nL2#1:1=x\nL4#2:4=abc\\n\n");
+	ck_assert_str_eq(s.out, "L1#0:1=h\nL2#1:1=x\nL3#2:3=abc\n");
+	free(s.out);
+	/* ... but the line break it swallowed is a control character. */
+	sink_init(&s);
+	ck_assert_int_eq(run(unterminated_nl, sizeof(unterminated_nl) - 1, &s,
+	    &err), -1);
+	ck_assert_str_eq(err.msg, "control character 0x0a in field 1");
 	free(s.out);
 
 	sink_init(&s);
@@ -264,6 +352,29 @@ START_TEST(test_long_and_many)
 }
 END_TEST
 
+/* Issue 16: formula cells neutralised (OWASP), signed numbers (an E.164
+ * phone for the alerts vendor among them) left alone. */
+START_TEST(test_put_neutralises)
+{
+	static const char *const in[] = { "=1+2", "+1", "-1+2", "@SUM(A1)",
+	    "\tx", "\rx", "-", "-12.50", "-3", "12", "0.5", "a=b", "-.5",
+	    "-1.", "=\"a\",b", "+15550100001", "+", "+1-2", "" };
+	static const char want[] = "\"'=1+2\",+1,\"'-1+2\","
+	    "\"'@SUM(A1)\",\"'\tx\",\"'\rx\",\"'-\",-12.50,-3,12,0.5,a=b,"
+	    "\"'-.5\",\"'-1.\",\"'=\"\"a\"\",b\",+15550100001,\"'+\","
+	    "\"'+1-2\",\n";
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+
+	ck_assert_ptr_nonnull(f);
+	br_csv_row(f, sizeof(in) / sizeof(in[0]), in);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_str_eq(buf, want);
+	free(buf);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -279,6 +390,8 @@ main(void)
 	tcase_add_test(tc, test_cr_bom_nul);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_long_and_many);
+	tcase_add_test(tc, test_line_max);
+	tcase_add_test(tc, test_put_neutralises);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

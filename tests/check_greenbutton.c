@@ -212,6 +212,131 @@ START_TEST(test_errors)
 }
 END_TEST
 
+/* A one-reading feed with the given ReadingType multiplier element. */
+static const char *
+power_feed(const char *power_elem, const char *start)
+{
+	static char buf[2048];
+
+	snprintf(buf, sizeof(buf),
+	    "<feed><entry><link rel=\"self\" href=\"/r/UsagePoint/1/"
+	    "MeterReading/1/IntervalBlock/1\"/>\n"
+	    "<link rel=\"up\" href=\"/r/UsagePoint/1/MeterReading/1/"
+	    "IntervalBlock\"/><content><IntervalBlock><IntervalReading>"
+	    "<timePeriod><duration>3600</duration><start>%s</start>"
+	    "</timePeriod><value>1500000</value></IntervalReading>"
+	    "</IntervalBlock></content></entry>\n"
+	    "<entry><link rel=\"self\" href=\"/r/ReadingType/1\"/>\n"
+	    "<content><ReadingType><uom>72</uom>\n%s\n</ReadingType>"
+	    "</content></entry></feed>\n", start, power_elem);
+	return buf;
+}
+
+/* Issue 16: absent powerOfTenMultiplier = 0, not -1 (was 10x low). */
+START_TEST(test_power_absent_is_zero)
+{
+	struct runs rs;
+	struct br_error err;
+	const char *p = write_tmp(power_feed("", "1700000000"));
+
+	memset(&rs, 0, sizeof(rs));
+	ck_assert_msg(br_gb_parse(p, collect, &rs, NULL, NULL, &err) == 0,
+	    "%s", err.msg);
+	ck_assert_int_eq(rs.n, 1);
+	ck_assert_int_eq(rs.r[0].first, 1500000000);	/* 1,500,000 Wh */
+	unlink(p);
+	p = write_tmp(power_feed("<powerOfTenMultiplier> 3 "
+	    "</powerOfTenMultiplier>", "1700000000"));
+	memset(&rs, 0, sizeof(rs));
+	ck_assert_msg(br_gb_parse(p, collect, &rs, NULL, NULL, &err) == 0,
+	    "%s", err.msg);
+	ck_assert_int_eq(rs.r[0].first, INT64_C(1500000000000)); /* 1.5 GWh */
+	unlink(p);
+}
+END_TEST
+
+/* Issue 16: -13, 13, -100, 2^31, 32768, text: an error at the line. */
+START_TEST(test_power_out_of_range)
+{
+	static const char *bad[] = { "-13", "13", "-100", "2147483648",
+	    "32768", "-2147483649", "1e2", "x", "", "0x3" };
+	struct br_error err;
+	char elem[100];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *p;
+		snprintf(elem, sizeof(elem), "<powerOfTenMultiplier>%s"
+		    "</powerOfTenMultiplier>", bad[i]);
+		p = write_tmp(power_feed(elem, "1700000000"));
+		ck_assert_int_eq(br_gb_parse(p, NULL, NULL, NULL, NULL, &err),
+		    -1);
+		ck_assert_int_eq(err.code, BR_EINPUT);
+		ck_assert_str_eq(err.file, p);
+		ck_assert_int_eq(err.line, 5);	/* the element's line */
+		ck_assert_msg(strstr(err.msg, "powerOfTenMultiplier") != NULL &&
+		    strstr(err.msg, "from -12 to 12") != NULL, "%s: %s",
+		    bad[i], err.msg);
+		unlink(p);
+	}
+}
+END_TEST
+
+/* Public sample: gas with powerOfTenMultiplier -3; without it, x1000. */
+START_TEST(test_gas_direct_power)
+{
+	const char *p = sample("gbo-gas_direct.xml");
+	struct runs rs;
+	struct br_error err;
+	char *text, *a, *b;
+	size_t n;
+	FILE *f;
+
+	if (p == NULL)
+		return;
+	memset(&rs, 0, sizeof(rs));
+	ck_assert_msg(br_gb_parse(p, collect, &rs, NULL, NULL, &err) == 0,
+	    "%s", err.msg);
+	ck_assert_str_eq(rs.r[0].unit, "therm");
+	ck_assert_int_eq(rs.r[0].first, 37000);	/* 37000 x 10^-3 therm */
+	ck_assert_ptr_nonnull(f = fopen(p, "rb"));
+	ck_assert_ptr_nonnull(text = calloc(1, 1 << 16));
+	n = fread(text, 1, (1 << 16) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	ck_assert_ptr_nonnull(a = strstr(text, "<powerOfTenMultiplier>"));
+	ck_assert_ptr_nonnull(b = strstr(a, "</powerOfTenMultiplier>"));
+	b += strlen("</powerOfTenMultiplier>");
+	memmove(a, b, strlen(b) + 1);
+	p = write_tmp(text);
+	free(text);
+	memset(&rs, 0, sizeof(rs));
+	ck_assert_msg(br_gb_parse(p, collect, &rs, NULL, NULL, &err) == 0,
+	    "%s", err.msg);
+	ck_assert_int_eq(rs.r[0].first, 37000000);	/* 37000 therm */
+	unlink(p);
+}
+END_TEST
+
+/* Issue 16: start INT64_MAX overflowed start + duration (UBSan). */
+START_TEST(test_start_overflow)
+{
+	struct br_error err;
+	const char *p = write_tmp(power_feed("", "9223372036854775807"));
+
+	ck_assert_int_eq(br_gb_parse(p, NULL, NULL, NULL, NULL, &err), -1);
+	ck_assert_int_eq(err.line, 2);	/* the IntervalReading */
+	ck_assert_msg(strstr(err.msg, "beyond the time range") != NULL, "%s",
+	    err.msg);
+	unlink(p);
+	p = write_tmp(power_feed("", "99999999999999999999"));
+	ck_assert_int_eq(br_gb_parse(p, NULL, NULL, NULL, NULL, &err), -1);
+	ck_assert_msg(strstr(err.msg, "is not whole seconds") != NULL, "%s",
+	    err.msg);
+	unlink(p);
+}
+END_TEST
+
 static Suite *
 gb_suite(void)
 {
@@ -224,6 +349,10 @@ gb_suite(void)
 	tcase_add_test(ts, test_ngma_fractional_start_rejected);
 	tcase_add_test(tc, test_synthetic_resolution);
 	tcase_add_test(tc, test_errors);
+	tcase_add_test(tc, test_power_absent_is_zero);
+	tcase_add_test(tc, test_power_out_of_range);
+	tcase_add_test(ts, test_gas_direct_power);
+	tcase_add_test(tc, test_start_overflow);
 	suite_add_tcase(s, tc);
 	tcase_set_tags(ts, "samples");
 	suite_add_tcase(s, ts);

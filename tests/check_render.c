@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "store/ledger.h"
@@ -182,6 +183,58 @@ START_TEST(test_render_bill_text)
 }
 END_TEST
 
+/* Issue 16: a line break stored in a name (by a release before the
+ * registry refused it) is escaped, never printed as a line of its own. */
+START_TEST(test_render_text_escapes_controls)
+{
+	struct br_error err;
+	struct br_ledger_statement ls;
+	char *buf = NULL;
+	size_t len;
+	FILE *f;
+
+	ck_assert_msg(br_store_exec(st, "UPDATE account SET name = 'Ann' || "
+	    "char(10) || 'AMOUNT DUE: $0.00' || char(13, 27) WHERE "
+	    "account_id = 'A1'", &err) == 0, "%s", err.msg);
+	f = open_memstream(&buf, &len);
+	ck_assert_int_eq(br_render_bill(st, "2026-10-A1", f, &ls, &err), 0);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(buf,
+	    "\nAnn\\x0aAMOUNT DUE: $0.00\\x0d\\x1b\n"));
+	ck_assert_ptr_null(strstr(buf, "\nAMOUNT DUE: $0.00"));
+	ck_assert_ptr_null(strchr(buf, '\r'));
+	free(buf);
+}
+END_TEST
+
+/* Issue 16: a symlink planted at bills/<bill>.txt.tmp is not followed:
+ * its target is left alone and the bill is written. */
+START_TEST(test_render_tmp_symlink_not_followed)
+{
+	struct br_error err;
+	struct br_render_totals tot;
+	char *reg = NULL, path[300], victim[300], *text;
+
+	snprintf(path, sizeof(path), "%s/bills", dir);
+	ck_assert_int_eq(mkdir(path, 0777), 0);
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	fx_write(victim, "keep\n");
+	snprintf(path, sizeof(path), "%s/bills/2026-10-A1.txt.tmp", dir);
+	ck_assert_int_eq(symlink(victim, path), 0);
+	ck_assert_msg(run(&reg, &tot, &err) == 0, "%s", err.msg);
+	free(reg);
+	text = slurp(victim);
+	ck_assert_str_eq(text, "keep\n");
+	free(text);
+	ck_assert_int_ne(access(path, F_OK), 0);
+	snprintf(path, sizeof(path), "%s/bills/2026-10-A1.txt", dir);
+	text = slurp(path);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_str_eq(text, expected_a1);
+	free(text);
+}
+END_TEST
+
 START_TEST(test_render_run_issues_once)
 {
 	struct br_error err;
@@ -307,6 +360,8 @@ main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_render_bill_text);
+	tcase_add_test(tc, test_render_text_escapes_controls);
+	tcase_add_test(tc, test_render_tmp_symlink_not_followed);
 	tcase_add_test(tc, test_render_run_issues_once);
 	tcase_add_test(tc, test_render_bad_total_rolls_back);
 	tcase_add_test(tc, test_render_unknown_cycle);

@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
+#include "io/atomic.h"
 #include "io/csvio.h"
 #include "io/input.h"
 #include "store/store.h"
@@ -63,6 +65,89 @@ START_TEST(test_store_create_reopen_and_version)
 	br_store_close(st);
 	ck_assert_ptr_null(br_store_open(p, 0, &err));
 	ck_assert_int_eq(err.code, BR_ECONFIG);
+}
+END_TEST
+
+/* Issue 16: several tools opening a new store at once all succeed (the
+ * loser used to exit 70 with "table setting already exists"). */
+START_TEST(test_store_concurrent_create)
+{
+	enum { NPROC = 6, ROUNDS = 4 };
+	int round, i, fds[2], status, failed = 0;
+	char path[400];
+	pid_t pid[NPROC];
+
+	for (round = 0; round < ROUNDS; round++) {
+		snprintf(path, sizeof(path), "%s/race%d.db", dir, round);
+		ck_assert_int_eq(pipe(fds), 0);
+		for (i = 0; i < NPROC; i++) {
+			ck_assert_int_ge(pid[i] = fork(), 0);
+			if (pid[i] == 0) {
+				struct br_error err;
+				struct br_store *st;
+				char c;
+				close(fds[1]);
+				(void)!read(fds[0], &c, 1);	/* the start */
+				st = br_store_open(path, BR_STORE_CREATE,
+				    &err);
+				if (st == NULL)
+					fprintf(stderr, "child: %s\n",
+					    err.msg);
+				br_store_close(st);
+				_exit(st == NULL ? 70 : 0);
+			}
+		}
+		close(fds[0]);
+		close(fds[1]);			/* all start now */
+		for (i = 0; i < NPROC; i++) {
+			ck_assert_int_eq(waitpid(pid[i], &status, 0), pid[i]);
+			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+				failed++;
+		}
+	}
+	ck_assert_int_eq(failed, 0);
+}
+END_TEST
+
+/* Issue 16: a symlink planted at "<out>.tmp" is never followed; a stale
+ * temporary is replaced; the output is written whole. */
+START_TEST(test_atomic_tmp_symlink)
+{
+	struct br_atomic a;
+	struct br_error err;
+	char out[300], tmp[310], victim[300], buf[64];
+	FILE *f;
+	size_t n;
+
+	path_in(out, sizeof(out), "report.csv");
+	path_in(victim, sizeof(victim), "victim");
+	snprintf(tmp, sizeof(tmp), "%s.tmp", out);
+	fx_write(victim, "keep\n");
+	ck_assert_int_eq(symlink(victim, tmp), 0);
+	ck_assert_int_eq(br_atomic_open(&a, out, &err), 0);
+	fputs("new\n", a.f);
+	ck_assert_int_eq(br_atomic_commit(&a, &err), 0);
+	ck_assert_ptr_nonnull(f = fopen(victim, "r"));
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	ck_assert_str_eq(buf, "keep\n");
+	ck_assert_ptr_nonnull(f = fopen(out, "r"));
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	ck_assert_str_eq(buf, "new\n");
+	ck_assert_int_ne(access(tmp, F_OK), 0);
+	/* A stale regular temporary from a killed run is replaced. */
+	fx_write(tmp, "stale and longer\n");
+	ck_assert_int_eq(br_atomic_open(&a, out, &err), 0);
+	fputs("again\n", a.f);
+	ck_assert_int_eq(br_atomic_commit(&a, &err), 0);
+	ck_assert_ptr_nonnull(f = fopen(out, "r"));
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	ck_assert_str_eq(buf, "again\n");
 }
 END_TEST
 
@@ -134,16 +219,22 @@ START_TEST(test_csv_lines_quotes_bom_crlf)
 
 	memset(&c, 0, sizeof(c));
 	path_in(p, sizeof(p), "a.csv");
-	fx_write(p, "\xEF\xBB\xBFid,name\r\n1,\"a, b\"\r\n\r\n2,\"two\nlines\""
-	    "\n3,last");
+	fx_write(p, "\xEF\xBB\xBFid,name\r\n1,\"a, b\"\r\n\r\n2,\"two, "
+	    "parts\"\n3,last");
 	ck_assert_int_eq(br_csv_read(p, collect_cb, &c, NULL, &err), 0);
 	ck_assert_str_eq(c.text,
-	    "[id],[name];[1],[a, b];[2],[two\nlines];[3],[last];");
+	    "[id],[name];[1],[a, b];[2],[two, parts];[3],[last];");
 	ck_assert_int_eq(c.n, 4);
 	ck_assert_int_eq(c.lines[0], 1);
 	ck_assert_int_eq(c.lines[1], 2);
-	ck_assert_int_eq(c.lines[2], 5);
-	ck_assert_int_eq(c.lines[3], 6);
+	ck_assert_int_eq(c.lines[2], 4);
+	ck_assert_int_eq(c.lines[3], 5);
+	/* A line break inside a quoted field is refused (issue 16). */
+	memset(&c, 0, sizeof(c));
+	fx_write(p, "id,name\n2,\"two\nlines\"\n");
+	ck_assert_int_eq(br_csv_read(p, collect_cb, &c, NULL, &err), -1);
+	ck_assert_int_eq(err.line, 3);
+	ck_assert_str_eq(err.msg, "control character 0x0a in field 2");
 }
 END_TEST
 
@@ -500,6 +591,8 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);	/* the gzip cases under ASan, loaded */
 	tcase_add_test(tc, test_store_create_reopen_and_version);
+	tcase_add_test(tc, test_store_concurrent_create);
+	tcase_add_test(tc, test_atomic_tmp_symlink);
 	tcase_add_test(tc, test_store_rollback_leaves_store_unchanged);
 	tcase_add_test(tc, test_store_pack_roundtrip);
 	tcase_add_test(tc, test_csv_lines_quotes_bom_crlf);

@@ -466,9 +466,15 @@ br_cli_end(struct br_cli_run *r, int rc)
 	struct br_error scratch;
 
 	br_cli_progress_end();
-	/* The output must be complete before the store commits. */
-	if (rc == 0)
-		rc = br_output_flush(&r->out, &r->err);
+	/*
+	 * The output is complete and in place (flushed, fsync'd, renamed)
+	 * before the store commits: a kill between the two leaves the
+	 * report of a run the store may not hold (a rerun writes it again),
+	 * never a committed run whose report is lost (issue 16: ami-import
+	 * renamed its report only after the commit and the checkpoint).
+	 */
+	if (rc == 0 && br_output_close(&r->out, 1, &r->err) != 0)
+		rc = -1;
 	if (rc == 0 && r->txn)
 		rc = record_run(r, 0, &r->err);
 	if (rc == 0 && r->txn)
@@ -477,9 +483,9 @@ br_cli_end(struct br_cli_run *r, int rc)
 		br_store_rollback(r->st);
 		record_failure(r);
 	}
-	if (br_output_close(&r->out, rc == 0, rc == 0 ? &r->err : &scratch)
-	    != 0)
-		rc = -1;
+	if (br_output_close(&r->out, 0, &scratch) != 0 &&
+	    r->err.code == BR_OK)
+		r->err = scratch;	/* why a failed run's output failed */
 	br_store_lock_clear(r->st);
 	br_store_close(r->st);
 	r->st = NULL;

@@ -127,6 +127,43 @@ br_decimal_parse(const char *s, size_t len, int scale, int64_t *out)
 }
 
 int
+br_int_parse(const char *s, size_t len, int64_t min, int64_t max,
+    int64_t *out)
+{
+	size_t i = 0;
+	int neg = 0;
+	uint64_t v = 0, lim;
+
+	if (len == (size_t)-1)
+		len = strlen(s);
+	if (len > 0 && (s[0] == '-' || s[0] == '+')) {
+		neg = s[0] == '-';
+		i++;
+	}
+	if (i == len)
+		return -1;
+	lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+	for (; i < len; i++) {
+		unsigned d = (unsigned char)s[i] - (unsigned)'0';
+		if (d > 9 || v > (lim - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	if (neg) {
+		int64_t r = v == (uint64_t)INT64_MAX + 1 ? INT64_MIN :
+		    -(int64_t)v;
+		if (r < min || r > max)
+			return -1;
+		*out = r;
+	} else {
+		if ((int64_t)v < min || (int64_t)v > max)
+			return -1;
+		*out = (int64_t)v;
+	}
+	return 0;
+}
+
+int
 br_money_parse_micros(const char *s, int64_t *out_micros)
 {
 	return br_decimal_parse(s, (size_t)-1, 6, out_micros);

@@ -70,6 +70,17 @@ int64_t br_money_mul_ppm(int64_t micros, int64_t ppm, enum br_round mode);
  */
 int br_decimal_parse(const char *s, size_t len, int scale, int64_t *out);
 
+/*
+ * Parse a whole number ("12", "-3", "+7"; len (size_t)-1 for a
+ * NUL-terminated string) that must lie in [min, max].  Anything else is an
+ * error: blanks, a point, an exponent, a NUL or other byte inside len,
+ * no digits, or a value outside the range (overflow included).  The one
+ * validated path for integer fields with an explicit range (exponents,
+ * codes, counts).  Returns 0 or -1; *out is untouched on error.
+ */
+int br_int_parse(const char *s, size_t len, int64_t min, int64_t max,
+    int64_t *out);
+
 /* Shorthands: dollars -> micro-dollars (scale 6), units -> milli (scale 3). */
 int br_money_parse_micros(const char *s, int64_t *out_micros);
 int br_qty_parse_milli(const char *s, int64_t *out_milli);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "io/input.h"
+#include "core/money.h"
 #include "core/reads.h"
 #include "core/units.h"
 #include "core/banned.h"
@@ -28,7 +29,8 @@ struct gb_entry {
 	char rel[NREL][HREF_MAX];
 	int nrel;
 	bool is_rt, is_mr, has_blocks;
-	int uom, power, flow;		/* ReadingType; -1 = absent */
+	int uom, flow;			/* ReadingType; -1 = absent */
+	int power;			/* powerOfTenMultiplier; absent = 0 */
 	long line;
 };
 
@@ -81,8 +83,10 @@ fail(struct gb *g, const char *msg)
 static bool
 in(const struct gb *g, int up, const char *name)
 {
-	return g->depth - 1 - up >= 0 &&
-	    strcmp(g->path[g->depth - 1 - up], name) == 0;
+	int k = g->depth - 1 - up;
+
+	/* Only the first 16 levels are kept (fuzzing: index 19 of 16). */
+	return k >= 0 && k < 16 && strcmp(g->path[k], name) == 0;
 }
 
 static void XMLCALL
@@ -112,7 +116,8 @@ on_start(void *ud, const XML_Char *name, const XML_Char **atts)
 		}
 		e = &g->e[g->ne++];
 		memset(e, 0, sizeof(*e));
-		e->uom = e->power = e->flow = -1;
+		e->uom = e->flow = -1;
+		e->power = 0;
 		e->line = (long)XML_GetCurrentLineNumber(g->xp);
 		return;
 	}
@@ -164,23 +169,59 @@ on_start(void *ud, const XML_Char *name, const XML_Char **atts)
 	}
 }
 
+/*
+ * The element text, blanks trimmed, as a whole number in [min, max]
+ * (br_int_parse: no saturation, no truncation).
+ */
 static int
-parse_int(const char *s, int64_t *out)
+parse_int(const char *s, int64_t min, int64_t max, int64_t *out)
 {
-	char *end;
-	long long v;
+	size_t n;
 
 	while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r')
 		s++;
-	if (*s == '\0')
-		return -1;
-	v = strtoll(s, &end, 10);
-	while (*end == ' ' || *end == '\n' || *end == '\t' || *end == '\r')
-		end++;
-	if (*end != '\0')
-		return -1;
-	*out = v;
-	return 0;
+	n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\n' ||
+	    s[n - 1] == '\t' || s[n - 1] == '\r'))
+		n--;
+	return br_int_parse(s, n, min, max, out);
+}
+
+/*
+ * A ReadingType field: uom and flowDirection are Int16 kinds,
+ * powerOfTenMultiplier an Int16 kind whose ESPI enumeration spans
+ * -12 (pico) .. 12 (tera); anything else is an error at its line.
+ */
+static void
+reading_type_field(struct gb *g, struct gb_entry *e, const char *n)
+{
+	int64_t v;
+	char msg[200];
+
+	if (strcmp(n, "powerOfTenMultiplier") == 0) {
+		if (parse_int(g->text, BR_GB_POWER_MIN, BR_GB_POWER_MAX, &v)) {
+			snprintf(msg, sizeof(msg), "ReadingType "
+			    "powerOfTenMultiplier '%.40s' is not a whole "
+			    "number from %d to %d", g->text, BR_GB_POWER_MIN,
+			    BR_GB_POWER_MAX);
+			fail(g, msg);
+			return;
+		}
+		e->power = (int)v;
+		return;
+	}
+	if (strcmp(n, "uom") != 0 && strcmp(n, "flowDirection") != 0)
+		return;
+	if (parse_int(g->text, INT16_MIN, INT16_MAX, &v) != 0) {
+		snprintf(msg, sizeof(msg), "ReadingType %s '%.40s' is not a "
+		    "whole number from -32768 to 32767", n, g->text);
+		fail(g, msg);
+		return;
+	}
+	if (strcmp(n, "uom") == 0)
+		e->uom = (int)v;
+	else
+		e->flow = (int)v;
 }
 
 static void XMLCALL
@@ -198,18 +239,13 @@ on_end(void *ud, const XML_Char *name)
 		struct gb_reading *r = g->nr ? &g->r[g->nr - 1] : NULL;
 
 		if (in(g, 1, "ReadingType") && e->is_rt) {
-			if (parse_int(g->text, &v) == 0) {
-				if (strcmp(n, "uom") == 0)
-					e->uom = (int)v;
-				else if (strcmp(n, "powerOfTenMultiplier") ==
-				    0)
-					e->power = (int)v;
-				else if (strcmp(n, "flowDirection") == 0)
-					e->flow = (int)v;
-			}
+			reading_type_field(g, e, n);
+			if (g->failed)
+				return;
 		} else if (r != NULL && r->entry == g->ne - 1 &&
 		    in(g, 1, "timePeriod") && in(g, 2, "IntervalReading")) {
-			if (parse_int(g->text, &v) != 0) {
+			if (parse_int(g->text, INT64_MIN + 1, INT64_MAX,
+			    &v) != 0) {
 				char msg[200];
 				snprintf(msg, sizeof(msg), "IntervalReading "
 				    "timePeriod %s '%.60s' is not whole "
@@ -223,15 +259,17 @@ on_end(void *ud, const XML_Char *name)
 				r->duration = v;
 		} else if (r != NULL && r->entry == g->ne - 1 &&
 		    in(g, 1, "IntervalReading") && strcmp(n, "value") == 0) {
-			if (parse_int(g->text, &v) != 0) {
-				fail(g, "IntervalReading value: not an "
-				    "integer");
+			if (parse_int(g->text, -(INT64_C(1) << 47),
+			    (INT64_C(1) << 47) - 1, &v) != 0) {
+				fail(g, "IntervalReading value: not a whole "
+				    "number in the Int48 range");
 				return;
 			}
 			r->value = v;
 		} else if (r != NULL && r->entry == g->ne - 1 &&
 		    in(g, 1, "ReadingQuality") && strcmp(n, "quality") == 0 &&
-		    parse_int(g->text, &v) == 0 && r->quality < 0)
+		    parse_int(g->text, 0, INT16_MAX, &v) == 0 &&
+		    r->quality < 0)
 			r->quality = (int)v;
 	}
 	g->depth--;
@@ -434,6 +472,7 @@ emit(struct gb *g, br_ami_day_cb on_day, void *ctx)
 		/* A run: same block entry, contiguous, equal duration. */
 		for (j = i; j < g->nr; j++) {
 			const struct gb_reading *r = &g->r[j];
+			int64_t end;
 			if (r->start == INT64_MIN || r->duration == INT64_MIN ||
 			    r->value == INT64_MIN || r->duration <= 0 ||
 			    r->duration > INT32_MAX) {
@@ -442,13 +481,21 @@ emit(struct gb *g, br_ami_day_cb on_day, void *ctx)
 				    "timePeriod start, duration or value");
 				goto out;
 			}
+			if (__builtin_add_overflow(r->start, r->duration,
+			    &end)) {
+				br_error_set(g->err, BR_EINPUT, g->file,
+				    r->line, "IntervalReading timePeriod "
+				    "start + duration is beyond the time "
+				    "range");
+				goto out;
+			}
 			if (j > i && (r->entry != g->r[i].entry ||
 			    r->duration != g->r[i].duration ||
 			    r->start != g->r[j - 1].start +
 			    g->r[j - 1].duration))
 				break;
-			if (scale(r->value, t->power < -12 ? 0 : t->power,
-			    &vals[j - i]) != 0 || vals[j - i] < 0) {
+			if (scale(r->value, t->power, &vals[j - i]) != 0 ||
+			    vals[j - i] < 0) {
 				br_error_set(g->err, BR_EINPUT, g->file,
 				    r->line, "IntervalReading value out of "
 				    "range or negative");

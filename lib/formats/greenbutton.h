@@ -12,6 +12,15 @@
 #include "formats/amirec.h"
 #include "core/error.h"
 
+/*
+ * powerOfTenMultiplier is an ESPI PowerOfTenMultiplierKind: an Int16
+ * whose enumerated values span -12 (pico) to 12 (tera).  Absent means 0
+ * (no multiplier); a value outside this range, or not a whole number, is
+ * an error naming the file and line.
+ */
+#define BR_GB_POWER_MIN (-12)
+#define BR_GB_POWER_MAX 12
+
 struct br_gb_stats {
 	long readings;		/* IntervalReadings read */
 	long days;		/* runs handed to on_day */

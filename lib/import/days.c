@@ -283,6 +283,21 @@ br_imp_day_write(struct ctx *c, struct day_acc *a, struct br_error *err)
 			}
 		}
 		version = old_version;
+		/*
+		 * A re-sent day identical in values and quality (CRLF, a
+		 * blank line, another order: another file, same data) is a
+		 * no-op: no new version, no replacement, no write.
+		 */
+		if (old_file != c->file_id && old_is == a->interval_s &&
+		    old_n == a->n && ovlen == 8 * a->n && oqlen == a->n &&
+		    memcmp(oq, c->merge_q, (size_t)a->n) == 0) {
+			br_store_pack_values(c->merge_vals, a->n, c->blob);
+			if (memcmp(ov, c->blob, (size_t)ovlen) == 0) {
+				sqlite3_reset(c->sel_day);
+				c->res->unchanged++;
+				return 0;
+			}
+		}
 		if (old_file != c->file_id) {
 			version = old_version + 1;
 			sqlite3_bind_text(c->ins_repl, 1, m->meter_id, -1,

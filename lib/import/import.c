@@ -275,6 +275,7 @@ br_import_file_opts(struct br_store *st, const struct br_registry *reg,
 	struct ctx c;
 	long days = res->days, replaced = res->replaced;
 	long stale = res->stale, other = res->other;
+	long unchanged = res->unchanged;
 	long registers = res->registers, reg_replaced = res->reg_replaced;
 	long reg_stale = res->reg_stale;
 	size_t nexc = res->nexc;
@@ -320,6 +321,7 @@ br_import_file_opts(struct br_store *st, const struct br_registry *reg,
 		res->days = days;
 		res->replaced = replaced;
 		res->stale = stale;
+		res->unchanged = unchanged;
 		res->other = other;
 		res->registers = registers;
 		res->reg_replaced = reg_replaced;

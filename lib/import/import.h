@@ -36,6 +36,7 @@ struct br_import_result {
 	long days;		/* interval_day rows written */
 	long replaced;		/* days replacing data of an earlier file */
 	long stale;		/* days not replaced: stored source version newer */
+	long unchanged;		/* days re-sent identical: not written */
 	long other;		/* runs (and register reads) of non-energy
 				 * channels skipped */
 	long registers;		/* register_read rows written */

@@ -5,11 +5,36 @@
 #include "io/atomic.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/banned.h"
+
+FILE *
+br_atomic_fopen_new(const char *name)
+{
+	FILE *f;
+	int fd = -1, tries, saved;
+
+	for (tries = 0; tries < 2 && fd < 0; tries++) {
+		fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0666);
+		/* A leftover of a killed run, or a planted link: remove the
+		 * name (never what a link points to) and try once more. */
+		if (fd < 0 && (errno != EEXIST || tries > 0 ||
+		    unlink(name) != 0))
+			return NULL;
+	}
+	if ((f = fdopen(fd, "w")) == NULL) {
+		saved = errno;
+		close(fd);
+		unlink(name);
+		errno = saved;
+	}
+	return f;
+}
 
 int
 br_atomic_open(struct br_atomic *a, const char *path, struct br_error *err)
@@ -22,7 +47,8 @@ br_atomic_open(struct br_atomic *a, const char *path, struct br_error *err)
 	if (stat(path, &sb) != 0 || S_ISREG(sb.st_mode))
 		snprintf(a->tmp, sizeof(a->tmp), "%s.tmp", path);
 	name = a->tmp[0] != '\0' ? a->tmp : path;
-	if ((a->f = fopen(name, "w")) == NULL)
+	if ((a->f = a->tmp[0] != '\0' ? br_atomic_fopen_new(name) :
+	    fopen(name, "w")) == NULL)
 		return br_error_set(err, BR_ECANTCREATE, NULL, 0,
 		    "cannot create '%s': %s", path, strerror(errno));
 	return 0;

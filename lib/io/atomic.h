@@ -5,7 +5,9 @@
  * path, so readers see the old file or the whole new one, never half of
  * one.  A path that exists and is not a regular file (/dev/null,
  * /dev/full, a FIFO) is written in place: renaming over it would
- * replace it.
+ * replace it.  The temporary is created with O_EXCL|O_NOFOLLOW, so a
+ * symlink planted at "<path>.tmp" is never followed (its target is left
+ * alone).
  *
  * A run that writes many files and may only show them once its store
  * transaction commits (bill-render's bills) stages each one with
@@ -24,6 +26,15 @@ struct br_atomic {
 	char path[512];		/* the final name */
 	char tmp[520];		/* "<path>.tmp"; "" when written in place */
 };
+
+/*
+ * Create name for writing as a new file (O_CREAT|O_EXCL|O_NOFOLLOW, mode
+ * 0666 less the umask).  A name already there (a temporary left by a
+ * killed run, or a symlink someone planted) is unlinked, never followed,
+ * and the create tried once more.  Returns the stream, or NULL with errno.
+ * For every temporary output file; br_atomic_open uses it.
+ */
+FILE *br_atomic_fopen_new(const char *name);
 
 /* Open path for writing.  Returns 0 or -1 with err (BR_ECANTCREATE). */
 int br_atomic_open(struct br_atomic *a, const char *path,

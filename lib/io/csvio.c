@@ -25,7 +25,31 @@ struct reader {
 	struct br_error *err;
 	int status;		/* 0 go on, 1 stopped, -1 error */
 	bool first_field;	/* for BOM stripping */
+	size_t rec_bytes;	/* bytes given to libcsv for this record */
 };
+
+/* A control byte: C0 (NUL, LF and CR inside a field included) or DEL. */
+static bool
+control_byte(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
+/* -1 with the error set when s[0..len) holds a control byte. */
+static int
+check_field(struct reader *r, const char *s, size_t len, size_t i)
+{
+	size_t k;
+
+	for (k = 0; k < len; k++)
+		if (control_byte((unsigned char)s[k])) {
+			r->status = br_error_set(r->err, BR_EINPUT,
+			    r->rec.file, r->rec.line, "control character "
+			    "0x%02x in field %zu", (unsigned char)s[k], i + 1);
+			return -1;
+		}
+	return 0;
+}
 
 /* Room for at least one more field in fields/lens/offs. */
 static int
@@ -65,6 +89,8 @@ on_field(void *data, size_t len, void *r_)
 			len -= 3;
 		}
 	}
+	if (check_field(r, s, len, r->rec.nfields) != 0)
+		return;
 	if (r->rec.nfields == r->cap && grow_fields(r) != 0)
 		return;
 	if (r->pool_len + len + 1 > r->pool_cap) {
@@ -113,6 +139,7 @@ on_record(int c, void *r_)
 	size_t i;
 
 	(void)c;
+	r->rec_bytes = 0;
 	if (r->status != 0)
 		return;
 	for (i = 0; i < r->rec.nfields; i++)
@@ -121,8 +148,8 @@ on_record(int c, void *r_)
 }
 
 /*
- * The fast path.  Most lines of a large file hold no quote, blank, tab or
- * CR (other than a CR before the LF): there libcsv's record is exactly the
+ * The fast path.  Most lines of a large file hold no quote, blank or
+ * control byte (other than a CR before the LF): there libcsv's record is exactly the
  * split at the commas, so scan_line finds the line end and the commas in
  * one pass and the fields are used in place in the read buffer.  Every
  * other line (and the first, for the BOM) goes through libcsv, as does
@@ -146,7 +173,7 @@ scan_line(struct reader *r, const char *s, size_t n, bool *plain,
 {
 	const __m128i vnl = _mm_set1_epi8('\n'), vcomma = _mm_set1_epi8(',');
 	const __m128i vq = _mm_set1_epi8('"'), vsp = _mm_set1_epi8(' ');
-	const __m128i vtab = _mm_set1_epi8('\t'), vcr = _mm_set1_epi8('\r');
+	const __m128i v1f = _mm_set1_epi8(0x1f), vdel = _mm_set1_epi8(0x7f);
 	size_t i, nc = 0;
 	const char *nl;
 
@@ -158,10 +185,11 @@ scan_line(struct reader *r, const char *s, size_t n, bool *plain,
 		    _mm_cmpeq_epi8(v, vnl)) & valid;
 		unsigned mcomma = (unsigned)_mm_movemask_epi8(
 		    _mm_cmpeq_epi8(v, vcomma));
+		/* quote, blank, DEL, or any C0 byte (tab, CR, NUL...) */
 		unsigned mspec = (unsigned)_mm_movemask_epi8(_mm_or_si128(
 		    _mm_or_si128(_mm_cmpeq_epi8(v, vq), _mm_cmpeq_epi8(v, vsp)),
-		    _mm_or_si128(_mm_cmpeq_epi8(v, vtab),
-		    _mm_cmpeq_epi8(v, vcr))));
+		    _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(v, v1f), v),
+		    _mm_cmpeq_epi8(v, vdel))));
 		unsigned before = mnl ? (1u << __builtin_ctz(mnl)) - 1 : valid;
 
 		mcomma &= before;
@@ -205,7 +233,7 @@ scan_line(struct reader *r, const char *s, size_t n, bool *plain,
 static int
 special_byte(unsigned char ch)
 {
-	return ch == '"' || ch == ' ' || ch == '\t' || ch == '\r';
+	return ch == '"' || ch == ' ' || control_byte(ch);
 }
 
 static size_t
@@ -250,6 +278,11 @@ fast_record(struct reader *r, char *s, size_t len, size_t nc)
 
 	if (len == 0)
 		return;		/* blank line: libcsv skips it too */
+	if (len > BR_CSV_LINE_MAX) {
+		r->status = br_error_set(r->err, BR_EINPUT, r->rec.file,
+		    r->rec.line, "line longer than %d bytes", BR_CSV_LINE_MAX);
+		return;
+	}
 	if (nc + 1 > r->cap && grow_fields(r) != 0)
 		return;
 	for (k = 0; k <= nc; k++) {
@@ -270,6 +303,17 @@ fast_record(struct reader *r, char *s, size_t len, size_t nc)
 static int
 slow_parse(struct csv_parser *p, struct reader *r, const char *s, size_t n)
 {
+	size_t body = n;
+
+	if (body > 0 && s[body - 1] == '\n')	/* the line end is not counted */
+		body--;
+	if (body > 0 && s[body - 1] == '\r')
+		body--;
+	r->rec_bytes += body;
+	if (r->rec_bytes > (size_t)BR_CSV_LINE_MAX)
+		return r->status = br_error_set(r->err, BR_EINPUT,
+		    r->rec.file, r->rec.line, "line longer than %d bytes",
+		    BR_CSV_LINE_MAX);
 	if (csv_parse(p, s, n, on_field, on_record, r) != n)
 		return br_error_set(r->err, BR_EINPUT, r->rec.file, r->rec.line,
 		    "malformed CSV: %s", csv_strerror(csv_error(p)));
@@ -407,14 +451,44 @@ br_csv_field(const struct br_csv_record *rec, int i)
 	return rec->fields[i];
 }
 
+/* A number as the writers format them: -?digits(.digits)? */
+static bool
+numeric_cell(const char *s)
+{
+	const char *p = s + (*s == '-' || *s == '+');
+	size_t n = strspn(p, "0123456789");
+
+	if (n == 0)
+		return false;
+	p += n;
+	if (*p == '.') {
+		n = strspn(++p, "0123456789");
+		if (n == 0)
+			return false;
+		p += n;
+	}
+	return *p == '\0';
+}
+
+bool
+br_csv_needs_neutralising(const char *s)
+{
+	return (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
+	    s[0] == '\t' || s[0] == '\r') && !numeric_cell(s);
+}
+
 void
 br_csv_put(FILE *f, const char *s)
 {
-	if (strpbrk(s, ",\"\r\n") == NULL) {
+	bool neutral = br_csv_needs_neutralising(s);
+
+	if (!neutral && strpbrk(s, ",\"\r\n") == NULL) {
 		fputs(s, f);
 		return;
 	}
 	fputc('"', f);
+	if (neutral)
+		fputc('\'', f);
 	for (; *s; s++) {
 		if (*s == '"')
 			fputc('"', f);

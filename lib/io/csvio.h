@@ -29,8 +29,18 @@ typedef int (*br_csv_cb)(void *ctx, const struct br_csv_record *rec,
     struct br_error *err);
 
 /*
+ * The longest record (one line, or the lines of a quoted field) a reader
+ * accepts; longer is an error (BR_EINPUT), so a line-less gzip bomb is
+ * stopped at 1 MiB instead of growing until memory runs out.
+ */
+#define BR_CSV_LINE_MAX (1 << 20)
+
+/*
  * Stream every record of path ("-" = stdin; gzip detected) to cb.  Blank
- * lines are skipped; a UTF-8 BOM at the start is dropped.  When sha_hex is
+ * lines are skipped; a UTF-8 BOM at the start is dropped.  A field holding
+ * a control byte (NUL, any other C0 byte such as tab or a quoted line
+ * break, or DEL) is an error with its line and field number: a NUL would
+ * cut the field short for every strcmp after.  When sha_hex is
  * not NULL it receives the SHA-256 of the whole (decompressed) input.
  * Returns 0, or -1 with err (BR_EINPUT with file:line for malformed CSV).
  */
@@ -44,7 +54,22 @@ int br_csv_column(const struct br_csv_record *hdr, const char *name);
 /* Field i or "" when the record is short. */
 const char *br_csv_field(const struct br_csv_record *rec, int i);
 
-/* Write one field, quoted when it holds a comma, quote, CR or LF. */
+/*
+ * True when a cell would start a spreadsheet formula: it begins with
+ * = + - @, tab or CR and is not a signed number ([-+]?digits(.digits)?,
+ * so "-12.50" stays a number and an E.164 phone "+15550100001" stays as
+ * an SMS vendor reads it: neither can run as a formula).
+ */
+bool br_csv_needs_neutralising(const char *s);
+
+/*
+ * Write one field, quoted when it holds a comma, quote, CR or LF.  A
+ * field that br_csv_needs_neutralising is written as "'..." (OWASP CSV
+ * injection: a leading single quote, the cell quoted), so a meter id,
+ * name, reference, file name or detail of "=HYPERLINK(...)" is shown as
+ * text.  Only the output changes; the store keeps the raw value.  Every
+ * CSV report is written through this function (br_csv_row).
+ */
 void br_csv_put(FILE *f, const char *s);
 
 /* Write a whole row of n fields and a newline. */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/money.h"
+#include "core/text.h"
 #include "core/banned.h"
 
 static void
@@ -135,7 +136,7 @@ print_service(const struct br_bill_doc *d, FILE *f)
 
 		fprintf(f, "SERVICE POINT %s (%s)\n", sv->sp_id, sv->kind);
 		if (sv->address[0] != '\0')
-			fprintf(f, "  Service address: %s\n", sv->address);
+			br_text_line(f, "  Service address: ", sv->address);
 		for (j = i; j < d->nsvc && strcmp(d->svc[j].sp_id, sv->sp_id) == 0;
 		    j++) {
 			if (strcmp(d->svc[j].start_date, d->period_start) > 0)
@@ -211,15 +212,15 @@ br_render_text(const struct br_bill_doc *d, FILE *f)
 	int k;
 
 	rule(f, '=');
-	fprintf(f, "%s\n", d->uname);
+	br_text_line(f, "", d->uname);	/* control bytes escaped */
 	if (d->uaddr[0] != '\0')
-		fprintf(f, "%s\n", d->uaddr);
+		br_text_line(f, "", d->uaddr);
 	if (d->uphone[0] != '\0')
-		fprintf(f, "Phone: %s\n", d->uphone);
+		br_text_line(f, "Phone: ", d->uphone);
 	rule(f, '=');
-	fprintf(f, "%s\n", d->name);
+	br_text_line(f, "", d->name);
 	if (d->mailing[0] != '\0')
-		fprintf(f, "%s\n", d->mailing);
+		br_text_line(f, "", d->mailing);
 	fputc('\n', f);
 	fprintf(f, "Account number:  %s\n", d->account_id);
 	fprintf(f, "Bill number:     %s\n", d->bill_id);

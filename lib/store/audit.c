@@ -499,3 +499,38 @@ br_audit_verify(struct br_store *st, FILE *out, struct br_audit_stats *stats,
 			return -1;
 	return 0;
 }
+
+int
+br_audit_check_anchor(struct br_store *st, const char *label,
+    const char *head, int64_t seq, FILE *out, struct br_audit_stats *stats,
+    struct br_error *err)
+{
+	sqlite3_stmt *s;
+	char detail[400];
+	int rc;
+
+	if (seq == 0)
+		return 0;		/* the log was empty then */
+	if ((s = br_store_prepare(st, "SELECT s.hash FROM audit_seal s JOIN "
+	    "audit_log a ON a.seq = s.seq WHERE s.seq = ?1", err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, seq);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		snprintf(detail, sizeof(detail), "audit record %lld, the chain "
+		    "head recorded in %s, is gone", (long long)seq, label);
+		finding(out, stats, "anchor-missing", "audit_seal", label, seq,
+		    detail);
+	} else if (rc == SQLITE_ROW && strcmp((const char *)
+	    sqlite3_column_text(s, 0), head) != 0) {
+		snprintf(detail, sizeof(detail), "audit record %lld does not "
+		    "have the hash %s recorded in %s: the chain was rewritten",
+		    (long long)seq, head, label);
+		finding(out, stats, "anchor-mismatch", "audit_seal", label, seq,
+		    detail);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return br_store_fail(st, "read audit log", err);
+	return 0;
+}

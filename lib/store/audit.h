@@ -47,4 +47,18 @@ struct br_audit_stats {
 int br_audit_verify(struct br_store *st, FILE *out,
     struct br_audit_stats *stats, struct br_error *err);
 
+/*
+ * Check the chain against a head recorded outside the store (a run
+ * manifest's "audit HEAD RECORDS" line, label naming it): audit record seq
+ * must still exist and carry hash head.  A missing record is finding
+ * "anchor-missing", another hash "anchor-mismatch" (the chain was
+ * rewritten, say to hide a deleted payment), both on out with stats
+ * counted.  seq 0 (an empty log then) checks nothing.  Call after
+ * br_audit_verify (which checks the chain up to the head is consistent).
+ * Returns 0 or -1 on a store error.
+ */
+int br_audit_check_anchor(struct br_store *st, const char *label,
+    const char *head, int64_t seq, FILE *out, struct br_audit_stats *stats,
+    struct br_error *err);
+
 #endif

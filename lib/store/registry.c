@@ -15,6 +15,7 @@
 #include "io/csvio.h"
 #include "core/date.h"
 #include "core/money.h"
+#include "core/text.h"
 #include "core/tz.h"
 #include "core/units.h"
 #include "core/banned.h"
@@ -29,6 +30,17 @@ struct loader {
 	sqlite3_stmt *stmt;		/* the upsert */
 	int (*row)(struct loader *, const struct br_csv_record *,
 	    struct br_error *);
+	size_t ncols;			/* fields of the header line */
+	bool header;			/* the header line was read */
+	struct row_key *keys;		/* OWNED: window rows and their lines */
+	size_t nkeys, kcap;
+};
+
+/* A row of meter_installs.csv or agreements.csv: its key and line. */
+struct row_key {
+	char a[BR_REGISTRY_ID_MAX], b[BR_REGISTRY_ID_MAX];
+	char from[11];
+	long line;
 };
 
 static const char *
@@ -46,19 +58,91 @@ bad(const struct loader *l, const struct br_csv_record *rec, int col,
 	    l->cols[col]);
 }
 
-/* A non-empty id that fits BR_REGISTRY_ID_MAX. */
-static int
-check_id(const struct loader *l, const struct br_csv_record *rec, int col,
-    struct br_error *err)
+/*
+ * Ids (docs/pipeline.md section 1).  Account and cycle ids become file
+ * names (bills/<cycle>-<account>.pdf): letters, digits and "-_.",
+ * starting with a letter or digit.  Other ids (meter, service point,
+ * rate code) may hold any printable byte but a blank (meter ids from
+ * Green Button hrefs hold "/"); none may hold a control character.
+ */
+enum id_rule { ID_NAME, ID_PRINTABLE };
+
+static bool
+name_char(unsigned char c)
 {
-	const char *s = field(l, rec, col);
-	size_t n = strlen(s);
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+}
+
+/* A non-empty id under BR_REGISTRY_ID_MAX bytes that keeps rule. */
+static int
+check_id_rule(const struct loader *l, const struct br_csv_record *rec,
+    int col, enum id_rule rule, struct br_error *err)
+{
+	const unsigned char *s = (const unsigned char *)field(l, rec, col);
+	size_t n = strlen((const char *)s), i;
 
 	if (n == 0)
 		return br_error_set(err, BR_EINPUT, rec->file, rec->line,
 		    "empty column '%s'", l->cols[col]);
-	if (n >= BR_REGISTRY_ID_MAX || strpbrk(s, " \t\r\n") != NULL)
-		return bad(l, rec, col, "bad id", err);
+	if (n >= BR_REGISTRY_ID_MAX)
+		return bad(l, rec, col, "id longer than 63 bytes", err);
+	for (i = 0; i < n; i++) {
+		if (rule == ID_NAME ? !name_char(s[i]) ||
+		    (i == 0 && (s[0] == '-' || s[0] == '_' || s[0] == '.')) :
+		    s[i] <= ' ' || s[i] == 0x7f)
+			return bad(l, rec, col, rule == ID_NAME ? "bad id "
+			    "(letters, digits and -_. only, starting with a "
+			    "letter or digit)" : "bad id (blank or control "
+			    "character)", err);
+	}
+	return 0;
+}
+
+static int
+check_id(const struct loader *l, const struct br_csv_record *rec, int col,
+    struct br_error *err)
+{
+	return check_id_rule(l, rec, col, ID_PRINTABLE, err);
+}
+
+static int
+check_name_id(const struct loader *l, const struct br_csv_record *rec,
+    int col, struct br_error *err)
+{
+	return check_id_rule(l, rec, col, ID_NAME, err);
+}
+
+/*
+ * Every field of a data row: no NUL (it would cut the field short), no
+ * control character (a line break in a name forges lines in a text
+ * bill), well-formed UTF-8 (what is stored is printed on bills); as many fields as the header (a truncated row is refused).
+ */
+static int
+check_row(const struct loader *l, const struct br_csv_record *rec,
+    struct br_error *err)
+{
+	size_t i, k;
+
+	if (rec->nfields != l->ncols)
+		return br_error_set(err, BR_EINPUT, rec->file, rec->line,
+		    "%zu fields where the header has %zu (truncated or "
+		    "malformed row)", rec->nfields, l->ncols);
+	for (i = 0; i < rec->nfields; i++) {
+		for (k = 0; k < rec->lens[i]; k++) {
+			unsigned char c = (unsigned char)rec->fields[i][k];
+			if (c < 0x20 || c == 0x7f)
+				return br_error_set(err, BR_EINPUT, rec->file,
+				    rec->line, "control character 0x%02x in "
+				    "field %zu", c, i + 1);
+		}
+		if ((k = br_utf8_check(rec->fields[i], rec->lens[i])) !=
+		    rec->lens[i])
+			return br_error_set(err, BR_EINPUT, rec->file,
+			    rec->line, "field %zu is not UTF-8 (byte %zu, "
+			    "0x%02x)", i + 1, k + 1,
+			    (unsigned char)rec->fields[i][k]);
+	}
 	return 0;
 }
 
@@ -213,7 +297,9 @@ account_row(struct loader *l, const struct br_csv_record *rec,
 {
 	const char *status = field(l, rec, 3), *opt_in = field(l, rec, 7);
 
-	if (check_id(l, rec, 0, err) != 0)
+	if (check_name_id(l, rec, 0, err) != 0 ||
+	    (field(l, rec, 4)[0] != '\0' &&
+	    check_name_id(l, rec, 4, err) != 0))
 		return -1;
 	if (status[0] != '\0' && strcmp(status, "active") != 0 &&
 	    strcmp(status, "inactive") != 0 && strcmp(status, "closed") != 0)
@@ -267,6 +353,110 @@ meter_row(struct loader *l, const struct br_csv_record *rec,
 	return step(l, rec, err);
 }
 
+/* Keep the key (columns a, b, from) and line of a window row. */
+static int
+remember(struct loader *l, const struct br_csv_record *rec, int a, int b,
+    int from, struct br_error *err)
+{
+	struct row_key *k;
+
+	if (l->nkeys == l->kcap) {
+		size_t nc = l->kcap ? l->kcap * 2 : 64;
+		void *p = realloc(l->keys, nc * sizeof(*l->keys));
+		if (p == NULL)
+			return br_error_set(err, BR_ENOMEM, NULL, 0,
+			    "out of memory");
+		l->keys = p;
+		l->kcap = nc;
+	}
+	k = &l->keys[l->nkeys++];
+	snprintf(k->a, sizeof(k->a), "%s", field(l, rec, a));
+	snprintf(k->b, sizeof(k->b), "%s", field(l, rec, b));
+	snprintf(k->from, sizeof(k->from), "%s", field(l, rec, from));
+	k->line = rec->line;
+	return 0;
+}
+
+/* Line of the row (a, b, from) of this file, 0 when not in it. */
+static long
+key_line(const struct loader *l, const char *a, const char *b,
+    const char *from)
+{
+	size_t i;
+	long line = 0;
+
+	for (i = 0; i < l->nkeys; i++)
+		if (strcmp(l->keys[i].a, a) == 0 &&
+		    strcmp(l->keys[i].b, b) == 0 &&
+		    strcmp(l->keys[i].from, from) == 0)
+			line = l->keys[i].line;	/* the last one wins */
+	return line;
+}
+
+/*
+ * After a file of windows is loaded: no two windows that must not meet
+ * overlap (the store as it now stands, so a row moved by a later line of
+ * the same file is judged by its new dates).  sql selects, for the first
+ * overlapping pair: the shared id, then key a, key b, from of each row.
+ */
+static int
+check_overlap(struct loader *l, const char *path, const char *sql,
+    const char *what, const char *shared, struct br_error *err)
+{
+	sqlite3_stmt *s = br_store_prepare(l->st, sql, err);
+	char id[BR_REGISTRY_ID_MAX], k[6][BR_REGISTRY_ID_MAX];
+	long line1, line2;
+	int rc, i;
+
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		sqlite3_finalize(s);
+		return 0;
+	}
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return br_store_fail(l->st, "check registry windows", err);
+	}
+	br_store_column_text(id, sizeof(id), s, 0);
+	for (i = 0; i < 6; i++)
+		br_store_column_text(k[i], sizeof(k[i]), s, i + 1);
+	sqlite3_finalize(s);
+	line1 = key_line(l, k[0], k[1], k[2]);
+	line2 = key_line(l, k[3], k[4], k[5]);
+	return br_error_set(err, BR_EINPUT, path, line1 > line2 ? line1 :
+	    line2, "%s %s: the %s from %s (line %ld) overlaps the %s from %s "
+	    "(line %ld)", shared, id, what, k[2], line1, what, k[5], line2);
+}
+
+static int
+installs_after(struct loader *l, const char *path, struct br_error *err)
+{
+	return check_overlap(l, path,
+	    "SELECT a.meter_id, a.meter_id, a.sp_id, a.install_date, "
+	    "b.meter_id, b.sp_id, b.install_date FROM meter_install a "
+	    "JOIN meter_install b ON b.meter_id = a.meter_id AND "
+	    "b.install_date > a.install_date AND b.install_date <= "
+	    "COALESCE(a.remove_date, '9999-12-31') "
+	    "ORDER BY a.meter_id, a.install_date LIMIT 1",
+	    "install", "meter", err);
+}
+
+static int
+agreements_after(struct loader *l, const char *path, struct br_error *err)
+{
+	return check_overlap(l, path,
+	    "SELECT a.sp_id, a.account_id, a.sp_id, a.start_date, "
+	    "b.account_id, b.sp_id, b.start_date FROM service_agreement a "
+	    "JOIN service_agreement b ON b.sp_id = a.sp_id AND "
+	    "(b.start_date > a.start_date OR (b.start_date = a.start_date "
+	    "AND b.account_id > a.account_id)) AND b.start_date <= "
+	    "COALESCE(a.end_date, '9999-12-31') "
+	    "ORDER BY a.sp_id, a.start_date, a.account_id LIMIT 1",
+	    "agreement", "service point", err);
+}
+
 static const char *const install_cols[] = { "meter_id", "sp_id",
 	"install_date", "remove_date", NULL };
 
@@ -284,7 +474,8 @@ install_row(struct loader *l, const struct br_csv_record *rec,
 		return bad(l, rec, 3, "remove date before install date", err);
 	if (check_ref(l, rec, 0, "SELECT 1 FROM meter WHERE meter_id = ?1",
 	    err) != 0 || check_ref(l, rec, 1,
-	    "SELECT 1 FROM service_point WHERE sp_id = ?1", err) != 0)
+	    "SELECT 1 FROM service_point WHERE sp_id = ?1", err) != 0 ||
+	    remember(l, rec, 0, 1, 2, err) != 0)
 		return -1;
 	bind_cols(l, rec, 4);
 	if (to == BR_REGISTRY_OPEN_END)
@@ -302,7 +493,8 @@ agreement_row(struct loader *l, const struct br_csv_record *rec,
 {
 	int32_t from, to;
 
-	if (check_id(l, rec, 0, err) != 0 || check_id(l, rec, 1, err) != 0 ||
+	if (check_name_id(l, rec, 0, err) != 0 ||
+	    check_id(l, rec, 1, err) != 0 ||
 	    check_date(l, rec, 2, false, &from, err) != 0 ||
 	    check_date(l, rec, 3, true, &to, err) != 0 ||
 	    check_id(l, rec, 4, err) != 0)
@@ -312,7 +504,8 @@ agreement_row(struct loader *l, const struct br_csv_record *rec,
 	if (check_ref(l, rec, 0,
 	    "SELECT 1 FROM account WHERE account_id = ?1", err) != 0 ||
 	    check_ref(l, rec, 1,
-	    "SELECT 1 FROM service_point WHERE sp_id = ?1", err) != 0)
+	    "SELECT 1 FROM service_point WHERE sp_id = ?1", err) != 0 ||
+	    remember(l, rec, 0, 1, 2, err) != 0)
 		return -1;
 	bind_cols(l, rec, 7);
 	if (to == BR_REGISTRY_OPEN_END)
@@ -333,7 +526,7 @@ cycle_row(struct loader *l, const struct br_csv_record *rec,
 	int32_t d[4];
 	int i;
 
-	if (check_id(l, rec, 0, err) != 0)
+	if (check_name_id(l, rec, 0, err) != 0)
 		return -1;
 	for (i = 0; i < 4; i++)
 		if (check_date(l, rec, i + 1, false, &d[i], err) != 0)
@@ -351,6 +544,8 @@ on_record(void *ctx, const struct br_csv_record *rec, struct br_error *err)
 	int i;
 
 	if (rec->index == 0) {
+		l->header = true;
+		l->ncols = rec->nfields;
 		for (i = 0; l->cols[i] != NULL; i++) {
 			l->idx[i] = br_csv_column(rec, l->cols[i]);
 			if (l->idx[i] < 0 && (l->required & (1u << i)))
@@ -360,6 +555,8 @@ on_record(void *ctx, const struct br_csv_record *rec, struct br_error *err)
 		}
 		return 0;
 	}
+	if (check_row(l, rec, err) != 0)
+		return -1;
 	return l->row(l, rec, err);
 }
 
@@ -371,43 +568,46 @@ struct registry_file {
 	const char *sql;
 	int (*row)(struct loader *, const struct br_csv_record *,
 	    struct br_error *);
+	int (*after)(struct loader *, const char *, struct br_error *);
 };
 
 static const struct registry_file registry_files[] = {
-	{ "utility.csv", true, utility_cols, 0x3, NULL, utility_row },
+	{ "utility.csv", true, utility_cols, 0x3, NULL, utility_row,
+	  NULL },
 	{ "accounts.csv", true, account_cols, 0x3,
 	  "INSERT INTO account(account_id, name, mailing_address, status, "
 	  "cycle_id) VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(account_id) DO "
 	  "UPDATE SET name = excluded.name, mailing_address = "
 	  "excluded.mailing_address, status = excluded.status, cycle_id = "
-	  "excluded.cycle_id", account_row },
+	  "excluded.cycle_id", account_row, NULL },
 	{ "service_points.csv", false, sp_cols, 0x3,
 	  "INSERT INTO service_point(sp_id, kind, address) VALUES(?1, ?2, ?3) "
 	  "ON CONFLICT(sp_id) DO UPDATE SET kind = excluded.kind, address = "
-	  "excluded.address", sp_row },
+	  "excluded.address", sp_row, NULL },
 	{ "meters.csv", true, meter_cols, 0x7,
 	  "INSERT INTO meter(meter_id, kind, unit, multiplier_milli) "
 	  "VALUES(?1, ?2, ?3, ?4) ON CONFLICT(meter_id) DO UPDATE SET kind = "
 	  "excluded.kind, unit = excluded.unit, multiplier_milli = "
-	  "excluded.multiplier_milli", meter_row },
+	  "excluded.multiplier_milli", meter_row, NULL },
 	{ "meter_installs.csv", false, install_cols, 0x7,
 	  "INSERT INTO meter_install(meter_id, sp_id, install_date, "
 	  "remove_date) VALUES(?1, ?2, ?3, ?4) ON CONFLICT(meter_id, "
 	  "install_date) DO UPDATE SET sp_id = excluded.sp_id, remove_date = "
-	  "excluded.remove_date", install_row },
+	  "excluded.remove_date", install_row, installs_after },
 	{ "agreements.csv", false, agreement_cols, 0x17,
 	  "INSERT INTO service_agreement(account_id, sp_id, start_date, "
 	  "end_date, rate_code, customer_class, net_metering) VALUES(?1, ?2, "
 	  "?3, ?4, ?5, ?6, ?7) ON CONFLICT(account_id, sp_id, start_date) DO "
 	  "UPDATE SET end_date = excluded.end_date, rate_code = "
 	  "excluded.rate_code, customer_class = excluded.customer_class, "
-	  "net_metering = excluded.net_metering", agreement_row },
+	  "net_metering = excluded.net_metering", agreement_row,
+	  agreements_after },
 	{ "cycles.csv", false, cycle_cols, 0x1f,
 	  "INSERT INTO bill_cycle(cycle_id, period_start, period_end, "
 	  "bill_date, due_date) VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT("
 	  "cycle_id) DO UPDATE SET period_start = excluded.period_start, "
 	  "period_end = excluded.period_end, bill_date = excluded.bill_date, "
-	  "due_date = excluded.due_date", cycle_row },
+	  "due_date = excluded.due_date", cycle_row, NULL },
 };
 
 int
@@ -440,6 +640,12 @@ br_registry_load_dir(struct br_store *st, const char *dir,
 			return -1;
 		rc = br_csv_read(path, on_record, &l, NULL, err);
 		sqlite3_finalize(l.stmt);
+		if (rc == 0 && !l.header)
+			rc = br_error_set(err, BR_EINPUT, path, 1,
+			    "empty registry file (no header line)");
+		if (rc == 0 && rf->after != NULL)
+			rc = rf->after(&l, path, err);
+		free(l.keys);
 		if (rc != 0)
 			return -1;
 	}
@@ -643,4 +849,42 @@ br_registry_account(const struct br_registry *reg, const char *sp_id,
 			return a->account_id;
 	}
 	return NULL;
+}
+
+int
+br_registry_check_date(struct br_store *st, const char *what,
+    const char *date, struct br_error *err)
+{
+	sqlite3_stmt *s;
+	int32_t day, lo, hi;
+	int y, m, d, rc;
+	char a[16], b[16];
+
+	if (br_date_parse(date, (size_t)-1, &day) != 0)
+		return br_error_set(err, BR_EUSAGE, NULL, 0, "%s wants a date "
+		    "YYYY-MM-DD", what);
+	if ((s = br_store_prepare(st, "SELECT min(period_start), "
+	    "max(max(period_end, bill_date, due_date)) FROM bill_cycle",
+	    err)) == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return br_store_fail(st, "read cycles", err);
+	}
+	lo = column_day(s, 0);
+	hi = column_day(s, 1);
+	sqlite3_finalize(s);
+	if (lo == BR_REGISTRY_OPEN_END || hi == BR_REGISTRY_OPEN_END)
+		return 0;		/* no cycles: nothing to compare with */
+	br_date_civil(lo, &y, &m, &d);	/* a year before, a year after */
+	lo = br_date_days(y - 1, m, m == 2 && d == 29 ? 28 : d);
+	br_date_civil(hi, &y, &m, &d);
+	hi = br_date_days(y + 1, m, m == 2 && d == 29 ? 28 : d);
+	if (day >= lo && day <= hi)
+		return 0;
+	return br_error_set(err, BR_EUSAGE, NULL, 0, "%s %s is outside "
+	    "%s..%s, the registry's cycles give or take a year (--force-date "
+	    "to use it anyway)", what, date, br_date_format(lo, a, sizeof(a)),
+	    br_date_format(hi, b, sizeof(b)));
 }

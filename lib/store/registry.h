@@ -80,4 +80,17 @@ const char *br_registry_install_sp(const struct br_registry *reg,
 const char *br_registry_account(const struct br_registry *reg,
     const char *sp_id, int32_t day);
 
+/*
+ * A date given on the command line (what names it: "--as-of") must lie
+ * within the registry's cycle span (earliest period start to latest
+ * period end, bill or due date in bill_cycle) widened by a year on each
+ * side: --as-of 9999-12-31 posted late fees dated 9999 that could never be
+ * reassessed.  No wall clock is involved, so replays of old cycles keep
+ * working.  A store without cycles checks nothing.  Returns 0, or -1 with
+ * err (BR_EUSAGE: a bad date or outside the span; the tools' --force-date
+ * skips this check).
+ */
+int br_registry_check_date(struct br_store *st, const char *what,
+    const char *date, struct br_error *err);
+
 #endif

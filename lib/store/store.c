@@ -518,8 +518,21 @@ migrate(struct br_store *st, struct br_error *err)
 		    v, NMIGRATIONS);
 	if (v == NMIGRATIONS)
 		return 0;
+	/*
+	 * Take the write lock, then read the version again: another tool
+	 * starting at the same time may have migrated in between (it then
+	 * failed with "table setting already exists").
+	 */
 	if (br_store_exec(st, "BEGIN IMMEDIATE", err) != 0)
 		return -1;
+	if (user_version(st, &v, err) != 0)
+		goto fail;
+	if (v >= NMIGRATIONS) {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return v == NMIGRATIONS ? 0 : br_error_set(err, BR_ECONFIG,
+		    st->path, 0, "store schema version %d is newer than this "
+		    "billrun (%d)", v, NMIGRATIONS);
+	}
 	for (i = v; i < NMIGRATIONS; i++)
 		if (br_store_exec(st, migrations[i], err) != 0)
 			goto fail;
@@ -555,6 +568,30 @@ stmt_journal_in_memory(void)
 	if (!done) {
 		done = true;
 		(void)sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, -1);
+	}
+}
+
+/*
+ * Pragmas and migrations of a read-write open.  Tools starting at once on
+ * a new store can get SQLITE_BUSY here without the busy handler (WAL
+ * setup and recovery do not wait): retried every 20 ms for up to 10 s,
+ * like the busy timeout.
+ */
+static int
+setup_rw(struct br_store *st, struct br_error *err)
+{
+	int tries;
+
+	for (tries = 0;; tries++) {
+		if (br_store_exec(st, "PRAGMA page_size=16384;"
+		    "PRAGMA journal_mode=WAL;"
+		    "PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON", err) == 0
+		    && migrate(st, err) == 0)
+			return 0;
+		if ((sqlite3_errcode(st->db) & 0xff) != SQLITE_BUSY ||
+		    tries >= 500)
+			return -1;
+		sqlite3_sleep(20);
 	}
 }
 
@@ -604,10 +641,7 @@ br_store_open(const char *path, int flags, struct br_error *err)
 		 * and once to the store, one write per page, and 4 KiB pages
 		 * made those writes a fifth of an import's CPU.
 		 */
-		if (br_store_exec(st, "PRAGMA page_size=16384;"
-		    "PRAGMA journal_mode=WAL;"
-		    "PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON", err) != 0 ||
-		    migrate(st, err) != 0) {
+		if (setup_rw(st, err) != 0) {
 			br_store_close(st);
 			return NULL;
 		}

@@ -1,8 +1,9 @@
 /*
  * fuzz_registry.c: registry directory loading.  The input is split at
  * form feeds (\f) into utility.csv, accounts.csv, service_points.csv,
- * meters.csv, meter_installs.csv, agreements.csv and cycles.csv (missing
- * parts are empty files).  A registry that loads is read back and a fixed
+ * meters.csv, meter_installs.csv, agreements.csv and cycles.csv (parts
+ * after the last one are absent files; an empty part is an empty file,
+ * which the loader refuses).  A registry that loads is read back and a fixed
  * reads file is imported against it (zone, matching, multipliers).
  */
 #include "fuzz.h"
@@ -25,9 +26,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct br_tz tz;
 	struct br_error err;
 	size_t i, len;
+	int present = 1;
 
 	for (i = 0; i < 7; i++) {
 		const uint8_t *ff = size ? memchr(data, '\f', size) : NULL;
+		if (!present) {
+			unlink(fuzz_write(names[i], data, 0));
+			continue;
+		}
+		present = ff != NULL;
 		len = ff ? (size_t)(ff - data) : size;
 		fuzz_write(names[i], data, len);
 		data += ff ? len + 1 : len;
