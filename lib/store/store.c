@@ -325,6 +325,18 @@ static const char *const migrations[] = {
 	"DROP TABLE audit_log;\n"
 	"ALTER TABLE audit_log_v4 RENAME TO audit_log;\n"
 	AUDIT_TRIGGERS,
+	/* 4 -> 5: registry-check's meter attributes (docs/registry-check.md),
+	 * from two optional columns of meters.csv: the meter's class (ANSI
+	 * form or "self-contained" / "transformer-rated" / "dial", for the
+	 * usual multipliers of its class) and its status (a retired meter
+	 * must not stay on an active agreement).  Its own table, so the meter
+	 * table keeps its shape; IF NOT EXISTS keeps the step rerunnable. */
+	"CREATE TABLE IF NOT EXISTS meter_attr(\n"
+	"  meter_id TEXT PRIMARY KEY REFERENCES meter(meter_id),\n"
+	"  meter_class TEXT NOT NULL DEFAULT '',\n"
+	"  status TEXT NOT NULL DEFAULT 'active'\n"
+	"    CHECK(status IN ('active','retired'))\n"
+	") WITHOUT ROWID;\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
