@@ -822,18 +822,23 @@ struct rc_hist {
 	char sp[64];
 	int64_t usage;	/* milli */
 	int64_t days;
-	char source[16];
+	char unit[16];	/* legacy: the unit; billed: "" (the meter's) */
 };
 
-/* Billed history before the period per service point: billrun's issued
- * bills, and the converted legacy history when that table exists. */
+/* History before the period per service point, sorted by sp: legacy
+ * (convert-import's totals, tou_period '') or billed (billrun's issued
+ * bills). */
 static int
-load_history(struct rc_ctx *c, struct rc_hist **out, size_t *n,
-    struct br_error *err)
+load_history(struct rc_ctx *c, bool legacy, struct rc_hist **out,
+    size_t *n, struct br_error *err)
 {
-	sqlite3_stmt *s = br_store_prepare(c->st, "SELECT sp_id, "
+	sqlite3_stmt *s = br_store_prepare(c->st, legacy ?
+	    "SELECT sp_id, sum(usage_milli), sum(days), unit FROM "
+	    "legacy_usage WHERE tou_period = '' AND period_end < ?1 GROUP BY "
+	    "sp_id, unit ORDER BY sp_id, unit" :
+	    "SELECT sp_id, "
 	    "sum(bill_sp.usage_milli), sum(CAST(julianday(bill_sp.period_end) - "
-	    "julianday(bill_sp.period_start) AS INTEGER) + 1) FROM bill_sp "
+	    "julianday(bill_sp.period_start) AS INTEGER) + 1), '' FROM bill_sp "
 	    "JOIN bill USING(bill_id) "
 	    "WHERE bill.status = 'issued' AND "
 	    "bill_sp.period_end < ?1 GROUP BY sp_id ORDER BY sp_id", err);
@@ -857,11 +862,11 @@ load_history(struct rc_ctx *c, struct rc_hist **out, size_t *n,
 		br_store_column_text(h->sp, sizeof(h->sp), s, 0);
 		h->usage = sqlite3_column_int64(s, 1);
 		h->days = sqlite3_column_int64(s, 2);
-		snprintf(h->source, sizeof(h->source), "billed");
+		br_store_column_text(h->unit, sizeof(h->unit), s, 3);
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
-		return br_store_fail(c->st, "read billed history", err);
+		return br_store_fail(c->st, "read history", err);
 	return 0;
 }
 
@@ -897,6 +902,8 @@ check_history_sp(struct rc_ctx *c, const char *sp, const char *account,
 		const struct rc_meter *m = &c->m[in->meter];
 		if (!overlap(in->from, in->to, c->ps, c->pe))
 			continue;
+		if (h->unit[0] != '\0' && strcasecmp(h->unit, m->unit) != 0)
+			return 0;	/* legacy history of another unit */
 		only = only == NULL || only == m ? m : NULL;
 		for (d = in->from > c->ps ? in->from : c->ps;
 		    d <= in->to && d <= c->pe; d++)
@@ -921,32 +928,43 @@ check_history_sp(struct rc_ctx *c, const char *sp, const char *account,
 	    "system's and the site", err, "%s/day now (%lld days) vs %s/day "
 	    "%s history (%lld days): %s%d (registry multiplier %s)",
 	    milli(cur, false, cb, sizeof(cb)), (long long)days,
-	    milli(old, false, hb, sizeof(hb)), h->source,
+	    milli(old, false, hb, sizeof(hb)),
+	    h->unit[0] ? "legacy" : "billed",
 	    (long long)h->days, ct_ratio(up) ? "x" : "1/", k,
 	    only ? milli(only->mult, true, mb, sizeof(mb)) : "several");
 }
 
 static int
-check_history(struct rc_ctx *c, struct br_error *err)
+check_history_src(struct rc_ctx *c, bool legacy, struct br_error *err)
 {
 	struct rc_hist *h = NULL;
-	size_t nh = 0, i, j = 0;
+	size_t nh = 0, i, j;
 	int rc = 0;
 
-	if (load_history(c, &h, &nh, err) != 0)
+	if (load_history(c, legacy, &h, &nh, err) != 0)
 		return -1;
 	/* Both lists are sorted by sp: walk them together. */
-	for (i = 0; i < c->nag && rc == 0; i++) {
+	for (i = 0, j = 0; i < c->nag && rc == 0; i++) {
 		const struct rc_agreement *a = &c->ag[i];
+		size_t k;
 		if (i > 0 && strcmp(a->sp, c->ag[i - 1].sp) == 0)
 			continue;
 		while (j < nh && strcmp(h[j].sp, a->sp) < 0)
 			j++;
-		if (j < nh && strcmp(h[j].sp, a->sp) == 0)
-			rc = check_history_sp(c, a->sp, a->account, &h[j], err);
+		for (k = j; k < nh && strcmp(h[k].sp, a->sp) == 0 && rc == 0;
+		    k++)
+			rc = check_history_sp(c, a->sp, a->account, &h[k], err);
 	}
 	free(h);
 	return rc;
+}
+
+static int
+check_history(struct rc_ctx *c, struct br_error *err)
+{
+	if (check_history_src(c, true, err) != 0)
+		return -1;
+	return check_history_src(c, false, err);
 }
 
 void

@@ -33,6 +33,8 @@ static const struct audited audited[] = {
 	    "entry_id = CAST(?1 AS INTEGER)", 0},
 	{"payment", "CAST(payment_id AS TEXT)",
 	    "payment_id = CAST(?1 AS INTEGER)", 0},
+	{"deposit", "CAST(deposit_no AS TEXT)",
+	    "deposit_no = CAST(?1 AS INTEGER)", 0},
 };
 #define NAUDITED (sizeof(audited) / sizeof(audited[0]))
 

@@ -9,6 +9,12 @@ directory given (default: this script's directory):
                      installs, agreements, cycles)
   reads.csv.gz       hourly interval reads (generic CSV) for 2026-10
   registers.cmep     CMEP MEPMD01 register reads (KWHREG) for 2026-10
+  legacy/            the legacy system's conversion files (br-convert(5)):
+                     balances.csv (A009 carries a balance in, A001 a
+                     credit), deposits.csv, history.csv (24 months per
+                     service point, totals and on/off-peak for the two
+                     commercial ones), nem_banks.csv (A010's bank),
+                     ratchets.csv
 
 Planted problems (PLANTED below lists them with the finding expected):
   S004  meter exchange on 10-15: the old meter's removal is recorded, the
@@ -113,3 +119,48 @@ with gzip.GzipFile(os.path.join(out, "reads.csv.gz"), "wb", mtime=0) as f:
     f.write(("\n".join(rows) + "\n").encode())
 with open(os.path.join(out, "registers.cmep"), "w") as f:
     f.write("\n".join(regs) + "\n")
+
+# The legacy system's conversion extract.
+leg = os.path.join(out, "legacy")
+os.makedirs(leg, exist_ok=True)
+
+def lw(name, rows):
+    with open(os.path.join(leg, name), "w") as f:
+        f.write("\n".join(rows) + "\n")
+
+lw("balances.csv", ["account_id,as_of,current,days_30,days_60,days_90_plus",
+                    "A001,2026-09-30,-15.00,0,0,0",
+                    "A009,2026-09-30,85.40,42.10,0.00,12.00"])
+lw("deposits.csv", ["account_id,deposit_id,amount,paid_date",
+                    "A003,DEP-1,500.00,2024-01-15",
+                    "A009,DEP-1,150.00,2025-06-01"])
+lw("nem_banks.csv", ["account_id,sp_id,bank_kwh,true_up_month",
+                     "A010,S010,152.500,4"])
+months = [(2024 + (9 + k) // 12, (9 + k) % 12 + 1) for k in range(24)]
+mdays = lambda y, m: [31, 29 if y % 4 == 0 else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]
+hist = ["sp_id,period_start,period_end,days,unit,tou_period,usage,peak_demand,amount"]
+rat = ["sp_id,month,peak_demand_kw"]
+for i in range(1, N + 1):
+    true_mult = 40 if i in (3, 7) else 1
+    day = sum(kwh_per_hour(i, h) for h in range(24)) * true_mult   # milli-kWh
+    peak = max(kwh_per_hour(i, h) for h in range(24)) * true_mult  # kW (hourly)
+    for y, m in months:
+        nd = mdays(y, m)
+        season = 120 if m in (6, 7, 8) else 100
+        use = day * nd * season // 100
+        amount = use * 12 // 1000 // 10 + 1000          # cents
+        hist.append("S%03d,%04d-%02d-01,%04d-%02d-%02d,%d,kWh,,%d.%03d,%s,%d.%02d" % (
+            i, y, m, y, m, nd, nd, use // 1000, use % 1000,
+            "%d.%03d" % (peak // 1000, peak % 1000) if true_mult > 1 else "",
+            amount // 100, amount % 100))
+        if true_mult > 1:
+            on = use * 30 // 100
+            hist.append("S%03d,%04d-%02d-01,%04d-%02d-%02d,%d,kWh,on_peak,%d.%03d,,"
+                        % (i, y, m, y, m, nd, nd, on // 1000, on % 1000))
+            hist.append("S%03d,%04d-%02d-01,%04d-%02d-%02d,%d,kWh,off_peak,%d.%03d,,"
+                        % (i, y, m, y, m, nd, nd, (use - on) // 1000, (use - on) % 1000))
+            if (y, m) >= (2025, 10):
+                rat.append("S%03d,%04d-%02d,%d.%03d" % (i, y, m, peak * season // 100 // 1000,
+                                                     peak * season // 100 % 1000))
+lw("history.csv", hist)
+lw("ratchets.csv", rat)
