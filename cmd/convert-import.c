@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * convert-import: load the legacy system's opening balances, deposits,
- * billed history, NEM banks and ratchet history (docs/man5/br-convert.5)
+ * billed history, NEM banks and ratchet history (docs/man/br-convert.5)
  * into the store in one transaction; a bad row changes nothing.
  */
 #include <getopt.h>

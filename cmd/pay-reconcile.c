@@ -1,5 +1,5 @@
 /*
- * pay-reconcile: post payment files (CSV, BAI2, NACHA, lockbox) to the
+ * pay-reconcile: post payment files (CSV, BAI2, NACHA, lockbox, camt) to the
  * ledger, assess late fees, and write the posting, reconciliation and
  * aging reports; see docs/pay-reconcile.md.
  */
@@ -20,7 +20,7 @@ static const struct br_cli_opt options[] = {
 	{ "as-of", required_argument, 'A', "YYYY-MM-DD",
 	    "the date of late fees and aging" },
 	{ "format", required_argument, 'F', "FMT",
-	    "payment file format: auto, csv, bai2, nacha or lockbox" },
+	    "payment file format: auto, csv, bai2, nacha, lockbox or camt" },
 	{ "mapping", required_argument, 'M', "FILE.yaml",
 	    "column mapping of a CSV payment file" },
 	{ "late-fees", no_argument, 'L', NULL,
@@ -37,7 +37,7 @@ static const struct br_cli_opt options[] = {
 static struct br_cli cli = {
 	.tool = "pay-reconcile",
 	.synopsis = "usage: pay-reconcile [--db PATH] [--as-of YYYY-MM-DD] "
-	    "[--format auto|csv|bai2|nacha|lockbox]\n"
+	    "[--format auto|csv|bai2|nacha|lockbox|camt]\n"
 	    "                     [--mapping FILE.yaml] [--late-fees] "
 	    "[--recon FILE] [--aging FILE]\n"
 	    "                     [--shard K/N] [-o FILE] [FILE...]\n",
@@ -45,7 +45,8 @@ static struct br_cli cli = {
 	    "ledger; write the\nposting report.  See docs/pay-reconcile.md.",
 	.opts = options,
 	.common = BR_CLI_DB | BR_CLI_OUTPUT,
-	.exit1 = "payments held in suspense or returns unmatched",
+	.exit1 = "items that need a decision: payments or returns held in "
+	    "suspense, chargebacks, refunds that leave an account owing",
 };
 
 struct args {
@@ -74,7 +75,12 @@ report_notes(const struct br_payment_report *rep)
 		if (p->bad_scan_line)
 			br_warn("%s:%ld: scan line fails its check digit; "
 			    "matched by the other fields", p->file, p->line);
-		if (p->status == BR_PAY_SUSPENSE && p->account_id[0] == '\0')
+		if (p->status == BR_PAY_SUSPENSE && p->note[0] != '\0')
+			br_warn("%s:%ld: %s of %s for '%s' held in suspense (%s)",
+			    p->file, p->line, p->amount_cents < 0 ? "refund or "
+			    "chargeback" : "payment", amt, p->account_id, p->note);
+		else if (p->status == BR_PAY_SUSPENSE &&
+		    p->account_id[0] == '\0')
 			br_warn("%s:%ld: payment of %s without account held "
 			    "in suspense", p->file, p->line, amt);
 		else if (p->status == BR_PAY_SUSPENSE)
@@ -82,8 +88,15 @@ report_notes(const struct br_payment_report *rep)
 			    "'%s' held in suspense", p->file, p->line, amt,
 			    p->account_id);
 		else if (p->status == BR_PAY_RETURN_UNMATCHED)
-			br_warn("%s:%ld: return %s of %s matches no posted "
-			    "payment", p->file, p->line, p->note, amt);
+			br_warn("%s:%ld: return of %s held in suspense (%s)",
+			    p->file, p->line, amt, p->note);
+		else if (p->status == BR_PAY_ALREADY)
+			br_warn("%s:%ld: item of %s already posted by an "
+			    "earlier file; not posted again", p->file, p->line,
+			    amt);
+		else if (p->status == BR_PAY_CHARGEBACK)
+			br_warn("%s:%ld: chargeback of %s for '%s' needs a "
+			    "decision", p->file, p->line, amt, p->account_id);
 		else if (p->status == BR_PAY_NOC)
 			br_warn("%s:%ld: notification of change %s for '%s' "
 			    "(not posted)", p->file, p->line, p->note,
@@ -144,9 +157,10 @@ parse_args(int argc, char **argv, struct args *a)
 		return br_cli_usage_error("--as-of wants a date YYYY-MM-DD");
 	if (strcmp(a->format, "auto") != 0 && strcmp(a->format, "csv") != 0 &&
 	    strcmp(a->format, "bai2") != 0 && strcmp(a->format, "nacha") != 0 &&
-	    strcmp(a->format, "lockbox") != 0)
+	    strcmp(a->format, "lockbox") != 0 &&
+	    strcmp(a->format, "camt") != 0)
 		return br_cli_usage_error("--format wants auto, csv, bai2, "
-		    "nacha or lockbox");
+		    "nacha, lockbox or camt");
 	if ((a->late_fees || a->aging != NULL) && a->as_of == NULL)
 		return br_cli_usage_error("--late-fees and --aging need "
 		    "--as-of");
@@ -192,7 +206,6 @@ main(int argc, char **argv)
 	long nfees = 0;
 	int64_t fees = 0;
 	char amt[32];
-	size_t i;
 	int rc;
 
 	br_cli_init(&cli, argc, argv);
@@ -215,10 +228,8 @@ main(int argc, char **argv)
 	if (a.late_fees)
 		br_warn("late fees: %ld posted, %s", nfees,
 		    br_cents_format(fees, amt, sizeof(amt)));
-	for (i = 0; i < rep.n; i++)
-		if (rep.rows[i].status == BR_PAY_SUSPENSE ||
-		    rep.rows[i].status == BR_PAY_RETURN_UNMATCHED)
-			rc = BR_EXIT_EXCEPTIONS;
+	if (rep.review > 0)
+		rc = BR_EXIT_EXCEPTIONS;
 	br_payment_report_release(&rep);
 	return rc;
 }

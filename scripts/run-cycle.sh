@@ -1,18 +1,21 @@
 #!/bin/sh
 # Run one billing cycle end to end:
-#   registry load, AMI import, validation (VEE), rating, bill rendering
-#   and payment posting.
+#   registry load, AMI import, validation (VEE), rating, late fees and
+#   past due as of the bill date, bill rendering and payment posting.
 #
 # Usage: scripts/run-cycle.sh [--bin DIR] [--db PATH] [--out DIR]
-#                             [--shard K/N] DATADIR CYCLE
+#                             [--rates DIR] [--shard K/N] DATADIR CYCLE
 #
 #   DATADIR  holds registry/ (CSV), reads/ (*.csv, *.csv.gz), payments/
 #            (*.csv, optional), or per-cycle reads/CYCLE/ and
-#            payments/CYCLE/; rates come from DATADIR/rates if present,
-#            else from the source tree's rates/
+#            payments/CYCLE/
 #   CYCLE    the bill cycle id (cycles.csv), e.g. 2026-10
 #   --bin    directory holding the tools (default: build/ of the source
-#            tree, then PATH)
+#            tree, else this script's own directory when the tools are
+#            installed beside it, else PATH)
+#   --rates  tariff directory (default: DATADIR/rates, else ./rates, else
+#            PREFIX/share/billrun/rates of an installation, else the
+#            source tree's rates/)
 #   --db     store path (default OUT/billing.db)
 #   --out    output directory (default out/CYCLE)
 #   --shard  run every stage with --shard K/N: the store and outputs hold
@@ -25,8 +28,10 @@
 # "done, data exceptions found" and the cycle goes on; any other non-zero
 # status stops the cycle with a message naming the stage.
 set -u
-src=$(cd "$(dirname "$0")/.." && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/.." && pwd)
 bin=""
+rates=""
 db=""
 out=""
 shard=""
@@ -36,22 +41,31 @@ while [ $# -gt 0 ]; do
     --db) db=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --shard) shard=$2; shift 2 ;;
-    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --rates) rates=$2; shift 2 ;;
+    -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 && !/SPDX-License-Identifier/ {
+      sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     -*) echo "run-cycle: unknown option '$1'" >&2; exit 2 ;;
     *) break ;;
   esac
 done
-[ $# -eq 2 ] || { echo "usage: run-cycle.sh [--bin DIR] [--db PATH] [--out DIR] [--shard K/N] DATADIR CYCLE" >&2; exit 2; }
+[ $# -eq 2 ] || { echo "usage: run-cycle.sh [--bin DIR] [--db PATH] [--out DIR] [--rates DIR] [--shard K/N] DATADIR CYCLE" >&2; exit 2; }
 data=$1
 cycle=$2
 [ -d "$data/registry" ] || { echo "run-cycle: '$data/registry' not found" >&2; exit 66; }
-[ -n "$bin" ] || { [ -x "$src/build/ami-import" ] && bin="$src/build"; }
+[ -n "$bin" ] || { [ -x "$src/build/ami-import" ] && bin="$src/build"; } ||
+  { [ -x "$here/ami-import" ] && bin="$here"; }
 [ -n "$bin" ] && PATH="$(cd "$bin" && pwd):$PATH"
 [ -n "$out" ] || out="out/$cycle"
 mkdir -p "$out" || exit 73
 [ -n "$db" ] || db="$out/billing.db"
-rates="$src/rates"
-[ -d "$data/rates" ] && rates="$data/rates"
+if [ -z "$rates" ]; then
+  for r in "$data/rates" ./rates "$src/share/billrun/rates" "$src/rates"; do
+    [ -d "$r" ] && { rates=$r; break; }
+  done
+  [ -n "$rates" ] || {
+    echo "run-cycle: no rates directory (--rates DIR, ./rates or $src/share/billrun/rates)" >&2; exit 66; }
+fi
+[ -d "$rates" ] || { echo "run-cycle: rates directory '$rates' not found" >&2; exit 66; }
 
 stage() {
   name=$1; shift
@@ -82,6 +96,14 @@ stage registry ami-import --db "$db" --registry "$data/registry" -o /dev/null
 stage import ami-import --db "$db" -o "$out/import-exceptions.csv" "$@"
 stage validate validate-reads --db "$db" --cycle "$cycle" -o "$out/exceptions.csv"
 stage rate rate-apply --db "$db" --cycle "$cycle" --rates "$rates" -o "$out/charges.csv"
+# Late fees and past due as of the bill date, before the bills, so this
+# bill shows the fee and the past-due line; payments dated after the bill
+# date are posted by the payments stage below (docs/pay-reconcile.md).
+bill_date=$(awk -F, -v c="$cycle" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "bill_date") k = i; next }
+  $1 == c && k { print $k }' "$data/registry/cycles.csv" 2>/dev/null)
+if [ -n "$bill_date" ]; then
+  stage latefees pay-reconcile --db "$db" --late-fees --as-of "$bill_date" -o /dev/null
+fi
 stage render bill-render --db "$db" --cycle "$cycle" --out-dir "$out/bills" -o "$out/register.csv"
 set --
 if [ -d "$paydir" ]; then

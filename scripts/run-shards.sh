@@ -4,13 +4,15 @@
 # byte).  See docs/scale-out.md (also for Slurm and Kubernetes).
 #
 # Usage: scripts/run-shards.sh [--bin DIR] [--out DIR] [--stores DIR] [-j JOBS]
-#                              N DATADIR CYCLE
+#                              [--rates DIR] N DATADIR CYCLE
 #        scripts/run-shards.sh --merge [--out DIR] N
 #
 #   N        number of shards (1..1024); shard K of N holds the accounts
 #            whose hash is K (lib/store/shard.h)
 #   --bin    directory holding the tools (default: build/ of the source
-#            tree, then PATH)
+#            tree, else this script's own directory when the tools are
+#            installed beside it, else PATH)
+#   --rates  tariff directory, passed to run-cycle (default: its lookup)
 #   --out    output directory (default out/CYCLE; with --merge required)
 #   --stores directory of the shard stores, DIR/shard-K.db (default: a
 #            store per cycle, OUT/shard-K/billing.db); keep one across
@@ -27,8 +29,13 @@
 # Exit status: 0 done; 2 usage; 65 shard reports do not merge; else the
 # status of the first failed shard.
 set -u
-src=$(cd "$(dirname "$0")/.." && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/.." && pwd)
+# Sibling scripts: scripts/NAME.sh in the source tree, billrun-NAME when
+# installed.
+sibling() { if [ -f "$here/$1.sh" ]; then echo "$here/$1.sh"; else echo "$here/billrun-$1"; fi; }
 bin=""
+rates=""
 out=""
 jobs=""
 stores=""
@@ -40,7 +47,9 @@ while [ $# -gt 0 ]; do
     -j) jobs=$2; shift 2 ;;
     --stores) stores=$2; shift 2 ;;
     --merge) merge_only=1; shift ;;
-    -h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --rates) rates=$2; shift 2 ;;
+    -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 && !/SPDX-License-Identifier/ {
+      sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     -*) echo "run-shards: unknown option '$1'" >&2; exit 2 ;;
     *) break ;;
   esac
@@ -72,7 +81,7 @@ merge() {
       [ -f "$out/shard-$k/$f" ] && set -- "$@" "$out/shard-$k/$f"
     done
     [ $# -gt 0 ] || continue
-    "$src/scripts/merge-reports.sh" "${r#*:}" "$@" >"$out/$f.tmp" &&
+    "$(sibling merge-reports)" "${r#*:}" "$@" >"$out/$f.tmp" &&
       mv "$out/$f.tmp" "$out/$f" || {
       rc=$?; echo "run-shards: cannot merge $f" >&2; rm -f "$out/$f.tmp"; exit "$rc"; }
   done
@@ -98,9 +107,11 @@ cycle=$3
 [ -d "$data/registry" ] || { echo "run-shards: '$data/registry' not found" >&2; exit 66; }
 [ -n "$out" ] || out="out/$cycle"
 [ -n "$jobs" ] || jobs=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
-[ -n "$bin" ] || { [ -x "$src/build/ami-import" ] && bin="$src/build"; }
+[ -n "$bin" ] || { [ -x "$src/build/ami-import" ] && bin="$src/build"; } ||
+  { [ -x "$here/ami-import" ] && bin="$here"; }
 binopt=""
 [ -n "$bin" ] && binopt="--bin $(cd "$bin" && pwd)"
+[ -n "$rates" ] && binopt="$binopt --rates $(cd "$rates" && pwd)"
 mkdir -p "$out" || exit 73
 for k in $(seq 1 "$n"); do
   mkdir -p "$out/shard-$k" || exit 73
@@ -116,7 +127,7 @@ seq 1 "$n" | xargs -n 1 -P "$jobs" sh -c '
   db="$3/shard-$7/billing.db"; [ -n "$6" ] && db="$6/shard-$7.db"
   "$0" $1 --shard "$7/$2" --db "$db" --out "$3/shard-$7" "$4" "$5" \
     >"$3/shard-$7/log" 2>&1
-  echo $? >"$3/shard-$7/status"' "$src/scripts/run-cycle.sh" "$binopt" "$n" \
+  echo $? >"$3/shard-$7/status"' "$(sibling run-cycle)" "$binopt" "$n" \
   "$out" "$data" "$cycle" "$stores"
 for k in $(seq 1 "$n"); do
   st=$(cat "$out/shard-$k/status" 2>/dev/null || echo 70)

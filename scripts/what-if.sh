@@ -2,7 +2,13 @@
 # Rate what-if: bill a past cycle under proposed tariffs and report the
 # revenue and per-account impact, without touching the real store.
 #
-# Usage: scripts/what-if.sh [--bin DIR] [--account ID] [-o FILE] DB CYCLE RATES_DIR
+# Usage: scripts/what-if.sh [--bin DIR] [--account ID] [--rates DIR] [-o FILE]
+#                           DB CYCLE [RATES_DIR]
+#
+# RATES_DIR (or --rates DIR) holds the proposed tariffs; without either,
+# ./rates, else PREFIX/share/billrun/rates of an installation.  The tools
+# come from --bin DIR, else build/ of the source tree, else this script's
+# own directory when they are installed beside it, else PATH.
 #
 # The store is copied (sqlite3 .backup, consistent even while in use),
 # the cycle's bills are removed from the copy only, rate-apply re-rates
@@ -11,21 +17,33 @@
 # account and an ALL row with the revenue of both and the difference.
 # Exit status: 0 no impact, 1 impact found, other = failure.
 set -u
-src=$(cd "$(dirname "$0")/.." && pwd)
-bin=""; account=""; out="-"
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/.." && pwd)
+bin=""; account=""; out="-"; rates=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --bin) bin=$2; shift 2 ;;
     --account) account=$2; shift 2 ;;
     -o) out=$2; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --rates) rates=$2; shift 2 ;;
+    -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 && !/SPDX-License-Identifier/ {
+      sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     -*) echo "what-if: unknown option '$1'" >&2; exit 2 ;;
     *) break ;;
   esac
 done
-[ $# -eq 3 ] || { echo "usage: what-if.sh [--bin DIR] [--account ID] [-o FILE] DB CYCLE RATES_DIR" >&2; exit 2; }
-db=$1; cycle=$2; rates=$3
-[ -n "$bin" ] || { [ -x "$src/build/rate-apply" ] && bin="$src/build"; }
+[ $# -eq 2 ] || { [ $# -eq 3 ] && [ -z "$rates" ]; } || {
+  echo "usage: what-if.sh [--bin DIR] [--account ID] [--rates DIR] [-o FILE] DB CYCLE [RATES_DIR]" >&2; exit 2; }
+db=$1; cycle=$2
+[ $# -eq 3 ] && rates=$3
+if [ -z "$rates" ]; then
+  for r in ./rates "$src/share/billrun/rates"; do
+    [ -d "$r" ] && { rates=$r; break; }
+  done
+  [ -n "$rates" ] || { echo "what-if: no rates directory (RATES_DIR, --rates DIR, ./rates or $src/share/billrun/rates)" >&2; exit 66; }
+fi
+[ -n "$bin" ] || { [ -x "$src/build/rate-apply" ] && bin="$src/build"; } ||
+  { [ -x "$here/rate-apply" ] && bin="$here"; }
 [ -n "$bin" ] && PATH="$(cd "$bin" && pwd):$PATH"
 [ -f "$db" ] || { echo "what-if: store '$db' not found" >&2; exit 66; }
 [ -d "$rates" ] || { echo "what-if: rates directory '$rates' not found" >&2; exit 66; }

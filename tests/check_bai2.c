@@ -475,6 +475,28 @@ START_TEST(test_robust_mutations)
 }
 END_TEST
 
+/* The BAI2 v2 type code classes (docs/formats-bank.md): one code of each. */
+START_TEST(test_type_code_classes)
+{
+	static const struct { int code; const char *cls; } v[] = {
+		{ 10, "status" }, { 100, "summary" }, { 115, "receipt" },
+		{ 142, "receipt" }, { 195, "receipt" }, { 301, "receipt" },
+		{ 555, "return" }, { 557, "return" }, { 257, "return" },
+		{ 468, "return" }, { 552, "reversal" }, { 558, "reversal" },
+		{ 561, "reject" }, { 261, "reject" }, { 357, "adjustment" },
+		{ 631, "adjustment" }, { 118, "adjustment" }, { 354, "other" },
+		{ 475, "other" }, { 890, "other" }, { 999, "other" },
+		{ 169, "summary" }, { 0, "other" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		ck_assert_msg(strcmp(br_bai2_class(v[i].code), v[i].cls) == 0,
+		    "%d: %s, want %s", v[i].code, br_bai2_class(v[i].code),
+		    v[i].cls);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -492,6 +514,7 @@ main(void)
 	tcase_add_test(tc, test_crafted_errors);
 	tcase_add_test(tc, test_callback_stops);
 	tcase_add_test(tc, test_robust_mutations);
+	tcase_add_test(tc, test_type_code_classes);
 	suite_add_tcase(s, tc);
 	tcase_set_tags(ts, "samples");
 	suite_add_tcase(s, ts);

@@ -205,6 +205,60 @@ START_TEST(test_payment_bad_fields)
 }
 END_TEST
 
+/* Issue 16 item 6: an amount above the cap (default 10,000,000.00 per
+ * item, setting amount_cap_cents) is refused; sums never wrap. */
+START_TEST(test_payment_amount_cap_and_overflow)
+{
+	struct br_error err;
+	struct br_payment_report rep;
+	const char *files[1];
+
+	files[0] = fx_file(dir, "cap.csv", "date,account_id,amount\n"
+	    "2026-11-01,A1,10000000.00\n2026-11-01,A1,10000000.01\n");
+	ck_assert_int_eq(run(files, 1, &rep, &err), -1);
+	ck_assert_int_eq(err.code, BR_EINPUT);
+	ck_assert_int_eq(err.line, 3);
+	ck_assert_ptr_nonnull(strstr(err.msg, "above the cap of "
+	    "10000000.00"));
+	br_payment_report_release(&rep);
+	ck_assert_int_eq(br_store_exec(st, "INSERT INTO setting VALUES("
+	    "'amount_cap_cents', '9223372036854775807')", &err), 0);
+	files[0] = fx_file(dir, "big.csv", "date,account_id,amount\n"
+	    "2026-11-01,,90000000000000000\n"
+	    "2026-11-01,,90000000000000000\n");
+	ck_assert_int_eq(run(files, 1, &rep, &err), -1);
+	ck_assert_int_eq(err.line, 3);
+	ck_assert_ptr_nonnull(strstr(err.msg, "overflow"));
+	br_payment_report_release(&rep);
+	ck_assert_int_eq(scalar("SELECT COUNT(*) FROM payment"), 0);
+}
+END_TEST
+
+/* Item keys: a re-saved file posts nothing; two identical trace-less
+ * items of one file are two payments. */
+START_TEST(test_payment_item_keys)
+{
+	struct br_error err;
+	struct br_payment_report rep;
+	const char *files[1];
+
+	files[0] = fx_file(dir, "k.csv", "date,account_id,amount\n"
+	    "2026-11-01,A1,40.00\n2026-11-01,A1,40.00\n");
+	ck_assert_int_eq(run(files, 1, &rep, &err), 0);
+	ck_assert_int_eq(rep.posted, 2);
+	br_payment_report_release(&rep);
+	files[0] = fx_file(dir, "k.csv", "date,account_id,amount\r\n"
+	    "2026-11-01,A1,40.00\r\n2026-11-01,A1,40.00\r\n\r\n");
+	ck_assert_int_eq(run(files, 1, &rep, &err), 0);
+	ck_assert_int_eq(rep.posted, 0);
+	ck_assert_int_eq(rep.files[0].already, 2);
+	ck_assert_int_eq(rep.review, 0);
+	br_payment_report_release(&rep);
+	ck_assert_int_eq(scalar("SELECT COUNT(*) FROM payment"), 2);
+	ck_assert_int_eq(scalar("SELECT COUNT(*) FROM payment_item"), 2);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -218,6 +272,8 @@ main(void)
 	tcase_add_test(tc, test_payment_duplicate_file);
 	tcase_add_test(tc, test_payment_bad_amount_rolls_back);
 	tcase_add_test(tc, test_payment_bad_fields);
+	tcase_add_test(tc, test_payment_amount_cap_and_overflow);
+	tcase_add_test(tc, test_payment_item_keys);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -326,12 +326,14 @@ START_TEST(test_v2_store_upgrades)
 	struct br_error err;
 	char path[512];
 
-	ck_assert_int_eq(br_store_exec(st, "DROP TABLE register_replacement;"
+	ck_assert_int_eq(br_store_exec(st, "DROP TABLE payment_item;"
+	    "DROP INDEX payment_reference; DROP TABLE past_due;"
+	    "DROP TABLE register_replacement;"
 	    "ALTER TABLE register_read DROP COLUMN quality;"
 	    "ALTER TABLE register_read DROP COLUMN src_version;"
 	    "ALTER TABLE register_read DROP COLUMN version;"
 	    "INSERT INTO register_read VALUES('M1', 1, 1791122400, 5000, 0);"
-	    /* version 2 had no deposit table (migration 5 adds it and its
+	    /* version 2 had no deposit table (migration 6 adds it and its
 	     * audit triggers, which migration 4's audit_log rename would
 	     * otherwise meet) */
 	    "DROP TABLE deposit;"

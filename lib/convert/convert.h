@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * convert.h: convert-import, the one-time load of what a utility brings
- * from its legacy billing system (docs/man5/br-convert.5): opening
+ * from its legacy billing system (docs/man/br-convert.5): opening
  * balances by aging bucket, open deposits, legacy billed history per
  * service point, NEM banks and demand ratchet history.
  */

@@ -1,18 +1,17 @@
 /*
  * sha256.h: SHA-256 (FIPS 180-4) for content hashes of imported files,
- * run manifests and the audit chain.
+ * run manifests and the audit chain: a thin wrapper over nettle's
+ * sha256 (nettle-dev), which picks SHA-NI or its assembly at run time.
  */
 #ifndef BR_SHA256_H
 #define BR_SHA256_H
 
 #include <stddef.h>
-#include <stdint.h>
+
+#include <nettle/sha2.h>
 
 struct br_sha256 {
-	uint32_t h[8];
-	uint64_t len;		/* bytes hashed so far */
-	unsigned char buf[64];
-	size_t nbuf;
+	struct sha256_ctx ctx;	/* plain data: a copy hashes on separately */
 };
 
 void br_sha256_init(struct br_sha256 *s);

@@ -29,9 +29,13 @@
  * One br_payrec per 16 record: txn_code = type code, amount, date = the
  * group as-of date, bank_ref = bank reference, account_ref = customer
  * reference, text = 16 text and 88 continuations joined by spaces;
- * debit = type 400-699; kind RETURN for 257, 468, 555, 557 (return_code
- * taken from an "Rnn" word in the text), PAYMENT for other credits
- * 100-399, OTHER for debits, loan, custom and non-monetary codes.
+ * debit = type 400-699; item_class from br_bai2_class; kind PAYMENT for
+ * class receipt, RETURN for debits of class return, reversal or reject
+ * (return_code taken from an "Rnn" word in the text), OTHER for the rest
+ * (status, summary, adjustments, credit-side returns and reversals,
+ * non-customer credits, loan, custom 900-999 and unknown codes);
+ * originator = 02 originator id "/" 03 account number; currency = the
+ * 03 currency code, else the 02's, else USD.
  */
 #ifndef BR_BAI2_H
 #define BR_BAI2_H
@@ -62,6 +66,14 @@ struct br_bai2_totals {
  */
 int br_bai2_parse(const char *path, br_payrec_fn on_rec, void *ctx,
     struct br_bai2_totals *totals, char sha_hex[65], struct br_error *err);
+
+/*
+ * The class of a type code per the BAI2 version 2 type code list:
+ * "status", "summary", "receipt" (customer money: lockbox, deposits, ACH
+ * and card credits, wires), "return", "reversal", "reject", "adjustment"
+ * or "other" (any code the list does not define included).  Static.
+ */
+const char *br_bai2_class(int type);
 
 /* The same with flags (BR_BAI2_LENIENT). */
 int br_bai2_parse_ex(const char *path, unsigned flags, br_payrec_fn on_rec,

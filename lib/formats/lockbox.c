@@ -27,6 +27,7 @@ struct lockbox {
 	long records, batches, checks;
 	int64_t total;
 	char date[11];
+	char lockbox_no[8];	/* batch header positions 8-14 */
 	long b_checks, l_checks;
 	int64_t b_total, l_total;
 
@@ -145,6 +146,7 @@ check_detail(struct lockbox *p)
 	r->amount_cents = amt;
 	memcpy(r->date, p->date, sizeof(r->date));
 	memcpy(r->txn_code, "6", 2);
+	memcpy(r->originator, p->lockbox_no, sizeof(p->lockbox_no));
 	field(p, 37, 46, r->bank_ref, sizeof(r->bank_ref));
 	field(p, 53, 82, r->name, sizeof(r->name));
 	memcpy(p->batch_item, p->rec + 1, 6);
@@ -284,6 +286,8 @@ one_record(struct lockbox *p, const char *line, size_t n)
 			return bad(p, "batch header before the batch total");
 		if (num(p, 8, 14, "lockbox number", &v) < 0)
 			return -1;
+		memcpy(p->lockbox_no, p->rec + 7, 7);
+		p->lockbox_no[7] = '\0';
 		if (date6(p->rec + 14, 0, p->date) < 0)
 			return bad(p, "deposit date (positions 15-20) '%.6s' is "
 			    "not a YYMMDD date", p->rec + 14);

@@ -36,6 +36,7 @@ struct nacha {
 	char service_class[4];
 	char batch_no[8];
 	char sec[4];
+	char company[11];		/* company identification 41-50 */
 	char date[11];
 	int reversal;
 	long b_count;
@@ -184,6 +185,7 @@ batch_header(struct nacha *p)
 	memcpy(p->batch_no, p->rec + 87, 7);
 	p->batch_no[7] = '\0';
 	field(p, 51, 53, p->sec, sizeof(p->sec));
+	field(p, 41, 50, p->company, sizeof(p->company));
 	field(p, 54, 63, desc, sizeof(desc));
 	p->reversal = strcmp(desc, "REVERSAL") == 0;
 	if (yymmdd(p->rec + 69, p->date) < 0)
@@ -252,6 +254,7 @@ entry_detail(struct nacha *p)
 	memcpy(r->date, p->date, sizeof(r->date));
 	snprintf(r->txn_code, sizeof(r->txn_code), "%02d", (int)tc);
 	memcpy(r->sec_code, p->sec, sizeof(r->sec_code));
+	snprintf(r->originator, sizeof(r->originator), "%s", p->company);
 	field(p, 40, 54, r->account_ref, sizeof(r->account_ref));
 	field(p, 55, 76, r->name, sizeof(r->name));
 	if (r->account_ref[0] == '\0')

@@ -103,6 +103,11 @@ set_key(struct br_paymap *m, const char *section, const char *key,
 		snprintf(m->include_column, sizeof(m->include_column), "%s", v);
 	} else if (strcmp(key, "include_value") == 0) {
 		snprintf(m->include_value, sizeof(m->include_value), "%s", v);
+	} else if (strcmp(key, "refund_value") == 0) {
+		snprintf(m->refund_value, sizeof(m->refund_value), "%s", v);
+	} else if (strcmp(key, "chargeback_value") == 0) {
+		snprintf(m->chargeback_value, sizeof(m->chargeback_value), "%s",
+		    v);
 	} else
 		return -1;
 	return 0;

@@ -16,7 +16,10 @@
  *   amount_unit: dollars         # or cents
  *   method: card                 # used when there is no method column
  *   include_column: txn_type     # only rows whose column equals
- *   include_value: SALE          #   include_value are payments
+ *   include_value: SALE          #   include_value are payments;
+ *   refund_value: REFUND         #   these are refunds and
+ *   chargeback_value: CHARGEBACK #   chargebacks (own ledger kinds),
+ *                                #   any other value is not posted
  *
  * The default mapping is the foundation layout: date, account_id, amount,
  * method, reference (dollars, YYYY-MM-DD).
@@ -40,6 +43,7 @@ struct br_paymap {
 	int amount_cents;	/* 1: amounts are integer cents */
 	char method_default[32];
 	char include_column[64], include_value[64];
+	char refund_value[64], chargeback_value[64];
 };
 
 /* The foundation layout. */

@@ -43,13 +43,23 @@ struct br_payrec {
 	char name[64];		/* NACHA individual name, lockbox remitter */
 	char bank_ref[64];	/* NACHA trace, BAI2 bank reference,
 				   lockbox check number */
-	char return_code[4];	/* R01.. for returns, else "" */
-	char original_trace[32];/* NACHA returns and NOCs */
+	char return_code[8];	/* R01.. for returns (camt: ISO reason
+				   code such as AM04), else "" */
+	char original_trace[64];/* NACHA returns and NOCs, camt EndToEndId */
 	char noc_code[4];	/* C01.. for NOCs, else "" */
 	char corrected_data[32];/* NOC corrected data, trimmed */
 	char scan_line[80];	/* lockbox stub scan line when present */
 	char text[512];		/* BAI2 16 text with 88s, NACHA addenda
 				   information, lockbox overflow memo */
+	char originator[48];	/* who sent the item: NACHA company
+				   identification, BAI2 originator/account,
+				   lockbox number, camt account */
+	const char *item_class;	/* BAI2 and camt: "receipt", "return",
+				   "reversal", "reject", "adjustment",
+				   "other" (static string); NULL elsewhere */
+	char currency[4];	/* ISO 4217 when the file says, else "" */
+	int sub_cent;		/* 1: the amount had a fraction of a cent
+				   (camt); amount_cents is truncated */
 };
 
 /* Callback: return 0 to go on, -1 (after filling err) to stop parsing. */

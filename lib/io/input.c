@@ -7,7 +7,7 @@
  * else by zlib's gzread; br_input_decoder picks one for tests.  Both
  * accept concatenated members, ignore trailing non-gzip bytes after a
  * member as gzread does, and report a truncated member.  The content
- * hash covers the decompressed bytes (SHA-NI inside br_sha256_update).
+ * hash covers the decompressed bytes (nettle, SHA-NI where the CPU has it).
  */
 #include "io/input.h"
 
@@ -81,19 +81,18 @@ br_input_open(const char *path, struct br_error *err)
 	in->src = src;
 	src->fd = -1;
 #ifdef BR_HAVE_ISAL
-	if (br_input_decoder == BR_INPUT_ZLIB) {
-#else
-	{
+	if (br_input_decoder == BR_INPUT_ISAL) {
+		src->fd = fd;
+		if ((src->raw = malloc(RAW_SIZE)) == NULL)
+			goto nomem;
+	} else
 #endif
+	{	/* zlib: also what a build without ISA-L always uses */
 		if ((src->gz = gzdopen(fd, "rb")) == NULL) {
 			close(fd);
 			goto nomem;
 		}
 		gzbuffer(src->gz, 256 * 1024);
-	} else {
-		src->fd = fd;
-		if ((src->raw = malloc(RAW_SIZE)) == NULL)
-			goto nomem;
 	}
 	br_sha256_init(&in->sha);
 	return in;
@@ -318,12 +317,14 @@ raw_want2(struct br_input *in, struct br_error *err)
 	return 0;
 }
 
+#ifdef BR_HAVE_ISAL
 static bool
 raw_gzip_magic(const struct br_input_src *s)
 {
 	return s->len - s->pos >= 2 && s->raw[s->pos] == 0x1f &&
 	    s->raw[s->pos + 1] == 0x8b;
 }
+#endif
 
 /* Plain bytes: what is buffered, then straight from the file. */
 static long

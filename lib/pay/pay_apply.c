@@ -3,7 +3,8 @@
  * payment_application) and assesses late fees.  A charge is a positive
  * ledger entry other than a reversal; a credit is a negative entry other
  * than the entry of a returned payment.  Charges are taken by date, then
- * entry id; credits in the same order.
+ * entry id; credits in the same order.  With the late fees it records
+ * each account's past due as of their date (table past_due).
  */
 #include "pay/payment.h"
 
@@ -198,6 +199,55 @@ get_int(struct br_store *st, const char *key, int64_t def, int64_t *out,
 	return 0;
 }
 
+/* Open amounts of bill charges due before ?1, per account. */
+#define PAST_DUE_SQL \
+	"SELECT account_id, SUM(open) AS amt, MIN(due_date) AS oldest " \
+	"FROM (SELECT l.account_id, b.due_date, l.amount_cents - " \
+	"COALESCE((SELECT SUM(a.amount_cents) FROM payment_application a " \
+	"WHERE a.charge_entry = l.entry_id), 0) AS open FROM ledger l " \
+	"JOIN bill b ON b.bill_id = l.ref WHERE l.kind = 'bill' AND " \
+	"l.amount_cents > 0 AND b.due_date < ?1) WHERE open > 0 " \
+	"GROUP BY account_id"
+
+/*
+ * Past due as of as_of, computed once here (table past_due, key
+ * "<as_of>/<account>"): the open amount of the account's bills whose
+ * due date is before as_of, and the oldest such due date.  bill-render
+ * reads it.  Rows change only when their values do (rerun: no audit
+ * noise); an account no longer past due loses its row for that date.
+ */
+static int
+past_due(struct br_store *st, const char *as_of, struct br_error *err)
+{
+	static const char *const sql[2] = {
+		"INSERT INTO past_due(pd_key, account_id, as_of, amount_cents, "
+		"oldest_due_date) SELECT ?1 || '/' || account_id, account_id, "
+		"?1, amt, oldest FROM (" PAST_DUE_SQL ") WHERE true "
+		"ON CONFLICT(pd_key) DO UPDATE SET amount_cents = "
+		"excluded.amount_cents, oldest_due_date = "
+		"excluded.oldest_due_date WHERE amount_cents <> "
+		"excluded.amount_cents OR oldest_due_date <> "
+		"excluded.oldest_due_date",
+		"DELETE FROM past_due WHERE as_of = ?1 AND account_id NOT IN "
+		"(SELECT account_id FROM (" PAST_DUE_SQL "))",
+	};
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		sqlite3_stmt *s = br_store_prepare(st, sql[i], err);
+
+		if (s == NULL)
+			return -1;
+		sqlite3_bind_text(s, 1, as_of, -1, SQLITE_STATIC);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			sqlite3_finalize(s);
+			return br_store_fail(st, "record past due", err);
+		}
+		sqlite3_finalize(s);
+	}
+	return 0;
+}
+
 int
 br_payment_late_fees(struct br_store *st, const char *as_of, long *count,
     int64_t *total_cents, struct br_error *err)
@@ -254,5 +304,7 @@ br_payment_late_fees(struct br_store *st, const char *as_of, long *count,
 	sqlite3_finalize(s);
 	if (rc == 0)
 		rc = br_payment_settle(st, NULL, err);
+	if (rc == 0)
+		rc = past_due(st, as_of, err);
 	return rc;
 }

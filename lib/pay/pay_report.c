@@ -23,6 +23,9 @@ status_name(enum br_pay_status s)
 	case BR_PAY_RETURNED: return "returned";
 	case BR_PAY_RETURN_UNMATCHED: return "return-unmatched";
 	case BR_PAY_NOC: return "noc";
+	case BR_PAY_ALREADY: return "already-posted";
+	case BR_PAY_REFUND: return "refund";
+	case BR_PAY_CHARGEBACK: return "chargeback";
 	default: return "other";
 	}
 }
@@ -41,7 +44,9 @@ br_payment_report_write(const struct br_payment_report *rep, FILE *f)
 	for (i = 0; i < rep->n; i++) {
 		const struct br_payment_row *p = &rep->rows[i];
 		int has_bal = p->status == BR_PAY_POSTED ||
-		    p->status == BR_PAY_RETURNED;
+		    p->status == BR_PAY_RETURNED ||
+		    p->status == BR_PAY_REFUND ||
+		    p->status == BR_PAY_CHARGEBACK;
 
 		snprintf(line, sizeof(line), "%ld", p->line);
 		row[0] = p->file;

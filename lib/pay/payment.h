@@ -25,7 +25,10 @@ enum br_pay_status {
 	BR_PAY_RETURNED,	/* a return that reversed a payment */
 	BR_PAY_RETURN_UNMATCHED, /* a return whose original was not found */
 	BR_PAY_NOC,		/* notification of change: reported only */
-	BR_PAY_OTHER		/* not customer cash (bank debit, fee, ...) */
+	BR_PAY_OTHER,		/* not customer cash (bank debit, fee, ...) */
+	BR_PAY_ALREADY,		/* item posted by an earlier file: skipped */
+	BR_PAY_REFUND,		/* processor refund, ledger kind refund */
+	BR_PAY_CHARGEBACK	/* processor chargeback, kind chargeback */
 };
 
 /* One item of a file as posted. */
@@ -36,7 +39,7 @@ struct br_payment_row {
 				   return), 0 if none */
 	char date[11];
 	char account_id[128];	/* matched account, else as received */
-	int64_t amount_cents;	/* >= 0 */
+	int64_t amount_cents;	/* >= 0; refunds and chargebacks < 0 */
 	int64_t signed_cents;	/* as counted against the file control */
 	enum br_pay_status status;
 	const char *matched_by;	/* scan_line, account, bill, trace or "" */
@@ -44,18 +47,19 @@ struct br_payment_row {
 	int bad_scan_line;	/* 1: scan line check digit failed */
 	int64_t balance_after_cents;
 	int64_t fee_cents;	/* returned-payment fee posted */
-	char note[64];		/* return / NOC code and data */
+	char note[96];		/* return / NOC code and data, item class */
 };
 
 /* One input file. */
 struct br_payment_file {
 	const char *name;	/* base name */
-	const char *format;	/* csv, bai2, nacha, lockbox */
+	const char *format;	/* csv, bai2, nacha, lockbox, camt */
 	int duplicate;		/* 1: already posted earlier, skipped */
 	long records;		/* items in the file */
 	int64_t control_cents;	/* per the file's control totals */
 	int64_t posted_cents, suspense_cents, returned_cents, other_cents;
 	long nocs;
+	long already;		/* items posted by an earlier file */
 };
 
 struct br_payment_report {
@@ -65,12 +69,14 @@ struct br_payment_report {
 	size_t nfiles;
 	long posted, suspense, returned;	/* counts */
 	int64_t posted_cents, suspense_cents, returned_cents;
+	long review;		/* items that need a decision (exit 1) */
 };
 
 /* Options of a posting run. */
 struct br_payment_opts {
 	const char *as_of;		/* may be NULL */
-	const char *format;		/* auto, csv, bai2, nacha, lockbox */
+	const char *format;		/* auto, csv, bai2, nacha, lockbox,
+					   camt */
 	const struct br_paymap *map;	/* CSV mapping, NULL: default */
 };
 
@@ -78,7 +84,9 @@ void br_payment_report_init(struct br_payment_report *rep);
 void br_payment_report_release(struct br_payment_report *rep);
 
 /* Detect the format of path from its first bytes: "bai2", "nacha",
- * "lockbox" or "csv".  0 or -1 with err (file missing). */
+ * "lockbox", "camt" (an ISO 20022 camt.053/054 XML document), "xml"
+ * (any other XML: not supported) or "csv".  0 or -1 with err (file
+ * missing). */
 int br_payment_detect(const char *path, const char **format,
     struct br_error *err);
 
@@ -113,6 +121,9 @@ int br_payment_settle(struct br_store *st, const char *account_id,
  * fee, ref LATE-<bill_id>, dated as_of, of max(open * late_fee_pct_ppm /
  * 1e6, late_fee_min_cents) (settings; defaults 15000 ppm, 0, 0 days).
  * A bill already charged is skipped.  *count, *total_cents: fees posted.
+ * Then records every account's past due as of as_of in table past_due
+ * (open amount of its bills due before as_of, oldest due date), which
+ * bill-render shows; see docs/pay-reconcile.md.
  */
 int br_payment_late_fees(struct br_store *st, const char *as_of,
     long *count, int64_t *total_cents, struct br_error *err);

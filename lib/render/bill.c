@@ -693,6 +693,38 @@ br_bill_load_utility(struct br_store *st, struct br_bill_doc *d,
 }
 
 /*
+ * The account's past due as of the bill date, as pay-reconcile
+ * --late-fees recorded it (table past_due); 0 when it was not run or
+ * nothing was past due.  Not recomputed here.
+ */
+static int
+load_past_due(struct br_store *st, struct br_bill_doc *d,
+    struct br_error *err)
+{
+	sqlite3_stmt *s = br_store_prepare(st, "SELECT amount_cents, "
+	    "oldest_due_date FROM past_due WHERE pd_key = ?1 || '/' || ?2",
+	    err);
+	int rc;
+
+	d->past_due_cents = 0;
+	d->past_due_since[0] = '\0';
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, d->bill_date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, d->account_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		d->past_due_cents = sqlite3_column_int64(s, 0);
+		snprintf(d->past_due_since, sizeof(d->past_due_since), "%s",
+		    (const char *)sqlite3_column_text(s, 1));
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return br_store_fail(st, "read past due", err);
+	return 0;
+}
+
+/*
  * Fill d (bill fields already set) from the store; the utility block is
  * copied from util when not NULL (a run reads the settings once).
  */
@@ -715,7 +747,7 @@ br_bill_doc_fill(struct br_store *st, struct br_bill_doc *d,
 		return -1;
 	}
 	if (br_ledger_statement(st, d->account_id, d->bill_id, d->bill_date,
-	    &d->ls, err) != 0)
+	    &d->ls, err) != 0 || load_past_due(st, d, err) != 0)
 		return -1;
 	d->due_cents = d->ls.previous_cents + d->ls.payments_cents +
 	    d->ls.adjustments_cents + d->total_cents;

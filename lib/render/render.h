@@ -106,6 +106,8 @@ struct br_bill_doc {
 	char uname[256], uaddr[512], uphone[64];
 	/* account summary (ledger as of bill_date) */
 	struct br_ledger_statement ls;
+	int64_t past_due_cents;	/* table past_due as of bill_date (0: none) */
+	char past_due_since[11];	/* its oldest due date */
 	int64_t due_cents;
 	/* service, meters, charges */
 	struct br_bill_service *svc;

@@ -322,6 +322,15 @@ draw_summary(struct pdf *p, float x0, float x1, float ytop)
 	label_value(p, x0 + 4, x1 - 4, y, p->bold, 10, label,
 	    dollars(d->due_cents, a, sizeof(a)));
 	y -= 14;
+	if (d->past_due_cents > 0) {
+		char buf[120];
+
+		snprintf(buf, sizeof(buf), "PAST DUE since %s: %s. Please pay "
+		    "it now.", d->past_due_since, cents(d->past_due_cents, a,
+		    sizeof(a)));
+		put(p, x0 + 4, y, p->bold, 8, 'l', x1 - x0 - 8, buf);
+		y -= 11;
+	}
 	if (d->replaces[0] != '\0') {
 		char b1[32], b2[32], b3[32], buf[200];
 

@@ -203,6 +203,11 @@ br_render_text(const struct br_bill_doc *d, FILE *f)
 	rule(f, '-');
 	fprintf(f, "ACCOUNT SUMMARY\n");
 	amount_line(f, "Previous balance", ls->previous_cents);
+	if (d->past_due_cents > 0) {
+		snprintf(label, sizeof(label), "  Past due since %s",
+		    d->past_due_since);
+		amount_line(f, label, d->past_due_cents);
+	}
 	amount_line(f, ls->previous_bill_date[0] ? "Payments since last bill" :
 	    "Payments", ls->payments_cents);
 	if (ls->adjustments_cents != 0)
@@ -215,7 +220,8 @@ br_render_text(const struct br_bill_doc *d, FILE *f)
 	fputc('\n', f);
 	print_service(d, f);
 	print_charges(d, f);
-	if (d->estimated || d->due_cents < 0 || d->replaces[0] != '\0') {
+	if (d->estimated || d->due_cents < 0 || d->replaces[0] != '\0' ||
+	    d->past_due_cents > 0) {
 		fprintf(f, "MESSAGES\n");
 		if (d->replaces[0] != '\0')
 			fprintf(f, "  This corrected bill replaces bill %s, "
@@ -225,6 +231,11 @@ br_render_text(const struct br_bill_doc *d, FILE *f)
 			    amt, sizeof(amt)), br_cents_format(d->total_cents,
 			    a2, sizeof(a2)), br_cents_format(d->total_cents -
 			    d->replaced_cents, a3, sizeof(a3)));
+		if (d->past_due_cents > 0)
+			fprintf(f, "  PAST DUE: %s of your previous balance was "
+			    "due on %s and is unpaid.\n  Please pay it now.\n",
+			    br_cents_format(d->past_due_cents, amt,
+			    sizeof(amt)), d->past_due_since);
 		if (d->estimated)
 			fprintf(f, "  This bill includes estimated usage.\n");
 		if (d->due_cents < 0)

@@ -31,8 +31,10 @@ static const struct audited audited[] = {
 	    "exc_id = CAST(?1 AS INTEGER) AND seq = ?2", 1},
 	{"ledger", "CAST(entry_id AS TEXT)",
 	    "entry_id = CAST(?1 AS INTEGER)", 0},
+	{"past_due", "pd_key", "pd_key = ?1", 0},
 	{"payment", "CAST(payment_id AS TEXT)",
 	    "payment_id = CAST(?1 AS INTEGER)", 0},
+	{"payment_item", "item_key", "item_key = ?1", 0},
 	{"deposit", "CAST(deposit_no AS TEXT)",
 	    "deposit_no = CAST(?1 AS INTEGER)", 0},
 };

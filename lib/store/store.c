@@ -325,7 +325,68 @@ static const char *const migrations[] = {
 	"DROP TABLE audit_log;\n"
 	"ALTER TABLE audit_log_v4 RENAME TO audit_log;\n"
 	AUDIT_TRIGGERS,
-	/* 4 -> 5: registry-check's meter attributes (docs/registry-check.md),
+	/* 4 -> 5: payments.  payment_item holds the natural key of every
+	 * item a payment file carried (format, originator, reference,
+	 * amount, date, account, occurrence in the file: docs/
+	 * pay-reconcile.md), so an item is posted once whatever the file's
+	 * bytes, and the originator identity returns are matched by (with
+	 * the payment's reference, now indexed).  past_due holds each
+	 * account's past-due amount as of a bill date, computed once by
+	 * pay-reconcile --late-fees and read by bill-render.  The
+	 * ledger gains the kinds refund and chargeback (card processor
+	 * files): the table is rebuilt with its rows, ids, index and audit
+	 * triggers unchanged; payment_application is rebuilt first so that
+	 * its references follow the new table. */
+	"CREATE TABLE payment_item(\n"
+	"  item_key TEXT PRIMARY KEY,\n"
+	"  file_id INTEGER NOT NULL REFERENCES import_file(file_id),\n"
+	"  line INTEGER NOT NULL,\n"
+	"  originator TEXT NOT NULL DEFAULT '',\n"
+	"  traced INTEGER NOT NULL DEFAULT 0,\n"
+	"  payment_id INTEGER\n"
+	");\n"
+	"CREATE INDEX payment_item_payment ON payment_item(payment_id);\n"
+	"CREATE INDEX payment_reference ON payment(reference);\n"
+	"CREATE TABLE past_due(\n"
+	"  pd_key TEXT PRIMARY KEY,\n"
+	"  account_id TEXT NOT NULL,\n"
+	"  as_of TEXT NOT NULL,\n"
+	"  amount_cents INTEGER NOT NULL,\n"
+	"  oldest_due_date TEXT NOT NULL\n"
+	");\n"
+	"CREATE TRIGGER audit_past_due_i AFTER INSERT ON past_due BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('past_due', 'I', NEW.pd_key); END;\n"
+	"CREATE TRIGGER audit_past_due_u AFTER UPDATE ON past_due BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('past_due', 'U', NEW.pd_key); END;\n"
+	"CREATE TRIGGER audit_past_due_d AFTER DELETE ON past_due BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('past_due', 'D', OLD.pd_key); END;\n"
+	"CREATE TRIGGER audit_payment_item_i AFTER INSERT ON payment_item BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('payment_item', 'I', NEW.item_key); END;\n"
+	"CREATE TRIGGER audit_payment_item_u AFTER UPDATE ON payment_item BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('payment_item', 'U', NEW.item_key); END;\n"
+	"CREATE TRIGGER audit_payment_item_d AFTER DELETE ON payment_item BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('payment_item', 'D', OLD.item_key); END;\n"
+	"CREATE TABLE ledger_v5(\n"
+	"  entry_id INTEGER PRIMARY KEY,\n"
+	"  account_id TEXT NOT NULL,\n"
+	"  date TEXT NOT NULL,\n"
+	"  kind TEXT NOT NULL CHECK(kind IN ('bill','payment','adjustment','fee','reversal','refund','chargeback')),\n"
+	"  ref TEXT NOT NULL,\n"
+	"  amount_cents INTEGER NOT NULL,\n"
+	"  UNIQUE(kind, ref)\n"
+	");\n"
+	"INSERT INTO ledger_v5 SELECT entry_id, account_id, date, kind, ref, amount_cents FROM ledger ORDER BY entry_id;\n"
+	"CREATE TABLE payment_application_v5(\n"
+	"  credit_entry INTEGER NOT NULL REFERENCES ledger_v5(entry_id),\n"
+	"  charge_entry INTEGER NOT NULL REFERENCES ledger_v5(entry_id),\n"
+	"  amount_cents INTEGER NOT NULL CHECK(amount_cents > 0),\n"
+	"  PRIMARY KEY(credit_entry, charge_entry)\n"
+	");\n"
+	"INSERT INTO payment_application_v5 SELECT credit_entry, charge_entry, amount_cents FROM payment_application ORDER BY credit_entry, charge_entry;\n"
+	"DROP TABLE payment_application;\n"
+	"DROP TABLE ledger;\n"
+	"ALTER TABLE ledger_v5 RENAME TO ledger;\n"
+	"ALTER TABLE payment_application_v5 RENAME TO payment_application;\n"
+	"CREATE INDEX ledger_account ON ledger(account_id, date);\n"
+	"CREATE INDEX payment_application_charge ON payment_application(charge_entry);\n"
+	"CREATE TRIGGER audit_ledger_i AFTER INSERT ON ledger BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('ledger', 'I', CAST(NEW.entry_id AS TEXT)); END;\n"
+	"CREATE TRIGGER audit_ledger_u AFTER UPDATE ON ledger BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('ledger', 'U', CAST(NEW.entry_id AS TEXT)); END;\n"
+	"CREATE TRIGGER audit_ledger_d AFTER DELETE ON ledger BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('ledger', 'D', CAST(OLD.entry_id AS TEXT)); END;\n",
+	/* 5 -> 6: registry-check's meter attributes (docs/registry-check.md),
 	 * from two optional columns of meters.csv: the meter's class (ANSI
 	 * form or "self-contained" / "transformer-rated" / "dial", for the
 	 * usual multipliers of its class) and its status (a retired meter
@@ -337,7 +398,7 @@ static const char *const migrations[] = {
 	"  status TEXT NOT NULL DEFAULT 'active'\n"
 	"    CHECK(status IN ('active','retired'))\n"
 	") WITHOUT ROWID;\n"
-	/* ... and convert-import's legacy tables (docs/man5/br-convert.5):
+	/* ... and convert-import's legacy tables (docs/man/br-convert.5):
 	 * opening balances by aging bucket (also posted to the ledger as
 	 * adjustments OPEN-<account>-<bucket>), open deposits (audited like
 	 * the ledger), the legacy billed history per service point, NEM
