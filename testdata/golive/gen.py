@@ -15,6 +15,8 @@ directory given (default: this script's directory):
                      service point, totals and on/off-peak for the two
                      commercial ones), nem_banks.csv (A010's bank),
                      ratchets.csv
+  legacy_bills.csv   the legacy system's October bills (parallel-compare
+                     extract) and legacy_codes.csv, its line-code map
 
 Planted problems (PLANTED below lists them with the finding expected):
   S004  meter exchange on 10-15: the old meter's removal is recorded, the
@@ -26,6 +28,10 @@ Planted problems (PLANTED below lists them with the finding expected):
   M000008  retired but still installed on active agreement A008
   M000011  installed on S011 and S013 at once
   A012  active agreement on S012, which has no meter
+  A009  a balance carried in (with aging), A001 a credit
+  A010  a NEM bank carried in (the legacy bill applies it)
+All agreements are on rates/RES-FLAT.yaml.  Golden cases:
+testdata/cases/{registry-check,convert-import,parallel-compare}/.
 Deterministic: no randomness, gzip mtime 0.
 """
 import gzip, os, sys
@@ -77,8 +83,8 @@ w("meter_installs.csv", ["meter_id,sp_id,install_date,remove_date"] + sorted(ins
 w("agreements.csv",
   ["account_id,sp_id,start_date,end_date,rate_code,customer_class,net_metering"] +
   ["A%03d,S%03d,2020-01-01,,%s,%s,%s" % (i, i,
-     "GS" if i in (3, 7) else "RES", "commercial" if i in (3, 7) else "residential",
-     "nem" if i == 10 else "") for i in range(1, N + 1)])
+     "RES-FLAT", "commercial" if i in (3, 7) else "residential",
+     "") for i in range(1, N + 1)])
 
 def kwh_per_hour(i, h):
     """Dial kWh of meter i in hour h of the day (deterministic shape)."""
@@ -164,3 +170,28 @@ for i in range(1, N + 1):
                                                      peak * season // 100 % 1000))
 lw("history.csv", hist)
 lw("ratchets.csv", rat)
+
+# The legacy system's bill extract for October 2026 (what it billed, on
+# its own, correct, meter records) and its line-code map.  Its rate: the
+# same RES-FLAT prices, energy truncated to the cent (not half up), and a
+# 15.00 customer charge for commercial accounts (its GS rate).
+lw_map = ["legacy_code,code", "CUST,CUSTOMER", "KWH,ENERGY", "NEMCR,NEM_CREDIT"]
+with open(os.path.join(out, "legacy_codes.csv"), "w") as f:
+    f.write("\n".join(lw_map) + "\n")
+bills = ["account_id,period,line_code,quantity,amount,total"]
+for i in range(1, N + 1):
+    true_mult = 40 if i in (3, 7) else 1
+    kwh = sum(kwh_per_hour(i, h) for h in range(24)) * 31 * true_mult  # milli
+    if i == 12:
+        kwh = 300000                                 # legacy's meter there
+    lines = [("CUST", 1000, 1500 if i in (3, 7) else 1200),
+             ("KWH", kwh, kwh * 1325 // 100000)]
+    if i == 10:
+        lines.append(("NEMCR", 152500, -(152500 * 1325 // 100000)))
+    total = sum(a for _, _, a in lines)
+    for code, q, a in lines:
+        bills.append("A%03d,2026-10,%s,%d.%03d,%s%d.%02d,%s%d.%02d" % (
+            i, code, q // 1000, q % 1000, "-" if a < 0 else "", abs(a) // 100,
+            abs(a) % 100, "-" if total < 0 else "", abs(total) // 100, abs(total) % 100))
+with open(os.path.join(out, "legacy_bills.csv"), "w") as f:
+    f.write("\n".join(bills) + "\n")
