@@ -140,12 +140,18 @@ main(int argc, char **argv)
 		files = stdin_only;
 		nfiles = 1;
 	}
+	if (o.registry != NULL &&
+	    (rc = br_cli_need_dir("registry", o.registry)) != 0)
+		return rc;
 	if ((rc = br_cli_begin(&run, cli.db, o.registry != NULL ?
 	    BR_STORE_CREATE : 0, &shard, cli.output)) != 0)
 		return rc;
 	br_import_result_init(&res);
 	rc = br_import_run(run.st, &o, files, nfiles, run.out.f, &res,
 	    &run.err);
+	snprintf(run.counts, sizeof(run.counts), "files=%ld skipped=%ld "
+	    "rows=%ld days=%ld registers=%ld exceptions=%zu", res.files,
+	    res.skipped, res.rows, res.days, res.registers, res.nexc);
 	if ((rc = br_cli_end(&run, rc)) == 0) {
 		if (cli.verbose)
 			report(&res);

@@ -25,7 +25,7 @@ static const struct br_cli_opt options[] = {
 	    "directory of the bill files (default bills)" },
 	{ "format", required_argument, 'f', "FMT",
 	    "bill files: text, pdf or both (default both)" },
-	{ "vendor", required_argument, 'v', "FILE",
+	{ "vendor", required_argument, 'V', "FILE",
 	    "write the print-vendor data file" },
 	{ "print-stream", required_argument, 'P', "FILE",
 	    "write the print stream (every bill in one file)" },
@@ -44,7 +44,7 @@ static struct br_cli cli = {
 	.about = "Render and issue the bills of a cycle; write the bill "
 	    "register CSV to the\noutput.  See docs/bill-render.md.",
 	.opts = options,
-	.common = BR_CLI_DB | BR_CLI_OUTPUT,
+	.common = BR_CLI_DB | BR_CLI_OUTPUT | BR_CLI_VERBOSE | BR_CLI_SUMMARY,
 };
 
 struct args {
@@ -76,7 +76,7 @@ parse_args(int argc, char **argv, struct args *a)
 				    "text, pdf or both");
 			break;
 		case 'D': a->opts.out_dir = optarg; break;
-		case 'v': a->vpath = optarg; break;
+		case 'V': a->vpath = optarg; break;
 		case 'P': a->ppath = optarg; break;
 		case 'K':
 			if (br_shard_parse(optarg, &a->shard, &err) != 0)
@@ -109,6 +109,9 @@ work(struct br_cli_run *run, struct args *a, struct br_render *r)
 		a->opts.print = pout.f;
 	if (rc == 0)
 		rc = br_render_run(r, run->st, &a->opts, run->out.f, &tot, err);
+	if (rc == 0)
+		snprintf(run->counts, sizeof(run->counts), "bills=%ld held=%ld "
+		    "issued=%ld", tot.rendered, tot.held, tot.issued_now);
 	if (br_output_close(&vout, rc == 0, rc == 0 ? err : NULL) != 0)
 		rc = -1;
 	if (br_output_close(&pout, rc == 0, rc == 0 ? err : NULL) != 0)

@@ -2,6 +2,7 @@
  * billing-report: reports from the store.
  *   billing-report unbilled --cycle ID     unbilled revenue for a cycle
  *   billing-report eia861m --month YYYY-MM monthly sales (EIA-861M shape)
+ *   billing-report runs [--cycle ID]       the run record (store/runlog.h)
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -9,13 +10,14 @@
 #include <string.h>
 
 #include "report/report.h"
+#include "store/runlog.h"
 #include "store/store.h"
 #include "common/cli.h"
 #include "core/banned.h"
 
 static const struct br_cli_opt options[] = {
 	{ "cycle", required_argument, 'c', "ID",
-	    "unbilled: the bill cycle" },
+	    "unbilled: the bill cycle; runs: only this cycle's runs" },
 	{ "month", required_argument, 'm', "YYYY-MM",
 	    "eia861m: the month reported" },
 	{ "sector-map", required_argument, 's', "FILE.csv",
@@ -30,9 +32,10 @@ static struct br_cli cli = {
 	.synopsis = "usage: billing-report unbilled [--db PATH] --cycle ID "
 	    "[-o FILE]\n"
 	    "       billing-report eia861m [--db PATH] --month YYYY-MM "
-	    "[--sector-map FILE.csv] [--exclude-code PREFIX]... [-o FILE]\n",
+	    "[--sector-map FILE.csv] [--exclude-code PREFIX]... [-o FILE]\n"
+	    "       billing-report runs [--db PATH] [--cycle ID] [-o FILE]\n",
 	.about = "Reports from the store: unbilled revenue of a cycle, "
-	    "monthly sales in the\nEIA-861M shape.  See "
+	    "monthly sales in the\nEIA-861M shape, the runs that wrote the store.  See "
 	    "docs/billing-report.md.",
 	.opts = options,
 	.common = BR_CLI_DB | BR_CLI_OUTPUT,
@@ -80,7 +83,8 @@ main(int argc, char **argv)
 	if (what == NULL || optind != argc ||
 	    (strcmp(what, "unbilled") == 0 && !cycle) ||
 	    (strcmp(what, "eia861m") == 0 && !eia.month) ||
-	    (strcmp(what, "unbilled") != 0 && strcmp(what, "eia861m") != 0))
+	    (strcmp(what, "unbilled") != 0 && strcmp(what, "eia861m") != 0 &&
+	    strcmp(what, "runs") != 0))
 		return usage();
 	if ((rc = br_cli_begin(&run, cli.db, BR_STORE_READONLY, NULL,
 	    cli.output)) != 0)
@@ -88,6 +92,8 @@ main(int argc, char **argv)
 	if (strcmp(what, "unbilled") == 0)
 		rc = br_report_unbilled(run.st, cycle, run.out.f, &nrows,
 		    &run.err);
+	else if (strcmp(what, "runs") == 0)
+		rc = br_run_list(run.st, cycle, run.out.f, &run.err);
 	else
 		rc = br_report_eia861m(run.st, &eia, run.out.f, &run.err);
 	if ((rc = br_cli_end(&run, rc)) != 0)

@@ -45,11 +45,16 @@ main(int argc, char **argv)
 	if ((rc = br_cli_begin(&run, cli.db, 0, NULL, cli.output)) != 0)
 		return rc;
 	rc = br_convert_load_dir(run.st, argv[optind], &s, &run.err);
-	if (rc == 0)
+	if (rc == 0) {
+		snprintf(run.counts, sizeof(run.counts), "balances=%ld "
+		    "ledger_entries=%ld deposits=%ld history=%ld nem_banks=%ld "
+		    "ratchets=%ld", s.balances, s.ledger_entries, s.deposits,
+		    s.history, s.nem_banks, s.ratchets);
 		fprintf(run.out.f, "record,rows\nbalances,%ld\n"
 		    "ledger_entries,%ld\ndeposits,%ld\nhistory,%ld\n"
 		    "nem_banks,%ld\nratchets,%ld\n", s.balances,
 		    s.ledger_entries, s.deposits, s.history, s.nem_banks,
 		    s.ratchets);
+	}
 	return br_cli_end(&run, rc);
 }

@@ -44,7 +44,7 @@ static struct br_cli cli = {
 	.about = "Match payment files to accounts and post them to the "
 	    "ledger; write the\nposting report.  See docs/pay-reconcile.md.",
 	.opts = options,
-	.common = BR_CLI_DB | BR_CLI_OUTPUT,
+	.common = BR_CLI_DB | BR_CLI_OUTPUT | BR_CLI_VERBOSE | BR_CLI_SUMMARY,
 	.exit1 = "items that need a decision: payments or returns held in "
 	    "suspense, chargebacks, refunds that leave an account owing",
 };
@@ -183,6 +183,8 @@ work(struct br_cli_run *run, const struct args *a,
 	if (a->late_fees &&
 	    br_payment_late_fees(run->st, a->as_of, nfees, fees, err) != 0)
 		return -1;
+	snprintf(run->counts, sizeof(run->counts), "files=%zu payments=%zu "
+	    "late_fees=%ld", a->nfiles, rep->n, *nfees);
 	if (a->nfiles > 0 || cli.output != NULL)
 		br_payment_report_write(rep, run->out.f);
 	if (a->recon != NULL &&

@@ -138,6 +138,13 @@ main(int argc, char **argv)
 		rc = br_rebill_run(run.st, &ropts, run.out.f, &rstats, &run.err);
 	else
 		rc = br_rate_run(run.st, &opts, run.out.f, &stats, &run.err);
+	if (rebill)
+		snprintf(run.counts, sizeof(run.counts), "checked=%ld "
+		    "rebilled=%ld unchanged=%ld limited=%ld", rstats.checked,
+		    rstats.rebilled, rstats.unchanged, rstats.limited);
+	else
+		snprintf(run.counts, sizeof(run.counts), "bills=%ld held=%ld "
+		    "lines=%ld", stats.bills, stats.held, stats.lines);
 	if ((rc = br_cli_end(&run, rc)) != 0)
 		return rc;
 	if (cli.verbose)

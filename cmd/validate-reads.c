@@ -222,7 +222,11 @@ main(int argc, char **argv)
 		return br_cli_fail(&err);
 	if ((rc = br_cli_begin(&run, cli.db, 0, &a.shard, cli.output)) != 0)
 		return rc;
-	rc = br_cli_end(&run, work(&run, &a, &opts, &sum, &disp, &sout));
+	rc = work(&run, &a, &opts, &sum, &disp, &sout);
+	snprintf(run.counts, sizeof(run.counts), "meters=%ld days=%ld "
+	    "estimated=%ld exceptions=%ld", sum.meters, sum.days,
+	    sum.estimated, sum.rows);
+	rc = br_cli_end(&run, rc);
 	br_disposition_release(&disp);
 	if (br_output_close(&sout, rc == 0, &err) != 0 && rc == 0)
 		rc = br_cli_fail(&err);

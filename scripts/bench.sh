@@ -3,6 +3,7 @@
 # timing each stage and printing throughput and peak memory.
 #
 #   scripts/bench.sh [--bin DIR] [--meters N] [--days D] [--work DIR] [--render]
+#                    [--progress]
 #
 # Generates (once per size, reused) N electric meters with accounts on
 # RES-TOU (75 %) and GS-TOU-DEMAND (25 %), one month of 15-minute reads
@@ -13,8 +14,10 @@
 # GNU time), and the import+validate+rate total.  Benchmarks do not run
 # in CI.  The month is written by the build's gen-bench (tests/bench/),
 # else by scripts/gen-bench.py (python3): the same files.
+# --progress leaves the tools' stderr on the terminal, so their progress
+# lines show (issue 19).
 set -eu
-bin=; meters=10000; days=31; work=/tmp/br-bench; render=0
+bin=; meters=10000; days=31; work=/tmp/br-bench; render=0; progress=0
 while [ $# -gt 0 ]; do
   case $1 in
     --bin) bin=$2; shift 2 ;;
@@ -22,7 +25,8 @@ while [ $# -gt 0 ]; do
     --days) days=$2; shift 2 ;;
     --work) work=$2; shift 2 ;;
     --render) render=1; shift ;;
-    *) echo "usage: bench.sh [--bin DIR] [--meters N] [--days D] [--work DIR] [--render]" >&2; exit 2 ;;
+    --progress) progress=1; shift ;;
+    *) echo "usage: bench.sh [--bin DIR] [--meters N] [--days D] [--work DIR] [--render] [--progress]" >&2; exit 2 ;;
   esac
 done
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -47,7 +51,12 @@ stage() {   # label count unit command...
   label=$1 count=$2 unit=$3; shift 3
   t0=$(date +%s.%N)
   set +e
-  /usr/bin/time -f "%U %S %M" -o "$work/time.txt" "$@" >/dev/null 2>"$work/err.txt"
+  if [ $progress -eq 1 ]; then
+    : >"$work/err.txt"
+    /usr/bin/time -f "%U %S %M" -o "$work/time.txt" "$@" --progress >/dev/null
+  else
+    /usr/bin/time -f "%U %S %M" -o "$work/time.txt" "$@" >/dev/null 2>"$work/err.txt"
+  fi
   rc=$?
   set -e
   t1=$(date +%s.%N)

@@ -4,7 +4,8 @@
 #   past due as of the bill date, bill rendering and payment posting.
 #
 # Usage: scripts/run-cycle.sh [--bin DIR] [--db PATH] [--out DIR]
-#                             [--rates DIR] [--shard K/N] DATADIR CYCLE
+#                             [--rates DIR] [--shard K/N] [--rerun]
+#                             [--account ID] DATADIR CYCLE
 #
 #   DATADIR  holds registry/ (CSV), reads/ (*.csv, *.csv.gz), payments/
 #            (*.csv, optional), or per-cycle reads/CYCLE/ and
@@ -21,6 +22,16 @@
 #   --shard  run every stage with --shard K/N: the store and outputs hold
 #            only shard K's accounts (scripts/run-shards.sh runs all N
 #            and merges; docs/scale-out.md)
+#   --rerun  OUT holds a finished run (its manifest.txt): write this run
+#            to OUT/run-N/ (N = 2, 3, ...: the first without a manifest)
+#            with its own manifest, into the same store; earlier runs'
+#            files stay as they were.  Without --rerun such an OUT is
+#            refused (exit 73).  A folder without manifest.txt (a run
+#            that did not finish) is simply written over.
+#   --account  one-account rerun: validate, rate and render only account
+#            ID (its bill is replaced while still a draft or on hold);
+#            import and payments run as usual (files already imported or
+#            posted are skipped by their hash)
 #
 # Outputs in OUT: import-exceptions.csv, exceptions.csv, charges.csv,
 # register.csv, bills/*.txt, payments.csv, and manifest.txt (SHA-256 of
@@ -35,6 +46,8 @@ rates=""
 db=""
 out=""
 shard=""
+rerun=0
+account=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --bin) bin=$2; shift 2 ;;
@@ -42,15 +55,18 @@ while [ $# -gt 0 ]; do
     --out) out=$2; shift 2 ;;
     --shard) shard=$2; shift 2 ;;
     --rates) rates=$2; shift 2 ;;
+    --rerun) rerun=1; shift ;;
+    --account) account=$2; shift 2 ;;
     -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 && !/SPDX-License-Identifier/ {
       sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     -*) echo "run-cycle: unknown option '$1'" >&2; exit 2 ;;
     *) break ;;
   esac
 done
-[ $# -eq 2 ] || { echo "usage: run-cycle.sh [--bin DIR] [--db PATH] [--out DIR] [--rates DIR] [--shard K/N] DATADIR CYCLE" >&2; exit 2; }
+[ $# -eq 2 ] || { echo "usage: run-cycle.sh [--bin DIR] [--db PATH] [--out DIR] [--rates DIR] [--shard K/N] [--rerun] [--account ID] DATADIR CYCLE" >&2; exit 2; }
 data=$1
 cycle=$2
+case "$account" in *[[:space:]]*) echo "run-cycle: --account ID must not contain blanks" >&2; exit 2 ;; esac
 [ -d "$data/registry" ] || { echo "run-cycle: '$data/registry' not found" >&2; exit 66; }
 [ -n "$bin" ] || { [ -x "$src/build/ami-import" ] && bin="$src/build"; } ||
   { [ -x "$here/ami-import" ] && bin="$here"; }
@@ -58,6 +74,17 @@ cycle=$2
 [ -n "$out" ] || out="out/$cycle"
 mkdir -p "$out" || exit 73
 [ -n "$db" ] || db="$out/billing.db"
+# An earlier finished run (its manifest.txt) is never written over.
+if [ -f "$out/manifest.txt" ]; then
+  [ $rerun -eq 1 ] || {
+    echo "run-cycle: '$out' holds a finished run (manifest.txt); give --rerun to write OUT/run-N/ beside it" >&2; exit 73; }
+  n=2
+  while [ -f "$out/run-$n/manifest.txt" ]; do n=$((n + 1)); done
+  out="$out/run-$n"
+  rm -rf "$out"
+  mkdir -p "$out" || exit 73
+  echo "run-cycle: rerun: outputs in $out" >&2
+fi
 if [ -z "$rates" ]; then
   for r in "$data/rates" ./rates "$src/share/billrun/rates" "$src/rates"; do
     [ -d "$r" ] && { rates=$r; break; }
@@ -94,8 +121,11 @@ set --
 for f in "$readdir"/*; do [ -f "$f" ] && set -- "$@" "$f"; done
 stage registry ami-import --db "$db" --registry "$data/registry" -o /dev/null
 stage import ami-import --db "$db" -o "$out/import-exceptions.csv" "$@"
-stage validate validate-reads --db "$db" --cycle "$cycle" -o "$out/exceptions.csv"
-stage rate rate-apply --db "$db" --cycle "$cycle" --rates "$rates" -o "$out/charges.csv"
+acct=""
+[ -n "$account" ] && acct="--account $account"
+# $acct unquoted: empty, or --account and an id without blanks.
+stage validate validate-reads --db "$db" --cycle "$cycle" $acct -o "$out/exceptions.csv"
+stage rate rate-apply --db "$db" --cycle "$cycle" --rates "$rates" $acct -o "$out/charges.csv"
 # Late fees and past due as of the bill date, before the bills, so this
 # bill shows the fee and the past-due line; payments dated after the bill
 # date are posted by the payments stage below (docs/pay-reconcile.md).
@@ -104,7 +134,7 @@ bill_date=$(awk -F, -v c="$cycle" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i ==
 if [ -n "$bill_date" ]; then
   stage latefees pay-reconcile --db "$db" --late-fees --as-of "$bill_date" -o /dev/null
 fi
-stage render bill-render --db "$db" --cycle "$cycle" --out-dir "$out/bills" -o "$out/register.csv"
+stage render bill-render --db "$db" --cycle "$cycle" $acct --out-dir "$out/bills" -o "$out/register.csv"
 set --
 if [ -d "$paydir" ]; then
   for f in "$paydir"/*; do [ -f "$f" ] && set -- "$@" "$f"; done
@@ -123,7 +153,7 @@ manifest() {
   (cd "$rates" && find . -type f -name '*.yaml' | LC_ALL=C sort |
      while read -r f; do printf 'rate %s rates/%s\n' "$(sha256sum <"$f" | cut -c1-64)" "${f#./}"; done)
   printf 'audit %s\n' "$(audit-verify --db "$db" --head)"
-  (cd "$out" && find . -type f ! -name 'billing.db*' ! -name manifest.txt ! -name '*.tmp' | LC_ALL=C sort |
+  (cd "$out" && find . -path './run-*' -prune -o -type f ! -name 'billing.db*' ! -name manifest.txt ! -name '*.tmp' -print | LC_ALL=C sort |
      while read -r f; do printf 'output %s %s\n' "$(sha256sum <"$f" | cut -c1-64)" "${f#./}"; done)
 }
 manifest >"$out/manifest.txt.tmp" && mv "$out/manifest.txt.tmp" "$out/manifest.txt" || {

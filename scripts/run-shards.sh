@@ -4,7 +4,7 @@
 # byte).  See docs/scale-out.md (also for Slurm and Kubernetes).
 #
 # Usage: scripts/run-shards.sh [--bin DIR] [--out DIR] [--stores DIR] [-j JOBS]
-#                              [--rates DIR] N DATADIR CYCLE
+#                              [--rates DIR] [--rerun] N DATADIR CYCLE
 #        scripts/run-shards.sh --merge [--out DIR] N
 #
 #   N        number of shards (1..1024); shard K of N holds the accounts
@@ -18,6 +18,10 @@
 #            store per cycle, OUT/shard-K/billing.db); keep one across
 #            cycles so balances carry forward
 #   -j       shards run at once (default: the number of CPUs)
+#   --rerun  the shards hold a finished run (OUT/shard-K/manifest.txt):
+#            pass --rerun to run-cycle (OUT/shard-K/run-N/, log
+#            OUT/shard-K/run-N.log) and merge into OUT/run-N/; without
+#            it such an OUT is refused (exit 73) and left as it was
 #   --merge  only merge OUT/shard-1 .. OUT/shard-N (written by job-array
 #            tasks running scripts/run-cycle.sh --shard K/N --out
 #            OUT/shard-K) into OUT
@@ -40,6 +44,7 @@ out=""
 jobs=""
 stores=""
 merge_only=0
+rerun=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --bin) bin=$2; shift 2 ;;
@@ -48,6 +53,7 @@ while [ $# -gt 0 ]; do
     --stores) stores=$2; shift 2 ;;
     --merge) merge_only=1; shift ;;
     --rates) rates=$2; shift 2 ;;
+    --rerun) rerun=1; shift ;;
     -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 && !/SPDX-License-Identifier/ {
       sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     -*) echo "run-shards: unknown option '$1'" >&2; exit 2 ;;
@@ -55,7 +61,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 usage() {
-  echo "usage: run-shards.sh [--bin DIR] [--out DIR] [--stores DIR] [-j JOBS] N DATADIR CYCLE" >&2
+  echo "usage: run-shards.sh [--bin DIR] [--out DIR] [--stores DIR] [-j JOBS] [--rerun] N DATADIR CYCLE" >&2
   echo "       run-shards.sh --merge --out DIR N" >&2
   exit 2
 }
@@ -68,31 +74,35 @@ n=$1
 case "$n" in ''|*[!0-9]*) usage ;; esac
 [ "$n" -ge 1 ] && [ "$n" -le 1024 ] || { echo "run-shards: N must be 1..1024" >&2; exit 2; }
 
+# OUT/shard-K$sub are merged into $merged (a rerun: /run-N of both).
+sub=""
+merged=""
 merge() {
+  [ -n "$merged" ] || merged=$out
   for k in $(seq 1 "$n"); do
-    [ -f "$out/shard-$k/register.csv" ] || {
-      echo "run-shards: shard $k has no register.csv in $out/shard-$k (did it run?)" >&2; exit 66; }
+    [ -f "$out/shard-$k$sub/register.csv" ] || {
+      echo "run-shards: shard $k has no register.csv in $out/shard-$k$sub (did it run?)" >&2; exit 66; }
   done
   for r in import-exceptions.csv:exceptions exceptions.csv:exceptions \
            charges.csv:charges register.csv:register payments.csv:payments; do
     f=${r%%:*}
     set --
     for k in $(seq 1 "$n"); do
-      [ -f "$out/shard-$k/$f" ] && set -- "$@" "$out/shard-$k/$f"
+      [ -f "$out/shard-$k$sub/$f" ] && set -- "$@" "$out/shard-$k$sub/$f"
     done
     [ $# -gt 0 ] || continue
-    "$(sibling merge-reports)" "${r#*:}" "$@" >"$out/$f.tmp" &&
-      mv "$out/$f.tmp" "$out/$f" || {
-      rc=$?; echo "run-shards: cannot merge $f" >&2; rm -f "$out/$f.tmp"; exit "$rc"; }
+    "$(sibling merge-reports)" "${r#*:}" "$@" >"$merged/$f.tmp" &&
+      mv "$merged/$f.tmp" "$merged/$f" || {
+      rc=$?; echo "run-shards: cannot merge $f" >&2; rm -f "$merged/$f.tmp"; exit "$rc"; }
   done
   # Bills: every bill is in exactly one shard.
-  rm -rf "$out/bills"
-  mkdir -p "$out/bills" || exit 73
+  rm -rf "$merged/bills"
+  mkdir -p "$merged/bills" || exit 73
   for k in $(seq 1 "$n"); do
-    [ -d "$out/shard-$k/bills" ] || continue
-    (cd "$out/shard-$k/bills" && find . -type f ! -name '*.tmp') | while read -r b; do
-      [ -e "$out/bills/$b" ] && { echo "run-shards: $b is in two shards" >&2; exit 65; }
-      mkdir -p "$out/bills/$(dirname "$b")" && cp "$out/shard-$k/bills/$b" "$out/bills/$b" || exit 73
+    [ -d "$out/shard-$k$sub/bills" ] || continue
+    (cd "$out/shard-$k$sub/bills" && find . -type f ! -name '*.tmp') | while read -r b; do
+      [ -e "$merged/bills/$b" ] && { echo "run-shards: $b is in two shards" >&2; exit 65; }
+      mkdir -p "$merged/bills/$(dirname "$b")" && cp "$out/shard-$k$sub/bills/$b" "$merged/bills/$b" || exit 73
     done || exit $?
   done
 }
@@ -113,29 +123,42 @@ binopt=""
 [ -n "$bin" ] && binopt="--bin $(cd "$bin" && pwd)"
 [ -n "$rates" ] && binopt="$binopt --rates $(cd "$rates" && pwd)"
 mkdir -p "$out" || exit 73
+# A finished earlier run is refused, or rerun beside (run-cycle --rerun).
+rerunopt=""
+log=log
+for k in $(seq 1 "$n"); do
+  [ -f "$out/shard-$k/manifest.txt" ] || continue
+  [ $rerun -eq 1 ] || {
+    echo "run-shards: '$out/shard-$k' holds a finished run (manifest.txt); give --rerun to write run-N/ beside it" >&2; exit 73; }
+  r=2
+  while [ -f "$out/shard-$k/run-$r/manifest.txt" ]; do r=$((r + 1)); done
+  sub="/run-$r"; merged="$out/run-$r"; rerunopt=--rerun; log="run-$r.log"
+  break
+done
+[ -z "$merged" ] || mkdir -p "$merged" || exit 73
 for k in $(seq 1 "$n"); do
   mkdir -p "$out/shard-$k" || exit 73
-  rm -f "$out/shard-$k/status"
+  rm -f "$out/shard-$k/$log.status"
 done
 if [ -n "$stores" ]; then
   mkdir -p "$stores" || exit 73
   stores=$(cd "$stores" && pwd)
 fi
 # One shard per line to xargs; each writes its log and exit status.
-# xargs appends the shard number K as $7.
+# xargs appends the shard number K as $9.
 seq 1 "$n" | xargs -n 1 -P "$jobs" sh -c '
-  db="$3/shard-$7/billing.db"; [ -n "$6" ] && db="$6/shard-$7.db"
-  "$0" $1 --shard "$7/$2" --db "$db" --out "$3/shard-$7" "$4" "$5" \
-    >"$3/shard-$7/log" 2>&1
-  echo $? >"$3/shard-$7/status"' "$(sibling run-cycle)" "$binopt" "$n" \
-  "$out" "$data" "$cycle" "$stores"
+  db="$3/shard-$9/billing.db"; [ -n "$6" ] && db="$6/shard-$9.db"
+  "$0" $1 $7 --shard "$9/$2" --db "$db" --out "$3/shard-$9" "$4" "$5" \
+    >"$3/shard-$9/$8" 2>&1
+  echo $? >"$3/shard-$9/$8.status"' "$(sibling run-cycle)" "$binopt" "$n" \
+  "$out" "$data" "$cycle" "$stores" "$rerunopt" "$log"
 for k in $(seq 1 "$n"); do
-  st=$(cat "$out/shard-$k/status" 2>/dev/null || echo 70)
+  st=$(cat "$out/shard-$k/$log.status" 2>/dev/null || echo 70)
   if [ "$st" != 0 ]; then
     echo "run-shards: shard $k/$n failed with status $st:" >&2
-    sed 's/^/  /' "$out/shard-$k/log" >&2
+    sed 's/^/  /' "$out/shard-$k/$log" >&2
     exit "$st"
   fi
 done
 merge
-echo "run-shards: cycle $cycle done in $n shards; merged outputs in $out" >&2
+echo "run-shards: cycle $cycle done in $n shards; merged outputs in ${merged:-$out}" >&2

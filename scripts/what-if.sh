@@ -49,16 +49,24 @@ fi
 [ -d "$rates" ] || { echo "what-if: rates directory '$rates' not found" >&2; exit 66; }
 work=$(mktemp -d) || exit 73
 trap 'rm -rf "$work"' EXIT
+# No option value is ever written into SQL: the cycle and the account
+# reach sqlite3 as files read by readfile() (the work directory's own
+# name comes from mktemp and is checked).
+case "$work" in *[\'\"\\]*) echo "what-if: unusable temporary directory '$work'" >&2; exit 73 ;; esac
 sqlite3 "$db" ".backup '$work/whatif.db'" || { echo "what-if: cannot copy '$db'" >&2; exit 74; }
-scope="cycle_id = '$cycle'"
-[ -n "$account" ] && scope="$scope AND account_id = '$account'"
+printf '%s' "$cycle" >"$work/cycle" && printf '%s' "$account" >"$work/account" || exit 73
 # Only the copy is changed.  Audit triggers fire in the copy; it is
 # thrown away.
 sqlite3 "$work/whatif.db" "
-  DELETE FROM bill_line WHERE bill_id IN (SELECT bill_id FROM bill WHERE $scope);
-  DELETE FROM bill_meter WHERE bill_id IN (SELECT bill_id FROM bill WHERE $scope);
-  DELETE FROM bill_sp WHERE bill_id IN (SELECT bill_id FROM bill WHERE $scope);
-  DELETE FROM bill WHERE $scope;" || exit 70
+  CREATE TEMP TABLE p AS SELECT
+    coalesce(CAST(readfile('$work/cycle') AS TEXT), '') AS cycle,
+    coalesce(CAST(readfile('$work/account') AS TEXT), '') AS account;
+  CREATE TEMP TABLE gone AS SELECT bill_id FROM bill, p
+    WHERE bill.cycle_id = p.cycle AND (p.account = '' OR bill.account_id = p.account);
+  DELETE FROM bill_line WHERE bill_id IN (SELECT bill_id FROM gone);
+  DELETE FROM bill_meter WHERE bill_id IN (SELECT bill_id FROM gone);
+  DELETE FROM bill_sp WHERE bill_id IN (SELECT bill_id FROM gone);
+  DELETE FROM bill WHERE bill_id IN (SELECT bill_id FROM gone);" || exit 70
 set -- --db "$work/whatif.db" --cycle "$cycle" --rates "$rates" -o /dev/null
 [ -n "$account" ] && set -- "$@" --account "$account"
 rate-apply "$@"

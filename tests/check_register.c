@@ -333,7 +333,7 @@ START_TEST(test_v2_store_upgrades)
 	    "ALTER TABLE register_read DROP COLUMN src_version;"
 	    "ALTER TABLE register_read DROP COLUMN version;"
 	    "INSERT INTO register_read VALUES('M1', 1, 1791122400, 5000, 0);"
-	    /* version 2 had no deposit table (migration 6 adds it and its
+	    /* version 2 had no deposit table (migration 7 adds it and its
 	     * audit triggers, which migration 4's audit_log rename would
 	     * otherwise meet) */
 	    "DROP TABLE deposit;"
@@ -343,6 +343,13 @@ START_TEST(test_v2_store_upgrades)
 	    " tbl TEXT NOT NULL, op TEXT NOT NULL CHECK(op IN ('I','U','D')),"
 	    " row_key TEXT NOT NULL, data TEXT, prev_hash TEXT, hash TEXT);"
 	    "CREATE INDEX audit_log_key ON audit_log(tbl, row_key, seq);"
+	    /* the run table as version 1 made it (migration 6 extends it) */
+	    "DROP INDEX run_cycle; ALTER TABLE run DROP COLUMN version;"
+	    "ALTER TABLE run DROP COLUMN cycle_id;"
+	    "ALTER TABLE run DROP COLUMN counts;"
+	    "ALTER TABLE run DROP COLUMN started;"
+	    "ALTER TABLE run DROP COLUMN ended;"
+	    "ALTER TABLE run DROP COLUMN status;"
 	    "PRAGMA user_version = 2", &err), 0);
 	br_store_close(st);
 	snprintf(path, sizeof(path), "%s/t.db", tmpdir);

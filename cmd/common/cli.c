@@ -5,9 +5,18 @@
  */
 #include "common/cli.h"
 
+#include <dirent.h>
 #include <getopt.h>
+#include <time.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <string.h>
 
+#include "common/progress.h"
+#include "store/lock.h"
+#include "store/runlog.h"
+#include "core/sha256.h"
 #include "core/banned.h"
 
 #ifndef BR_VERSION
@@ -17,19 +26,34 @@
 #define MAXOPTS 48
 #define VAL_DB 0x7f01
 #define VAL_VERSION 0x7f02
+#define VAL_BUSY 0x7f03
+#define VAL_PROGRESS 0x7f04
+#define VAL_NOPROGRESS 0x7f05
+
+/* The tool's cli and command line (br_cli_init), for br_cli_begin and
+ * br_cli_end. */
+static struct br_cli *cur;
+static int cur_argc;
+static char **cur_argv;
 
 static const struct br_cli_opt common_opts[] = {
 	{ "db", required_argument, VAL_DB, "PATH",
 	    "the store (default billing.db)" },
 	{ "output", required_argument, 'o', "FILE",
 	    "write the output to FILE instead of standard output" },
+	{ "busy-timeout", required_argument, VAL_BUSY, "SECONDS",
+	    "wait for a busy store, then exit 75 (default 10)" },
+	{ "progress", no_argument, VAL_PROGRESS, NULL,
+	    "show progress on standard error (default: when a terminal)" },
+	{ "no-progress", no_argument, VAL_NOPROGRESS, NULL,
+	    "never show progress" },
 	{ "verbose", no_argument, 'v', NULL, "print counts on standard error" },
 	{ "help", no_argument, 'h', NULL, "print this help and exit" },
 	{ "version", no_argument, VAL_VERSION, NULL,
 	    "print the version and exit" },
 };
-static const int common_flag[] = { BR_CLI_DB, BR_CLI_OUTPUT,
-	BR_CLI_VERBOSE, 0, 0 };
+static const int common_flag[] = { BR_CLI_DB, BR_CLI_OUTPUT, BR_CLI_DB,
+	0, 0, BR_CLI_VERBOSE, 0, 0 };
 #define NCOMMON (sizeof(common_opts) / sizeof(common_opts[0]))
 
 static int
@@ -54,14 +78,16 @@ is_short(const struct br_cli *cli, int val)
 void
 br_cli_init(struct br_cli *cli, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	cur = cli;
+	cur_argc = argc;
+	cur_argv = argv;
 	br_diag_init(cli->tool);
 	if (cli->shortopts == NULL)
 		cli->shortopts = "";
 	cli->db = "billing.db";
 	cli->output = NULL;
 	cli->verbose = 0;
+	cli->progress = -1;
 	cli->status = BR_EXIT_OK;
 	opterr = 0;
 }
@@ -72,6 +98,17 @@ br_cli_usage_error(const char *msg)
 	br_warn("%s", msg);
 	br_warn("try '%s --help' for more information", br_diag_tool());
 	return BR_EXIT_USAGE;
+}
+
+int
+br_cli_need_dir(const char *what, const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+		return BR_EXIT_OK;
+	br_warn("%s: %s directory not found", path, what);
+	return BR_EXIT_NOINPUT;
 }
 
 int
@@ -124,6 +161,7 @@ br_cli_help(const struct br_cli *cli, FILE *f)
 	    "  70  internal error\n"
 	    "  73  output cannot be created\n"
 	    "  74  read or write error\n"
+	    "  75  store busy (another run holds it): try again later\n"
 	    "  78  bad configuration or tariff\n",
 	    cli->exit1 != NULL ? cli->exit1 : "not used");
 }
@@ -169,6 +207,19 @@ bad_option(struct br_cli *cli, int ch, char **argv)
 	return BR_CLI_EXIT;
 }
 
+/* --busy-timeout SECONDS: 0 to 86400. */
+static int
+busy_opt(const char *arg)
+{
+	char *end;
+	long sec = strtol(arg, &end, 10);
+
+	if (end == arg || *end != '\0' || sec < 0 || sec > 86400)
+		return -1;
+	br_store_set_busy_timeout((int)sec * 1000);
+	return 0;
+}
+
 int
 br_cli_next(struct br_cli *cli, int argc, char **argv)
 {
@@ -202,6 +253,17 @@ br_cli_next(struct br_cli *cli, int argc, char **argv)
 			br_cli_help(cli, stdout);
 			cli->status = BR_EXIT_OK;
 			return BR_CLI_EXIT;
+		case VAL_BUSY:
+			if (busy_opt(optarg) != 0) {
+				cli->status = br_cli_usage_error(
+				    "--busy-timeout wants a number of seconds");
+				return BR_CLI_EXIT;
+			}
+			continue;
+		case VAL_PROGRESS:
+		case VAL_NOPROGRESS:
+			cli->progress = ch == VAL_PROGRESS;
+			continue;
 		case VAL_VERSION:
 			printf("%s (billrun) %s\n", cli->tool, BR_VERSION);
 			cli->status = BR_EXIT_OK;
@@ -215,12 +277,171 @@ br_cli_next(struct br_cli *cli, int argc, char **argv)
 	}
 }
 
+static void
+utc_now(char *buf, size_t n)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Append s to the growing buffer b (size n), shell-quoted when it must. */
+static void
+put_arg(char *b, size_t n, const char *s)
+{
+	size_t len = strlen(b);
+	const char *p;
+
+	if (len > 0 && len + 1 < n)
+		b[len++] = ' ';
+	if (*s != '\0' && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN"
+	    "OPQRSTUVWXYZ0123456789-_=./:,+@%") == strlen(s)) {
+		snprintf(b + len, n - len, "%s", s);
+		return;
+	}
+	if (len + 1 < n)
+		b[len++] = '\'';
+	for (p = s; *p != '\0' && len + 5 < n; p++) {
+		if (*p == '\'') {
+			memcpy(b + len, "'\\''", 4);
+			len += 4;
+		} else
+			b[len++] = *p;
+	}
+	if (len + 1 < n)
+		b[len++] = '\'';
+	b[len < n ? len : n - 1] = '\0';
+}
+
+/* "SHA256 PATH\n" of a regular file onto b; nothing for anything else. */
+static void
+hash_file(char *b, size_t n, const char *path)
+{
+	struct br_sha256 h;
+	unsigned char buf[65536];
+	char hex[65];
+	size_t got, len = strlen(b);
+	FILE *f;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return;
+	br_sha256_init(&h);
+	while ((got = fread(buf, 1, sizeof(buf), f)) > 0)
+		br_sha256_update(&h, buf, got);
+	fclose(f);
+	br_sha256_final_hex(&h, hex);
+	snprintf(b + len, n - len, "%s %s\n", hex, path);
+}
+
+static int
+is_file(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+/* The regular files of a --registry or --rates directory, sorted. */
+static void
+hash_dir(char *b, size_t n, const char *dir)
+{
+	struct dirent **e;
+	char path[1024];
+	int i, k = scandir(dir, &e, NULL, alphasort);
+
+	for (i = 0; i < k; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, e[i]->d_name);
+		if (e[i]->d_name[0] != '.' && is_file(path))
+			hash_file(b, n, path);
+		free(e[i]);
+	}
+	if (k >= 0)
+		free(e);
+}
+
+/* The option value of --name (either "--name V" or "--name=V"). */
+static const char *
+opt_value(int i, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (strncmp(cur_argv[i], name, len) != 0)
+		return NULL;
+	if (cur_argv[i][len] == '=')
+		return cur_argv[i] + len + 1;
+	if (cur_argv[i][len] == '\0' && i + 1 < cur_argc)
+		return cur_argv[i + 1];
+	return NULL;
+}
+
+/*
+ * The run's row: the command line, the SHA-256 of every input file named
+ * on it (and of the files of --registry and --rates directories), the
+ * counts the tool left in r->counts.
+ */
+static int
+record_run(struct br_cli_run *r, int status, struct br_error *err)
+{
+	static char args[8192], inputs[32768];
+	char ended[24];
+	const char *cycle = "", *v;
+	struct br_run_rec rec;
+	int i;
+
+	args[0] = inputs[0] = '\0';
+	for (i = 1; cur != NULL && i < cur_argc; i++) {
+		put_arg(args, sizeof(args), cur_argv[i]);
+		if ((v = opt_value(i, "--cycle")) != NULL)
+			cycle = v;
+		if ((v = opt_value(i, "--registry")) != NULL ||
+		    (v = opt_value(i, "--rates")) != NULL)
+			hash_dir(inputs, sizeof(inputs), v);
+		else if (strcmp(cur_argv[i], cur->db) != 0 &&
+		    (cur->output == NULL ||
+		    strcmp(cur_argv[i], cur->output) != 0) &&
+		    is_file(cur_argv[i]))
+			hash_file(inputs, sizeof(inputs), cur_argv[i]);
+	}
+	utc_now(ended, sizeof(ended));
+	memset(&rec, 0, sizeof(rec));
+	rec.tool = br_diag_tool();
+	rec.version = BR_VERSION;
+	rec.cycle = cycle;
+	rec.args = args;
+	rec.inputs = inputs;
+	rec.outputs = cur != NULL && cur->output != NULL ? cur->output : "";
+	rec.counts = r->counts;
+	rec.started = r->started;
+	rec.ended = ended;
+	rec.status = status;
+	return br_run_record(r->st, &rec, NULL, err);
+}
+
+/* A failed run's row, in a transaction of its own after the rollback
+ * (not when the store was busy: it cannot be written then). */
+static void
+record_failure(struct br_cli_run *r)
+{
+	struct br_error scratch;
+
+	if (r->err.code == BR_EBUSY || br_store_begin(r->st, &scratch) != 0)
+		return;
+	if (record_run(r, br_exit_from_error(r->err.code), &scratch) != 0 ||
+	    br_store_commit(r->st, &scratch) != 0)
+		br_store_rollback(r->st);
+}
+
 int
 br_cli_begin(struct br_cli_run *r, const char *db, int store_flags,
     const struct br_shard *shard, const char *outpath)
 {
+	struct br_error scratch;
+
 	memset(r, 0, sizeof(*r));
 	br_error_clear(&r->err);
+	utc_now(r->started, sizeof(r->started));
 	if ((r->st = br_store_open(db, store_flags, &r->err)) == NULL)
 		return br_cli_fail(&r->err);
 	r->txn = !(store_flags & BR_STORE_READONLY);
@@ -231,6 +452,11 @@ br_cli_begin(struct br_cli_run *r, const char *db, int store_flags,
 		r->st = NULL;
 		return br_cli_fail(&r->err);
 	}
+	/* Advice for a run that finds the store busy (store/lock.h); a
+	 * note that cannot be written only loses the holder's name. */
+	if (r->txn)
+		(void)br_store_lock_note(r->st, br_diag_tool(), &scratch);
+	br_cli_progress_start(cur != NULL ? cur->progress : -1);
 	return BR_EXIT_OK;
 }
 
@@ -239,17 +465,27 @@ br_cli_end(struct br_cli_run *r, int rc)
 {
 	struct br_error scratch;
 
+	br_cli_progress_end();
 	/* The output must be complete before the store commits. */
 	if (rc == 0)
 		rc = br_output_flush(&r->out, &r->err);
 	if (rc == 0 && r->txn)
+		rc = record_run(r, 0, &r->err);
+	if (rc == 0 && r->txn)
 		rc = br_store_commit(r->st, &r->err);
-	else if (rc != 0 && r->txn)
+	else if (rc != 0 && r->txn) {
 		br_store_rollback(r->st);
+		record_failure(r);
+	}
 	if (br_output_close(&r->out, rc == 0, rc == 0 ? &r->err : &scratch)
 	    != 0)
 		rc = -1;
+	br_store_lock_clear(r->st);
 	br_store_close(r->st);
 	r->st = NULL;
+	if (rc == 0 && cur != NULL && cur->verbose &&
+	    (cur->common & BR_CLI_SUMMARY))
+		br_warn("%s; %.2f s", r->counts[0] ? r->counts : "done",
+		    br_cli_elapsed());
 	return rc == 0 ? BR_EXIT_OK : br_cli_fail(&r->err);
 }

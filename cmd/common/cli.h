@@ -4,7 +4,8 @@
  *
  * Options: a tool describes its own options in a br_cli_opt table (name,
  * argument, one-line help); br_cli_next adds the shared ones (--db PATH,
- * -o/--output FILE, -v/--verbose, -h/--help, --version), handles them,
+ * -o/--output FILE, -v/--verbose, -h/--help, --version, --busy-timeout
+ * SECONDS, --progress, --no-progress), handles them,
  * prints getopt errors as "<tool>: message" and builds --help from the
  * tables (synopsis, every option, the exit status table).
  *
@@ -25,7 +26,9 @@
 enum {
 	BR_CLI_DB = 1,		/* --db PATH, default billing.db */
 	BR_CLI_OUTPUT = 2,	/* -o, --output FILE */
-	BR_CLI_VERBOSE = 4	/* -v, --verbose */
+	BR_CLI_VERBOSE = 4,	/* -v, --verbose */
+	BR_CLI_SUMMARY = 8	/* -v prints br_cli_run.counts and the
+				 * elapsed time (br_cli_end) */
 };
 
 /* br_cli_next's answer when main must return cli.status now. */
@@ -52,6 +55,7 @@ struct br_cli {
 	const char *db;
 	const char *output;
 	int verbose;
+	int progress;		/* --progress 1, --no-progress 0, else -1 */
 	int status;		/* with BR_CLI_EXIT */
 };
 
@@ -65,6 +69,9 @@ void br_cli_init(struct br_cli *cli, int argc, char **argv);
 int br_cli_next(struct br_cli *cli, int argc, char **argv);
 /* Print msg and the --help hint; returns BR_EXIT_USAGE. */
 int br_cli_usage_error(const char *msg);
+/* 0 when path is a directory, else prints "<path>: <what> directory not
+ * found" and returns BR_EXIT_NOINPUT (66). */
+int br_cli_need_dir(const char *what, const char *path);
 /* Print err; returns its exit status. */
 int br_cli_fail(const struct br_error *err);
 /* Write --help to f. */
@@ -75,6 +82,9 @@ struct br_cli_run {
 	struct br_output out;
 	struct br_error err;
 	int txn;	/* a transaction is open (not BR_STORE_READONLY) */
+	char counts[256];	/* "name=N ..." for the run record, set by
+				 * the tool before br_cli_end */
+	char started[24];	/* UTC, for the run record */
 };
 /*
  * Open db (store_flags: BR_STORE_*), begin, bind shard (NULL: all),
@@ -85,8 +95,10 @@ int br_cli_begin(struct br_cli_run *r, const char *db, int store_flags,
     const struct br_shard *shard, const char *outpath);
 /*
  * rc is the work's result (0, or -1 with r->err set).  Flushes the
- * output, commits when everything succeeded (else rolls back), puts the
- * output in place, closes the store.  Returns BR_EXIT_OK or prints the
+ * output, records the run (store/runlog.h: in the work's transaction, or
+ * after the rollback in one of its own), commits when everything
+ * succeeded (else rolls back), puts the output in place, closes the
+ * store.  Returns BR_EXIT_OK or prints the
  * first error and returns its exit status.
  */
 int br_cli_end(struct br_cli_run *r, int rc);

@@ -28,6 +28,8 @@ br_exit_from_error(enum br_errcode code)
 		return BR_EXIT_IOERR;
 	case BR_ECONFIG:
 		return BR_EXIT_CONFIG;
+	case BR_EBUSY:
+		return BR_EXIT_TEMPFAIL;
 	case BR_EINTERNAL:
 	case BR_ENOMEM:
 		break;

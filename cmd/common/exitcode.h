@@ -19,6 +19,7 @@ enum br_exit {
 	BR_EXIT_SOFTWARE = 70,	/* internal error */
 	BR_EXIT_CANTCREAT = 73,	/* output cannot be created */
 	BR_EXIT_IOERR = 74,	/* read/write error */
+	BR_EXIT_TEMPFAIL = 75,	/* store busy: retry later */
 	BR_EXIT_CONFIG = 78	/* bad configuration or tariff */
 };
 

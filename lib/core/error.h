@@ -21,7 +21,8 @@ enum br_errcode {
 	BR_ECANTCREATE,	/* output cannot be created (exit 73) */
 	BR_EIO,		/* read or write error (exit 74) */
 	BR_ECONFIG,	/* bad configuration or tariff (exit 78) */
-	BR_ENOMEM	/* out of memory (exit 70) */
+	BR_ENOMEM,	/* out of memory (exit 70) */
+	BR_EBUSY	/* the store is locked by another run: retry later (exit 75) */
 };
 
 struct br_error {

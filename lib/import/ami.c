@@ -5,6 +5,7 @@
  */
 #include "import/import_int.h"
 
+#include "core/progress.h"
 #include "core/banned.h"
 
 /*
@@ -89,6 +90,7 @@ br_imp_on_ami_day(void *ctx, const struct br_ami_day *d, struct br_error *err)
 	long mi;
 	int rc;
 
+	br_progress("meter-days", ++c->ami_days, 0);
 	/* Source version as a number (14 digits: CCYYMMDDhhmmss). */
 	for (p = d->version; *p >= '0' && *p <= '9' && nv < INT64_MAX / 100;
 	    p++)

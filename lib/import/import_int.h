@@ -150,6 +150,7 @@ struct ctx {
 	int col[NCOLS];
 	const char *names[NCOLS];	/* column names (vendor: mapped) */
 	int64_t file_id;
+	long ami_days;		/* days from an AMI parser, for progress */
 	long rows;
 	/* open meter-days */
 	struct open_day *slots;

@@ -5,6 +5,7 @@
  */
 #include "import/import_int.h"
 
+#include "core/progress.h"
 #include "core/banned.h"
 
 /* Register reads: NEM12 500, NEM13 250, CMEP ...REG triples. */
@@ -249,6 +250,7 @@ br_imp_on_ami_register(void *ctx, const struct br_ami_register *r,
 		return 0;
 	}
 	c->rows++;
+	br_progress("rows", c->rows, 0);
 	if ((mi = br_imp_ami_meter_of(c, r->meter_id, r->nmi_suffix, r->serial,
 	    r->line, err)) == LONG_MIN)
 		return -1;

@@ -5,6 +5,7 @@
  */
 #include "import/import_int.h"
 
+#include "core/progress.h"
 #include "core/banned.h"
 
 static const char *const col_names[NCOLS] = { "meter_id", "interval_start",
@@ -256,6 +257,7 @@ on_row(struct ctx *c, const struct br_csv_record *rec, struct br_error *err)
 	long mi;
 
 	c->rows++;
+	br_progress("rows", c->rows, 0);
 	if (vm != NULL) {
 		/* Vendor spellings to ours; fixed interval and unit. */
 		interval_s = vm->interval_minutes * 60;

@@ -24,6 +24,7 @@
 #include "formats/nacha.h"
 #include "formats/payrec.h"
 #include "core/scanline.h"
+#include "core/progress.h"
 #include "core/banned.h"
 
 /* Item kinds. */
@@ -1620,6 +1621,7 @@ post_file(struct br_store *st, const char *name,
 		struct br_payment_row *row = &rep->rows[rep->n];
 		int ks;
 
+		br_progress("payments", (long)i + 1, (long)r.n);
 		memset(row, 0, sizeof(*row));
 		row->file = base;
 		row->line = it->line;

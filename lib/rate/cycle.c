@@ -11,10 +11,12 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "io/csvio.h"
 #include "core/date.h"
 #include "core/money.h"
+#include "core/progress.h"
 #include "core/banned.h"
 
 struct agreement {
@@ -115,6 +117,7 @@ static const struct br_tariff *
 tariff(struct run *r, const struct agreement *a)
 {
 	struct br_tariff *v;
+	struct stat sb;
 	size_t i;
 
 	for (i = 0; i < r->ntariffs; i++)
@@ -128,7 +131,11 @@ tariff(struct run *r, const struct agreement *a)
 	r->tariffs = v;
 	if (br_tariff_load_code(&v[r->ntariffs], r->o->rates_dir,
 	    a->rate_code, r->err) != 0) {
-		if (r->err->code == BR_ENOINPUT) {
+		if (r->err->code == BR_ENOINPUT &&
+		    (stat(r->o->rates_dir, &sb) != 0 || !S_ISDIR(sb.st_mode)))
+			br_error_set(r->err, BR_ENOINPUT, r->o->rates_dir, 0,
+			    "rates directory not found (--rates DIR)");
+		else if (r->err->code == BR_ENOINPUT) {
 			char path[512];
 			snprintf(path, sizeof(path), "%s/%s.yaml",
 			    r->o->rates_dir, a->rate_code);
@@ -801,6 +808,7 @@ br_rate_run(struct br_store *st, const struct br_rate_opts *opts, FILE *out,
 			;
 		if (bill_account(&r, &ag[i], j - i) != 0)
 			goto done;
+		br_progress("agreements", (long)j, (long)nag);
 	}
 	rc = 0;
 done:

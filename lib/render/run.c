@@ -23,6 +23,7 @@
 #include "io/csvio.h"
 #include "core/money.h"
 #include "render/pdffont.h"
+#include "core/progress.h"
 #include "core/banned.h"
 
 int
@@ -255,6 +256,26 @@ cycle_exists(struct br_store *st, const char *cycle_id, struct br_error *err)
 	    cycle_id);
 }
 
+/* How many bills the run's query gives (for progress; sql is that query). */
+static int
+count_bills(struct br_store *st, const char *sql, const struct br_render_opts
+    *opts, long *total, struct br_error *err)
+{
+	char q[1024];
+	sqlite3_stmt *s;
+
+	snprintf(q, sizeof(q), "SELECT count(*) FROM (%s)", sql);
+	if ((s = br_store_prepare(st, q, err)) == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, opts->cycle_id, -1, SQLITE_STATIC);
+	if (opts->account_id != NULL)
+		sqlite3_bind_text(s, 2, opts->account_id, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		*total = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return 0;
+}
+
 int
 br_render_run(struct br_render *r, struct br_store *st,
     const struct br_render_opts *opts, FILE *reg,
@@ -274,6 +295,7 @@ br_render_run(struct br_render *r, struct br_store *st,
 	sqlite3_stmt *s;
 	int rc, formats = opts->formats ? opts->formats : BR_RENDER_TEXT;
 	int next_page = 1;
+	long total = 0;
 
 	memset(tot, 0, sizeof(*tot));
 	memset(&util, 0, sizeof(util));
@@ -307,6 +329,13 @@ br_render_run(struct br_render *r, struct br_store *st,
 	sqlite3_bind_text(s, 1, opts->cycle_id, -1, SQLITE_STATIC);
 	if (opts->account_id != NULL)
 		sqlite3_bind_text(s, 2, opts->account_id, -1, SQLITE_STATIC);
+	if (br_progress_hook != NULL && count_bills(st, sql, opts, &total,
+	    err) != 0) {
+		sqlite3_finalize(s);
+		br_pdf_stream_free(ps);
+		br_pdf_fonts_close(&fonts);
+		return -1;
+	}
 	br_csv_row(reg, 13, header);
 	if (opts->vendor != NULL)
 		br_print_vendor_header(opts->vendor, opts->cycle_id, &vt);
@@ -318,6 +347,7 @@ br_render_run(struct br_render *r, struct br_store *st,
 		br_bill_from_stmt(s, &b);
 		if (strcmp(b.status, "hold") == 0) {
 			tot->held++;
+			br_progress("bills", tot->rendered + tot->held, total);
 			register_row(reg, &b, "hold", NULL, 0);
 			continue;
 		}
@@ -340,6 +370,7 @@ br_render_run(struct br_render *r, struct br_store *st,
 			br_print_vendor_bill(opts->vendor, &b, &vt);
 		register_row(reg, &b, "issued", &b.ls, b.due_cents);
 		tot->rendered++;
+		br_progress("bills", tot->rendered + tot->held, total);
 		tot->issued_now += now;
 		tot->previous_cents += b.ls.previous_cents;
 		tot->payments_cents += b.ls.payments_cents;

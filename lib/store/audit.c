@@ -283,7 +283,7 @@ br_audit_seal(struct br_store *st, int64_t from_seq, struct br_error *err)
 	sel = br_store_prepare(st, "SELECT seq, tbl, op, row_key FROM "
 	    "audit_log WHERE seq > ?1 ORDER BY seq", err);
 	ins = sel ? br_store_prepare(st, "INSERT INTO audit_seal(seq, data, "
-	    "prev_hash, hash) VALUES(?1, ?2, ?3, ?4)", err) : NULL;
+	    "prev_hash, hash, run_id) VALUES(?1, ?2, ?3, ?4, ?5)", err) : NULL;
 	if (ins == NULL)
 		goto out;
 	sqlite3_bind_int64(sel, 1, from_seq);
@@ -301,6 +301,8 @@ br_audit_seal(struct br_store *st, int64_t from_seq, struct br_error *err)
 		sqlite3_bind_text(ins, 2, b.p, -1, SQLITE_STATIC);
 		sqlite3_bind_text(ins, 3, prev, -1, SQLITE_STATIC);
 		sqlite3_bind_text(ins, 4, hash, -1, SQLITE_STATIC);
+		if (st->run_id > 0)
+			sqlite3_bind_int64(ins, 5, st->run_id);
 		if (sqlite3_step(ins) != SQLITE_DONE) {
 			br_store_fail(st, "seal audit log", err);
 			goto out;

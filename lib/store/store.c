@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "store/audit.h"
+#include "store/lock.h"
 #include "core/tz.h"
 #include "core/banned.h"
 
@@ -386,7 +387,21 @@ static const char *const migrations[] = {
 	"CREATE TRIGGER audit_ledger_i AFTER INSERT ON ledger BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('ledger', 'I', CAST(NEW.entry_id AS TEXT)); END;\n"
 	"CREATE TRIGGER audit_ledger_u AFTER UPDATE ON ledger BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('ledger', 'U', CAST(NEW.entry_id AS TEXT)); END;\n"
 	"CREATE TRIGGER audit_ledger_d AFTER DELETE ON ledger BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('ledger', 'D', CAST(OLD.entry_id AS TEXT)); END;\n",
-	/* 5 -> 6: registry-check's meter attributes (docs/registry-check.md),
+	/* 5 -> 6: the run record (lib/store/runlog.h): every writing run's
+	 * tool, version, cycle, counts, start and end (UTC) and exit status
+	 * beside the existing stage (the tool), args, inputs and outputs.
+	 * Not audited: times never reach the audit chain.  Each sealed
+	 * audit record carries the run_id of the run that made it (outside
+	 * the hash: the sequence is the same in every replay). */
+	"ALTER TABLE run ADD COLUMN version TEXT NOT NULL DEFAULT '';\n"
+	"ALTER TABLE run ADD COLUMN cycle_id TEXT NOT NULL DEFAULT '';\n"
+	"ALTER TABLE run ADD COLUMN counts TEXT NOT NULL DEFAULT '';\n"
+	"ALTER TABLE run ADD COLUMN started TEXT NOT NULL DEFAULT '';\n"
+	"ALTER TABLE run ADD COLUMN ended TEXT NOT NULL DEFAULT '';\n"
+	"ALTER TABLE run ADD COLUMN status INTEGER NOT NULL DEFAULT 0;\n"
+	"CREATE INDEX run_cycle ON run(cycle_id, run_id);\n"
+	"ALTER TABLE audit_seal ADD COLUMN run_id INTEGER;\n",
+	/* 6 -> 7: registry-check's meter attributes (docs/registry-check.md),
 	 * from two optional columns of meters.csv: the meter's class (ANSI
 	 * form or "self-contained" / "transformer-rated" / "dial", for the
 	 * usual multipliers of its class) and its status (a retired meter
@@ -468,6 +483,10 @@ br_store_fail(struct br_store *st, const char *what, struct br_error *err)
 	case SQLITE_NOMEM:
 		code = BR_ENOMEM;
 		break;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		/* Another run holds the store: retry later (exit 75). */
+		return br_store_busy_fail(st, what, err);
 	case SQLITE_CORRUPT:
 	case SQLITE_NOTADB:
 		code = BR_EINPUT;
@@ -498,7 +517,7 @@ br_store_exec(struct br_store *st, const char *sql, struct br_error *err)
 
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
 		br_store_fail(st, "store", err);
-		if (msg != NULL && err != NULL)
+		if (msg != NULL && err != NULL && err->code != BR_EBUSY)
 			snprintf(err->msg, sizeof(err->msg), "store: %s", msg);
 		sqlite3_free(msg);
 		return -1;
@@ -621,7 +640,7 @@ br_store_open(const char *path, int flags, struct br_error *err)
 		br_store_close(st);
 		return NULL;
 	}
-	sqlite3_busy_timeout(st->db, 10000);
+	sqlite3_busy_timeout(st->db, br_store_busy_timeout());
 	if (br_shard_sql_register(st->db, &st->shard) != 0) {
 		br_store_fail(st, "register SQL functions", err);
 		br_store_close(st);
@@ -676,6 +695,7 @@ br_store_begin(struct br_store *st, struct br_error *err)
 	if (br_store_exec(st, "BEGIN IMMEDIATE", err) != 0)
 		return -1;
 	st->in_tx = true;
+	st->run_id = 0;
 	if (br_audit_head_seq(st, &st->audit_from, err) != 0) {
 		br_store_rollback(st);
 		return -1;

@@ -27,13 +27,15 @@
 #include "core/reads.h"
 #include "store/shard.h"
 
-#define BR_STORE_SCHEMA_VERSION 6
+#define BR_STORE_SCHEMA_VERSION 7
 
 struct br_store {
 	sqlite3 *db;
 	char path[512];
 	bool in_tx;
 	int64_t audit_from;	/* audit_log seq when the transaction began */
+	int64_t run_id;		/* this transaction's run row (runlog.h), or 0:
+				 * the audit records sealed carry it */
 	struct br_shard shard;	/* --shard K/N of this run; {0, 0} = all
 				 * (SQL br_in_shard(), lib/store/shard.h) */
 };

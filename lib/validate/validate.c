@@ -32,6 +32,7 @@
 #include "core/date.h"
 #include "core/money.h"
 #include "core/tz.h"
+#include "core/progress.h"
 #include "core/banned.h"
 
 static int32_t
@@ -768,6 +769,7 @@ br_validate_run(struct br_store *st, const struct br_validate_opts *opts,
 		sqlite3_finalize(t);
 	}
 	for (i = 0; i < n; i++) {
+		br_progress("meters", (long)i + 1, (long)n);
 		c.sum->meters++;
 		if (check_channel(&c, &v[i], BR_CHANNEL_DELIVERED, err) != 0 ||
 		    check_channel(&c, &v[i], BR_CHANNEL_RECEIVED, err) != 0)
