@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "common/cli.h"
+#include "core/money.h"
 #include "render/render.h"
 #include "store/store.h"
 #include "core/banned.h"
@@ -46,6 +47,19 @@ static struct br_cli cli = {
 	.opts = options,
 	.common = BR_CLI_DB | BR_CLI_OUTPUT | BR_CLI_VERBOSE | BR_CLI_SUMMARY,
 };
+
+/* -v: name every bill left on hold (listed in the register, not
+ * rendered) with its amount and hold codes. */
+static void
+held_notice(void *ctx, const char *bill_id, int64_t cents, const char *why)
+{
+	char amt[32];
+
+	(void)ctx;
+	br_warn("%s on hold, not rendered: %s (%s)", bill_id,
+	    br_cents_format(cents, amt, sizeof(amt)), *why ? why :
+	    "no open hold exception: rerun rate-apply");
+}
 
 struct args {
 	struct br_render_opts opts;
@@ -107,6 +121,8 @@ work(struct br_cli_run *run, struct args *a, struct br_render *r)
 	if (rc == 0 && a->ppath != NULL && (rc = br_output_open(&pout,
 	    a->ppath, err)) == 0)
 		a->opts.print = pout.f;
+	if (cli.verbose)
+		a->opts.notice = held_notice;
 	if (rc == 0)
 		rc = br_render_run(r, run->st, &a->opts, run->out.f, &tot, err);
 	if (rc == 0)
@@ -128,7 +144,7 @@ int
 main(int argc, char **argv)
 {
 	struct args a = { .opts = { NULL, NULL, "bills",
-	    BR_RENDER_TEXT | BR_RENDER_PDF, NULL, NULL } };
+	    BR_RENDER_TEXT | BR_RENDER_PDF, NULL, NULL, NULL, NULL } };
 	struct br_render r;
 	struct br_cli_run run;
 	int rc;

@@ -3,6 +3,7 @@
  *   billing-report unbilled --cycle ID     unbilled revenue for a cycle
  *   billing-report eia861m --month YYYY-MM monthly sales (EIA-861M shape)
  *   billing-report runs [--cycle ID]       the run record (store/runlog.h)
+ *   billing-report review --cycle ID       exception review page (HTML)
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -11,13 +12,14 @@
 
 #include "report/report.h"
 #include "store/runlog.h"
+#include "report/review.h"
 #include "store/store.h"
 #include "common/cli.h"
 #include "core/banned.h"
 
 static const struct br_cli_opt options[] = {
 	{ "cycle", required_argument, 'c', "ID",
-	    "unbilled: the bill cycle; runs: only this cycle's runs" },
+	    "unbilled, review: the bill cycle; runs: only this cycle's runs" },
 	{ "month", required_argument, 'm', "YYYY-MM",
 	    "eia861m: the month reported" },
 	{ "sector-map", required_argument, 's', "FILE.csv",
@@ -33,10 +35,13 @@ static struct br_cli cli = {
 	    "[-o FILE]\n"
 	    "       billing-report eia861m [--db PATH] --month YYYY-MM "
 	    "[--sector-map FILE.csv] [--exclude-code PREFIX]... [-o FILE]\n"
-	    "       billing-report runs [--db PATH] [--cycle ID] [-o FILE]\n",
+	    "       billing-report runs [--db PATH] [--cycle ID] [-o FILE]\n"
+	    "       billing-report review [--db PATH] --cycle ID "
+	    "[-o exceptions.html]\n",
 	.about = "Reports from the store: unbilled revenue of a cycle, "
-	    "monthly sales in the\nEIA-861M shape, the runs that wrote the store.  See "
-	    "docs/billing-report.md.",
+	    "monthly sales in the\nEIA-861M shape, the exception review "
+	    "page of a cycle, the runs that wrote the\nstore.  See "
+	    "docs/reports.md and docs/review.md.",
 	.opts = options,
 	.common = BR_CLI_DB | BR_CLI_OUTPUT,
 	.exit1 = "unbilled: accounts left unbilled were found",
@@ -82,9 +87,10 @@ main(int argc, char **argv)
 	}
 	if (what == NULL || optind != argc ||
 	    (strcmp(what, "unbilled") == 0 && !cycle) ||
+	    (strcmp(what, "review") == 0 && !cycle) ||
 	    (strcmp(what, "eia861m") == 0 && !eia.month) ||
 	    (strcmp(what, "unbilled") != 0 && strcmp(what, "eia861m") != 0 &&
-	    strcmp(what, "runs") != 0))
+	    strcmp(what, "runs") != 0 && strcmp(what, "review") != 0))
 		return usage();
 	if ((rc = br_cli_begin(&run, cli.db, BR_STORE_READONLY, NULL,
 	    cli.output)) != 0)
@@ -94,6 +100,8 @@ main(int argc, char **argv)
 		    &run.err);
 	else if (strcmp(what, "runs") == 0)
 		rc = br_run_list(run.st, cycle, run.out.f, &run.err);
+	else if (strcmp(what, "review") == 0)
+		rc = br_review_write(run.st, cycle, run.out.f, NULL, &run.err);
 	else
 		rc = br_report_eia861m(run.st, &eia, run.out.f, &run.err);
 	if ((rc = br_cli_end(&run, rc)) != 0)

@@ -11,6 +11,7 @@
 #include "common/cli.h"
 #include "core/date.h"
 #include "core/money.h"
+#include "pay/pay_apply.h"
 #include "pay/payment.h"
 #include "formats/paymap.h"
 #include "store/store.h"

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "common/cli.h"
+#include "core/money.h"
 #include "core/date.h"
 #include "rate/rate.h"
 #include "rate/rebill.h"
@@ -73,6 +74,17 @@ rebill_opts(int rebill, const char *as_of, const char *limit,
 	return 0;
 }
 
+/* -v: name every bill put on hold with its amount and hold codes. */
+static void
+held_notice(void *ctx, const char *bill_id, int64_t cents, const char *why)
+{
+	char amt[32];
+
+	(void)ctx;
+	br_warn("%s on hold: %s (%s)", bill_id, br_cents_format(cents, amt,
+	    sizeof(amt)), why);
+}
+
 static void
 report(int rebill, const struct br_rate_stats *s,
     const struct br_rebill_stats *rs)
@@ -132,6 +144,8 @@ main(int argc, char **argv)
 	ropts.cycle_id = opts.cycle_id;
 	ropts.account_id = opts.account_id;
 	ropts.rates_dir = opts.rates_dir;
+	if (cli.verbose)
+		opts.notice = held_notice;
 	if ((rc = br_cli_begin(&run, cli.db, 0, &shard, cli.output)) != 0)
 		return rc;
 	if (rebill)

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/cli.h"
 #include "core/date.h"
@@ -35,6 +36,18 @@ static const struct br_cli_opt options[] = {
 	    "VEE rules (docs/vee-rules.md)" },
 	{ "dispositions", required_argument, 'D', "FILE.csv",
 	    "apply review decisions first" },
+	{ "release", required_argument, 'R', "ID",
+	    "release exception ID (EX-... or the decimal id)" },
+	{ "override", required_argument, 'O', "ID",
+	    "override exception ID: bill as read, close it" },
+	{ "keep", required_argument, 'K', "ID",
+	    "keep exception ID (and its bill) on hold" },
+	{ "reviewer", required_argument, 'w', "NAME",
+	    "who decided (--release, --override, --keep)" },
+	{ "note", required_argument, 'n', "TEXT",
+	    "a note with the decision" },
+	{ "as-of", required_argument, 'A', "YYYY-MM-DD",
+	    "the date recorded with decisions (default today, UTC)" },
 	{ "summary", required_argument, 's', "FILE",
 	    "write the per-code summary to FILE" },
 	{ "shard", required_argument, 'S', "K/N",
@@ -50,13 +63,17 @@ static struct br_cli cli = {
     "                      [--account ID] [--max-gap-minutes N] "
     "[--zero-run-hours H]\n"
     "                      [--rules FILE.yaml] [--dispositions FILE.csv]\n"
-    "                      [--summary FILE] [--shard K/N] [-v] [-o FILE]\n",
+    "                      [(--release|--override|--keep) ID --reviewer NAME "
+    "[--note TEXT]]\n"
+    "                      [--as-of YYYY-MM-DD] [--summary FILE] "
+    "[--shard K/N] [-v] [-o FILE]\n",
 	.about = "Check and estimate the interval reads of one billing "
 	    "period; write the\nexception report CSV.  See "
 	    "docs/validate-reads.md.",
 	.opts = options,
 	.common = BR_CLI_DB | BR_CLI_OUTPUT | BR_CLI_VERBOSE,
-	.exit1 = "exceptions that hold a bill were found",
+	.exit1 = "validate exceptions (warn or hold) of the period are "
+	    "still open",
 };
 
 static int
@@ -80,7 +97,46 @@ struct args {
 	const char *summary;	/* --summary */
 	struct br_shard shard;	/* --shard, {0, 0} when not given */
 	bool gap_given, zero_given;
+	const char *decision;	/* --release/--override/--keep: release ... */
+	const char *exc_id;	/* ... of this id */
+	const char *reviewer, *note;
+	char as_of[16];		/* --as-of, else today (UTC) */
 };
+
+/* One decision on the command line: --release/--override/--keep ID. */
+static int
+set_decision(struct args *a, const char *decision)
+{
+	if (a->decision != NULL)
+		return br_cli_usage_error("give one of --release, --override "
+		    "and --keep");
+	a->decision = decision;
+	a->exc_id = optarg;
+	return -1;
+}
+
+/* Check the decision options and default --as-of to today (UTC). */
+static int
+check_decision(struct args *a, const char *as_of)
+{
+	int32_t day;
+
+	if (as_of != NULL) {
+		if (br_date_parse(as_of, (size_t)-1, &day) != 0)
+			return br_cli_usage_error("--as-of wants a date "
+			    "YYYY-MM-DD");
+	} else {
+		day = (int32_t)br_floor_div((int64_t)time(NULL), 86400);
+	}
+	br_date_format(day, a->as_of, sizeof(a->as_of));
+	if ((a->reviewer != NULL || a->note != NULL) && a->decision == NULL)
+		return br_cli_usage_error("--reviewer and --note go with "
+		    "--release, --override or --keep");
+	if (a->decision != NULL && (a->reviewer == NULL ||
+	    *a->reviewer == '\0'))
+		return br_cli_usage_error("a decision needs --reviewer NAME");
+	return -1;
+}
 
 /*
  * Parse argv into opts and a.  Returns -1 to go on, or the exit status
@@ -90,15 +146,25 @@ static int
 parse_args(int argc, char **argv, struct br_validate_opts *opts,
     struct args *a)
 {
-	const char *from = NULL, *to = NULL;
+	const char *from = NULL, *to = NULL, *as_of = NULL;
 	struct br_error err;
-	int ch;
+	int ch, rc;
 
 	while ((ch = br_cli_next(&cli, argc, argv)) != -1) {
 		switch (ch) {
 		case 'a': opts->account_id = optarg; break;
 		case 'c': opts->cycle_id = optarg; break;
 		case 'D': a->dispositions = optarg; break;
+		case 'R':
+		case 'O':
+		case 'K':
+			if ((rc = set_decision(a, ch == 'R' ? "release" :
+			    ch == 'O' ? "override" : "keep")) >= 0)
+				return rc;
+			break;
+		case 'w': a->reviewer = optarg; break;
+		case 'n': a->note = optarg; break;
+		case 'A': as_of = optarg; break;
 		case 'r': a->rules = optarg; break;
 		case 's': a->summary = optarg; break;
 		case 'S':
@@ -134,7 +200,7 @@ parse_args(int argc, char **argv, struct br_validate_opts *opts,
 	    br_date_parse(to, (size_t)-1, &opts->to_day) != 0))
 		return br_cli_usage_error("--from and --to need YYYY-MM-DD "
 		    "dates");
-	return -1;
+	return check_decision(a, as_of);
 }
 
 /* The rules file, and the defaults it gives the limits not on argv. */
@@ -165,11 +231,15 @@ work(struct br_cli_run *run, const struct args *a,
     struct br_disposition_result *disp, struct br_output *sout)
 {
 	if (a->dispositions != NULL) {
-		if (br_disposition_apply(run->st, a->dispositions, disp,
-		    &run->err) != 0)
+		if (br_disposition_apply(run->st, a->dispositions, a->as_of,
+		    disp, &run->err) != 0)
 			return -1;
 		opts->force = disp->force;
 		opts->nforce = disp->nforce;
+	} else if (a->decision != NULL) {
+		if (br_disposition_one(run->st, a->exc_id, a->decision,
+		    a->reviewer, a->note, a->as_of, disp, &run->err) != 0)
+			return -1;
 	}
 	if (br_validate_run(run->st, opts, run->out.f, sum, &run->err) != 0)
 		return -1;
@@ -191,9 +261,9 @@ report(const struct args *a, const struct br_validate_summary *sum,
 	for (i = 0; i < sum->ncodes; i++)
 		br_warn("%s %s: %ld", sum->codes[i].code,
 		    sum->codes[i].severity, sum->codes[i].count);
-	if (a->dispositions != NULL)
+	if (a->dispositions != NULL || a->decision != NULL)
 		br_warn("%ld decisions applied", disp->applied);
-	if (a->dispositions != NULL && disp->skipped > 0)
+	if (disp->skipped > 0)
 		br_warn("%ld decisions for other shards skipped",
 		    disp->skipped);
 	br_warn("%ld meters, %ld meter-days, %ld intervals estimated, "
@@ -206,7 +276,7 @@ main(int argc, char **argv)
 {
 	struct br_validate_opts opts;
 	struct br_validate_summary sum;
-	struct args a = { NULL, NULL, NULL, { 0, 0 }, false, false };
+	struct args a = { .shard = { 0, 0 } };
 	struct br_vee_rules rules;
 	struct br_disposition_result disp = { 0 };
 	struct br_output sout = { 0 };
@@ -234,5 +304,7 @@ main(int argc, char **argv)
 		return rc;
 	if (cli.verbose)
 		report(&a, &sum, &disp);
-	return sum.warn_hold > 0 ? BR_EXIT_EXCEPTIONS : BR_EXIT_OK;
+	/* Done when no validate warn or hold of the period is left open:
+	 * decided (released, kept, overridden) or estimated ones are. */
+	return sum.open_warn_hold > 0 ? BR_EXIT_EXCEPTIONS : BR_EXIT_OK;
 }

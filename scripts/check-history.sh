@@ -18,8 +18,10 @@ trap 'rm -rf "$work"' EXIT
 fail=0
 for run in a b; do
   for c in $cycles; do
+    # Exit 1 is a completed cycle with held bills or open exceptions.
     TZ=UTC LC_ALL=C "$src/scripts/run-cycle.sh" --bin "$bin" --db "$work/$run.db" \
-      --out "$work/$run/$c" "$data" "$c" 2>>"$work/log-$run" || {
+      --out "$work/$run/$c" "$data" "$c" 2>>"$work/log-$run"
+    [ $? -le 1 ] || {
       echo "FAIL: replay $run cycle $c"; cat "$work/log-$run"; exit 1; }
   done
 done

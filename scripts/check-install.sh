@@ -55,7 +55,8 @@ else
   sh "$work/run.sh" "$work/run" "$prefix" >"$work/log" 2>&1
   rc=$?
 fi
-[ $rc -eq 0 ] || { echo "FAIL: billrun-run-cycle exited $rc"; cat "$work/log"; exit 1; }
+# Exit 1: the cycle completed with a bill on hold (the demo holds one).
+[ $rc -le 1 ] || { echo "FAIL: billrun-run-cycle exited $rc"; cat "$work/log"; exit 1; }
 out=$work/run/out/2026-10
 exp=$src/testdata/demo/expected
 for f in $(cd "$exp" && find . -type f | sort); do

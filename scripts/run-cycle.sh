@@ -34,10 +34,12 @@
 #            posted are skipped by their hash)
 #
 # Outputs in OUT: import-exceptions.csv, exceptions.csv, charges.csv,
-# register.csv, bills/*.txt, payments.csv, and manifest.txt (SHA-256 of
+# exceptions.html (the review page), register.csv, bills/*.txt, payments.csv, and manifest.txt (SHA-256 of
 # every input, tariff and output: the replay record of the run).  A stage exit status of 1 means
 # "done, data exceptions found" and the cycle goes on; any other non-zero
-# status stops the cycle with a message naming the stage.
+# status stops the cycle with a message naming the stage.  The last line
+# says bills issued, held, amount held and exceptions open; exit 1 when a
+# bill is held or an exception open (the cycle completed), 0 when clean.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/.." && pwd)
@@ -126,6 +128,11 @@ acct=""
 # $acct unquoted: empty, or --account and an id without blanks.
 stage validate validate-reads --db "$db" --cycle "$cycle" $acct -o "$out/exceptions.csv"
 stage rate rate-apply --db "$db" --cycle "$cycle" --rates "$rates" $acct -o "$out/charges.csv"
+# The review page of the cycle's warn and hold exceptions, after rating so
+# held drafts carry their projected amounts (docs/review.md).  It only
+# reads the store (a shard store holds its own accounts): no --shard.
+billing-report review --db "$db" --cycle "$cycle" -o "$out/exceptions.html" || {
+  rc=$?; echo "run-cycle: stage 'review' failed with exit status $rc; cycle $cycle stopped" >&2; exit $rc; }
 # Late fees and past due as of the bill date, before the bills, so this
 # bill shows the fee and the past-due line; payments dated after the bill
 # date are posted by the payments stage below (docs/pay-reconcile.md).
@@ -159,3 +166,20 @@ manifest() {
 manifest >"$out/manifest.txt.tmp" && mv "$out/manifest.txt.tmp" "$out/manifest.txt" || {
   echo "run-cycle: cannot write '$out/manifest.txt'" >&2; exit 73; }
 echo "run-cycle: cycle $cycle done; outputs in $out (manifest.txt)" >&2
+# The summary line cron alerts on: bills issued and held (with the amount
+# held, from the register: status and current_charges are counted from
+# the end of the row, names may hold commas) and exceptions still open
+# (warn or hold rows of exceptions.csv; severity is column 4, status the
+# last).  Exit 1, "done, exceptions found", when any bill is held or any
+# exception open; 0 when clean.
+summary=$(awk -F, 'FILENAME ~ /register.csv$/ && FNR > 1 && $1 != "TOTAL" {
+    st = $(NF - 6); if (st == "issued") iss++
+    if (st == "hold") { held++; v = $(NF - 2); sub(/\./, "", v); c += v } }
+  FILENAME ~ /exceptions.csv$/ && FNR > 1 && ($4 == "warn" || $4 == "hold") && $NF == "open" { open++ }
+  END { printf "%d %d %s%d.%02d %d\n", iss, held, c < 0 ? "-" : "",
+    (c < 0 ? -c : c) / 100, (c < 0 ? -c : c) % 100, open }' \
+  "$out/register.csv" "$out/exceptions.csv")
+set -- $summary
+echo "run-cycle: cycle $cycle: $1 bills issued, $2 held ($3 held), $4 exceptions open" >&2
+[ "$2" -eq 0 ] && [ "$4" -eq 0 ] || exit 1
+exit 0

@@ -30,8 +30,9 @@
 # own store OUT/shard-K/billing.db, log OUT/shard-K/log).  OUT then holds
 # the merged import-exceptions.csv, exceptions.csv, charges.csv,
 # register.csv, payments.csv (when there are payments) and bills/.
-# Exit status: 0 done; 2 usage; 65 shard reports do not merge; else the
-# status of the first failed shard.
+# Exit status: 0 done and clean; 1 done, a shard held bills or has open
+# exceptions (run-cycle.sh's 1); 2 usage; 65 shard reports do not merge;
+# else the status of the first failed shard.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/.." && pwd)
@@ -152,8 +153,12 @@ seq 1 "$n" | xargs -n 1 -P "$jobs" sh -c '
     >"$3/shard-$9/$8" 2>&1
   echo $? >"$3/shard-$9/$8.status"' "$(sibling run-cycle)" "$binopt" "$n" \
   "$out" "$data" "$cycle" "$stores" "$rerunopt" "$log"
+# Status 1 is a completed shard with held bills or open exceptions
+# (run-cycle.sh); anything else but 0 is a failure.
+found=0
 for k in $(seq 1 "$n"); do
   st=$(cat "$out/shard-$k/$log.status" 2>/dev/null || echo 70)
+  [ "$st" = 1 ] && { found=1; continue; }
   if [ "$st" != 0 ]; then
     echo "run-shards: shard $k/$n failed with status $st:" >&2
     sed 's/^/  /' "$out/shard-$k/$log" >&2
@@ -162,3 +167,4 @@ for k in $(seq 1 "$n"); do
 done
 merge
 echo "run-shards: cycle $cycle done in $n shards; merged outputs in ${merged:-$out}" >&2
+exit $found

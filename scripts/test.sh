@@ -1,7 +1,8 @@
 #!/bin/sh
 # Run every test twice: a normal build and an ASan/UBSan build (the
-# scheduler tests, label scheduler, only in the normal build: they test
-# the scripts and the scheduler, not the tools' memory).
+# scheduler tests, label scheduler, and the browser test, label browser,
+# only in the normal build: they test the scripts, the scheduler and the
+# page in a browser, not the tools' memory).
 # Usage: scripts/test.sh [--fast]   (--fast skips the sanitizer build)
 set -eu
 cd "$(dirname "$0")/.."
@@ -14,6 +15,6 @@ if [ "${1:-}" != "--fast" ]; then
     -DBR_SANITIZE=address,undefined >/dev/null
   cmake --build build-san -j"$jobs"
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    ctest --test-dir build-san --output-on-failure -j"$jobs" -LE scheduler
+    ctest --test-dir build-san --output-on-failure -j"$jobs" -LE 'scheduler|browser'
 fi
 echo "all tests passed"

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "store/ledger.h"
+#include "pay/pay_apply.h"
 #include "pay/payment.h"
 #include "formats/paymap.h"
 #include "store/store.h"

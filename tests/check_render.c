@@ -140,7 +140,7 @@ static int
 run(char **reg, struct br_render_totals *tot, struct br_error *err)
 {
 	struct br_render_opts opts = { "2026-10", NULL, NULL, BR_RENDER_TEXT,
-	    NULL, NULL };
+	    NULL, NULL, NULL, NULL };
 	struct br_render r;
 	char out[300];
 	size_t len;
@@ -195,12 +195,12 @@ START_TEST(test_render_run_issues_once)
 	ck_assert_str_eq(reg,
 	    "bill_id,account_id,name,period_start,period_end,bill_date,"
 	    "due_date,status,previous_balance,payments,adjustments,"
-	    "current_charges,amount_due\n"
+	    "current_charges,amount_due,hold_reason\n"
 	    "2026-10-A1,A1,Bob Hughes,2026-10-01,2026-10-31,2026-11-03,"
-	    "2026-11-24,issued,50.00,-40.00,0.00,62.34,72.34\n"
+	    "2026-11-24,issued,50.00,-40.00,0.00,62.34,72.34,\n"
 	    "2026-10-A2,A2,Carla Adams,2026-10-01,2026-10-31,2026-11-03,"
-	    "2026-11-24,hold,,,,10.00,\n"
-	    "TOTAL,1,,,,,,,50.00,-40.00,0.00,62.34,72.34\n");
+	    "2026-11-24,hold,,,,10.00,,\n"
+	    "TOTAL,1,,,,,,,50.00,-40.00,0.00,62.34,72.34,\n");
 	snprintf(path, sizeof(path), "%s/bills/2026-10-A1.txt", dir);
 	text = slurp(path);
 	ck_assert_ptr_nonnull(text);
@@ -260,7 +260,7 @@ START_TEST(test_render_unknown_cycle)
 	struct br_error err;
 	struct br_render_totals tot;
 	struct br_render_opts opts = { "2099-01", NULL, "bills",
-	    BR_RENDER_TEXT, NULL, NULL };
+	    BR_RENDER_TEXT, NULL, NULL, NULL, NULL };
 	struct br_render r;
 	FILE *f = fopen("/dev/null", "w");
 

@@ -12,6 +12,7 @@
 #include "core/date.h"
 #include "store/store.h"
 #include "validate/validate.h"
+#include "core/exid.h"
 #include "fixture.h"
 #include "core/banned.h"
 
@@ -368,7 +369,7 @@ START_TEST(test_validate_missing_day)
 {
 	int64_t v[96];
 	struct br_validate_summary sum;
-	char *r, want[512];
+	char *r, want[512], id[BR_EXID_SIZE];
 
 	fill(v, 96, 500);
 	put_day("2026-10-05", 1, 96, v, NULL);
@@ -378,12 +379,14 @@ START_TEST(test_validate_missing_day)
 	    "no intervals"), 1);
 	ck_assert_int_eq(count_exc("MISSING_DAY", "2026-10-05", NULL), 0);
 	ck_assert_int_eq(sum.rows, 1);
-	/* exc_id: the stable hash of the natural key (lib/store/shard.h). */
-	snprintf(want, sizeof(want), "exc_id,stage,code,severity,account_id,"
-	    "meter_id,date,detail,source,line,status\n"
-	    "%lld,validate,MISSING_DAY,hold,A1,M1,2026-10-06,no intervals,,0,"
-	    "open\n", (long long)br_exception_id("validate", "MISSING_DAY",
-	    "A1", "M1", "2026-10-06", "no intervals"));
+	/* exception_id: the stable hash of the natural key
+	 * (lib/store/shard.h), written EX- + Crockford base32. */
+	br_exid_format(br_exception_id("validate", "MISSING_DAY", "A1", "M1",
+	    "2026-10-06", "no intervals"), id, sizeof(id));
+	snprintf(want, sizeof(want), "exception_id,stage,code,severity,"
+	    "account_id,meter_id,date,detail,source,line,status\n"
+	    "%s,validate,MISSING_DAY,hold,A1,M1,2026-10-06,no intervals,,0,"
+	    "open\n", id);
 	ck_assert_str_eq(r, want);
 	free(r);
 }

@@ -589,7 +589,7 @@ START_TEST(test_dispositions_and_forced_fallback)
 	    "%lld,hold,ann,\n7,release,ann,\n", id);
 	fx_write_in(path, sizeof(path), tmpdir, "d0.csv", csv);
 	ck_assert_int_eq(br_store_begin(st, &err), 0);
-	ck_assert_int_eq(br_disposition_apply(st, path, &res, &err), -1);
+	ck_assert_int_eq(br_disposition_apply(st, path, NULL, &res, &err), -1);
 	br_disposition_release(&res);
 	br_store_rollback(st);
 	ck_assert_int_eq(err.code, BR_EINPUT);
@@ -598,7 +598,7 @@ START_TEST(test_dispositions_and_forced_fallback)
 	st->shard.k = 2;
 	st->shard.n = 3;
 	ck_assert_int_eq(br_store_begin(st, &err), 0);
-	ck_assert_int_eq(br_disposition_apply(st, path, &res, &err), 0);
+	ck_assert_int_eq(br_disposition_apply(st, path, NULL, &res, &err), 0);
 	ck_assert_int_eq(res.applied, 1);
 	ck_assert_int_eq(res.skipped, 1);
 	br_disposition_release(&res);
@@ -610,7 +610,7 @@ START_TEST(test_dispositions_and_forced_fallback)
 	    id, id);
 	fx_write_in(path, sizeof(path), tmpdir, "d1.csv", csv);
 	ck_assert_int_eq(br_store_begin(st, &err), 0);
-	ck_assert_int_eq(br_disposition_apply(st, path, &res, &err), 0);
+	ck_assert_int_eq(br_disposition_apply(st, path, NULL, &res, &err), 0);
 	ck_assert_int_eq(br_store_commit(st, &err), 0);
 	ck_assert_int_eq(res.applied, 2);
 	ck_assert_int_eq((int)res.nforce, 1);
@@ -641,7 +641,7 @@ START_TEST(test_dispositions_and_forced_fallback)
 	    "release,%lld,carl\n", id);
 	fx_write_in(path, sizeof(path), tmpdir, "d2.csv", csv);
 	ck_assert_int_eq(br_store_begin(st, &err), 0);
-	ck_assert_int_eq(br_disposition_apply(st, path, &res, &err), 0);
+	ck_assert_int_eq(br_disposition_apply(st, path, NULL, &res, &err), 0);
 	ck_assert_int_eq(br_store_commit(st, &err), 0);
 	br_disposition_release(&res);
 	s = br_store_prepare(st, "SELECT group_concat(seq || decision ||"
@@ -887,7 +887,7 @@ START_TEST(test_forced_missing_day)
 	    "%lld,estimate,ann\n", exc_id_of("MISSING_DAY", "2026-10-13"));
 	fx_write_in(path, sizeof(path), tmpdir, "d.csv", csv);
 	ck_assert_int_eq(br_store_begin(st, &err), 0);
-	ck_assert_int_eq(br_disposition_apply(st, path, &res, &err), 0);
+	ck_assert_int_eq(br_disposition_apply(st, path, NULL, &res, &err), 0);
 	ck_assert_int_eq(br_store_commit(st, &err), 0);
 	ck_assert_int_eq((int)res.nforce, 1);
 	free(run_with("2026-10-13", "2026-10-13", "A1", NULL, res.force,

@@ -5,6 +5,7 @@
  */
 #include "import/import_int.h"
 
+#include "core/exid.h"
 #include "core/banned.h"
 
 int
@@ -216,16 +217,16 @@ void
 br_import_report_write(FILE *f, struct br_import_result *res)
 {
 	size_t i;
-	char id[24], line[24];
+	char id[BR_EXID_SIZE], line[24];
 
 	if (res->nexc > 0)
 		qsort(res->exc, res->nexc, sizeof(*res->exc), cmp_exc);
-	fputs("exc_id,stage,code,severity,account_id,meter_id,date,detail,"
-	    "source,line,status\n", f);
+	fputs("exception_id,stage,code,severity,account_id,meter_id,date,"
+	    "detail,source,line,status\n", f);
 	for (i = 0; i < res->nexc; i++) {
 		const struct br_import_exc *e = &res->exc[i];
 		const char *row[11];
-		snprintf(id, sizeof(id), "%lld", (long long)e->exc_id);
+		br_exid_format(e->exc_id, id, sizeof(id));
 		snprintf(line, sizeof(line), "%ld", e->line);
 		row[0] = id;
 		row[1] = "import";

@@ -6,9 +6,10 @@
  * entry id; credits in the same order.  With the late fees it records
  * each account's past due as of their date (table past_due).
  */
-#include "pay/payment.h"
+#include "pay/pay_apply.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

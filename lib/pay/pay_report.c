@@ -12,6 +12,7 @@
 #include "io/csvio.h"
 #include "core/date.h"
 #include "core/money.h"
+#include "pay/pay_apply.h"
 #include "core/banned.h"
 
 static const char *

@@ -1,11 +1,10 @@
 /*
  * payment.h: pay-reconcile.  Posts payment files (CSV described by a
  * column mapping, BAI2, NACHA, BAI lockbox) to the store: table payment,
- * the ledger (kind payment, ref P<payment_id>, negative amount), the
- * application of credits to the oldest open charges (payment_application),
- * NACHA returns (reversal + returned-payment fee), late fees, and the
- * reconciliation and aging reports.  A file already posted (same SHA-256)
- * posts nothing.  See docs/pay-reconcile.md.
+ * the ledger (kind payment, ref P<payment_id>, negative amount), NACHA
+ * returns (reversal + returned-payment fee), and the reconciliation and
+ * aging reports.  A file already posted (same SHA-256) posts nothing.
+ * Settlement and late fees: pay/pay_apply.h.  See docs/pay-reconcile.md.
  */
 #ifndef BR_PAYMENT_H
 #define BR_PAYMENT_H
@@ -105,28 +104,6 @@ int br_payment_post_files_ex(struct br_store *st, const char *const *files,
 int br_payment_post_files(struct br_store *st, const char *const *files,
     size_t n, const char *as_of, struct br_payment_report *rep,
     struct br_error *err);
-
-/*
- * Apply the account's unapplied credits (payments and other negative
- * entries, returned payments excepted) to its open charges (positive
- * entries but reversals), oldest first, in payment_application.
- * account_id NULL: every account.  0 or -1.
- */
-int br_payment_settle(struct br_store *st, const char *account_id,
-    struct br_error *err);
-
-/*
- * Late fees as of as_of: for every bill whose due date + grace days is
- * before as_of and which still has an open amount, one ledger entry kind
- * fee, ref LATE-<bill_id>, dated as_of, of max(open * late_fee_pct_ppm /
- * 1e6, late_fee_min_cents) (settings; defaults 15000 ppm, 0, 0 days).
- * A bill already charged is skipped.  *count, *total_cents: fees posted.
- * Then records every account's past due as of as_of in table past_due
- * (open amount of its bills due before as_of, oldest due date), which
- * bill-render shows; see docs/pay-reconcile.md.
- */
-int br_payment_late_fees(struct br_store *st, const char *as_of,
-    long *count, int64_t *total_cents, struct br_error *err);
 
 /* Posting report CSV; see docs/pay-reconcile.md. */
 void br_payment_report_write(const struct br_payment_report *rep, FILE *f);

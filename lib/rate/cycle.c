@@ -496,15 +496,21 @@ rate:
 	for (i = 0; i < lines.n; i++)
 		total += lines.v[i].amount_cents;
 
+	/* The hold codes of the account in the period (one row, NULL when
+	 * none). */
 	sqlite3_reset(r->q_hold);
 	sqlite3_bind_text(r->q_hold, 1, a->account_id, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(r->q_hold);
-	sqlite3_reset(r->q_hold);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(r->q_hold);
 		br_store_fail(r->st, "read exception", r->err);
 		goto fail;
 	}
-	held = rc == SQLITE_ROW;
+	held = sqlite3_column_type(r->q_hold, 0) != SQLITE_NULL;
+	if (held && r->o->notice != NULL)
+		r->o->notice(r->o->notice_ctx, bill_id, total, (const char *)
+		    sqlite3_column_text(r->q_hold, 0));
+	sqlite3_reset(r->q_hold);
 	st = held ? "hold" : "draft";
 
 	sqlite3_bind_text(r->i_bill, 1, bill_id, -1, SQLITE_TRANSIENT);
@@ -606,9 +612,10 @@ prepare_all(struct run *r)
 {
 	struct { sqlite3_stmt **s; const char *sql; } q[] = {
 		{ &r->q_bill, "SELECT status FROM bill WHERE bill_id = ?1" },
-		{ &r->q_hold, "SELECT 1 FROM exception WHERE account_id = ?1 "
+		{ &r->q_hold, "SELECT group_concat(code, ' ') FROM (SELECT "
+		    "DISTINCT code FROM exception WHERE account_id = ?1 "
 		    "AND severity = 'hold' AND status IN ('open','held') "
-		    "AND date >= ?2 AND date <= ?3 LIMIT 1" },
+		    "AND date >= ?2 AND date <= ?3 ORDER BY code)" },
 		{ &r->q_inst, "SELECT mi.meter_id, mi.install_date, "
 		    "COALESCE(mi.remove_date, ''), m.unit FROM meter_install mi "
 		    "JOIN meter m ON m.meter_id = mi.meter_id "

@@ -129,6 +129,12 @@ struct br_rate_opts {
 	int (*target)(void *ctx, const char *account_id,
 	    struct br_rate_target *t, struct br_error *err);
 	void *target_ctx;
+	/* NULL, or called for every bill put on hold with its amount and
+	 * its hold exception codes ("NEGATIVE SUM_CHECK"): rate-apply -v
+	 * names them. */
+	void (*notice)(void *ctx, const char *bill_id, int64_t total_cents,
+	    const char *hold_codes);
+	void *notice_ctx;
 };
 
 struct br_rate_stats {

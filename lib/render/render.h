@@ -32,6 +32,12 @@ struct br_render_opts {
 	int formats;		/* BR_RENDER_TEXT | BR_RENDER_PDF; 0: text */
 	FILE *vendor;		/* NULL, or the print-vendor data file */
 	FILE *print;		/* NULL, or the print stream PDF */
+	/* NULL, or called for every bill on hold, which is listed in the
+	 * register but not rendered, with its amount and hold codes
+	 * (bill-render -v names them). */
+	void (*notice)(void *ctx, const char *bill_id, int64_t total_cents,
+	    const char *hold_codes);
+	void *notice_ctx;
 };
 
 /*

@@ -213,10 +213,10 @@ paginate(struct br_pdf_stream *ps, struct br_bill_doc *b, int formats,
 
 static void
 register_row(FILE *reg, const struct br_bill_doc *b, const char *status,
-    const struct br_ledger_statement *ls, int64_t due)
+    const struct br_ledger_statement *ls, int64_t due, const char *reason)
 {
 	char p[32], y[32], a[32], c[32], d[32];
-	const char *row[13];
+	const char *row[14];
 
 	row[0] = b->bill_id;
 	row[1] = b->account_id;
@@ -232,7 +232,36 @@ register_row(FILE *reg, const struct br_bill_doc *b, const char *status,
 	    "";
 	row[11] = br_cents_format(b->total_cents, c, sizeof(c));
 	row[12] = ls ? br_cents_format(due, d, sizeof(d)) : "";
-	br_csv_row(reg, 13, row);
+	row[13] = reason;
+	br_csv_row(reg, 14, row);
+}
+
+/*
+ * The hold exception codes of a held bill's account in its period, as
+ * rate-apply found them ("NEGATIVE SUM_CHECK"), into buf; "" when none
+ * is left open or kept (rate-apply has not run since the release).
+ */
+static int
+hold_reason(struct br_store *st, const struct br_bill_doc *b, char *buf,
+    size_t n, struct br_error *err)
+{
+	sqlite3_stmt *s = br_store_prepare(st, "SELECT coalesce(group_concat("
+	    "code, ' '), '') FROM (SELECT DISTINCT code FROM exception WHERE "
+	    "account_id = ?1 AND severity = 'hold' AND status IN ('open', "
+	    "'held') AND date >= ?2 AND date <= ?3 ORDER BY code)", err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, b->account_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, b->period_start, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, b->period_end, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return br_store_fail(st, "read hold exceptions", err);
+	}
+	br_store_column_text(buf, n, s, 0);
+	sqlite3_finalize(s);
+	return 0;
 }
 
 static int
@@ -281,12 +310,13 @@ br_render_run(struct br_render *r, struct br_store *st,
     const struct br_render_opts *opts, FILE *reg,
     struct br_render_totals *tot, struct br_error *err)
 {
-	static const char *const header[13] = { "bill_id", "account_id",
+	static const char *const header[14] = { "bill_id", "account_id",
 	    "name", "period_start", "period_end", "bill_date", "due_date",
 	    "status", "previous_balance", "payments", "adjustments",
-	    "current_charges", "amount_due" };
+	    "current_charges", "amount_due", "hold_reason" };
 	char sql[768], cnt[32], p[32], y[32], a[32], c[32], d[32];
-	const char *row[13];
+	char reason[256];
+	const char *row[14];
 	struct br_print_vendor_totals vt;
 	struct br_bill_doc b, util;
 	struct br_bill_stmt_cache cache;
@@ -336,7 +366,7 @@ br_render_run(struct br_render *r, struct br_store *st,
 		br_pdf_fonts_close(&fonts);
 		return -1;
 	}
-	br_csv_row(reg, 13, header);
+	br_csv_row(reg, 14, header);
 	if (opts->vendor != NULL)
 		br_print_vendor_header(opts->vendor, opts->cycle_id, &vt);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -346,9 +376,20 @@ br_render_run(struct br_render *r, struct br_store *st,
 		b.cache = &cache;
 		br_bill_from_stmt(s, &b);
 		if (strcmp(b.status, "hold") == 0) {
+			if (hold_reason(st, &b, reason, sizeof(reason), err)
+			    != 0) {
+				sqlite3_finalize(s);
+				br_bill_cache_free(&cache);
+				br_pdf_stream_free(ps);
+				br_pdf_fonts_close(&fonts);
+				return -1;
+			}
 			tot->held++;
 			br_progress("bills", tot->rendered + tot->held, total);
-			register_row(reg, &b, "hold", NULL, 0);
+			register_row(reg, &b, "hold", NULL, 0, reason);
+			if (opts->notice != NULL)
+				opts->notice(opts->notice_ctx, b.bill_id,
+				    b.total_cents, reason);
 			continue;
 		}
 		if (reverse_replaced(st, &b, err) != 0 ||
@@ -368,7 +409,7 @@ br_render_run(struct br_render *r, struct br_store *st,
 		}
 		if (opts->vendor != NULL)
 			br_print_vendor_bill(opts->vendor, &b, &vt);
-		register_row(reg, &b, "issued", &b.ls, b.due_cents);
+		register_row(reg, &b, "issued", &b.ls, b.due_cents, "");
 		tot->rendered++;
 		br_progress("bills", tot->rendered + tot->held, total);
 		tot->issued_now += now;
@@ -402,6 +443,7 @@ br_render_run(struct br_render *r, struct br_store *st,
 	row[10] = br_cents_format(tot->adjustments_cents, a, sizeof(a));
 	row[11] = br_cents_format(tot->current_cents, c, sizeof(c));
 	row[12] = br_cents_format(tot->due_cents, d, sizeof(d));
-	br_csv_row(reg, 13, row);
+	row[13] = "";
+	br_csv_row(reg, 14, row);
 	return 0;
 }

@@ -79,6 +79,8 @@ meter_read_usage(sqlite3_stmt *s, const char *meter, int32_t d0, int32_t d1,
 struct finding {
 	char category[24], account[64], sp[64], meter[64], unit[16];
 	int64_t read, billed, revenue_cents;
+	int64_t unbilled;	/* held/draft: usage; estimated: estimates */
+	int has_unbilled, priced, no_qty;
 	char detail[160];
 };
 
@@ -117,6 +119,114 @@ finding_cmp(const void *a_, const void *b_)
 	return c;
 }
 
+static void
+fill_meter(struct finding *x, const char *acct, const char *sp,
+    const char *meter, const char *unit, int64_t read, int64_t billed)
+{
+	snprintf(x->account, sizeof(x->account), "%s", acct);
+	snprintf(x->sp, sizeof(x->sp), "%s", sp);
+	snprintf(x->meter, sizeof(x->meter), "%s", meter);
+	snprintf(x->unit, sizeof(x->unit), "%s", unit);
+	x->read = read;
+	x->billed = billed;
+}
+
+/* An issued bill's usage from estimated intervals, priced at the cycle
+ * average of the rate code (as unbilled_reads are). */
+static int
+estimated_row(struct br_store *st, sqlite3_stmt *price, const char *cycle,
+    const char *rate, struct finding *x, int64_t est, struct br_error *err)
+{
+	int64_t amt = 0, qty = 0;
+
+	(void)st;
+	(void)err;
+	snprintf(x->category, sizeof(x->category), "estimated_reads");
+	sqlite3_reset(price);
+	sqlite3_bind_text(price, 1, cycle, -1, SQLITE_STATIC);
+	sqlite3_bind_text(price, 2, rate, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(price) == SQLITE_ROW) {
+		amt = sqlite3_column_int64(price, 0);
+		qty = sqlite3_column_int64(price, 1);
+	}
+	sqlite3_reset(price);
+	if (qty > 0)
+		x->revenue_cents = br_div_round(est * amt, qty,
+		    BR_ROUND_HALF_UP);
+	x->unbilled = est;
+	x->has_unbilled = 1;
+	x->priced = 1;
+	snprintf(x->detail, sizeof(x->detail), "billed on estimated "
+	    "intervals, priced at the cycle average for %s", rate);
+	return 0;
+}
+
+/*
+ * The cycle's bills not issued: held (with the open or kept hold codes
+ * of the account in the period) and rated drafts, at their amounts.
+ */
+static int
+unissued_bills(struct br_store *st, const char *cycle, const char *from,
+    const char *to, struct findings *f, int64_t *total, struct br_error *err)
+{
+	sqlite3_stmt *s = br_store_prepare(st, "SELECT b.bill_id, "
+	    "b.account_id, b.status, b.total_cents, "
+	    "(SELECT coalesce(group_concat(code, ' '), '') FROM (SELECT "
+	    "DISTINCT e.code FROM exception e WHERE e.account_id = "
+	    "b.account_id AND e.severity = 'hold' AND e.status IN ('open', "
+	    "'held') AND e.date BETWEEN ?2 AND ?3 ORDER BY e.code)), "
+	    "(SELECT count(DISTINCT unit) FROM bill_meter WHERE bill_id = "
+	    "b.bill_id AND channel = 1), (SELECT coalesce(min(unit), '') FROM "
+	    "bill_meter WHERE bill_id = b.bill_id AND channel = 1), (SELECT "
+	    "coalesce(sum(usage_milli), 0) FROM bill_meter WHERE bill_id = "
+	    "b.bill_id AND channel = 1) FROM bill b WHERE b.cycle_id = ?1 AND "
+	    "b.status IN ('hold', 'draft') ORDER BY b.account_id, b.bill_id",
+	    err);
+	struct finding *x;
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, cycle, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, to, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int held = strcmp((const char *)sqlite3_column_text(s, 2),
+		    "hold") == 0;
+
+		if ((x = add_finding(f)) == NULL) {
+			sqlite3_finalize(s);
+			return br_error_set(err, BR_ENOMEM, NULL, 0,
+			    "out of memory");
+		}
+		snprintf(x->category, sizeof(x->category), "%s", held ?
+		    "held_bill" : "unissued_draft");
+		br_store_column_text(x->account, sizeof(x->account), s, 1);
+		x->revenue_cents = sqlite3_column_int64(s, 3);
+		x->priced = 1;
+		x->no_qty = 1;
+		if (sqlite3_column_int(s, 5) == 1) {
+			br_store_column_text(x->unit, sizeof(x->unit), s, 6);
+			x->unbilled = sqlite3_column_int64(s, 7);
+			x->has_unbilled = 1;
+		}
+		if (held)
+			snprintf(x->detail, sizeof(x->detail), "bill %s on "
+			    "hold: %s", sqlite3_column_text(s, 0),
+			    *sqlite3_column_text(s, 4) ? (const char *)
+			    sqlite3_column_text(s, 4) : "no open hold "
+			    "exception (rerun rate-apply)");
+		else
+			snprintf(x->detail, sizeof(x->detail), "bill %s rated, "
+			    "not issued", sqlite3_column_text(s, 0));
+		*total += x->revenue_cents;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return br_store_fail(st, "read unissued bills", err);
+	return 0;
+}
+
 int
 br_report_unbilled(struct br_store *st, const char *cycle_id, FILE *out,
     long *nrows, struct br_error *err)
@@ -150,7 +260,11 @@ br_report_unbilled(struct br_store *st, const char *cycle_id, FILE *out,
 	    "    WHERE bm.meter_id = mi.meter_id AND bm.channel = 1 "
 	    "      AND b.cycle_id = ?1 AND b.status <> 'cancelled'), "
 	    "  max(mi.install_date, ?2), "
-	    "  min(coalesce(mi.remove_date, ?3), ?3) "
+	    "  min(coalesce(mi.remove_date, ?3), ?3), "
+	    "  (SELECT coalesce(sum(bm.estimated_milli), 0) FROM bill_meter bm "
+	    "     JOIN bill b ON b.bill_id = bm.bill_id "
+	    "    WHERE bm.meter_id = mi.meter_id AND bm.channel = 1 "
+	    "      AND b.cycle_id = ?1 AND b.status = 'issued') "
 	    "FROM meter_install mi JOIN meter me ON me.meter_id = mi.meter_id "
 	    "LEFT JOIN service_agreement sa ON sa.sp_id = mi.sp_id "
 	    "  AND sa.start_date <= ?3 AND coalesce(sa.end_date, ?3) >= ?2 "
@@ -207,6 +321,14 @@ br_report_unbilled(struct br_store *st, const char *cycle_id, FILE *out,
 			br_store_fail(st, "read interval days", err);
 			goto out;
 		}
+		if (sqlite3_column_int64(m, 9) > 0) {
+			if ((x = add_finding(&f)) == NULL ||
+			    estimated_row(st, price, cycle_id, rate, x,
+			    sqlite3_column_int64(m, 9), err) != 0)
+				goto nomem;
+			fill_meter(x, acct, sp, meter, unit, read, billed);
+			tot_unbilled_rev += x->revenue_cents;
+		}
 		if (acct[0] != '\0' && strcmp(status, "active") == 0 &&
 		    ndays == 0) {
 			if ((x = add_finding(&f)) == NULL)
@@ -251,17 +373,15 @@ br_report_unbilled(struct br_store *st, const char *cycle_id, FILE *out,
 			    "no billed %s usage to price from", rate);
 		} else
 			continue;
-		snprintf(x->account, sizeof(x->account), "%s", acct);
-		snprintf(x->sp, sizeof(x->sp), "%s", sp);
-		snprintf(x->meter, sizeof(x->meter), "%s", meter);
-		snprintf(x->unit, sizeof(x->unit), "%s", unit);
-		x->read = read;
-		x->billed = billed;
+		fill_meter(x, acct, sp, meter, unit, read, billed);
 	}
 	if (src != SQLITE_DONE) {
 		br_store_fail(st, "read meters", err);
 		goto out;
 	}
+	if (unissued_bills(st, cycle_id, from, to, &f, &tot_unbilled_rev,
+	    err) != 0)
+		goto out;
 	if (f.n > 1)
 		qsort(f.v, f.n, sizeof(*f.v), finding_cmp);
 	br_csv_row(out, 10, hdr);
@@ -269,13 +389,18 @@ br_report_unbilled(struct br_store *st, const char *cycle_id, FILE *out,
 		struct finding *x = &f.v[i];
 		char r[32], b[32], u[32], rev[32];
 		int unb = strcmp(x->category, "unbilled_reads") == 0;
+		int priced = x->priced || unb;
 		const char *row[10] = {x->category, x->account, x->sp,
 		    x->meter, x->unit,
-		    br_decimal_format(x->read, 3, 3, r, sizeof(r)),
-		    br_decimal_format(x->billed, 3, 3, b, sizeof(b)),
+		    x->no_qty ? "" : br_decimal_format(x->read, 3, 3, r,
+		    sizeof(r)),
+		    x->no_qty ? "" : br_decimal_format(x->billed, 3, 3, b,
+		    sizeof(b)),
 		    unb ? br_decimal_format(x->read - x->billed, 3, 3, u,
-		    sizeof(u)) : "", unb ? br_cents_format(x->revenue_cents,
-		    rev, sizeof(rev)) : "", x->detail};
+		    sizeof(u)) : x->has_unbilled ? br_decimal_format(
+		    x->unbilled, 3, 3, u, sizeof(u)) : "",
+		    priced ? br_cents_format(x->revenue_cents, rev,
+		    sizeof(rev)) : "", x->detail};
 		br_csv_row(out, 10, row);
 	}
 	{

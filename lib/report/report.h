@@ -18,10 +18,14 @@
  * categories: unbilled_reads (delivered energy read by AMI in the period
  * but not on any bill of the cycle), no_reads (active account with an
  * agreement but no reads), inactive_reading (meter reading on an
- * inactive or closed account, or on a service point with no agreement).
- * estimated_revenue prices unbilled quantity at the cycle's average
- * billed revenue per unit of the same rate code (half-up to cents).
- * Sorted by category, account, service point, meter; then a TOTAL row.
+ * inactive or closed account, or on a service point with no agreement),
+ * estimated_reads (usage of issued bills from estimated intervals),
+ * held_bill and unissued_draft (bills of the cycle on hold or not yet
+ * issued, at their amounts, held ones with their hold codes).
+ * estimated_revenue prices unbilled and estimated quantity at the
+ * cycle's average billed revenue per unit of the same rate code (half-up
+ * to cents).  Sorted by category, account, service point, meter; then a
+ * TOTAL row whose amount is the sum of the rows'.
  * *nrows gets the number of findings.
  */
 int br_report_unbilled(struct br_store *st, const char *cycle_id, FILE *out,

@@ -401,7 +401,11 @@ static const char *const migrations[] = {
 	"ALTER TABLE run ADD COLUMN status INTEGER NOT NULL DEFAULT 0;\n"
 	"CREATE INDEX run_cycle ON run(cycle_id, run_id);\n"
 	"ALTER TABLE audit_seal ADD COLUMN run_id INTEGER;\n",
-	/* 6 -> 7: registry-check's meter attributes (docs/registry-check.md),
+	/* 6 -> 7: every review decision records its date (validate-reads
+	 * --as-of); decisions made before read as ''. */
+	"ALTER TABLE exception_decision ADD COLUMN decided_on TEXT NOT NULL "
+	"DEFAULT '';\n",
+	/* 7 -> 8: registry-check's meter attributes (docs/registry-check.md),
 	 * from two optional columns of meters.csv: the meter's class (ANSI
 	 * form or "self-contained" / "transformer-rated" / "dial", for the
 	 * usual multipliers of its class) and its status (a retired meter

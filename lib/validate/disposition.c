@@ -1,6 +1,7 @@
 /*
- * disposition.c: apply an exception disposition CSV: append each decision
- * to exception_decision and set exception.status.  'estimate' decisions
+ * disposition.c: apply an exception disposition CSV, or one decision:
+ * append each decision (reviewer, note, date) to exception_decision and
+ * set exception.status.  'estimate' decisions
  * on GAP exceptions are handed back so validate-reads estimates those
  * days even beyond the normal limits.
  */
@@ -12,6 +13,7 @@
 
 #include "io/csvio.h"
 #include "core/date.h"
+#include "core/exid.h"
 #include "core/banned.h"
 
 struct dctx {
@@ -19,6 +21,7 @@ struct dctx {
 	struct br_disposition_result *res;
 	int col_id, col_dec, col_rev, col_note;
 	sqlite3_stmt *sel, *seq, *ins, *upd;	/* OWNED */
+	const char *as_of;			/* decided_on */
 };
 
 static const char *const decisions[][2] = {
@@ -26,7 +29,9 @@ static const char *const decisions[][2] = {
 	{ "hold", "held" },
 	{ "estimate", "estimated" },
 	{ "override", "overridden" },
+	{ "keep", "held" },	/* the review page's word for hold */
 };
+#define NDECISIONS (sizeof(decisions) / sizeof(decisions[0]))
 
 static int
 add_force(struct br_disposition_result *res, const char *meter_id,
@@ -45,46 +50,47 @@ add_force(struct br_disposition_result *res, const char *meter_id,
 	return 0;
 }
 
+/* The id of id_s, or -1 with an error saying what a spreadsheet did. */
 static int
-on_record(void *vctx, const struct br_csv_record *rec, struct br_error *err)
+parse_id(const char *id_s, const char *file, long line, int64_t *id,
+    struct br_error *err)
 {
-	struct dctx *c = vctx;
-	const char *id_s, *dec, *rev, *note;
-	char *end;
-	long long id;
+	if (br_exid_parse(id_s, id) == 0)
+		return 0;
+	if (strpbrk(id_s, "eE") != NULL && strpbrk(id_s, ".+") != NULL)
+		return br_error_set(err, BR_EINPUT, file, line,
+		    "bad exception_id '%s': a spreadsheet turned the id into "
+		    "a rounded number; use the EX- ids of the report", id_s);
+	return br_error_set(err, BR_EINPUT, file, line, "bad exception_id "
+	    "'%s' (want EX- and 13 letters or digits, or a decimal id)",
+	    id_s);
+}
+
+/* Record one decision: the common path of a file row and of one
+ * decision from the command line. */
+static int
+decide(struct dctx *c, const char *file, long line, const char *id_s,
+    const char *dec, const char *rev, const char *note,
+    struct br_error *err)
+{
+	char idtxt[BR_EXID_SIZE];
+	int64_t id, seq;
 	size_t i;
-	int64_t seq;
 	int rc;
 
-	if (rec->index == 0) {
-		c->col_id = br_csv_column(rec, "exception_id");
-		c->col_dec = br_csv_column(rec, "decision");
-		c->col_rev = br_csv_column(rec, "reviewer");
-		c->col_note = br_csv_column(rec, "note");
-		if (c->col_id < 0 || c->col_dec < 0 || c->col_rev < 0)
-			return br_error_set(err, BR_EINPUT, rec->file,
-			    rec->line, "header needs columns exception_id, "
-			    "decision, reviewer (and optional note)");
-		return 0;
-	}
-	id_s = br_csv_field(rec, c->col_id);
-	dec = br_csv_field(rec, c->col_dec);
-	rev = br_csv_field(rec, c->col_rev);
-	note = c->col_note >= 0 ? br_csv_field(rec, c->col_note) : "";
-	id = strtoll(id_s, &end, 10);
-	if (*id_s == '\0' || *end != '\0' || id <= 0)
-		return br_error_set(err, BR_EINPUT, rec->file, rec->line,
-		    "bad exception_id '%s'", id_s);
-	for (i = 0; i < sizeof(decisions) / sizeof(decisions[0]); i++)
+	if (parse_id(id_s, file, line, &id, err) != 0)
+		return -1;
+	for (i = 0; i < NDECISIONS; i++)
 		if (strcmp(dec, decisions[i][0]) == 0)
 			break;
-	if (i == sizeof(decisions) / sizeof(decisions[0]))
-		return br_error_set(err, BR_EINPUT, rec->file, rec->line,
-		    "decision '%s' is not release, hold, estimate or "
+	if (i == NDECISIONS)
+		return br_error_set(err, BR_EINPUT, file, line,
+		    "decision '%s' is not release, keep, hold, estimate or "
 		    "override", dec);
 	if (*rev == '\0')
-		return br_error_set(err, BR_EINPUT, rec->file, rec->line,
+		return br_error_set(err, BR_EINPUT, file, line,
 		    "empty reviewer");
+	br_exid_format(id, idtxt, sizeof(idtxt));
 	sqlite3_reset(c->sel);
 	sqlite3_bind_int64(c->sel, 1, id);
 	rc = sqlite3_step(c->sel);
@@ -98,12 +104,18 @@ on_record(void *vctx, const struct br_csv_record *rec, struct br_error *err)
 			c->res->skipped++;
 			return 0;
 		}
-		return br_error_set(err, BR_EINPUT, rec->file, rec->line,
-		    "unknown exception id %lld", id);
+		if (strncmp(id_s, "EX-", 3) != 0 && strncmp(id_s, "ex-", 3))
+			return br_error_set(err, BR_EINPUT, file, line,
+			    "unknown exception id %s (%s); a spreadsheet may "
+			    "have rounded the decimal id: use the EX- ids of "
+			    "the report", id_s, idtxt);
+		return br_error_set(err, BR_EINPUT, file, line,
+		    "unknown exception id %s", idtxt);
 	}
-	if (i == 2 && (strcmp((const char *)sqlite3_column_text(c->sel, 0),
-	    "GAP") == 0 || strcmp((const char *)sqlite3_column_text(c->sel,
-	    0), "MISSING_DAY") == 0)) {
+	if (strcmp(decisions[i][0], "estimate") == 0 &&
+	    (strcmp((const char *)sqlite3_column_text(c->sel, 0), "GAP") == 0
+	    || strcmp((const char *)sqlite3_column_text(c->sel, 0),
+	    "MISSING_DAY") == 0)) {
 		int32_t day;
 		const char *d = (const char *)sqlite3_column_text(c->sel, 2);
 
@@ -126,9 +138,10 @@ on_record(void *vctx, const struct br_csv_record *rec, struct br_error *err)
 	sqlite3_reset(c->ins);
 	sqlite3_bind_int64(c->ins, 1, id);
 	sqlite3_bind_int64(c->ins, 2, seq);
-	sqlite3_bind_text(c->ins, 3, dec, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(c->ins, 3, decisions[i][0], -1, SQLITE_STATIC);
 	sqlite3_bind_text(c->ins, 4, rev, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(c->ins, 5, note, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(c->ins, 6, c->as_of, -1, SQLITE_STATIC);
 	if (sqlite3_step(c->ins) != SQLITE_DONE)
 		return br_store_fail(c->st, "insert exception_decision", err);
 	sqlite3_reset(c->upd);
@@ -140,27 +153,68 @@ on_record(void *vctx, const struct br_csv_record *rec, struct br_error *err)
 	return 0;
 }
 
+static int
+on_record(void *vctx, const struct br_csv_record *rec, struct br_error *err)
+{
+	struct dctx *c = vctx;
+
+	if (rec->index == 0) {
+		c->col_id = br_csv_column(rec, "exception_id");
+		c->col_dec = br_csv_column(rec, "decision");
+		c->col_rev = br_csv_column(rec, "reviewer");
+		c->col_note = br_csv_column(rec, "note");
+		if (c->col_id < 0 || c->col_dec < 0 || c->col_rev < 0)
+			return br_error_set(err, BR_EINPUT, rec->file,
+			    rec->line, "header needs columns exception_id, "
+			    "decision, reviewer (and optional note)");
+		return 0;
+	}
+	return decide(c, rec->file, rec->line, br_csv_field(rec, c->col_id),
+	    br_csv_field(rec, c->col_dec), br_csv_field(rec, c->col_rev),
+	    c->col_note >= 0 ? br_csv_field(rec, c->col_note) : "", err);
+}
+
+static int
+prepare(struct dctx *c, struct br_store *st, const char *as_of,
+    struct br_disposition_result *res, struct br_error *err)
+{
+	memset(res, 0, sizeof(*res));
+	memset(c, 0, sizeof(*c));
+	c->st = st;
+	c->res = res;
+	c->as_of = as_of ? as_of : "";
+	c->col_id = c->col_dec = c->col_rev = c->col_note = -1;
+	if ((c->sel = br_store_prepare(st, "SELECT code, meter_id, date FROM"
+	    " exception WHERE exc_id = ?1", err)) == NULL ||
+	    (c->seq = br_store_prepare(st, "SELECT COALESCE(MAX(seq), 0) + 1"
+	    " FROM exception_decision WHERE exc_id = ?1", err)) == NULL ||
+	    (c->ins = br_store_prepare(st, "INSERT INTO exception_decision"
+	    "(exc_id, seq, decision, reviewer, note, decided_on)"
+	    " VALUES(?1, ?2, ?3, ?4, ?5, ?6)", err)) == NULL ||
+	    (c->upd = br_store_prepare(st, "UPDATE exception SET status = ?1"
+	    " WHERE exc_id = ?2", err)) == NULL)
+		return -1;
+	return 0;
+}
+
+static void
+finish(struct dctx *c)
+{
+	sqlite3_finalize(c->sel);
+	sqlite3_finalize(c->seq);
+	sqlite3_finalize(c->ins);
+	sqlite3_finalize(c->upd);
+}
+
 int
 br_disposition_apply(struct br_store *st, const char *path,
-    struct br_disposition_result *res, struct br_error *err)
+    const char *as_of, struct br_disposition_result *res,
+    struct br_error *err)
 {
 	struct dctx c;
 	int rc = -1;
 
-	memset(res, 0, sizeof(*res));
-	memset(&c, 0, sizeof(c));
-	c.st = st;
-	c.res = res;
-	c.col_id = c.col_dec = c.col_rev = c.col_note = -1;
-	if ((c.sel = br_store_prepare(st, "SELECT code, meter_id, date FROM"
-	    " exception WHERE exc_id = ?1", err)) == NULL ||
-	    (c.seq = br_store_prepare(st, "SELECT COALESCE(MAX(seq), 0) + 1"
-	    " FROM exception_decision WHERE exc_id = ?1", err)) == NULL ||
-	    (c.ins = br_store_prepare(st, "INSERT INTO exception_decision"
-	    "(exc_id, seq, decision, reviewer, note)"
-	    " VALUES(?1, ?2, ?3, ?4, ?5)", err)) == NULL ||
-	    (c.upd = br_store_prepare(st, "UPDATE exception SET status = ?1"
-	    " WHERE exc_id = ?2", err)) == NULL)
+	if (prepare(&c, st, as_of, res, err) != 0)
 		goto out;
 	if (br_csv_read(path, on_record, &c, NULL, err) != 0)
 		goto out;
@@ -171,10 +225,23 @@ br_disposition_apply(struct br_store *st, const char *path,
 	}
 	rc = 0;
 out:
-	sqlite3_finalize(c.sel);
-	sqlite3_finalize(c.seq);
-	sqlite3_finalize(c.ins);
-	sqlite3_finalize(c.upd);
+	finish(&c);
+	return rc;
+}
+
+int
+br_disposition_one(struct br_store *st, const char *id,
+    const char *decision, const char *reviewer, const char *note,
+    const char *as_of, struct br_disposition_result *res,
+    struct br_error *err)
+{
+	struct dctx c;
+	int rc = -1;
+
+	if (prepare(&c, st, as_of, res, err) == 0)
+		rc = decide(&c, NULL, 0, id, decision, reviewer ? reviewer : "",
+		    note ? note : "", err);
+	finish(&c);
 	return rc;
 }
 

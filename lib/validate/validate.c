@@ -30,6 +30,7 @@
 
 #include "io/csvio.h"
 #include "core/date.h"
+#include "core/exid.h"
 #include "core/money.h"
 #include "core/tz.h"
 #include "core/progress.h"
@@ -563,7 +564,7 @@ static int
 write_report(struct ctx *c, const struct scope_index *ix, int32_t from,
     int32_t to, FILE *out, struct br_error *err)
 {
-	static const char *const header[] = { "exc_id", "stage", "code",
+	static const char *const header[] = { "exception_id", "stage", "code",
 	    "severity", "account_id", "meter_id", "date", "detail", "source",
 	    "line", "status" };
 	sqlite3_stmt *s;
@@ -584,7 +585,7 @@ write_report(struct ctx *c, const struct scope_index *ix, int32_t from,
 	br_csv_row(out, 11, header);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *f[11];
-		char id[24], line[24];
+		char id[BR_EXID_SIZE], line[24];
 		int i;
 
 		for (i = 0; i < 11; i++) {
@@ -598,16 +599,19 @@ write_report(struct ctx *c, const struct scope_index *ix, int32_t from,
 		 * reported by shard 1 only. */
 		if (!br_shard_member(&c->st->shard, f[4]))
 			continue;
-		snprintf(id, sizeof(id), "%" PRId64,
-		    (int64_t)sqlite3_column_int64(s, 0));
+		br_exid_format(sqlite3_column_int64(s, 0), id, sizeof(id));
 		snprintf(line, sizeof(line), "%" PRId64,
 		    (int64_t)sqlite3_column_int64(s, 9));
 		f[0] = id;
 		f[9] = line;
 		br_csv_row(out, 11, f);
 		c->sum->rows++;
-		if (strcmp(f[3], "warn") == 0 || strcmp(f[3], "hold") == 0)
+		if (strcmp(f[3], "warn") == 0 || strcmp(f[3], "hold") == 0) {
 			c->sum->warn_hold++;
+			if (strcmp(f[1], "validate") == 0 &&
+			    strcmp(f[10], "open") == 0)
+				c->sum->open_warn_hold++;
+		}
 		count_code(c->sum, f[2], f[3]);
 	}
 	sqlite3_finalize(s);
@@ -706,6 +710,43 @@ br_validate_write_summary(const struct br_validate_summary *sum, FILE *out,
 	return 0;
 }
 
+/*
+ * Record the rules in force as settings 'vee_rule.<CODE>' ("hold; ratio
+ * 1.5, floor 2" or "disabled"), so the review page (lib/report/review.c)
+ * shows the thresholds an exception was raised under.
+ */
+static int
+record_rules(struct br_store *st, const struct br_vee_rules *rules,
+    struct br_error *err)
+{
+	char key[64], val[256], num[32];
+	int r, i;
+
+	for (r = 0; r < BR_VEE_NRULES; r++) {
+		const struct br_vee_rule_cfg *c = &rules->rule[r];
+		size_t l;
+
+		snprintf(key, sizeof(key), "vee_rule.%s", c->code);
+		snprintf(val, sizeof(val), "%s", c->enabled ? c->severity :
+		    "disabled");
+		for (i = 0; i < BR_VEE_MAX_PARAMS; i++) {
+			const char *name = br_vee_param_name((enum br_vee_rule)r,
+			    i);
+
+			if (name == NULL)
+				break;
+			br_decimal_format(c->param[i], 3, c->param[i] % 1000 ?
+			    3 : 0, num, sizeof(num));
+			l = strlen(val);
+			snprintf(val + l, sizeof(val) - l, "%s%s %s",
+			    i ? ", " : "; ", name, num);
+		}
+		if (br_store_setting_set(st, key, val, err) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 int
 br_validate_run(struct br_store *st, const struct br_validate_opts *opts,
     FILE *out, struct br_validate_summary *sum, struct br_error *err)
@@ -736,6 +777,8 @@ br_validate_run(struct br_store *st, const struct br_validate_opts *opts,
 		goto out;
 	c.sum->from_day = from;
 	c.sum->to_day = to;
+	if (record_rules(st, &c.rules, err) != 0)
+		goto out;
 	c.ins_exc = br_store_prepare(st, "INSERT INTO exception(exc_id, stage,"
 	    " code, severity, account_id, meter_id, date, detail, status)"
 	    " VALUES(br_exc_id('validate', ?1, ?3, ?4, ?5, ?6), 'validate',"

@@ -49,6 +49,8 @@ struct br_validate_summary {
 	long estimated;			/* intervals estimated by this run */
 	long rows;			/* exception report rows */
 	long warn_hold;			/* rows with severity warn or hold */
+	long open_warn_hold;		/* of them, stage validate and still
+					 * open (no decision, not estimated) */
 	size_t ncodes;
 	struct br_validate_code_count codes[BR_VALIDATE_MAX_CODES];
 };
