@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "report/regcheck.h"
+#include "common/exitcode.h"
 #include "store/store.h"
 #include "common/cli.h"
 #include "core/banned.h"
@@ -17,12 +18,15 @@
 static const struct br_cli_opt options[] = {
 	{ "cycle", required_argument, 'c', "ID",
 	    "the bill cycle whose period is checked" },
+	{ "html", required_argument, 'H', "FILE.html",
+	    "also write the findings as an HTML page" },
 	{ NULL, 0, 0, NULL, NULL }
 };
 
 static struct br_cli cli = {
 	.tool = "registry-check",
-	.synopsis = "usage: registry-check [--db PATH] --cycle ID [-o FILE]\n",
+	.synopsis = "usage: registry-check [--db PATH] --cycle ID [--html FILE.html] "
+	    "[-o FILE]\n",
 	.about = "Check the registry (meters, installs, agreements) against "
 	    "the reads imported\nfor a bill cycle: meters reading but not "
 	    "installed or installed twice,\nretired meters and empty service "
@@ -37,7 +41,8 @@ static struct br_cli cli = {
 int
 main(int argc, char **argv)
 {
-	const char *cycle = NULL;
+	const char *cycle = NULL, *html = NULL;
+	struct br_output hout = { 0 };
 	struct br_regcheck rc;
 	struct br_cli_run run;
 	int ch, st;
@@ -47,6 +52,7 @@ main(int argc, char **argv)
 	while ((ch = br_cli_next(&cli, argc, argv)) != -1) {
 		switch (ch) {
 		case 'c': cycle = optarg; break;
+		case 'H': html = optarg; break;
 		default: return cli.status;
 		}
 	}
@@ -59,6 +65,12 @@ main(int argc, char **argv)
 	st = br_regcheck_run(run.st, cycle, &rc, &run.err);
 	if (st == 0)
 		br_regcheck_write_csv(&rc, run.out.f);
+	if (st == 0 && html != NULL &&
+	    (st = br_output_open(&hout, html, &run.err)) == 0)
+		br_regcheck_write_html(&rc, cycle, hout.f);
+	if (html != NULL && br_output_close(&hout, st == 0,
+	    st == 0 ? &run.err : NULL) != 0)
+		st = -1;
 	n = rc.n;
 	br_regcheck_release(&rc);
 	if ((st = br_cli_end(&run, st)) != 0)

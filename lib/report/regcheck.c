@@ -20,6 +20,8 @@
 #include "core/reads.h"
 #include "core/tz.h"
 #include "io/csvio.h"
+#include "io/html.h"
+#include "report/review.h"
 #include "core/banned.h"
 
 #define NO_DATA INT64_MIN
@@ -1091,4 +1093,55 @@ br_regcheck_release(struct br_regcheck *rc)
 {
 	free(rc->f);
 	memset(rc, 0, sizeof(*rc));
+}
+
+void
+br_regcheck_write_html(const struct br_regcheck *rc, const char *cycle_id,
+    FILE *out)
+{
+	static const char *const sev[] = { "hold", "warn", "info" };
+	char title[128];
+	size_t i, k;
+
+	snprintf(title, sizeof(title), "Registry check, cycle %s", cycle_id);
+	br_html_page_begin(out, title, br_report_css);
+	br_html_elem(out, "h1", title, NULL);
+	br_html_start(out, "p", "class", "muted", NULL);
+	br_html_textf(out, "%ld meters and %ld agreements active in the "
+	    "period checked: %ld hold, %ld warn, %ld info findings.",
+	    rc->meters, rc->agreements, rc->holds, rc->warns, rc->infos);
+	br_html_end(out, "p");
+	for (k = 0; k < 3; k++) {
+		bool any = false;
+		for (i = 0; i < rc->n; i++) {
+			const struct br_regcheck_finding *f = &rc->f[i];
+			if (strcmp(f->severity, sev[k]) != 0)
+				continue;
+			if (!any) {
+				br_html_start(out, "h2", NULL);
+				br_html_textf(out, "%s", sev[k]);
+				br_html_end(out, "h2");
+				br_html_raw(out, "<table><thead><tr><th>code</th>"
+				    "<th>meter</th><th>service point</th>"
+				    "<th>account</th><th>evidence</th>"
+				    "<th>suggested fix</th></tr></thead><tbody>\n");
+				any = true;
+			}
+			br_html_start(out, "tr", "class", k == 0 ? "sev-hold" :
+			    k == 1 ? "sev-warn" : "sev-info", NULL);
+			br_html_elem(out, "td", f->code, NULL);
+			br_html_elem(out, "td", f->meter_id, NULL);
+			br_html_elem(out, "td", f->sp_id, NULL);
+			br_html_elem(out, "td", f->account_id, NULL);
+			br_html_elem(out, "td", f->evidence, NULL);
+			br_html_elem(out, "td", f->fix, NULL);
+			br_html_end(out, "tr");
+			br_html_raw(out, "\n");
+		}
+		if (any)
+			br_html_raw(out, "</tbody></table>\n");
+	}
+	if (rc->n == 0)
+		br_html_elem(out, "p", "No findings.", NULL);
+	br_html_page_end(out, NULL);
 }

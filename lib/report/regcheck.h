@@ -47,6 +47,11 @@ int br_regcheck_run(struct br_store *st, const char *cycle_id,
  * account_id,evidence,suggested_fix). */
 void br_regcheck_write_csv(const struct br_regcheck *rc, FILE *out);
 
+/* Write the findings as a self-contained HTML page (io/html.h), one
+ * table per severity. */
+void br_regcheck_write_html(const struct br_regcheck *rc,
+    const char *cycle_id, FILE *out);
+
 void br_regcheck_release(struct br_regcheck *rc);
 
 /* The normalized form of a meter id used to find duplicates: upper case,
