@@ -15,6 +15,7 @@
 #include "common/cli.h"
 #include "core/money.h"
 #include "render/render.h"
+#include "render/messages.h"
 #include "store/store.h"
 #include "core/banned.h"
 
@@ -32,6 +33,8 @@ static const struct br_cli_opt options[] = {
 	    "write the print stream (every bill in one file)" },
 	{ "shard", required_argument, 'K', "K/N",
 	    "render the accounts of shard K of N" },
+	{ "messages", required_argument, 'M', "FILE",
+	    "bill messages YAML (br-bill-messages(5))" },
 	{ NULL, 0, 0, NULL, NULL }
 };
 
@@ -41,7 +44,7 @@ static struct br_cli cli = {
 	    "[--out-dir DIR]\n"
 	    "                   [--format text|pdf|both] [--vendor FILE] "
 	    "[--shard K/N] [-o FILE]\n"
-	    "                   [--print-stream FILE]\n",
+	    "                   [--print-stream FILE] [--messages FILE]\n",
 	.about = "Render and issue the bills of a cycle; write the bill "
 	    "register CSV to the\noutput.  See docs/bill-render.md.",
 	.opts = options,
@@ -63,8 +66,10 @@ held_notice(void *ctx, const char *bill_id, int64_t cents, const char *why)
 
 struct args {
 	struct br_render_opts opts;
-	const char *vpath, *ppath;
+	const char *vpath, *ppath, *mpath;
+	struct br_messages msgs;
 	struct br_shard shard;
+	long glyph_bills;	/* bills with characters no font has */
 };
 
 static int
@@ -92,6 +97,7 @@ parse_args(int argc, char **argv, struct args *a)
 		case 'D': a->opts.out_dir = optarg; break;
 		case 'V': a->vpath = optarg; break;
 		case 'P': a->ppath = optarg; break;
+		case 'M': a->mpath = optarg; break;
 		case 'K':
 			if (br_shard_parse(optarg, &a->shard, &err) != 0)
 				return br_cli_usage_error(err.msg);
@@ -123,8 +129,13 @@ work(struct br_cli_run *run, struct args *a, struct br_render *r)
 		a->opts.print = pout.f;
 	if (cli.verbose)
 		a->opts.notice = held_notice;
+	if (rc == 0 && a->mpath != NULL && (rc = br_messages_load(&a->msgs,
+	    a->mpath, err)) == 0)
+		a->opts.messages = &a->msgs;
 	if (rc == 0)
 		rc = br_render_run(r, run->st, &a->opts, run->out.f, &tot, err);
+	if (a->opts.messages != NULL)
+		br_messages_free(&a->msgs);
 	if (rc == 0)
 		snprintf(run->counts, sizeof(run->counts), "bills=%ld held=%ld "
 		    "issued=%ld", tot.rendered, tot.held, tot.issued_now);
@@ -137,6 +148,10 @@ work(struct br_cli_run *run, struct args *a, struct br_render *r)
 		rc = br_output_flush(&run->out, err);
 	if (rc == 0)
 		rc = br_render_finish(r, 1, err);
+	if (rc == 0 && (a->glyph_bills = tot.glyph_bills) > 0)
+		br_warn("warning: %ld bill%s with characters no PDF font has "
+		    "(exception GLYPH_MISSING); first: %s", tot.glyph_bills,
+		    tot.glyph_bills == 1 ? "" : "s", tot.glyph_first);
 	return rc;
 }
 
@@ -166,5 +181,5 @@ main(int argc, char **argv)
 	br_render_init(&r);
 	rc = br_cli_end(&run, work(&run, &a, &r));
 	br_render_release(&r);
-	return rc;
+	return rc == 0 && a.glyph_bills > 0 ? BR_EXIT_EXCEPTIONS : rc;
 }

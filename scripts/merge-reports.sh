@@ -10,7 +10,9 @@
 #               exc_id
 #   charges     charges.csv (rate-apply): by account_id, bill_id, then the
 #               shard's own order (a bill's lines are all in one shard)
-#   register    register.csv (bill-render): by bill_id
+#   register    register.csv (bill-render): by bill_id; also alerts.csv
+#               (customer-alerts): by account_id, an account's rows are
+#               all in one shard
 #   payments    payments.csv (pay-reconcile): by file, then line, then the
 #               shard's own order
 # The header is kept once.  TOTAL rows (register, payments) are added up

@@ -34,6 +34,7 @@
 #            posted are skipped by their hash)
 #
 # Outputs in OUT: import-exceptions.csv, exceptions.csv, charges.csv,
+# alerts.csv (customer-alerts: leak, high usage, estimated bill),
 # exceptions.html (the review page), register.csv, bills/*.txt, payments.csv, and manifest.txt (SHA-256 of
 # every input, tariff and output: the replay record of the run).  A stage exit status of 1 means
 # "done, data exceptions found" and the cycle goes on; any other non-zero
@@ -141,6 +142,7 @@ bill_date=$(awk -F, -v c="$cycle" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i ==
 if [ -n "$bill_date" ]; then
   stage latefees pay-reconcile --db "$db" --late-fees --as-of "$bill_date" -o /dev/null
 fi
+stage alerts customer-alerts --db "$db" --cycle "$cycle" $acct -o "$out/alerts.csv"
 stage render bill-render --db "$db" --cycle "$cycle" $acct --out-dir "$out/bills" -o "$out/register.csv"
 set --
 if [ -d "$paydir" ]; then

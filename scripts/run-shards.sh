@@ -29,7 +29,8 @@
 # Each shard runs scripts/run-cycle.sh --shard K/N --out OUT/shard-K (its
 # own store OUT/shard-K/billing.db, log OUT/shard-K/log).  OUT then holds
 # the merged import-exceptions.csv, exceptions.csv, charges.csv,
-# register.csv, payments.csv (when there are payments) and bills/.
+# register.csv, payments.csv (when there are payments), alerts.csv and
+# bills/.
 # Exit status: 0 done and clean; 1 done, a shard held bills or has open
 # exceptions (run-cycle.sh's 1); 2 usage; 65 shard reports do not merge;
 # else the status of the first failed shard.
@@ -85,7 +86,8 @@ merge() {
       echo "run-shards: shard $k has no register.csv in $out/shard-$k$sub (did it run?)" >&2; exit 66; }
   done
   for r in import-exceptions.csv:exceptions exceptions.csv:exceptions \
-           charges.csv:charges register.csv:register payments.csv:payments; do
+           charges.csv:charges register.csv:register payments.csv:payments \
+           alerts.csv:register; do
     f=${r%%:*}
     set --
     for k in $(seq 1 "$n"); do

@@ -110,7 +110,7 @@ static void
 render(void)
 {
 	struct br_render_opts opts = { "2026-10", NULL, NULL, BR_RENDER_TEXT,
-	    NULL, NULL, NULL, NULL };
+	    NULL, NULL, NULL, NULL, NULL };
 	struct br_render_totals tot;
 	struct br_render r;
 	struct br_error err;

@@ -140,7 +140,7 @@ static int
 run(char **reg, struct br_render_totals *tot, struct br_error *err)
 {
 	struct br_render_opts opts = { "2026-10", NULL, NULL, BR_RENDER_TEXT,
-	    NULL, NULL, NULL, NULL };
+	    NULL, NULL, NULL, NULL, NULL };
 	struct br_render r;
 	char out[300];
 	size_t len;
@@ -260,7 +260,7 @@ START_TEST(test_render_unknown_cycle)
 	struct br_error err;
 	struct br_render_totals tot;
 	struct br_render_opts opts = { "2099-01", NULL, "bills",
-	    BR_RENDER_TEXT, NULL, NULL, NULL, NULL };
+	    BR_RENDER_TEXT, NULL, NULL, NULL, NULL, NULL };
 	struct br_render r;
 	FILE *f = fopen("/dev/null", "w");
 

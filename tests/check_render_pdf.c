@@ -115,7 +115,7 @@ pdf_of(const char *bill_id, size_t *len)
 
 	ck_assert_int_eq(br_pdf_fonts_open(&pf, st, &err), 0);
 	ck_assert_int_eq(br_bill_doc_load(st, bill_id, &d, &err), 0);
-	ck_assert_int_eq(br_render_pdf(&d, &pf, f, NULL, &err), 0);
+	ck_assert_int_eq(br_render_pdf(&d, &pf, f, NULL, NULL, &err), 0);
 	br_bill_doc_free(&d);
 	br_pdf_fonts_close(&pf);
 	fclose(f);
@@ -148,7 +148,7 @@ run(int fmt, char **reg, char **vendor, struct br_render_totals *tot,
     struct br_error *err)
 {
 	struct br_render_opts opts = { "2026-10", NULL, NULL, 0, NULL, NULL,
-	    NULL, NULL };
+	    NULL, NULL, NULL };
 	struct br_render r;
 	char out[300];
 	size_t len, vlen;

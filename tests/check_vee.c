@@ -268,6 +268,8 @@ START_TEST(test_rules_defaults_and_file)
 			ck_assert_str_eq(d.rule[i].severity,
 			    f.rule[i].severity);
 			ck_assert(d.rule[i].enabled == f.rule[i].enabled);
+			ck_assert(d.rule[i].customer_facing ==
+			    f.rule[i].customer_facing);
 			ck_assert_uint_eq(d.rule[i].kinds, f.rule[i].kinds);
 			for (k = 0; k < BR_VEE_MAX_PARAMS; k++)
 				ck_assert_int_eq(d.rule[i].param[k],

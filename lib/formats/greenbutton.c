@@ -7,6 +7,7 @@
  */
 #include "formats/greenbutton.h"
 
+#include <ctype.h>
 #include <expat.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -337,6 +338,38 @@ scale(int64_t v, int power, int64_t *out)
 	return 0;
 }
 
+/*
+ * The UsagePoint id of a meter path ("RetailCustomer/7/UsagePoint/E1"
+ * -> "E1"), percent-decoded, as the serial: ami-import tries it when the
+ * whole path is not a registry meter (usage-export writes the meter id
+ * there).  "" when there is none or it does not fit.
+ */
+static void
+usage_point_id(const char *path, char *out, size_t n)
+{
+	const char *p = strstr(path, "UsagePoint/");
+	size_t k = 0;
+
+	out[0] = '\0';
+	if (p == NULL)
+		return;
+	for (p += strlen("UsagePoint/"); *p && *p != '/'; p++) {
+		int c = (unsigned char)*p;
+		if (c == '%' && isxdigit((unsigned char)p[1]) &&
+		    isxdigit((unsigned char)p[2])) {
+			char h[3] = {p[1], p[2], '\0'};
+			c = (int)strtol(h, NULL, 16);
+			p += 2;
+		}
+		if (k + 1 >= n) {
+			out[0] = '\0';
+			return;
+		}
+		out[k++] = (char)c;
+	}
+	out[k] = '\0';
+}
+
 static int
 emit(struct gb *g, br_ami_day_cb on_day, void *ctx)
 {
@@ -391,6 +424,7 @@ emit(struct gb *g, br_ami_day_cb on_day, void *ctx)
 				goto out;
 			}
 			memcpy(d.meter_id, tmp, strlen(tmp) + 1);
+			usage_point_id(tmp, d.serial, sizeof(d.serial));
 		}
 		d.channel = t->flow == 19 ? BR_CHANNEL_RECEIVED :
 		    (t->flow == 1 || t->flow <= 0) ? BR_CHANNEL_DELIVERED :

@@ -128,7 +128,8 @@ load_services(struct br_store *st, struct br_bill_doc *d,
 {
 	sqlite3_stmt *s = br_bill_prep(st, d->cache,
 	    "SELECT sa.sp_id, sp.kind, sp.address, sa.rate_code, sa.start_date, "
-	    "sa.net_metering FROM service_agreement sa JOIN service_point sp "
+	    "sa.net_metering, sa.customer_class FROM service_agreement sa "
+	    "JOIN service_point sp "
 	    "ON sp.sp_id = sa.sp_id WHERE sa.account_id = ?1 "
 	    "AND sa.start_date <= ?3 AND (sa.end_date IS NULL OR "
 	    "sa.end_date = '' OR sa.end_date >= ?2) "
@@ -155,6 +156,8 @@ load_services(struct br_store *st, struct br_bill_doc *d,
 		br_store_column_text(v->rate_code, sizeof(v->rate_code), s, 3);
 		br_store_column_text(v->start_date, sizeof(v->start_date), s, 4);
 		br_store_column_text(v->net_metering, sizeof(v->net_metering), s, 5);
+		br_store_column_text(v->customer_class,
+		    sizeof(v->customer_class), s, 6);
 	}
 	br_bill_unprep(d->cache, s);
 	if (rc != SQLITE_DONE)
@@ -366,8 +369,9 @@ load_items(struct br_store *st, struct br_bill_doc *d, struct br_error *err)
 		d->nsp_items = sqlite3_column_int(s, 0);
 	br_bill_unprep(d->cache, s);
 	s = br_bill_prep(st, d->cache, "SELECT sp_id, code, description, "
-	    "quantity_milli, unit, rate_micro, amount_cents FROM bill_line "
-	    "WHERE bill_id = ?1 ORDER BY seq", err);
+	    "quantity_milli, unit, rate_micro, amount_cents, CASE WHEN code "
+	    "IN ('NEM_BANK', 'NEM_TRUEUP') THEN trace ELSE '' END "
+	    "FROM bill_line WHERE bill_id = ?1 ORDER BY seq", err);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_text(s, 1, d->bill_id, -1, SQLITE_STATIC);
@@ -387,6 +391,8 @@ load_items(struct br_store *st, struct br_bill_doc *d, struct br_error *err)
 		br_store_column_text(it->unit, sizeof(it->unit), s, 4);
 		it->rate_micro = sqlite3_column_int64(s, 5);
 		it->amount_cents = sqlite3_column_int64(s, 6);
+		br_store_column_text(it->nem_trace, sizeof(it->nem_trace), s,
+		    7);
 		sum += it->amount_cents;
 	}
 	br_bill_unprep(d->cache, s);
@@ -728,6 +734,113 @@ load_past_due(struct br_store *st, struct br_bill_doc *d,
  * Fill d (bill fields already set) from the store; the utility block is
  * copied from util when not NULL (a run reads the settings once).
  */
+/* Hours in a LEAK detail "(744 h 00 min)"; -1 when absent. */
+static long
+leak_hours(const char *detail)
+{
+	const char *p = strstr(detail, " h ");
+	long h = 0, mul = 1;
+
+	if (p == NULL)
+		return -1;
+	while (p > detail && p[-1] >= '0' && p[-1] <= '9') {
+		h += (p[-1] - '0') * mul;
+		mul *= 10;
+		p--;
+	}
+	return mul > 1 ? h : -1;
+}
+
+/*
+ * Bill messages from the validation exceptions of the account in the
+ * period (not overridden): LEAK (longest run per meter), HIGH_USAGE
+ * (the ratio against the prior period or last year), estimates (GAP_*:
+ * days per meter and the method).  At most 4, in meter and code order.
+ */
+static int
+load_notes(struct br_store *st, struct br_bill_doc *d, struct br_error *err)
+{
+	sqlite3_stmt *s = br_bill_prep(st, d->cache, "SELECT meter_id, code, "
+	    "min(date), count(*), max(detail), group_concat(detail, '|') "
+	    "FROM exception WHERE stage = 'validate' AND account_id = ?1 AND "
+	    "date BETWEEN ?2 AND ?3 AND status <> 'overridden' AND code IN "
+	    "('LEAK', 'HIGH_USAGE', 'GAP_LIKE_DAY', 'GAP_FALLBACK') "
+	    "GROUP BY meter_id, code ORDER BY meter_id, code", err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, d->account_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, d->period_start, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, d->period_end, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && d->nnotes < 4) {
+		const char *meter = (const char *)sqlite3_column_text(s, 0),
+		    *code = (const char *)sqlite3_column_text(s, 1),
+		    *date = (const char *)sqlite3_column_text(s, 2),
+		    *all = (const char *)sqlite3_column_text(s, 5), *p;
+		int n = sqlite3_column_int(s, 3);
+		char *out = d->notes[d->nnotes];
+		long h = -1, x;
+
+		if (meter == NULL || code == NULL || date == NULL)
+			continue;
+		if (strcmp(code, "LEAK") == 0) {
+			for (p = all; p != NULL && *p; p = strchr(p, '|')) {
+				if (*p == '|')
+					p++;
+				if ((x = leak_hours(p)) > h)
+					h = x;
+			}
+			if (h > 0)
+				snprintf(out, 320, "Possible leak: water ran "
+				    "without stopping for %ld hours from %s "
+				    "(meter %s). Please check toilets, taps, "
+				    "hoses and irrigation.", h, date, meter);
+			else
+				snprintf(out, 320, "Possible leak: water ran "
+				    "without stopping from %s (meter %s).",
+				    date, meter);
+		} else if (strcmp(code, "HIGH_USAGE") == 0) {
+			const char *r = strrchr((const char *)
+			    sqlite3_column_text(s, 4), '(');
+			const char *of = strstr((const char *)
+			    sqlite3_column_text(s, 4), " of the ");
+			int64_t ratio;
+			char lbl[64] = "usual";
+			size_t k = 0;
+
+			if (of != NULL) {
+				of += 8;
+				while (of[k] && !(of[k] == ' ' && of[k + 1] >=
+				    '0' && of[k + 1] <= '9') && k + 1 <
+				    sizeof(lbl))
+					k++;
+				memcpy(lbl, of, k);
+				lbl[k] = '\0';
+			}
+			if (r != NULL && br_decimal_parse(r + 1,
+			    strcspn(r + 1, "x"), 2, &ratio) == 0)
+				snprintf(out, 320, "High usage: meter %s used "
+				    "%ld%% more per day this period than in "
+				    "the %s.", meter, (long)(ratio - 100),
+				    lbl);
+			else
+				snprintf(out, 320, "High usage: meter %s used "
+				    "more than usual this period.", meter);
+		} else
+			snprintf(out, 320, "Estimated: meter %s did not send "
+			    "reads for %d day%s from %s; that use was "
+			    "estimated from %s and will be corrected when "
+			    "actual reads arrive.", meter, n, n == 1 ? "" :
+			    "s", date, strcmp(code, "GAP_LIKE_DAY") == 0 ?
+			    "similar days" : "the days before");
+		d->nnotes++;
+	}
+	br_bill_unprep(d->cache, s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
+	    br_store_fail(st, "read exceptions", err);
+}
+
 int
 br_bill_doc_fill(struct br_store *st, struct br_bill_doc *d,
     const struct br_bill_doc *util, struct br_error *err)
@@ -753,7 +866,8 @@ br_bill_doc_fill(struct br_store *st, struct br_bill_doc *d,
 	    d->ls.adjustments_cents + d->total_cents;
 	if (load_services(st, d, err) != 0 || load_all_meters(st, d, err) != 0
 	    || load_reads(st, d, err) != 0 || load_items(st, d, err) != 0 || load_history(st, d, err) != 0 ||
-	    load_nem(st, d, err) != 0 || load_replaced(st, d, err) != 0)
+	    load_nem(st, d, err) != 0 || load_replaced(st, d, err) != 0 ||
+	    load_notes(st, d, err) != 0)
 		return -1;
 	make_scanline(d);
 	make_imb(d);
@@ -797,4 +911,110 @@ br_bill_doc_load(struct br_store *st, const char *bill_id,
 	if (rc != SQLITE_ROW)
 		return br_store_fail(st, "read bill", err);
 	return br_bill_doc_fill(st, d, NULL, err);
+}
+
+int
+br_bill_therm_line(const struct br_bill_doc *d,
+    const struct br_bill_meterrow *m, char *buf, size_t n)
+{
+	int64_t energy = 0, largest = 0, therms, factor;
+	char v[32], f[32], t[32];
+	size_t i;
+
+	buf[0] = '\0';
+	if (m->channel == BR_CHANNEL_RECEIVED || m->usage_milli <= 0 ||
+	    (strcmp(m->unit, "CCF") != 0 && strcmp(m->unit, "CF") != 0 &&
+	    strcmp(m->unit, "MCF") != 0))
+		return 0;
+	for (i = 0; i < d->nitems; i++) {
+		const struct br_bill_item *it = &d->items[i];
+		if (strcmp(it->sp_id, m->group) != 0 ||
+		    strcmp(it->unit, "therm") != 0)
+			continue;
+		if (strncmp(it->code, "ENERGY", 6) == 0)
+			energy += it->quantity_milli;
+		if (it->quantity_milli > largest)
+			largest = it->quantity_milli;
+	}
+	therms = energy > 0 ? energy : largest;
+	if (therms <= 0)
+		return 0;
+	factor = br_div_round(therms * 1000, m->usage_milli,
+	    BR_ROUND_HALF_UP);
+	snprintf(buf, n, "%s %s x %s therm/%s (heat content) = %s therm", br_decimal_format(m->usage_milli, 3, 3, v, sizeof(v)),
+	    m->unit, br_decimal_format(factor, 3, 3, f, sizeof(f)), m->unit,
+	    br_decimal_format(therms, 3, 3, t, sizeof(t)));
+	return 1;
+}
+
+/* "net metering P: delivered D - received R U; bank A + surplus S - used
+ * X = B U ..." -> its fields (decimal text). */
+static int
+nem_fields(const char *t, char f[7][32], char *prog, char *unit)
+{
+	return sscanf(t, "net metering %31s delivered %31s - received %31s "
+	    "%15[^;]; bank %31s + surplus %31s - used %31s = %31s",
+	    prog, f[0], f[1], unit, f[2], f[3], f[4], f[5]) == 8;
+}
+
+int
+br_bill_nem_line(const struct br_bill_doc *d, const char *sp_id, int k,
+    char *buf, size_t n)
+{
+	char f[7][32], prog[32], unit[16], a[32], b[32];
+	int64_t dv, rv, exp_q = 0, exp_c = 0;
+	int line = 0, nexp = 0, m;
+	size_t i;
+
+	buf[0] = '\0';
+	for (i = 0; i < d->nitems; i++) {
+		const struct br_bill_item *it = &d->items[i];
+		if (strcmp(it->sp_id, sp_id) != 0)
+			continue;
+		if (strcmp(it->code, "NEM_BANK") == 0 &&
+		    nem_fields(it->nem_trace, f, prog, unit)) {
+			prog[strcspn(prog, ":")] = '\0';
+			if (br_decimal_parse(f[0], (size_t)-1, 3, &dv) != 0 ||
+			    br_decimal_parse(f[1], (size_t)-1, 3, &rv) != 0)
+				continue;
+			if (line++ == k) {
+				snprintf(buf, n, "Net metering %s: delivered "
+				    "%s %s, received (exported) %s %s, net "
+				    "%s %s", prog, f[0], unit, f[1], unit,
+				    br_decimal_format(dv - rv, 3, 3, a,
+				    sizeof(a)), unit);
+				return 1;
+			}
+			if (line++ == k) {
+				snprintf(buf, n, "Credit bank: carried in %s "
+				    "%s, surplus added %s, used %s, carried "
+				    "forward %s %s", f[2], unit, f[3], f[4],
+				    f[5], unit);
+				return 1;
+			}
+		} else if (strcmp(it->code, "NEM_TRUEUP") == 0 &&
+		    sscanf(it->nem_trace, "annual true-up %31s (month %d)",
+		    prog, &m) == 2) {
+			if (line++ == k) {
+				snprintf(buf, n, "Annual true-up (month %d): "
+				    "%s %s of banked credit settled, credit "
+				    "%s", m, br_decimal_format(
+				    it->quantity_milli, 3, 3, a, sizeof(a)),
+				    it->unit, br_cents_format(
+				    -it->amount_cents, b, sizeof(b)));
+				return 1;
+			}
+		} else if (strncmp(it->code, "EXPORT", 6) == 0) {
+			exp_q += it->quantity_milli;
+			exp_c += it->amount_cents;
+			nexp++;
+		}
+	}
+	if (nexp > 0 && line == k) {
+		snprintf(buf, n, "Net billing: exported %s kWh, export credit "
+		    "%s", br_decimal_format(exp_q, 3, 3, a, sizeof(a)),
+		    br_cents_format(-exp_c, b, sizeof(b)));
+		return 1;
+	}
+	return 0;
 }

@@ -25,6 +25,7 @@
 #define BR_RENDER_TEXT	1	/* <out_dir>/<bill_id>.txt */
 #define BR_RENDER_PDF	2	/* <out_dir>/<bill_id>.pdf */
 
+struct br_messages;
 struct br_render_opts {
 	const char *cycle_id;	/* required: bills of this cycle */
 	const char *account_id;	/* NULL: every account of the cycle */
@@ -38,6 +39,8 @@ struct br_render_opts {
 	void (*notice)(void *ctx, const char *bill_id, int64_t total_cents,
 	    const char *hold_codes);
 	void *notice_ctx;
+	/* NULL, or configurable messages (messages.h), BORROWED */
+	const struct br_messages *messages;
 };
 
 /*
@@ -52,6 +55,7 @@ struct br_bill_service {	/* one service agreement in the period */
 	char rate_code[64];
 	char start_date[11];	/* agreement start */
 	char net_metering[64];	/* program, "" when not enrolled */
+	char customer_class[32];
 };
 
 struct br_bill_meterrow {	/* one bill_meter row */
@@ -82,6 +86,7 @@ struct br_bill_item {		/* one bill_line row */
 	char unit[16];
 	int64_t rate_micro;
 	int64_t amount_cents;
+	char nem_trace[256];	/* trace of NEM_BANK / NEM_TRUEUP lines */
 };
 
 struct br_bill_bar {		/* one bar of the usage history */
@@ -124,6 +129,10 @@ struct br_bill_doc {
 	size_t nitems;
 	int nsp_items;		/* distinct non-empty sp_id of the lines */
 	int estimated;		/* some usage was estimated */
+	/* Messages from the period's validation exceptions: a leak (hours
+	 * of continuous flow), high usage, why usage was estimated. */
+	char notes[8][320];	/* then the configured messages */
+	int nnotes;
 	struct br_bill_nem *nem;	/* only when the store keeps a bank */
 	size_t nnem;
 	/* usage history, oldest first, this bill last */
@@ -151,6 +160,28 @@ int br_bill_doc_load(struct br_store *st, const char *bill_id,
     struct br_bill_doc *d, struct br_error *err);
 void br_bill_doc_free(struct br_bill_doc *d);
 
+/*
+ * The heat-content line of a gas meter read in volume (CCF, CF, MCF)
+ * whose service point is billed in therms: "16.191 CCF x 1.041
+ * therm/CCF (heat content) = 16.854 therm" into buf; returns 1,
+ * or 0 (buf "") when m is not such a meter.  The factor is therms billed
+ * (the service point's ENERGY therm lines, else its largest therm line)
+ * over the volume, 3 decimals, the period's average when it changed.
+ */
+int br_bill_therm_line(const struct br_bill_doc *d,
+    const struct br_bill_meterrow *m, char *buf, size_t n);
+
+/*
+ * The net-metering summary of service point sp_id, one line per call:
+ * k = 0, 1, 2 ... fills buf and returns 1 while there is a line k, then
+ * 0.  From the NEM_BANK line: delivered, received (exported) and net
+ * use, and the credit bank carried in, added, used and carried forward;
+ * from NEM_TRUEUP: the true-up month and the amount settled; from the
+ * EXPORT* lines of net billing: the energy exported and its credit.
+ */
+int br_bill_nem_line(const struct br_bill_doc *d, const char *sp_id, int k,
+    char *buf, size_t n);
+
 /* The text bill (render_text.c). */
 void br_render_text(const struct br_bill_doc *d, FILE *f);
 
@@ -160,8 +191,13 @@ void br_render_text(const struct br_bill_doc *d, FILE *f);
  * bill's number of pages.  0, or -1 with err.
  */
 struct br_pdf_fonts;
+/* Characters a PDF could not print (no embedded face has them). */
+struct br_pdf_glyphs {
+	uint32_t cp[8];		/* the first ones, ascending per bill */
+	int n;			/* how many in all */
+};
 int br_render_pdf(const struct br_bill_doc *d, const struct br_pdf_fonts *pf,
-    FILE *f, int *pages, struct br_error *err);
+    FILE *f, int *pages, struct br_pdf_glyphs *miss, struct br_error *err);
 
 /*
  * The print stream: the PDF bills of a run concatenated in one PDF (the
@@ -175,7 +211,8 @@ struct br_pdf_stream;
 struct br_pdf_stream *br_pdf_stream_new(const struct br_pdf_fonts *pf,
     const char *cycle_id, struct br_error *err);
 int br_pdf_stream_add(struct br_pdf_stream *ps, const struct br_bill_doc *d,
-    int *first_page, int *pages, struct br_error *err);
+    int *first_page, int *pages, struct br_pdf_glyphs *miss,
+    struct br_error *err);
 int br_pdf_stream_pages(const struct br_pdf_stream *ps);
 int br_pdf_stream_save(struct br_pdf_stream *ps, FILE *f,
     struct br_error *err);
@@ -202,6 +239,9 @@ struct br_render_totals {
 	long issued_now;	/* drafts issued by this run */
 	int64_t previous_cents, payments_cents, adjustments_cents;
 	int64_t current_cents, due_cents;	/* over rendered bills */
+	long glyph_bills;	/* bills with characters no PDF font has
+				 * (exception GLYPH_MISSING each) */
+	char glyph_first[400];	/* the first one's detail */
 };
 
 /*

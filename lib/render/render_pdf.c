@@ -11,6 +11,15 @@
  * (the latest bill date for the print stream), libharu writes no /ID for
  * unencrypted documents, the fonts are a function of the font files, and
  * zlib is deterministic.
+ *
+ * Characters: every string drawn goes through put(), which also collects
+ * its code points.  A bill whose text stays inside WinAnsi is drawn once
+ * with the run's cached single-byte subsets.  Otherwise it is drawn again
+ * with its own UTF-8 (CID) subsets of its own code points
+ * (br_pdf_bill_fonts), each string split into runs of the text face and
+ * the CJK fallback; characters no face has are reported to the caller
+ * (never a silent '?').  The print stream keeps the single-byte faces:
+ * its characters outside WinAnsi are reported the same way.
  */
 #include "render/render.h"
 
@@ -44,6 +53,12 @@ struct pdf {
 	int total;		/* pages in the document */
 	HPDF_STATUS error, detail;
 	const struct br_bill_doc *d;
+	const struct br_pdf_fonts *pf;
+	int utf8;		/* UTF-8 faces of this bill */
+	HPDF_Font fb;		/* CJK fallback (utf8), or NULL */
+	uint32_t *cps;		/* OWNED: code points drawn, unsorted */
+	size_t ncp, capcp;
+	int wide;		/* a code point outside WinAnsi was drawn */
 };
 
 static void
@@ -98,6 +113,142 @@ width(HPDF_Font font, float size, const char *s)
  * Draw s at (x, y); align 'l', 'r' (x is the right edge) or 'c' (x is
  * the centre); text wider than maxw (0: no limit) is cut with "...".
  */
+/* Next code point of UTF-8 *s (advanced); bad bytes give U+FFFD. */
+static uint32_t
+next_cp(const unsigned char **s)
+{
+	const unsigned char *u = *s;
+	uint32_t cp;
+	int n, i;
+
+	if (*u < 0x80) {
+		*s = u + 1;
+		return *u;
+	}
+	n = (*u & 0xE0) == 0xC0 ? 1 : (*u & 0xF0) == 0xE0 ? 2 :
+	    (*u & 0xF8) == 0xF0 ? 3 : 0;
+	cp = n == 1 ? (uint32_t)(*u & 0x1F) : n == 2 ? (uint32_t)(*u & 0x0F) :
+	    (uint32_t)(*u & 0x07);
+	for (i = 1; i <= n; i++) {
+		if ((u[i] & 0xC0) != 0x80) {
+			*s = u + i;
+			return 0xFFFD;
+		}
+		cp = cp << 6 | (uint32_t)(u[i] & 0x3F);
+	}
+	*s = u + (n ? n + 1 : 1);
+	return n ? cp : 0xFFFD;
+}
+
+/* Remember the code points of s (the bill's own text). */
+static void
+collect(struct pdf *p, const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	while (*u) {
+		uint32_t cp = next_cp(&u);
+		if (!br_pdf_is_winansi(cp))
+			p->wide = 1;
+		if (cp < 0x80)
+			continue;	/* always in the subsets */
+		if (p->ncp == p->capcp) {
+			size_t nc = p->capcp ? p->capcp * 2 : 64;
+			uint32_t *v = realloc(p->cps, nc * sizeof(*v));
+			if (v == NULL) {
+				p->error = HPDF_FAILD_TO_ALLOC_MEM;
+				return;
+			}
+			p->cps = v;
+			p->capcp = nc;
+		}
+		p->cps[p->ncp++] = cp;
+	}
+}
+
+/* Face index (pdffont.h) of a document font. */
+static int
+face_index(const struct pdf *p, HPDF_Font font)
+{
+	return font == p->bold ? BR_PDF_FONT_BOLD : font == p->fb ?
+	    BR_PDF_FONT_FALLBACK : BR_PDF_FONT_REGULAR;
+}
+
+/* The font a code point is drawn with: the face, else the fallback. */
+static HPDF_Font
+font_for(const struct pdf *p, HPDF_Font font, uint32_t cp)
+{
+	if (cp < 0x80 || p->fb == NULL ||
+	    br_pdf_font_has(p->pf, face_index(p, font), cp) ||
+	    !br_pdf_font_has(p->pf, BR_PDF_FONT_FALLBACK, cp))
+		return font;
+	return p->fb;
+}
+
+/* Width of UTF-8 s in points, from the faces' advances. */
+static float
+width_utf8(const struct pdf *p, HPDF_Font font, float size, const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	long units = 0;
+
+	while (*u) {
+		uint32_t cp = next_cp(&u);
+		HPDF_Font f = font_for(p, font, cp);
+		units += br_pdf_advance(p->pf, face_index(p, f), cp);
+	}
+	return (float)units * size / 1000.0f;
+}
+
+/* put() of a UTF-8 bill: runs of one font each. */
+static void
+put_utf8(struct pdf *p, float x, float y, HPDF_Font font, float size,
+    int align, float maxw, const char *s)
+{
+	char buf[1024], run[1024];
+	const unsigned char *u;
+	float w;
+	size_t n;
+
+	snprintf(buf, sizeof(buf) - 4, "%s", s);
+	w = width_utf8(p, font, size, buf);
+	if (maxw > 0 && w > maxw) {
+		n = strlen(buf);
+		while (n > 0 && w > maxw) {
+			do
+				n--;
+			while (n > 0 && ((unsigned char)buf[n] & 0xC0) == 0x80);
+			snprintf(buf + n, sizeof(buf) - n, "...");
+			w = width_utf8(p, font, size, buf);
+		}
+	}
+	if (align == 'r')
+		x -= w;
+	else if (align == 'c')
+		x -= w / 2.0f;
+	u = (const unsigned char *)buf;
+	while (*u) {
+		const unsigned char *start = u, *q = u;
+		HPDF_Font f = font_for(p, font, next_cp(&q)), g;
+
+		u = q;
+		while (*u) {
+			q = u;
+			g = font_for(p, font, next_cp(&q));
+			if (g != f)
+				break;
+			u = q;
+		}
+		memcpy(run, start, (size_t)(u - start));
+		run[u - start] = '\0';
+		HPDF_Page_BeginText(p->page);
+		HPDF_Page_SetFontAndSize(p->page, f, size);
+		HPDF_Page_TextOut(p->page, x, y, run);
+		HPDF_Page_EndText(p->page);
+		x += width_utf8(p, f, size, run);
+	}
+}
+
 static void
 put(struct pdf *p, float x, float y, HPDF_Font font, float size, int align,
     float maxw, const char *s)
@@ -106,6 +257,12 @@ put(struct pdf *p, float x, float y, HPDF_Font font, float size, int align,
 	float w;
 	size_t n;
 
+	collect(p, s);
+	if (p->utf8 && font != p->mono) {
+		if (s[0] != '\0')
+			put_utf8(p, x, y, font, size, align, maxw, s);
+		return;
+	}
 	winansi(s, buf, sizeof(buf));
 	if (buf[0] == '\0')
 		return;		/* libharu's TrueType fonts reject "" */
@@ -362,8 +519,12 @@ month_of(const char *date, int *year)
 	return m >= 1 && m <= 12 ? m : 0;
 }
 
-/* The usage history bar chart in the box x0..x1, top at ytop. */
-static void
+/*
+ * The usage history bar chart in the box x0..x1, top at ytop.  Returns
+ * the height it takes: 120, or 130 with the "Same period last year"
+ * line, which would otherwise sit under the next section's header.
+ */
+static float
 draw_history(struct pdf *p, float x0, float x1, float ytop)
 {
 	const struct br_bill_doc *d = p->d;
@@ -378,7 +539,7 @@ draw_history(struct pdf *p, float x0, float x1, float ytop)
 	box(p, x0, ytop - 4, x1 - x0, 15, 0.88f);
 	put(p, x0 + 4, ytop, p->bold, 9.5f, 'l', 0, buf);
 	if (d->nhist == 0)
-		return;
+		return 120;
 	for (i = 0; i < d->nhist; i++)
 		if (d->hist[i].usage_milli > max)
 			max = d->hist[i].usage_milli;
@@ -424,9 +585,11 @@ draw_history(struct pdf *p, float x0, float x1, float ytop)
 				    sizeof(q)), d->hist_unit);
 				put(p, x0 + 4, base - 36, p->reg, 7.5f, 'l',
 				    x1 - x0 - 8, buf);
+				return 130;
 			}
 		}
 	}
+	return 120;
 }
 
 /* The agreements i..j-1 of one service point, a line each. */
@@ -549,6 +712,13 @@ draw_service(struct pdf *p)
 				    buf);
 				p->y -= 11;
 			}
+			for (k = 0; br_bill_nem_line(d, sv->sp_id, (int)k,
+			    buf, sizeof(buf)); k++) {
+				need(p, 12);
+				put(p, LEFT + 12, p->y, p->reg, 8.5f, 'l',
+				    RIGHT - LEFT - 16, buf);
+				p->y -= 11;
+			}
 		}
 		need(p, 24);
 		put(p, LEFT + 12, p->y, p->bold, 8, 'l', 0, "Meter");
@@ -583,6 +753,14 @@ draw_service(struct pdf *p)
 			p->y -= 11;
 			if (m->has_reads)
 				draw_reads(p, m);
+			if (br_bill_therm_line(d, m, buf, sizeof(buf))) {
+				char tl[440];
+				need(p, 10);
+				snprintf(tl, sizeof(tl), "Billed: %s", buf);
+				put(p, LEFT + 20, p->y, p->reg, 7.5f, 'l',
+				    RIGHT - LEFT - 24, tl);
+				p->y -= 10;
+			}
 		}
 		p->y -= 3;
 	}
@@ -710,12 +888,78 @@ draw_charges(struct pdf *p)
 	p->y -= 14;
 }
 
+/* Width of s in font at size, as put() will draw it. */
+static float
+text_width(struct pdf *p, HPDF_Font font, float size, const char *s)
+{
+	char buf[512];
+
+	if (p->utf8 && font != p->mono)
+		return width_utf8(p, font, size, s);
+	winansi(s, buf, sizeof(buf));
+	return buf[0] ? width(font, size, buf) : 0;
+}
+
+/*
+ * s at x, broken at spaces into lines no wider than maxw, 11 pt apart;
+ * draw 0: only count.  Returns the number of lines.
+ */
+static int
+wrap_lines(struct pdf *p, float x, HPDF_Font font, float size, float maxw,
+    const char *s, int draw)
+{
+	char line[400];
+	size_t k, cut;
+	int n = 0;
+
+	while (*s) {
+		snprintf(line, sizeof(line), "%s", s);
+		cut = strlen(line);
+		while (text_width(p, font, size, line) > maxw) {
+			for (k = cut - 1; k > 0 && line[k] != ' '; k--)
+				;
+			if (k == 0)
+				break;
+			cut = k;
+			line[cut] = '\0';
+		}
+		if (draw) {
+			need(p, 12);
+			put(p, x, p->y, font, size, 'l', maxw, line);
+			p->y -= 11;
+		}
+		n++;
+		s += cut;
+		while (*s == ' ')
+			s++;
+	}
+	return n;
+}
+
+static void
+put_wrapped(struct pdf *p, float x, HPDF_Font font, float size, float maxw,
+    const char *s)
+{
+	wrap_lines(p, x, font, size, maxw, s, 1);
+}
+
 static void
 draw_messages(struct pdf *p)
 {
 	const struct br_bill_doc *d = p->d;
 	char buf[300], a[48], b[48], c[48];
+	float h = 18 + 13;	/* heading, the questions line */
+	int k;
 
+	/* The section stays whole: it moves to the next page (with the
+	 * continued-page header) rather than leave a line behind. */
+	h += d->estimated ? 13 : 0;
+	h += d->replaces[0] != '\0' ? 12 : 0;
+	h += d->due_cents < 0 ? 12 : 0;
+	for (k = 0; k < d->nnotes; k++)
+		h += 11.0f * (float)wrap_lines(p, LEFT + 4, p->reg, 8.5f,
+		    RIGHT - LEFT - 8, d->notes[k], 0);
+	need(p, h);
 	heading(p, "MESSAGES");
 	if (d->estimated) {
 		need(p, 13);
@@ -723,6 +967,9 @@ draw_messages(struct pdf *p)
 		    "this bill includes estimated usage.");
 		p->y -= 13;
 	}
+	for (k = 0; k < d->nnotes; k++)
+		put_wrapped(p, LEFT + 4, p->reg, 8.5f, RIGHT - LEFT - 8,
+		    d->notes[k]);
 	if (d->replaces[0] != '\0') {
 		need(p, 13);
 		snprintf(buf, sizeof(buf), "This corrected bill replaces bill "
@@ -743,9 +990,15 @@ draw_messages(struct pdf *p)
 		p->y -= 12;
 	}
 	need(p, 13);
-	snprintf(buf, sizeof(buf), "Questions about your bill? Call %s. "
-	    "Please pay by %s.", d->uphone[0] ? d->uphone :
-	    "customer service", d->due_date);
+	/* A credit or zero balance asks for no payment ("No payment is
+	 * due" above): no due date then. */
+	if (d->due_cents > 0)
+		snprintf(buf, sizeof(buf), "Questions about your bill? Call "
+		    "%s. Please pay by %s.", d->uphone[0] ? d->uphone :
+		    "customer service", d->due_date);
+	else
+		snprintf(buf, sizeof(buf), "Questions about your bill? Call "
+		    "%s.", d->uphone[0] ? d->uphone : "customer service");
 	put(p, LEFT + 4, p->y, p->reg, 8.5f, 'l', RIGHT - LEFT - 8, buf);
 	p->y -= 12;
 }
@@ -846,7 +1099,7 @@ date_of(const char *s, HPDF_Date *dt)
  * per face.
  */
 static const char *
-load_font(struct pdf *p, const struct br_pdf_fonts *pf, int i)
+load_font(struct pdf *p, const unsigned char *data, size_t len, int i)
 {
 	char tag[7] = "BRPDFA";
 	HPDF_Stream s;
@@ -854,8 +1107,7 @@ load_font(struct pdf *p, const struct br_pdf_fonts *pf, int i)
 
 	if ((s = HPDF_MemStream_New(p->doc->mmgr, 8192)) == NULL)
 		return NULL;
-	if (HPDF_Stream_Write(s, pf->data[i], (HPDF_UINT)pf->len[i]) !=
-	    HPDF_OK) {
+	if (HPDF_Stream_Write(s, data, (HPDF_UINT)len) != HPDF_OK) {
 		HPDF_Stream_Free(s);
 		return NULL;
 	}
@@ -869,29 +1121,46 @@ load_font(struct pdf *p, const struct br_pdf_fonts *pf, int i)
 	return def->base_font;
 }
 
-/* A new document with the embedded fonts of pf; -1 with err. */
+/*
+ * A new document with the embedded fonts: the cached single-byte
+ * subsets of pf, or (bf not NULL) the bill's own UTF-8 subsets for the
+ * text faces and the fallback.  -1 with err.
+ */
 static int
-doc_new(struct pdf *p, const struct br_pdf_fonts *pf, const char *what,
+doc_new(struct pdf *p, const struct br_pdf_fonts *pf,
+    const struct br_pdf_bill_fonts *bf, const char *what,
     struct br_error *err)
 {
-	const char *name[BR_PDF_NFONTS];
+	const char *name[BR_PDF_NFONTS] = {NULL, NULL, NULL, NULL};
+	const char *enc = bf != NULL ? "UTF-8" : "WinAnsiEncoding";
 	int i;
 
 	memset(p, 0, sizeof(*p));
+	p->pf = pf;
 	if ((p->doc = HPDF_New(on_error, p)) == NULL)
 		return br_error_set(err, BR_ENOMEM, NULL, 0,
 		    "cannot create a PDF document");
 	HPDF_SetCompressionMode(p->doc, HPDF_COMP_ALL);
 	HPDF_SetInfoAttr(p->doc, HPDF_INFO_CREATOR, "billrun bill-render");
-	for (i = 0; i < BR_PDF_NFONTS; i++)
-		name[i] = load_font(p, pf, i);
+	if (bf != NULL)
+		HPDF_UseUTFEncodings(p->doc);
+	for (i = 0; i < BR_PDF_NFONTS; i++) {
+		if (bf != NULL && i != BR_PDF_FONT_OCR) {
+			if (bf->data[i] != NULL)
+				name[i] = load_font(p, bf->data[i], bf->len[i],
+				    i);
+		} else if (pf->data[i] != NULL)
+			name[i] = load_font(p, pf->data[i], pf->len[i], i);
+	}
 	if (p->error == 0 && name[0] && name[1] && name[2]) {
-		p->reg = HPDF_GetFont(p->doc, name[BR_PDF_FONT_REGULAR],
-		    "WinAnsiEncoding");
-		p->bold = HPDF_GetFont(p->doc, name[BR_PDF_FONT_BOLD],
-		    "WinAnsiEncoding");
+		p->reg = HPDF_GetFont(p->doc, name[BR_PDF_FONT_REGULAR], enc);
+		p->bold = HPDF_GetFont(p->doc, name[BR_PDF_FONT_BOLD], enc);
 		p->mono = HPDF_GetFont(p->doc, name[BR_PDF_FONT_OCR],
 		    "WinAnsiEncoding");
+		if (name[BR_PDF_FONT_FALLBACK] != NULL)
+			p->fb = HPDF_GetFont(p->doc,
+			    name[BR_PDF_FONT_FALLBACK], enc);
+		p->utf8 = bf != NULL;
 	}
 	if (p->error != 0 || !p->reg || !p->bold || !p->mono) {
 		br_error_set(err, BR_ECONFIG, NULL, 0, "%s: cannot load the "
@@ -927,8 +1196,7 @@ draw_bill(struct pdf *p, const struct br_bill_doc *d)
 	page1 = p->page;
 	draw_top(p);
 	draw_summary(p, LEFT, 300, p->y);
-	draw_history(p, 316, RIGHT, p->y);
-	p->y -= 120;
+	p->y -= draw_history(p, 316, RIGHT, p->y);
 	draw_service(p);
 	draw_charges(p);
 	draw_messages(p);
@@ -936,23 +1204,86 @@ draw_bill(struct pdf *p, const struct br_bill_doc *d)
 	return p->pageno;
 }
 
+/* The code points p drew that no face has (stream: outside WinAnsi). */
+static void
+report_missing(const struct pdf *p, const struct br_pdf_bill_fonts *bf,
+    struct br_pdf_glyphs *miss)
+{
+	size_t i;
+	int k;
+
+	if (miss == NULL)
+		return;
+	memset(miss, 0, sizeof(*miss));
+	if (bf != NULL) {
+		for (k = 0; k < bf->nmissing && k < BR_PDF_MISSING_MAX; k++)
+			miss->cp[k] = bf->missing[k];
+		miss->n = bf->nmissing;
+		return;
+	}
+	for (i = 0; i < p->ncp; i++) {
+		if (br_pdf_is_winansi(p->cps[i]))
+			continue;
+		for (k = 0; k < miss->n && k < BR_PDF_MISSING_MAX; k++)
+			if (miss->cp[k] == p->cps[i])
+				break;
+		if (k < miss->n && k < BR_PDF_MISSING_MAX)
+			continue;
+		if (miss->n < BR_PDF_MISSING_MAX)
+			miss->cp[miss->n] = p->cps[i];
+		miss->n++;
+	}
+}
+
+/* Draw d in a new document: single-byte faces, or when its text leaves
+ * WinAnsi, again with its own UTF-8 subsets.  OUT: *n pages. */
+static int
+doc_bill(struct pdf *p, const struct br_bill_doc *d,
+    const struct br_pdf_fonts *pf, const char *what,
+    struct br_pdf_glyphs *miss, int *n, struct br_error *err)
+{
+	struct br_pdf_bill_fonts bf;
+	int rc;
+
+	if (doc_new(p, pf, NULL, what, err) != 0)
+		return -1;
+	*n = draw_bill(p, d);
+	if (!p->wide || p->error != 0) {
+		report_missing(p, NULL, miss);
+		return 0;
+	}
+	rc = br_pdf_bill_fonts(pf, p->cps, p->ncp, &bf, err);
+	HPDF_Free(p->doc);
+	free(p->cps);
+	p->doc = NULL;
+	p->cps = NULL;
+	if (rc != 0)
+		return -1;
+	rc = doc_new(p, pf, &bf, what, err);
+	if (rc == 0) {
+		*n = draw_bill(p, d);
+		report_missing(p, &bf, miss);
+	}
+	br_pdf_bill_fonts_free(&bf);
+	return rc;
+}
+
 int
 br_render_pdf(const struct br_bill_doc *d, const struct br_pdf_fonts *pf,
-    FILE *f, int *pages, struct br_error *err)
+    FILE *f, int *pages, struct br_pdf_glyphs *miss, struct br_error *err)
 {
 	struct pdf p;
 	char title[200], uname[256], what[200];
 	int rc = 0, n;
 
 	snprintf(what, sizeof(what), "bill '%s'", d->bill_id);
-	if (doc_new(&p, pf, what, err) != 0)
+	if (doc_bill(&p, d, pf, what, miss, &n, err) != 0)
 		return -1;
 	set_dates(&p, d->bill_date);
 	snprintf(title, sizeof(title), "Bill %s", d->bill_id);
 	HPDF_SetInfoAttr(p.doc, HPDF_INFO_TITLE, title);
 	winansi(d->uname, uname, sizeof(uname));
 	HPDF_SetInfoAttr(p.doc, HPDF_INFO_AUTHOR, uname);
-	n = draw_bill(&p, d);
 	if (pages != NULL)
 		*pages = n;
 	if (f != NULL)
@@ -962,6 +1293,7 @@ br_render_pdf(const struct br_bill_doc *d, const struct br_pdf_fonts *pf,
 		    "0x%04X (detail %u)", what, (unsigned)p.error,
 		    (unsigned)p.detail);
 	HPDF_Free(p.doc);
+	free(p.cps);
 	return rc;
 }
 
@@ -981,7 +1313,7 @@ br_pdf_stream_new(const struct br_pdf_fonts *pf, const char *cycle_id,
 		br_error_set(err, BR_ENOMEM, NULL, 0, "out of memory");
 		return NULL;
 	}
-	if (doc_new(&ps->p, pf, "print stream", err) != 0) {
+	if (doc_new(&ps->p, pf, NULL, "print stream", err) != 0) {
 		free(ps);
 		return NULL;
 	}
@@ -993,12 +1325,15 @@ br_pdf_stream_new(const struct br_pdf_fonts *pf, const char *cycle_id,
 
 int
 br_pdf_stream_add(struct br_pdf_stream *ps, const struct br_bill_doc *d,
-    int *first_page, int *pages, struct br_error *err)
+    int *first_page, int *pages, struct br_pdf_glyphs *miss,
+    struct br_error *err)
 {
 	struct pdf *p = &ps->p;
 
 	*first_page = p->total + 1;
+	p->ncp = 0;
 	*pages = draw_bill(p, d);
+	report_missing(p, NULL, miss);
 	if (p->total % 2 != 0) {
 		/* Duplex: the next bill starts on the front of a sheet. */
 		p->page = HPDF_AddPage(p->doc);
@@ -1046,5 +1381,6 @@ br_pdf_stream_free(struct br_pdf_stream *ps)
 	if (ps == NULL)
 		return;
 	HPDF_Free(ps->p.doc);
+	free(ps->p.cps);
 	free(ps);
 }

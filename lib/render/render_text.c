@@ -95,14 +95,40 @@ print_meters(const struct br_bill_doc *d, const char *group, FILE *f)
 		}
 		if (m->has_reads)
 			print_reads(m, f);
+		if (br_bill_therm_line(d, m, line, sizeof(line)))
+			fprintf(f, "      Billed: %s\n", line);
 	}
+}
+
+/* s as lines of at most BR_RENDER_WIDTH columns, indented 2, broken
+ * at spaces. */
+static void
+wrap(FILE *f, const char *s)
+{
+	size_t len = strlen(s), w = BR_RENDER_WIDTH - 2, k;
+
+	while (len > w) {
+		for (k = w; k > 0 && s[k] != ' '; k--)
+			;
+		if (k == 0)
+			k = w;
+		fprintf(f, "  %.*s\n", (int)k, s);
+		s += k;
+		len -= k;
+		while (*s == ' ') {
+			s++;
+			len--;
+		}
+	}
+	if (len > 0)
+		fprintf(f, "  %s\n", s);
 }
 
 static void
 print_service(const struct br_bill_doc *d, FILE *f)
 {
 	size_t i, j, k, nother = 0;
-	char q[32];
+	char q[32], nl[300];
 
 	for (i = 0; i < d->nsvc; i = j) {
 		const struct br_bill_service *sv = &d->svc[i];
@@ -124,6 +150,9 @@ print_service(const struct br_bill_doc *d, FILE *f)
 				    "%s %s\n", d->nem[k].program,
 				    milli(d->nem[k].bank_milli, q, sizeof(q)),
 				    d->nem[k].unit);
+		for (k = 0; br_bill_nem_line(d, sv->sp_id, (int)k, nl,
+		    sizeof(nl)); k++)
+			wrap(f, nl);
 		print_meters(d, sv->sp_id, f);
 		fputc('\n', f);
 	}
@@ -179,6 +208,7 @@ br_render_text(const struct br_bill_doc *d, FILE *f)
 {
 	const struct br_ledger_statement *ls = &d->ls;
 	char amt[32], a2[32], a3[32], label[64];
+	int k;
 
 	rule(f, '=');
 	fprintf(f, "%s\n", d->uname);
@@ -221,7 +251,7 @@ br_render_text(const struct br_bill_doc *d, FILE *f)
 	print_service(d, f);
 	print_charges(d, f);
 	if (d->estimated || d->due_cents < 0 || d->replaces[0] != '\0' ||
-	    d->past_due_cents > 0) {
+	    d->past_due_cents > 0 || d->nnotes > 0) {
 		fprintf(f, "MESSAGES\n");
 		if (d->replaces[0] != '\0')
 			fprintf(f, "  This corrected bill replaces bill %s, "
@@ -238,6 +268,8 @@ br_render_text(const struct br_bill_doc *d, FILE *f)
 			    sizeof(amt)), d->past_due_since);
 		if (d->estimated)
 			fprintf(f, "  This bill includes estimated usage.\n");
+		for (k = 0; k < d->nnotes; k++)
+			wrap(f, d->notes[k]);
 		if (d->due_cents < 0)
 			fprintf(f, "  Your account has a credit of %s. "
 			    "No payment is due.\n",

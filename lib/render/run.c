@@ -9,6 +9,7 @@
  * reversal).  The bill documents come from bill.c.
  */
 #include "render/render.h"
+#include "render/messages.h"
 #include "render/render_int.h"
 
 #include <errno.h>
@@ -85,7 +86,8 @@ br_render_finish(struct br_render *r, int ok, struct br_error *err)
  */
 static int
 write_bill(struct br_render *r, const char *dir, struct br_bill_doc *d,
-    int fmt, const struct br_pdf_fonts *pf, struct br_error *err)
+    int fmt, const struct br_pdf_fonts *pf, struct br_pdf_glyphs *miss,
+    struct br_error *err)
 {
 	const char *ext = fmt == BR_RENDER_PDF ? "pdf" : "txt";
 	char path[1024];
@@ -118,7 +120,7 @@ write_bill(struct br_render *r, const char *dir, struct br_bill_doc *d,
 	}
 	r->n++;
 	if (fmt == BR_RENDER_PDF)
-		rc = br_render_pdf(d, pf, out.f, &d->pages, err);
+		rc = br_render_pdf(d, pf, out.f, &d->pages, miss, err);
 	else
 		br_render_text(d, out.f);
 	if (rc != 0) {
@@ -185,6 +187,35 @@ issue(struct br_store *st, const struct br_bill_doc *b, int *issued_now,
 	    b->bill_id, b->total_cents, &posted, err);
 }
 
+/* Add cp to the bill's list of characters no PDF face printed. */
+static void
+glyph_add(struct br_pdf_glyphs *m, uint32_t cp)
+{
+	int k;
+
+	for (k = 0; k < m->n && k < 8; k++)
+		if (m->cp[k] == cp)
+			return;
+	if (m->n < 8)
+		m->cp[m->n] = cp;
+	m->n++;
+}
+
+/* The configured messages of bill b after its exception notes. */
+static void
+add_messages(const struct br_messages *m, struct br_bill_doc *b)
+{
+	const char *t[8];
+	size_t i, n;
+
+	if (m == NULL)
+		return;
+	n = br_messages_for(m, b, t, 8);
+	for (i = 0; i < n && b->nnotes < 8; i++)
+		snprintf(b->notes[b->nnotes++], sizeof(b->notes[0]), "%s",
+		    t[i]);
+}
+
 /*
  * The bill's pages and its first page in the print stream (each bill
  * starts on an odd page): added to the stream ps when there is one, from
@@ -192,23 +223,89 @@ issue(struct br_store *st, const struct br_bill_doc *b, int *issued_now,
  */
 static int
 paginate(struct br_pdf_stream *ps, struct br_bill_doc *b, int formats,
-    const struct br_pdf_fonts *pf, int *next_page, struct br_error *err)
+    const struct br_pdf_fonts *pf, int *next_page,
+    struct br_pdf_glyphs *miss, struct br_error *err)
 {
+	struct br_pdf_glyphs sm;
+	int k;
+
 	if (ps != NULL) {
-		if (br_pdf_stream_add(ps, b, &b->first_page, &b->pages,
+		if (br_pdf_stream_add(ps, b, &b->first_page, &b->pages, &sm,
 		    err) != 0)
 			return -1;
+		/* The stream's single-byte faces: report what the bill's
+		 * own PDF could print but the stream cannot. */
+		for (k = 0; k < sm.n && k < 8; k++)
+			glyph_add(miss, sm.cp[k]);
 		*next_page = br_pdf_stream_pages(ps) + 1;
 		return 0;
 	}
 	if (!pf->open)
 		return 0;		/* no PDF layout in this run */
 	if (!(formats & BR_RENDER_PDF) &&
-	    br_render_pdf(b, pf, NULL, &b->pages, err) != 0)
+	    br_render_pdf(b, pf, NULL, &b->pages, miss, err) != 0)
 		return -1;
 	b->first_page = *next_page;
 	*next_page += b->pages + b->pages % 2;
 	return 0;
+}
+
+/*
+ * A bill with characters no embedded face has: exception GLYPH_MISSING
+ * (stage render, warn) naming the bill and each character, and the
+ * run's count and first message for the tool's warning.
+ */
+static int
+glyph_exception(struct br_store *st, const struct br_bill_doc *b,
+    const struct br_pdf_glyphs *m, struct br_render_totals *tot,
+    struct br_error *err)
+{
+	sqlite3_stmt *s;
+	char detail[400];
+	size_t len;
+	int k, rc;
+
+	len = (size_t)snprintf(detail, sizeof(detail), "bill %s: %d "
+	    "character%s in no PDF font:", b->bill_id, m->n, m->n == 1 ?
+	    "" : "s");
+	for (k = 0; k < m->n && k < 8 && len < sizeof(detail); k++) {
+		char u8[5] = "";
+		uint32_t c = m->cp[k];
+		if (c < 0x80)
+			u8[0] = (char)c;
+		else if (c < 0x800) {
+			u8[0] = (char)(0xC0 | c >> 6);
+			u8[1] = (char)(0x80 | (c & 0x3F));
+		} else if (c < 0x10000) {
+			u8[0] = (char)(0xE0 | c >> 12);
+			u8[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+			u8[2] = (char)(0x80 | (c & 0x3F));
+		} else {
+			u8[0] = (char)(0xF0 | c >> 18);
+			u8[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+			u8[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+			u8[3] = (char)(0x80 | (c & 0x3F));
+		}
+		len += (size_t)snprintf(detail + len, sizeof(detail) - len,
+		    " U+%04X '%s'", (unsigned)c, u8);
+	}
+	if (tot->glyph_bills++ == 0)
+		snprintf(tot->glyph_first, sizeof(tot->glyph_first), "%s",
+		    detail);
+	s = br_store_prepare(st, "INSERT INTO exception(exc_id, stage, code, "
+	    "severity, account_id, meter_id, date, detail, status) "
+	    "VALUES(br_exc_id('render', 'GLYPH_MISSING', ?1, '', ?2, ?3), "
+	    "'render', 'GLYPH_MISSING', 'warn', ?1, '', ?2, ?3, 'open') "
+	    "ON CONFLICT DO NOTHING", err);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, b->account_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, b->bill_date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, detail, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : br_store_fail(st, "record exception",
+	    err);
 }
 
 static void
@@ -370,7 +467,10 @@ br_render_run(struct br_render *r, struct br_store *st,
 	if (opts->vendor != NULL)
 		br_print_vendor_header(opts->vendor, opts->cycle_id, &vt);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct br_pdf_glyphs miss;
 		int now;
+
+		memset(&miss, 0, sizeof(miss));
 
 		memset(&b, 0, sizeof(b));
 		b.cache = &cache;
@@ -394,11 +494,15 @@ br_render_run(struct br_render *r, struct br_store *st,
 		}
 		if (reverse_replaced(st, &b, err) != 0 ||
 		    br_bill_doc_fill(st, &b, &util, err) != 0 ||
+		    (add_messages(opts->messages, &b), 0) ||
 		    ((formats & BR_RENDER_TEXT) && write_bill(r, opts->out_dir,
-		    &b, BR_RENDER_TEXT, &fonts, err) != 0) ||
+		    &b, BR_RENDER_TEXT, &fonts, NULL, err) != 0) ||
 		    ((formats & BR_RENDER_PDF) && write_bill(r, opts->out_dir,
-		    &b, BR_RENDER_PDF, &fonts, err) != 0) ||
-		    paginate(ps, &b, formats, &fonts, &next_page, err) != 0 ||
+		    &b, BR_RENDER_PDF, &fonts, &miss, err) != 0) ||
+		    paginate(ps, &b, formats, &fonts, &next_page, &miss,
+		    err) != 0 ||
+		    (miss.n > 0 && glyph_exception(st, &b, &miss, tot,
+		    err) != 0) ||
 		    issue(st, &b, &now, err) != 0) {
 			br_bill_doc_free(&b);
 			sqlite3_finalize(s);

@@ -175,23 +175,62 @@ utility_row(struct loader *l, const struct br_csv_record *rec,
 }
 
 static const char *const account_cols[] = { "account_id", "name",
-	"mailing_address", "status", "cycle_id", NULL };
+	"mailing_address", "status", "cycle_id", "email", "phone",
+	"sms_opt_in", NULL };
+
+/* account_contact: upserted when the row has contacts, else removed. */
+static int
+contact_row(struct loader *l, const struct br_csv_record *rec, int opt_in,
+    struct br_error *err)
+{
+	const char *email = field(l, rec, 5), *phone = field(l, rec, 6);
+	bool any = email[0] != '\0' || phone[0] != '\0' || opt_in;
+	sqlite3_stmt *s = br_store_prepare(l->st, any ?
+	    "INSERT INTO account_contact(account_id, email, phone, "
+	    "sms_opt_in) VALUES(?1, ?2, ?3, ?4) ON CONFLICT(account_id) DO "
+	    "UPDATE SET email = excluded.email, phone = excluded.phone, "
+	    "sms_opt_in = excluded.sms_opt_in" :
+	    "DELETE FROM account_contact WHERE account_id = ?1", err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, field(l, rec, 0), -1, SQLITE_TRANSIENT);
+	if (any) {
+		sqlite3_bind_text(s, 2, email, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 3, phone, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(s, 4, opt_in);
+	}
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 :
+	    br_store_fail(l->st, "write account contacts", err);
+}
 
 static int
 account_row(struct loader *l, const struct br_csv_record *rec,
     struct br_error *err)
 {
-	const char *status = field(l, rec, 3);
+	const char *status = field(l, rec, 3), *opt_in = field(l, rec, 7);
 
 	if (check_id(l, rec, 0, err) != 0)
 		return -1;
 	if (status[0] != '\0' && strcmp(status, "active") != 0 &&
 	    strcmp(status, "inactive") != 0 && strcmp(status, "closed") != 0)
 		return bad(l, rec, 3, "bad status", err);
+	/* Optional contacts: an email has one '@', sms_opt_in is yes/no. */
+	if (field(l, rec, 5)[0] != '\0' && (strchr(field(l, rec, 5), '@') ==
+	    NULL || strpbrk(field(l, rec, 5), " \t,;<>") != NULL))
+		return bad(l, rec, 5, "bad email", err);
+	if (strcmp(opt_in, "") != 0 && strcmp(opt_in, "yes") != 0 &&
+	    strcmp(opt_in, "no") != 0)
+		return bad(l, rec, 7, "not yes or no:", err);
 	bind_cols(l, rec, 5);
 	if (status[0] == '\0')
 		sqlite3_bind_text(l->stmt, 4, "active", -1, SQLITE_STATIC);
-	return step(l, rec, err);
+	if (step(l, rec, err) != 0)
+		return -1;
+	return contact_row(l, rec, strcmp(opt_in, "yes") == 0, err);
 }
 
 static const char *const sp_cols[] = { "sp_id", "kind", "address", NULL };

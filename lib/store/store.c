@@ -405,7 +405,16 @@ static const char *const migrations[] = {
 	 * --as-of); decisions made before read as ''. */
 	"ALTER TABLE exception_decision ADD COLUMN decided_on TEXT NOT NULL "
 	"DEFAULT '';\n",
-	/* 7 -> 8: registry-check's meter attributes (docs/registry-check.md),
+	/* 7 -> 8: customer contacts for alerts (registry accounts.csv
+	 * optional email, phone, sms_opt_in; customer-alerts), in their own
+	 * table so that account keeps its columns. */
+	"CREATE TABLE account_contact(\n"
+	"  account_id TEXT PRIMARY KEY REFERENCES account(account_id),\n"
+	"  email TEXT NOT NULL DEFAULT '',\n"
+	"  phone TEXT NOT NULL DEFAULT '',\n"
+	"  sms_opt_in INTEGER NOT NULL DEFAULT 0 CHECK(sms_opt_in IN (0, 1))\n"
+	") WITHOUT ROWID;\n",
+	/* 8 -> 9: registry-check's meter attributes (docs/registry-check.md),
 	 * from two optional columns of meters.csv: the meter's class (ANSI
 	 * form or "self-contained" / "transformer-rated" / "dial", for the
 	 * usual multipliers of its class) and its status (a retired meter

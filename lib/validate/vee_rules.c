@@ -24,6 +24,17 @@ struct def {
 	int64_t pval[BR_VEE_MAX_PARAMS];	/* scaled by 1000 */
 };
 
+/* Rules whose exceptions the customer is told about by default
+ * (customer-alerts): a leak, high usage and a bill built on like-day or
+ * fallback estimates.  Short linear fills, data faults and holds stay
+ * internal. */
+static bool
+default_customer_facing(enum br_vee_rule r)
+{
+	return r == BR_VEE_LEAK || r == BR_VEE_HIGH_USAGE ||
+	    r == BR_VEE_GAP_LIKE_DAY || r == BR_VEE_GAP_FALLBACK;
+}
+
 #define K(x) ((int64_t)(x) * 1000)
 
 /* Indexed by enum br_vee_rule. */
@@ -78,6 +89,8 @@ br_vee_rules_default(struct br_vee_rules *rules)
 		snprintf(c->severity, sizeof(c->severity), "%s",
 		    defs[r].severity);
 		c->enabled = defs[r].enabled;
+		c->customer_facing = default_customer_facing(
+		    (enum br_vee_rule)r);
 		c->kinds = defs[r].kinds;
 		for (i = 0; i < BR_VEE_MAX_PARAMS; i++)
 			c->param[i] = defs[r].pval[i];
@@ -201,15 +214,18 @@ load_rule(struct ld *l, int r, const yaml_node_t *map)
 			snprintf(c->severity, sizeof(c->severity), "%s", val);
 			continue;
 		}
-		if (strcmp(key, "enabled") == 0) {
+		if (strcmp(key, "enabled") == 0 ||
+		    strcmp(key, "customer_facing") == 0) {
+			bool *b = key[0] == 'e' ? &c->enabled :
+			    &c->customer_facing;
 			if (strcmp(val, "true") == 0)
-				c->enabled = true;
+				*b = true;
 			else if (strcmp(val, "false") == 0)
-				c->enabled = false;
+				*b = false;
 			else
 				return br_error_set(l->err, BR_ECONFIG,
 				    l->rules->file, node_line(vn), "key "
-				    "'enabled': '%s' is not true or false",
+				    "'%s': '%s' is not true or false", key,
 				    val);
 			continue;
 		}

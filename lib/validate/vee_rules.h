@@ -52,6 +52,7 @@ struct br_vee_rule_cfg {
 	const char *code;	/* STATIC: exception code, e.g. "SPIKE" */
 	char severity[8];	/* info, warn or hold */
 	bool enabled;
+	bool customer_facing;	/* customer-alerts tells the customer */
 	unsigned kinds;		/* enum br_vee_kind mask */
 	/* Parameters scaled by 1000 (YAML "1.5" -> 1500), named in the
 	 * table of vee_rules.c; see br_vee_param_name. */

@@ -1,10 +1,10 @@
 /*
- * fuzz_ttf.c: TrueType subsetting (br_ttf_subset) of an arbitrary font
+ * fuzz_ttf.c: TrueType subsetting (br_pdf_subset: HarfBuzz's hb-subset) of an arbitrary font
  * file to the WinAnsi repertoire; a subset that succeeds is subset again
  * (the output must itself be a font the subsetter reads).
  */
 #include "fuzz.h"
-#include "render/ttfsubset.h"
+#include "render/pdffont.h"
 #include "core/banned.h"
 
 int
@@ -12,13 +12,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint32_t cps[256];
 	unsigned char *out, *out2;
-	size_t n = br_ttf_winansi(cps, 256), len, len2;
+	size_t n = br_pdf_winansi(cps, 256), len, len2;
 	char why[200];
 
-	if (br_ttf_subset(data, size, cps, n, &out, &len, why,
+	if (br_pdf_subset(data, size, cps, n, &out, &len, why,
 	    sizeof(why)) != 0)
 		return 0;
-	if (br_ttf_subset(out, len, cps, n, &out2, &len2, why,
+	if (br_pdf_subset(out, len, cps, n, &out2, &len2, why,
 	    sizeof(why)) != 0)
 		abort();
 	free(out2);
