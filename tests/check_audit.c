@@ -293,7 +293,8 @@ START_TEST(test_v3_store_upgrades)
 	    "name = 'audit_log'"), "48");
 	ck_assert_str_eq(value("SELECT count(*) FROM sqlite_master WHERE "
 	    "name = 'audit_log_key' OR (type = 'trigger' AND name LIKE "
-	    "'audit_%')"), "21");	/* 15; payment_item's, past_due's (v5) */
+	    "'audit_%')"), "24");	/* 15; payment_item's, past_due's (v5);
+					 * deposit's (v9) */
 	ck_assert_str_eq(verify(&stats),
 	    "unsealed,bill_line,2026-10-A00001/1,48,change made outside "
 	    "billrun tools\n"

@@ -35,6 +35,8 @@ static const struct audited audited[] = {
 	{"payment", "CAST(payment_id AS TEXT)",
 	    "payment_id = CAST(?1 AS INTEGER)", 0},
 	{"payment_item", "item_key", "item_key = ?1", 0},
+	{"deposit", "CAST(deposit_no AS TEXT)",
+	    "deposit_no = CAST(?1 AS INTEGER)", 0},
 };
 #define NAUDITED (sizeof(audited) / sizeof(audited[0]))
 

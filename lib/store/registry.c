@@ -332,13 +332,41 @@ sp_row(struct loader *l, const struct br_csv_record *rec,
 }
 
 static const char *const meter_cols[] = { "meter_id", "kind", "unit",
-	"multiplier", NULL };
+	"multiplier", "meter_class", "status", NULL };
+
+/* meter_class and status (optional columns) go to meter_attr, written
+ * only when the file has either column. */
+static int
+meter_attr_row(struct loader *l, const struct br_csv_record *rec,
+    const char *status, struct br_error *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (l->idx[4] < 0 && l->idx[5] < 0)
+		return 0;
+	if ((s = br_store_prepare(l->st, "INSERT INTO meter_attr(meter_id, "
+	    "meter_class, status) VALUES(?1, ?2, ?3) ON CONFLICT(meter_id) DO "
+	    "UPDATE SET meter_class = excluded.meter_class, status = "
+	    "excluded.status", err)) == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, field(l, rec, 0), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, field(l, rec, 4), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, status[0] ? status : "active", -1,
+	    SQLITE_TRANSIENT);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return br_store_fail(l->st, "write meter_attr", err);
+	return 0;
+}
 
 static int
 meter_row(struct loader *l, const struct br_csv_record *rec,
     struct br_error *err)
 {
 	const char *unit = field(l, rec, 2), *mult = field(l, rec, 3);
+	const char *status = field(l, rec, 5);
 	int64_t mult_milli = 1000;
 
 	if (check_id(l, rec, 0, err) != 0 || check_kind(l, rec, 1, err) != 0)
@@ -348,9 +376,16 @@ meter_row(struct loader *l, const struct br_csv_record *rec,
 	if (mult[0] != '\0' && (br_decimal_parse(mult, (size_t)-1, 3,
 	    &mult_milli) != 0 || mult_milli <= 0))
 		return bad(l, rec, 3, "bad multiplier", err);
+	if (status[0] != '\0' && strcmp(status, "active") != 0 &&
+	    strcmp(status, "retired") != 0)
+		return bad(l, rec, 5, "bad status", err);
+	if (strpbrk(field(l, rec, 4), ",\r\n\"") != NULL)
+		return bad(l, rec, 4, "bad meter class", err);
 	bind_cols(l, rec, 3);
 	sqlite3_bind_int64(l->stmt, 4, mult_milli);
-	return step(l, rec, err);
+	if (step(l, rec, err) != 0)
+		return -1;
+	return meter_attr_row(l, rec, status, err);
 }
 
 /* Keep the key (columns a, b, from) and line of a window row. */

@@ -414,6 +414,68 @@ static const char *const migrations[] = {
 	"  phone TEXT NOT NULL DEFAULT '',\n"
 	"  sms_opt_in INTEGER NOT NULL DEFAULT 0 CHECK(sms_opt_in IN (0, 1))\n"
 	") WITHOUT ROWID;\n",
+	/* 8 -> 9: registry-check's meter attributes (docs/registry-check.md),
+	 * from two optional columns of meters.csv: the meter's class (ANSI
+	 * form or "self-contained" / "transformer-rated" / "dial", for the
+	 * usual multipliers of its class) and its status (a retired meter
+	 * must not stay on an active agreement).  Its own table, so the meter
+	 * table keeps its shape; IF NOT EXISTS keeps the step rerunnable. */
+	"CREATE TABLE IF NOT EXISTS meter_attr(\n"
+	"  meter_id TEXT PRIMARY KEY REFERENCES meter(meter_id),\n"
+	"  meter_class TEXT NOT NULL DEFAULT '',\n"
+	"  status TEXT NOT NULL DEFAULT 'active'\n"
+	"    CHECK(status IN ('active','retired'))\n"
+	") WITHOUT ROWID;\n"
+	/* ... and convert-import's legacy tables (docs/man/br-convert.5):
+	 * opening balances by aging bucket (also posted to the ledger as
+	 * adjustments OPEN-<account>-<bucket>), open deposits (audited like
+	 * the ledger), the legacy billed history per service point, NEM
+	 * banks and demand ratchet history.  Never counted as billrun bills
+	 * (EIA-861M, unbilled revenue read bill and bill_sp only). */
+	"CREATE TABLE IF NOT EXISTS legacy_balance(\n"
+	"  account_id TEXT PRIMARY KEY REFERENCES account(account_id),\n"
+	"  as_of TEXT NOT NULL,\n"
+	"  current_cents INTEGER NOT NULL,\n"
+	"  days_30_cents INTEGER NOT NULL,\n"
+	"  days_60_cents INTEGER NOT NULL,\n"
+	"  days_90_cents INTEGER NOT NULL\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE IF NOT EXISTS deposit(\n"
+	"  deposit_no INTEGER PRIMARY KEY,\n"
+	"  account_id TEXT NOT NULL REFERENCES account(account_id),\n"
+	"  deposit_id TEXT NOT NULL,\n"
+	"  amount_cents INTEGER NOT NULL CHECK(amount_cents > 0),\n"
+	"  paid_date TEXT NOT NULL,\n"
+	"  UNIQUE(account_id, deposit_id)\n"
+	");\n"
+	"CREATE TRIGGER IF NOT EXISTS audit_deposit_i AFTER INSERT ON deposit BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('deposit', 'I', CAST(NEW.deposit_no AS TEXT)); END;\n"
+	"CREATE TRIGGER IF NOT EXISTS audit_deposit_u AFTER UPDATE ON deposit BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('deposit', 'U', CAST(NEW.deposit_no AS TEXT)); END;\n"
+	"CREATE TRIGGER IF NOT EXISTS audit_deposit_d AFTER DELETE ON deposit BEGIN INSERT INTO audit_log(tbl, op, row_key) VALUES('deposit', 'D', CAST(OLD.deposit_no AS TEXT)); END;\n"
+	"CREATE TABLE IF NOT EXISTS legacy_usage(\n"
+	"  sp_id TEXT NOT NULL REFERENCES service_point(sp_id),\n"
+	"  period_start TEXT NOT NULL,\n"
+	"  period_end TEXT NOT NULL,\n"
+	"  days INTEGER NOT NULL,\n"
+	"  unit TEXT NOT NULL,\n"
+	"  tou_period TEXT NOT NULL DEFAULT '',\n"
+	"  usage_milli INTEGER NOT NULL,\n"
+	"  peak_demand_milli INTEGER NOT NULL DEFAULT 0,\n"
+	"  amount_cents INTEGER NOT NULL DEFAULT 0,\n"
+	"  PRIMARY KEY(sp_id, period_start, unit, tou_period)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE IF NOT EXISTS legacy_nem_bank(\n"
+	"  account_id TEXT NOT NULL REFERENCES account(account_id),\n"
+	"  sp_id TEXT NOT NULL REFERENCES service_point(sp_id),\n"
+	"  bank_milli INTEGER NOT NULL CHECK(bank_milli >= 0),\n"
+	"  true_up_month INTEGER NOT NULL CHECK(true_up_month BETWEEN 1 AND 12),\n"
+	"  PRIMARY KEY(account_id, sp_id)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE IF NOT EXISTS legacy_ratchet(\n"
+	"  sp_id TEXT NOT NULL REFERENCES service_point(sp_id),\n"
+	"  month TEXT NOT NULL,\n"
+	"  demand_milli INTEGER NOT NULL CHECK(demand_milli >= 0),\n"
+	"  PRIMARY KEY(sp_id, month)\n"
+	") WITHOUT ROWID;\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

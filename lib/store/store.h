@@ -27,7 +27,7 @@
 #include "core/reads.h"
 #include "store/shard.h"
 
-#define BR_STORE_SCHEMA_VERSION 8
+#define BR_STORE_SCHEMA_VERSION 9
 
 struct br_store {
 	sqlite3 *db;

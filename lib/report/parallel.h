@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * parallel.h: the parallel run (parallel-compare): the legacy system's
+ * bill extract for a cycle against billrun's bills of that cycle, per
+ * account and line, with the cause of each difference, totals by rate
+ * code and customer class, and pass/fail against a tolerance.
+ */
+#ifndef BR_PARALLEL_H
+#define BR_PARALLEL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/error.h"
+#include "store/store.h"
+
+struct br_parallel_opts {
+	const char *cycle_id;
+	const char *legacy;	/* the extract CSV */
+	const char *code_map;	/* CSV legacy_code,code, or NULL */
+	int64_t tolerance_cents;	/* per bill, absolute */
+};
+
+struct br_parallel_stats {
+	long bills, matched, within, differ, only_legacy, only_billrun;
+	int64_t legacy_cents, billrun_cents;
+	int pass;
+};
+
+/*
+ * Compare and write the report CSV to out (docs/parallel-compare.md).
+ * Reads the store only.  Returns 0, or -1 with err (BR_EINPUT with
+ * file:line for a bad extract or map row, BR_ENOINPUT when missing).
+ */
+int br_parallel_run(struct br_store *st, const struct br_parallel_opts *o,
+    FILE *out, struct br_parallel_stats *stats, struct br_error *err);
+
+#endif
