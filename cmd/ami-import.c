@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ami-import: load the registry and import AMI interval files into the
  * store; writes this run's import exception report.  See docs/ami-import.md.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * audit-verify: check the store's hash-chained audit log and every audited
  * table (bills, bill lines, payments, ledger, exception decisions) against

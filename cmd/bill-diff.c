@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bill-diff: compare the bills of two stores (two runs of a cycle, a
  * replay against its original, or an actual run against a what-if run)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bill-render: render and issue the bills of a cycle.  Writes a text
  * and/or PDF bill per account to the output directory, the bill register

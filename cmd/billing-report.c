@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * billing-report: reports from the store.
  *   billing-report unbilled --cycle ID     unbilled revenue for a cycle

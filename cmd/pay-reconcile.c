@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pay-reconcile: post payment files (CSV, BAI2, NACHA, lockbox, camt) to the
  * ledger, assess late fees, and write the posting, reconciliation and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * rate-apply: rate one bill cycle.  Writes draft (or hold) bills, their
  * lines and meter usage to the store and the charges CSV to stdout or -o.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * urdb-import: convert a URDB (OpenEI Utility Rate Database) tariff JSON
  * file into a billrun tariff YAML file (docs/urdb-import.md).  The work is

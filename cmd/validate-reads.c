@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * validate-reads: check and estimate the interval reads of one billing
  * period, record exceptions, and write the exception report CSV.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # bench-import.sh: ami-import throughput on a generated month of 15-minute
 # reads in the generic CSV format (docs/pipeline.md section 2).
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # bench-rate.sh: rate-apply throughput on a month of 15-minute data.
 #
 # Usage: scripts/bench-rate.sh [BUILD_DIR [METERS]]

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Benchmark bill-render PDF output: builds a store with N accounts (default
 # 10000), each with a draft bill for cycle 2026-10 (three bill lines, one
 # meter) and 12 earlier issued bills (so the usage history chart has 13

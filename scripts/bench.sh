@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # bench.sh: a synthetic utility at a given size through the billing cycle,
 # timing each stage and printing throughput and peak memory.
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Golden test of the whole demo cycle: run scripts/run-cycle.sh on
 # testdata/demo twice against one store (the second run must change
 # nothing) and compare every output byte for byte with

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Replay test of testdata/history: three consecutive monthly cycles run
 # in order into one store must reproduce testdata/history/expected/
 # byte for byte; a second replay into a fresh store must give identical

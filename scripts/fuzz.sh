@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Build the libFuzzer harnesses and fuzz each parser for a bounded time.
 #
 #   scripts/fuzz.sh [-t SECONDS] [-b BUILDDIR] [--merge] [--no-build] [INPUT...]
@@ -35,7 +36,8 @@ while [ $# -gt 0 ]; do
         bdir=$2; shift 2 ;;
     --merge) merge=1; shift ;;
     --no-build) build=0; shift ;;
-    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 && !/SPDX-License-Identifier/ {
+      sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     -*) echo "fuzz.sh: unknown option '$1'" >&2; exit 2 ;;
     *) break ;;
   esac

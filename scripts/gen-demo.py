@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Generate testdata/demo: a small utility (America/Chicago) with 50 meters
 and one month (2026-10) of reads: 15-minute electric, hourly water and gas,
 and CMEP register (dial) reads of four meters.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Generate testdata/history: three consecutive monthly cycles (2026-08,
 2026-09, 2026-10) of a small mixed utility in America/Denver, for the
 replay test (scripts/check-history.sh).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Merge the reports of N shard runs (--shard K/N) into the report an
 # unsharded run writes, byte for byte (docs/scale-out.md).
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Run one billing cycle end to end:
 #   registry load, AMI import, validation (VEE), rating, late fees and
 #   past due as of the bill date, bill rendering and payment posting.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Run golden end-to-end cases.
 #
 #   scripts/run-golden.sh [--bin BUILDDIR] [--update] CASE_OR_TOOL_DIR...

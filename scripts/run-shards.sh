@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Run one billing cycle as N shard stores in parallel on this machine and
 # merge their reports into the reports of an unsharded run (byte for
 # byte).  See docs/scale-out.md (also for Slurm and Kubernetes).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Run every test twice: a normal build and an ASan/UBSan build (the
 # scheduler tests, label scheduler, and the browser test, label browser,
 # only in the normal build: they test the scripts, the scheduler and the

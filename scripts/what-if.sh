@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Rate what-if: bill a past cycle under proposed tariffs and report the
 # revenue and per-account impact, without touching the real store.
 #

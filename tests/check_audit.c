@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * check_audit.c: the hash-chained audit log (lib/store/audit.h): what sealing
  * stores and hashes, content as of the commit, rollback, changes made

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * check_cmep.c: the CMEP MEPMD01 parser on the real Sensus rows (shared
  * samples when present, the copy in testdata/samples-ami always) with the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * check_core.c: money rounding, decimal parsing, civil dates, time zones
  * and DST days, SHA-256.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * check_csvio.c: br_csv_read record splitting, line numbers and errors on
  * the inputs where a plain comma split and RFC 4180 differ (quotes, blanks,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * check_greenbutton.c: Green Button ESPI XML parser on the shared samples
  * (when present) and a synthetic feed: href resolution of ReadingType,

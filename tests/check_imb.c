@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * check_imb.c: the Intelligent Mail barcode encoder (lib/render/imb.c) against
  * the USPS-B-3200 example vectors (tracking 01234567094987654321 with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * check_import.c: registry loading and interval import: stamp to slot on
  * normal and DST days, fall-back ambiguity, units and multipliers,

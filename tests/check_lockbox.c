@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * check_lockbox.c: the BAI lockbox parser against the shared samples
  * (skipped when BR_SAMPLES_DIR is unset), the synthetic scan-line file in

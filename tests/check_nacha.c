@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * check_nacha.c: the NACHA parser against the shared samples (skipped when
  * BR_SAMPLES_DIR is unset), the copies in testdata/samples-pay, and a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * check_nem12.c: the NEM12/NEM13 parser against every AEMO/nem-reader
  * sample (when $BR_SAMPLES_DIR is set), the copies in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * check_pay_rules.c: pay-reconcile rules on a temporary store: the YAML
  * column mapping, format detection, oldest-first application with partial

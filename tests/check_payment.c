@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * check_payment.c: pay-reconcile on a temporary store filled with SQL:
  * posting, suspense, closed accounts, duplicate files and a bad amount

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * check_pdfsubset.c: TrueType subsetting (br_pdf_subset, HarfBuzz's
  * hb-subset behind lib/render/pdffont.c) on the Debian

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * check_rate.c: hand-computed bills from the rating engine: flat, tiered
  * across tiers, seasonal split, TOU with weekends and a holiday, demand,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * check_rate_struct.c: hand-computed bills for the tariff structures added
  * on top of flat/tier/TOU: minimum bill, riders and taxes, TOU demand and

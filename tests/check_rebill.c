@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * check_rebill.c: rate-apply --rebill (lib/rate/rebill.c) on a temporary store:
  * corrected reads after issuing give a corrected bill whose ledger delta

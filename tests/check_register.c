@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * check_register.c: register reads stored by ami-import (NEM12 500, NEM13
  * 250, CMEP ...REG): meter matching, multiplier and unit scale, install

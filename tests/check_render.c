@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * check_render.c: bill-render on a temporary store filled with SQL:
  * exact text of a bill, held bills not rendered, issuing is idempotent,

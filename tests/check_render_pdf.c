@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * check_render_pdf.c: bill-render's PDF bill (byte-identical renders, text
  * extracted with pdftotext: account, amount due, scan line that verifies),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * check_scanline.c: check-digit schemes against the vectors in
  * samples/payments/synthetic/check-digit-vectors.tsv (read when present,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * check_shard.c: --shard K/N parsing, the account -> shard hash (pinned:
  * shard stores of one cycle must agree across versions), the stable

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * check_store.c: the store (create, migrate, reopen, transactions, value
  * packing), CSV reading with line numbers, and gzip input through both

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * check_tariff.c: loading the sample tariffs in rates/ and rejecting bad
  * tariff files with the right line and key.

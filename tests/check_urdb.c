@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * check_urdb.c: the URDB importer.  Every sample in shared/samples/urdb
  * (BR_SAMPLES_DIR; skipped when unset) either

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * check_validate.c: validate-reads on small stores built directly with
  * SQL: linear gap estimation with exact rounding, long gaps, negatives,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * check_vee.c: the VEE rules of validate-reads on small crafted days:
  * the rules file (defaults, overrides, file:line errors), each check

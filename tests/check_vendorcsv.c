@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * check_vendorcsv.c: vendor CSV column mappings: the Badger Beacon 360
  * sample mapping, defaults, unit and quality tables, and errors with the

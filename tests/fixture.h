@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fixture.h: helpers shared by the Check suites (tests/check_*.c): where
  * the source tree and the shared samples are (and how a suite reports its

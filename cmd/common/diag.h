@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * diag.h: the only writer of stderr.  Messages look like
  * "<tool>: <file>:<line>: <message>" (data problems) or "<tool>: <message>".

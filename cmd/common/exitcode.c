@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * exitcode.c: error code to exit status, and output files (stdout or
  * an atomic file, io/atomic.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * exitcode.h: the exit status table shared by every tool (documented in
  * each man page and README).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * banned.h: functions billrun code must not call.  Included last by every
  * .c file in lib/, cmd/ and tests/.  Unsafe string functions, locale- and

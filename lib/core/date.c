@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * date.c: civil-date arithmetic (days from civil and back, after Howard
  * Hinnant's public-domain algorithms) and ISO 8601 stamps.  Used by every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * date.h: civil (proleptic Gregorian) dates and UTC instants without libc
  * time conversion.  A "day" is an int32 count of days since 1970-01-01;

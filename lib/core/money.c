@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * money.c: integer money arithmetic, rounding and decimal text.
  *

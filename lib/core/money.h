@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * money.h: fixed-point money and quantities.  No floating point.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * reads.h: the vocabulary of a meter read shared by every layer: the
  * interval channel (delivered/received) and the per-interval quality byte

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scanline.c: remittance scan line build/verify and the check-digit
  * schemes of payment documents (mod 10 both directions, mod 11, ABA).

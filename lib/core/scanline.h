@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scanline.h: the remittance-stub scan line (OCR line) and the check-digit
  * schemes used on payment documents.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sha256.c: SHA-256 through nettle.  nettle's fat build chooses SHA-NI
  * or x86-64 assembly at run time, so this file only adapts the calls,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sha256.h: SHA-256 (FIPS 180-4) for content hashes of imported files,
  * run manifests and the audit chain: a thin wrapper over nettle's

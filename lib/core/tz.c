@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tz.c: a small TZif (RFC 8536) reader with POSIX TZ footer rules.
  *

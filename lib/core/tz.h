@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tz.h: the utility's time zone, read from the system's IANA TZif files
  * (/usr/share/zoneinfo, or $TZDIR) or given as a POSIX TZ rule string

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * amirec.h: records handed out by the AMI file parsers (nem12.h, cmep.h),
  * independent of the store.  A parser streams one struct br_ami_day per

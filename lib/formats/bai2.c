@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bai2.c: BAI2 parser.  A physical line is cut into records at record
  * codes; 88 continuations are merged into the logical 03 or 16 record by

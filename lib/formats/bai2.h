@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bai2.h: BAI2 (BTRS) cash management balance report parser.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cmep.c: streaming CMEP MEPMD01 parser.  Each row is checked (field
  * count 14 + 3 * Count, interval code, stamps) and turned into interval

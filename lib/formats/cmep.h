@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cmep.h: streaming parser for CMEP MEPMD01 interval and register rows
  * (California Metering Exchange Protocol; Sensus/Xylem FlexNet exports).

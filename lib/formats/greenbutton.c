@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * greenbutton.c: Green Button ESPI XML through expat.  The document is
  * streamed; entries (self/up/related hrefs, ReadingType fields) and the

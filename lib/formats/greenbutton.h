@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * greenbutton.h: Green Button (NAESB REQ.21 ESPI) XML interval data,
  * parsed with expat.  IntervalBlocks are tied to their ReadingType

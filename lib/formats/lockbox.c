@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lockbox.c: BAI fixed-width lockbox transmission parser with batch,
  * lockbox and record-count verification; stub overflow data that is a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lockbox.h: BAI lockbox transmission parser (fixed width, the bank
  * variant of the 1987 BAI lockbox format, positions as FundersClub

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * nacha.c: NACHA ACH file parser.  Reads 94-character records line by
  * line, checks record order, field syntax and every control total, and

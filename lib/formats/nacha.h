@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * nacha.h: NACHA ACH file parser (originations, returns, NOCs).
  *

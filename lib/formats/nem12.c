@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * nem12.c: streaming AEMO MDFF parser (NEM12 interval data, NEM13
  * accumulation data).  Records arrive one at a time from br_csv_read; a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * nem12.h: streaming parser for AEMO MDFF files, NEM12 (interval data:
  * 200/300/400/500 records) and NEM13 (accumulation: 250/550 records).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * paymap.c: loads the YAML column mapping of CSV payment files (see
  * paymap.h).  The YAML is read with libyaml's event API: a mapping of

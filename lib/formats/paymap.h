@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * paymap.h: the column mapping of a CSV payment file (card processor
  * settlement, walk-in, lockbox CSV), read from a small YAML file:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * payrec.h: the parsed payment record shared by the bank file parsers
  * (bai2.h, nacha.h, lockbox.h), and the small line reader they share.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vendorcsv.c: load a vendor CSV column mapping (YAML, via libyaml
  * events): top-level scalars, and the mappings "columns", "units" and

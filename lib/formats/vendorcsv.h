@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vendorcsv.h: vendor interval CSV exports described by a YAML column
  * mapping (docs/formats-vendor-csv.md): which header names hold the meter

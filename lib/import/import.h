@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * import.h: ami-import, the interval read importer.  Streams a generic
  * interval CSV (docs/pipeline.md section 2, plain or gzip) into

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * csvio.c: CSV read one physical line at a time so every record knows the
  * line it ends on.  Plain lines (no quote, blank, tab or stray CR) are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * csvio.h: CSV reading through libcsv with file:line for every record, and
  * CSV writing with RFC 4180 quoting.

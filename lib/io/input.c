@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * input.c: plain/gzip input.  gzip is recognized by its two magic bytes
  * (as zlib's gzread does: anything else passes through unchanged), so

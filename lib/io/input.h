@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * input.h: reading an input file or stdin ("-"), plain or gzip, with the
  * SHA-256 of the decompressed content computed as it streams.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * yamlmap.c: the libyaml event walk shared by the vendor-CSV and payment
  * mapping loaders (see yamlmap.h).

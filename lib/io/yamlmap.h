@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * yamlmap.h: reading a small YAML configuration made of scalar keys at the
  * top level and one level of nested mappings under named sections (the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pay_apply.c: applies credits to charges oldest first (table
  * payment_application) and assesses late fees.  A charge is a positive

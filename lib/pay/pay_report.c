@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pay_report.c: the reports of pay-reconcile: the posting report, the
  * daily cash reconciliation (per file: control total vs posted, suspense,

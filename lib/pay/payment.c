@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * payment.c: pay-reconcile, matching, posting and the file run.  Each
  * file is read whole into items (read.c), then, keyed by its SHA-256 in

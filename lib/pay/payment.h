@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * payment.h: pay-reconcile.  Posts payment files (CSV described by a
  * column mapping, BAI2, NACHA, BAI lockbox) to the store: table payment,

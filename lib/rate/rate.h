@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * rate.h: the rating engine.  Turns a tariff, a billing period and the
  * interval days of one service point into bill lines with a trace, and

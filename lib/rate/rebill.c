@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * rebill.c: cancel/rebill (rate-apply --rebill).  For every issued bill of
  * a cycle (or one account) the rating engine re-rates the same period into

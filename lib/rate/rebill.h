@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * rebill.h: cancel/rebill of issued bills (rate-apply --rebill).  Re-rates
  * the period of every issued bill in scope with the current store data and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tariff.h: tariffs (rates/<CODE>.yaml) loaded with libyaml into plain
  * structs.  The language is documented in docs/tariff.md.  All rates are

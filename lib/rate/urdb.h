@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * urdb.h: convert an OpenEI Utility Rate Database (URDB) tariff, JSON as
  * the URDB API returns it, into billrun tariff YAML (docs/tariff.md).

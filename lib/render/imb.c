@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * imb.c: USPS Intelligent Mail barcode encoder (imb.h, USPS-B-3200).
  * The 102-bit value is kept as 13 big-endian bytes.

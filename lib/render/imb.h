@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * imb.h: the USPS Intelligent Mail barcode (IMb, USPS-B-3200): 65 bars
  * of four states encoding a 20-digit tracking code (barcode id 2 digits,

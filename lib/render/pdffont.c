@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pdffont.c: the configured TrueType fonts, subset with HarfBuzz for
  * libharu to embed (pdffont.h): once per run for WinAnsi bills, per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pdffont.h: the TrueType fonts embedded in the PDF bills, subset with
  * HarfBuzz's subsetter (hb-subset.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * print_vendor.c: the print-vendor data file.  Pipe-delimited records,
  * one record set per bill (B ... E) between a header (H) and a trailer

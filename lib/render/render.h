@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * render.h: bill-render.  Turns the draft bills rate-apply left in the
  * store into plain-text and PDF bills (<out_dir>/<bill_id>.txt, .pdf), a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * render_pdf.c: the PDF bill (libharu), US letter, with embedded TrueType
  * fonts (Liberation Sans regular and bold, OCR-A for the scan line;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * render_text.c: the plain-text bill, 78 columns, from a loaded
  * struct br_bill_doc (for terminals, tests and the demo goldens).

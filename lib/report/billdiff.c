@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * billdiff.c: the bill-diff engine.  Both stores' bill lines are loaded
  * sorted by (bill, service point, code, occurrence) and merged; bill_meter

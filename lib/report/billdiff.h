@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * billdiff.h: compare the bills of two stores (two runs of a cycle, or an
  * actual run and a what-if run) account by account and line by line, and

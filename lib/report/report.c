@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * report.c: unbilled revenue and EIA-861M sales from the store.
  *

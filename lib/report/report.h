@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * report.h: management and regulatory reports computed from the store:
  * unbilled revenue for a cycle, and the monthly sales report in the shape

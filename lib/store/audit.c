@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * audit.c: sealing and verifying the hash-chained audit log (see audit.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ledger.c: posting to the account ledger and the balance figures that
  * bill-render prints.  Used by bill-render (kinds bill, reversal) and

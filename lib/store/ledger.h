@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ledger.h: the account ledger (table ledger).  Charges are positive,
  * payments negative, amounts in cents; an account's balance is the sum of

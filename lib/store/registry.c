@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * registry.c: loads the registry CSV directory into the store (validated,
  * upserted, so loading twice changes nothing) and keeps an in-memory,

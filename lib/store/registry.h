@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * registry.h: the customer/meter registry.  Loading a registry directory
  * of CSV files into the store (docs/pipeline.md section 1), and an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * shard.c: shard specifications ("K/N"), the account -> shard hash
  * (FNV-1a 64 of the account id, modulo N, plus one), the stable exception

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * shard.h: scale-out by account.  A shard store holds the accounts whose
  * stable hash falls in shard K of N (K is 1-based: 1..N, N <= 1024), the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * disposition.c: apply an exception disposition CSV, or one decision:
  * append each decision (reviewer, note, date) to exception_decision and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * disposition.h: the exception review loop.  A disposition file (CSV
  * with columns exception_id, decision, reviewer, note) or one decision

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * validate.c: validate-reads, the stage between ami-import and rate-apply.
  *

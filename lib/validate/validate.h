@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * validate.h: the validate-reads stage.  Checks the interval days of every
  * meter in scope for one billing period against the VEE rules

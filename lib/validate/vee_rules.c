@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vee_rules.c: the validate-reads rule table (compiled-in defaults, per
  * the VEE reference table 3.6) and the YAML rules file that overrides it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vee_rules.h: the validate-reads rule set.  Every rule has an exception
  * code, a severity, an on/off switch, the meter kinds it applies to and

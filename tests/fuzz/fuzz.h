@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz.h: helpers shared by the fuzz harnesses (tests/fuzz/fuzz_*.c).
  * The parsers take paths, so each input is written to a file in one

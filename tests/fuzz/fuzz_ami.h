@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_ami.h: callbacks for the AMI parser harnesses that read every
  * field a consumer would read, so sanitizers see any bad pointer or

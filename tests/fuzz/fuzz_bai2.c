@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_bai2.c: BAI2 balance reports (br_bai2_parse_ex), strict and
  * lenient about trailer totals.

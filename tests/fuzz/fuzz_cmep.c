@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_cmep.c: CMEP MEPMD01 (br_cmep_parse), UTC interval-start stamps
  * and local (America/Los_Angeles) interval-ending stamps.

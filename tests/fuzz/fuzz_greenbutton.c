@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_greenbutton.c: Green Button ESPI XML (br_gb_parse, expat).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_gzip.c: the input layer (br_input_read) on arbitrary bytes,
  * through both gzip decoders (zlib's gzread and ISA-L's igzip when

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_lockbox.c: BAI lockbox transmissions (br_lockbox_parse).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_nacha.c: NACHA ACH files (br_nacha_parse).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_nem12.c: NEM12/NEM13 (br_nem12_parse), lenient with the AEST
  * default offset, then strict with the Western Power offset.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_paymap.c: a payment CSV with its YAML column mapping.  The input
  * is split at the first form feed (\f): the mapping YAML before it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_payments.c: a payments CSV posted by br_payment_post_files into an
  * in-memory store with a fixed registry, then the posting report; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_payrec.h: callback for the bank file harnesses (BAI2, NACHA,
  * lockbox) reading every string of each record, so sanitizers see an

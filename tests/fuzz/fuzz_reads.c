@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_reads.c: the generic interval CSV through ami-import's library
  * entry (br_import_file) into an in-memory store with a fixed registry,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_registry.c: registry directory loading.  The input is split at
  * form feeds (\f) into utility.csv, accounts.csv, service_points.csv,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_tariff.c: tariff YAML (br_tariff_load), then the lookups the rate
  * engine makes on a loaded tariff for every day of 2026.

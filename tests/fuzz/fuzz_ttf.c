@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_ttf.c: TrueType subsetting (br_pdf_subset: HarfBuzz's hb-subset) of an arbitrary font
  * file to the WinAnsi repertoire; a subset that succeeds is subset again

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_urdb.c: URDB JSON (br_urdb_convert), for one tariff and with
  * --all-items.  A failed conversion must say why; a successful one must

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_vee_rules.c: the validate-reads rules YAML (br_vee_rules_load);
  * a loaded rule set must keep valid severities and non-negative

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * replay.c: runs a fuzz harness over a corpus without libFuzzer.  Linked
  * with one tests/fuzz/fuzz_<input>.c into replay_<input> and run by ctest

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Print a generic interval CSV for the fault cases (registry/ next to this
 # script): meters E01..E<METERS>, ROWS 15-minute reads each from START
 # (UTC midnight, default 2024-01-01), meter by meter.  With -b the last

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared by the rate-apply cases: load the registry and a small set of
 # reads (local wall times, October: no DST change) into t.db.
 #  - electric meters: 96 slots on Wed 2026-10-14 and Sat 2026-10-17,
