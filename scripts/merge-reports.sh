@@ -2,7 +2,7 @@
 # Merge the reports of N shard runs (--shard K/N) into the report an
 # unsharded run writes, byte for byte (docs/scale-out.md).
 #
-#   scripts/merge-reports.sh KIND SHARD_REPORT... >MERGED
+#   scripts/merge-reports.sh [--summary FILE] KIND SHARD_REPORT... >MERGED
 #
 # KIND says how the tool sorts its rows:
 #   exceptions  exceptions.csv (validate-reads) and import-exceptions.csv
@@ -13,19 +13,29 @@
 #   register    register.csv (bill-render): by bill_id
 #   payments    payments.csv (pay-reconcile): by file, then line, then the
 #               shard's own order
-# The header is kept once.  TOTAL rows (register, payments) are added up
+# The header is kept once.  The register has no total row: --summary FILE
+# (register only) writes its register-summary.csv, recomputed from the
+# merged rows (never by adding the shards' summaries), byte for byte what
+# bill-render writes.  TOTAL rows (payments) are added up
 # column by column: the i-th TOTAL row of every shard is summed into the
 # i-th TOTAL row of the result (numbers summed exactly, with their
 # decimals; other fields must agree and are kept).
 # Exit status: 0 merged; 2 usage; 65 the shard reports do not fit together
 # (different headers or TOTAL labels).
 set -u
+summary=""
+if [ "${1:-}" = "--summary" ]; then
+  [ $# -ge 2 ] || { echo "merge-reports: --summary wants a FILE" >&2; exit 2; }
+  summary=$2; shift 2
+fi
 [ $# -ge 2 ] || { echo "usage: merge-reports.sh exceptions|charges|register|payments REPORT..." >&2; exit 2; }
 kind=$1; shift
 case "$kind" in
   exceptions|charges|register|payments) ;;
   *) echo "merge-reports: unknown kind '$kind'" >&2; exit 2 ;;
 esac
+[ -z "$summary" ] || [ "$kind" = register ] || {
+  echo "merge-reports: --summary is for the register only" >&2; exit 2; }
 for f in "$@"; do
   [ -r "$f" ] || { echo "merge-reports: cannot read '$f'" >&2; exit 66; }
 done
@@ -62,7 +72,7 @@ FNR == 1 {
 }
 {
   n = csvsplit($0, f)
-  if (f[1] == "TOTAL" && (kind == "register" || kind == "payments")) {
+  if (f[1] == "TOTAL" && kind == "payments") {
     ntot++
     print ntot "\002" $0 >> (dir "/totals")
     next
@@ -81,7 +91,25 @@ END { exit bad ? 65 : 0 }
 ' "$@" >"$tmp/rows" || exit 65
 cat "$tmp/header"
 # Sort on the key, then shard index and row index: stable and total.
-LC_ALL=C sort -t "$(printf '\003')" -k1,1 -k2,2 -k3,3 "$tmp/rows" | sed "s/^[^$(printf '\002')]*$(printf '\002')//"
+LC_ALL=C sort -t "$(printf '\003')" -k1,1 -k2,2 -k3,3 "$tmp/rows" | sed "s/^[^$(printf '\002')]*$(printf '\002')//" |
+  tee "$tmp/merged"
+if [ -n "$summary" ]; then
+  # bill-render's summary of the merged register: bills (issued), held,
+  # and the amounts summed exactly (in cents) over the issued rows.
+  LC_ALL=C awk '
+'"$csvsplit"'
+function cents(s,    neg) { neg = substr(s, 1, 1) == "-"; if (neg) s = substr(s, 2)
+  sub(/\./, "", s); return neg ? -(s + 0) : s + 0 }
+function fmt(v,    neg) { neg = v < 0; if (neg) v = -v
+  return sprintf("%s%d.%02d", neg ? "-" : "", int(v / 100), v % 100) }
+{ n = csvsplit($0, f)
+  if (f[8] == "hold") held++
+  if (f[8] != "issued") next
+  bills++; for (j = 9; j <= 13; j++) t[j] += cents(f[j]) }
+END { print "bills,held,previous_balance,payments,adjustments,current_charges,amount_due"
+  printf "%d,%d", bills, held; for (j = 9; j <= 13; j++) printf ",%s", fmt(t[j]); print "" }
+' "$tmp/merged" >"$summary" || { echo "merge-reports: cannot write '$summary'" >&2; exit 73; }
+fi
 [ -f "$tmp/totals" ] || exit 0
 LC_ALL=C awk -F "$(printf '\002')" '
 '"$csvsplit"'
