@@ -35,7 +35,8 @@
 #
 # Outputs in OUT: import-exceptions.csv, exceptions.csv, charges.csv,
 # exceptions.html (the review page), register.csv and its totals
-# register-summary.csv, bills/*.txt, payments.csv, and manifest.txt (SHA-256 of
+# register-summary.csv, bills/*.txt, payments.csv and payments-summary.csv,
+# and manifest.txt (SHA-256 of
 # every input, tariff and output: the replay record of the run).  A stage exit status of 1 means
 # "done, data exceptions found" and the cycle goes on; any other non-zero
 # status stops the cycle with a message naming the stage.  The last line

@@ -92,13 +92,17 @@ merge() {
       [ -f "$out/shard-$k$sub/$f" ] && set -- "$@" "$out/shard-$k$sub/$f"
     done
     [ $# -gt 0 ] || continue
-    # The register's summary is recomputed from the merged rows.
+    # The register's and payments' summaries are recomputed from the
+    # merged rows.
     sf=${f%.csv}-summary.csv
-    [ "$f" = register.csv ] && set -- --summary "$merged/$sf.tmp" "${r#*:}" "$@" || set -- "${r#*:}" "$@"
+    case $f in
+    register.csv|payments.csv) set -- --summary "$merged/$sf.tmp" "${r#*:}" "$@" ;;
+    *) set -- "${r#*:}" "$@"; sf="" ;;
+    esac
     "$(sibling merge-reports)" "$@" >"$merged/$f.tmp" &&
-      { [ "$f" != register.csv ] || mv "$merged/$sf.tmp" "$merged/$sf"; } &&
+      { [ -z "$sf" ] || mv "$merged/$sf.tmp" "$merged/$sf"; } &&
       mv "$merged/$f.tmp" "$merged/$f" || {
-      rc=$?; echo "run-shards: cannot merge $f" >&2; rm -f "$merged/$f.tmp" "$merged/$sf.tmp"; exit "$rc"; }
+      rc=$?; echo "run-shards: cannot merge $f" >&2; rm -f "$merged/$f.tmp" ${sf:+"$merged/$sf.tmp"}; exit "$rc"; }
   done
   # Bills: every bill is in exactly one shard.
   rm -rf "$merged/bills"

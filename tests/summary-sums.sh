@@ -53,6 +53,42 @@ for d in "$@"; do
         }
         exit bad
       }' "$data" || fail=1 ;;
+    payments-summary.csv)
+      # posted: posted, refund, chargeback rows; suspense; returned:
+      # returned, return-unmatched rows; items counted, amount summed.
+      LC_ALL=C awk -v sum="$s" '
+      function csvsplit(s, f,    n, i, c, q, cur) {
+        n = 0; cur = ""; q = 0
+        for (i = 1; i <= length(s); i++) {
+          c = substr(s, i, 1)
+          if (q) { if (c == "\"") { if (substr(s, i + 1, 1) == "\"") { cur = cur "\""; i++ } else q = 0 } else cur = cur c }
+          else if (c == "\"") q = 1
+          else if (c == ",") { f[++n] = cur; cur = "" }
+          else cur = cur c
+        }
+        f[++n] = cur; return n
+      }
+      function cents(s,    neg) { neg = substr(s, 1, 1) == "-"; if (neg) s = substr(s, 2)
+        if (s !~ /^[0-9]+\.[0-9][0-9]$/) { print "FAIL: bad amount " s; bad = 1 }
+        sub(/\./, "", s); return neg ? -(s + 0) : s + 0 }
+      FNR == 1 { next }
+      { csvsplit($0, f); st = f[6]
+        g = st == "posted" || st == "refund" || st == "chargeback" ? "posted" : \
+            st == "suspense" ? "suspense" : \
+            st == "returned" || st == "return-unmatched" ? "returned" : ""
+        if (g != "") { n[g]++; a[g] += cents(f[5]) } }
+      END {
+        if ((getline h < sum) <= 0 || h != "status,items,amount") { print "FAIL: " sum ": unexpected header"; exit 1 }
+        k = 0
+        while ((getline r < sum) > 0) {
+          k++; split(r, fld, ",")
+          if (fld[1] != (k == 1 ? "posted" : k == 2 ? "suspense" : "returned")) { print "FAIL: " sum ": row " k " is " fld[1]; bad = 1; continue }
+          if (fld[2] + 0 != n[fld[1]] + 0 || cents(fld[3]) != a[fld[1]] + 0) {
+            print "FAIL: " sum ": " fld[1] " is " fld[2] " " fld[3] ", the rows give " n[fld[1]] + 0 " " a[fld[1]] + 0; bad = 1 }
+        }
+        if (k != 3) { print "FAIL: " sum ": " k " rows"; bad = 1 }
+        exit bad
+      }' "$data" || fail=1 ;;
     *) echo "FAIL: no rule for $s"; fail=1 ;;
     esac
   done
