@@ -89,6 +89,33 @@ for d in "$@"; do
         if (k != 3) { print "FAIL: " sum ": " k " rows"; bad = 1 }
         exit bad
       }' "$data" || fail=1 ;;
+    unbilled-summary.csv)
+      # findings: every row; estimated_revenue: summed over the rows.
+      LC_ALL=C awk -v sum="$s" '
+      function csvsplit(s, f,    n, i, c, q, cur) {
+        n = 0; cur = ""; q = 0
+        for (i = 1; i <= length(s); i++) {
+          c = substr(s, i, 1)
+          if (q) { if (c == "\"") { if (substr(s, i + 1, 1) == "\"") { cur = cur "\""; i++ } else q = 0 } else cur = cur c }
+          else if (c == "\"") q = 1
+          else if (c == ",") { f[++n] = cur; cur = "" }
+          else cur = cur c
+        }
+        f[++n] = cur; return n
+      }
+      function cents(s,    neg) { neg = substr(s, 1, 1) == "-"; if (neg) s = substr(s, 2)
+        if (s !~ /^[0-9]+\.[0-9][0-9]$/) { print "FAIL: bad amount " s; bad = 1 }
+        sub(/\./, "", s); return neg ? -(s + 0) : s + 0 }
+      FNR == 1 { next }
+      { csvsplit($0, f); rows++; if (f[9] != "") rev += cents(f[9]) }
+      END {
+        if ((getline h < sum) <= 0 || h != "findings,estimated_revenue") { print "FAIL: " sum ": unexpected header"; exit 1 }
+        if ((getline r < sum) <= 0) { print "FAIL: " sum ": no row"; exit 1 }
+        split(r, fld, ",")
+        if (fld[1] + 0 != rows + 0 || cents(fld[2]) != rev + 0) {
+          print "FAIL: " sum ": " r ", the rows give " rows + 0 " " rev + 0; bad = 1 }
+        exit bad
+      }' "$data" || fail=1 ;;
     *) echo "FAIL: no rule for $s"; fail=1 ;;
     esac
   done
