@@ -45,11 +45,14 @@ static struct br_cli cli = {
 	    "[--out-dir DIR]\n"
 	    "                   [--format text|pdf|both] [--vendor FILE] "
 	    "[--shard K/N] [-o FILE]\n"
-	    "                   [--print-stream FILE] [--messages FILE]\n",
+	    "                   [--print-stream FILE] [--messages FILE]\n"
+	    "                   [--summary FILE]\n",
 	.about = "Render and issue the bills of a cycle; write the bill "
-	    "register CSV to the\noutput.  See docs/bill-render.md.",
+	    "register CSV to the\noutput and its totals to the summary "
+	    "file.  See docs/bill-render.md.",
 	.opts = options,
-	.common = BR_CLI_DB | BR_CLI_OUTPUT | BR_CLI_VERBOSE | BR_CLI_SUMMARY,
+	.common = BR_CLI_DB | BR_CLI_OUTPUT | BR_CLI_VERBOSE | BR_CLI_SUMMARY |
+	    BR_CLI_SUMFILE,
 };
 
 /* -v: name every bill left on hold (listed in the register, not
@@ -113,6 +116,33 @@ parse_args(int argc, char **argv, struct args *a)
 	return -1;
 }
 
+/* The register's totals: to the summary file (if any) and, with -v, to
+ * stderr. */
+static int
+summary(const struct br_render_totals *tot, struct br_error *err)
+{
+	struct br_output sout = { 0 };
+	char path[4096], p[32], y[32], a[32], c[32], d[32];
+	const char *sp = br_cli_summary_path(&cli, path, sizeof(path));
+
+	if (cli.verbose)
+		br_warn("totals: bills=%ld held=%ld previous_balance=%s "
+		    "payments=%s adjustments=%s current_charges=%s "
+		    "amount_due=%s", tot->rendered, tot->held,
+		    br_cents_format(tot->previous_cents, p, sizeof(p)),
+		    br_cents_format(tot->payments_cents, y, sizeof(y)),
+		    br_cents_format(tot->adjustments_cents, a, sizeof(a)),
+		    br_cents_format(tot->current_cents, c, sizeof(c)),
+		    br_cents_format(tot->due_cents, d, sizeof(d)));
+	if (sp == NULL)
+		return 0;
+	if (br_output_open(&sout, sp, err) != 0)
+		return -1;
+	/* A write error fails the commit below (br_atomic_commit). */
+	(void)br_render_summary(sout.f, tot);
+	return br_output_close(&sout, 1, err);
+}
+
 /* Render into the register, the vendor file and the print stream. */
 static int
 work(struct br_cli_run *run, struct args *a, struct br_render *r)
@@ -137,6 +167,8 @@ work(struct br_cli_run *run, struct args *a, struct br_render *r)
 		rc = br_render_run(r, run->st, &a->opts, run->out.f, &tot, err);
 	if (a->opts.messages != NULL)
 		br_messages_free(&a->msgs);
+	if (rc == 0)
+		rc = summary(&tot, err);
 	if (rc == 0)
 		snprintf(run->counts, sizeof(run->counts), "bills=%ld held=%ld "
 		    "issued=%ld", tot.rendered, tot.held, tot.issued_now);

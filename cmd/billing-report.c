@@ -33,7 +33,7 @@ static const struct br_cli_opt options[] = {
 static struct br_cli cli = {
 	.tool = "billing-report",
 	.synopsis = "usage: billing-report unbilled [--db PATH] --cycle ID "
-	    "[-o FILE]\n"
+	    "[-o FILE] [--summary FILE]\n"
 	    "       billing-report eia861m [--db PATH] --month YYYY-MM "
 	    "[--sector-map FILE.csv] [--exclude-code PREFIX]... [-o FILE]\n"
 	    "       billing-report runs [--db PATH] [--cycle ID] [-o FILE]\n"
@@ -44,9 +44,26 @@ static struct br_cli cli = {
 	    "page of a cycle, the runs that wrote the\nstore.  See "
 	    "docs/reports.md and docs/review.md.",
 	.opts = options,
-	.common = BR_CLI_DB | BR_CLI_OUTPUT,
+	.common = BR_CLI_DB | BR_CLI_OUTPUT | BR_CLI_SUMFILE,
 	.exit1 = "unbilled: accounts left unbilled were found",
 };
+
+/* unbilled: the totals to the summary file, if any. */
+static int
+unbilled_summary(long nrows, int64_t rev, struct br_error *err)
+{
+	struct br_output sout = { 0 };
+	char path[4096];
+	const char *sp = br_cli_summary_path(&cli, path, sizeof(path));
+
+	if (sp == NULL)
+		return 0;
+	if (br_output_open(&sout, sp, err) != 0)
+		return -1;
+	/* A write error fails the commit below (br_atomic_commit). */
+	br_report_unbilled_summary(sout.f, nrows, rev);
+	return br_output_close(&sout, 1, err);
+}
 
 static int
 usage(void)
@@ -63,6 +80,7 @@ main(int argc, char **argv)
 	struct br_eia_opts eia = {NULL, NULL, excl, 0};
 	struct br_cli_run run;
 	long nrows = 0;
+	int64_t rev = 0;
 	int ch, rc;
 
 	br_cli_init(&cli, argc, argv);
@@ -96,9 +114,12 @@ main(int argc, char **argv)
 	if ((rc = br_cli_begin(&run, cli.db, BR_STORE_READONLY, NULL,
 	    cli.output)) != 0)
 		return rc;
-	if (strcmp(what, "unbilled") == 0)
-		rc = br_report_unbilled(run.st, cycle, run.out.f, &nrows,
+	if (strcmp(what, "unbilled") == 0) {
+		rc = br_report_unbilled(run.st, cycle, run.out.f, &nrows, &rev,
 		    &run.err);
+		if (rc == 0)
+			rc = unbilled_summary(nrows, rev, &run.err);
+	}
 	else if (strcmp(what, "runs") == 0)
 		rc = br_run_list(run.st, cycle, run.out.f, &run.err);
 	else if (strcmp(what, "review") == 0)

@@ -46,11 +46,14 @@ static struct br_cli cli = {
 	    "                     [--format auto|csv|bai2|nacha|lockbox|camt]\n"
 	    "                     [--mapping FILE.yaml] [--late-fees] "
 	    "[--recon FILE] [--aging FILE]\n"
-	    "                     [--shard K/N] [-o FILE] [FILE...]\n",
+	    "                     [--shard K/N] [-o FILE] [--summary FILE] "
+	    "[FILE...]\n",
 	.about = "Match payment files to accounts and post them to the "
-	    "ledger; write the\nposting report.  See docs/pay-reconcile.md.",
+	    "ledger; write the\nposting report and its totals (the summary "
+	    "file).  See docs/pay-reconcile.md.",
 	.opts = options,
-	.common = BR_CLI_DB | BR_CLI_OUTPUT | BR_CLI_VERBOSE | BR_CLI_SUMMARY,
+	.common = BR_CLI_DB | BR_CLI_OUTPUT | BR_CLI_VERBOSE | BR_CLI_SUMMARY |
+	    BR_CLI_SUMFILE,
 	.exit1 = "items that need a decision: payments or returns held in "
 	    "suspense, chargebacks, refunds that leave an account owing",
 };
@@ -177,6 +180,30 @@ parse_args(int argc, char **argv, struct args *a)
 	return -1;
 }
 
+/* The posting report's totals: to the summary file (if any) and, with
+ * -v, to stderr. */
+static int
+summary(const struct br_payment_report *rep, struct br_error *err)
+{
+	struct br_output sout = { 0 };
+	char path[4096], p[32], s[32], r[32];
+	const char *sp = br_cli_summary_path(&cli, path, sizeof(path));
+
+	if (cli.verbose)
+		br_warn("totals: posted=%ld %s suspense=%ld %s returned=%ld %s",
+		    rep->posted, br_cents_format(rep->posted_cents, p,
+		    sizeof(p)), rep->suspense, br_cents_format(
+		    rep->suspense_cents, s, sizeof(s)), rep->returned,
+		    br_cents_format(rep->returned_cents, r, sizeof(r)));
+	if (sp == NULL)
+		return 0;
+	if (br_output_open(&sout, sp, err) != 0)
+		return -1;
+	/* A write error fails the commit below (br_atomic_commit). */
+	br_payment_summary_write(rep, sout.f);
+	return br_output_close(&sout, 1, err);
+}
+
 /* Post the files and the fees, write the reports. */
 static int
 work(struct br_cli_run *run, const struct args *a,
@@ -196,8 +223,9 @@ work(struct br_cli_run *run, const struct args *a,
 		return -1;
 	snprintf(run->counts, sizeof(run->counts), "files=%zu payments=%zu "
 	    "late_fees=%ld", a->nfiles, rep->n, *nfees);
-	if (a->nfiles > 0 || cli.output != NULL)
-		br_payment_report_write(rep, run->out.f);
+	if ((a->nfiles > 0 || cli.output != NULL) &&
+	    (br_payment_report_write(rep, run->out.f), summary(rep, err)) != 0)
+		return -1;
 	if (a->recon != NULL &&
 	    write_report(a->recon, 1, rep, run->st, a->as_of, err) != 0)
 		return -1;

@@ -3,7 +3,7 @@
 # Merge the reports of N shard runs (--shard K/N) into the report an
 # unsharded run writes, byte for byte (docs/scale-out.md).
 #
-#   scripts/merge-reports.sh KIND SHARD_REPORT... >MERGED
+#   scripts/merge-reports.sh [--summary FILE] KIND SHARD_REPORT... >MERGED
 #
 # KIND says how the tool sorts its rows:
 #   exceptions  exceptions.csv (validate-reads) and import-exceptions.csv
@@ -16,19 +16,26 @@
 #               all in one shard
 #   payments    payments.csv (pay-reconcile): by file, then line, then the
 #               shard's own order
-# The header is kept once.  TOTAL rows (register, payments) are added up
-# column by column: the i-th TOTAL row of every shard is summed into the
-# i-th TOTAL row of the result (numbers summed exactly, with their
-# decimals; other fields must agree and are kept).
+# The header is kept once.  The reports hold no total rows: --summary FILE
+# (register, payments) writes the report's summary (register-summary.csv,
+# payments-summary.csv), recomputed from the merged rows (never by adding
+# the shards' summaries), byte for byte what the tool writes.
 # Exit status: 0 merged; 2 usage; 65 the shard reports do not fit together
-# (different headers or TOTAL labels).
+# (different headers); 73 the summary cannot be written.
 set -u
+summary=""
+if [ "${1:-}" = "--summary" ]; then
+  [ $# -ge 2 ] || { echo "merge-reports: --summary wants a FILE" >&2; exit 2; }
+  summary=$2; shift 2
+fi
 [ $# -ge 2 ] || { echo "usage: merge-reports.sh exceptions|charges|register|payments REPORT..." >&2; exit 2; }
 kind=$1; shift
 case "$kind" in
   exceptions|charges|register|payments) ;;
   *) echo "merge-reports: unknown kind '$kind'" >&2; exit 2 ;;
 esac
+[ -z "$summary" ] || [ "$kind" = register ] || [ "$kind" = payments ] || {
+  echo "merge-reports: --summary is for the register and payments" >&2; exit 2; }
 for f in "$@"; do
   [ -r "$f" ] || { echo "merge-reports: cannot read '$f'" >&2; exit 66; }
 done
@@ -60,16 +67,10 @@ FNR == 1 {
   nfile++
   if (nfile == 1) { header = $0; print $0 > (dir "/header") }
   else if ($0 != header) { print "merge-reports: " FILENAME ": header differs" > "/dev/stderr"; bad = 1 }
-  ntot = 0
   next
 }
 {
   n = csvsplit($0, f)
-  if (f[1] == "TOTAL" && (kind == "register" || kind == "payments")) {
-    ntot++
-    print ntot "\002" $0 >> (dir "/totals")
-    next
-  }
   if (kind == "exceptions")
     key = f[5] "\001" f[6] "\001" f[7] "\001" f[3] "\001" f[8] "\001" pad(f[1], 20)
   else if (kind == "charges")
@@ -84,45 +85,36 @@ END { exit bad ? 65 : 0 }
 ' "$@" >"$tmp/rows" || exit 65
 cat "$tmp/header"
 # Sort on the key, then shard index and row index: stable and total.
-LC_ALL=C sort -t "$(printf '\003')" -k1,1 -k2,2 -k3,3 "$tmp/rows" | sed "s/^[^$(printf '\002')]*$(printf '\002')//"
-[ -f "$tmp/totals" ] || exit 0
-LC_ALL=C awk -F "$(printf '\002')" '
+LC_ALL=C sort -t "$(printf '\003')" -k1,1 -k2,2 -k3,3 "$tmp/rows" | sed "s/^[^$(printf '\002')]*$(printf '\002')//" |
+  tee "$tmp/merged"
+[ -n "$summary" ] || exit 0
+# The summary of the merged rows, byte for byte what the tool writes:
+# register (bill-render): bills (issued rows), held (hold rows), amounts
+# summed over the issued rows; payments (pay-reconcile): items and amount
+# of the posted (posted, refund, chargeback), suspense and returned
+# (returned, return-unmatched) rows.  Exact: integer cents.
+LC_ALL=C awk -v kind="$kind" '
 '"$csvsplit"'
-# Exact decimal addition: values are scaled to integers of their decimals.
-function isnum(s) { return s ~ /^-?[0-9]+(\.[0-9]+)?$/ }
-function decs(s) { return index(s, ".") ? length(s) - index(s, ".") : 0 }
-function scaled(s, d,    neg, v, k) {
-  neg = substr(s, 1, 1) == "-"; if (neg) s = substr(s, 2)
-  k = decs(s); sub(/\./, "", s); v = s + 0
-  while (k < d) { v *= 10; k++ }
-  return neg ? -v : v
-}
-function fmt(v, d,    neg, p, ip, fp, i) {
-  neg = v < 0; if (neg) v = -v
-  p = 1; for (i = 0; i < d; i++) p *= 10
-  ip = int(v / p); fp = v - ip * p
-  s = sprintf("%.0f", ip)
-  if (d > 0) s = s "." sprintf("%0" d ".0f", fp)
-  return (neg ? "-" : "") s
-}
-{
-  i = $1; row = substr($0, length($1) + 2)
-  n = csvsplit(row, f)
-  if (!(i in cnt)) { cnt[i] = 1; nf[i] = n; if (i > ni) ni = i
-    for (j = 1; j <= n; j++) { val[i, j] = f[j]; d[i, j] = decs(f[j]) }
-    for (j = 1; j <= n; j++) if (isnum(f[j])) sum[i, j] = scaled(f[j], d[i, j])
-    next }
-  for (j = 1; j <= n; j++) {
-    if (isnum(f[j]) && isnum(val[i, j])) sum[i, j] += scaled(f[j], d[i, j])
-    else if (f[j] != val[i, j]) { print "merge-reports: TOTAL rows differ in column " j > "/dev/stderr"; bad = 1 }
-  }
-}
+function cents(s,    neg) { neg = substr(s, 1, 1) == "-"; if (neg) s = substr(s, 2)
+  sub(/\./, "", s); return neg ? -(s + 0) : s + 0 }
+function fmt(v,    neg) { neg = v < 0; if (neg) v = -v
+  return sprintf("%s%d.%02d", neg ? "-" : "", int(v / 100), v % 100) }
+kind == "register" { csvsplit($0, f)
+  if (f[8] == "hold") held++
+  if (f[8] != "issued") next
+  bills++; for (j = 9; j <= 13; j++) t[j] += cents(f[j]) }
+kind == "payments" { csvsplit($0, f); st = f[6]
+  g = st == "posted" || st == "refund" || st == "chargeback" ? "posted" : \
+      st == "suspense" ? "suspense" : \
+      st == "returned" || st == "return-unmatched" ? "returned" : ""
+  if (g != "") { n[g]++; a[g] += cents(f[5]) } }
 END {
-  for (i = 1; i <= ni; i++) {
-    line = ""
-    for (j = 1; j <= nf[i]; j++)
-      line = line (j > 1 ? "," : "") (isnum(val[i, j]) ? fmt(sum[i, j], d[i, j]) : val[i, j])
-    print line
+  if (kind == "register") {
+    print "bills,held,previous_balance,payments,adjustments,current_charges,amount_due"
+    printf "%d,%d", bills, held; for (j = 9; j <= 13; j++) printf ",%s", fmt(t[j]); print ""
+  } else {
+    print "status,items,amount"
+    split("posted suspense returned", gs, " ")
+    for (i = 1; i <= 3; i++) printf "%s,%d,%s\n", gs[i], n[gs[i]], fmt(a[gs[i]])
   }
-  exit bad ? 65 : 0
-}' "$tmp/totals"
+}' "$tmp/merged" >"$summary" || { echo "merge-reports: cannot write '$summary'" >&2; exit 73; }

@@ -36,9 +36,10 @@
 #
 # Outputs in OUT: import-exceptions.csv, exceptions.csv, charges.csv,
 # alerts.csv (customer-alerts: leak, high usage, estimated bill),
-# exceptions.html (the review page), register.csv, bills/*.txt,
-# payments.csv, audit.csv (the audit chain checked against the previous
-# cycle's manifest beside OUT, when there is one), and manifest.txt (SHA-256 of
+# exceptions.html (the review page), register.csv and its totals
+# register-summary.csv, bills/*.txt, payments.csv and payments-summary.csv,
+# audit.csv (the audit chain checked against the previous cycle's manifest
+# beside OUT, when there is one), and manifest.txt (SHA-256 of
 # every input, tariff and output: the replay record of the run).  A stage exit status of 1 means
 # "done, data exceptions found" and the cycle goes on; any other non-zero
 # status stops the cycle with a message naming the stage.  The last line
@@ -188,7 +189,7 @@ echo "run-cycle: cycle $cycle done; outputs in $out (manifest.txt)" >&2
 # (warn or hold rows of exceptions.csv; severity is column 4, status the
 # last).  Exit 1, "done, exceptions found", when any bill is held or any
 # exception open; 0 when clean.
-summary=$(awk -F, 'FILENAME ~ /register.csv$/ && FNR > 1 && $1 != "TOTAL" {
+summary=$(awk -F, 'FILENAME ~ /register.csv$/ && FNR > 1 {
     st = $(NF - 6); if (st == "issued") iss++
     if (st == "hold") { held++; v = $(NF - 2); sub(/\./, "", v); c += v } }
   FILENAME ~ /exceptions.csv$/ && FNR > 1 && ($4 == "warn" || $4 == "hold") && $NF == "open" { open++ }

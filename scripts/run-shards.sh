@@ -95,9 +95,17 @@ merge() {
       [ -f "$out/shard-$k$sub/$f" ] && set -- "$@" "$out/shard-$k$sub/$f"
     done
     [ $# -gt 0 ] || continue
-    "$(sibling merge-reports)" "${r#*:}" "$@" >"$merged/$f.tmp" &&
+    # The register's and payments' summaries are recomputed from the
+    # merged rows.
+    sf=${f%.csv}-summary.csv
+    case $f in
+    register.csv|payments.csv) set -- --summary "$merged/$sf.tmp" "${r#*:}" "$@" ;;
+    *) set -- "${r#*:}" "$@"; sf="" ;;
+    esac
+    "$(sibling merge-reports)" "$@" >"$merged/$f.tmp" &&
+      { [ -z "$sf" ] || mv "$merged/$sf.tmp" "$merged/$sf"; } &&
       mv "$merged/$f.tmp" "$merged/$f" || {
-      rc=$?; echo "run-shards: cannot merge $f" >&2; rm -f "$merged/$f.tmp"; exit "$rc"; }
+      rc=$?; echo "run-shards: cannot merge $f" >&2; rm -f "$merged/$f.tmp" ${sf:+"$merged/$sf.tmp"}; exit "$rc"; }
   done
   # Bills: every bill is in exactly one shard.
   rm -rf "$merged/bills"

@@ -253,8 +253,19 @@ START_TEST(test_render_run_issues_once)
 	    "2026-10-A1,A1,Bob Hughes,2026-10-01,2026-10-31,2026-11-03,"
 	    "2026-11-24,issued,50.00,-40.00,0.00,62.34,72.34,\n"
 	    "2026-10-A2,A2,Carla Adams,2026-10-01,2026-10-31,2026-11-03,"
-	    "2026-11-24,hold,,,,10.00,,\n"
-	    "TOTAL,1,,,,,,,50.00,-40.00,0.00,62.34,72.34,\n");
+	    "2026-11-24,hold,,,,10.00,,\n");
+	{
+		char *sum = NULL;
+		size_t slen;
+		FILE *sf = open_memstream(&sum, &slen);
+
+		ck_assert_int_eq(br_render_summary(sf, &tot), 0);
+		fclose(sf);
+		ck_assert_str_eq(sum, "bills,held,previous_balance,payments,"
+		    "adjustments,current_charges,amount_due\n"
+		    "1,1,50.00,-40.00,0.00,62.34,72.34\n");
+		free(sum);
+	}
 	snprintf(path, sizeof(path), "%s/bills/2026-10-A1.txt", dir);
 	text = slurp(path);
 	ck_assert_ptr_nonnull(text);

@@ -29,6 +29,7 @@
 #define VAL_BUSY 0x7f03
 #define VAL_PROGRESS 0x7f04
 #define VAL_NOPROGRESS 0x7f05
+#define VAL_SUMMARY 0x7f06
 
 /* The tool's cli and command line (br_cli_init), for br_cli_begin and
  * br_cli_end. */
@@ -41,6 +42,9 @@ static const struct br_cli_opt common_opts[] = {
 	    "the store (default billing.db)" },
 	{ "output", required_argument, 'o', "FILE",
 	    "write the output to FILE instead of standard output" },
+	{ "summary", required_argument, VAL_SUMMARY, "FILE",
+	    "write the totals to FILE (default: beside -o X.csv as "
+	    "X-summary.csv)" },
 	{ "busy-timeout", required_argument, VAL_BUSY, "SECONDS",
 	    "wait for a busy store, then exit 75 (default 10)" },
 	{ "progress", no_argument, VAL_PROGRESS, NULL,
@@ -52,7 +56,8 @@ static const struct br_cli_opt common_opts[] = {
 	{ "version", no_argument, VAL_VERSION, NULL,
 	    "print the version and exit" },
 };
-static const int common_flag[] = { BR_CLI_DB, BR_CLI_OUTPUT, BR_CLI_DB,
+static const int common_flag[] = { BR_CLI_DB, BR_CLI_OUTPUT,
+	BR_CLI_SUMFILE, BR_CLI_DB,
 	0, 0, BR_CLI_VERBOSE, 0, 0 };
 #define NCOMMON (sizeof(common_opts) / sizeof(common_opts[0]))
 
@@ -86,6 +91,7 @@ br_cli_init(struct br_cli *cli, int argc, char **argv)
 		cli->shortopts = "";
 	cli->db = "billing.db";
 	cli->output = NULL;
+	cli->summary = NULL;
 	cli->verbose = 0;
 	cli->progress = -1;
 	cli->status = BR_EXIT_OK;
@@ -243,6 +249,9 @@ br_cli_next(struct br_cli *cli, int argc, char **argv)
 			if (!(cli->common & BR_CLI_OUTPUT))
 				return ch;
 			cli->output = optarg;
+			continue;
+		case VAL_SUMMARY:
+			cli->summary = optarg;
 			continue;
 		case 'v':
 			if (!(cli->common & BR_CLI_VERBOSE))
@@ -494,4 +503,19 @@ br_cli_end(struct br_cli_run *r, int rc)
 		br_warn("%s; %.2f s", r->counts[0] ? r->counts : "done",
 		    br_cli_elapsed());
 	return rc == 0 ? BR_EXIT_OK : br_cli_fail(&r->err);
+}
+
+const char *
+br_cli_summary_path(const struct br_cli *cli, char *buf, size_t size)
+{
+	size_t n;
+
+	if (cli->summary != NULL)
+		return strcmp(cli->summary, "-") == 0 ? NULL : cli->summary;
+	if (cli->output == NULL || (n = strlen(cli->output)) <= 4 ||
+	    strcmp(cli->output + n - 4, ".csv") != 0 ||
+	    (size_t)snprintf(buf, size, "%.*s-summary.csv", (int)(n - 4),
+	    cli->output) >= size)
+		return NULL;
+	return buf;
 }

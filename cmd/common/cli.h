@@ -27,8 +27,10 @@ enum {
 	BR_CLI_DB = 1,		/* --db PATH, default billing.db */
 	BR_CLI_OUTPUT = 2,	/* -o, --output FILE */
 	BR_CLI_VERBOSE = 4,	/* -v, --verbose */
-	BR_CLI_SUMMARY = 8	/* -v prints br_cli_run.counts and the
+	BR_CLI_SUMMARY = 8,	/* -v prints br_cli_run.counts and the
 				 * elapsed time (br_cli_end) */
+	BR_CLI_SUMFILE = 16	/* --summary FILE: the report's totals
+				 * (br_cli_summary_path) */
 };
 
 /* br_cli_next's answer when main must return cli.status now. */
@@ -54,6 +56,7 @@ struct br_cli {
 	/* Values of the shared options. */
 	const char *db;
 	const char *output;
+	const char *summary;	/* --summary FILE, or NULL */
 	int verbose;
 	int progress;		/* --progress 1, --no-progress 0, else -1 */
 	int status;		/* with BR_CLI_EXIT */
@@ -74,6 +77,13 @@ int br_cli_usage_error(const char *msg);
 int br_cli_need_dir(const char *what, const char *path);
 /* Print err; returns its exit status. */
 int br_cli_fail(const struct br_error *err);
+/*
+ * Where the totals of the output go (BR_CLI_SUMFILE): --summary FILE
+ * ("-": nowhere), else beside an -o X.csv as X-summary.csv (buf), else
+ * NULL (stdout or another name: no summary file, -v still prints it).
+ */
+const char *br_cli_summary_path(const struct br_cli *cli, char *buf,
+    size_t size);
 /* Write --help to f. */
 void br_cli_help(const struct br_cli *cli, FILE *f);
 

@@ -63,22 +63,29 @@ br_payment_report_write(const struct br_payment_report *rep, FILE *f)
 		row[8] = p->note;
 		br_csv_row(f, 9, row);
 	}
-	row[0] = "TOTAL";
-	row[1] = line;
-	row[2] = row[3] = row[6] = row[7] = row[8] = "";
-	row[4] = amt;
-	snprintf(line, sizeof(line), "%ld", rep->posted);
-	br_cents_format(rep->posted_cents, amt, sizeof(amt));
-	row[5] = "posted";
-	br_csv_row(f, 9, row);
-	snprintf(line, sizeof(line), "%ld", rep->suspense);
-	br_cents_format(rep->suspense_cents, amt, sizeof(amt));
-	row[5] = "suspense";
-	br_csv_row(f, 9, row);
-	snprintf(line, sizeof(line), "%ld", rep->returned);
-	br_cents_format(rep->returned_cents, amt, sizeof(amt));
-	row[5] = "returned";
-	br_csv_row(f, 9, row);
+}
+
+void
+br_payment_summary_write(const struct br_payment_report *rep, FILE *f)
+{
+	static const char *const header[3] = { "status", "items", "amount" };
+	static const char *const names[3] = { "posted", "suspense",
+	    "returned" };
+	const long n[3] = { rep->posted, rep->suspense, rep->returned };
+	const int64_t c[3] = { rep->posted_cents, rep->suspense_cents,
+	    rep->returned_cents };
+	char items[32], amt[32];
+	const char *row[3];
+	int i;
+
+	br_csv_row(f, 3, header);
+	for (i = 0; i < 3; i++) {
+		snprintf(items, sizeof(items), "%ld", n[i]);
+		row[0] = names[i];
+		row[1] = items;
+		row[2] = br_cents_format(c[i], amt, sizeof(amt));
+		br_csv_row(f, 3, row);
+	}
 }
 
 void

@@ -106,8 +106,16 @@ int br_payment_post_files(struct br_store *st, const char *const *files,
     size_t n, const char *as_of, struct br_payment_report *rep,
     struct br_error *err);
 
-/* Posting report CSV; see docs/pay-reconcile.md. */
+/* Posting report CSV, one row per payment item (no total rows); see
+ * docs/pay-reconcile.md. */
 void br_payment_report_write(const struct br_payment_report *rep, FILE *f);
+/*
+ * Its totals, a CSV of their own: header status,items,amount and the rows
+ * posted (posted, refund, chargeback items), suspense (suspense items)
+ * and returned (returned, return-unmatched items), amounts summed over
+ * the items' amount column.
+ */
+void br_payment_summary_write(const struct br_payment_report *rep, FILE *f);
 
 /* Daily cash reconciliation CSV, one row per file and a TOTAL row. */
 void br_payment_recon_write(const struct br_payment_report *rep, FILE *f);

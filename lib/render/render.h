@@ -265,14 +265,23 @@ void br_render_release(struct br_render *r);
  * not NULL), issue the drafts, and write the register CSV to reg: header
  * bill_id,account_id,name,period_start,period_end,bill_date,due_date,
  * status,previous_balance,payments,adjustments,current_charges,amount_due
- * then one row per bill, then a TOTAL row (count of rendered bills in the
- * account_id column, sums over rendered bills).  Must run inside a store
+ * then one row per bill (no total row: br_render_summary writes the
+ * totals).  Must run inside a store
  * transaction.  OUT: *tot.  Returns 0, or -1 with err (BR_EUSAGE unknown
  * cycle, BR_EINPUT inconsistent bill, BR_ECANTCREATE/BR_EIO files).
  */
 int br_render_run(struct br_render *r, struct br_store *st,
     const struct br_render_opts *opts, FILE *reg,
     struct br_render_totals *tot, struct br_error *err);
+
+/*
+ * The register's totals as a CSV of its own: header
+ * bills,held,previous_balance,payments,adjustments,current_charges,
+ * amount_due and one row (bills: rendered, held: on hold; the amounts
+ * summed over the rendered bills, the register's "issued" rows).
+ * Returns 0, or -1 when f has a write error.
+ */
+int br_render_summary(FILE *f, const struct br_render_totals *tot);
 
 /*
  * ok = 1: rename every temporary into place; ok = 0: remove them.

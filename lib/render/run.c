@@ -411,9 +411,8 @@ br_render_run(struct br_render *r, struct br_store *st,
 	    "name", "period_start", "period_end", "bill_date", "due_date",
 	    "status", "previous_balance", "payments", "adjustments",
 	    "current_charges", "amount_due", "hold_reason" };
-	char sql[768], cnt[32], p[32], y[32], a[32], c[32], d[32];
+	char sql[768];
 	char reason[256];
-	const char *row[14];
 	struct br_print_vendor_totals vt;
 	struct br_bill_doc b, util;
 	struct br_bill_stmt_cache cache;
@@ -538,16 +537,28 @@ br_render_run(struct br_render *r, struct br_store *st,
 		return -1;
 	if (opts->vendor != NULL)
 		br_print_vendor_trailer(opts->vendor, &vt);
-	snprintf(cnt, sizeof(cnt), "%ld", tot->rendered);
-	row[0] = "TOTAL";
-	row[1] = cnt;
-	row[2] = row[3] = row[4] = row[5] = row[6] = row[7] = "";
-	row[8] = br_cents_format(tot->previous_cents, p, sizeof(p));
-	row[9] = br_cents_format(tot->payments_cents, y, sizeof(y));
-	row[10] = br_cents_format(tot->adjustments_cents, a, sizeof(a));
-	row[11] = br_cents_format(tot->current_cents, c, sizeof(c));
-	row[12] = br_cents_format(tot->due_cents, d, sizeof(d));
-	row[13] = "";
-	br_csv_row(reg, 14, row);
 	return 0;
+}
+
+int
+br_render_summary(FILE *f, const struct br_render_totals *tot)
+{
+	static const char *const header[7] = { "bills", "held",
+	    "previous_balance", "payments", "adjustments", "current_charges",
+	    "amount_due" };
+	char n[32], h[32], p[32], y[32], a[32], c[32], d[32];
+	const char *row[7];
+
+	snprintf(n, sizeof(n), "%ld", tot->rendered);
+	snprintf(h, sizeof(h), "%ld", tot->held);
+	row[0] = n;
+	row[1] = h;
+	row[2] = br_cents_format(tot->previous_cents, p, sizeof(p));
+	row[3] = br_cents_format(tot->payments_cents, y, sizeof(y));
+	row[4] = br_cents_format(tot->adjustments_cents, a, sizeof(a));
+	row[5] = br_cents_format(tot->current_cents, c, sizeof(c));
+	row[6] = br_cents_format(tot->due_cents, d, sizeof(d));
+	br_csv_row(f, 7, header);
+	br_csv_row(f, 7, row);
+	return ferror(f) ? -1 : 0;
 }

@@ -228,9 +228,23 @@ unissued_bills(struct br_store *st, const char *cycle, const char *from,
 	return 0;
 }
 
+void
+br_report_unbilled_summary(FILE *out, long nrows, int64_t revenue_cents)
+{
+	static const char *const hdr[2] = { "findings", "estimated_revenue" };
+	char n[32], rev[32];
+	const char *row[2];
+
+	snprintf(n, sizeof(n), "%ld", nrows);
+	row[0] = n;
+	row[1] = br_cents_format(revenue_cents, rev, sizeof(rev));
+	br_csv_row(out, 2, hdr);
+	br_csv_row(out, 2, row);
+}
+
 int
 br_report_unbilled(struct br_store *st, const char *cycle_id, FILE *out,
-    long *nrows, struct br_error *err)
+    long *nrows, int64_t *revenue_cents, struct br_error *err)
 {
 	static const char *const hdr[] = {"category", "account_id", "sp_id",
 	    "meter_id", "unit", "read_quantity", "billed_quantity",
@@ -404,15 +418,10 @@ br_report_unbilled(struct br_store *st, const char *cycle_id, FILE *out,
 		    sizeof(rev)) : "", x->detail};
 		br_csv_row(out, 10, row);
 	}
-	{
-		char rev[32], n[32];
-		snprintf(n, sizeof(n), "%zu findings", f.n);
-		const char *row[10] = {"TOTAL", "", "", "", "", "", "", "",
-		    br_cents_format(tot_unbilled_rev, rev, sizeof(rev)), n};
-		br_csv_row(out, 10, row);
-	}
 	if (nrows)
 		*nrows = (long)f.n;
+	if (revenue_cents)
+		*revenue_cents = tot_unbilled_rev;
 	rc = 0;
 	goto out;
 nomem:

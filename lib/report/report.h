@@ -25,12 +25,17 @@
  * issued, at their amounts, held ones with their hold codes).
  * estimated_revenue prices unbilled and estimated quantity at the
  * cycle's average billed revenue per unit of the same rate code (half-up
- * to cents).  Sorted by category, account, service point, meter; then a
- * TOTAL row whose amount is the sum of the rows'.
- * *nrows gets the number of findings.
+ * to cents).  Sorted by category, account, service point, meter; no
+ * total row: *nrows gets the number of findings and *revenue_cents
+ * (if not NULL) the sum of the rows' estimated_revenue, for
+ * br_report_unbilled_summary.
  */
 int br_report_unbilled(struct br_store *st, const char *cycle_id, FILE *out,
-    long *nrows, struct br_error *err);
+    long *nrows, int64_t *revenue_cents, struct br_error *err);
+/* The unbilled report's totals: header findings,estimated_revenue and
+ * one row. */
+void br_report_unbilled_summary(FILE *out, long nrows,
+    int64_t revenue_cents);
 
 struct br_eia_opts {
 	const char *month;		/* YYYY-MM: bills dated in the month */
