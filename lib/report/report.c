@@ -15,32 +15,10 @@
 #include "io/csvio.h"
 #include "core/date.h"
 #include "core/money.h"
+#include "store/registry.h"
 #include "core/banned.h"
 
 /* --- unbilled revenue ------------------------------------------------ */
-
-static int
-cycle_period(struct br_store *st, const char *cycle, char *from, char *to,
-    struct br_error *err)
-{
-	sqlite3_stmt *s = br_store_prepare(st, "SELECT period_start, "
-	    "period_end FROM bill_cycle WHERE cycle_id = ?1", err);
-	int rc;
-
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, cycle, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		snprintf(from, 11, "%s", sqlite3_column_text(s, 0));
-		snprintf(to, 11, "%s", sqlite3_column_text(s, 1));
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW)
-		return br_error_set(err, BR_EUSAGE, NULL, 0,
-		    "unknown cycle '%s'", cycle);
-	return 0;
-}
 
 /*
  * Sum of a meter's delivered values over local days [d0, d1]: the values
@@ -257,7 +235,7 @@ br_report_unbilled(struct br_store *st, const char *cycle_id, FILE *out,
 	size_t i;
 	int rc = -1, src;
 
-	if (cycle_period(st, cycle_id, from, to, err) != 0)
+	if (br_registry_cycle_period(st, cycle_id, from, to, err) != 0)
 		return -1;
 	br_date_parse(from, (size_t)-1, &d0);
 	br_date_parse(to, (size_t)-1, &d1);

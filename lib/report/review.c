@@ -14,6 +14,7 @@
 #include "core/exid.h"
 #include "io/html.h"
 #include "report/page.h"
+#include "store/registry.h"
 #include "core/banned.h"
 
 struct exc {
@@ -103,29 +104,6 @@ rule_para(FILE *f, struct br_store *st, const char *code)
 		br_html_elem(f, "code", val, NULL);
 	}
 	br_html_end(f, "p");
-}
-
-static int
-cycle_period(struct br_store *st, const char *cycle, char *from, char *to,
-    struct br_error *err)
-{
-	sqlite3_stmt *s = br_store_prepare(st, "SELECT period_start, "
-	    "period_end FROM bill_cycle WHERE cycle_id = ?1", err);
-	int rc;
-
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, cycle, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		br_store_column_text(from, 16, s, 0);
-		br_store_column_text(to, 16, s, 1);
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW)
-		return br_error_set(err, BR_EUSAGE, NULL, 0,
-		    "unknown cycle '%s'", cycle);
-	return 0;
 }
 
 static struct exc *
@@ -597,7 +575,7 @@ br_review_write(struct br_store *st, const char *cycle_id, FILE *out,
 	int rc = -1;
 
 	br_error_clear(&e2);
-	if (cycle_period(st, cycle_id, from, to, err) != 0 ||
+	if (br_registry_cycle_period(st, cycle_id, from, to, err) != 0 ||
 	    load_exceptions(st, from, to, &l, err) != 0 ||
 	    load_context(st, cycle_id, from, &l, err) != 0)
 		goto out;

@@ -924,3 +924,28 @@ br_registry_check_date(struct br_store *st, const char *what,
 	    "to use it anyway)", what, date, br_date_format(lo, a, sizeof(a)),
 	    br_date_format(hi, b, sizeof(b)));
 }
+
+int
+br_registry_cycle_period(struct br_store *st, const char *cycle,
+    char from[11], char to[11], struct br_error *err)
+{
+	sqlite3_stmt *s = br_store_prepare(st, "SELECT period_start, "
+	    "period_end FROM bill_cycle WHERE cycle_id = ?1", err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, cycle, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		br_store_column_text(from, 11, s, 0);
+		br_store_column_text(to, 11, s, 1);
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_DONE)
+		return br_error_set(err, BR_EUSAGE, NULL, 0,
+		    "unknown cycle '%s'", cycle);
+	if (rc != SQLITE_ROW)
+		return br_store_fail(st, "read bill_cycle", err);
+	return 0;
+}

@@ -94,4 +94,12 @@ const char *br_registry_account(const struct br_registry *reg,
 int br_registry_check_date(struct br_store *st, const char *what,
     const char *date, struct br_error *err);
 
+/*
+ * The billing period of cycle (bill_cycle.period_start and period_end,
+ * 'YYYY-MM-DD') into from[11] and to[11].  An unknown cycle is
+ * BR_EUSAGE "unknown cycle '...'" (the tools' exit 2).  0 or -1.
+ */
+int br_registry_cycle_period(struct br_store *st, const char *cycle,
+    char from[11], char to[11], struct br_error *err);
+
 #endif
