@@ -2,27 +2,29 @@
 /*
  * fuzz_ami.h: callbacks for the AMI parser harnesses that read every
  * field a consumer would read, so sanitizers see any bad pointer or
- * length in the records handed out.
+ * length in the records handed out.  The sums are unsigned: the
+ * records may hold any int64 (a start of INT64_MAX must reach the parser's
+ * own overflow checks), and wrapping is the point, not a finding.
  */
 #ifndef BR_FUZZ_AMI_H
 #define BR_FUZZ_AMI_H
 
 #include "formats/amirec.h"
 
-static volatile int64_t fuzz_ami_sink;
+static volatile uint64_t fuzz_ami_sink;
 
 static inline int
 fuzz_on_day(void *ctx, const struct br_ami_day *d, struct br_error *err)
 {
-	int64_t s = d->start_utc + d->interval_s + (int64_t)strlen(d->file) +
-	    (int64_t)strlen(d->meter_id) + (int64_t)strlen(d->unit) +
-	    (int64_t)strlen(d->version) + (int64_t)strlen(d->qmethod);
+	uint64_t s = (uint64_t)d->start_utc + (uint64_t)d->interval_s +
+	    strlen(d->file) + strlen(d->meter_id) + strlen(d->unit) +
+	    strlen(d->version) + strlen(d->qmethod);
 	int32_t i;
 
 	(void)ctx;
 	(void)err;
 	for (i = 0; i < d->n; i++)
-		s += d->values[i] + d->quality[i];
+		s += (uint64_t)d->values[i] + d->quality[i];
 	fuzz_ami_sink += s;
 	return 0;
 }
@@ -33,10 +35,10 @@ fuzz_on_register(void *ctx, const struct br_ami_register *r,
 {
 	(void)ctx;
 	(void)err;
-	fuzz_ami_sink += r->read_utc + r->value_milli + r->prev_milli +
-	    r->quantity_milli + (int64_t)strlen(r->meter_id) +
-	    (int64_t)strlen(r->unit) + (int64_t)strlen(r->register_id) +
-	    (int64_t)strlen(r->version) + (int64_t)strlen(r->file);
+	fuzz_ami_sink += (uint64_t)r->read_utc + (uint64_t)r->value_milli +
+	    (uint64_t)r->prev_milli + (uint64_t)r->quantity_milli +
+	    strlen(r->meter_id) + strlen(r->unit) + strlen(r->register_id) +
+	    strlen(r->version) + strlen(r->file);
 	return 0;
 }
 
