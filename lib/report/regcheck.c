@@ -22,6 +22,7 @@
 #include "io/csvio.h"
 #include "io/html.h"
 #include "report/review.h"
+#include "core/grow.h"
 #include "core/banned.h"
 
 #define NO_DATA INT64_MIN
@@ -71,22 +72,6 @@ nomem(struct br_error *err)
 }
 
 static int
-grow(void **p, size_t *cap, size_t n, size_t size)
-{
-	void *np;
-	size_t nc;
-
-	if (n < *cap)
-		return 0;
-	nc = *cap ? *cap * 2 : 64;
-	if ((np = realloc(*p, nc * size)) == NULL)
-		return -1;
-	*p = np;
-	*cap = nc;
-	return 0;
-}
-
-static int
 add(struct rc_ctx *c, const char *code, const char *sev, const char *meter,
     const char *sp, const char *account, const char *fix,
     struct br_error *err, const char *fmt, ...)
@@ -101,7 +86,7 @@ add(struct rc_ctx *c, const char *code, const char *sev, const char *meter,
 	struct br_regcheck_finding *f;
 	va_list ap;
 
-	if (grow((void **)&o->f, &o->cap, o->n, sizeof(*f)) != 0)
+	if (br_grow((void **)&o->f, &o->cap, o->n, sizeof(*f)) != 0)
 		return nomem(err);
 	f = &o->f[o->n++];
 	snprintf(f->code, sizeof(f->code), "%s", code);
@@ -232,7 +217,7 @@ load_meters(struct rc_ctx *c, struct br_error *err)
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct rc_meter *m;
 		int32_t i;
-		if (grow((void **)&c->m, &cap, c->nm, sizeof(*m)) != 0)
+		if (br_grow((void **)&c->m, &cap, c->nm, sizeof(*m)) != 0)
 			goto nomem;
 		m = &c->m[c->nm];
 		memset(m, 0, sizeof(*m));
@@ -290,7 +275,7 @@ load_installs(struct rc_ctx *c, struct br_error *err)
 		struct rc_install *in;
 		if (m == NULL)
 			continue;	/* the store's foreign key forbids it */
-		if (grow((void **)&c->in, &cap, c->nin, sizeof(*in)) != 0) {
+		if (br_grow((void **)&c->in, &cap, c->nin, sizeof(*in)) != 0) {
 			sqlite3_finalize(s);
 			return nomem(err);
 		}
@@ -335,7 +320,7 @@ load_agreements(struct rc_ctx *c, struct br_error *err)
 		int32_t to = text_day(s, 3, INT32_MAX);
 		if (!overlap(from, to, c->ps, c->pe))
 			continue;
-		if (grow((void **)&c->ag, &cap, c->nag, sizeof(*a)) != 0) {
+		if (br_grow((void **)&c->ag, &cap, c->nag, sizeof(*a)) != 0) {
 			sqlite3_finalize(s);
 			return nomem(err);
 		}
@@ -453,7 +438,7 @@ idref_add(struct rc_ids *ids, const char *id, const char *kind,
 {
 	struct idref *r;
 
-	if (grow((void **)&ids->v, &ids->cap, ids->n, sizeof(*r)) != 0)
+	if (br_grow((void **)&ids->v, &ids->cap, ids->n, sizeof(*r)) != 0)
 		return -1;
 	r = &ids->v[ids->n++];
 	snprintf(r->id, sizeof(r->id), "%s", id);
@@ -856,7 +841,7 @@ load_history(struct rc_ctx *c, bool legacy, struct rc_hist **out,
 	    SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct rc_hist *h;
-		if (grow((void **)out, &cap, *n, sizeof(*h)) != 0) {
+		if (br_grow((void **)out, &cap, *n, sizeof(*h)) != 0) {
 			sqlite3_finalize(s);
 			return nomem(err);
 		}

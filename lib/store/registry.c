@@ -19,6 +19,7 @@
 #include "core/text.h"
 #include "core/tz.h"
 #include "core/units.h"
+#include "core/grow.h"
 #include "core/banned.h"
 
 #define MAXCOLS 8
@@ -709,22 +710,6 @@ column_day(sqlite3_stmt *s, int col)
 	return d;
 }
 
-static int
-grow(void **p, size_t *cap, size_t n, size_t size)
-{
-	void *np;
-	size_t nc;
-
-	if (n < *cap)
-		return 0;
-	nc = *cap ? *cap * 2 : 64;
-	if ((np = realloc(*p, nc * size)) == NULL)
-		return -1;
-	*p = np;
-	*cap = nc;
-	return 0;
-}
-
 int
 br_registry_init(struct br_registry *reg, struct br_store *st,
     struct br_error *err)
@@ -740,7 +725,7 @@ br_registry_init(struct br_registry *reg, struct br_store *st,
 	cap = 0;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct br_registry_meter *m;
-		if (grow((void **)&reg->meters, &cap, reg->nmeters,
+		if (br_grow((void **)&reg->meters, &cap, reg->nmeters,
 		    sizeof(*m)) != 0)
 			goto nomem;
 		m = &reg->meters[reg->nmeters++];
@@ -765,7 +750,7 @@ br_registry_init(struct br_registry *reg, struct br_store *st,
 	cap = 0;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct br_registry_install *in;
-		if (grow((void **)&reg->installs, &cap, reg->ninstalls,
+		if (br_grow((void **)&reg->installs, &cap, reg->ninstalls,
 		    sizeof(*in)) != 0)
 			goto nomem;
 		in = &reg->installs[reg->ninstalls];
@@ -797,7 +782,7 @@ br_registry_init(struct br_registry *reg, struct br_store *st,
 	cap = 0;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct br_registry_agreement *a;
-		if (grow((void **)&reg->agreements, &cap, reg->nagreements,
+		if (br_grow((void **)&reg->agreements, &cap, reg->nagreements,
 		    sizeof(*a)) != 0)
 			goto nomem;
 		a = &reg->agreements[reg->nagreements++];
