@@ -55,7 +55,7 @@ START_TEST(test_sample_values)
 	ck_assert_int_eq(v->customer_micro, 12000000);
 	ck_assert_int_eq(v->customer_per, BR_PER_MONTH);
 	ck_assert_int_eq(v->energy[0].kind, BR_ENERGY_FLAT);
-	ck_assert_int_eq(v->energy[0].rate_micro, 132500);
+	ck_assert_int_eq(v->energy[0].rate_nano, 132500000);
 	ck_assert_int_eq(t.rounding, BR_ROUND_HALF_UP);
 	br_tariff_release(&t);
 
@@ -68,7 +68,7 @@ START_TEST(test_sample_values)
 	ck_assert_int_eq(v->nenergy, 2);
 	ck_assert_int_eq(v->energy[0].ntiers, 3);
 	ck_assert_int_eq(v->energy[0].tiers[0].upto_milli, 500000);
-	ck_assert_int_eq(v->energy[0].tiers[1].rate_micro, 135000);
+	ck_assert_int_eq(v->energy[0].tiers[1].rate_nano, 135000000);
 	ck_assert_int_eq(v->energy[0].tiers[2].upto_milli, -1);
 	br_tariff_release(&t);
 
@@ -90,13 +90,13 @@ START_TEST(test_sample_values)
 
 	load_sample("WATER-RES", &t);
 	ck_assert_str_eq(t.unit, "gal");
-	ck_assert_int_eq(t.versions[0].energy[0].tiers[0].rate_micro, 4100);
-	ck_assert_int_eq(t.versions[0].energy[0].tiers[1].rate_micro, 5250);
+	ck_assert_int_eq(t.versions[0].energy[0].tiers[0].rate_nano, 4100000);
+	ck_assert_int_eq(t.versions[0].energy[0].tiers[1].rate_nano, 5250000);
 	br_tariff_release(&t);
 
 	load_sample("GS-DEMAND", &t);
 	ck_assert_int_eq(t.versions[0].ndemand, 1);
-	ck_assert_int_eq(t.versions[0].demand[0].rate_micro, 12500000);
+	ck_assert_int_eq(t.versions[0].demand[0].rate_nano, 12500000000);
 	br_tariff_release(&t);
 }
 END_TEST
@@ -126,11 +126,11 @@ START_TEST(test_bad_rate)
 	ck_assert_int_eq(load_text(HEAD "versions:\n"
 	    "  - effective: 2026-01-01\n"
 	    "    energy:\n"
-	    "      - rate: 0.1234567\n", &err), -1);
+	    "      - rate: 0.1234567891\n", &err), -1);
 	ck_assert_int_eq(err.code, BR_ECONFIG);
 	ck_assert_int_eq(err.line, 6);
 	ck_assert_ptr_nonnull(strstr(err.msg, "'rate'"));
-	ck_assert_ptr_nonnull(strstr(err.msg, "6 decimals"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "more than 9 decimals"));
 	ck_assert_ptr_nonnull(strstr(err.file, "check_tariff_"));
 
 	ck_assert_int_eq(load_text(HEAD "versions:\n"

@@ -343,6 +343,16 @@ cents(const struct br_rate_lines *l, const char *code)
 	return -1;
 }
 
+static const char *
+trace_of(const struct br_rate_lines *l, const char *code)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].code, code) == 0)
+			return l->v[i].trace;
+	ck_abort_msg("no line %s", code);
+	return NULL;
+}
+
 static bool
 has_note(const struct br_urdb_result *r, const char *part)
 {
@@ -576,16 +586,20 @@ START_TEST(test_bill_psco_adj_rounded)
 	struct br_rate_lines l;
 	struct br_urdb_result r;
 
-	/* 0.01974 + adj 0.0283685 = 0.0481085 -> 0.048109 (noted);
-	 * October (demand season oct_may 7.76 + 1.38 = 9.14):
-	 * 744 kWh x 0.048109 = 35.793096 -> 35.79; 1 kW x 9.14; 15.91 */
+	/* 0.01974 + adj 0.0283685 = 0.0481085, held exactly (7 decimals,
+	 * no rounding note); October (demand season oct_may 7.76 + 1.38 =
+	 * 9.14): 744 kWh x 0.0481085 = 35.792724 -> 35.79; 1 kW x 9.14;
+	 * 15.91 */
 	ck_assert_int_eq(bill("psco_residential_demand_rd.json", NULL,
 	    "America/Denver", D(2026, 10, 1), D(2026, 10, 31), 250, &l, &r),
 	    3579 + 914 + 1591);
 	ck_assert_int_eq(cents(&l, "ENERGY"), 3579);
 	ck_assert_int_eq(cents(&l, "DEMAND"), 914);
-	ck_assert(has_note(&r, "energyratestructure[0][0]: 0.0481085 rounded "
-	    "half up to 0.048109"));
+	ck_assert_ptr_nonnull(strstr(r.yaml, "rate: 0.0481085   #"));
+	ck_assert(!has_note(&r, "energyratestructure[0][0]: 0.0481085 "
+	    "rounded"));
+	ck_assert_ptr_nonnull(strstr(trace_of(&l, "ENERGY"),
+	    "744.000 kWh x 0.0481085 = 35.792724 -> 35.79"));
 	br_rate_lines_release(&l);
 	br_urdb_result_release(&r);
 	/* July: demand 10.08 + 1.43 = 11.51 */
@@ -774,16 +788,24 @@ START_TEST(test_numbers_and_dates)
 	    "00000}]]}", &r, &err), 0);
 	ck_assert_ptr_nonnull(strstr(r.yaml, "code: URDB-abc\n"));
 	ck_assert_ptr_nonnull(strstr(r.yaml, "effective: 2014-06-01\n"));
-	ck_assert_ptr_nonnull(strstr(r.yaml, "rate: 0.015   #"));
-	ck_assert(has_note(&r, "0.0150004 rounded half up to 0.015"));
+	ck_assert_ptr_nonnull(strstr(r.yaml, "rate: 0.0150004   #"));
+	ck_assert(!has_note(&r, "0.0150004 rounded"));
 	br_urdb_result_release(&r);
 
-	/* half up at the sixth decimal; string date; camelCase unit */
+	/* more than 9 decimals: rounded half up at the ninth, noted */
+	ck_assert_int_eq(conv_text("{\"energyratestructure\":[[{\"rate\":"
+	    "0.12345678950}]]}", &r, &err), 0);
+	ck_assert_ptr_nonnull(strstr(r.yaml, "rate: 0.12345679   #"));
+	ck_assert(has_note(&r, "0.1234567895 rounded half up to 0.12345679 "
+	    "(the tariff language holds rates to 9 decimals)"));
+	br_urdb_result_release(&r);
+
+	/* 7 decimals kept exactly; string date; camelCase unit */
 	ck_assert_int_eq(conv_text("{\"startdate\":\"2019-03-01 00:00:00\","
 	    "\"energyratestructure\":[[{\"rate\":0.1234565}]],"
 	    "\"flatdemandstructure\":[[{\"rate\":2}]],\"flatDemandUnits\":"
 	    "\"kW\"}", &r, &err), 0);
-	ck_assert_ptr_nonnull(strstr(r.yaml, "rate: 0.123457"));
+	ck_assert_ptr_nonnull(strstr(r.yaml, "rate: 0.1234565   #"));
 	ck_assert_ptr_nonnull(strstr(r.yaml, "effective: 2019-03-01\n"));
 	ck_assert_ptr_nonnull(strstr(r.yaml, "demand:\n      - {rate: 2.00}"));
 	br_urdb_result_release(&r);

@@ -71,6 +71,82 @@ br_money_mul_qty_rate(int64_t qty_milli, int64_t rate_micro,
 	return 0;
 }
 
+int
+br_money_mul_qty_nano(int64_t qty_milli, int64_t rate_nano,
+    enum br_round mode, int64_t *out_micros, struct br_error *err)
+{
+	/* milli-units x nano-dollars = 1e-12 dollars; / 1e6 = micro */
+	br_i128 p = (br_i128)qty_milli * rate_nano;
+	br_i128 r = div_round128(p, 1000000, mode);
+
+	if (r > INT64_MAX || r < INT64_MIN)
+		return br_error_set(err, BR_EINPUT, NULL, 0,
+		    "charge overflows: quantity %lld milli-units at rate %lld "
+		    "nano-dollars", (long long)qty_milli,
+		    (long long)rate_nano);
+	*out_micros = (int64_t)r;
+	return 0;
+}
+
+int
+br_rate_parse_nano(const char *s, size_t len, int64_t *out_nano)
+{
+	size_t i = 0, digits = 0;
+	int point = 0;
+	int64_t v;
+
+	if (len == (size_t)-1)
+		len = strlen(s);
+	if (len > 0 && (s[0] == '-' || s[0] == '+'))
+		i++;
+	for (; i < len; i++) {
+		if (s[i] == '.' && !point) {
+			point = 1;
+			continue;
+		}
+		if (s[i] < '0' || s[i] > '9')
+			return BR_RATE_ESYNTAX;
+		digits++;
+	}
+	if (digits == 0)
+		return BR_RATE_ESYNTAX;
+	if (point) {
+		/* decimals up to the last non-zero one */
+		const char *dot = memchr(s, '.', len);
+		size_t k, sig = 0;
+		for (k = (size_t)(dot - s) + 1; k < len; k++)
+			if (s[k] != '0')
+				sig = k - (size_t)(dot - s);
+		if (sig > 9)
+			return BR_RATE_EDECIMALS;
+	}
+	if (br_decimal_parse(s, len, 9, &v) != 0 ||
+	    v > BR_RATE_MAX_NANO || v < -BR_RATE_MAX_NANO)
+		return BR_RATE_ERANGE;
+	*out_nano = v;
+	return 0;
+}
+
+char *
+br_rate_format_nano(int64_t rate_nano, char *buf, size_t n)
+{
+	size_t len;
+
+	br_decimal_format(rate_nano, 9, 9, buf, n);
+	len = strlen(buf);
+	/* keep 6 decimals: "x.dddddd" plus up to 3 more, trimmed */
+	while (len > 0 && buf[len - 1] == '0' &&
+	    strchr(buf, '.') + 7 < buf + len)
+		buf[--len] = '\0';
+	return buf;
+}
+
+int64_t
+br_rate_nano_to_micro(int64_t rate_nano)
+{
+	return br_div_round(rate_nano, BR_NANOS_PER_MICRO, BR_ROUND_HALF_UP);
+}
+
 int64_t
 br_money_mul_ppm(int64_t micros, int64_t ppm, enum br_round mode)
 {

@@ -4,8 +4,10 @@
  *
  * Money is int64 micro-dollars (1 dollar = 1,000,000) inside the engine and
  * int64 cents on bill lines, the ledger and every report.  Quantities are
- * int64 milli-units (1 kWh = 1000 milli-kWh = 1 Wh).  Rates are int64
- * micro-dollars per unit (so $0.123456/kWh is 123456).
+ * int64 milli-units (1 kWh = 1000 milli-kWh = 1 Wh).  Rates (dollars per
+ * unit: per kWh, per kW, per gallon) are int64 nano-dollars per unit, so a
+ * filed $0.0481085/kWh is 48108500, exactly; quantity x rate is rounded
+ * half up to micro-dollars once per bill line.
  *
  * Rounding is always explicit: every conversion to cents names an
  * enum br_round.
@@ -36,6 +38,15 @@ __extension__ typedef __int128 br_i128;
 
 #define BR_MICROS_PER_CENT 10000
 #define BR_MICROS_PER_DOLLAR 1000000
+#define BR_NANOS_PER_MICRO 1000
+
+/*
+ * The largest rate magnitude a tariff may state: $1,000,000 per unit in
+ * nano-dollars.  Far above any filed rate; it keeps every product of a
+ * rate with an int64 quantity inside br_i128 and makes a typo like a
+ * misplaced point an error instead of a bill.
+ */
+#define BR_RATE_MAX_NANO INT64_C(1000000000000000)
 
 /*
  * Divide num by den (den > 0) rounding per mode.  The quotient must fit in
@@ -54,6 +65,42 @@ int64_t br_money_to_cents(int64_t micros, enum br_round mode);
  */
 int br_money_mul_qty_rate(int64_t qty_milli, int64_t rate_micro,
     enum br_round mode, int64_t *out_micros, struct br_error *err);
+
+/*
+ * quantity (milli-units) x rate (nano-dollars per unit) = micro-dollars,
+ * rounded per mode at the micro-dollar (the engine uses BR_ROUND_HALF_UP:
+ * half away from zero, so a credit rounds like a charge).  The product is
+ * exact in 128 bits; returns -1 and sets err (BR_EINPUT) when the rounded
+ * result does not fit in int64.
+ */
+int br_money_mul_qty_nano(int64_t qty_milli, int64_t rate_nano,
+    enum br_round mode, int64_t *out_micros, struct br_error *err);
+
+/*
+ * Parse a rate in dollars per unit ("0.0481085", "-0.002", "12") into
+ * nano-dollars.  Returns 0, or:
+ *   BR_RATE_EDECIMALS  more than 9 decimals (trailing zeros beyond the
+ *                      9th are allowed: they do not change the value),
+ *   BR_RATE_ERANGE     magnitude above BR_RATE_MAX_NANO,
+ *   BR_RATE_ESYNTAX    anything else br_decimal_parse refuses.
+ * *out is untouched on error.  len (size_t)-1: NUL-terminated.
+ */
+#define BR_RATE_ESYNTAX (-1)
+#define BR_RATE_EDECIMALS (-2)
+#define BR_RATE_ERANGE (-3)
+int br_rate_parse_nano(const char *s, size_t len, int64_t *out_nano);
+
+/*
+ * A rate in nano-dollars as text, the one rule for traces and docs:
+ * at least 6 decimals (so every rate with at most 6 prints as it always
+ * has), and up to 9 when the rate has non-zero digits past the 6th, with
+ * the trailing zeros past the 6th trimmed: 120000000 -> "0.120000",
+ * 48108500 -> "0.0481085", 1 -> "0.000000001".  buf >= 32 bytes.
+ */
+char *br_rate_format_nano(int64_t rate_nano, char *buf, size_t n);
+
+/* A rate in nano-dollars rounded half up to micro-dollars (for display). */
+int64_t br_rate_nano_to_micro(int64_t rate_nano);
 
 /*
  * amount (micro-dollars) x percent given in parts per million of one

@@ -4,8 +4,9 @@
  * energy (flat, tiered, TOU, real-time prices, net metering bank),
  * exports, demand (tiers, ratchets, TOU), sewer, minimum bill, riders,
  * taxes and the net-metering true-up.  Each appends one bill line per
- * charge with its calculation text; amounts are quantity x rate rounded
- * half up at the micro-dollar, then to cents by the tariff's rule.
+ * charge with its calculation text; amounts are quantity x rate (exact
+ * nano-dollars per unit) rounded half up at the micro-dollar, then to
+ * cents by the tariff's rule.
  */
 #include "rate/rate.h"
 #include "rate/rate_int.h"
@@ -80,6 +81,23 @@ fmt6(int64_t v, char *buf)
 	return br_decimal_format(v, 6, 6, buf, 32);
 }
 
+/*
+ * A tariff rate (nano-dollars per unit) in a trace: at least 6 decimals,
+ * up to 9 when the filed rate has them (br_rate_format_nano's rule).
+ */
+static char *
+fmt_rate(int64_t rate_nano, char *buf)
+{
+	return br_rate_format_nano(rate_nano, buf, 32);
+}
+
+/* The rate a bill line shows (bill_line.rate_micro): half up to 6 decimals. */
+static int64_t
+shown(int64_t rate_nano)
+{
+	return br_rate_nano_to_micro(rate_nano);
+}
+
 /* Percent in ppm as "6.25" (no trailing zeros). */
 static char *
 fmt_pct(int64_t ppm, char *buf)
@@ -95,11 +113,11 @@ fmt_pct(int64_t ppm, char *buf)
 	return buf;
 }
 
-/* q x rate, or fail with the line's code named. */
+/* q (milli-units) x rate (nano-dollars per unit), half up to micros. */
 static int
-mul(int64_t q, int64_t rate, int64_t *out, struct br_error *err)
+mul(int64_t q, int64_t rate_nano, int64_t *out, struct br_error *err)
 {
-	return br_money_mul_qty_rate(q, rate, BR_ROUND_HALF_UP, out, err);
+	return br_money_mul_qty_nano(q, rate_nano, BR_ROUND_HALF_UP, out, err);
 }
 
 /* Tier limit for a segment (docs/tariff.md "Proration"). */
@@ -141,7 +159,8 @@ monthly(const struct br_rate_input *in, const struct seg *s, int64_t amount,
 
 	if (per == BR_PER_DAY) {
 		*qty = (int64_t)sdays * 1000;
-		if (mul(*qty, amount, micros, err) != 0)
+		if (br_money_mul_qty_rate(*qty, amount, BR_ROUND_HALF_UP,
+		    micros, err) != 0)
 			return -1;
 		snprintf(calc, n, "%s: %d days x %s/day", what, sdays,
 		    fmt6(amount, b1));
@@ -258,7 +277,7 @@ bill_tiers(const struct br_rate_input *in, struct seg *s,
 			q = 0;
 		if (q == 0 && i > 0)
 			break;
-		if (mul(q, tr->rate_micro, &micros, err) != 0)
+		if (mul(q, tr->rate_nano, &micros, err) != 0)
 			return -1;
 		s->billed_energy += q;
 		snprintf(code, sizeof(code), "%sT%zu", code_prefix, i + 1);
@@ -273,9 +292,9 @@ bill_tiers(const struct br_rate_input *in, struct seg *s,
 		    "%s", calc_prefix, i + 1, fmt3(lo, b1), hi >= 0 ?
 		    fmt3(hi, b2) : "", e->prorate ? " prorated" : "",
 		    fmt3(q, b3), t->unit, i == 0 ? conv : "",
-		    fmt6(tr->rate_micro, b4));
+		    fmt_rate(tr->rate_nano, b4));
 		if (add_line(out, t, s, code, desc, q, t->unit,
-		    tr->rate_micro, micros, calc, err) != 0)
+		    shown(tr->rate_nano), micros, calc, err) != 0)
 			return -1;
 		if (hi < 0)
 			break;
@@ -284,18 +303,33 @@ bill_tiers(const struct br_rate_input *in, struct seg *s,
 	return 0;
 }
 
-/* round_half_up(a x b / c) without overflow (c > 0). */
-static int64_t
-muldiv(int64_t a, int64_t b, int64_t c)
+/*
+ * *out = round_half_up(a x b / c) (b >= 0, c > 0), a being an exact sum of
+ * milli-units x nano-dollar prices (1e-12 dollars); fails when a x b or
+ * the result does not fit.
+ */
+static int
+muldiv(br_i128 a, int64_t b, br_i128 c, int64_t *out, struct br_error *err)
 {
-	br_i128 p = (br_i128)a * b;
-	br_i128 q = p / c, r = p % c;
+	const br_i128 lim = ((br_i128)1 << 125);
+	br_i128 p, q, r;
 
+	if (a > lim || a < -lim || (b > 1 && (a > lim / b || a < -lim / b)))
+		goto overflow;
+	p = a * b;
+	q = p / c;
+	r = p % c;
 	if (r < 0)
 		r = -r;
 	if (2 * r >= c)
 		q += p < 0 ? -1 : 1;
-	return (int64_t)q;
+	if (q > INT64_MAX || q < INT64_MIN)
+		goto overflow;
+	*out = (int64_t)q;
+	return 0;
+overflow:
+	return br_error_set(err, BR_EINPUT, NULL, 0, "charge at hourly prices "
+	    "overflows");
 }
 
 int
@@ -320,13 +354,13 @@ br_seg_rate_energy(const struct br_rate_input *in, struct seg *s, int64_t *bank,
 		    "the BTU factor)", fmt3(s->raw_usage, b1));
 	switch (e->kind) {
 	case BR_ENERGY_FLAT:
-		if (mul(usage, e->rate_micro, &micros, err) != 0)
+		if (mul(usage, e->rate_nano, &micros, err) != 0)
 			return -1;
 		s->billed_energy += usage;
 		snprintf(calc, sizeof(calc), "energy: %s %s%s x %s",
-		    fmt3(usage, b1), t->unit, conv, fmt6(e->rate_micro, b2));
+		    fmt3(usage, b1), t->unit, conv, fmt_rate(e->rate_nano, b2));
 		return add_line(out, t, s, "ENERGY", "Energy", usage,
-		    t->unit, e->rate_micro, micros, calc, err);
+		    t->unit, shown(e->rate_nano), micros, calc, err);
 	case BR_ENERGY_TIERED:
 		return bill_tiers(in, s, e->tiers, e->ntiers, usage, "ENERGY_",
 		    "Energy ", "", conv, out, err);
@@ -345,22 +379,23 @@ br_seg_rate_energy(const struct br_rate_input *in, struct seg *s, int64_t *bank,
 					return -1;
 				continue;
 			}
-			if (mul(q, p->rate_micro, &micros, err) != 0)
+			if (mul(q, p->rate_nano, &micros, err) != 0)
 				return -1;
 			s->billed_energy += q;
 			snprintf(code, sizeof(code), "ENERGY_%s", up);
 			snprintf(desc, sizeof(desc), "Energy %s", p->name);
 			snprintf(calc, sizeof(calc), "period %s: %s %s x %s",
 			    p->name, fmt3(q, b1), t->unit,
-			    fmt6(p->rate_micro, b2));
+			    fmt_rate(p->rate_nano, b2));
 			if (add_line(out, t, s, code, desc, q, t->unit,
-			    p->rate_micro, micros, calc, err) != 0)
+			    shown(p->rate_nano), micros, calc, err) != 0)
 				return -1;
 		}
 		return 0;
 	case BR_ENERGY_PRICES: {
 		int64_t avg;
-		micros = br_div_round(s->rtp_nano, 1000, BR_ROUND_HALF_UP);
+		if (muldiv(s->rtp_pico, 1, 1000000, &micros, err) != 0)
+			return -1;
 		avg = usage > 0 ? br_div_round(micros * 1000, usage,
 		    BR_ROUND_HALF_UP) : 0;
 		s->billed_energy += usage;
@@ -371,21 +406,23 @@ br_seg_rate_energy(const struct br_rate_input *in, struct seg *s, int64_t *bank,
 			 * price: value x net / delivered, rounded once.
 			 */
 			int64_t all = micros;
-			avg = s->usage > 0 ? muldiv(s->rtp_nano, 1, s->usage) :
-			    0;
-			micros = s->usage > 0 ? muldiv(s->rtp_nano, usage,
-			    s->usage * (int64_t)1000) : 0;
+			avg = micros = 0;
+			if (s->usage > 0 && (muldiv(s->rtp_pico, 1,
+			    (br_i128)s->usage * 1000, &avg, err) != 0 ||
+			    muldiv(s->rtp_pico, usage, (br_i128)s->usage *
+			    1000000, &micros, err) != 0))
+				return -1;
 			snprintf(calc, sizeof(calc), "real-time prices (%s, "
 			    "adder %s): delivered %s %s x hourly price = %s, "
 			    "average %s; net billed %s %s = %s x %s/%s",
-			    t->prices[e->prices].name, fmt6(e->adder_micro,
+			    t->prices[e->prices].name, fmt_rate(e->adder_nano,
 			    b1), fmt3(s->usage, b2), t->unit, fmt6(all, b3),
 			    fmt6(avg, b4), fmt3(usage, b5), t->unit, b3, b5,
 			    b2);
 		} else
 			snprintf(calc, sizeof(calc), "real-time prices (%s, "
 			    "adder %s): %s %s x hourly price, average %s",
-			    t->prices[e->prices].name, fmt6(e->adder_micro,
+			    t->prices[e->prices].name, fmt_rate(e->adder_nano,
 			    b1), fmt3(usage, b2), t->unit, fmt6(avg, b3));
 		return add_line(out, t, s, "ENERGY_RTP", "Energy at real-time "
 		    "prices", usage, t->unit, avg, micros, calc, err);
@@ -410,17 +447,17 @@ br_seg_rate_exports(const struct br_rate_input *in, struct seg *s,
 	x = &s->nem->exp;
 	switch (x->kind) {
 	case BR_ENERGY_FLAT:
-		if (mul(s->recv, x->rate_micro, &micros, err) != 0)
+		if (mul(s->recv, x->rate_nano, &micros, err) != 0)
 			return -1;
 		snprintf(calc, sizeof(calc), "net billing %s: exported %s %s "
 		    "x -%s", s->nem->program, fmt3(s->recv, b1), t->unit,
-		    fmt6(x->rate_micro, b2));
+		    fmt_rate(x->rate_nano, b2));
 		return add_line(out, t, s, "EXPORT", "Export credit", s->recv,
-		    t->unit, -x->rate_micro, -micros, calc, err);
+		    t->unit, shown(-x->rate_nano), -micros, calc, err);
 	case BR_ENERGY_TOU:
 		for (i = 0; i < x->nperiods; i++) {
 			const struct br_tariff_period *p = &x->periods[i];
-			if (mul(s->per_exp[i], p->rate_micro, &micros, err))
+			if (mul(s->per_exp[i], p->rate_nano, &micros, err))
 				return -1;
 			upper_name(p->name, up, sizeof(up));
 			snprintf(code, sizeof(code), "EXPORT_%s", up);
@@ -429,21 +466,23 @@ br_seg_rate_exports(const struct br_rate_input *in, struct seg *s,
 			snprintf(calc, sizeof(calc), "net billing %s: exported "
 			    "%s %s in %s x -%s", s->nem->program,
 			    fmt3(s->per_exp[i], b1), t->unit, p->name,
-			    fmt6(p->rate_micro, b2));
+			    fmt_rate(p->rate_nano, b2));
 			if (add_line(out, t, s, code, desc, s->per_exp[i],
-			    t->unit, -p->rate_micro, -micros, calc, err) != 0)
+			    t->unit, shown(-p->rate_nano), -micros, calc,
+			    err) != 0)
 				return -1;
 		}
 		return 0;
 	case BR_ENERGY_PRICES: {
 		int64_t avg;
-		micros = br_div_round(s->exp_nano, 1000, BR_ROUND_HALF_UP);
+		if (muldiv(s->exp_pico, 1, 1000000, &micros, err) != 0)
+			return -1;
 		avg = s->recv > 0 ? br_div_round(micros * 1000, s->recv,
 		    BR_ROUND_HALF_UP) : 0;
 		snprintf(calc, sizeof(calc), "net billing %s: exported %s %s "
 		    "x hourly export price (%s, adder %s), average -%s",
 		    s->nem->program, fmt3(s->recv, b1), t->unit,
-		    t->prices[x->prices].name, fmt6(x->adder_micro, b2),
+		    t->prices[x->prices].name, fmt_rate(x->adder_nano, b2),
 		    fmt6(avg, b3));
 		return add_line(out, t, s, "EXPORT", "Export credit at hourly "
 		    "prices", s->recv, t->unit, -avg, -micros, calc, err);
@@ -517,7 +556,7 @@ demand_tiers(const struct br_rate_input *in, struct seg *s,
 			q = 0;
 		if (q == 0 && i > 0)
 			break;
-		if (mul(q, tr->rate_micro, &micros, err) != 0)
+		if (mul(q, tr->rate_nano, &micros, err) != 0)
 			return -1;
 		if (sdays != pdays)
 			micros = br_div_round(micros * sdays, pdays,
@@ -531,8 +570,8 @@ demand_tiers(const struct br_rate_input *in, struct seg *s,
 			    desc, i + 1, fmt3(lo, b1));
 		snprintf(calc, sizeof(calc), "%s; tier %zu (%s-%s kW): %s kW x "
 		    "%s%s", head, i + 1, fmt3(lo, b1), hi >= 0 ? fmt3(hi, b2) :
-		    "", fmt3(q, b3), fmt6(tr->rate_micro, b4), pr);
-		if (add_line(out, t, s, tc, td, q, "kW", tr->rate_micro,
+		    "", fmt3(q, b3), fmt_rate(tr->rate_nano, b4), pr);
+		if (add_line(out, t, s, tc, td, q, "kW", shown(tr->rate_nano),
 		    micros, calc, err) != 0)
 			return -1;
 		if (hi < 0)
@@ -641,7 +680,7 @@ br_seg_rate_demand(const struct br_rate_input *in, struct seg *s,
 				return -1;
 			continue;
 		}
-		if (mul(billed, dm->rate_micro, &micros, err) != 0)
+		if (mul(billed, dm->rate_nano, &micros, err) != 0)
 			return -1;
 		if (sdays != pdays)
 			micros = br_div_round(micros * sdays, pdays,
@@ -650,15 +689,15 @@ br_seg_rate_demand(const struct br_rate_input *in, struct seg *s,
 			snprintf(calc, sizeof(calc), "%s%s%s: max 15-min "
 			    "%s kW (%s)%s; billed %s kW x %s%s", dw, p >= 0 ?
 			    " " : "", p >= 0 ? dm->period : "", fmt3(kw, b1), atb,
-			    rt, fmt3(billed, b2), fmt6(dm->rate_micro, b4),
+			    rt, fmt3(billed, b2), fmt_rate(dm->rate_nano, b4),
 			    pr);
 		else
 			snprintf(calc, sizeof(calc), "%s%s%s: max 15-min "
 			    "%s kW (%s) x %s%s", dw, p >= 0 ? " " : "", p >= 0 ?
 			    dm->period : "", fmt3(kw, b1), atb,
-			    fmt6(dm->rate_micro, b4), pr);
+			    fmt_rate(dm->rate_nano, b4), pr);
 		if (add_line(out, t, s, code, desc, billed, "kW",
-		    dm->rate_micro, micros, calc, err) != 0)
+		    shown(dm->rate_nano), micros, calc, err) != 0)
 			return -1;
 	}
 	return 0;
@@ -718,12 +757,12 @@ br_seg_rate_sewer(const struct br_rate_input *in, struct seg *s,
 		    t->unit, (long long)cnt, sdays, pdays, fmt3(cap, b2),
 		    fmt3(s->usage, b3));
 	}
-	if (mul(vol, sw->rate_micro, &micros, err) != 0)
+	if (mul(vol, sw->rate_nano, &micros, err) != 0)
 		return -1;
 	snprintf(calc, sizeof(calc), "sewer: %s; %s %s x %s", why,
-	    fmt3(vol, b1), t->unit, fmt6(sw->rate_micro, b2));
+	    fmt3(vol, b1), t->unit, fmt_rate(sw->rate_nano, b2));
 	return add_line(out, t, s, "SEWER", "Sewer (winter average)", vol,
-	    t->unit, sw->rate_micro, micros, calc, err);
+	    t->unit, shown(sw->rate_nano), micros, calc, err);
 }
 
 int
@@ -764,13 +803,13 @@ br_seg_rate_riders(const struct br_rate_input *in, struct seg *s,
 
 	for (i = 0; i < v->nriders; i++) {
 		const struct br_tariff_rider *r = &v->riders[i];
-		if (mul(s->billed_energy, r->rate_micro, &micros, err) != 0)
+		if (mul(s->billed_energy, r->rate_nano, &micros, err) != 0)
 			return -1;
 		snprintf(calc, sizeof(calc), "rider %s: %s %s billed x %s",
 		    r->code, fmt3(s->billed_energy, b1), t->unit,
-		    fmt6(r->rate_micro, b2));
+		    fmt_rate(r->rate_nano, b2));
 		if (add_line(out, t, s, r->code, r->name, s->billed_energy,
-		    t->unit, r->rate_micro, micros, calc, err) != 0)
+		    t->unit, shown(r->rate_nano), micros, calc, err) != 0)
 			return -1;
 	}
 	return 0;
@@ -836,13 +875,14 @@ br_seg_rate_trueup(const struct br_rate_input *in, struct seg *s, int64_t *bank,
 	br_date_civil(in->period_last, &y, &m, &d);
 	if (s->last != in->service_last || m != s->nem->true_up_month)
 		return 0;
-	if (mul(*bank, s->nem->surplus_micro, &micros, err) != 0)
+	if (mul(*bank, s->nem->surplus_nano, &micros, err) != 0)
 		return -1;
 	snprintf(calc, sizeof(calc), "annual true-up %s (month %d): bank %s "
 	    "%s x -%s", s->nem->program, s->nem->true_up_month,
-	    fmt3(*bank, b1), t->unit, fmt6(s->nem->surplus_micro, b2));
+	    fmt3(*bank, b1), t->unit, fmt_rate(s->nem->surplus_nano, b2));
 	if (add_line(out, t, s, "NEM_TRUEUP", "Net surplus compensation",
-	    *bank, t->unit, -s->nem->surplus_micro, -micros, calc, err) != 0)
+	    *bank, t->unit, shown(-s->nem->surplus_nano), -micros, calc,
+	    err) != 0)
 		return -1;
 	*bank = 0;
 	return 0;

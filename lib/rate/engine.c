@@ -5,9 +5,10 @@
  * br_rate_compute splits the service days of a period into segments of
  * constant (tariff version, season), sums each segment's usage (per TOU
  * period through the per-day quarter-hour cache) and maximum demand, and
- * emits one bill line per charge with a complete trace.  Amounts are
- * quantity x rate rounded half up at the micro-dollar, then rounded to
- * cents by the tariff's rule; a bill total is the sum of line cents.
+ * emits one bill line per charge with a complete trace.  Rates are exact
+ * nano-dollars per unit; amounts are quantity x rate rounded half up at
+ * the micro-dollar, then rounded to cents by the tariff's rule; a bill
+ * total is the sum of line cents.
  *
  * No SQL here: everything the engine needs comes in struct br_rate_input
  * (cycle.c loads it from the store and writes what comes out).  This file
@@ -262,7 +263,7 @@ accumulate(const struct br_rate_input *in, struct seg *s,
 				    br_time_format_utc(start + (int64_t)i *
 				    d->interval_s, tb, sizeof(tb)));
 			}
-			s->rtp_nano += v * (pr + e->adder_micro);
+			s->rtp_pico += (br_i128)v * (pr + e->adder_nano);
 		}
 	} else {
 		for (i = 0; i < n; i++) {
@@ -344,7 +345,7 @@ accumulate_recv(const struct br_rate_input *in, struct seg *s,
 				    br_time_format_utc(start + (int64_t)i *
 				    d->interval_s, tb, sizeof(tb)));
 			}
-			s->exp_nano += v * (pr + x->adder_micro);
+			s->exp_pico += (br_i128)v * (pr + x->adder_nano);
 		}
 	}
 	return 0;

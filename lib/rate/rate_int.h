@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "core/error.h"
+#include "core/money.h"
 #include "rate/rate.h"
 #include "rate/tariff.h"
 
@@ -31,8 +32,9 @@ struct seg {
 	int64_t recv;				/* received (exported) */
 	int64_t per_recv[BR_TARIFF_MAX_PERIODS]; /* by energy period */
 	int64_t per_exp[BR_TARIFF_MAX_PERIODS];	/* by export period */
-	int64_t rtp_nano;			/* sum kWh x price, 1e-9 $ */
-	int64_t exp_nano;			/* export credits at hourly prices */
+	br_i128 rtp_pico;			/* sum milli-units x nano-dollar
+						 * price: 1e-12 $, exact */
+	br_i128 exp_pico;			/* export credits at hourly prices */
 	int64_t demand_milli;			/* kW x 1000, any interval */
 	int64_t demand_at;
 	bool have_demand;

@@ -66,7 +66,7 @@ load_amount(struct ld *l, const yaml_node_t *map, const char *what,
 	*per = BR_PER_MONTH;
 	FOR_PAIRS(l, map, kn, vn, k) {
 		if (strcmp(k, "amount") == 0) {
-			if (br_tf_get_rate(l, vn, k, amount) != 0)
+			if (br_tf_get_micro(l, vn, k, amount) != 0)
 				return -1;
 			have_amount = true;
 		} else if (strcmp(k, "per") == 0) {
@@ -161,7 +161,7 @@ load_riders(struct ld *l, const yaml_node_t *seq, struct br_tariff_version *v)
 				    sizeof(r->name)) != 0)
 					return -1;
 			} else if (strcmp(k, "rate") == 0) {
-				if (br_tf_get_srate(l, vn, k, &r->rate_micro) != 0)
+				if (br_tf_get_srate(l, vn, k, &r->rate_nano) != 0)
 					return -1;
 				have_rate = true;
 			} else
@@ -282,7 +282,7 @@ load_btu(struct ld *l, const yaml_node_t *seq, struct br_tariff_version *v)
 				b->ym = y * 12 + m - 1;
 				have_m = true;
 			} else if (strcmp(k, "factor") == 0) {
-				if (br_tf_get_rate(l, vn, k, &b->factor_micro) != 0)
+				if (br_tf_get_micro(l, vn, k, &b->factor_micro) != 0)
 					return -1;
 				if (b->factor_micro == 0)
 					return br_tf_fail(l, vn, k, "zero factor");
@@ -339,7 +339,7 @@ load_nem(struct ld *l, const yaml_node_t *seq, struct br_tariff_version *v)
 					return br_tf_fail(l, vn, k, "expected "
 					    "netting or billing, not '%s'", s);
 			} else if (strcmp(k, "surplus_rate") == 0) {
-				if (br_tf_get_rate(l, vn, k, &nm->surplus_micro) != 0)
+				if (br_tf_get_rate(l, vn, k, &nm->surplus_nano) != 0)
 					return -1;
 				have_surplus = true;
 			} else if (strcmp(k, "true_up_month") == 0) {
@@ -396,11 +396,11 @@ load_sewer(struct ld *l, const yaml_node_t *map, struct br_tariff_version *v)
 		return -1;
 	FOR_PAIRS(l, map, kn, vn, k) {
 		if (strcmp(k, "rate") == 0) {
-			if (br_tf_get_rate(l, vn, k, &v->sewer.rate_micro) != 0)
+			if (br_tf_get_rate(l, vn, k, &v->sewer.rate_nano) != 0)
 				return -1;
 			have_rate = true;
 		} else if (strcmp(k, "customer_charge") == 0) {
-			if (br_tf_get_rate(l, vn, k, &v->sewer.customer_micro) != 0)
+			if (br_tf_get_micro(l, vn, k, &v->sewer.customer_micro) != 0)
 				return -1;
 		} else if (strcmp(k, "winter_months") == 0) {
 			if (br_tf_parse_months(l, vn, &tmp) != 0)
@@ -535,7 +535,7 @@ load_customer(struct ld *l, const yaml_node_t *map,
 	v->customer_per = BR_PER_MONTH;
 	FOR_PAIRS(l, map, kn, vn, k) {
 		if (strcmp(k, "amount") == 0) {
-			if (br_tf_get_rate(l, vn, k, &v->customer_micro) != 0)
+			if (br_tf_get_micro(l, vn, k, &v->customer_micro) != 0)
 				return -1;
 			have_amount = true;
 		} else if (strcmp(k, "per") == 0) {
@@ -617,7 +617,7 @@ load_version(struct ld *l, const yaml_node_t *map,
 							    "give either rate "
 							    "or tiers");
 						if (br_tf_get_rate(l, dv, dkey,
-						    &d->rate_micro) != 0)
+						    &d->rate_nano) != 0)
 							return -1;
 						have_rate = true;
 					} else if (strcmp(dkey, "tiers") == 0) {
@@ -662,7 +662,7 @@ load_version(struct ld *l, const yaml_node_t *map,
 			if (load_taxes(l, vn, v) != 0)
 				return -1;
 		} else if (strcmp(k, "btu_factor") == 0) {
-			if (br_tf_get_rate(l, vn, k, &v->btu_micro) != 0)
+			if (br_tf_get_micro(l, vn, k, &v->btu_micro) != 0)
 				return -1;
 			if (v->btu_micro == 0)
 				return br_tf_fail(l, vn, k, "zero factor");
@@ -859,8 +859,8 @@ br_tariff_release(struct br_tariff *t)
 	size_t i;
 
 	for (i = 0; i < t->nprices; i++) {
-		free(t->prices[i].price_micro);
-		t->prices[i].price_micro = NULL;
+		free(t->prices[i].price_nano);
+		t->prices[i].price_nano = NULL;
 	}
 	t->nprices = 0;
 	free(t->holidays);

@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tariff.h: tariffs (rates/<CODE>.yaml) loaded with libyaml into plain
- * structs.  The language is documented in docs/tariff.md.  All rates are
- * micro-dollars per unit, all limits milli-units; no floating point.
+ * structs.  The language is documented in docs/tariff.md.  Rates per unit
+ * (energy, demand, riders, sewer volume, export, surplus, hourly prices)
+ * are nano-dollars per unit (_nano, exact to the 9 decimals a tariff may
+ * state); amounts per month or day (customer charge, minimum bill) are
+ * micro-dollars (_micro), factors parts per million, limits milli-units;
+ * no floating point.
  */
 #ifndef BR_TARIFF_H
 #define BR_TARIFF_H
@@ -43,12 +47,12 @@ struct br_tariff_season {
 
 struct br_tariff_tier {
 	int64_t upto_milli;		/* monthly limit; -1 = no limit */
-	int64_t rate_micro;
+	int64_t rate_nano;
 };
 
 struct br_tariff_period {
 	char name[32];			/* e.g. on_peak */
-	int64_t rate_micro;		/* ntiers == 0 */
+	int64_t rate_nano;		/* ntiers == 0 */
 	size_t ntiers;			/* > 0: tiers on this period's usage */
 	struct br_tariff_tier tiers[BR_TARIFF_MAX_TIERS];
 };
@@ -56,7 +60,7 @@ struct br_tariff_period {
 struct br_tariff_energy {
 	int season;			/* index into seasons, -1 = all */
 	enum br_energy_kind kind;
-	int64_t rate_micro;		/* FLAT */
+	int64_t rate_nano;		/* FLAT */
 	bool prorate;			/* TIERED, TOU tiers: limits by days */
 	size_t ntiers;
 	struct br_tariff_tier tiers[BR_TARIFF_MAX_TIERS];
@@ -66,7 +70,7 @@ struct br_tariff_energy {
 	 * (hour ranges are on quarter hours). */
 	uint8_t slot_period[2][96];
 	int prices;			/* PRICES: index into tariff prices */
-	int64_t adder_micro;		/* PRICES: added to every hour's price */
+	int64_t adder_nano;		/* PRICES: added to every hour's price */
 };
 
 /* Hourly prices read from a CSV file (docs/tariff.md). */
@@ -78,12 +82,12 @@ struct br_price_table {
 					 * the rates directory is */
 	int64_t first_hour;		/* UTC hour (unix time / 3600) */
 	size_t n;
-	int64_t *price_micro;		/* OWNED: n hours; INT64_MIN = none */
+	int64_t *price_nano;		/* OWNED: n hours; INT64_MIN = none */
 };
 
 struct br_tariff_demand {
 	int season;			/* -1 = all */
-	int64_t rate_micro;		/* per kW of monthly max demand */
+	int64_t rate_nano;		/* per kW of monthly max demand */
 	size_t ntiers;			/* > 0: kW blocks instead of rate */
 	struct br_tariff_tier tiers[BR_TARIFF_MAX_TIERS];
 	char period[100];		/* TOU demand: energy period name, or the
@@ -100,7 +104,7 @@ struct br_tariff_demand {
 struct br_tariff_rider {
 	char code[32];			/* line code */
 	char name[64];
-	int64_t rate_micro;		/* may be negative (a credit) */
+	int64_t rate_nano;		/* may be negative (a credit) */
 };
 
 #define BR_TARIFF_MAX_APPLY 8
@@ -129,7 +133,7 @@ enum br_nem_mode {
 struct br_tariff_nem {
 	char program[16];		/* service_agreement.net_metering */
 	enum br_nem_mode mode;
-	int64_t surplus_micro;		/* NETTING: true-up surplus $/kWh */
+	int64_t surplus_nano;		/* NETTING: true-up surplus $/kWh */
 	int true_up_month;		/* NETTING: 1..12, bank settled after the
 					 * period ending in this month */
 	/* BILLING: export credit, flat (export.kind FLAT) or TOU periods */
@@ -140,7 +144,7 @@ struct br_tariff_nem {
 struct br_tariff_sewer {
 	bool on;
 	int from_month, to_month;	/* winter months, inclusive, may wrap */
-	int64_t rate_micro;		/* per unit of billed sewer volume */
+	int64_t rate_nano;		/* per unit of billed sewer volume */
 	int64_t customer_micro;		/* monthly, prorated like customer */
 };
 

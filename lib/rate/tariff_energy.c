@@ -16,6 +16,7 @@
 #include <yaml.h>
 
 #include "core/date.h"
+#include "core/money.h"
 #include "core/banned.h"
 
 int
@@ -43,19 +44,21 @@ int
 br_tf_parse_months(struct ld *l, const yaml_node_t *n,
     struct br_tariff_season *s)
 {
-	const char *v;
-	char *end;
-	long a, b;
+	const char *v, *dash;
+	int64_t a = 0, b = 0;
+	bool ok;
 
 	if (br_tf_get_scalar(l, n, "months", &v) != 0)
 		return -1;
-	errno = 0;
-	a = strtol(v, &end, 10);
-	b = a;
-	if (*end == '-')
-		b = strtol(end + 1, &end, 10);
-	if (errno != 0 || *end != '\0' || end == v || a < 1 || a > 12 ||
-	    b < 1 || b > 12)
+	dash = strchr(v, '-');
+	if (dash == NULL) {
+		ok = br_int_parse(v, (size_t)-1, 1, 12, &a) == 0;
+		b = a;
+	} else
+		ok = v[0] != '+' && dash[1] != '+' && br_int_parse(v,
+		    (size_t)(dash - v), 1, 12, &a) == 0 && br_int_parse(
+		    dash + 1, (size_t)-1, 1, 12, &b) == 0;
+	if (!ok)
 		return br_tf_fail(l, n, "months", "bad month range '%s' (e.g. 6-9)",
 		    v);
 	s->from_month = (int)a;
@@ -196,7 +199,7 @@ br_tf_load_tier_list(struct ld *l, const yaml_node_t *seq,
 					return br_tf_fail(l, vn, k, "tier limits "
 					    "must increase");
 			} else if (strcmp(k, "rate") == 0) {
-				if (br_tf_get_rate(l, vn, k, &tr->rate_micro) != 0)
+				if (br_tf_get_rate(l, vn, k, &tr->rate_nano) != 0)
 					return -1;
 				have_rate = true;
 			} else
@@ -280,7 +283,7 @@ load_periods(struct ld *l, const yaml_node_t *seq, struct br_tariff_energy *e)
 				if (have_rate)
 					return br_tf_fail(l, vn, k, "give either rate "
 					    "or tiers");
-				if (br_tf_get_rate(l, vn, k, &p->rate_micro) != 0)
+				if (br_tf_get_rate(l, vn, k, &p->rate_nano) != 0)
 					return -1;
 				have_rate = true;
 			} else if (strcmp(k, "tiers") == 0) {
@@ -396,11 +399,11 @@ load_prices(struct ld *l, const yaml_node_t *n, int *out)
 		comma = strchr(line, ',');
 		if (comma == NULL || br_time_parse(line, (size_t)(comma - line),
 		    &secs, &zone) != 0 || !zone || secs % 3600 != 0 ||
-		    br_decimal_parse(comma + 1, (size_t)-1, 6, &price) != 0) {
+		    br_rate_parse_nano(comma + 1, (size_t)-1, &price) != 0) {
 			br_error_set(l->err, BR_ECONFIG, pt->file, lineno,
 			    "bad price row '%s' (hour,price: an hour with a "
 			    "zone, e.g. 2026-10-01T05:00Z, and dollars with at "
-			    "most 6 decimals)", line);
+			    "most 9 decimals, at most 1000000)", line);
 			goto fail;
 		}
 		if (cnt == cap) {
@@ -435,19 +438,19 @@ load_prices(struct ld *l, const yaml_node_t *n, int *out)
 	}
 	pt->first_hour = lo;
 	pt->n = (size_t)(hi - lo + 1);
-	if ((pt->price_micro = malloc(pt->n * sizeof(int64_t))) == NULL) {
+	if ((pt->price_nano = malloc(pt->n * sizeof(int64_t))) == NULL) {
 		br_error_set(l->err, BR_ENOMEM, NULL, 0, "out of memory");
 		goto fail;
 	}
 	for (i = 0; i < pt->n; i++)
-		pt->price_micro[i] = INT64_MIN;
+		pt->price_nano[i] = INT64_MIN;
 	for (i = 0; i < cnt; i++) {
-		if (pt->price_micro[hours[i] - lo] != INT64_MIN) {
+		if (pt->price_nano[hours[i] - lo] != INT64_MIN) {
 			br_error_set(l->err, BR_ECONFIG, pt->file, 0,
 			    "hour %s appears twice", "(duplicate)");
 			goto fail;
 		}
-		pt->price_micro[hours[i] - lo] = vals[i];
+		pt->price_nano[hours[i] - lo] = vals[i];
 	}
 	free(hours);
 	free(vals);
@@ -458,8 +461,8 @@ fail:
 		fclose(f);
 	free(hours);
 	free(vals);
-	free(pt->price_micro);
-	pt->price_micro = NULL;
+	free(pt->price_nano);
+	pt->price_nano = NULL;
 	return -1;
 }
 
@@ -493,7 +496,7 @@ br_tf_load_energy_one(struct ld *l, const yaml_node_t *map,
 			if (br_tf_find_season(l, vn, &e->season) != 0)
 				return -1;
 		} else if (strcmp(k, "rate") == 0) {
-			if (br_tf_get_rate(l, vn, k, &e->rate_micro) != 0)
+			if (br_tf_get_rate(l, vn, k, &e->rate_nano) != 0)
 				return -1;
 			e->kind = BR_ENERGY_FLAT;
 			kinds++;
@@ -516,7 +519,7 @@ br_tf_load_energy_one(struct ld *l, const yaml_node_t *map,
 			e->kind = BR_ENERGY_PRICES;
 			kinds++;
 		} else if (strcmp(k, "adder") == 0) {
-			if (br_tf_get_srate(l, vn, k, &e->adder_micro) != 0)
+			if (br_tf_get_srate(l, vn, k, &e->adder_nano) != 0)
 				return -1;
 			have_adder = true;
 		} else

@@ -48,8 +48,10 @@ int br_tf_get_scalar(struct ld *l, const yaml_node_t *n, const char *key,
 int br_tf_get_text(struct ld *l, const yaml_node_t *n, const char *key, char
     *buf, size_t size);
 int br_tf_get_rate(struct ld *l, const yaml_node_t *n, const char *key,
-    int64_t *out);
+    int64_t *out_nano);
 int br_tf_get_srate(struct ld *l, const yaml_node_t *n, const char *key,
+    int64_t *out_nano);
+int br_tf_get_micro(struct ld *l, const yaml_node_t *n, const char *key,
     int64_t *out);
 int br_tf_get_percent(struct ld *l, const yaml_node_t *n, const char *key,
     int64_t *out);

@@ -73,10 +73,10 @@ br_price_at(const struct br_price_table *p, int64_t t, bool *ok)
 {
 	int64_t h = br_floor_div(t, 3600) - p->first_hour;
 
-	if (h < 0 || (size_t)h >= p->n || p->price_micro[h] == INT64_MIN) {
+	if (h < 0 || (size_t)h >= p->n || p->price_nano[h] == INT64_MIN) {
 		*ok = false;
 		return -1;
 	}
 	*ok = true;
-	return p->price_micro[h];
+	return p->price_nano[h];
 }

@@ -7,15 +7,14 @@
 #include "rate/tariff.h"
 #include "rate/tariff_int.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <yaml.h>
 
 #include "core/date.h"
+#include "core/money.h"
 #include "core/banned.h"
 
 long
@@ -69,26 +68,60 @@ br_tf_get_text(struct ld *l, const yaml_node_t *n, const char *key, char *buf,
 	return 0;
 }
 
-/* Money rate: decimal dollars, at most 6 decimals. */
-int
-br_tf_get_rate(struct ld *l, const yaml_node_t *n, const char *key,
-    int64_t *out)
+/*
+ * A rate in dollars per unit, at most 9 decimals, into nano-dollars;
+ * `sign` allows a negative rate (riders may be credits, adders may lower
+ * a price).  Each refusal names why: more decimals than the tariff
+ * language holds, a magnitude over $1,000,000 per unit, or bad text.
+ */
+static int
+get_rate_nano(struct ld *l, const yaml_node_t *n, const char *key,
+    bool sign, int64_t *out)
 {
 	const char *s;
 
 	if (br_tf_get_scalar(l, n, key, &s) != 0)
 		return -1;
-	if (br_decimal_parse(s, (size_t)-1, 6, out) != 0)
-		return br_tf_fail(l, n, key, "bad rate '%s' (a decimal number of "
-		    "dollars with at most 6 decimals)", s);
-	if (*out < 0)
+	switch (br_rate_parse_nano(s, (size_t)-1, out)) {
+	case 0:
+		break;
+	case BR_RATE_EDECIMALS:
+		return br_tf_fail(l, n, key, "rate '%s' has more than 9 "
+		    "decimals (rates are held exactly to the nano-dollar)", s);
+	case BR_RATE_ERANGE:
+		return br_tf_fail(l, n, key, "rate '%s' is out of range "
+		    "(at most 1000000 dollars per unit)", s);
+	default:
+		return br_tf_fail(l, n, key, "bad rate '%s' (a decimal number "
+		    "of dollars with at most 9 decimals)", s);
+	}
+	if (!sign && *out < 0)
 		return br_tf_fail(l, n, key, "negative rate '%s'", s);
 	return 0;
 }
 
-/* Signed rate (riders may be credits). */
+/* Rate per unit, not negative: nano-dollars. */
+int
+br_tf_get_rate(struct ld *l, const yaml_node_t *n, const char *key,
+    int64_t *out_nano)
+{
+	return get_rate_nano(l, n, key, false, out_nano);
+}
+
+/* Signed rate per unit (riders may be credits): nano-dollars. */
 int
 br_tf_get_srate(struct ld *l, const yaml_node_t *n, const char *key,
+    int64_t *out_nano)
+{
+	return get_rate_nano(l, n, key, true, out_nano);
+}
+
+/*
+ * A money amount (customer charge, minimum bill: dollars per month or
+ * day) or a factor: at most 6 decimals, not negative, into micro-units.
+ */
+int
+br_tf_get_micro(struct ld *l, const yaml_node_t *n, const char *key,
     int64_t *out)
 {
 	const char *s;
@@ -96,8 +129,10 @@ br_tf_get_srate(struct ld *l, const yaml_node_t *n, const char *key,
 	if (br_tf_get_scalar(l, n, key, &s) != 0)
 		return -1;
 	if (br_decimal_parse(s, (size_t)-1, 6, out) != 0)
-		return br_tf_fail(l, n, key, "bad rate '%s' (a decimal number of "
-		    "dollars with at most 6 decimals)", s);
+		return br_tf_fail(l, n, key, "bad amount '%s' (a decimal number "
+		    "with at most 6 decimals)", s);
+	if (*out < 0)
+		return br_tf_fail(l, n, key, "negative amount '%s'", s);
 	return 0;
 }
 
@@ -122,14 +157,11 @@ br_tf_get_int(struct ld *l, const yaml_node_t *n, const char *key, long lo,
     long hi, int *out)
 {
 	const char *s;
-	char *end;
-	long v;
+	int64_t v;
 
 	if (br_tf_get_scalar(l, n, key, &s) != 0)
 		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
+	if (br_int_parse(s, (size_t)-1, lo, hi, &v) != 0)
 		return br_tf_fail(l, n, key, "bad integer '%s' (%ld to %ld)", s, lo,
 		    hi);
 	*out = (int)v;

@@ -186,7 +186,7 @@ emit_minimum(struct cv *c)
 			return;
 		}
 	}
-	if (br_urdb_rate_text(c, src, src, amt, b, sizeof(b)) == 0)
+	if (br_urdb_amount_text(c, src, src, amt, b, sizeof(b)) == 0)
 		br_urdb_bput(&c->y, "    minimum: {amount: %s, per: %s}   # %s\n", b,
 		    per, src);
 }
@@ -639,8 +639,8 @@ emit_version(struct cv *c, const struct season *seasons, size_t ns)
 
 	br_urdb_bput(&c->y, "  - effective: %s\n", br_date_format(c->eff, b1,
 	    sizeof(b1)));
-	if (c->fixed != 0 && br_urdb_rate_text(c, c->fsrc, c->fsrc, c->fixed, b2,
-	    sizeof(b2)) == 0)
+	if (c->fixed != 0 && br_urdb_amount_text(c, c->fsrc, c->fsrc, c->fixed,
+	    b2, sizeof(b2)) == 0)
 		br_urdb_bput(&c->y, "    customer_charge: {amount: %s, per: %s}"
 		    "   # %s\n", b2, c->per, c->fsrc);
 	emit_minimum(c);

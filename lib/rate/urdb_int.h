@@ -111,7 +111,7 @@ void br_urdb_problem(struct cv *c, const char *field, const char *fmt, ...)
 int br_urdb_dec_scaled(const char *s, int scale, int64_t *out, bool *exact);
 const char *br_urdb_num_text(json_object *v);
 int br_urdb_get_money(json_object *v, int64_t *out);
-int64_t br_urdb_to_micro(int64_t p12, bool *exact);
+int64_t br_urdb_round12(int64_t p12, int scale, bool *exact);
 const char *br_urdb_fmt_dec(int64_t v, int scale, int mindec, char *b, size_t
     n);
 json_object *br_urdb_field(json_object *o, const char *name);
@@ -132,6 +132,8 @@ size_t br_urdb_make_seasons(struct cv *const *cs, size_t nc, struct season
     *out);
 int br_urdb_rate_text(struct cv *c, const char *what, const char *field_name,
     int64_t p12, char *b, size_t n);
+int br_urdb_amount_text(struct cv *c, const char *what, const char
+    *field_name, int64_t p12, char *b, size_t n);
 void br_urdb_period_names(struct cv *c);
 void br_urdb_emit_energy(struct cv *c, const struct season *s, int m);
 void br_urdb_emit_demand(struct cv *c, const struct season *s, int m, bool

@@ -298,16 +298,24 @@ br_urdb_get_money(json_object *v, int64_t *out)
 	return br_urdb_dec_scaled(s, 12, out, &exact);
 }
 
-/* scale 12 -> micro-dollars, half away from zero */
+/*
+ * Scale 12 -> scale `scale` (6: micro-dollars, 9: nano-dollars), half
+ * away from zero; *exact tells whether a non-zero digit was dropped.
+ */
 int64_t
-br_urdb_to_micro(int64_t p12, bool *exact)
+br_urdb_round12(int64_t p12, int scale, bool *exact)
 {
-	int64_t q = p12 / 1000000, rem = p12 % 1000000;
+	int64_t d = 1, q, rem;
+	int k;
 
+	for (k = scale; k < 12; k++)
+		d *= 10;
+	q = p12 / d;
+	rem = p12 % d;
 	*exact = rem == 0;
-	if (rem >= 500000)
+	if (2 * rem >= d)
 		q++;
-	else if (rem <= -500000)
+	else if (2 * rem <= -d)
 		q--;
 	return q;
 }

@@ -225,13 +225,17 @@ plan_periods(const int *wd, const int *we, struct entry *out, size_t max)
 
 #define SEP(text) ((text)[0] ? ": " : "")
 
-/* micro-dollar rate text for a scale-12 amount; notes rounding */
-int
-br_urdb_rate_text(struct cv *c, const char *what, const char *field_name,
-    int64_t p12, char *b, size_t n)
+/*
+ * Text of a scale-12 dollar value rounded to `scale` decimals (9 for a
+ * rate per unit, 6 for an amount), noting any rounding; negative values
+ * are refused.
+ */
+static int
+dollar_text(struct cv *c, const char *what, const char *field_name,
+    int64_t p12, int scale, const char *why, char *b, size_t n)
 {
 	bool exact;
-	int64_t micro = br_urdb_to_micro(p12, &exact);
+	int64_t v = br_urdb_round12(p12, scale, &exact);
 	char x[48];
 
 	if (p12 < 0) {
@@ -239,12 +243,29 @@ br_urdb_rate_text(struct cv *c, const char *what, const char *field_name,
 		    "supported", what, br_urdb_fmt_dec(p12, 12, 0, x, sizeof(x)));
 		return -1;
 	}
-	br_urdb_fmt_dec(micro, 6, 2, b, n);
+	br_urdb_fmt_dec(v, scale, 2, b, n);
 	if (!exact)
-		br_urdb_note(c, "%s: %s rounded half up to %s (the tariff language "
-		    "has 6 decimals)", what, br_urdb_fmt_dec(p12, 12, 0, x, sizeof(x)),
-		    b);
+		br_urdb_note(c, "%s: %s rounded half up to %s (%s)", what,
+		    br_urdb_fmt_dec(p12, 12, 0, x, sizeof(x)), b, why);
 	return 0;
+}
+
+/* A rate per unit: exact to 9 decimals (nano-dollars), as the tariff. */
+int
+br_urdb_rate_text(struct cv *c, const char *what, const char *field_name,
+    int64_t p12, char *b, size_t n)
+{
+	return dollar_text(c, what, field_name, p12, 9, "the tariff language "
+	    "holds rates to 9 decimals", b, n);
+}
+
+/* An amount per month or day (customer charge, minimum): 6 decimals. */
+int
+br_urdb_amount_text(struct cv *c, const char *what, const char *field_name,
+    int64_t p12, char *b, size_t n)
+{
+	return dollar_text(c, what, field_name, p12, 6, "the tariff language "
+	    "has 6 decimals for amounts", b, n);
 }
 
 static void
