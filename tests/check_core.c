@@ -48,6 +48,121 @@ START_TEST(test_money_qty_rate)
 }
 END_TEST
 
+/* q x rate_nano half up, asserting that it fits */
+static int64_t
+qn(int64_t q, int64_t rate_nano)
+{
+	int64_t m = 0;
+	struct br_error err;
+
+	ck_assert_int_eq(br_money_mul_qty_nano(q, rate_nano, BR_ROUND_HALF_UP,
+	    &m, &err), 0);
+	return m;
+}
+#define QN(q, r) qn((q), (r))
+
+/* quantity (milli-units) x rate (nano-dollars): half up at the micro */
+START_TEST(test_money_qty_nano)
+{
+	int64_t m;
+	struct br_error err;
+
+	/* 156 kWh x $0.0481085 = 7.504926 exactly (6 decimals: 0.048109
+	 * would give 7.505004 -> 7.51) */
+	m = QN(156000, 48108500);
+	ck_assert_int_eq(m, 7504926);
+	ck_assert_int_eq(br_money_to_cents(m, BR_ROUND_HALF_UP), 750);
+	/* exactly half a micro-dollar rounds away from zero */
+	ck_assert_int_eq(QN(1000, 500), 1);		/* 0.5 -> 1 */
+	ck_assert_int_eq(QN(1000, 499), 0);		/* 0.499 -> 0 */
+	ck_assert_int_eq(QN(1, 1500000), 2);		/* 1.5 -> 2 */
+	ck_assert_int_eq(QN(1, 2500000), 3);		/* 2.5 -> 3, not even */
+	ck_assert_int_eq(QN(1, 1499999), 1);		/* 1.499999 -> 1 */
+	ck_assert_int_eq(QN(3, 500000), 2);		/* 1.5 -> 2 */
+	/* credits (negative rates) and negative quantities mirror */
+	ck_assert_int_eq(QN(1000, -500), -1);		/* -0.5 -> -1 */
+	ck_assert_int_eq(QN(1000, -499), 0);
+	ck_assert_int_eq(QN(-1, 2500000), -3);
+	ck_assert_int_eq(QN(-3, -500000), 2);
+	ck_assert_int_eq(QN(500000, -2000000), -1000000); /* 500 x -0.002 */
+	/* the largest that fits, and overflow refused (no wrap) */
+	ck_assert_int_eq(QN(INT64_MAX, 1000000), INT64_MAX);
+	ck_assert_int_eq(QN(INT64_MIN, 1000000), INT64_MIN);
+	m = 42;
+	ck_assert_int_eq(br_money_mul_qty_nano(INT64_MAX, 1000001,
+	    BR_ROUND_HALF_UP, &m, &err), -1);
+	ck_assert_int_eq(err.code, BR_EINPUT);
+	ck_assert_int_eq(m, 42);
+	ck_assert_int_eq(br_money_mul_qty_nano(INT64_MIN, BR_RATE_MAX_NANO,
+	    BR_ROUND_HALF_UP, &m, &err), -1);
+	ck_assert_int_eq(br_money_mul_qty_nano(INT64_MAX, -BR_RATE_MAX_NANO,
+	    BR_ROUND_HALF_UP, &m, &err), -1);
+}
+END_TEST
+
+START_TEST(test_rate_parse_format_nano)
+{
+	int64_t v = 7;
+	char buf[32];
+
+	ck_assert_int_eq(br_rate_parse_nano("0.0481085", (size_t)-1, &v), 0);
+	ck_assert_int_eq(v, 48108500);
+	ck_assert_int_eq(br_rate_parse_nano("0.123456789", (size_t)-1, &v), 0);
+	ck_assert_int_eq(v, 123456789);
+	ck_assert_int_eq(br_rate_parse_nano("0.1234567890", (size_t)-1, &v), 0);
+	ck_assert_int_eq(v, 123456789);
+	ck_assert_int_eq(br_rate_parse_nano("-0.000000001", (size_t)-1, &v), 0);
+	ck_assert_int_eq(v, -1);
+	ck_assert_int_eq(br_rate_parse_nano("1000000", (size_t)-1, &v), 0);
+	ck_assert_int_eq(v, BR_RATE_MAX_NANO);
+	ck_assert_int_eq(br_rate_parse_nano("0.25x", 4, &v), 0);
+	ck_assert_int_eq(v, 250000000);
+	v = 7;
+	ck_assert_int_eq(br_rate_parse_nano("0.1234567891", (size_t)-1, &v),
+	    BR_RATE_EDECIMALS);
+	ck_assert_int_eq(br_rate_parse_nano("-1.00000000050", (size_t)-1, &v),
+	    BR_RATE_EDECIMALS);
+	ck_assert_int_eq(br_rate_parse_nano("1000000.000000001", (size_t)-1,
+	    &v), BR_RATE_ERANGE);
+	ck_assert_int_eq(br_rate_parse_nano("-1000001", (size_t)-1, &v),
+	    BR_RATE_ERANGE);
+	ck_assert_int_eq(br_rate_parse_nano("99999999999999999999", (size_t)-1,
+	    &v), BR_RATE_ERANGE);
+	ck_assert_int_eq(br_rate_parse_nano("1e-3", (size_t)-1, &v),
+	    BR_RATE_ESYNTAX);
+	ck_assert_int_eq(br_rate_parse_nano(" 1", (size_t)-1, &v),
+	    BR_RATE_ESYNTAX);
+	ck_assert_int_eq(br_rate_parse_nano("1.2.3", (size_t)-1, &v),
+	    BR_RATE_ESYNTAX);
+	ck_assert_int_eq(br_rate_parse_nano(".", (size_t)-1, &v),
+	    BR_RATE_ESYNTAX);
+	ck_assert_int_eq(br_rate_parse_nano("", (size_t)-1, &v),
+	    BR_RATE_ESYNTAX);
+	ck_assert_int_eq(br_rate_parse_nano("1\0", 2, &v), BR_RATE_ESYNTAX);
+	ck_assert_int_eq(v, 7);
+
+	/* at least 6 decimals; up to 9 with trailing zeros past 6 trimmed */
+	ck_assert_str_eq(br_rate_format_nano(120000000, buf, sizeof(buf)),
+	    "0.120000");
+	ck_assert_str_eq(br_rate_format_nano(48108500, buf, sizeof(buf)),
+	    "0.0481085");
+	ck_assert_str_eq(br_rate_format_nano(123456789, buf, sizeof(buf)),
+	    "0.123456789");
+	ck_assert_str_eq(br_rate_format_nano(1, buf, sizeof(buf)),
+	    "0.000000001");
+	ck_assert_str_eq(br_rate_format_nano(-2000000, buf, sizeof(buf)),
+	    "-0.002000");
+	ck_assert_str_eq(br_rate_format_nano(0, buf, sizeof(buf)), "0.000000");
+	ck_assert_str_eq(br_rate_format_nano(12500000000, buf, sizeof(buf)),
+	    "12.500000");
+	ck_assert_str_eq(br_rate_format_nano(-BR_RATE_MAX_NANO, buf,
+	    sizeof(buf)), "-1000000.000000");
+	ck_assert_int_eq(br_rate_nano_to_micro(48108500), 48109);
+	ck_assert_int_eq(br_rate_nano_to_micro(-48108500), -48109);
+	ck_assert_int_eq(br_rate_nano_to_micro(48108499), 48108);
+}
+END_TEST
+
 START_TEST(test_money_decimal_parse_format)
 {
 	int64_t v;
@@ -274,6 +389,8 @@ main(void)
 
 	tcase_add_test(tc, test_money_rounding_modes);
 	tcase_add_test(tc, test_money_qty_rate);
+	tcase_add_test(tc, test_money_qty_nano);
+	tcase_add_test(tc, test_rate_parse_format_nano);
 	tcase_add_test(tc, test_money_decimal_parse_format);
 	tcase_add_test(tc, test_date_civil);
 	tcase_add_test(tc, test_time_parse);

@@ -141,6 +141,69 @@ START_TEST(test_bad_rate)
 }
 END_TEST
 
+/* Rates per unit are exact nano-dollars; amounts stay at 6 decimals. */
+START_TEST(test_exact_rates)
+{
+	struct br_error err;
+	struct br_tariff t;
+	const char *path = fx_tmpfile("/tmp/check_tariff_XXXXXX", HEAD
+	    "versions:\n"
+	    "  - effective: 2026-01-01\n"
+	    "    customer_charge: {amount: 12.345678, per: month}\n"
+	    "    energy:\n"
+	    "      - rate: 0.0481085\n"
+	    "    demand:\n"
+	    "      - rate: 9.123456789\n"
+	    "    riders:\n"
+	    "      - {code: CREDIT, name: Credit, rate: -0.000000001}\n");
+
+	ck_assert_int_eq(br_tariff_load(&t, path, &err), 0);
+	unlink(path);
+	ck_assert_int_eq(t.versions[0].customer_micro, 12345678);
+	ck_assert_int_eq(t.versions[0].energy[0].rate_nano, 48108500);
+	ck_assert_int_eq(t.versions[0].demand[0].rate_nano, 9123456789);
+	ck_assert_int_eq(t.versions[0].riders[0].rate_nano, -1);
+	br_tariff_release(&t);
+
+	/* out of range: above $1,000,000 per unit, and int64 overflow */
+	ck_assert_int_eq(load_text(HEAD "versions:\n"
+	    "  - effective: 2026-01-01\n"
+	    "    energy:\n"
+	    "      - rate: 1000000.000000001\n", &err), -1);
+	ck_assert_int_eq(err.line, 6);
+	ck_assert_str_eq(err.msg, "key 'rate': rate '1000000.000000001' is "
+	    "out of range (at most 1000000 dollars per unit)");
+	ck_assert_int_eq(load_text(HEAD "versions:\n"
+	    "  - effective: 2026-01-01\n"
+	    "    energy:\n"
+	    "      - rate: 99999999999999999999\n", &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "out of range"));
+	/* a credit rider may be negative, an energy rate may not */
+	ck_assert_int_eq(load_text(HEAD "versions:\n"
+	    "  - effective: 2026-01-01\n"
+	    "    energy:\n"
+	    "      - rate: -0.01\n", &err), -1);
+	ck_assert_str_eq(err.msg, "key 'rate': negative rate '-0.01'");
+	/* amounts keep 6 decimals */
+	ck_assert_int_eq(load_text(HEAD "versions:\n"
+	    "  - effective: 2026-01-01\n"
+	    "    customer_charge: {amount: 12.0000001, per: month}\n"
+	    "    energy:\n"
+	    "      - rate: 0.1\n", &err), -1);
+	ck_assert_int_eq(err.line, 5);
+	ck_assert_ptr_nonnull(strstr(err.msg, "bad amount '12.0000001'"));
+	/* strict integers: month ranges and integer keys */
+	ck_assert_int_eq(load_text(HEAD "seasons:\n"
+	    "  - {name: summer, months: 6-+9}\n"
+	    "versions: []\n", &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "bad month range '6-+9'"));
+	ck_assert_int_eq(load_text(HEAD "seasons:\n"
+	    "  - {name: summer, months: \"6 \"}\n"
+	    "versions: []\n", &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "bad month range"));
+}
+END_TEST
+
 START_TEST(test_unknown_key)
 {
 	struct br_error err;
@@ -234,6 +297,7 @@ tariff_suite(void)
 	tcase_add_test(tc, test_samples_load);
 	tcase_add_test(tc, test_sample_values);
 	tcase_add_test(tc, test_bad_rate);
+	tcase_add_test(tc, test_exact_rates);
 	tcase_add_test(tc, test_unknown_key);
 	tcase_add_test(tc, test_missing_version);
 	tcase_add_test(tc, test_bad_yaml_and_structure);
