@@ -912,6 +912,58 @@ START_TEST(test_tiered_demand)
 END_TEST
 
 /*
+ * Hourly prices and adders with 9 decimals are exact: 156 kWh (1.625 a
+ * quarter hour) at 0.0481085 with adder -0.000000001 = 156 x 0.048108499
+ * = 7.504925844 -> 7.504926 -> 7.50 (at 6 decimals, 0.048109: 7.51).
+ */
+START_TEST(test_real_time_prices_nano)
+{
+	char dir[64], path[600], yaml[600];
+	struct br_tariff t;
+	struct br_rate_lines l;
+	struct br_error err;
+	struct days d;
+	FILE *f;
+	int h;
+
+	fx_mkdtemp(dir, sizeof(dir), "/tmp/check_rate_rtp_XXXXXX");
+	snprintf(path, sizeof(path), "%s/prices.csv", dir);
+	f = fopen(path, "w");
+	for (h = 0; h < 24; h++)
+		fprintf(f, "2026-10-%02dT%02d:00Z,0.0481085\n", h < 19 ? 1 : 2,
+		    (h + 5) % 24);
+	fclose(f);
+	fx_write_in(yaml, sizeof(yaml), dir, "RTP.yaml",
+	    "code: RTP\nunit: kWh\nversions:\n"
+	    "  - effective: 2026-01-01\n"
+	    "    energy: [{prices: prices.csv, adder: -0.000000001}]\n");
+	if (br_tariff_load(&t, yaml, &err) != 0)
+		ck_abort_msg("%s:%ld: %s", err.file, err.line, err.msg);
+	ck_assert_int_eq(t.prices[0].price_nano[0], 48108500);
+	make_days(&d, D(2026, 10, 1), D(2026, 10, 1), 1625, 1);
+	ck_assert_int_eq(rate_x(&t, D(2026, 10, 1), D(2026, 10, 1), &d, NULL,
+	    &l), 750);
+	ck_assert_int_eq(l.v[0].rate_micro, 48109);	/* average, display */
+	ck_assert_str_eq(strstr(l.v[0].trace, "adder"), "adder -0.000000001): "
+	    "156.000 kWh x hourly price, average 0.048109 = 7.504926 -> 7.50 "
+	    "(half_up); RTP ENERGY_RTP; version 2026-01-01");
+	br_rate_lines_release(&l);
+	free_days(&d);
+	br_tariff_release(&t);
+
+	/* a price with 10 decimals is refused with the file and line */
+	f = fopen(path, "w");
+	fputs("hour,price\n2026-10-01T05:00Z,0.0481085001\n", f);
+	fclose(f);
+	ck_assert_int_eq(br_tariff_load(&t, yaml, &err), -1);
+	ck_assert_int_eq(err.line, 2);
+	ck_assert_ptr_nonnull(strstr(err.file, "prices.csv"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "at most 9 decimals"));
+	fx_rmrf(dir);
+}
+END_TEST
+
+/*
  * Net metering (monthly netting) on real-time prices, October to
  * December 2026 with the bank carried and the true-up in December.
  * Prices: 0.25 in UTC hours 22-01, else 0.05; adder 0.01.
@@ -1211,6 +1263,7 @@ suite(void)
 	tcase_add_test(tc, test_nem_unknown_program);
 	tcase_add_test(tc, test_net_billing_tou_export);
 	tcase_add_test(tc, test_real_time_prices);
+	tcase_add_test(tc, test_real_time_prices_nano);
 	tcase_add_test(tc, test_sewer_winter_average);
 	tcase_add_test(tc, test_gas_btu_factor);
 	tcase_add_test(tc, test_version_change_taxes);

@@ -59,9 +59,11 @@ int64_t br_div_round(int64_t num, int64_t den, enum br_round mode);
 int64_t br_money_to_cents(int64_t micros, enum br_round mode);
 
 /*
- * quantity (milli-units) x rate (micro-dollars per unit) = micro-dollars,
- * rounded per mode at the micro-dollar.  Uses 128-bit intermediates.
- * Returns -1 and sets err (BR_EINPUT) if the result overflows int64.
+ * quantity (milli-units) x an amount per unit in micro-dollars (a customer
+ * charge per day x days) = micro-dollars, rounded per mode at the
+ * micro-dollar.  Tariff rates are nano-dollars: br_money_mul_qty_nano.
+ * Uses 128-bit intermediates.  Returns -1 and sets err (BR_EINPUT) if the
+ * result overflows int64.
  */
 int br_money_mul_qty_rate(int64_t qty_milli, int64_t rate_micro,
     enum br_round mode, int64_t *out_micros, struct br_error *err);
