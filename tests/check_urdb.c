@@ -838,6 +838,42 @@ START_TEST(test_numbers_and_dates)
 	    "(months)");
 	br_urdb_result_release(&r);
 
+	/* indexes are whole numbers: 1.0 is period 1, 1.5 is refused, not
+	 * truncated to 1; a structure index given as a string is refused,
+	 * not read as 0 */
+	{
+		char js[2048], row[128];
+		size_t k, n;
+		const char *last[] = { "1.0", "1.5" };
+		for (int c = 0; c < 2; c++) {
+			snprintf(row, sizeof(row), "[0,0,0,0,0,0,0,0,0,0,0,0,"
+			    "0,0,0,0,0,0,0,0,0,0,0,%s]", last[c]);
+			n = (size_t)snprintf(js, sizeof(js), "{\"startdate\":"
+			    "\"2026-01-01\",\"energyratestructure\":[[{\"rate\":"
+			    "0.1}],[{\"rate\":0.2}]],\"energyweekdayschedule\":[");
+			for (k = 0; k < 24; k++)
+				n += (size_t)snprintf(js + n, sizeof(js) - n,
+				    "%s%s", row, k == 11 ? "],\"energyweekend"
+				    "schedule\":[" : k == 23 ? "]}" : ",");
+			ck_assert_int_eq(conv_text(js, &r, &err), c == 0 ? 0 : -1);
+			if (c == 1) {
+				ck_assert_int_eq(err.code, BR_EINPUT);
+				ck_assert_str_eq(err.msg, "energyweekdayschedule[0][23]: "
+				    "expected a period number");
+			}
+			br_urdb_result_release(&r);
+		}
+	}
+	ck_assert_int_eq(conv_text("{\"startdate\":\"2026-01-01\","
+	    "\"energyratestructure\":[[{\"rate\":0.1}]],"
+	    "\"flatdemandstructure\":[[{\"rate\":10}],[{\"rate\":12}]],"
+	    "\"flatdemandmonths\":[0,0,0,0,0,\"1\",1,1,1,0,0,0]}", &r, &err),
+	    -1);
+	ck_assert_int_eq(err.code, BR_EINPUT);
+	ck_assert_str_eq(err.msg, "flatdemandmonths[5]: expected a structure "
+	    "index");
+	br_urdb_result_release(&r);
+
 	/* several items need --label */
 	ck_assert_int_eq(conv_text("{\"items\":[{\"label\":\"a\"},"
 	    "{\"label\":\"b\"}]}", &r, &err), -1);

@@ -564,8 +564,11 @@ load_item(struct cv *c)
 			return br_urdb_bad(c, "flatdemandmonths: expected 12 structure "
 			    "indexes");
 		for (i = 0; fm && i < 12; i++) {
-			int64_t x = json_object_get_int64(
-			    json_object_array_get_idx(fm, i));
+			int64_t x;
+			if (br_urdb_get_index(json_object_array_get_idx(fm, i),
+			    &x) != 0)
+				return br_urdb_bad(c, "flatdemandmonths[%zu]: expected "
+				    "a structure index", i);
 			if (x < 0 || (size_t)x >= c->flat.n)
 				return br_urdb_bad(c, "flatdemandmonths[%zu]: structure "
 				    "%lld does not exist", i, (long long)x);

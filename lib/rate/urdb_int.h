@@ -111,6 +111,7 @@ void br_urdb_problem(struct cv *c, const char *field, const char *fmt, ...)
 int br_urdb_dec_scaled(const char *s, int scale, int64_t *out, bool *exact);
 const char *br_urdb_num_text(json_object *v);
 int br_urdb_get_money(json_object *v, int64_t *out);
+int br_urdb_get_index(json_object *v, int64_t *out);
 int64_t br_urdb_round12(int64_t p12, int scale, bool *exact);
 const char *br_urdb_fmt_dec(int64_t v, int scale, int mindec, char *b, size_t
     n);

@@ -286,6 +286,27 @@ num_huge(json_object *v)
 	return false;
 }
 
+/*
+ * A JSON number that is exactly a whole number (`3`, `3.0`, `3e0`): a
+ * period or structure index.  -1 for anything else (a string, null,
+ * `1.5`, a saturated huge literal), never a truncation.
+ */
+int
+br_urdb_get_index(json_object *v, int64_t *out)
+{
+	bool exact;
+	int64_t x;
+
+	if (!json_object_is_type(v, json_type_int) &&
+	    !json_object_is_type(v, json_type_double))
+		return -1;
+	if (num_huge(v) || br_urdb_dec_scaled(br_urdb_num_text(v), 0, &x,
+	    &exact) != 0 || !exact)
+		return -1;
+	*out = x;
+	return 0;
+}
+
 /* Dollars (scale 12); -1 when not a number or out of range. */
 int
 br_urdb_get_money(json_object *v, int64_t *out)
@@ -569,11 +590,9 @@ load_sched(struct cv *c, const char *name, struct sched *sc, size_t nper)
 		for (size_t h = 0; h < 24; h++) {
 			json_object *x = json_object_array_get_idx(row, h);
 			int64_t v;
-			if (!json_object_is_type(x, json_type_int) &&
-			    !json_object_is_type(x, json_type_double))
+			if (br_urdb_get_index(x, &v) != 0)
 				return br_urdb_bad(c, "%s[%zu][%zu]: expected a period "
 				    "number", name, m, h);
-			v = json_object_get_int64(x);
 			if (v < 0 || (size_t)v >= nper)
 				return br_urdb_bad(c, "%s[%zu][%zu]: period %lld does "
 				    "not exist (%zu periods)", name, m, h,
