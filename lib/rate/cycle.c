@@ -342,8 +342,8 @@ load_legacy(struct run *r, const struct agreement *a,
 	int64_t lbank;
 	int found;
 
-	if (br_rate_legacy_prior(&r->legacy, a->sp_id, t->unit, r->pstart,
-	    &r->prior, &r->nprior, &r->capprior, r->err) != 0 ||
+	if (br_rate_legacy_prior(&r->legacy, a->account_id, a->sp_id, t->unit,
+	    r->pstart, &r->prior, &r->nprior, &r->capprior, r->err) != 0 ||
 	    br_rate_legacy_nem(&r->legacy, a->account_id, a->sp_id, &lbank,
 	    tum, &found, r->err) != 0)
 		return -1;

@@ -18,19 +18,25 @@
  * ratchet months that have no history row.
  */
 static const char prior_sql[] =
+    "WITH held(pstart, pend) AS (SELECT start_date, "
+    "COALESCE(NULLIF(end_date, ''), '9999-12-31') FROM service_agreement "
+    "WHERE account_id = ?4 AND sp_id = ?1) "
     "SELECT lu.period_start, lu.period_end, lu.usage_milli, "
     "MAX(lu.peak_demand_milli, COALESCE(lr.demand_milli, 0)) "
     "FROM legacy_usage lu LEFT JOIN legacy_ratchet lr "
     "ON lr.sp_id = lu.sp_id AND lr.month = substr(lu.period_end, 1, 7) "
     "WHERE lu.sp_id = ?1 AND lu.unit = ?2 AND lu.tou_period = '' "
-    "AND lu.period_end < ?3 "
+    "AND lu.period_end < ?3 AND EXISTS (SELECT 1 FROM held "
+    "WHERE pstart <= lu.period_end AND pend >= lu.period_start) "
     "UNION ALL "
-    "SELECT lr.month || '-01', date(lr.month || '-01', '+1 month', "
-    "'-1 day'), 0, lr.demand_milli FROM legacy_ratchet lr "
-    "WHERE lr.sp_id = ?1 AND date(lr.month || '-01', '+1 month', "
-    "'-1 day') < ?3 AND NOT EXISTS (SELECT 1 FROM legacy_usage lu "
-    "WHERE lu.sp_id = lr.sp_id AND lu.unit = ?2 AND lu.tou_period = '' "
-    "AND substr(lu.period_end, 1, 7) = lr.month) "
+    "SELECT m.first, m.last, 0, m.demand_milli FROM (SELECT "
+    "lr.month || '-01' AS first, date(lr.month || '-01', '+1 month', "
+    "'-1 day') AS last, lr.demand_milli, lr.month FROM legacy_ratchet lr "
+    "WHERE lr.sp_id = ?1) m WHERE m.last < ?3 "
+    "AND EXISTS (SELECT 1 FROM held WHERE pstart <= m.last "
+    "AND pend >= m.first) AND NOT EXISTS (SELECT 1 FROM legacy_usage lu "
+    "WHERE lu.sp_id = ?1 AND lu.unit = ?2 AND lu.tou_period = '' "
+    "AND substr(lu.period_end, 1, 7) = m.month) "
     "ORDER BY 2 DESC";
 
 int
@@ -85,8 +91,9 @@ day(struct br_rate_legacy *lg, sqlite3_stmt *s, int col, int32_t *out,
 }
 
 int
-br_rate_legacy_prior(struct br_rate_legacy *lg, const char *sp_id,
-    const char *unit, const char *before, struct br_rate_prior **v,
+br_rate_legacy_prior(struct br_rate_legacy *lg, const char *account_id,
+    const char *sp_id, const char *unit, const char *before,
+    struct br_rate_prior **v,
     size_t *n, size_t *cap, struct br_error *err)
 {
 	sqlite3_stmt *s = lg->q_prior;
@@ -97,6 +104,7 @@ br_rate_legacy_prior(struct br_rate_legacy *lg, const char *sp_id,
 	sqlite3_bind_text(s, 1, sp_id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 2, unit, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 3, before, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 4, account_id, -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct br_rate_prior p;
 

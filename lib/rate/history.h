@@ -30,15 +30,16 @@ void br_rate_legacy_close(struct br_rate_legacy *lg);
 
 /*
  * Append to (*v)[0..*n) the legacy months of service point sp_id that
- * end before `before` (YYYY-MM-DD) and that none of the billrun bills
+ * end before `before` (YYYY-MM-DD), while account_id held it (an
+ * agreement overlapping the month), and that none of the billrun bills
  * already in (*v)[0..*n) overlaps: usage in `unit` (the period total,
  * 0 for a month known only from the ratchet file) and the higher of the
  * period's peak demand and the ratchet file's demand for the month of
  * its end.  *v grows as needed (*cap its capacity).
  */
-int br_rate_legacy_prior(struct br_rate_legacy *lg, const char *sp_id,
-    const char *unit, const char *before, struct br_rate_prior **v,
-    size_t *n, size_t *cap, struct br_error *err);
+int br_rate_legacy_prior(struct br_rate_legacy *lg, const char *account_id,
+    const char *sp_id, const char *unit, const char *before,
+    struct br_rate_prior **v, size_t *n, size_t *cap, struct br_error *err);
 
 /*
  * The NEM bank (kWh x 1000) and true-up month (1..12) the legacy system
