@@ -20,8 +20,13 @@ static const struct br_cli_opt options[] = {
 	{ "cycle", required_argument, 'c', "ID", "the bill cycle compared" },
 	{ "legacy", required_argument, 'l', "FILE.csv",
 	    "the legacy system's bill extract" },
+	{ "map", required_argument, 'M', "FILE.yaml",
+	    "the extract's columns, period format and line codes "
+	    "(br-parallel-map(5))" },
 	{ "code-map", required_argument, 'm', "FILE.csv",
 	    "legacy line codes to billrun's (legacy_code,code)" },
+	{ "html", required_argument, 'H', "FILE.html",
+	    "also write the report as a self-contained page" },
 	{ "tolerance", required_argument, 't', "DOLLARS",
 	    "per-bill difference still passing (default 0.00)" },
 	{ NULL, 0, 0, NULL, NULL }
@@ -30,14 +35,15 @@ static const struct br_cli_opt options[] = {
 static struct br_cli cli = {
 	.tool = "parallel-compare",
 	.synopsis = "usage: parallel-compare [--db PATH] --cycle ID --legacy "
-	    "FILE.csv [--code-map FILE.csv]\n"
-	    "       [--tolerance DOLLARS] [-o FILE]\n",
+	    "FILE.csv [--map FILE.yaml]\n"
+	    "       [--code-map FILE.csv] [--tolerance DOLLARS] "
+	    "[--html FILE.html] [-o FILE]\n",
 	.about = "Compare the legacy system's bills of a cycle with "
 	    "billrun's, per account and\nline, with the cause of each "
 	    "difference, totals by rate code and class, and\nPASS or FAIL "
 	    "against the tolerance.",
 	.opts = options,
-	.shortopts = "c:l:m:t:",
+	.shortopts = "c:l:M:m:H:t:",
 	.common = BR_CLI_DB | BR_CLI_OUTPUT,
 	.exit1 = "FAIL: bills differ beyond the tolerance or are missing",
 };
@@ -45,9 +51,11 @@ static struct br_cli cli = {
 int
 main(int argc, char **argv)
 {
-	struct br_parallel_opts o = { NULL, NULL, NULL, 0 };
+	struct br_parallel_opts o = { NULL, NULL, NULL, NULL, NULL, 0 };
 	struct br_parallel_stats s;
+	struct br_output hout = { 0 };
 	struct br_cli_run run;
+	const char *html = NULL;
 	int ch, rc;
 
 	br_cli_init(&cli, argc, argv);
@@ -55,7 +63,9 @@ main(int argc, char **argv)
 		switch (ch) {
 		case 'c': o.cycle_id = optarg; break;
 		case 'l': o.legacy = optarg; break;
+		case 'M': o.map = optarg; break;
 		case 'm': o.code_map = optarg; break;
+		case 'H': html = optarg; break;
 		case 't':
 			if (br_decimal_parse(optarg, (size_t)-1, 2,
 			    &o.tolerance_cents) != 0 || o.tolerance_cents < 0)
@@ -70,7 +80,13 @@ main(int argc, char **argv)
 	if ((rc = br_cli_begin(&run, cli.db, BR_STORE_READONLY, NULL,
 	    cli.output)) != 0)
 		return rc;
-	rc = br_parallel_run(run.st, &o, run.out.f, &s, &run.err);
+	if (html != NULL && (rc = br_output_open(&hout, html, &run.err)) == 0)
+		o.html = hout.f;
+	if (html == NULL || rc == 0)
+		rc = br_parallel_run(run.st, &o, run.out.f, &s, &run.err);
+	if (html != NULL && br_output_close(&hout, rc == 0,
+	    rc == 0 ? &run.err : NULL) != 0)
+		rc = -1;
 	if ((rc = br_cli_end(&run, rc)) != 0)
 		return rc;
 	return s.pass ? BR_EXIT_OK : BR_EXIT_EXCEPTIONS;

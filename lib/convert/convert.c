@@ -4,7 +4,8 @@
  * file: header by column name, each row checked (ids known to the
  * registry, dates, exact decimals) and upserted; opening balances also
  * posted to the ledger, one adjustment per non-zero aging bucket dated
- * back by the bucket's age so aging reports age them.
+ * back by the bucket's age so aging reports age them.  Every statement
+ * is prepared once per run (struct cv_stmts), not once per row.
  */
 #include "convert/convert.h"
 
@@ -24,16 +25,43 @@
 
 #define MAXCOLS 10
 
+/* The lookups every file's rows share, prepared once per run. */
+enum { Q_ACCOUNT, Q_SP, Q_LEDGER, Q_DEPOSIT, NQ };
+
+static const char *const q_sql[NQ] = {
+	"SELECT 1 FROM account WHERE account_id = ?1",
+	"SELECT 1 FROM service_point WHERE sp_id = ?1",
+	"SELECT amount_cents FROM ledger WHERE kind = 'adjustment' "
+	"AND ref = ?1",
+	"SELECT 1 FROM deposit WHERE account_id = ?1 AND deposit_id = ?2 "
+	"AND amount_cents = ?3 AND paid_date = ?4",
+};
+
 struct cv {
 	struct br_store *st;
 	struct br_convert_stats *stats;
 	const char *const *cols;
 	unsigned required;
 	int idx[MAXCOLS];
-	sqlite3_stmt *stmt;
+	sqlite3_stmt *stmt;		/* the file's upsert */
+	sqlite3_stmt **q;		/* [NQ], BORROWED from the run */
 	int (*row)(struct cv *, const struct br_csv_record *,
 	    struct br_error *);
 };
+
+/* Step a lookup once and reset it: SQLITE_ROW (value in *v when v is
+ * not NULL), SQLITE_DONE or an error code. */
+static int
+lookup(sqlite3_stmt *s, int64_t *v)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW && v != NULL)
+		*v = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc;
+}
 
 static const char *
 fld(const struct cv *c, const struct br_csv_record *r, int col)
@@ -49,22 +77,19 @@ bad(const struct cv *c, const struct br_csv_record *r, int col,
 	    "%s '%s' in column '%s'", what, fld(c, r, col), c->cols[col]);
 }
 
-/* A known id: sql selects 1 for ?1. */
+/* A known id: lookup q selects 1 for ?1. */
 static int
-known(struct cv *c, const struct br_csv_record *r, int col, const char *sql,
+known(struct cv *c, const struct br_csv_record *r, int col, int q,
     struct br_error *err)
 {
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = c->q[q];
 	int rc;
 
 	if (fld(c, r, col)[0] == '\0')
 		return br_error_set(err, BR_EINPUT, r->file, r->line,
 		    "empty column '%s'", c->cols[col]);
-	if ((s = br_store_prepare(c->st, sql, err)) == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, fld(c, r, col), -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	sqlite3_bind_text(s, 1, fld(c, r, col), -1, SQLITE_STATIC);
+	rc = lookup(s, NULL);
 	if (rc == SQLITE_ROW)
 		return 0;
 	if (rc != SQLITE_DONE)
@@ -76,16 +101,14 @@ static int
 account(struct cv *c, const struct br_csv_record *r, int col,
     struct br_error *err)
 {
-	return known(c, r, col, "SELECT 1 FROM account WHERE account_id = ?1",
-	    err);
+	return known(c, r, col, Q_ACCOUNT, err);
 }
 
 static int
 sp(struct cv *c, const struct br_csv_record *r, int col,
     struct br_error *err)
 {
-	return known(c, r, col,
-	    "SELECT 1 FROM service_point WHERE sp_id = ?1", err);
+	return known(c, r, col, Q_SP, err);
 }
 
 static int
@@ -142,7 +165,7 @@ post_bucket(struct cv *c, const struct br_csv_record *r, int32_t as_of,
 {
 	char ref[96], day[16];
 	int posted;
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = c->q[Q_LEDGER];
 	int64_t have = 0;
 	int rc;
 
@@ -157,14 +180,8 @@ post_bucket(struct cv *c, const struct br_csv_record *r, int32_t as_of,
 		c->stats->ledger_entries++;
 		return 0;
 	}
-	if ((s = br_store_prepare(c->st, "SELECT amount_cents FROM ledger "
-	    "WHERE kind = 'adjustment' AND ref = ?1", err)) == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, ref, -1, SQLITE_TRANSIENT);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		have = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW)
+	sqlite3_bind_text(s, 1, ref, -1, SQLITE_STATIC);
+	if ((rc = lookup(s, &have)) != SQLITE_ROW)
 		return br_store_fail(c->st, "read ledger", err);
 	if (have != cents)
 		return br_error_set(err, BR_EINPUT, r->file, r->line,
@@ -189,8 +206,8 @@ balance_row(struct cv *c, const struct br_csv_record *r,
 	for (i = 0; i < 4; i++)
 		if (dec(c, r, i + 2, 2, true, false, &v[i], err) != 0)
 			return -1;
-	sqlite3_bind_text(c->stmt, 1, fld(c, r, 0), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(c->stmt, 2, fld(c, r, 1), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(c->stmt, 1, fld(c, r, 0), -1, SQLITE_STATIC);
+	sqlite3_bind_text(c->stmt, 2, fld(c, r, 1), -1, SQLITE_STATIC);
 	for (i = 0; i < 4; i++)
 		sqlite3_bind_int64(c->stmt, i + 3, v[i]);
 	if (step(c, r, err) != 0)
@@ -212,19 +229,14 @@ static int
 same_deposit(struct cv *c, const struct br_csv_record *r, int64_t cents,
     struct br_error *err)
 {
-	sqlite3_stmt *s = br_store_prepare(c->st, "SELECT 1 FROM deposit "
-	    "WHERE account_id = ?1 AND deposit_id = ?2 AND amount_cents = ?3 "
-	    "AND paid_date = ?4", err);
+	sqlite3_stmt *s = c->q[Q_DEPOSIT];
 	int rc;
 
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, fld(c, r, 0), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 2, fld(c, r, 1), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 1, fld(c, r, 0), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, fld(c, r, 1), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, cents);
-	sqlite3_bind_text(s, 4, fld(c, r, 3), -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	sqlite3_bind_text(s, 4, fld(c, r, 3), -1, SQLITE_STATIC);
+	rc = lookup(s, NULL);
 	if (rc == SQLITE_ROW)
 		return 0;
 	if (rc != SQLITE_DONE)
@@ -250,10 +262,10 @@ deposit_row(struct cv *c, const struct br_csv_record *r,
 		return -1;
 	if (cents == 0)
 		return bad(c, r, 2, "zero", err);
-	sqlite3_bind_text(c->stmt, 1, fld(c, r, 0), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(c->stmt, 2, fld(c, r, 1), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(c->stmt, 1, fld(c, r, 0), -1, SQLITE_STATIC);
+	sqlite3_bind_text(c->stmt, 2, fld(c, r, 1), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(c->stmt, 3, cents);
-	sqlite3_bind_text(c->stmt, 4, fld(c, r, 3), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(c->stmt, 4, fld(c, r, 3), -1, SQLITE_STATIC);
 	if (step(c, r, err) != 0)
 		return -1;
 	if (sqlite3_changes(c->st->db) == 0 && same_deposit(c, r, cents,
@@ -295,13 +307,13 @@ history_row(struct cv *c, const struct br_csv_record *r,
 	    dec(c, r, 7, 3, true, true, &peak, err) != 0 ||
 	    dec(c, r, 8, 2, true, false, &amount, err) != 0)
 		return -1;
-	sqlite3_bind_text(c->stmt, 1, fld(c, r, 0), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(c->stmt, 2, fld(c, r, 1), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(c->stmt, 3, fld(c, r, 2), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(c->stmt, 1, fld(c, r, 0), -1, SQLITE_STATIC);
+	sqlite3_bind_text(c->stmt, 2, fld(c, r, 1), -1, SQLITE_STATIC);
+	sqlite3_bind_text(c->stmt, 3, fld(c, r, 2), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(c->stmt, 4, days);
 	sqlite3_bind_text(c->stmt, 5, br_unit_find(fld(c, r, 4))->name, -1,
 	    SQLITE_STATIC);
-	sqlite3_bind_text(c->stmt, 6, fld(c, r, 5), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(c->stmt, 6, fld(c, r, 5), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(c->stmt, 7, usage);
 	sqlite3_bind_int64(c->stmt, 8, peak);
 	sqlite3_bind_int64(c->stmt, 9, amount);
@@ -327,8 +339,8 @@ nem_row(struct cv *c, const struct br_csv_record *r, struct br_error *err)
 		return -1;
 	if (month < 1 || month > 12)
 		return bad(c, r, 3, "month not 1..12", err);
-	sqlite3_bind_text(c->stmt, 1, fld(c, r, 0), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(c->stmt, 2, fld(c, r, 1), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(c->stmt, 1, fld(c, r, 0), -1, SQLITE_STATIC);
+	sqlite3_bind_text(c->stmt, 2, fld(c, r, 1), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(c->stmt, 3, bank);
 	sqlite3_bind_int64(c->stmt, 4, month);
 	if (step(c, r, err) != 0)
@@ -358,8 +370,8 @@ ratchet_row(struct cv *c, const struct br_csv_record *r,
 		return bad(c, r, 1, "bad month (YYYY-MM)", err);
 	if (dec(c, r, 2, 3, false, true, &kw, err) != 0)
 		return -1;
-	sqlite3_bind_text(c->stmt, 1, fld(c, r, 0), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(c->stmt, 2, fld(c, r, 1), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(c->stmt, 1, fld(c, r, 0), -1, SQLITE_STATIC);
+	sqlite3_bind_text(c->stmt, 2, fld(c, r, 1), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(c->stmt, 3, kw);
 	if (step(c, r, err) != 0)
 		return -1;
@@ -428,18 +440,33 @@ static const struct cv_file files[] = {
 	  "excluded.demand_milli", ratchet_row },
 };
 
+static void
+finalize_all(sqlite3_stmt **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		sqlite3_finalize(v[i]);
+		v[i] = NULL;
+	}
+}
+
 int
 br_convert_load_dir(struct br_store *st, const char *dir,
     struct br_convert_stats *stats, struct br_error *err)
 {
+	sqlite3_stmt *q[NQ] = { NULL }, *up[sizeof(files) / sizeof(files[0])];
 	char path[1024];
 	size_t i;
-	int found = 0;
+	int found = 0, rc = -1;
 
 	memset(stats, 0, sizeof(*stats));
+	memset(up, 0, sizeof(up));
+	for (i = 0; i < NQ; i++)
+		if ((q[i] = br_store_prepare(st, q_sql[i], err)) == NULL)
+			goto out;
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		struct cv c;
-		int rc;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, files[i].name);
 		if (access(path, F_OK) != 0)
@@ -451,16 +478,22 @@ br_convert_load_dir(struct br_store *st, const char *dir,
 		c.cols = files[i].cols;
 		c.required = files[i].required;
 		c.row = files[i].row;
-		if ((c.stmt = br_store_prepare(st, files[i].sql, err)) == NULL)
-			return -1;
-		rc = br_csv_read(path, on_record, &c, NULL, err);
-		sqlite3_finalize(c.stmt);
-		if (rc != 0)
-			return -1;
+		c.q = q;
+		if ((c.stmt = up[i] = br_store_prepare(st, files[i].sql,
+		    err)) == NULL)
+			goto out;
+		if (br_csv_read(path, on_record, &c, NULL, err) != 0)
+			goto out;
 	}
-	if (found == 0)
-		return br_error_set(err, BR_ENOINPUT, dir, 0, "no conversion "
+	if (found == 0) {
+		br_error_set(err, BR_ENOINPUT, dir, 0, "no conversion "
 		    "file (balances.csv, deposits.csv, history.csv, "
 		    "nem_banks.csv, ratchets.csv): %s", strerror(ENOENT));
-	return 0;
+		goto out;
+	}
+	rc = 0;
+out:
+	finalize_all(up, sizeof(up) / sizeof(up[0]));
+	finalize_all(q, NQ);
+	return rc;
 }

@@ -866,19 +866,21 @@ br_seg_rate_trueup(const struct br_rate_input *in, struct seg *s, int64_t *bank,
     struct br_rate_lines *out, struct br_error *err)
 {
 	const struct br_tariff *t = in->tariff;
-	int y, m, d;
+	int y, m, d, tum;
 	int64_t micros;
 	char calc[256], b1[32], b2[32];
 
 	if (s->nem == NULL || s->nem->mode != BR_NEM_NETTING)
 		return 0;
+	tum = in->nem_true_up_month ? in->nem_true_up_month :
+	    s->nem->true_up_month;
 	br_date_civil(in->period_last, &y, &m, &d);
-	if (s->last != in->service_last || m != s->nem->true_up_month)
+	if (s->last != in->service_last || m != tum)
 		return 0;
 	if (mul(*bank, s->nem->surplus_nano, &micros, err) != 0)
 		return -1;
 	snprintf(calc, sizeof(calc), "annual true-up %s (month %d): bank %s "
-	    "%s x -%s", s->nem->program, s->nem->true_up_month,
+	    "%s x -%s", s->nem->program, tum,
 	    fmt3(*bank, b1), t->unit, fmt_rate(s->nem->surplus_nano, b2));
 	if (add_line(out, t, s, "NEM_TRUEUP", "Net surplus compensation",
 	    *bank, t->unit, shown(-s->nem->surplus_nano), -micros, calc,

@@ -8,6 +8,7 @@
  * bills, bill lines, bill meters and the charges CSV.
  */
 #include "rate/rate.h"
+#include "rate/history.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,7 @@ struct run {
 	size_t nprior, capprior;
 	struct br_rate_prior_demand *pdem;	/* TOU ratchets only */
 	size_t npdem, cappdem;
+	struct br_rate_legacy legacy;	/* months before go-live */
 	/* per service point */
 	struct br_interval_day *days;
 	size_t ndays, capdays;
@@ -326,6 +328,29 @@ load_prior_pdem(struct run *r, const struct agreement *a)
 	return 0;
 }
 
+/*
+ * The legacy months before go-live (history.c) after the billrun bills
+ * of r->prior, and the NEM bank carried in: the latest billrun bill's,
+ * else the legacy system's.  The legacy true-up month, when the legacy
+ * system kept a bank, stays the account's (*tum 0: the tariff's).
+ */
+static int
+load_legacy(struct run *r, const struct agreement *a,
+    const struct br_tariff *t, int64_t *bank, int *tum)
+{
+	size_t nbill = r->nprior;
+	int64_t lbank;
+	int found;
+
+	if (br_rate_legacy_prior(&r->legacy, a->account_id, a->sp_id, t->unit,
+	    r->pstart, &r->prior, &r->nprior, &r->capprior, r->err) != 0 ||
+	    br_rate_legacy_nem(&r->legacy, a->account_id, a->sp_id, &lbank,
+	    tum, &found, r->err) != 0)
+		return -1;
+	*bank = nbill ? r->prior[0].nem_bank_milli : lbank;
+	return 0;
+}
+
 /* Rate one agreement: append its lines to lines. */
 static int
 rate_agreement(struct run *r, struct agreement *a,
@@ -339,6 +364,8 @@ rate_agreement(struct run *r, struct agreement *a,
 	struct { char id[64], unit[16]; int32_t from, to; } inst[32];
 	size_t ninst = 0;
 	bool ccf_ok;
+	int64_t bank;
+	int tum;
 
 	if (t == NULL)
 		return -1;
@@ -396,7 +423,7 @@ rate_agreement(struct run *r, struct agreement *a,
 		if (load_meter_days(r, inst[i].id, inst[i].unit, inst[i].from,
 		    inst[i].to, BR_CHANNEL_RECEIVED) != 0)
 			return -1;
-	if (load_prior(r, a) != 0)
+	if (load_prior(r, a) != 0 || load_legacy(r, a, t, &bank, &tum) != 0)
 		return -1;
 	r->npdem = 0;
 	if (t->tou_ratchet && load_prior_pdem(r, a) != 0)
@@ -417,7 +444,8 @@ rate_agreement(struct run *r, struct agreement *a,
 	in.nprior = r->nprior;
 	in.prior_pdem = r->pdem;
 	in.nprior_pdem = r->npdem;
-	in.nem_bank_milli = r->nprior ? r->prior[0].nem_bank_milli : 0;
+	in.nem_bank_milli = bank;
+	in.nem_true_up_month = tum;
 	in.summary = &a->sum;
 	if (br_rate_compute(&in, lines, r->err) != 0)
 		return -1;
@@ -670,6 +698,8 @@ prepare_all(struct run *r)
 		if ((*q[i].s = br_store_prepare(r->st, q[i].sql, r->err)) ==
 		    NULL)
 			return -1;
+	if (br_rate_legacy_open(&r->legacy, r->st, r->err) != 0)
+		return -1;
 	sqlite3_bind_text(r->q_hold, 2, r->pstart, -1, SQLITE_STATIC);
 	sqlite3_bind_text(r->q_prior, 3, r->pstart, -1, SQLITE_STATIC);
 	sqlite3_bind_text(r->q_pdem, 3, r->pstart, -1, SQLITE_STATIC);
@@ -761,6 +791,7 @@ run_release(struct run *r)
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		sqlite3_finalize(*all[i]);
+	br_rate_legacy_close(&r->legacy);
 	for (i = 0; i < r->ntariffs; i++)
 		br_tariff_release(&r->tariffs[i]);
 	free(r->tariffs);

@@ -88,6 +88,9 @@ struct br_rate_input {
 	size_t nrecv;
 	const char *nem_program;	/* agreement's net_metering, "" none */
 	int64_t nem_bank_milli;		/* kWh bank carried in */
+	int nem_true_up_month;		/* 1..12 the account's own (converted
+					   from the legacy system), 0 the
+					   tariff's */
 	const struct br_rate_prior *prior;	/* earlier bills, any order */
 	size_t nprior;
 	const struct br_rate_prior_demand *prior_pdem;	/* TOU ratchets */

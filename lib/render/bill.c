@@ -424,6 +424,11 @@ period_days(const char *from, const char *to, int *days)
  * The usage history: this bill and the account's earlier bills (draft or
  * issued, period ending before this one), at most BR_RENDER_HISTORY,
  * delivered usage in the unit of this bill's first delivered meter.
+ * Months before go-live come from the converted legacy history
+ * (legacy_usage, br-convert(5)): the period totals of the account's
+ * service points while it held them, summed per period; a legacy period
+ * that a billrun bill of the account overlaps is left out (billrun's
+ * bill takes precedence).  A legacy bar has no bill id.
  */
 static int
 load_history(struct br_store *st, struct br_bill_doc *d,
@@ -449,7 +454,21 @@ load_history(struct br_store *st, struct br_bill_doc *d,
 	    "WHERE b.bill_id = ?2 OR (b.account_id = ?1 AND "
 	    "b.period_end < (SELECT period_start FROM bill WHERE bill_id = ?2) "
 	    "AND b.status IN ('draft', 'issued')) "
-	    "ORDER BY b.period_end DESC, b.bill_id DESC LIMIT 13", err);
+	    "UNION ALL "
+	    "SELECT '', lu.period_start, lu.period_end, SUM(lu.usage_milli) "
+	    "FROM legacy_usage lu WHERE lu.unit = ?3 AND lu.tou_period = '' "
+	    "AND lu.period_end < (SELECT period_start FROM bill "
+	    "WHERE bill_id = ?2) "
+	    "AND EXISTS (SELECT 1 FROM service_agreement sa "
+	    "WHERE sa.account_id = ?1 AND sa.sp_id = lu.sp_id "
+	    "AND sa.start_date <= lu.period_end AND (sa.end_date IS NULL "
+	    "OR sa.end_date = '' OR sa.end_date >= lu.period_start)) "
+	    "AND NOT EXISTS (SELECT 1 FROM bill b WHERE b.account_id = ?1 "
+	    "AND b.status IN ('draft', 'issued') "
+	    "AND b.period_start <= lu.period_end "
+	    "AND b.period_end >= lu.period_start) "
+	    "GROUP BY lu.period_start, lu.period_end "
+	    "ORDER BY 3 DESC, 1 DESC LIMIT 13", err);
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_text(s, 1, d->account_id, -1, SQLITE_STATIC);

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * parallel.c: parallel-compare (parallel.h).  Reads the legacy extract
- * (and the optional line-code map) into per account and line sums, the
+ * (its layout and line-code map: parallel_map.c) into per account and
+ * line sums, the
  * cycle's billrun bills likewise, sorts both and walks them together:
  * line rows for each difference with its cause, a bill row per account,
- * totals by rate code and by class, and the ALL row with PASS or FAIL.
+ * totals by rate code and by class, and the ALL row with PASS or FAIL;
+ * then the rows as CSV and, when asked, as a page (parallel_page.c).
  */
 #include "report/parallel.h"
+#include "report/parallel_int.h"
 
 #include <inttypes.h>
 #include <stdbool.h>
@@ -29,18 +32,16 @@ struct pl_set {
 	size_t n, cap;
 };
 
-struct pmap {
-	char from[40], to[40];
-};
-
 struct pctx {
 	struct br_store *st;
 	const struct br_parallel_opts *o;
 	char month[8];		/* YYYY-MM of the cycle's period end */
 	struct pl_set legacy, billrun;
-	struct pmap *map;
-	size_t nmap, mapcap;
-	int idx[6];
+	struct playout lay;
+	int idx[PCOL_N];
+	struct prow *rows;	/* the report, in order */
+	size_t nrows, caprows;
+	int oom;		/* a row could not be kept */
 };
 
 static int
@@ -64,85 +65,56 @@ pl_add(struct pl_set *s)
 	return &s->v[s->n++];
 }
 
-static const char *
-mapped(const struct pctx *c, const char *code)
-{
-	size_t i;
-
-	for (i = 0; i < c->nmap; i++)
-		if (strcmp(c->map[i].from, code) == 0)
-			return c->map[i].to;
-	return code;
-}
-
-static int
-on_map(void *ctx, const struct br_csv_record *r, struct br_error *err)
-{
-	struct pctx *c = ctx;
-	struct pmap *m;
-
-	if (r->index == 0) {
-		c->idx[0] = br_csv_column(r, "legacy_code");
-		c->idx[1] = br_csv_column(r, "code");
-		if (c->idx[0] < 0 || c->idx[1] < 0)
-			return br_error_set(err, BR_EINPUT, r->file, r->line,
-			    "missing column 'legacy_code' or 'code'");
-		return 0;
-	}
-	if (c->nmap == c->mapcap) {
-		size_t nc = c->mapcap ? c->mapcap * 2 : 16;
-		void *p = realloc(c->map, nc * sizeof(*c->map));
-		if (p == NULL)
-			return nomem(err);
-		c->map = p;
-		c->mapcap = nc;
-	}
-	m = &c->map[c->nmap++];
-	snprintf(m->from, sizeof(m->from), "%s", br_csv_field(r, c->idx[0]));
-	snprintf(m->to, sizeof(m->to), "%s", br_csv_field(r, c->idx[1]));
-	return 0;
-}
-
 static int
 on_legacy(void *ctx, const struct br_csv_record *r, struct br_error *err)
 {
-	static const char *const cols[] = { "account_id", "period",
-		"line_code", "quantity", "amount", "total" };
 	struct pctx *c = ctx;
 	struct pl *l;
 	const char *f;
+	char month[8];
 	int i;
 
 	if (r->index == 0) {
-		for (i = 0; i < 6; i++)
-			if ((c->idx[i] = br_csv_column(r, cols[i])) < 0)
+		for (i = 0; i < PCOL_N; i++) {
+			c->idx[i] = -1;
+			if (c->lay.col[i][0] == '\0')
+				continue;	/* no total column */
+			if ((c->idx[i] = br_csv_column(r, c->lay.col[i])) < 0)
 				return br_error_set(err, BR_EINPUT, r->file,
-				    r->line, "missing column '%s'", cols[i]);
+				    r->line, "missing column '%s'",
+				    c->lay.col[i]);
+		}
 		return 0;
 	}
-	if (strcmp(br_csv_field(r, c->idx[1]), c->month) != 0)
+	f = br_csv_field(r, c->idx[PCOL_PERIOD]);
+	if (br_pmap_period(&c->lay, f, month) != 0)
+		return br_error_set(err, BR_EINPUT, r->file, r->line,
+		    "bad period '%s'", f);
+	if (strcmp(month, c->month) != 0)
 		return 0;	/* another period */
 	if ((l = pl_add(&c->legacy)) == NULL)
 		return nomem(err);
-	f = br_csv_field(r, c->idx[0]);
+	f = br_csv_field(r, c->idx[PCOL_ACCOUNT]);
 	if (f[0] == '\0' || strlen(f) >= sizeof(l->account))
 		return br_error_set(err, BR_EINPUT, r->file, r->line,
 		    "bad account_id '%s'", f);
 	snprintf(l->account, sizeof(l->account), "%s", f);
-	f = br_csv_field(r, c->idx[2]);
+	f = br_csv_field(r, c->idx[PCOL_CODE]);
 	if (f[0] == '\0' || strlen(f) >= sizeof(l->code))
 		return br_error_set(err, BR_EINPUT, r->file, r->line,
 		    "bad line_code '%s'", f);
-	snprintf(l->code, sizeof(l->code), "%s", mapped(c, f));
-	f = br_csv_field(r, c->idx[3]);
+	snprintf(l->code, sizeof(l->code), "%s", br_pmap_code(&c->lay, f));
+	f = br_csv_field(r, c->idx[PCOL_QTY]);
 	if (f[0] != '\0' && br_decimal_parse(f, (size_t)-1, 3, &l->qty) != 0)
 		return br_error_set(err, BR_EINPUT, r->file, r->line,
 		    "bad quantity '%s'", f);
-	f = br_csv_field(r, c->idx[4]);
+	f = br_csv_field(r, c->idx[PCOL_AMOUNT]);
 	if (br_decimal_parse(f, (size_t)-1, 2, &l->cents) != 0)
 		return br_error_set(err, BR_EINPUT, r->file, r->line,
 		    "bad amount '%s'", f);
-	f = br_csv_field(r, c->idx[5]);
+	if (c->idx[PCOL_TOTAL] < 0)
+		return 0;
+	f = br_csv_field(r, c->idx[PCOL_TOTAL]);
 	if (br_decimal_parse(f, (size_t)-1, 2, &l->total) != 0)
 		return br_error_set(err, BR_EINPUT, r->file, r->line,
 		    "bad total '%s'", f);
@@ -351,22 +323,57 @@ cmp_group(const void *a, const void *b)
 }
 
 static void
-row(FILE *out, const char *kind, const char *account, const char *rate,
+row(struct pctx *c, const char *kind, const char *account, const char *rate,
     const char *cls, const char *code, const char *lq, const char *bq,
     int64_t la, bool hl, int64_t ba, bool hb, const char *why)
 {
-	char a[32], b[32], d[32];
-	const char *f[11] = { kind, account, rate, cls, code, lq, bq,
-		money(la, hl, a, sizeof(a)), money(ba, hb, b, sizeof(b)),
-		money(ba - la, true, d, sizeof(d)), why };
+	struct prow *r;
 
-	br_csv_row(out, 11, f);
+	if (c->nrows == c->caprows) {
+		size_t nc = c->caprows ? c->caprows * 2 : 64;
+		void *p = realloc(c->rows, nc * sizeof(*c->rows));
+		if (p == NULL) {
+			c->oom = 1;
+			return;
+		}
+		c->rows = p;
+		c->caprows = nc;
+	}
+	r = &c->rows[c->nrows++];
+	snprintf(r->kind, sizeof(r->kind), "%s", kind);
+	snprintf(r->account, sizeof(r->account), "%s", account);
+	snprintf(r->rate, sizeof(r->rate), "%s", rate);
+	snprintf(r->cls, sizeof(r->cls), "%s", cls);
+	snprintf(r->code, sizeof(r->code), "%s", code);
+	snprintf(r->lq, sizeof(r->lq), "%s", lq);
+	snprintf(r->bq, sizeof(r->bq), "%s", bq);
+	money(la, hl, r->la, sizeof(r->la));
+	money(ba, hb, r->ba, sizeof(r->ba));
+	money(ba - la, true, r->delta, sizeof(r->delta));
+	snprintf(r->why, sizeof(r->why), "%s", why);
+}
+
+static void
+write_csv(const struct pctx *c, FILE *out)
+{
+	static const char *const hdr[] = { "kind", "account_id", "rate_code",
+		"class", "code", "legacy_quantity", "billrun_quantity",
+		"legacy_amount", "billrun_amount", "delta", "cause" };
+	size_t i;
+
+	br_csv_row(out, 11, hdr);
+	for (i = 0; i < c->nrows; i++) {
+		const struct prow *r = &c->rows[i];
+		const char *f[11] = { r->kind, r->account, r->rate, r->cls,
+			r->code, r->lq, r->bq, r->la, r->ba, r->delta, r->why };
+		br_csv_row(out, 11, f);
+	}
 }
 
 #define NGROUP 256
 
 static void
-write_groups(FILE *out, const char *kind, struct group *g, size_t n)
+write_groups(struct pctx *c, const char *kind, struct group *g, size_t n)
 {
 	size_t i;
 
@@ -375,18 +382,15 @@ write_groups(FILE *out, const char *kind, struct group *g, size_t n)
 	for (i = 0; i < n; i++) {
 		char why[48];
 		snprintf(why, sizeof(why), "%ld bills", g[i].bills);
-		row(out, kind, "", kind[0] == 'r' ? g[i].key : "",
+		row(c, kind, "", kind[0] == 'r' ? g[i].key : "",
 		    kind[0] == 'c' ? g[i].key : "", "", "", "", g[i].legacy,
 		    true, g[i].billrun, true, why);
 	}
 }
 
 static int
-compare(struct pctx *c, FILE *out, struct br_parallel_stats *st)
+compare(struct pctx *c, struct br_parallel_stats *st)
 {
-	static const char *const hdr[] = { "kind", "account_id", "rate_code",
-		"class", "code", "legacy_quantity", "billrun_quantity",
-		"legacy_amount", "billrun_amount", "delta", "cause" };
 	struct group *rates = calloc(NGROUP, sizeof(*rates));
 	struct group *classes = calloc(NGROUP, sizeof(*classes));
 	size_t nr = 0, nc = 0, i = 0, j = 0;
@@ -396,7 +400,6 @@ compare(struct pctx *c, FILE *out, struct br_parallel_stats *st)
 		free(classes);
 		return -1;
 	}
-	br_csv_row(out, 11, hdr);
 	while (i < c->legacy.n || j < c->billrun.n) {
 		const char *acct;
 		char rate[40], cls[40], status[16], why[160], q1[32], q2[32];
@@ -442,7 +445,7 @@ compare(struct pctx *c, FILE *out, struct br_parallel_stats *st)
 				continue;
 			lines_differ = true;
 			cause(l, b, why, sizeof(why));
-			row(out, "line", acct, rate, cls, l ? l->code : b->code,
+			row(c, "line", acct, rate, cls, l ? l->code : b->code,
 			    qty(l ? l->qty : 0, l != NULL, q1, sizeof(q1)),
 			    qty(b ? b->qty : 0, b != NULL, q2, sizeof(q2)),
 			    l ? l->cents : 0, l != NULL, b ? b->cents : 0,
@@ -473,13 +476,13 @@ compare(struct pctx *c, FILE *out, struct br_parallel_stats *st)
 		if (strcmp(status, "hold") == 0)
 			strncat(why, " (billrun bill held)",
 			    sizeof(why) - strlen(why) - 1);
-		row(out, "bill", acct, rate, cls, "", "", "", lt, hl, bt, hb,
+		row(c, "bill", acct, rate, cls, "", "", "", lt, hl, bt, hb,
 		    why);
 		group_add(rates, &nr, NGROUP, rate, lt, bt);
 		group_add(classes, &nc, NGROUP, cls, lt, bt);
 	}
-	write_groups(out, "rate", rates, nr);
-	write_groups(out, "class", classes, nc);
+	write_groups(c, "rate", rates, nr);
+	write_groups(c, "class", classes, nc);
 	st->pass = st->differ == 0 && st->only_legacy == 0 &&
 	    st->only_billrun == 0;
 	{
@@ -489,12 +492,12 @@ compare(struct pctx *c, FILE *out, struct br_parallel_stats *st)
 		    "billrun", st->pass ? "PASS" : "FAIL", st->bills,
 		    st->matched, st->within, st->differ, st->only_legacy,
 		    st->only_billrun);
-		row(out, "ALL", "", "", "", "", "", "", st->legacy_cents, true,
+		row(c, "ALL", "", "", "", "", "", "", st->legacy_cents, true,
 		    st->billrun_cents, true, why);
 	}
 	free(rates);
 	free(classes);
-	return 0;
+	return c->oom ? -1 : 0;
 }
 
 /* The legacy total column against its own lines. */
@@ -503,6 +506,8 @@ check_totals(struct pctx *c, struct br_error *err)
 {
 	size_t i, k;
 
+	if (c->idx[PCOL_TOTAL] < 0)
+		return 0;	/* the map names no total column */
 	for (i = 0; i < c->legacy.n; i = k) {
 		int64_t sum = 0;
 		for (k = i; k < c->legacy.n && strcmp(c->legacy.v[k].account,
@@ -528,10 +533,12 @@ br_parallel_run(struct br_store *st, const struct br_parallel_opts *o,
 	memset(stats, 0, sizeof(*stats));
 	c.st = st;
 	c.o = o;
+	br_pmap_init(&c.lay);
 	if (load_month(&c, err) != 0)
 		goto done;
-	if (o->code_map != NULL &&
-	    br_csv_read(o->code_map, on_map, &c, NULL, err) != 0)
+	if (o->map != NULL && br_pmap_yaml(&c.lay, o->map, err) != 0)
+		goto done;
+	if (o->code_map != NULL && br_pmap_csv(&c.lay, o->code_map, err) != 0)
 		goto done;
 	if (br_csv_read(o->legacy, on_legacy, &c, NULL, err) != 0 ||
 	    load_billrun(&c, err) != 0)
@@ -543,14 +550,18 @@ br_parallel_run(struct br_store *st, const struct br_parallel_opts *o,
 		goto done;
 	fold(&c.legacy);
 	fold(&c.billrun);
-	if (compare(&c, out, stats) != 0) {
+	if (compare(&c, stats) != 0) {
 		nomem(err);
 		goto done;
 	}
+	write_csv(&c, out);
+	if (o->html != NULL)
+		br_parallel_page(o->html, o->cycle_id, stats, c.rows, c.nrows);
 	rc = 0;
 done:
 	free(c.legacy.v);
 	free(c.billrun.v);
-	free(c.map);
+	free(c.rows);
+	br_pmap_release(&c.lay);
 	return rc;
 }

@@ -17,7 +17,9 @@
 struct br_parallel_opts {
 	const char *cycle_id;
 	const char *legacy;	/* the extract CSV */
+	const char *map;	/* YAML layout and code map, or NULL */
 	const char *code_map;	/* CSV legacy_code,code, or NULL */
+	FILE *html;		/* also write the page here, or NULL */
 	int64_t tolerance_cents;	/* per bill, absolute */
 };
 
@@ -28,9 +30,10 @@ struct br_parallel_stats {
 };
 
 /*
- * Compare and write the report CSV to out (docs/parallel-compare.md).
- * Reads the store only.  Returns 0, or -1 with err (BR_EINPUT with
- * file:line for a bad extract or map row, BR_ENOINPUT when missing).
+ * Compare and write the report CSV to out (docs/parallel-compare.md),
+ * and the HTML page to o->html when set.  Reads the store only.  Returns
+ * 0, or -1 with err (BR_EINPUT with file:line for a bad extract or code
+ * map row, BR_ECONFIG for a bad YAML map, BR_ENOINPUT when missing).
  */
 int br_parallel_run(struct br_store *st, const struct br_parallel_opts *o,
     FILE *out, struct br_parallel_stats *stats, struct br_error *err);

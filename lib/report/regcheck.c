@@ -1090,12 +1090,16 @@ br_regcheck_write_html(const struct br_regcheck *rc, const char *cycle_id,
 
 	snprintf(title, sizeof(title), "Registry check, cycle %s", cycle_id);
 	br_html_page_begin(out, title, br_report_css);
+	/* header and main give the page its margins (br_report_css has
+	 * body{margin:0}), as on the review page */
+	br_html_raw(out, "<header>");
 	br_html_elem(out, "h1", title, NULL);
-	br_html_start(out, "p", "class", "muted", NULL);
+	br_html_start(out, "p", NULL);
 	br_html_textf(out, "%ld meters and %ld agreements active in the "
 	    "period checked: %ld hold, %ld warn, %ld info findings.",
 	    rc->meters, rc->agreements, rc->holds, rc->warns, rc->infos);
 	br_html_end(out, "p");
+	br_html_raw(out, "</header>\n<main>\n");
 	for (k = 0; k < 3; k++) {
 		bool any = false;
 		for (i = 0; i < rc->n; i++) {
@@ -1128,5 +1132,6 @@ br_regcheck_write_html(const struct br_regcheck *rc, const char *cycle_id,
 	}
 	if (rc->n == 0)
 		br_html_elem(out, "p", "No findings.", NULL);
+	br_html_raw(out, "</main>\n");
 	br_html_page_end(out, NULL);
 }

@@ -484,24 +484,73 @@ window_usage(struct ctx *c, const char *meter_id, int32_t a, int32_t b,
 }
 
 /*
+ * Usage of the legacy system's billed periods (legacy_usage, converted
+ * by convert-import) on local days a..b at the meter's service points:
+ * each period's total prorated by its days inside a..b (rounded half-up),
+ * and the number of those days.  A month billrun has no intervals for is
+ * read as if billrun had billed it.
+ */
+static int
+legacy_usage(struct ctx *c, const char *meter_id, int32_t a, int32_t b,
+    int64_t *sum, int32_t *ndays, struct br_error *err)
+{
+	sqlite3_stmt *s = c->sel_legacy;
+	char da[16], db[16];
+	int rc;
+
+	*sum = 0;
+	*ndays = 0;
+	if (a > b)
+		return 0;
+	br_date_format(a, da, sizeof(da));
+	br_date_format(b, db, sizeof(db));
+	sqlite3_reset(s);
+	sqlite3_bind_text(s, 1, meter_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, da, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, db, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const unsigned char *t0 = sqlite3_column_text(s, 0);
+		const unsigned char *t1 = sqlite3_column_text(s, 1);
+		int32_t p0, p1, o0, o1;
+
+		if (t0 == NULL || t1 == NULL ||
+		    br_date_parse((const char *)t0, (size_t)-1, &p0) != 0 ||
+		    br_date_parse((const char *)t1, (size_t)-1, &p1) != 0 ||
+		    p1 < p0)
+			continue;
+		o0 = p0 > a ? p0 : a;
+		o1 = p1 < b ? p1 : b;
+		*sum += br_div_round(sqlite3_column_int64(s, 2) *
+		    (o1 - o0 + 1), p1 - p0 + 1, BR_ROUND_HALF_UP);
+		*ndays += o1 - o0 + 1;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return br_store_fail(c->st, "read legacy_usage", err);
+	return 0;
+}
+
+/*
  * Period checks of the delivered channel against the account's own
  * history (days on or after its agreement start): HIGH_USAGE and
  * LOW_USAGE (average daily use vs the prior period of the same length
  * and the same days 365 days earlier), HIGH_BILL (use projected over the
- * whole scope vs last year's, else the prior period's) and CONSERVATION
+ * whole scope vs last year's, else the prior period's; a window without
+ * enough interval days reads the legacy history instead) and CONSERVATION
  * (average daily use above daily_limit).  Dated on the scope's first day.
  */
 int
 br_val_check_usage(struct ctx *c, const struct scope *sc, struct br_error *err)
 {
-	static const char *const label[2] = { "prior period",
-	    "same period last year" };
+	static const char *const label[4] = { "prior period",
+	    "same period last year", "prior period (legacy history)",
+	    "same period last year (legacy history)" };
 	int64_t cur, hsum[2], cavg, havg[2];
 	int32_t cdays, hdays[2], len = sc->to - sc->from + 1, w;
 	int32_t wa[2], wb[2];
 	char detail[320], a[32], b[32], r[32], l[32], lim[32], d0[16], d1[16];
 	bool base_ok[2];
-	int bw;
+	int bw, legacy[2] = { 0, 0 };
 
 	if (window_usage(c, sc->meter_id, sc->from, sc->to, &cur, &cdays,
 	    err) != 0)
@@ -558,9 +607,20 @@ br_val_check_usage(struct ctx *c, const struct scope *sc, struct br_error *err)
 				return -1;
 		}
 	}
-	for (w = 0; w < 2; w++)
+	for (w = 0; w < 2; w++) {
 		base_ok[w] = havg[w] > 0 && hdays[w] * (int64_t)1000 >=
 		    param(c, BR_VEE_HIGH_BILL, 1);
+		if (base_ok[w] || !rule_on(c, BR_VEE_HIGH_BILL, sc))
+			continue;
+		if (legacy_usage(c, sc->meter_id, wa[w], wb[w], &hsum[w],
+		    &hdays[w], err) != 0)
+			return -1;
+		havg[w] = hdays[w] ? br_div_round(hsum[w], hdays[w],
+		    BR_ROUND_HALF_UP) : 0;
+		base_ok[w] = havg[w] > 0 && hdays[w] * (int64_t)1000 >=
+		    param(c, BR_VEE_HIGH_BILL, 1);
+		legacy[w] = 2;
+	}
 	bw = base_ok[1] ? 1 : base_ok[0] ? 0 : -1;
 	if (bw >= 0 && rule_on(c, BR_VEE_HIGH_BILL, sc) &&
 	    cavg * 1000 > param(c, BR_VEE_HIGH_BILL, 0) * havg[bw]) {
@@ -570,7 +630,8 @@ br_val_check_usage(struct ctx *c, const struct scope *sc, struct br_error *err)
 		    "(%s/day on %d day%s) vs %s on the %s %s..%s (%sx, "
 		    "limit %sx)", qty(cavg * len, a, sizeof(a)), (int)len,
 		    qty(cavg, b, sizeof(b)), (int)cdays, cdays == 1 ? "" : "s",
-		    qty(havg[bw] * len, l, sizeof(l)), label[bw], d0, d1,
+		    qty(havg[bw] * len, l, sizeof(l)), label[bw + legacy[bw]],
+		    d0, d1,
 		    ratio_fmt(cavg, havg[bw], r, sizeof(r)),
 		    br_decimal_format(param(c, BR_VEE_HIGH_BILL, 0), 3, 2,
 		    lim, sizeof(lim)));

@@ -800,6 +800,19 @@ br_validate_run(struct br_store *st, const struct br_validate_opts *opts,
 	    " vals = excluded.vals, quality = excluded.quality", err);
 	if (c.upd_day == NULL)
 		goto out;
+	/* The legacy system's period totals at the meter's service points
+	 * (convert-import), in the meter's unit: HIGH_BILL's baseline where
+	 * the store has no interval history (checks.c legacy_usage). */
+	c.sel_legacy = br_store_prepare(st, "SELECT lu.period_start,"
+	    " lu.period_end, SUM(lu.usage_milli) FROM legacy_usage lu"
+	    " JOIN meter m ON m.meter_id = ?1 AND m.unit = lu.unit"
+	    " WHERE lu.tou_period = '' AND lu.period_start <= ?3"
+	    " AND lu.period_end >= ?2 AND lu.sp_id IN (SELECT sp_id"
+	    " FROM meter_install WHERE meter_id = ?1)"
+	    " GROUP BY lu.period_start, lu.period_end"
+	    " ORDER BY lu.period_start", err);
+	if (c.sel_legacy == NULL)
+		goto out;
 	if (load_scopes(&c, from, to, &v, &n, err) != 0)
 		goto out;
 	{
@@ -829,6 +842,7 @@ out:
 	sqlite3_finalize(c.ins_exc);
 	sqlite3_finalize(c.sel_day);
 	sqlite3_finalize(c.upd_day);
+	sqlite3_finalize(c.sel_legacy);
 	br_tz_release(&c.tz);
 	return rc;
 }

@@ -58,6 +58,7 @@ struct ctx {
 	sqlite3_stmt *ins_exc;	/* OWNED */
 	sqlite3_stmt *sel_day;	/* OWNED */
 	sqlite3_stmt *upd_day;	/* OWNED */
+	sqlite3_stmt *sel_legacy;	/* OWNED: converted history (HIGH_BILL) */
 	struct br_validate_summary *sum;
 	struct br_vee_rules rules;
 	bool forced;		/* the day being reported was force-estimated */
