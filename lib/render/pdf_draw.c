@@ -217,6 +217,8 @@ br_pdf_put(struct pdf *p, float x, float y, HPDF_Font font, float size,
 	float w;
 	size_t n;
 
+	if (p->dry)
+		return;
 	collect(p, s);
 	if (p->utf8 && font != p->mono) {
 		if (s[0] != '\0')
@@ -248,6 +250,8 @@ br_pdf_put(struct pdf *p, float x, float y, HPDF_Font font, float size,
 void
 br_pdf_hline(struct pdf *p, float x0, float x1, float y, float w)
 {
+	if (p->dry)
+		return;
 	HPDF_Page_SetLineWidth(p->page, w);
 	HPDF_Page_MoveTo(p->page, x0, y);
 	HPDF_Page_LineTo(p->page, x1, y);
@@ -257,6 +261,8 @@ br_pdf_hline(struct pdf *p, float x0, float x1, float y, float w)
 void
 br_pdf_box(struct pdf *p, float x, float y, float w, float h, float gray)
 {
+	if (p->dry)
+		return;
 	if (gray < 1.0f) {
 		HPDF_Page_SetGrayFill(p->page, gray);
 		HPDF_Page_Rectangle(p->page, x, y, w, h);
@@ -298,7 +304,7 @@ br_pdf_new_page(struct pdf *p)
 int
 br_pdf_need(struct pdf *p, float h)
 {
-	if (p->y - h >= p->floor)
+	if (p->dry || p->y - h >= p->floor)
 		return 0;
 	br_pdf_new_page(p);
 	return 1;

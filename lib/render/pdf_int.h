@@ -43,6 +43,7 @@ struct pdf {
 	uint32_t *cps;		/* OWNED: code points drawn, unsorted */
 	size_t ncp, capcp;
 	int wide;		/* a code point outside WinAnsi was drawn */
+	int dry;		/* measuring: nothing drawn, no page breaks */
 };
 
 /* UTF-8 to WinAnsi: Latin-1 maps to one byte, anything else is '?'. */
