@@ -473,18 +473,57 @@ load_series(struct br_store *st, struct br_bill_doc *d,
 }
 
 /*
+ * Received kWh of a net-metering account's bars from rate-apply's
+ * bill_sp.export_milli (the exports it netted or credited), for bills
+ * whose bill_meter rows carry only the delivered channel.
+ */
+static int
+load_exports(struct br_store *st, struct br_bill_doc *d,
+    struct br_bill_series *h, struct br_error *err)
+{
+	sqlite3_stmt *s;
+	int i, rc = SQLITE_DONE;
+
+	s = br_bill_prep(st, d->cache, "SELECT COALESCE(SUM(export_milli), 0) "
+	    "FROM bill_sp WHERE bill_id = ?1", err);
+	if (s == NULL)
+		return -1;
+	for (i = 0; i < h->n; i++) {
+		struct br_bill_bar *b = &h->bar[i];
+
+		if (b->received_milli != 0)
+			continue;
+		sqlite3_reset(s);
+		sqlite3_bind_text(s, 1, b->bill_id, -1, SQLITE_STATIC);
+		if ((rc = sqlite3_step(s)) != SQLITE_ROW)
+			break;
+		b->received_milli = sqlite3_column_int64(s, 0);
+		if (b->received_milli != 0)
+			h->received = 1;
+		rc = SQLITE_DONE;
+	}
+	br_bill_unprep(d->cache, s);
+	if (rc != SQLITE_DONE)
+		return br_store_fail(st, "read usage history exports", err);
+	return 0;
+}
+
+/*
  * The usage history: a series per unit of the bill's delivered meters,
  * in meter order (electric kWh and water gal are two series, never one
  * sum), at most BR_RENDER_SERIES; the service kind is the one of the
- * meter's service point.
+ * meter's service point.  Received kWh: the received channel's
+ * bill_meter rows, else (net-metering accounts) bill_sp's exports.
  */
 static int
 load_history(struct br_store *st, struct br_bill_doc *d,
     struct br_error *err)
 {
 	size_t i, k;
-	int j;
+	int j, nem = 0;
 
+	for (k = 0; k < d->nsvc; k++)
+		nem |= d->svc[k].net_metering[0] != '\0';
 	for (i = 0; i < d->nmeters && d->nhist < BR_RENDER_SERIES; i++) {
 		const struct br_bill_meterrow *m = &d->meters[i];
 		struct br_bill_series *h = &d->hist[d->nhist];
@@ -505,6 +544,9 @@ load_history(struct br_store *st, struct br_bill_doc *d,
 				break;
 			}
 		if (load_series(st, d, h, err) != 0)
+			return -1;
+		if (strcmp(h->unit, "kWh") == 0 && nem &&
+		    load_exports(st, d, h, err) != 0)
 			return -1;
 		d->nhist++;
 	}
@@ -602,6 +644,13 @@ tou_from_exports(struct br_bill_doc *d, size_t *cap,
 		return 0;
 	name += sizeof(pre) - 1;
 	nlen = strcspn(name, ",");
+	for (i = 0; i < d->nitems; i++)
+		if (strcmp(d->items[i].sp_id, x->sp_id) == 0 &&
+		    strncmp(d->items[i].code, "ENERGY_", 7) == 0 &&
+		    strncmp(d->items[i].code + 7, up, n) == 0)
+			break;
+	if (i == d->nitems)
+		return 0;	/* energy not billed by period: no table */
 	if ((t = tou_row(d, cap, x->sp_id, name, nlen, x->unit, err)) == NULL)
 		return -1;
 	t->received_milli += x->quantity_milli;

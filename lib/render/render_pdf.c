@@ -224,7 +224,7 @@ draw_legend(struct pdf *p, float xr, float y)
 
 	br_pdf_box(p, xr - w - 62, y, 5, 5, 0.6f);
 	br_pdf_put(p, xr - w - 55, y, p->reg, 6, 'l', 0, "delivered");
-	br_pdf_box(p, xr - w, y, 5, 5, 0.82f);
+	br_pdf_box(p, xr - w, y, 5, 5, 0.72f);
 	br_pdf_put(p, xr - w + 7, y, p->reg, 6, 'l', 0, "received (exported)");
 }
 
@@ -256,8 +256,8 @@ draw_series(struct pdf *p, const struct br_bill_series *h, float x0,
 		    lbl, sizeof(lbl)), h->unit);
 		br_pdf_put(p, x0 + 4, y - 7, p->bold, 7.5f, 'l', 0, buf);
 		if (h->received)
-			snprintf(buf, sizeof(buf), "%s delivered, %s received "
-			    "this period", q, br_decimal_format(
+			snprintf(buf, sizeof(buf), "%s delivered, %s "
+			    "received", q, br_decimal_format(
 			    c->received_milli, 3, 0, r, sizeof(r)));
 		else
 			snprintf(buf, sizeof(buf), "%s this period, %s/day", q,
@@ -268,7 +268,7 @@ draw_series(struct pdf *p, const struct br_bill_series *h, float x0,
 			    br_decimal_format(h->bar[ly].usage_milli, 3, 0, r,
 			    sizeof(r)));
 		}
-		br_pdf_put(p, x1 - 4, y - 7, p->reg, 7, 'r', 150, buf);
+		br_pdf_put(p, x1 - 4, y - 7, p->reg, 7, 'r', x1 - x0 - 70, buf);
 		y -= 10;
 	}
 	base = y - ch;
@@ -284,10 +284,10 @@ draw_series(struct pdf *p, const struct br_bill_series *h, float x0,
 	if (h->received)
 		draw_legend(p, x1 - 4, base + ch - 6);
 	br_pdf_put(p, x0 + 2, base + ch - 6, p->reg, 6, 'l', 0,
-	    br_decimal_format(maxd, 3, 0, q, sizeof(q)));
+	    br_decimal_format(maxd, 3, 0, r, sizeof(r)));
 	if (maxr > 0)
 		br_pdf_put(p, x0 + 2, base + 1, p->reg, 6, 'l', 0,
-		    br_decimal_format(maxr, 3, 0, q, sizeof(q)));
+		    br_decimal_format(maxr, 3, 0, r, sizeof(r)));
 	br_pdf_hline(p, x0 + 2, x1 - 2, axis, 0.5f);
 	bw = (x1 - x0 - 28) / BR_RENDER_HISTORY;
 	for (i = 0; i < h->n; i++) {
@@ -304,7 +304,7 @@ draw_series(struct pdf *p, const struct br_bill_series *h, float x0,
 		if (pr > 0) {
 			float hr = (float)pr * span / 1000.0f;
 			br_pdf_box(p, x + 2, axis - hr, bw - 4, hr,
-			    cur ? 0.5f : 0.82f);
+			    cur ? 0.45f : 0.72f);
 		}
 		m = month_of(b->period_end, &yr);
 		br_pdf_put(p, x + bw / 2, base - 8, p->reg, 6, 'c', 0,
@@ -320,9 +320,8 @@ draw_series(struct pdf *p, const struct br_bill_series *h, float x0,
 	/* This period: average per day, and the same month last year. */
 	if (h->received)
 		snprintf(buf, sizeof(buf), "This period: %s %s delivered, %s "
-		    "received, %d days, average %s/day", q, h->unit,
-		    br_decimal_format(c->received_milli, 3, 0, r, sizeof(r)),
-		    c->days, avg);
+		    "received, %d days", q, h->unit, br_decimal_format(
+		    c->received_milli, 3, 0, r, sizeof(r)), c->days);
 	else
 		snprintf(buf, sizeof(buf), "This period: %s %s, %d days, "
 		    "average %s %s/day", q, h->unit, c->days, avg, h->unit);
