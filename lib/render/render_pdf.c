@@ -23,8 +23,9 @@
  * with its own UTF-8 (CID) subsets of its own code points
  * (br_pdf_bill_fonts), each string split into runs of the text face and
  * the CJK fallback; characters no face has are reported to the caller
- * (never a silent '?').  The print stream keeps the single-byte faces:
- * its characters outside WinAnsi are reported the same way.
+ * (never a silent '?').  The print stream embeds the single-byte faces
+ * once and draws a bill outside WinAnsi with that bill's own UTF-8
+ * subsets, loaded into the stream under tags of their own.
  */
 #include "render/render.h"
 #include "render/pdf_int.h"
@@ -978,7 +979,47 @@ struct br_pdf_stream {
 	struct pdf p;
 	char date[11];		/* latest bill date */
 	char title[200];
+	long nwide;		/* bills drawn with their own UTF-8 fonts */
 };
+
+/* 1 when s has a byte outside ASCII. */
+static int
+nonascii(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s >= 0x80)
+			return 1;
+	return 0;
+}
+
+/*
+ * 1 when some text of d may leave WinAnsi (a byte outside ASCII in the
+ * names, addresses, descriptions and messages): the stream then lays the
+ * bill out once more to learn its characters.  A field missed here is
+ * still reported (GLYPH_MISSING), never dropped silently.
+ */
+static int
+doc_maybe_wide(const struct br_bill_doc *d)
+{
+	size_t i;
+	int k;
+
+	if (nonascii(d->uname) || nonascii(d->uaddr) || nonascii(d->name) ||
+	    nonascii(d->mailing) || nonascii(d->uphone))
+		return 1;
+	for (i = 0; i < d->nsvc; i++)
+		if (nonascii(d->svc[i].address) || nonascii(d->svc[i].sp_id) ||
+		    nonascii(d->svc[i].rate_code))
+			return 1;
+	for (i = 0; i < d->nitems; i++)
+		if (nonascii(d->items[i].description) ||
+		    nonascii(d->items[i].unit))
+			return 1;
+	for (k = 0; k < d->nnotes; k++)
+		if (nonascii(d->notes[k]))
+			return 1;
+	return 0;
+}
 
 struct br_pdf_stream *
 br_pdf_stream_new(const struct br_pdf_fonts *pf, const char *cycle_id,
@@ -1005,12 +1046,41 @@ br_pdf_stream_add(struct br_pdf_stream *ps, const struct br_bill_doc *d,
     int *first_page, int *pages, struct br_pdf_glyphs *miss,
     struct br_error *err)
 {
-	struct pdf *p = &ps->p;
+	struct pdf *p = &ps->p, scratch;
+	struct br_pdf_bill_fonts bf;
+	HPDF_Font save[3];
+	int own = 0, rc;
 
 	*first_page = p->total + 1;
+	if (doc_maybe_wide(d)) {
+		/* Its characters (a layout of its own), then its fonts. */
+		if (br_pdf_doc_new(&scratch, p->pf, NULL, "print stream",
+		    err) != 0)
+			return -1;
+		draw_bill(&scratch, d);
+		rc = !scratch.wide ? 0 : br_pdf_bill_fonts(p->pf, scratch.cps,
+		    scratch.ncp, &bf, err);
+		own = rc == 0 && scratch.wide;
+		HPDF_Free(scratch.doc);
+		free(scratch.cps);
+		if (rc != 0)
+			return -1;
+		if (own && br_pdf_use_bill_fonts(p, &bf, ps->nwide++,
+		    save) != 0) {
+			br_pdf_bill_fonts_free(&bf);
+			return br_error_set(err, BR_EINTERNAL, NULL, 0, "print "
+			    "stream, bill '%s': cannot load its fonts "
+			    "(libharu error 0x%04X)", d->bill_id,
+			    (unsigned)p->error);
+		}
+	}
 	p->ncp = 0;
 	*pages = draw_bill(p, d);
-	report_missing(p, NULL, miss);
+	report_missing(p, own ? &bf : NULL, miss);
+	if (own) {
+		br_pdf_use_bill_fonts(p, NULL, 0, save);
+		br_pdf_bill_fonts_free(&bf);
+	}
 	if (p->total % 2 != 0) {
 		/* Duplex: the next bill starts on the front of a sheet. */
 		p->page = HPDF_AddPage(p->doc);
