@@ -83,7 +83,7 @@ static const char expected_a1[] =
     "------------------------------------------------------------------------------\n"
     "\n"
     "USAGE HISTORY: ELECTRIC (kWh)\n"
-    "  Period                      Days     Delivered\n"
+    "  Period                    Days     Delivered\n"
     "  2026-10-01 to 2026-10-31    31       412.345\n"
     "  This period: average 13.301 kWh/day\n"
     "\n"

@@ -157,8 +157,8 @@ print_tou(const struct br_bill_doc *d, const char *sp_id, FILE *f)
 /*
  * The usage history, a table per service unit, oldest first:
  *   USAGE HISTORY: ELECTRIC (kWh)
- *     Period                      Days     Delivered      Received
- *     2026-10-01 to 2026-10-31      31       387.903       217.535
+ *     Period                    Days     Delivered      Received
+ *     2026-10-01 to 2026-10-31    31       387.903       217.535
  *     This period: average 12.513 kWh/day; same period last year ...
  * (the Received column only for a series with received usage).
  */
@@ -180,10 +180,10 @@ print_history(const struct br_bill_doc *d, FILE *f)
 				lbl[i] = (char)(lbl[i] - 'a' + 'A');
 		fprintf(f, "USAGE HISTORY: %s (%s)\n", lbl, h->unit);
 		if (h->received)
-			fprintf(f, "  %-26s %5s %13s %13s\n", "Period", "Days",
+			fprintf(f, "  %-24s %5s %13s %13s\n", "Period", "Days",
 			    "Delivered", "Received");
 		else
-			fprintf(f, "  %-26s %5s %13s\n", "Period", "Days",
+			fprintf(f, "  %-24s %5s %13s\n", "Period", "Days",
 			    "Delivered");
 		for (i = 0; i < h->n; i++) {
 			const struct br_bill_bar *r = &h->bar[i];
