@@ -266,7 +266,7 @@ START_TEST(test_vendor_control_totals)
 	long lines = 0;
 
 	ck_assert_int_eq(run(BR_RENDER_TEXT, &reg, &v, &tot, &err), 0);
-	ck_assert_ptr_nonnull(strstr(v, "H|BILLRUN-PRINT|2|2026-10\n"
+	ck_assert_ptr_nonnull(strstr(v, "H|BILLRUN-PRINT|3|2026-10|UTF-8\n"
 	    "B|2026-10-A1|A1|Bob Hughes|107 Maple Ave, Prairie Valley, IL "
 	    "61000|2026-11-03|2026-11-24|2026-10-01|2026-10-31|31|\n"
 	    "S|50.00|-40.00|0.00|62.34|72.34\n"));
@@ -320,20 +320,25 @@ START_TEST(test_history_13_months)
 	    "('2026-09-A1X','A1','2026-09X','2026-09-01','2026-09-30','x','x',"
 	    "'cancelled',0)", &err), 0);
 	ck_assert_int_eq(br_bill_doc_load(st, "2026-10-A1", &d, &err), 0);
-	ck_assert_int_eq(d.nhist, 13);
-	ck_assert_str_eq(d.hist_unit, "kWh");
-	ck_assert_str_eq(d.hist[0].bill_id, "2025-10-A1");
-	ck_assert_int_eq(d.hist[0].usage_milli, 100000);
-	ck_assert_str_eq(d.hist[11].bill_id, "2026-09-A1");
-	ck_assert_int_eq(d.hist[11].usage_milli, 111000);
-	ck_assert_str_eq(d.hist[12].bill_id, "2026-10-A1");
-	ck_assert_int_eq(d.hist[12].usage_milli, 412345);
-	ck_assert_int_eq(d.hist[12].days, 31);
+	ck_assert_int_eq(d.nhist, 1);
+	ck_assert_int_eq(d.hist[0].n, 13);
+	ck_assert_str_eq(d.hist[0].unit, "kWh");
+	ck_assert_str_eq(d.hist[0].bar[0].bill_id, "2025-10-A1");
+	ck_assert_int_eq(d.hist[0].bar[0].usage_milli, 100000);
+	/* Received (exported) kWh beside the delivered, never summed. */
+	ck_assert_int_eq(d.hist[0].received, 1);
+	ck_assert_int_eq(d.hist[0].bar[0].received_milli, 999999);
+	ck_assert_str_eq(d.hist[0].bar[11].bill_id, "2026-09-A1");
+	ck_assert_int_eq(d.hist[0].bar[11].usage_milli, 111000);
+	ck_assert_str_eq(d.hist[0].bar[12].bill_id, "2026-10-A1");
+	ck_assert_int_eq(d.hist[0].bar[12].usage_milli, 412345);
+	ck_assert_int_eq(d.hist[0].bar[12].days, 31);
+	ck_assert_int_eq(br_bill_series_last_year(&d.hist[0]), 0);
 	br_bill_doc_free(&d);
 	t = pdf_text("2026-10-A1");
 	ck_assert_ptr_nonnull(strstr(t, "Same period last year: 100 kWh"));
-	ck_assert_ptr_nonnull(strstr(t, "This period: 412 kWh, 31 days, "
-	    "average 13.3 kWh/day"));
+	ck_assert_ptr_nonnull(strstr(t, "This period: 412 kWh delivered, 0 "
+	    "received, 31 days"));
 	free(t);
 }
 END_TEST

@@ -217,8 +217,8 @@ net_energy(const struct br_rate_input *in, struct seg *s, int64_t *bank,
 	const struct br_tariff *t = in->tariff;
 	const struct br_tariff_energy *e = s->energy;
 	int64_t b0 = *bank, added = 0, used = 0, n, take;
-	size_t i, np = e->kind == BR_ENERGY_TOU ? e->nperiods : 1;
-	char calc[400], b1[32], b2[32], b3[32], b4[32], b5[32], b6[32];
+	size_t i, k, np = e->kind == BR_ENERGY_TOU ? e->nperiods : 1;
+	char calc[768], b1[32], b2[32], b3[32], b4[32], b5[32], b6[32];
 
 	for (i = 0; i < np; i++) {
 		n = e->kind == BR_ENERGY_TOU ? s->per_usage[i] -
@@ -239,11 +239,18 @@ net_energy(const struct br_rate_input *in, struct seg *s, int64_t *bank,
 	*q = 0;
 	for (i = 0; i < np; i++)
 		*q += per[i];
-	snprintf(calc, sizeof(calc), "net metering %s: delivered %s - "
-	    "received %s %s; bank %s + surplus %s - used %s = %s %s",
+	k = (size_t)snprintf(calc, sizeof(calc), "net metering %s: delivered "
+	    "%s - received %s %s; bank %s + surplus %s - used %s = %s %s",
 	    s->nem->program, fmt3(s->usage, b1), fmt3(s->recv, b2), t->unit,
 	    fmt3(b0, b3), fmt3(added, b4), fmt3(used, b5), fmt3(*bank, b6),
 	    t->unit);
+	/* Delivered and received per TOU period, for the bill's table. */
+	for (i = 0; e->kind == BR_ENERGY_TOU && i < np && k < sizeof(calc);
+	    i++)
+		k += (size_t)snprintf(calc + k, sizeof(calc) - k, "%s %s %s - "
+		    "%s%s", i == 0 ? " [by period:" : ",", e->periods[i].name,
+		    fmt3(s->per_usage[i], b1), fmt3(s->per_recv[i], b2),
+		    i + 1 == np ? "]" : "");
 	return add_line(out, t, s, "NEM_BANK", "Net metering kWh bank",
 	    *bank, t->unit, 0, 0, calc, err);
 }

@@ -22,7 +22,7 @@ struct br_rate_line {
 	char unit[16];
 	int64_t rate_micro;
 	int64_t amount_cents;
-	char trace[512];
+	char trace[1024];
 };
 
 struct br_rate_lines {

@@ -421,42 +421,37 @@ period_days(const char *from, const char *to, int *days)
 }
 
 /*
- * The usage history: this bill and the account's earlier bills (draft or
- * issued, period ending before this one), at most BR_RENDER_HISTORY,
- * delivered usage in the unit of this bill's first delivered meter.
+ * One series of the usage history: this bill and the account's earlier
+ * bills (draft or issued, period ending before this one), at most
+ * BR_RENDER_HISTORY, delivered and received usage in unit h->unit.
  * Months before go-live come from the converted legacy history
  * (legacy_usage, br-convert(5)): the period totals of the account's
  * service points while it held them, summed per period; a legacy period
  * that a billrun bill of the account overlaps is left out (billrun's
- * bill takes precedence).  A legacy bar has no bill id.
+ * bill takes precedence).  A legacy bar has no bill id and no received
+ * usage (the legacy extract carries delivered usage only).
  */
 static int
-load_history(struct br_store *st, struct br_bill_doc *d,
-    struct br_error *err)
+load_series(struct br_store *st, struct br_bill_doc *d,
+    struct br_bill_series *h, struct br_error *err)
 {
 	struct br_bill_bar tmp[BR_RENDER_HISTORY];
 	sqlite3_stmt *s;
-	size_t i;
-	int rc, n = 0;
+	int rc, i, n = 0;
 
-	for (i = 0; i < d->nmeters; i++)
-		if (d->meters[i].channel == BR_CHANNEL_DELIVERED) {
-			snprintf(d->hist_unit, sizeof(d->hist_unit), "%s",
-			    d->meters[i].unit);
-			break;
-		}
-	if (d->hist_unit[0] == '\0')
-		return 0;
 	s = br_bill_prep(st, d->cache, "SELECT b.bill_id, b.period_start, "
 	    "b.period_end, (SELECT COALESCE(SUM(bm.usage_milli), 0) "
 	    "FROM bill_meter bm WHERE bm.bill_id = b.bill_id AND "
-	    "bm.channel = 1 AND bm.unit = ?3) FROM bill b "
+	    "bm.channel = 1 AND bm.unit = ?3), "
+	    "(SELECT COALESCE(SUM(bm.usage_milli), 0) FROM bill_meter bm "
+	    "WHERE bm.bill_id = b.bill_id AND bm.channel = 2 AND "
+	    "bm.unit = ?3) FROM bill b "
 	    "WHERE b.bill_id = ?2 OR (b.account_id = ?1 AND "
 	    "b.period_end < (SELECT period_start FROM bill WHERE bill_id = ?2) "
 	    "AND b.status IN ('draft', 'issued')) "
 	    "UNION ALL "
-	    "SELECT '', lu.period_start, lu.period_end, SUM(lu.usage_milli) "
-	    "FROM legacy_usage lu WHERE lu.unit = ?3 AND lu.tou_period = '' "
+	    "SELECT '', lu.period_start, lu.period_end, SUM(lu.usage_milli), "
+	    "0 FROM legacy_usage lu WHERE lu.unit = ?3 AND lu.tou_period = '' "
 	    "AND lu.period_end < (SELECT period_start FROM bill "
 	    "WHERE bill_id = ?2) "
 	    "AND EXISTS (SELECT 1 FROM service_agreement sa "
@@ -473,7 +468,7 @@ load_history(struct br_store *st, struct br_bill_doc *d,
 		return -1;
 	sqlite3_bind_text(s, 1, d->account_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, d->bill_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, d->hist_unit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, h->unit, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW && n < BR_RENDER_HISTORY) {
 		struct br_bill_bar *b = &tmp[n];
 
@@ -481,6 +476,9 @@ load_history(struct br_store *st, struct br_bill_doc *d,
 		br_store_column_text(b->period_start, sizeof(b->period_start), s, 1);
 		br_store_column_text(b->period_end, sizeof(b->period_end), s, 2);
 		b->usage_milli = sqlite3_column_int64(s, 3);
+		b->received_milli = sqlite3_column_int64(s, 4);
+		if (b->received_milli != 0)
+			h->received = 1;
 		if (period_days(b->period_start, b->period_end, &b->days) != 0)
 			b->days = 0;
 		n++;
@@ -488,9 +486,228 @@ load_history(struct br_store *st, struct br_bill_doc *d,
 	br_bill_unprep(d->cache, s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return br_store_fail(st, "read usage history", err);
-	d->nhist = n;
-	for (i = 0; i < (size_t)n; i++)
-		d->hist[i] = tmp[n - 1 - (int)i];
+	h->n = n;
+	for (i = 0; i < n; i++)
+		h->bar[i] = tmp[n - 1 - i];
+	return 0;
+}
+
+/*
+ * Received kWh of a net-metering account's bars from rate-apply's
+ * bill_sp.export_milli (the exports it netted or credited), for bills
+ * whose bill_meter rows carry only the delivered channel.
+ */
+static int
+load_exports(struct br_store *st, struct br_bill_doc *d,
+    struct br_bill_series *h, struct br_error *err)
+{
+	sqlite3_stmt *s;
+	int i, rc = SQLITE_DONE;
+
+	s = br_bill_prep(st, d->cache, "SELECT COALESCE(SUM(export_milli), 0) "
+	    "FROM bill_sp WHERE bill_id = ?1", err);
+	if (s == NULL)
+		return -1;
+	for (i = 0; i < h->n; i++) {
+		struct br_bill_bar *b = &h->bar[i];
+
+		if (b->received_milli != 0)
+			continue;
+		sqlite3_reset(s);
+		sqlite3_bind_text(s, 1, b->bill_id, -1, SQLITE_STATIC);
+		if ((rc = sqlite3_step(s)) != SQLITE_ROW)
+			break;
+		b->received_milli = sqlite3_column_int64(s, 0);
+		if (b->received_milli != 0)
+			h->received = 1;
+		rc = SQLITE_DONE;
+	}
+	br_bill_unprep(d->cache, s);
+	if (rc != SQLITE_DONE)
+		return br_store_fail(st, "read usage history exports", err);
+	return 0;
+}
+
+/*
+ * The usage history: a series per unit of the bill's delivered meters,
+ * in meter order (electric kWh and water gal are two series, never one
+ * sum), at most BR_RENDER_SERIES; the service kind is the one of the
+ * meter's service point.  Received kWh: the received channel's
+ * bill_meter rows, else (net-metering accounts) bill_sp's exports.
+ */
+static int
+load_history(struct br_store *st, struct br_bill_doc *d,
+    struct br_error *err)
+{
+	size_t i, k;
+	int j, nem = 0;
+
+	for (k = 0; k < d->nsvc; k++)
+		nem |= d->svc[k].net_metering[0] != '\0';
+	for (i = 0; i < d->nmeters && d->nhist < BR_RENDER_SERIES; i++) {
+		const struct br_bill_meterrow *m = &d->meters[i];
+		struct br_bill_series *h = &d->hist[d->nhist];
+
+		if (m->channel != BR_CHANNEL_DELIVERED || m->unit[0] == '\0')
+			continue;
+		for (j = 0; j < d->nhist; j++)
+			if (strcmp(d->hist[j].unit, m->unit) == 0)
+				break;
+		if (j < d->nhist)
+			continue;
+		memset(h, 0, sizeof(*h));
+		snprintf(h->unit, sizeof(h->unit), "%s", m->unit);
+		for (k = 0; k < d->nsvc; k++)
+			if (strcmp(d->svc[k].sp_id, m->group) == 0) {
+				snprintf(h->kind, sizeof(h->kind), "%s",
+				    d->svc[k].kind);
+				break;
+			}
+		if (load_series(st, d, h, err) != 0)
+			return -1;
+		if (strcmp(h->unit, "kWh") == 0 && nem &&
+		    load_exports(st, d, h, err) != 0)
+			return -1;
+		d->nhist++;
+	}
+	return 0;
+}
+
+/* tou row of (sp_id, period), appended when new; NULL: no memory. */
+static struct br_bill_tou *
+tou_row(struct br_bill_doc *d, size_t *cap, const char *sp_id,
+    const char *period, size_t plen, const char *unit, struct br_error *err)
+{
+	struct br_bill_tou *t;
+	size_t i;
+
+	if (plen >= sizeof(t->period))
+		plen = sizeof(t->period) - 1;
+	for (i = 0; i < d->ntou; i++)
+		if (strcmp(d->tou[i].sp_id, sp_id) == 0 &&
+		    strncmp(d->tou[i].period, period, plen) == 0 &&
+		    d->tou[i].period[plen] == '\0')
+			return &d->tou[i];
+	if (grow((void **)&d->tou, cap, d->ntou, sizeof(*t), err) != 0)
+		return NULL;
+	t = &d->tou[d->ntou++];
+	memset(t, 0, sizeof(*t));
+	snprintf(t->sp_id, sizeof(t->sp_id), "%s", sp_id);
+	memcpy(t->period, period, plen);
+	t->period[plen] = '\0';
+	snprintf(t->unit, sizeof(t->unit), "%s", unit);
+	return t;
+}
+
+/*
+ * "[by period: on_peak 120.000 - 80.000, off_peak 267.903 - 137.535]"
+ * of a NEM_BANK trace (rate-apply's netting per TOU period) into tou
+ * rows, summed over the line's segments (seasons, rate changes).
+ */
+static int
+tou_from_trace(struct br_bill_doc *d, size_t *cap,
+    const struct br_bill_item *it, struct br_error *err)
+{
+	const char *p = strstr(it->nem_trace, " [by period: "), *end, *q, *r;
+	char unit[16];
+
+	if (p == NULL)
+		return 0;
+	if (sscanf(it->nem_trace, "net metering %*s delivered %*s - "
+	    "received %*s %15[^;]", unit) != 1)
+		snprintf(unit, sizeof(unit), "kWh");
+	p += strlen(" [by period: ");
+	end = p + strcspn(p, "]");
+	while (p < end) {
+		struct br_bill_tou *t;
+		int64_t dv, rv;
+		size_t len = strcspn(p, ",]");
+
+		if (p + len > end)
+			len = (size_t)(end - p);
+		/* "NAME D - R": from the right, R then " - " then D. */
+		for (r = p + len; r > p && r[-1] != ' '; r--)
+			;
+		for (q = r - 3; q > p && q[-1] != ' '; q--)
+			;
+		if (q <= p || r - 3 < p || strncmp(r - 3, " - ", 3) != 0 ||
+		    br_decimal_parse(q, (size_t)(r - 3 - q), 3, &dv) != 0 ||
+		    br_decimal_parse(r, (size_t)(p + len - r), 3, &rv) != 0)
+			return 0;	/* not ours: no table */
+		if ((t = tou_row(d, cap, it->sp_id, p, (size_t)(q - 1 - p),
+		    unit, err)) == NULL)
+			return -1;
+		t->delivered_milli += dv;
+		t->received_milli += rv;
+		p += len;
+		while (*p == ',' || *p == ' ')
+			p++;
+	}
+	return 0;
+}
+
+/*
+ * Net billing per TOU period: EXPORT_<P> lines ("Export credit NAME")
+ * give the received energy, the service point's ENERGY_<P> and
+ * ENERGY_<P>_T<n> lines the delivered energy.
+ */
+static int
+tou_from_exports(struct br_bill_doc *d, size_t *cap,
+    const struct br_bill_item *x, struct br_error *err)
+{
+	static const char pre[] = "Export credit ";
+	const char *up = x->code + 7, *name = x->description;
+	struct br_bill_tou *t;
+	size_t i, n = strlen(up), nlen;
+
+	if (strncmp(name, pre, sizeof(pre) - 1) != 0)
+		return 0;
+	name += sizeof(pre) - 1;
+	nlen = strcspn(name, ",");
+	for (i = 0; i < d->nitems; i++)
+		if (strcmp(d->items[i].sp_id, x->sp_id) == 0 &&
+		    strncmp(d->items[i].code, "ENERGY_", 7) == 0 &&
+		    strncmp(d->items[i].code + 7, up, n) == 0)
+			break;
+	if (i == d->nitems)
+		return 0;	/* energy not billed by period: no table */
+	if ((t = tou_row(d, cap, x->sp_id, name, nlen, x->unit, err)) == NULL)
+		return -1;
+	t->received_milli += x->quantity_milli;
+	for (i = 0; i < d->nitems; i++) {
+		const struct br_bill_item *it = &d->items[i];
+
+		if (strcmp(it->sp_id, x->sp_id) != 0 ||
+		    strncmp(it->code, "ENERGY_", 7) != 0 ||
+		    strncmp(it->code + 7, up, n) != 0 ||
+		    !(it->code[7 + n] == '\0' || (it->code[7 + n] == '_' &&
+		    it->code[8 + n] == 'T')))
+			continue;
+		t->delivered_milli += it->quantity_milli;
+	}
+	return 0;
+}
+
+/*
+ * Delivered and received per TOU period of every service point whose
+ * lines show them (net metering by period, net billing by period).
+ */
+static int
+load_tou(struct br_bill_doc *d, struct br_error *err)
+{
+	size_t i, cap = 0;
+
+	for (i = 0; i < d->nitems; i++) {
+		const struct br_bill_item *it = &d->items[i];
+
+		if (strcmp(it->code, "NEM_BANK") == 0) {
+			if (tou_from_trace(d, &cap, it, err) != 0)
+				return -1;
+		} else if (strncmp(it->code, "EXPORT_", 7) == 0) {
+			if (tou_from_exports(d, &cap, it, err) != 0)
+				return -1;
+		}
+	}
 	return 0;
 }
 
@@ -884,7 +1101,8 @@ br_bill_doc_fill(struct br_store *st, struct br_bill_doc *d,
 	d->due_cents = d->ls.previous_cents + d->ls.payments_cents +
 	    d->ls.adjustments_cents + d->total_cents;
 	if (load_services(st, d, err) != 0 || load_all_meters(st, d, err) != 0
-	    || load_reads(st, d, err) != 0 || load_items(st, d, err) != 0 || load_history(st, d, err) != 0 ||
+	    || load_reads(st, d, err) != 0 || load_items(st, d, err) != 0 ||
+	    load_tou(d, err) != 0 || load_history(st, d, err) != 0 ||
 	    load_nem(st, d, err) != 0 || load_replaced(st, d, err) != 0 ||
 	    load_notes(st, d, err) != 0)
 		return -1;
@@ -900,6 +1118,9 @@ br_bill_doc_free(struct br_bill_doc *d)
 	free(d->meters);
 	free(d->items);
 	free(d->nem);
+	free(d->tou);
+	d->tou = NULL;
+	d->ntou = 0;
 	d->svc = NULL;
 	d->meters = NULL;
 	d->items = NULL;
@@ -1036,4 +1257,39 @@ br_bill_nem_line(const struct br_bill_doc *d, const char *sp_id, int k,
 		return 1;
 	}
 	return 0;
+}
+
+/* The year of a date "YYYY-MM-DD" (digits assumed). */
+static int
+year4(const char *s)
+{
+	return (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
+	    (s[3] - '0');
+}
+
+int
+br_bill_series_last_year(const struct br_bill_series *h)
+{
+	const char *c;
+	int i;
+
+	if (h->n < 2 || strlen(h->bar[h->n - 1].period_end) != 10)
+		return -1;
+	c = h->bar[h->n - 1].period_end;
+	for (i = 0; i < h->n - 1; i++) {
+		const char *e = h->bar[i].period_end;
+		if (strlen(e) == 10 && strncmp(e + 4, c + 4, 3) == 0 &&
+		    year4(e) + 1 == year4(c))
+			return i;
+	}
+	return -1;
+}
+
+const char *
+br_bill_series_label(const struct br_bill_series *h, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s", h->kind[0] ? h->kind : "usage");
+	if (buf[0] >= 'a' && buf[0] <= 'z')
+		buf[0] = (char)(buf[0] - 'a' + 'A');
+	return buf;
 }

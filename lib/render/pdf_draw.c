@@ -217,6 +217,8 @@ br_pdf_put(struct pdf *p, float x, float y, HPDF_Font font, float size,
 	float w;
 	size_t n;
 
+	if (p->dry)
+		return;
 	collect(p, s);
 	if (p->utf8 && font != p->mono) {
 		if (s[0] != '\0')
@@ -248,6 +250,8 @@ br_pdf_put(struct pdf *p, float x, float y, HPDF_Font font, float size,
 void
 br_pdf_hline(struct pdf *p, float x0, float x1, float y, float w)
 {
+	if (p->dry)
+		return;
 	HPDF_Page_SetLineWidth(p->page, w);
 	HPDF_Page_MoveTo(p->page, x0, y);
 	HPDF_Page_LineTo(p->page, x1, y);
@@ -257,6 +261,8 @@ br_pdf_hline(struct pdf *p, float x0, float x1, float y, float w)
 void
 br_pdf_box(struct pdf *p, float x, float y, float w, float h, float gray)
 {
+	if (p->dry)
+		return;
 	if (gray < 1.0f) {
 		HPDF_Page_SetGrayFill(p->page, gray);
 		HPDF_Page_Rectangle(p->page, x, y, w, h);
@@ -298,7 +304,7 @@ br_pdf_new_page(struct pdf *p)
 int
 br_pdf_need(struct pdf *p, float h)
 {
-	if (p->y - h >= p->floor)
+	if (p->dry || p->y - h >= p->floor)
 		return 0;
 	br_pdf_new_page(p);
 	return 1;
@@ -440,9 +446,9 @@ date_of(const char *s, HPDF_Date *dt)
  * per face.
  */
 static const char *
-load_font(struct pdf *p, const unsigned char *data, size_t len, int i)
+load_font_tag(struct pdf *p, const unsigned char *data, size_t len,
+    const char *tag, int unique)
 {
-	char tag[7] = "BRPDFA";
 	HPDF_Stream s;
 	HPDF_FontDef def;
 
@@ -455,11 +461,82 @@ load_font(struct pdf *p, const unsigned char *data, size_t len, int i)
 	/* On failure the stream is freed with the font definition. */
 	if ((def = HPDF_TTFontDef_Load(p->doc->mmgr, s, HPDF_TRUE)) == NULL)
 		return NULL;
+	if (unique) {
+		/*
+		 * A second face of the same name in the document (a print
+		 * stream): libharu registers fonts by name, so this one is
+		 * registered as "NAME-TAG" (the subset tag keeps the name
+		 * written in the PDF unique too).
+		 */
+		char u[HPDF_LIMIT_MAX_NAME_LEN + 1];
+
+		snprintf(u, sizeof(u), "%.*s-%s", HPDF_LIMIT_MAX_NAME_LEN - 8,
+		    def->base_font, tag);
+		memcpy(def->base_font, u, sizeof(u));
+	}
 	if (HPDF_Doc_RegisterFontDef(p->doc, def) != HPDF_OK)
-		return NULL;
-	tag[5] = (char)('A' + i);
-	HPDF_TTFontDef_SetTagName(def, tag);
+		return NULL;	/* def freed */
+	HPDF_TTFontDef_SetTagName(def, (char *)tag);
 	return def->base_font;
+}
+
+static const char *
+load_font(struct pdf *p, const unsigned char *data, size_t len, int i)
+{
+	char tag[7] = "BRPDFA";
+
+	tag[5] = (char)('A' + i);
+	return load_font_tag(p, data, len, tag, 0);
+}
+
+/*
+ * Switch p (a print stream) to the UTF-8 subsets bf of one bill, loaded
+ * into the stream's document with subset tags of their own ("U" and
+ * five letters counting k x faces + face, k the stream's k-th such
+ * bill: unique in a stream of up to 2.9 million of them).
+ * br_pdf_use_bill_fonts(p, NULL, ...) restores the single-byte faces
+ * saved in save.  -1 on failure.
+ */
+int
+br_pdf_use_bill_fonts(struct pdf *p, const struct br_pdf_bill_fonts *bf,
+    long k, HPDF_Font save[3])
+{
+	const char *name[BR_PDF_NFONTS] = {NULL, NULL, NULL, NULL};
+	char tag[7];
+	long n;
+	int i, j;
+
+	if (bf == NULL) {
+		p->reg = save[0];
+		p->bold = save[1];
+		p->fb = save[2];
+		p->utf8 = 0;
+		return 0;
+	}
+	save[0] = p->reg;
+	save[1] = p->bold;
+	save[2] = p->fb;
+	if (k == 0)	/* once per document: a second call is an error */
+		HPDF_UseUTFEncodings(p->doc);
+	for (i = 0; i < BR_PDF_NFONTS; i++) {
+		if (i == BR_PDF_FONT_OCR || bf->data[i] == NULL)
+			continue;
+		n = k * BR_PDF_NFONTS + i;
+		tag[0] = 'U';
+		for (j = 5; j >= 1; j--, n /= 26)
+			tag[j] = (char)('A' + n % 26);
+		tag[6] = '\0';
+		name[i] = load_font_tag(p, bf->data[i], bf->len[i], tag, 1);
+	}
+	if (p->error != 0 || name[BR_PDF_FONT_REGULAR] == NULL ||
+	    name[BR_PDF_FONT_BOLD] == NULL)
+		return -1;
+	p->reg = HPDF_GetFont(p->doc, name[BR_PDF_FONT_REGULAR], "UTF-8");
+	p->bold = HPDF_GetFont(p->doc, name[BR_PDF_FONT_BOLD], "UTF-8");
+	p->fb = name[BR_PDF_FONT_FALLBACK] != NULL ? HPDF_GetFont(p->doc,
+	    name[BR_PDF_FONT_FALLBACK], "UTF-8") : NULL;
+	p->utf8 = 1;
+	return p->reg != NULL && p->bold != NULL ? 0 : -1;
 }
 
 /*

@@ -43,6 +43,7 @@ struct pdf {
 	uint32_t *cps;		/* OWNED: code points drawn, unsorted */
 	size_t ncp, capcp;
 	int wide;		/* a code point outside WinAnsi was drawn */
+	int dry;		/* measuring: nothing drawn, no page breaks */
 };
 
 /* UTF-8 to WinAnsi: Latin-1 maps to one byte, anything else is '?'. */
@@ -75,5 +76,8 @@ int br_pdf_doc_new(struct pdf *p, const struct br_pdf_fonts *pf,
     const struct br_pdf_bill_fonts *bf, const char *what,
     struct br_error *err);
 void br_pdf_set_dates(struct pdf *p, const char *date);
+/* Print stream: draw with bill fonts bf (NULL: back to the saved faces). */
+int br_pdf_use_bill_fonts(struct pdf *p, const struct br_pdf_bill_fonts *bf,
+    long k, HPDF_Font save[3]);
 
 #endif

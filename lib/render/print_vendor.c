@@ -9,18 +9,37 @@
 #include <string.h>
 
 #include "core/money.h"
+#include "core/text.h"
 #include "core/banned.h"
 
 #define VENDOR_FORMAT "BILLRUN-PRINT"
-#define VENDOR_VERSION "2"
+#define VENDOR_VERSION "3"
+#define VENDOR_CHARSET "UTF-8"
 
-/* One field: '|', CR and LF would break the record, they become ' '. */
+/*
+ * One field, UTF-8 (the H record says so): '|' and control bytes (CR
+ * and LF would break the record) become ' '; a byte that is not
+ * well-formed UTF-8 (a store filled before the registry checked it)
+ * becomes U+FFFD, never a silent '?'.
+ */
 static void
 field(FILE *f, const char *s)
 {
+	size_t len = strlen(s), ok, i;
+
 	fputc('|', f);
-	for (; *s != '\0'; s++)
-		fputc(*s == '|' || *s == '\n' || *s == '\r' ? ' ' : *s, f);
+	while (len > 0) {
+		ok = br_utf8_check(s, len);
+		for (i = 0; i < ok; i++) {
+			unsigned char c = (unsigned char)s[i];
+			fputc(c == '|' || c < 0x20 || c == 0x7F ? ' ' : c, f);
+		}
+		if (ok == len)
+			break;
+		fputs("\xEF\xBF\xBD", f);
+		s += ok + 1;
+		len -= ok + 1;
+	}
 }
 
 static void
@@ -64,6 +83,7 @@ br_print_vendor_header(FILE *f, const char *cycle_id,
 	field(f, VENDOR_FORMAT);
 	field(f, VENDOR_VERSION);
 	field(f, cycle_id);
+	field(f, VENDOR_CHARSET);
 	end(f, &vt->records);
 }
 
@@ -73,6 +93,7 @@ br_print_vendor_bill(FILE *f, const struct br_bill_doc *d,
 {
 	long n = 0;
 	size_t i;
+	int j, k;
 	char b[64];
 
 	fputc('B', f);
@@ -159,14 +180,19 @@ br_print_vendor_bill(FILE *f, const struct br_bill_doc *d,
 		field_cents(f, it->amount_cents);
 		end(f, &n);
 	}
-	for (i = 0; i < (size_t)d->nhist; i++) {
-		fputc('U', f);
-		field(f, d->hist[i].period_start);
-		field(f, d->hist[i].period_end);
-		field_int(f, d->hist[i].days);
-		field_dec(f, d->hist[i].usage_milli, 3);
-		field(f, d->hist_unit);
-		end(f, &n);
+	for (k = 0; k < d->nhist; k++) {
+		const struct br_bill_series *h = &d->hist[k];
+
+		for (j = 0; j < h->n; j++) {
+			fputc('U', f);
+			field(f, h->bar[j].period_start);
+			field(f, h->bar[j].period_end);
+			field_int(f, h->bar[j].days);
+			field_dec(f, h->bar[j].usage_milli, 3);
+			field(f, h->unit);
+			field_dec(f, h->bar[j].received_milli, 3);
+			end(f, &n);
+		}
 	}
 	if (d->replaces[0] != '\0') {
 		fputc('G', f);

@@ -21,6 +21,7 @@
 
 #define BR_RENDER_WIDTH 78	/* columns of a text bill */
 #define BR_RENDER_HISTORY 13	/* bars of the usage history */
+#define BR_RENDER_SERIES 3	/* services (units) in the usage history */
 
 /* Output formats (bit set); 0 means BR_RENDER_TEXT. */
 #define BR_RENDER_TEXT	1	/* <out_dir>/<bill_id>.txt */
@@ -87,14 +88,35 @@ struct br_bill_item {		/* one bill_line row */
 	char unit[16];
 	int64_t rate_micro;
 	int64_t amount_cents;
-	char nem_trace[256];	/* trace of NEM_BANK / NEM_TRUEUP lines */
+	char nem_trace[1024];	/* trace of NEM_BANK / NEM_TRUEUP lines */
+};
+
+/* Net metering / net billing in one TOU period of a service point. */
+struct br_bill_tou {
+	char sp_id[64];
+	char period[32];	/* the tariff's period name, e.g. on_peak */
+	char unit[16];
+	int64_t delivered_milli, received_milli;	/* net = the difference */
 };
 
 struct br_bill_bar {		/* one bar of the usage history */
 	char bill_id[128];
 	char period_start[11], period_end[11];
 	int days;
-	int64_t usage_milli;
+	int64_t usage_milli;	/* delivered */
+	int64_t received_milli;	/* received (exported, net metering) */
+};
+
+/*
+ * The usage history of one service unit (kWh, gal, CCF, therm ...): this
+ * bill and the account's earlier bills, oldest first, this bill last.
+ */
+struct br_bill_series {
+	char unit[16];
+	char kind[16];		/* service kind (electric, water, gas) */
+	struct br_bill_bar bar[BR_RENDER_HISTORY];
+	int n;
+	int received;		/* some bar has received usage */
 };
 
 struct br_bill_nem {		/* net-metering bank of a service point */
@@ -136,10 +158,14 @@ struct br_bill_doc {
 	int nnotes;
 	struct br_bill_nem *nem;	/* only when the store keeps a bank */
 	size_t nnem;
-	/* usage history, oldest first, this bill last */
-	struct br_bill_bar hist[BR_RENDER_HISTORY];
+	/* NEM per TOU period (NEM_BANK traces; net billing: ENERGY_<P>
+	 * and EXPORT_<P> lines), by service point, in tariff order */
+	struct br_bill_tou *tou;
+	size_t ntou;
+	/* usage history, one series per unit of the bill's delivered
+	 * meters (first seen first): never two units summed */
+	struct br_bill_series hist[BR_RENDER_SERIES];
 	int nhist;
-	char hist_unit[16];
 	/* remittance stub; scanline "" when the account has no digits */
 	char scanline[32];
 	/* Intelligent Mail barcode (imb.h): settings, then this bill's code;
@@ -181,6 +207,16 @@ int br_bill_therm_line(const struct br_bill_doc *d,
  * EXPORT* lines of net billing: the energy exported and its credit.
  */
 int br_bill_nem_line(const struct br_bill_doc *d, const char *sp_id, int k,
+    char *buf, size_t n);
+
+/*
+ * The bar of series h for the same period last year: the bar before the
+ * last whose period ends in the same month one year earlier; -1 none.
+ */
+int br_bill_series_last_year(const struct br_bill_series *h);
+
+/* "Electric", "Water", "Gas" (kind capitalised) or "Usage". */
+const char *br_bill_series_label(const struct br_bill_series *h,
     char *buf, size_t n);
 
 /* The text bill (render_text.c). */

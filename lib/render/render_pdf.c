@@ -23,8 +23,9 @@
  * with its own UTF-8 (CID) subsets of its own code points
  * (br_pdf_bill_fonts), each string split into runs of the text face and
  * the CJK fallback; characters no face has are reported to the caller
- * (never a silent '?').  The print stream keeps the single-byte faces:
- * its characters outside WinAnsi are reported the same way.
+ * (never a silent '?').  The print stream embeds the single-byte faces
+ * once and draws a bill outside WinAnsi with that bill's own UTF-8
+ * subsets, loaded into the stream under tags of their own.
  */
 #include "render/render.h"
 #include "render/pdf_int.h"
@@ -112,7 +113,38 @@ draw_top(struct pdf *p)
 	p->y = 626;
 }
 
-static void
+/*
+ * "Questions about your bill? Call PHONE. Please pay by DATE." under
+ * the account summary (a credit or zero balance asks for no payment:
+ * no due date then), wrapped in x0..x1.  Returns the y below it.
+ */
+static float
+draw_questions(struct pdf *p, float x0, float x1, float y)
+{
+	const struct br_bill_doc *d = p->d;
+	char buf[300];
+	float y0 = p->y;
+
+	if (d->due_cents > 0)
+		snprintf(buf, sizeof(buf), "Questions about your bill? Call "
+		    "%s. Please pay by %s.", d->uphone[0] ? d->uphone :
+		    "customer service", d->due_date);
+	else
+		snprintf(buf, sizeof(buf), "Questions about your bill? Call "
+		    "%s.", d->uphone[0] ? d->uphone : "customer service");
+	p->y = y;
+	br_pdf_put_wrapped(p, x0 + 4, p->reg, 8, x1 - x0 - 8, buf);
+	y = p->y;
+	p->y = y0;
+	return y;
+}
+
+/*
+ * The account summary in x0..x1 from ytop, then the customer-service
+ * line (with the due date when a payment is due).  Returns the y below
+ * it.
+ */
+static float
 draw_summary(struct pdf *p, float x0, float x1, float ytop)
 {
 	const struct br_bill_doc *d = p->d;
@@ -164,7 +196,9 @@ draw_summary(struct pdf *p, float x0, float x1, float ytop)
 		    br_pdf_cents(d->total_cents - d->replaced_cents, b3,
 		    sizeof(b3)));
 		br_pdf_put(p, x0 + 4, y, p->reg, 8, 'l', x1 - x0 - 8, buf);
+		y -= 11;
 	}
+	return draw_questions(p, x0, x1, y - 4);
 }
 
 static const char *const months[12] = { "Jan", "Feb", "Mar", "Apr",
@@ -183,43 +217,96 @@ month_of(const char *date, int *year)
 	return m >= 1 && m <= 12 ? m : 0;
 }
 
+/* The legend of a chart with received bars, right-aligned at xr. */
+static void
+draw_legend(struct pdf *p, float xr, float y)
+{
+	float w = 62;
+
+	br_pdf_box(p, xr - w - 62, y, 5, 5, 0.6f);
+	br_pdf_put(p, xr - w - 55, y, p->reg, 6, 'l', 0, "delivered");
+	br_pdf_box(p, xr - w, y, 5, 5, 0.72f);
+	br_pdf_put(p, xr - w + 7, y, p->reg, 6, 'l', 0, "received (exported)");
+}
+
 /*
- * The usage history bar chart in the box x0..x1, top at ytop.  Returns
- * the height it takes: 120, or 130 with the "Same period last year"
- * line, which would otherwise sit under the next section's header.
+ * One series of the usage history, its block starting at ytop: the
+ * label when the chart has more than one series (multi), bars ch high
+ * (delivered above the axis, received below it, one scale), month
+ * labels, this period and the same period last year.  Returns the
+ * block's height.
  */
 static float
-draw_history(struct pdf *p, float x0, float x1, float ytop)
+draw_series(struct pdf *p, const struct br_bill_series *h, float x0,
+    float x1, float ytop, float ch, int multi)
 {
-	const struct br_bill_doc *d = p->d;
-	const float ch = 60.0f, base = ytop - 18 - ch;
-	char buf[160], q[48];
-	int64_t max = 0;
-	float bw, x;
-	int i, m, yr, cy, cm;
+	const struct br_bill_bar *c = &h->bar[h->n - 1];
+	char buf[200], q[48], r[48], avg[48], lbl[32];
+	int64_t maxd = 0, maxr = 0, all;
+	float y = ytop, base, axis, span = ch - 10, up, bw, x;
+	int i, m, yr, ly;
 
-	snprintf(buf, sizeof(buf), "USAGE HISTORY (%s)", d->hist_unit[0] ?
-	    d->hist_unit : "no metered usage");
-	br_pdf_box(p, x0, ytop - 4, x1 - x0, 15, 0.88f);
-	br_pdf_put(p, x0 + 4, ytop, p->bold, 9.5f, 'l', 0, buf);
-	if (d->nhist == 0)
-		return 120;
-	for (i = 0; i < d->nhist; i++)
-		if (d->hist[i].usage_milli > max)
-			max = d->hist[i].usage_milli;
+	br_decimal_format(c->days > 0 ? c->usage_milli / c->days : 0, 3, 1,
+	    avg, sizeof(avg));
+	br_decimal_format(c->usage_milli, 3, 0, q, sizeof(q));
+	ly = br_bill_series_last_year(h);
+	if (multi) {
+		/* "Water (gal)    3886 this period, 125.4/day; last year
+		 * 3500" on one line above the chart. */
+		snprintf(buf, sizeof(buf), "%s (%s)", br_bill_series_label(h,
+		    lbl, sizeof(lbl)), h->unit);
+		br_pdf_put(p, x0 + 4, y - 7, p->bold, 7.5f, 'l', 0, buf);
+		if (h->received)
+			snprintf(buf, sizeof(buf), "%s delivered, %s "
+			    "received", q, br_decimal_format(
+			    c->received_milli, 3, 0, r, sizeof(r)));
+		else
+			snprintf(buf, sizeof(buf), "%s this period, %s/day", q,
+			    avg);
+		if (ly >= 0) {
+			size_t l = strlen(buf);
+			snprintf(buf + l, sizeof(buf) - l, "; last year %s",
+			    br_decimal_format(h->bar[ly].usage_milli, 3, 0, r,
+			    sizeof(r)));
+		}
+		br_pdf_put(p, x1 - 4, y - 7, p->reg, 7, 'r', x1 - x0 - 70, buf);
+		y -= 10;
+	}
+	base = y - ch;
+	for (i = 0; i < h->n; i++) {
+		if (h->bar[i].usage_milli > maxd)
+			maxd = h->bar[i].usage_milli;
+		if (h->bar[i].received_milli > maxr)
+			maxr = h->bar[i].received_milli;
+	}
+	all = maxd + maxr;
+	up = all > 0 ? span * (float)(maxd * 1000 / all) / 1000.0f : span;
+	axis = base + (span - up);
+	if (h->received)
+		draw_legend(p, x1 - 4, base + ch - 6);
 	br_pdf_put(p, x0 + 2, base + ch - 6, p->reg, 6, 'l', 0,
-	    br_decimal_format(max, 3, 0, q, sizeof(q)));
-	br_pdf_hline(p, x0 + 2, x1 - 2, base, 0.5f);
+	    br_decimal_format(maxd, 3, 0, r, sizeof(r)));
+	if (maxr > 0)
+		br_pdf_put(p, x0 + 2, base + 1, p->reg, 6, 'l', 0,
+		    br_decimal_format(maxr, 3, 0, r, sizeof(r)));
+	br_pdf_hline(p, x0 + 2, x1 - 2, axis, 0.5f);
 	bw = (x1 - x0 - 28) / BR_RENDER_HISTORY;
-	for (i = 0; i < d->nhist; i++) {
-		const struct br_bill_bar *b = &d->hist[i];
-		int64_t permille = max > 0 ? b->usage_milli * 1000 / max : 0;
-		float h = (float)(permille < 0 ? 0 : permille) * (ch - 10) /
-		    1000.0f;
+	for (i = 0; i < h->n; i++) {
+		const struct br_bill_bar *b = &h->bar[i];
+		int64_t pd = all > 0 && b->usage_milli > 0 ?
+		    b->usage_milli * 1000 / all : 0;
+		int64_t pr = all > 0 && b->received_milli > 0 ?
+		    b->received_milli * 1000 / all : 0;
+		int cur = i == h->n - 1;
 
-		x = x0 + 24 + (float)(BR_RENDER_HISTORY - d->nhist + i) * bw;
-		br_pdf_box(p, x + 2, base, bw - 4, h,
-		    i == d->nhist - 1 ? 0.15f : 0.6f);
+		x = x0 + 24 + (float)(BR_RENDER_HISTORY - h->n + i) * bw;
+		br_pdf_box(p, x + 2, axis, bw - 4, (float)pd * span / 1000.0f,
+		    cur ? 0.15f : 0.6f);
+		if (pr > 0) {
+			float hr = (float)pr * span / 1000.0f;
+			br_pdf_box(p, x + 2, axis - hr, bw - 4, hr,
+			    cur ? 0.45f : 0.72f);
+		}
 		m = month_of(b->period_end, &yr);
 		br_pdf_put(p, x + bw / 2, base - 8, p->reg, 6, 'c', 0,
 		    m ? months[m - 1] : "?");
@@ -229,33 +316,59 @@ draw_history(struct pdf *p, float x0, float x1, float ytop)
 			    buf);
 		}
 	}
+	if (multi)
+		return ytop - (base - 15) + 6;
 	/* This period: average per day, and the same month last year. */
-	{
-		const struct br_bill_bar *c = &d->hist[d->nhist - 1];
-		char avg[48];
-
-		br_decimal_format(c->days > 0 ? c->usage_milli / c->days : 0,
-		    3, 1, avg, sizeof(avg));
+	if (h->received)
+		snprintf(buf, sizeof(buf), "This period: %s %s delivered, %s "
+		    "received, %d days", q, h->unit, br_decimal_format(
+		    c->received_milli, 3, 0, r, sizeof(r)), c->days);
+	else
 		snprintf(buf, sizeof(buf), "This period: %s %s, %d days, "
-		    "average %s %s/day", br_decimal_format(c->usage_milli, 3,
-		    0, q, sizeof(q)), d->hist_unit, c->days, avg, d->hist_unit);
-		br_pdf_put(p, x0 + 4, base - 26, p->reg, 7.5f, 'l', x1 - x0 - 8,
-		    buf);
-		cm = month_of(c->period_end, &cy);
-		for (i = 0; i < d->nhist - 1; i++) {
-			m = month_of(d->hist[i].period_end, &yr);
-			if (m == cm && yr == cy - 1) {
-				snprintf(buf, sizeof(buf), "Same period last "
-				    "year: %s %s", br_decimal_format(
-				    d->hist[i].usage_milli, 3, 0, q,
-				    sizeof(q)), d->hist_unit);
-				br_pdf_put(p, x0 + 4, base - 36, p->reg, 7.5f,
-				    'l', x1 - x0 - 8, buf);
-				return 130;
-			}
-		}
-	}
-	return 120;
+		    "average %s %s/day", q, h->unit, c->days, avg, h->unit);
+	br_pdf_put(p, x0 + 4, base - 26, p->reg, 7.5f, 'l', x1 - x0 - 8, buf);
+	if (ly < 0)
+		return ytop - (base - 26) + 16;
+	snprintf(buf, sizeof(buf), "Same period last year: %s %s",
+	    br_decimal_format(h->bar[ly].usage_milli, 3, 0, q, sizeof(q)),
+	    h->unit);
+	br_pdf_put(p, x0 + 4, base - 36, p->reg, 7.5f, 'l', x1 - x0 - 8, buf);
+	return ytop - (base - 36) + 16;
+}
+
+/*
+ * The usage history in the box x0..x1, top at ytop: one chart per
+ * service unit (an electric + water account gets a kWh and a gal
+ * chart, never one sum), 60 points high, or 28 each when there are
+ * more.  Returns the height it takes (120, or 130 with the "Same period
+ * last year" line, for one series), so the next section starts below
+ * it.
+ */
+static float
+draw_history(struct pdf *p, float x0, float x1, float ytop)
+{
+	const struct br_bill_doc *d = p->d;
+	char buf[160];
+	float y = ytop - 18;
+	int k, n = 0;
+
+	for (k = 0; k < d->nhist; k++)
+		n += d->hist[k].n > 0;
+	if (n == 1)
+		snprintf(buf, sizeof(buf), "USAGE HISTORY (%s)",
+		    d->hist[0].unit);
+	else
+		snprintf(buf, sizeof(buf), "USAGE HISTORY%s", n == 0 ?
+		    " (no metered usage)" : "");
+	br_pdf_box(p, x0, ytop - 4, x1 - x0, 15, 0.88f);
+	br_pdf_put(p, x0 + 4, ytop, p->bold, 9.5f, 'l', 0, buf);
+	if (n == 0)
+		return 120;
+	for (k = 0; k < d->nhist; k++)
+		if (d->hist[k].n > 0)
+			y -= draw_series(p, &d->hist[k], x0, x1, y,
+			    n == 1 ? 60 : 28, n > 1);
+	return ytop - y + (n > 1 ? 6 : 0);
 }
 
 /* The agreements i..j-1 of one service point, a line each. */
@@ -316,6 +429,65 @@ draw_reads(struct pdf *p, const struct br_bill_meterrow *m)
 	br_pdf_put(p, LEFT + 20, p->y, p->reg, 7.5f, 'l', RIGHT - LEFT - 24,
 	    buf);
 	p->y -= 10;
+}
+
+/*
+ * Net metering / net billing per TOU period of service point sp_id: a
+ * small table of delivered, received and net energy (kept on one page).
+ */
+static void
+draw_tou(struct pdf *p, const char *sp_id)
+{
+	const struct br_bill_doc *d = p->d;
+	char a[48], b[48], c[48];
+	size_t i, n = 0;
+
+	for (i = 0; i < d->ntou; i++)
+		n += strcmp(d->tou[i].sp_id, sp_id) == 0;
+	if (n == 0)
+		return;
+	br_pdf_need(p, 13 + 10.0f * (float)n);
+	br_pdf_put(p, LEFT + 12, p->y, p->bold, 8, 'l', 0, "TOU period");
+	br_pdf_put(p, 300, p->y, p->bold, 8, 'r', 0, "Delivered");
+	br_pdf_put(p, 400, p->y, p->bold, 8, 'r', 0, "Received (exported)");
+	br_pdf_put(p, 480, p->y, p->bold, 8, 'r', 0, "Net");
+	p->y -= 10;
+	for (i = 0; i < d->ntou; i++) {
+		const struct br_bill_tou *t = &d->tou[i];
+
+		if (strcmp(t->sp_id, sp_id) != 0)
+			continue;
+		br_pdf_put(p, LEFT + 20, p->y, p->reg, 8, 'l', 120, t->period);
+		br_pdf_put(p, 300, p->y, p->reg, 8, 'r', 0, br_decimal_format(
+		    t->delivered_milli, 3, 3, a, sizeof(a)));
+		br_pdf_put(p, 400, p->y, p->reg, 8, 'r', 0, br_decimal_format(
+		    t->received_milli, 3, 3, b, sizeof(b)));
+		br_pdf_put(p, 480, p->y, p->reg, 8, 'r', 0, br_decimal_format(
+		    t->delivered_milli - t->received_milli, 3, 3, c,
+		    sizeof(c)));
+		br_pdf_put(p, 486, p->y, p->reg, 8, 'l', 0, t->unit);
+		p->y -= 10;
+	}
+	p->y -= 3;
+}
+
+/* The meter table's header; continued: on a new page, with the
+ * section's name. */
+static void
+meter_header(struct pdf *p, int continued)
+{
+	if (continued) {
+		br_pdf_put(p, LEFT + 4, p->y, p->bold, 9.5f, 'l', 0,
+		    "SERVICE AND METERS (continued)");
+		p->y -= 14;
+	}
+	br_pdf_put(p, LEFT + 12, p->y, p->bold, 8, 'l', 0, "Meter");
+	br_pdf_put(p, 170, p->y, p->bold, 8, 'l', 0, "Register");
+	br_pdf_put(p, 300, p->y, p->bold, 8, 'r', 0, "Multiplier");
+	br_pdf_put(p, 400, p->y, p->bold, 8, 'r', 0, "Usage");
+	br_pdf_put(p, 406, p->y, p->bold, 8, 'l', 0, "Unit");
+	br_pdf_put(p, RIGHT - 4, p->y, p->bold, 8, 'r', 0, "Estimated");
+	p->y -= 11;
 }
 
 static void
@@ -387,21 +559,17 @@ draw_service(struct pdf *p)
 				    'l', RIGHT - LEFT - 16, buf);
 				p->y -= 11;
 			}
+			draw_tou(p, sv->sp_id);
 		}
 		br_pdf_need(p, 24);
-		br_pdf_put(p, LEFT + 12, p->y, p->bold, 8, 'l', 0, "Meter");
-		br_pdf_put(p, 170, p->y, p->bold, 8, 'l', 0, "Register");
-		br_pdf_put(p, 300, p->y, p->bold, 8, 'r', 0, "Multiplier");
-		br_pdf_put(p, 400, p->y, p->bold, 8, 'r', 0, "Usage");
-		br_pdf_put(p, 406, p->y, p->bold, 8, 'l', 0, "Unit");
-		br_pdf_put(p, RIGHT - 4, p->y, p->bold, 8, 'r', 0, "Estimated");
-		p->y -= 11;
+		meter_header(p, 0);
 		for (k = 0; k < d->nmeters; k++) {
 			const struct br_bill_meterrow *m = &d->meters[k];
 
 			if (strcmp(m->group, group) != 0)
 				continue;
-			br_pdf_need(p, 11);
+			if (br_pdf_need(p, 11))
+				meter_header(p, 1);
 			br_pdf_put(p, LEFT + 12, p->y, p->reg, 8.5f, 'l', 120,
 			    m->meter_id);
 			br_pdf_put(p, 170, p->y, p->reg, 8.5f, 'l', 0,
@@ -510,9 +678,13 @@ draw_charges(struct pdf *p)
 	const struct br_bill_doc *d = p->d;
 	char prev_sp[64] = "", buf[128], a[48];
 	int64_t taxes = 0;
-	size_t i;
+	size_t i, nlast = 0;
 	int ntax = 0;
 
+	/* The last row keeps the total company (not when the tax block
+	 * ends the table). */
+	for (i = 0; i < d->nitems && nlast != (size_t)-1; i++)
+		nlast = is_tax(&d->items[i]) ? (size_t)-1 : i + 1;
 	br_pdf_heading(p, "CURRENT CHARGES");
 	br_pdf_need(p, 24);
 	charges_header(p, 0);
@@ -535,6 +707,8 @@ draw_charges(struct pdf *p)
 			p->y -= 11;
 			snprintf(prev_sp, sizeof(prev_sp), "%s", it->sp_id);
 		}
+		if (i + 1 == nlast && br_pdf_need(p, 11 + 18))
+			charges_header(p, 1);	/* the total keeps a row */
 		charge_row(p, it);
 	}
 	if (ntax > 0) {
@@ -561,23 +735,21 @@ draw_charges(struct pdf *p)
 	p->y -= 14;
 }
 
+/* 1 when the bill has a message for the MESSAGES section. */
+static int
+has_messages(const struct br_bill_doc *d)
+{
+	return d->estimated || d->nnotes > 0 || d->replaces[0] != '\0' ||
+	    d->due_cents < 0;
+}
+
 static void
 draw_messages(struct pdf *p)
 {
 	const struct br_bill_doc *d = p->d;
 	char buf[300], a[48], b[48], c[48];
-	float h = 18 + 13;	/* heading, the questions line */
 	int k;
 
-	/* The section stays whole: it moves to the next page (with the
-	 * continued-page header) rather than leave a line behind. */
-	h += d->estimated ? 13 : 0;
-	h += d->replaces[0] != '\0' ? 12 : 0;
-	h += d->due_cents < 0 ? 12 : 0;
-	for (k = 0; k < d->nnotes; k++)
-		h += 11.0f * (float)br_pdf_wrap_lines(p, LEFT + 4, p->reg, 8.5f,
-		    RIGHT - LEFT - 8, d->notes[k], 0);
-	br_pdf_need(p, h);
 	br_pdf_heading(p, "MESSAGES");
 	if (d->estimated) {
 		br_pdf_need(p, 13);
@@ -610,18 +782,32 @@ draw_messages(struct pdf *p)
 		br_pdf_put(p, LEFT + 4, p->y, p->reg, 8.5f, 'l', 0, buf);
 		p->y -= 12;
 	}
-	br_pdf_need(p, 13);
-	/* A credit or zero balance asks for no payment ("No payment is
-	 * due" above): no due date then. */
-	if (d->due_cents > 0)
-		snprintf(buf, sizeof(buf), "Questions about your bill? Call "
-		    "%s. Please pay by %s.", d->uphone[0] ? d->uphone :
-		    "customer service", d->due_date);
-	else
-		snprintf(buf, sizeof(buf), "Questions about your bill? Call "
-		    "%s.", d->uphone[0] ? d->uphone : "customer service");
-	br_pdf_put(p, LEFT + 4, p->y, p->reg, 8.5f, 'l', RIGHT - LEFT - 8, buf);
-	p->y -= 12;
+}
+
+/*
+ * Draw section fn: when it does not fit in the rest of the page but
+ * fits on a fresh one, it moves there whole (a continued page carries
+ * whole sections, never a stray line); a section longer than a page
+ * flows over pages, its table header repeated.  The last tail points
+ * of the section are the space after it, which need not fit.
+ */
+static void
+section(struct pdf *p, void (*fn)(struct pdf *), float tail)
+{
+	float y = p->y, floor = p->floor, h;
+
+	p->dry = 1;
+	p->y = 0;
+	p->floor = -1e9f;
+	fn(p);
+	h = -p->y;
+	p->dry = 0;
+	p->y = y;
+	p->floor = floor;
+	h -= tail;
+	if (p->y - h < p->floor && h <= TOP - 24 - FLOOR)
+		br_pdf_new_page(p);
+	fn(p);
 }
 
 /* The remittance stub below the tear-off line of page 1. */
@@ -677,17 +863,21 @@ static int
 draw_bill(struct pdf *p, const struct br_bill_doc *d)
 {
 	HPDF_Page page1;
+	float left;
 
 	p->d = d;
 	p->pageno = 0;
 	br_pdf_new_page(p);
 	page1 = p->page;
 	draw_top(p);
-	draw_summary(p, LEFT, 300, p->y);
+	left = draw_summary(p, LEFT, 300, p->y);
 	p->y -= draw_history(p, 316, RIGHT, p->y);
-	draw_service(p);
-	draw_charges(p);
-	draw_messages(p);
+	if (left - 6 < p->y)
+		p->y = left - 6;
+	section(p, draw_service, 14);
+	section(p, draw_charges, 14);
+	if (has_messages(d))
+		section(p, draw_messages, 0);
 	draw_stub(p, page1);
 	return p->pageno;
 }
@@ -789,7 +979,47 @@ struct br_pdf_stream {
 	struct pdf p;
 	char date[11];		/* latest bill date */
 	char title[200];
+	long nwide;		/* bills drawn with their own UTF-8 fonts */
 };
+
+/* 1 when s has a byte outside ASCII. */
+static int
+nonascii(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s >= 0x80)
+			return 1;
+	return 0;
+}
+
+/*
+ * 1 when some text of d may leave WinAnsi (a byte outside ASCII in the
+ * names, addresses, descriptions and messages): the stream then lays the
+ * bill out once more to learn its characters.  A field missed here is
+ * still reported (GLYPH_MISSING), never dropped silently.
+ */
+static int
+doc_maybe_wide(const struct br_bill_doc *d)
+{
+	size_t i;
+	int k;
+
+	if (nonascii(d->uname) || nonascii(d->uaddr) || nonascii(d->name) ||
+	    nonascii(d->mailing) || nonascii(d->uphone))
+		return 1;
+	for (i = 0; i < d->nsvc; i++)
+		if (nonascii(d->svc[i].address) || nonascii(d->svc[i].sp_id) ||
+		    nonascii(d->svc[i].rate_code))
+			return 1;
+	for (i = 0; i < d->nitems; i++)
+		if (nonascii(d->items[i].description) ||
+		    nonascii(d->items[i].unit))
+			return 1;
+	for (k = 0; k < d->nnotes; k++)
+		if (nonascii(d->notes[k]))
+			return 1;
+	return 0;
+}
 
 struct br_pdf_stream *
 br_pdf_stream_new(const struct br_pdf_fonts *pf, const char *cycle_id,
@@ -816,12 +1046,41 @@ br_pdf_stream_add(struct br_pdf_stream *ps, const struct br_bill_doc *d,
     int *first_page, int *pages, struct br_pdf_glyphs *miss,
     struct br_error *err)
 {
-	struct pdf *p = &ps->p;
+	struct pdf *p = &ps->p, scratch;
+	struct br_pdf_bill_fonts bf;
+	HPDF_Font save[3];
+	int own = 0, rc;
 
 	*first_page = p->total + 1;
+	if (doc_maybe_wide(d)) {
+		/* Its characters (a layout of its own), then its fonts. */
+		if (br_pdf_doc_new(&scratch, p->pf, NULL, "print stream",
+		    err) != 0)
+			return -1;
+		draw_bill(&scratch, d);
+		rc = !scratch.wide ? 0 : br_pdf_bill_fonts(p->pf, scratch.cps,
+		    scratch.ncp, &bf, err);
+		own = rc == 0 && scratch.wide;
+		HPDF_Free(scratch.doc);
+		free(scratch.cps);
+		if (rc != 0)
+			return -1;
+		if (own && br_pdf_use_bill_fonts(p, &bf, ps->nwide++,
+		    save) != 0) {
+			br_pdf_bill_fonts_free(&bf);
+			return br_error_set(err, BR_EINTERNAL, NULL, 0, "print "
+			    "stream, bill '%s': cannot load its fonts "
+			    "(libharu error 0x%04X)", d->bill_id,
+			    (unsigned)p->error);
+		}
+	}
 	p->ncp = 0;
 	*pages = draw_bill(p, d);
-	report_missing(p, NULL, miss);
+	report_missing(p, own ? &bf : NULL, miss);
+	if (own) {
+		br_pdf_use_bill_fonts(p, NULL, 0, save);
+		br_pdf_bill_fonts_free(&bf);
+	}
 	if (p->total % 2 != 0) {
 		/* Duplex: the next bill starts on the front of a sheet. */
 		p->page = HPDF_AddPage(p->doc);

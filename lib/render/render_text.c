@@ -126,6 +126,88 @@ wrap(FILE *f, const char *s)
 		fprintf(f, "  %s\n", s);
 }
 
+/*
+ * Net metering / net billing per TOU period of service point sp_id:
+ *   TOU period               Delivered      Received           Net
+ *     on_peak                  120.000        80.000        40.000 kWh
+ */
+static void
+print_tou(const struct br_bill_doc *d, const char *sp_id, FILE *f)
+{
+	char a[32], b[32], c[32];
+	size_t i;
+	int head = 0;
+
+	for (i = 0; i < d->ntou; i++) {
+		const struct br_bill_tou *t = &d->tou[i];
+
+		if (strcmp(t->sp_id, sp_id) != 0)
+			continue;
+		if (!head++)
+			fprintf(f, "  %-22s %13s %13s %13s\n", "TOU period",
+			    "Delivered", "Received", "Net");
+		fprintf(f, "    %-20.20s %13s %13s %13s %s\n", t->period,
+		    milli(t->delivered_milli, a, sizeof(a)),
+		    milli(t->received_milli, b, sizeof(b)),
+		    milli(t->delivered_milli - t->received_milli, c,
+		    sizeof(c)), t->unit);
+	}
+}
+
+/*
+ * The usage history, a table per service unit, oldest first:
+ *   USAGE HISTORY: ELECTRIC (kWh)
+ *     Period                    Days     Delivered      Received
+ *     2026-10-01 to 2026-10-31    31       387.903       217.535
+ *     This period: average 12.513 kWh/day; same period last year ...
+ * (the Received column only for a series with received usage).
+ */
+static void
+print_history(const struct br_bill_doc *d, FILE *f)
+{
+	char a[32], b[32], lbl[32];
+	int k, i, ly;
+
+	for (k = 0; k < d->nhist; k++) {
+		const struct br_bill_series *h = &d->hist[k];
+		const struct br_bill_bar *c;
+
+		if (h->n == 0)
+			continue;
+		br_bill_series_label(h, lbl, sizeof(lbl));
+		for (i = 0; lbl[i]; i++)
+			if (lbl[i] >= 'a' && lbl[i] <= 'z')
+				lbl[i] = (char)(lbl[i] - 'a' + 'A');
+		fprintf(f, "USAGE HISTORY: %s (%s)\n", lbl, h->unit);
+		if (h->received)
+			fprintf(f, "  %-24s %5s %13s %13s\n", "Period", "Days",
+			    "Delivered", "Received");
+		else
+			fprintf(f, "  %-24s %5s %13s\n", "Period", "Days",
+			    "Delivered");
+		for (i = 0; i < h->n; i++) {
+			const struct br_bill_bar *r = &h->bar[i];
+
+			fprintf(f, "  %s to %s %5d %13s", r->period_start,
+			    r->period_end, r->days, milli(r->usage_milli, a,
+			    sizeof(a)));
+			if (h->received)
+				fprintf(f, " %13s", milli(r->received_milli, b,
+				    sizeof(b)));
+			fputc('\n', f);
+		}
+		c = &h->bar[h->n - 1];
+		fprintf(f, "  This period: average %s %s/day",
+		    milli(c->days > 0 ? c->usage_milli / c->days : 0, a,
+		    sizeof(a)), h->unit);
+		if ((ly = br_bill_series_last_year(h)) >= 0)
+			fprintf(f, "; same period last year %s %s",
+			    milli(h->bar[ly].usage_milli, b, sizeof(b)),
+			    h->unit);
+		fputs("\n\n", f);
+	}
+}
+
 static void
 print_service(const struct br_bill_doc *d, FILE *f)
 {
@@ -155,6 +237,7 @@ print_service(const struct br_bill_doc *d, FILE *f)
 		for (k = 0; br_bill_nem_line(d, sv->sp_id, (int)k, nl,
 		    sizeof(nl)); k++)
 			wrap(f, nl);
+		print_tou(d, sv->sp_id, f);
 		print_meters(d, sv->sp_id, f);
 		fputc('\n', f);
 	}
@@ -250,6 +333,7 @@ br_render_text(const struct br_bill_doc *d, FILE *f)
 	amount_line(f, label, d->due_cents);
 	rule(f, '-');
 	fputc('\n', f);
+	print_history(d, f);
 	print_service(d, f);
 	print_charges(d, f);
 	if (d->estimated || d->due_cents < 0 || d->replaces[0] != '\0' ||

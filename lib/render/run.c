@@ -233,8 +233,8 @@ paginate(struct br_pdf_stream *ps, struct br_bill_doc *b, int formats,
 		if (br_pdf_stream_add(ps, b, &b->first_page, &b->pages, &sm,
 		    err) != 0)
 			return -1;
-		/* The stream's single-byte faces: report what the bill's
-		 * own PDF could print but the stream cannot. */
+		/* What the stream could not print (no face has it, or a
+		 * field the stream's check for non-ASCII text missed). */
 		for (k = 0; k < sm.n && k < 8; k++)
 			glyph_add(miss, sm.cp[k]);
 		*next_page = br_pdf_stream_pages(ps) + 1;
