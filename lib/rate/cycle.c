@@ -206,8 +206,8 @@ meter_use(struct run *r, const char *meter_id, const char *unit)
 		r->capmeters = cap;
 	}
 	memset(&r->meters[r->nmeters], 0, sizeof(r->meters[0]));
-	snprintf(r->meters[r->nmeters].meter_id, 64, "%s", meter_id);
-	snprintf(r->meters[r->nmeters].unit, 16, "%s", unit);
+	copy_text(r->meters[r->nmeters].meter_id, 64, meter_id);
+	copy_text(r->meters[r->nmeters].unit, 16, unit);
 	return &r->meters[r->nmeters++];
 }
 
@@ -232,13 +232,19 @@ load_meter_days(struct run *r, const char *meter_id, const char *unit,
 	sqlite3_bind_int(s, 4, channel);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct br_interval_day *d;
+		/* each column once, read through sqlite3_value_* (the
+		 * sqlite3_column_* calls lock the connection each time) */
+		sqlite3_value *vday = sqlite3_column_value(s, 0);
+		sqlite3_value *vlen = sqlite3_column_value(s, 1);
+		sqlite3_value *vvals = sqlite3_column_value(s, 3);
+		sqlite3_value *vqual = sqlite3_column_value(s, 4);
 		int32_t n = sqlite3_column_int(s, 2);
 		if (n <= 0 || n > 1440 ||
-		    sqlite3_column_bytes(s, 3) != 8 * n ||
-		    sqlite3_column_bytes(s, 4) != n)
+		    sqlite3_value_bytes(vvals) != 8 * n ||
+		    sqlite3_value_bytes(vqual) != n)
 			return br_error_set(r->err, BR_EINPUT, r->st->path, 0,
 			    "corrupt interval_day row for meter '%s' day %d",
-			    meter_id, sqlite3_column_int(s, 0));
+			    meter_id, sqlite3_value_int(vday));
 		if (r->ndays == r->capdays) {
 			size_t cap = r->capdays ? 2 * r->capdays : 64;
 			d = realloc(r->days, cap * sizeof(*d));
@@ -265,16 +271,16 @@ load_meter_days(struct run *r, const char *meter_id, const char *unit,
 		}
 		copy_text(d->meter_id, sizeof(d->meter_id), meter_id);
 		d->channel = channel;
-		d->day = sqlite3_column_int(s, 0);
-		d->interval_s = sqlite3_column_int(s, 1);
+		d->day = sqlite3_value_int(vday);
+		d->interval_s = sqlite3_value_int(vlen);
 		d->n = n;
 		r->ndays++;
 		if (d->interval_s <= 0)
 			return br_error_set(r->err, BR_EINPUT, r->st->path, 0,
 			    "bad interval length for meter '%s'", meter_id);
-		br_store_unpack_values(sqlite3_column_blob(s, 3), n,
+		br_store_unpack_values(sqlite3_value_blob(vvals), n,
 		    d->values);
-		memcpy(d->quality, sqlite3_column_blob(s, 4), (size_t)n);
+		memcpy(d->quality, sqlite3_value_blob(vqual), (size_t)n);
 		br_rate_day_usage(d, &mu->usage, &mu->estimated,
 		    &mu->missing);
 	}
@@ -487,8 +493,8 @@ rate_agreement(struct run *r, struct agreement *a,
 		if (ninst == sizeof(inst) / sizeof(inst[0]))
 			return br_error_set(r->err, BR_EINPUT, r->st->path, 0,
 			    "too many meters at service point '%s'", a->sp_id);
-		snprintf(inst[ninst].id, sizeof(inst[0].id), "%s", meter);
-		snprintf(inst[ninst].unit, sizeof(inst[0].unit), "%s", unit);
+		copy_text(inst[ninst].id, sizeof(inst[0].id), meter);
+		copy_text(inst[ninst].unit, sizeof(inst[0].unit), unit);
 		inst[ninst].from = from;
 		inst[ninst].to = to;
 		ninst++;
@@ -638,7 +644,7 @@ bill_account(struct run *r, struct agreement *a, size_t n)
 	const char *st, *hold;
 	struct br_rate_target tg;
 	int64_t total = 0;
-	size_t i;
+	size_t i, n0;
 	int rc, held;
 
 	if (r->o->target != NULL) {
@@ -650,11 +656,17 @@ bill_account(struct run *r, struct agreement *a, size_t n)
 		snprintf(bill_id, sizeof(bill_id), "%s", tg.bill_id);
 		goto rate;
 	}
-	snprintf(bill_id, sizeof(bill_id), "%s-%s", r->cycle, a->account_id);
+	copy_text(bill_id, sizeof(bill_id), r->cycle);
+	n0 = strlen(bill_id);
+	if (n0 + 1 < sizeof(bill_id)) {
+		bill_id[n0] = '-';
+		copy_text(bill_id + n0 + 1, sizeof(bill_id) - n0 - 1,
+		    a->account_id);
+	}
 	sqlite3_reset(r->q_bill);
 	sqlite3_bind_text(r->q_bill, 1, bill_id, -1, SQLITE_TRANSIENT);
 	if ((rc = sqlite3_step(r->q_bill)) == SQLITE_ROW)
-		snprintf(status, sizeof(status), "%s", col(r->q_bill, 0));
+		copy_text(status, sizeof(status), col(r->q_bill, 0));
 	sqlite3_reset(r->q_bill);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return br_store_fail(r->st, "read bill", r->err);
@@ -872,10 +884,10 @@ load_agreements(struct run *r, struct agreement **out, size_t *nout)
 			v = a;
 		}
 		a = &v[n];
-		snprintf(a->account_id, sizeof(a->account_id), "%s", col(s, 0));
-		snprintf(a->sp_id, sizeof(a->sp_id), "%s", col(s, 1));
-		snprintf(a->rate_code, sizeof(a->rate_code), "%s", col(s, 2));
-		snprintf(a->net_metering, sizeof(a->net_metering), "%s",
+		copy_text(a->account_id, sizeof(a->account_id), col(s, 0));
+		copy_text(a->sp_id, sizeof(a->sp_id), col(s, 1));
+		copy_text(a->rate_code, sizeof(a->rate_code), col(s, 2));
+		copy_text(a->net_metering, sizeof(a->net_metering),
 		    col(s, 5));
 		memset(&a->sum, 0, sizeof(a->sum));
 		if (parse_day(r, col(s, 3), "service_agreement", &a->first))
