@@ -30,22 +30,27 @@
 # Needs sqlite3 and awk.  Removes the temporary directory at the end.
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
-runs=1 slots=96 old= keep=
+runs=1 slots=96 old= keep= bin= meters=
+usage() {
+	echo "usage: bench-rate.sh [--runs N] [--hourly]" \
+	    "[--compare OLD_BUILD] [--keep DIR] [BUILD_DIR [METERS]]" >&2
+	exit 64
+}
 while [ $# -gt 0 ]; do
 	case $1 in
-	--runs) runs=$2; shift 2 ;;
+	--runs) [ $# -ge 2 ] || usage; runs=$2; shift 2 ;;
 	--hourly) slots=24; shift ;;
-	--compare) old=$(cd "$2" && pwd); shift 2 ;;
-	--keep) keep=$2; shift 2 ;;
-	--) shift; break ;;
-	-*) echo "usage: bench-rate.sh [--runs N] [--hourly]" \
-	    "[--compare OLD_BUILD] [--keep DIR] [BUILD_DIR [METERS]]" >&2
-	    exit 64 ;;
-	*) break ;;
+	--compare) [ $# -ge 2 ] || usage; old=$(cd "$2" && pwd); shift 2 ;;
+	--keep) [ $# -ge 2 ] || usage; keep=$2; shift 2 ;;
+	-*) usage ;;
+	*) if [ -z "$bin" ]; then bin=$1
+	   elif [ -z "$meters" ]; then meters=$1
+	   else usage; fi
+	   shift ;;
 	esac
 done
-bin=${1:-$src/build}
-meters=${2:-10000}
+bin=${bin:-$src/build}
+meters=${meters:-10000}
 bin=$(cd "$bin" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
