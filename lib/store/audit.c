@@ -300,7 +300,7 @@ struct seal {
 	struct br_store *st;
 	sqlite3_stmt *rows[NAUDITED];	/* one point lookup per table */
 	sqlite3_stmt *lines;		/* bill_line range cursor */
-	int lines_live;			/* lines is on line_bill/line_seq */
+	int lines_live;			/* lines stands on line_seq */
 	char line_bill[256];
 	int64_t line_seq;
 	sqlite3_stmt *ins[SEAL_ROWS + 1];	/* by row count, lazily */
