@@ -152,7 +152,9 @@ main(int argc, char **argv)
 	ropts.rates_dir = opts.rates_dir;
 	if (cli.verbose)
 		opts.notice = held_notice;
-	if ((rc = br_cli_begin(&run, cli.db, 0, &shard, cli.output)) != 0)
+	/* single-threaded: no connection mutex (docs/performance.md) */
+	if ((rc = br_cli_begin(&run, cli.db, BR_STORE_ONE_THREAD, &shard,
+	    cli.output)) != 0)
 		return rc;
 	if (rebill && as_of != NULL && !force_date &&
 	    br_registry_check_date(run.st, "--as-of", as_of, &run.err) != 0)

@@ -82,60 +82,84 @@ fmt_i64(char *p, int64_t v)
 	return k;
 }
 
-/* Serialize the current row of s (all columns) into b. */
+/* Room for n more bytes (and a NUL) in b. */
+static int
+buf_room(struct buf *b, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t nc = (b->len + n + 1) * 2;
+		char *np = realloc(b->p, nc);
+		if (np == NULL)
+			return -1;
+		b->p = np;
+		b->cap = nc;
+	}
+	return 0;
+}
+
+/*
+ * Serialize the current row of s (all columns) into b.  Each column's
+ * room is reserved once and written in place (the seal serializes every
+ * audited row of a run: appending piece by piece was a third of it).
+ */
 static int
 serialize(sqlite3_stmt *s, int first_col, struct buf *b)
 {
+	static const char hexd[] = "0123456789abcdef";
 	int i, n = sqlite3_column_count(s);
-	char num[64];
 
 	b->len = 0;
-	if (buf_add(b, "", 0) != 0)
+	if (buf_room(b, 0) != 0)
 		return -1;
+	b->p[0] = '\0';
 	for (i = first_col; i < n; i++) {
 		const char *name = sqlite3_column_name(s, i);
-		int t = sqlite3_column_type(s, i);
-		if (buf_add(b, name, strlen(name)) || buf_add(b, "=", 1))
+		size_t nl = strlen(name), len = 0;
+		/* the value once (the sqlite3_value_* calls take no lock) */
+		sqlite3_value *cv = sqlite3_column_value(s, i);
+		int t = sqlite3_value_type(cv);
+		const unsigned char *v = NULL;
+		char *p;
+
+		if (t == SQLITE_FLOAT || t == SQLITE_TEXT || t == SQLITE_BLOB) {
+			/* FLOAT: never used by billrun; keep exact */
+			v = sqlite3_value_blob(cv);
+			len = (size_t)sqlite3_value_bytes(cv);
+		}
+		/* name=, tag, up to 20 digits, ':', value (hex: twice), ';' */
+		if (buf_room(b, nl + 24 + 2 * len) != 0)
 			return -1;
+		p = b->p + b->len;
+		memcpy(p, name, nl);
+		p += nl;
+		*p++ = '=';
 		switch (t) {
 		case SQLITE_INTEGER:
-			num[0] = 'i';
-			if (buf_add(b, num, 1 + fmt_i64(num + 1,
-			    sqlite3_column_int64(s, i))))
-				return -1;
+			*p++ = 'i';
+			p += fmt_i64(p, sqlite3_value_int64(cv));
 			break;
 		case SQLITE_NULL:
-			if (buf_add(b, "n", 1))
-				return -1;
+			*p++ = 'n';
 			break;
-		case SQLITE_FLOAT:	/* never used by billrun; keep exact */
-		case SQLITE_TEXT:
-		case SQLITE_BLOB: {
-			const unsigned char *v = sqlite3_column_blob(s, i);
-			int len = sqlite3_column_bytes(s, i), k;
-			size_t nn;
-			num[0] = t == SQLITE_BLOB ? 'b' : 't';
-			nn = 1 + fmt_i64(num + 1, len);
-			num[nn++] = ':';
-			if (buf_add(b, num, nn))
-				return -1;
+		default:
+			*p++ = t == SQLITE_BLOB ? 'b' : 't';
+			p += fmt_i64(p, (int64_t)len);
+			*p++ = ':';
 			if (t != SQLITE_BLOB) {
-				if (len > 0 && buf_add(b, (const char *)v,
-				    (size_t)len))
-					return -1;
+				if (len > 0)
+					memcpy(p, v, len);
+				p += len;
 				break;
 			}
-			for (k = 0; k < len; k++) {
-				static const char hexd[] = "0123456789abcdef";
-				char hx[2] = {hexd[v[k] >> 4], hexd[v[k] & 15]};
-				if (buf_add(b, hx, 2))
-					return -1;
+			for (size_t k = 0; k < len; k++) {
+				*p++ = hexd[v[k] >> 4];
+				*p++ = hexd[v[k] & 15];
 			}
 			break;
 		}
-		}
-		if (buf_add(b, ";", 1))
-			return -1;
+		*p++ = ';';
+		*p = '\0';
+		b->len = (size_t)(p - b->p);
 	}
 	return 0;
 }
@@ -264,6 +288,135 @@ lookup_content(struct br_store *st, sqlite3_stmt **rows, const char *tbl,
 }
 
 /*
+ * Sealing state.  Lookups of bill_line records, the bulk of a rating
+ * run's records (a bill's lines come in seq order after the bill), walk
+ * one range cursor per bill instead of seeking each line: the row the
+ * cursor steps to is the row the point lookup would read.  Seals are
+ * appended SEAL_ROWS per INSERT statement.
+ */
+#define SEAL_ROWS 32
+
+struct seal {
+	struct br_store *st;
+	sqlite3_stmt *rows[NAUDITED];	/* one point lookup per table */
+	sqlite3_stmt *lines;		/* bill_line range cursor */
+	int lines_live;			/* lines stands on line_seq */
+	char line_bill[256];
+	int64_t line_seq;
+	sqlite3_stmt *ins[SEAL_ROWS + 1];	/* by row count, lazily */
+	struct {
+		int64_t seq;
+		struct buf data;
+		char prev[65], hash[65];
+	} pend[SEAL_ROWS];
+	size_t npend;
+};
+
+/*
+ * bill_line's row key/seq (key "bill_id/seq") from the range cursor:
+ * 1 and the row serialized into b when it is the cursor's next row, 0
+ * when the cursor cannot tell (the caller seeks instead), -1 on error.
+ */
+static int
+next_line(struct seal *z, const char *key, struct buf *b,
+    struct br_error *err)
+{
+	const char *slash = strrchr(key, '/');
+	size_t blen;
+	int64_t seq;
+	int rc;
+
+	if (slash == NULL || (blen = (size_t)(slash - key)) >=
+	    sizeof(z->line_bill))
+		return 0;
+	seq = strtoll(slash + 1, NULL, 10);
+	if (!z->lines_live || seq != z->line_seq + 1 ||
+	    strncmp(z->line_bill, key, blen) != 0 ||
+	    z->line_bill[blen] != '\0') {
+		/* start a cursor at this line */
+		z->lines_live = 0;
+		if (z->lines == NULL && (z->lines = br_store_prepare(z->st,
+		    "SELECT * FROM bill_line WHERE bill_id = ?1 AND seq >= ?2 "
+		    "ORDER BY seq", err)) == NULL)
+			return -1;
+		sqlite3_reset(z->lines);
+		sqlite3_bind_text(z->lines, 1, key, (int)blen,
+		    SQLITE_TRANSIENT);
+		sqlite3_bind_int64(z->lines, 2, seq);
+		memcpy(z->line_bill, key, blen);
+		z->line_bill[blen] = '\0';
+	}
+	rc = sqlite3_step(z->lines);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return br_store_fail(z->st, "read audited row", err);
+	if (rc == SQLITE_ROW && sqlite3_column_type(z->lines, 1) ==
+	    SQLITE_INTEGER && sqlite3_column_int64(z->lines, 1) == seq) {
+		if (serialize(z->lines, 0, b) != 0)
+			return br_error_set(err, BR_ENOMEM, NULL, 0,
+			    "out of memory");
+		z->lines_live = 1;
+		z->line_seq = seq;
+		return 1;
+	}
+	sqlite3_reset(z->lines);
+	z->lines_live = 0;
+	return 0;
+}
+
+/* The INSERT of n seals (1 <= n <= SEAL_ROWS), prepared once. */
+static sqlite3_stmt *
+seal_insert(struct seal *z, size_t n, struct br_error *err)
+{
+	static const char head[] = "INSERT INTO audit_seal(seq, data, "
+	    "prev_hash, hash, run_id) VALUES";
+	char sql[sizeof(head) + SEAL_ROWS * 32];
+	size_t i, len = sizeof(head) - 1;
+
+	if (z->ins[n] != NULL)
+		return z->ins[n];
+	memcpy(sql, head, len);
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len,
+		    "%s(?,?,?,?,?)", i ? "," : "");
+	z->ins[n] = br_store_prepare(z->st, sql, err);
+	return z->ins[n];
+}
+
+/* Append the pending seals. */
+static int
+seal_flush(struct seal *z, struct br_error *err)
+{
+	sqlite3_stmt *s;
+	size_t i;
+	int rc;
+
+	if (z->npend == 0)
+		return 0;
+	if ((s = seal_insert(z, z->npend, err)) == NULL)
+		return -1;
+	for (i = 0; i < z->npend; i++) {
+		int k = (int)i * 5;
+		sqlite3_bind_int64(s, k + 1, z->pend[i].seq);
+		sqlite3_bind_text(s, k + 2, z->pend[i].data.p, -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_text(s, k + 3, z->pend[i].prev, -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_text(s, k + 4, z->pend[i].hash, -1,
+		    SQLITE_STATIC);
+		if (z->st->run_id > 0)
+			sqlite3_bind_int64(s, k + 5, z->st->run_id);
+		else
+			sqlite3_bind_null(s, k + 5);
+	}
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	z->npend = 0;
+	if (rc != SQLITE_DONE)
+		return br_store_fail(z->st, "seal audit log", err);
+	return 0;
+}
+
+/*
  * The triggers append (table, op, key) to audit_log.  Sealing walks this
  * transaction's records in seq order, serializes each row as of the
  * commit, chains the hash and appends (seq, content, prev_hash, hash) to
@@ -272,55 +425,59 @@ lookup_content(struct br_store *st, sqlite3_stmt **rows, const char *tbl,
 int
 br_audit_seal(struct br_store *st, int64_t from_seq, struct br_error *err)
 {
-	sqlite3_stmt *sel = NULL, *ins = NULL;
-	sqlite3_stmt *rows[NAUDITED] = {NULL};	/* one lookup per table */
-	struct buf b = {NULL, 0, 0};
-	char prev[65], hash[65];
+	sqlite3_stmt *sel = NULL;
+	struct seal *z;
+	char prev[65];
 	size_t ti;
 	int rc = -1, src;
 
+	if ((z = calloc(1, sizeof(*z))) == NULL)
+		return br_error_set(err, BR_ENOMEM, NULL, 0, "out of memory");
+	z->st = st;
 	if (prev_sealed(st, from_seq, prev, err) != 0)
-		return -1;
+		goto out;
 	sel = br_store_prepare(st, "SELECT seq, tbl, op, row_key FROM "
 	    "audit_log WHERE seq > ?1 ORDER BY seq", err);
-	ins = sel ? br_store_prepare(st, "INSERT INTO audit_seal(seq, data, "
-	    "prev_hash, hash, run_id) VALUES(?1, ?2, ?3, ?4, ?5)", err) : NULL;
-	if (ins == NULL)
+	if (sel == NULL)
 		goto out;
 	sqlite3_bind_int64(sel, 1, from_seq);
 	while ((src = sqlite3_step(sel)) == SQLITE_ROW) {
-		int64_t seq = sqlite3_column_int64(sel, 0);
 		const char *tbl = (const char *)sqlite3_column_text(sel, 1);
 		const char *op = (const char *)sqlite3_column_text(sel, 2);
 		const char *key = (const char *)sqlite3_column_text(sel, 3);
+		struct buf *b = &z->pend[z->npend].data;
+		int got = 0;
 
-		if (lookup_content(st, rows, tbl, key, &b, err) != 0)
+		z->pend[z->npend].seq = sqlite3_column_int64(sel, 0);
+		if (strcmp(tbl, "bill_line") == 0 &&
+		    (got = next_line(z, key, b, err)) < 0)
 			goto out;
-		chain_hash(prev, seq, tbl, op, key, b.p, hash);
-		sqlite3_reset(ins);
-		sqlite3_bind_int64(ins, 1, seq);
-		sqlite3_bind_text(ins, 2, b.p, -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 3, prev, -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 4, hash, -1, SQLITE_STATIC);
-		if (st->run_id > 0)
-			sqlite3_bind_int64(ins, 5, st->run_id);
-		if (sqlite3_step(ins) != SQLITE_DONE) {
-			br_store_fail(st, "seal audit log", err);
+		if (!got && lookup_content(st, z->rows, tbl, key, b, err) != 0)
 			goto out;
-		}
-		memcpy(prev, hash, sizeof(prev));
+		memcpy(z->pend[z->npend].prev, prev, sizeof(prev));
+		chain_hash(prev, z->pend[z->npend].seq, tbl, op, key, b->p,
+		    z->pend[z->npend].hash);
+		memcpy(prev, z->pend[z->npend].hash, sizeof(prev));
+		if (++z->npend == SEAL_ROWS && seal_flush(z, err) != 0)
+			goto out;
 	}
 	if (src != SQLITE_DONE) {
 		br_store_fail(st, "read audit log", err);
 		goto out;
 	}
+	if (seal_flush(z, err) != 0)
+		goto out;
 	rc = 0;
 out:
 	sqlite3_finalize(sel);
-	sqlite3_finalize(ins);
+	sqlite3_finalize(z->lines);
 	for (ti = 0; ti < NAUDITED; ti++)
-		sqlite3_finalize(rows[ti]);
-	free(b.p);
+		sqlite3_finalize(z->rows[ti]);
+	for (ti = 0; ti <= SEAL_ROWS; ti++)
+		sqlite3_finalize(z->ins[ti]);
+	for (ti = 0; ti < SEAL_ROWS; ti++)
+		free(z->pend[ti].data.p);
+	free(z);
 	return rc;
 }
 

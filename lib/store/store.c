@@ -631,6 +631,11 @@ stmt_journal_in_memory(void)
 	if (!done) {
 		done = true;
 		(void)sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, -1);
+		/* No memory statistics (billrun reads none): each of
+		 * SQLite's allocations then skips a mutex and two counter
+		 * updates (7 % of rate-apply's instructions under
+		 * callgrind). */
+		(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	}
 }
 
@@ -683,7 +688,8 @@ br_store_open(const char *path, int flags, struct br_error *err)
 	 */
 	stmt_journal_in_memory();
 	oflags = SQLITE_OPEN_READWRITE | ((flags & BR_STORE_CREATE) ?
-	    SQLITE_OPEN_CREATE : 0);
+	    SQLITE_OPEN_CREATE : 0) | ((flags & BR_STORE_ONE_THREAD) ?
+	    SQLITE_OPEN_NOMUTEX : 0);
 	if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
 		br_error_set(err, (flags & BR_STORE_CREATE) ? BR_ECANTCREATE :
 		    BR_ENOINPUT, path, 0, "cannot open store: %s",

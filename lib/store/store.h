@@ -43,7 +43,10 @@ struct br_store {
 
 enum br_store_open_flags {
 	BR_STORE_CREATE = 1 << 0,	/* create the file if missing */
-	BR_STORE_READONLY = 1 << 1
+	BR_STORE_READONLY = 1 << 1,
+	/* one thread uses the connection: opened without SQLite's
+	 * per-call connection mutex (SQLITE_OPEN_NOMUTEX) */
+	BR_STORE_ONE_THREAD = 1 << 2
 };
 
 /*
