@@ -49,48 +49,76 @@ br_imp_in_shard_id(const struct ctx *c, const char *account,
 	return br_shard_member_home(&c->st->shard, account, home);
 }
 
-long
-br_imp_line_meter(const char *s, size_t len, int col, char *id, size_t size)
+/* SWAR tests of 8 bytes at once: any byte < 0x20, any byte == c. */
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+#define HAS_BELOW_20(x) (((x) - ONES * 0x20) & ~(x) & HIGHS)
+#define HAS_BYTE(x, c) ((((x) ^ (ONES * (c))) - ONES) & ~((x) ^ \
+	(ONES * (c))) & HIGHS)
+
+int
+br_imp_line_check(const char *s, size_t len)
 {
-	const char *f = NULL, *end;
-	size_t i;
-	int k = 0;
-	bool inq = false;
+	size_t i = 0, quotes = 0;
+	uint64_t x;
 
 	if (len > 0 && s[len - 1] == '\r')
 		len--;
-	if (len > (size_t)BR_CSV_LINE_MAX || col < 0)
+	if (len > (size_t)BR_CSV_LINE_MAX)
 		return -1;
-	end = s + len;
-	for (i = 0; i < len; i++) {
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&x, s + i, 8);
+		if (!(HAS_BELOW_20(x) | HAS_BYTE(x, 0x7f) | HAS_BYTE(x, '"')))
+			continue;
+		break;
+	}
+	for (; i < len; i++) {
 		unsigned char ch = (unsigned char)s[i];
 		if (ch < 0x20 || ch == 0x7f)
 			return -1;
-		if (ch == '"')
-			inq = !inq;
-		else if (ch == ',' && !inq && ++k == col)
-			f = s + i + 1;
+		quotes += ch == '"';
 	}
-	if (inq)
-		return -1;	/* a quoted field goes on past the line */
-	if (col == 0)
-		f = s;
-	if (f == NULL)
-		return -1;	/* short row */
-	if (f < end && f[0] == '"') {	/* "id": no quote inside */
-		const char *q = memchr(f + 1, '"', (size_t)(end - f - 1));
+	return (int)(quotes & 1);
+}
+
+long
+br_imp_line_meter(const char *s, size_t len, int col, char *id, size_t size)
+{
+	const char *f = s, *end, *q;
+	size_t i;
+	int k;
+
+	if (len > 0 && s[len - 1] == '\r')
+		len--;
+	end = s + len;
+	for (k = 0; k < col; k++) {	/* to the col-th comma */
+		if (f < end && *f == '"') {
+			for (q = f + 1; q < end && (*q != '"' || (q + 1 < end &&
+			    q[1] == '"' && q++)); q++)
+				;
+			if (q >= end)
+				return -1;
+			f = q + 1;
+		}
+		if ((q = memchr(f, ',', (size_t)(end - f))) == NULL)
+			return -1;	/* short row */
+		f = q + 1;
+	}
+	if (f < end && *f == '"') {	/* "id": no quote inside */
+		q = memchr(f + 1, '"', (size_t)(end - f - 1));
 		if (q == NULL || (q + 1 < end && q[1] != ','))
 			return -1;
 		f++;
 		i = (size_t)(q - f);
 	} else {
-		const char *comma = memchr(f, ',', (size_t)(end - f));
-		i = (size_t)((comma ? comma : end) - f);
-		if (memchr(f, '"', i) != NULL)
-			return -1;
+		q = memchr(f, ',', (size_t)(end - f));
+		i = (size_t)((q ? q : end) - f);
 	}
 	if (i == 0 || i >= size || f[0] == ' ' || f[i - 1] == ' ')
 		return -1;
+	for (k = 0; (size_t)k < i; k++)
+		if ((unsigned char)f[k] < 0x20 || f[k] == 0x7f || f[k] == '"')
+			return -1;
 	memcpy(id, f, i);
 	id[i] = '\0';
 	return (long)i;
@@ -118,7 +146,9 @@ br_imp_gate(void *ctx, const char *s, size_t len, struct br_error *err)
 		c->gate_len = n;
 		c->gate_home = home;
 	}
-	if (home == 0 || home == c->st->shard.k)
+	/* Passed over only when the whole line reads plainly. */
+	if (home == 0 || home == c->st->shard.k ||
+	    br_imp_line_check(s, len) != 0)
 		return 0;
 	c->rows++;
 	return 1;
