@@ -49,30 +49,60 @@ br_imp_in_shard_id(const struct ctx *c, const char *account,
 	return br_shard_member_home(&c->st->shard, account, home);
 }
 
-/* SWAR tests of 8 bytes at once: any byte < 0x20, any byte == c. */
-#define ONES UINT64_C(0x0101010101010101)
-#define HIGHS UINT64_C(0x8080808080808080)
-#define HAS_BELOW_20(x) (((x) - ONES * 0x20) & ~(x) & HIGHS)
-#define HAS_BYTE(x, c) ((((x) ^ (ONES * (c))) - ONES) & ~((x) ^ \
-	(ONES * (c))) & HIGHS)
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+/* Offset of the first byte of s[0..len) that is a control byte, DEL or
+ * a quote (len when none), 16 bytes a step while 16 remain. */
+static size_t
+first_special(const char *s, size_t len)
+{
+	const __m128i vq = _mm_set1_epi8('"'), vdel = _mm_set1_epi8(0x7f);
+	const __m128i v1f = _mm_set1_epi8(0x1f);
+	size_t i;
+
+	for (i = 0; i + 16 <= len; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)
+		    (s + i));
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_or_si128(_mm_cmpeq_epi8(v, vq),
+		    _mm_cmpeq_epi8(v, vdel)),
+		    _mm_cmpeq_epi8(_mm_min_epu8(v, v1f), v)));
+		if (m != 0)
+			return i + (size_t)__builtin_ctz(m);
+	}
+	for (; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch < 0x20 || ch == 0x7f || ch == '"')
+			return i;
+	}
+	return len;
+}
+#else
+static size_t
+first_special(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch < 0x20 || ch == 0x7f || ch == '"')
+			return i;
+	}
+	return len;
+}
+#endif
 
 int
 br_imp_line_check(const char *s, size_t len)
 {
-	size_t i = 0, quotes = 0;
-	uint64_t x;
+	size_t i, quotes = 0;
 
 	if (len > 0 && s[len - 1] == '\r')
 		len--;
 	if (len > (size_t)BR_CSV_LINE_MAX)
 		return -1;
-	for (; i + 8 <= len; i += 8) {
-		memcpy(&x, s + i, 8);
-		if (!(HAS_BELOW_20(x) | HAS_BYTE(x, 0x7f) | HAS_BYTE(x, '"')))
-			continue;
-		break;
-	}
-	for (; i < len; i++) {
+	for (i = first_special(s, len); i < len; i++) {
 		unsigned char ch = (unsigned char)s[i];
 		if (ch < 0x20 || ch == 0x7f)
 			return -1;
