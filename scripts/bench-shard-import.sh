@@ -8,21 +8,23 @@
 #           the rows of other shards' meters), summed;
 #   split:  ami-import --split N once, then the N imports --shard K/N of
 #           the shard copies, summed;
-# and each as a ratio to the unsharded import.  Stores go to the work
-# directory and are removed after each run.
+# and each as a ratio to the unsharded import.  --base DIR: also the N
+# --shard imports with DIR's ami-import (an older build, same run).
+# Stores go to the work directory and are removed after each run.
 #
-#   scripts/bench-shard-import.sh [--bin DIR] [--meters M] [--days D]
-#                                 [--work DIR] [--shards "2 4"]
+#   scripts/bench-shard-import.sh [--bin DIR] [--base DIR] [--meters M]
+#                                 [--days D] [--work DIR] [--shards "2 4"]
 set -eu
-bin=; meters=10000; days=31; work=/tmp/br-bench; shards="2 4"
+bin=; base=; meters=10000; days=31; work=/tmp/br-bench; shards="2 4"
 while [ $# -gt 0 ]; do
   case $1 in
     --bin) bin=$2; shift 2 ;;
+    --base) base=$(cd "$2" && pwd); shift 2 ;;
     --meters) meters=$2; shift 2 ;;
     --days) days=$2; shift 2 ;;
     --work) work=$2; shift 2 ;;
     --shards) shards=$2; shift 2 ;;
-    *) echo "usage: bench-shard-import.sh [--bin DIR] [--meters M] [--days D] [--work DIR] [--shards \"2 4\"]" >&2; exit 2 ;;
+    *) echo "usage: bench-shard-import.sh [--bin DIR] [--base DIR] [--meters M] [--days D] [--work DIR] [--shards \"2 4\"]" >&2; exit 2 ;;
   esac
 done
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -50,6 +52,16 @@ SHARD=
 one=$(cpu "$bin/ami-import" --db "$db" -o /dev/null "$data/reads.csv.gz")
 echo "unsharded import             cpu $one s"
 for n in $shards; do
+  if [ -n "$base" ]; then
+    total=0; parts=""; k=1
+    while [ $k -le "$n" ]; do
+      SHARD="--shard $k/$n"
+      c=$(cpu "$base/ami-import" --db "$db" --shard $k/$n -o /dev/null "$data/reads.csv.gz")
+      total=$(sum "$total" "$c"); parts="$parts $c"
+      k=$((k + 1))
+    done
+    echo "N=$n base --shard imports     cpu $total s (${parts# }) = $(ratio "$total" "$one") x unsharded"
+  fi
   total=0; parts=""
   k=1
   while [ $k -le "$n" ]; do

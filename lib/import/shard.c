@@ -164,10 +164,18 @@ br_imp_gate(void *ctx, const char *s, size_t len, struct br_error *err)
 	int home;
 
 	(void)err;
-	if (c->home == NULL || (n = br_imp_line_meter(s, len,
-	    c->col[COL_METER], id, sizeof(id))) < 0)
+	if (c->home == NULL)
 		return 0;
-	if (n == c->gate_len && memcmp(id, c->gate_id, (size_t)n) == 0)
+	/* Rows come grouped by meter: the id in column 0 is most often the
+	 * previous row's (checked when it was looked up). */
+	if (c->col[COL_METER] == 0 && c->gate_len > 0 &&
+	    (size_t)c->gate_len < len && s[c->gate_len] == ',' &&
+	    memcmp(s, c->gate_id, (size_t)c->gate_len) == 0)
+		home = c->gate_home;
+	else if ((n = br_imp_line_meter(s, len, c->col[COL_METER], id,
+	    sizeof(id))) < 0)
+		return 0;
+	else if (n == c->gate_len && memcmp(id, c->gate_id, (size_t)n) == 0)
 		home = c->gate_home;
 	else {
 		m = br_registry_meter_find(c->reg, id);
