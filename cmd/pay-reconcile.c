@@ -100,7 +100,7 @@ report_notes(const struct br_payment_report *rep)
 		else if (p->status == BR_PAY_RETURN_UNMATCHED)
 			br_warn("%s:%ld: return of %s held in suspense (%s)",
 			    p->file, p->line, amt, p->note);
-		else if (p->status == BR_PAY_ALREADY)
+		else if (p->status == BR_PAY_ALREADY && !p->earlier_file)
 			br_warn("%s:%ld: item of %s already posted by an "
 			    "earlier file; not posted again", p->file, p->line,
 			    amt);

@@ -3,9 +3,12 @@
  * pay_report.c: the reports of pay-reconcile: the posting report, the
  * daily cash reconciliation (per file: control total vs posted, suspense,
  * returns and other items, with a check column that is 0 when the file
- * balances) and the aging of open charges by days past due.
+ * balances) and the aging of open charges by days past due, each with
+ * its totals in a summary CSV of its own; the items of a file an earlier
+ * run posted, listed again for a rerun's report.
  */
 #include "pay/payment.h"
+#include "pay/pay_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +33,93 @@ status_name(enum br_pay_status s)
 	case BR_PAY_CHARGEBACK: return "chargeback";
 	default: return "other";
 	}
+}
+
+/* The original posting of item it of file_id: 1 found (status, account
+ * and payment id filled), 0 not a payment of this store, -1. */
+static int
+earlier_payment(sqlite3_stmt *s, long file_id, const struct item *it,
+    struct br_payment_row *row, char *status, size_t sn)
+{
+	const unsigned char *t;
+	int rc;
+
+	sqlite3_reset(s);
+	sqlite3_bind_int64(s, 1, file_id);
+	sqlite3_bind_int64(s, 2, it->line);
+	sqlite3_bind_int64(s, 3, it->seq);
+	if ((rc = sqlite3_step(s)) != SQLITE_ROW)
+		return rc == SQLITE_DONE ? 0 : -1;
+	row->payment_id = (long)sqlite3_column_int64(s, 0);
+	if ((t = sqlite3_column_text(s, 1)) != NULL)
+		snprintf(row->account_id, sizeof(row->account_id), "%s",
+		    (const char *)t);
+	t = sqlite3_column_text(s, 2);
+	snprintf(status, sn, "%s", t ? (const char *)t : "");
+	return 1;
+}
+
+/*
+ * Every item of a file posted by an earlier run, in file order, with
+ * status already-posted: the account it was posted to and its posting
+ * status then (posted, suspense, returned) for a payment, the item's own
+ * fields otherwise.  --shard: a payment this store did not post is
+ * another shard's; rows without an account are shard 1's.  Nothing is
+ * posted and nothing counts towards the totals.
+ */
+int
+br_pay_list_earlier(struct br_store *st, const struct reader *r,
+    const char *base, long file_id, struct br_payment_report *rep,
+    struct br_payment_file *pf, struct br_error *err)
+{
+	sqlite3_stmt *s = br_store_prepare(st, "SELECT payment_id, "
+	    "account_id, status FROM payment WHERE file_id = ?1 AND line = ?2 "
+	    "AND item = ?3", err);
+	char status[16];
+	size_t i;
+	int found;
+
+	if (s == NULL)
+		return -1;
+	for (i = 0; i < r->n; i++) {
+		const struct item *it = &r->v[i];
+		struct br_payment_row *row = &rep->rows[rep->n];
+
+		memset(row, 0, sizeof(*row));
+		row->file = base;
+		row->line = it->line;
+		row->matched_by = "";
+		row->status = BR_PAY_ALREADY;
+		row->earlier_file = 1;
+		snprintf(row->date, sizeof(row->date), "%s", it->date);
+		snprintf(row->account_id, sizeof(row->account_id), "%s",
+		    it->account);
+		row->amount_cents = it->kind == IT_REFUND ||
+		    it->kind == IT_CHARGEBACK || (it->kind == IT_OTHER &&
+		    strcmp(r->format, "csv") == 0) ? it->signed_cents :
+		    it->amount_cents;
+		row->signed_cents = it->signed_cents;
+		found = it->kind == IT_PAYMENT ? earlier_payment(s, file_id,
+		    it, row, status, sizeof(status)) : 0;
+		if (found < 0) {
+			sqlite3_finalize(s);
+			return br_store_fail(st, "read payments", err);
+		}
+		/* --shard: a payment posted elsewhere is another shard's
+		 * (unsharded: one an earlier file carried). */
+		if (it->kind == IT_PAYMENT && !found && st->shard.n > 0)
+			continue;
+		if (it->kind != IT_PAYMENT && !br_shard_member(&st->shard,
+		    it->kind == IT_REFUND || it->kind == IT_CHARGEBACK ?
+		    it->account : ""))
+			continue;
+		snprintf(row->note, sizeof(row->note), "already posted%s%s",
+		    found ? ": " : "", found ? status : "");
+		rep->n++;
+		pf->already++;
+	}
+	sqlite3_finalize(s);
+	return 0;
 }
 
 void

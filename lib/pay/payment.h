@@ -48,6 +48,8 @@ struct br_payment_row {
 	int64_t balance_after_cents;
 	int64_t fee_cents;	/* returned-payment fee posted */
 	char note[96];		/* return / NOC code and data, item class */
+	int earlier_file;	/* 1: its file was posted by an earlier run
+				   (status BR_PAY_ALREADY) */
 };
 
 /* One input file. */
