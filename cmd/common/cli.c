@@ -506,16 +506,41 @@ br_cli_end(struct br_cli_run *r, int rc)
 }
 
 const char *
-br_cli_summary_path(const struct br_cli *cli, char *buf, size_t size)
+br_cli_summary_beside(const char *path, char *buf, size_t size)
 {
 	size_t n;
 
-	if (cli->summary != NULL)
-		return strcmp(cli->summary, "-") == 0 ? NULL : cli->summary;
-	if (cli->output == NULL || (n = strlen(cli->output)) <= 4 ||
-	    strcmp(cli->output + n - 4, ".csv") != 0 ||
+	if (path == NULL || (n = strlen(path)) <= 4 ||
+	    strcmp(path + n - 4, ".csv") != 0 ||
 	    (size_t)snprintf(buf, size, "%.*s-summary.csv", (int)(n - 4),
-	    cli->output) >= size)
+	    path) >= size)
 		return NULL;
 	return buf;
+}
+
+const char *
+br_cli_summary_path(const struct br_cli *cli, char *buf, size_t size)
+{
+	if (cli->summary != NULL)
+		return strcmp(cli->summary, "-") == 0 ? NULL : cli->summary;
+	return br_cli_summary_beside(cli->output, buf, size);
+}
+
+int
+br_cli_summary_write(const struct br_cli *cli, const char *path,
+    void (*write)(const void *arg, FILE *f), const void *arg,
+    struct br_error *err)
+{
+	struct br_output out = { 0 };
+	char buf[4096];
+
+	if (path == NULL)
+		path = br_cli_summary_path(cli, buf, sizeof(buf));
+	if (path == NULL)
+		return 0;
+	if (br_output_open(&out, path, err) != 0)
+		return -1;
+	/* A write error fails the close (br_atomic_commit). */
+	write(arg, out.f);
+	return br_output_close(&out, 1, err);
 }

@@ -84,6 +84,17 @@ int br_cli_fail(const struct br_error *err);
  */
 const char *br_cli_summary_path(const struct br_cli *cli, char *buf,
     size_t size);
+/*
+ * Write a summary CSV through write(arg, f): to path, or with path NULL
+ * to br_cli_summary_path's file (nothing when there is none).  0 or -1
+ * with err.
+ */
+int br_cli_summary_write(const struct br_cli *cli, const char *path,
+    void (*write)(const void *arg, FILE *f), const void *arg,
+    struct br_error *err);
+/* The summary file beside another report: X.csv gives X-summary.csv
+ * (buf), any other name NULL. */
+const char *br_cli_summary_beside(const char *path, char *buf, size_t size);
 /* Write --help to f. */
 void br_cli_help(const struct br_cli *cli, FILE *f);
 
