@@ -38,7 +38,7 @@ static struct br_cli cli = {
 	    "against the tolerance.",
 	.opts = options,
 	.shortopts = "c:l:m:t:",
-	.common = BR_CLI_DB | BR_CLI_OUTPUT,
+	.common = BR_CLI_DB | BR_CLI_OUTPUT | BR_CLI_VERBOSE | BR_CLI_SUMMARY,
 	.exit1 = "FAIL: bills differ beyond the tolerance or are missing",
 };
 
@@ -71,6 +71,9 @@ main(int argc, char **argv)
 	    cli.output)) != 0)
 		return rc;
 	rc = br_parallel_run(run.st, &o, run.out.f, &s, &run.err);
+	snprintf(run.counts, sizeof(run.counts), "bills=%ld matched=%ld "
+	    "within=%ld differ=%ld %s", s.bills, s.matched, s.within,
+	    s.differ, s.pass ? "PASS" : "FAIL");
 	if ((rc = br_cli_end(&run, rc)) != 0)
 		return rc;
 	return s.pass ? BR_EXIT_OK : BR_EXIT_EXCEPTIONS;

@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <time.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -83,6 +84,7 @@ is_short(const struct br_cli *cli, int val)
 void
 br_cli_init(struct br_cli *cli, int argc, char **argv)
 {
+	br_cli_clock_start();
 	cur = cli;
 	cur_argc = argc;
 	cur_argv = argv;
@@ -500,9 +502,20 @@ br_cli_end(struct br_cli_run *r, int rc)
 	r->st = NULL;
 	if (rc == 0 && cur != NULL && cur->verbose &&
 	    (cur->common & BR_CLI_SUMMARY))
-		br_warn("%s; %.2f s", r->counts[0] ? r->counts : "done",
-		    br_cli_elapsed());
+		br_cli_summary_line("%s", r->counts[0] ? r->counts : "done");
 	return rc == 0 ? BR_EXIT_OK : br_cli_fail(&r->err);
+}
+
+void
+br_cli_summary_line(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	br_warn("%s; %.2f s", msg, br_cli_elapsed());
 }
 
 const char *

@@ -78,6 +78,16 @@ int br_cli_need_dir(const char *what, const char *path);
 /* Print err; returns its exit status. */
 int br_cli_fail(const struct br_error *err);
 /*
+ * -v's summary line, the one every tool ends with: "<tool>: <message>;
+ * <seconds> s" on standard error, the seconds elapsed since br_cli_begin
+ * (or since the tool started).  Elapsed time goes to stderr only.
+ */
+void br_cli_summary_line(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+/*
  * Where the totals of the output go (BR_CLI_SUMFILE): --summary FILE
  * ("-": nowhere), else beside an -o X.csv as X-summary.csv (buf), else
  * NULL (stdout or another name: no summary file, -v still prints it).

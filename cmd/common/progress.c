@@ -36,10 +36,21 @@ now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* When the tool started (br_cli_clock_start), else 0. */
+static double t0;
+
+void
+br_cli_clock_start(void)
+{
+	t0 = now();
+}
+
 double
 br_cli_elapsed(void)
 {
-	return pg.start > 0 ? now() - pg.start : 0;
+	double from = t0 > 0 ? t0 : pg.start;
+
+	return from > 0 ? now() - from : 0;
 }
 
 static void
