@@ -39,6 +39,14 @@ done
 [ $# -eq 2 ] || { [ $# -eq 3 ] && [ -z "$rates" ]; } || {
   echo "usage: what-if.sh [--bin DIR] [--account ID] [--rates DIR] [-o FILE] [--summary FILE] DB CYCLE [RATES_DIR]" >&2; exit 2; }
 db=$1; cycle=$2
+# Account and cycle ids keep the registry's charset (letters, digits and
+# -_., starting with a letter or digit: they become file names,
+# docs/pipeline.md section 1); anything else is refused before any work.
+id_ok() { case $1 in ''|[-_.]*|*[!A-Za-z0-9._-]*) return 1 ;; esac; return 0; }
+[ -z "$account" ] || id_ok "$account" || {
+  echo "what-if: --account '$account' is not an account id (letters, digits and -_. only, starting with a letter or digit)" >&2; exit 2; }
+id_ok "$cycle" || {
+  echo "what-if: cycle '$cycle' is not a cycle id (letters, digits and -_. only, starting with a letter or digit)" >&2; exit 2; }
 [ $# -eq 3 ] && rates=$3
 if [ -z "$rates" ]; then
   for r in ./rates "$src/share/billrun/rates"; do
