@@ -31,16 +31,23 @@ static struct br_cli cli = {
 	.tool = "parallel-compare",
 	.synopsis = "usage: parallel-compare [--db PATH] --cycle ID --legacy "
 	    "FILE.csv [--code-map FILE.csv]\n"
-	    "       [--tolerance DOLLARS] [-o FILE]\n",
+	    "       [--tolerance DOLLARS] [-o FILE] [--summary FILE]\n",
 	.about = "Compare the legacy system's bills of a cycle with "
 	    "billrun's, per account and\nline, with the cause of each "
 	    "difference, totals by rate code and class, and\nPASS or FAIL "
 	    "against the tolerance.",
 	.opts = options,
 	.shortopts = "c:l:m:t:",
-	.common = BR_CLI_DB | BR_CLI_OUTPUT | BR_CLI_VERBOSE | BR_CLI_SUMMARY,
+	.common = BR_CLI_DB | BR_CLI_OUTPUT | BR_CLI_VERBOSE | BR_CLI_SUMMARY |
+	    BR_CLI_SUMFILE,
 	.exit1 = "FAIL: bills differ beyond the tolerance or are missing",
 };
+
+static void
+summary(const void *s, FILE *f)
+{
+	br_parallel_summary_write(s, f);
+}
 
 int
 main(int argc, char **argv)
@@ -71,6 +78,8 @@ main(int argc, char **argv)
 	    cli.output)) != 0)
 		return rc;
 	rc = br_parallel_run(run.st, &o, run.out.f, &s, &run.err);
+	if (rc == 0)
+		rc = br_cli_summary_write(&cli, NULL, summary, &s, &run.err);
 	snprintf(run.counts, sizeof(run.counts), "bills=%ld matched=%ld "
 	    "within=%ld differ=%ld %s", s.bills, s.matched, s.within,
 	    s.differ, s.pass ? "PASS" : "FAIL");

@@ -7,7 +7,8 @@
 # report it sums:
 #   register (bill-render), payments (pay-reconcile), unbilled
 #   (billing-report), bill-diff and what-if.sh, the cash reconciliation
-#   (pay-reconcile --recon) and the aging (pay-reconcile --aging).
+#   (pay-reconcile --recon), the aging (pay-reconcile --aging) and the
+#   parallel run (parallel-compare).
 # A DIR without any summary fails.
 #   tests/summary-sums.sh DIR...
 set -u
@@ -49,6 +50,7 @@ for d in "$@"; do
       else if (h == "bills_compared,bills_changed,bills_added,bills_removed,old_total,new_total,delta") kind = "billdiff"
       else if (h == "files,duplicates,items,control_total,posted,suspense,returns,other,nocs,check") kind = "recon"
       else if (h == "accounts,current,days_1_30,days_31_60,days_61_90,days_over_90,credit,total") kind = "aging"
+      else if (h == "result,bills,match,within_tolerance,differ,only_legacy,only_billrun,legacy_total,billrun_total,delta") kind = "parallel"
       else { print "FAIL: " sum ": no rule for header " h; exit 1 }
     }
     FNR == 1 { next }
@@ -72,6 +74,14 @@ for d in "$@"; do
     # files: posted rows; duplicates; every other column summed.
     kind == "recon" { if (f[3] == "posted") nf++; else if (f[3] == "duplicate") nd++
       items += f[4]; nocs += f[10]; for (j = 5; j <= 9; j++) t[j] += cents(f[j]); t[11] += cents(f[11]) }
+    # bill rows by outcome (how the cause column starts); their amounts
+    # (empty: no bill on that side) summed.
+    kind == "parallel" { if (f[1] != "bill") next
+      pb++; c = f[11]
+      if (c ~ /^match/) pm++; else if (c ~ /^within tolerance/) pw++
+      else if (c ~ /^FAIL: differs/) pd++; else if (c ~ /^FAIL: no billrun bill/) pl++
+      else if (c ~ /^FAIL: no legacy bill/) pr++
+      if (f[8] != "") t[8] += cents(f[8]); if (f[9] != "") t[9] += cents(f[9]) }
     # accounts: rows; every bucket summed.
     kind == "aging" { accts++; for (j = 2; j <= 8; j++) t[j] += cents(f[j]) }
     END {
@@ -83,6 +93,8 @@ for d in "$@"; do
       else if (kind == "recon") { num(1, 1, nf); num(1, 2, nd); num(1, 3, items); num(1, 9, nocs)
         for (j = 5; j <= 9; j++) amt(1, j - 1, t[j]); amt(1, 10, t[11]); nrows = 1 }
       else if (kind == "aging") { num(1, 1, accts); for (j = 2; j <= 8; j++) amt(1, j, t[j]); nrows = 1 }
+      else if (kind == "parallel") { num(1, 2, pb); num(1, 3, pm); num(1, 4, pw); num(1, 5, pd); num(1, 6, pl); num(1, 7, pr)
+        amt(1, 8, t[8]); amt(1, 9, t[9]); amt(1, 10, t[9] - t[8]); nrows = 1 }
       r = 0
       while ((getline line < sum) > 0) {
         r++; m = split(line, fld, ",")
@@ -98,6 +110,8 @@ for d in "$@"; do
       # bill-diff: the grand totals agree with their delta.
       if (kind == "billdiff" && r == 1 && cents(fld[6]) - cents(fld[5]) != cents(fld[7])) {
         print "FAIL: " sum ": new_total - old_total is not delta"; bad = 1 }
+      if (kind == "parallel" && r == 1 && fld[1] != (pd + pl + pr == 0 ? "PASS" : "FAIL")) {
+        print "FAIL: " sum ": result " fld[1] " does not fit the bill rows"; bad = 1 }
       if (kind == "recon" && r == 1 && cents(fld[4]) - cents(fld[5]) - cents(fld[6]) - cents(fld[7]) - cents(fld[8]) != cents(fld[10])) {
         print "FAIL: " sum ": check is not control_total less the rest"; bad = 1 }
       exit bad
