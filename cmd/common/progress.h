@@ -9,6 +9,9 @@
 
 void br_cli_progress_start(int want);
 void br_cli_progress_end(void);
+/* End a progress line left open on a terminal, so that a diagnostic
+ * starts on a line of its own (br_warn calls it). */
+void br_cli_progress_break(void);
 /* Start the run's clock (br_cli_init). */
 void br_cli_clock_start(void);
 /* Seconds since br_cli_clock_start (else br_cli_progress_start). */
