@@ -41,7 +41,7 @@ static struct br_cli cli = {
 	    "trace, the ledger and the\naudit records; or one meter's "
 	    "intervals as CSV.  See docs/account-view.md.",
 	.opts = options,
-	.common = BR_CLI_DB | BR_CLI_OUTPUT,
+	.common = BR_CLI_DB | BR_CLI_OUTPUT | BR_CLI_VERBOSE | BR_CLI_SUMMARY,
 };
 
 int
@@ -76,6 +76,8 @@ main(int argc, char **argv)
 	if ((rc = br_cli_begin(&run, cli.db, BR_STORE_READONLY, NULL,
 	    cli.output)) != 0)
 		return rc;
+	snprintf(run.counts, sizeof(run.counts), "%s=%s", meter ? "meter" :
+	    "account", meter ? meter : opts.account_id);
 	rc = meter ? br_account_reads(run.st, meter, d0, d1, run.out.f,
 	    &run.err) : br_account_view(run.st, &opts, run.out.f, &run.err);
 	return br_cli_end(&run, rc);

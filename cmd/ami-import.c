@@ -141,8 +141,13 @@ report(const struct br_import_result *res)
 		    "written, %ld replaced, %ld older ignored",
 		    res->registers, res->reg_replaced, res->reg_stale);
 	}
-	br_warn("%ld files imported, %ld skipped, %ld rows, %ld days "
-	    "written, %ld replaced, %zu exceptions%s", res->files,
+	if (res->earlier > 0) {
+		n = strlen(extra);
+		snprintf(extra + n, sizeof(extra) - n, "; %ld exceptions of "
+		    "files already imported listed", res->earlier);
+	}
+	br_cli_summary_line("%ld files imported, %ld skipped, %ld rows, "
+	    "%ld days written, %ld replaced, %zu exceptions%s", res->files,
 	    res->skipped, res->rows, res->days, res->replaced, res->nexc,
 	    extra);
 }

@@ -33,7 +33,7 @@ static struct br_cli cli = {
 	    "record.",
 	.opts = options,
 	.shortopts = "d:",
-	.common = BR_CLI_DB | BR_CLI_OUTPUT,
+	.common = BR_CLI_DB | BR_CLI_OUTPUT | BR_CLI_VERBOSE | BR_CLI_SUMMARY,
 	.exit1 = "audit problems were found",
 };
 
@@ -144,6 +144,8 @@ main(int argc, char **argv)
 	if (rc == 0 && manifests)
 		rc = anchors(run.st, argc - optind, argv + optind, run.out.f,
 		    &stats, &run.err);
+	snprintf(run.counts, sizeof(run.counts), "records=%ld problems=%ld",
+	    stats.records, stats.problems);
 	if ((rc = br_cli_end(&run, rc)) != 0)
 		return rc;
 	if (stats.problems > 0) {

@@ -24,14 +24,21 @@ static const struct br_cli_opt options[] = {
 static struct br_cli cli = {
 	.tool = "bill-diff",
 	.synopsis = "usage: bill-diff [--cycle ID] [--account ID] [-o FILE] "
-	    "OLD.db NEW.db\n",
+	    "[--summary FILE]\n                 [-v] OLD.db NEW.db\n",
 	.about = "Compare the bills of two stores account by account and "
 	    "line by line, with\nthe reason for each change.",
 	.opts = options,
 	.shortopts = "c:a:",
-	.common = BR_CLI_OUTPUT,
+	.common = BR_CLI_OUTPUT | BR_CLI_VERBOSE | BR_CLI_SUMMARY |
+	    BR_CLI_SUMFILE,
 	.exit1 = "bills differ",
 };
+
+static void
+summary(const void *stats, FILE *f)
+{
+	br_billdiff_summary_write(stats, f);
+}
 
 int
 main(int argc, char **argv)
@@ -60,9 +67,15 @@ main(int argc, char **argv)
 	if ((b = br_store_open(argv[optind + 1], BR_STORE_READONLY,
 	    &run.err)) == NULL)
 		rc = -1;
-	else
-		rc = br_billdiff_run(run.st, b, &opts, run.out.f, &stats,
+	else if ((rc = br_billdiff_run(run.st, b, &opts, run.out.f, &stats,
+	    &run.err)) == 0) {
+		snprintf(run.counts, sizeof(run.counts), "bills=%ld changed=%ld "
+		    "added=%ld removed=%ld", stats.bills_compared,
+		    stats.bills_changed, stats.bills_added,
+		    stats.bills_removed);
+		rc = br_cli_summary_write(&cli, NULL, summary, &stats,
 		    &run.err);
+	}
 	br_store_close(b);
 	if ((rc = br_cli_end(&run, rc)) != 0)
 		return rc;

@@ -44,7 +44,7 @@ static struct br_cli cli = {
 	    "page of a cycle, the runs that wrote the\nstore.  See "
 	    "docs/reports.md and docs/review.md.",
 	.opts = options,
-	.common = BR_CLI_DB | BR_CLI_OUTPUT | BR_CLI_SUMFILE,
+	.common = BR_CLI_DB | BR_CLI_OUTPUT | BR_CLI_SUMFILE | BR_CLI_VERBOSE | BR_CLI_SUMMARY,
 	.exit1 = "unbilled: accounts left unbilled were found",
 };
 
@@ -126,6 +126,11 @@ main(int argc, char **argv)
 		rc = br_review_write(run.st, cycle, run.out.f, NULL, &run.err);
 	else
 		rc = br_report_eia861m(run.st, &eia, run.out.f, &run.err);
+	if (strcmp(what, "unbilled") == 0)
+		snprintf(run.counts, sizeof(run.counts), "unbilled findings=%ld",
+		    nrows);
+	else
+		snprintf(run.counts, sizeof(run.counts), "%s written", what);
 	if ((rc = br_cli_end(&run, rc)) != 0)
 		return rc;
 	/* Findings in the unbilled report are exceptions to act on. */

@@ -27,7 +27,7 @@ static struct br_cli cli = {
 	    "record type.  The registry must be loaded first.",
 	.opts = options,
 	.shortopts = "",
-	.common = BR_CLI_DB | BR_CLI_OUTPUT,
+	.common = BR_CLI_DB | BR_CLI_OUTPUT | BR_CLI_VERBOSE | BR_CLI_SUMMARY,
 };
 
 int

@@ -38,13 +38,14 @@ static struct br_cli cli = {
 	    "estimated-bill alerts\nof the cycle (docs/customer-alerts.md).",
 	.opts = options,
 	.shortopts = "c:a:r:m:K:",
-	.common = BR_CLI_DB | BR_CLI_OUTPUT,
+	.common = BR_CLI_DB | BR_CLI_OUTPUT | BR_CLI_VERBOSE | BR_CLI_SUMMARY,
 };
 
 int
 main(int argc, char **argv)
 {
 	struct br_alert_opts o = {NULL, NULL, NULL, 0};
+	struct br_alert_stats as = {0, 0};
 	const char *codes[BR_VEE_NRULES + 1], *rules = NULL;
 	struct br_shard shard = {0, 0};
 	struct br_vee_rules vr;
@@ -91,6 +92,8 @@ main(int argc, char **argv)
 	if ((rc = br_cli_begin(&run, cli.db, BR_STORE_READONLY, &shard,
 	    cli.output)) != 0)
 		return rc;
-	rc = br_alerts_write(run.st, &o, run.out.f, NULL, &run.err);
+	rc = br_alerts_write(run.st, &o, run.out.f, &as, &run.err);
+	snprintf(run.counts, sizeof(run.counts), "alerts=%ld exceptions=%ld",
+	    as.alerts, as.exceptions);
 	return br_cli_end(&run, rc);
 }

@@ -37,22 +37,30 @@ static struct br_cli cli = {
 	.synopsis = "usage: parallel-compare [--db PATH] --cycle ID --legacy "
 	    "FILE.csv [--map FILE.yaml]\n"
 	    "       [--code-map FILE.csv] [--tolerance DOLLARS] "
-	    "[--html FILE.html] [-o FILE]\n",
+	    "[--html FILE.html]\n"
+	    "       [-o FILE] [--summary FILE]\n",
 	.about = "Compare the legacy system's bills of a cycle with "
 	    "billrun's, per account and\nline, with the cause of each "
 	    "difference, totals by rate code and class, and\nPASS or FAIL "
 	    "against the tolerance.",
 	.opts = options,
 	.shortopts = "c:l:M:m:H:t:",
-	.common = BR_CLI_DB | BR_CLI_OUTPUT,
+	.common = BR_CLI_DB | BR_CLI_OUTPUT | BR_CLI_VERBOSE | BR_CLI_SUMMARY |
+	    BR_CLI_SUMFILE,
 	.exit1 = "FAIL: bills differ beyond the tolerance or are missing",
 };
+
+static void
+summary(const void *s, FILE *f)
+{
+	br_parallel_summary_write(s, f);
+}
 
 int
 main(int argc, char **argv)
 {
 	struct br_parallel_opts o = { NULL, NULL, NULL, NULL, NULL, 0 };
-	struct br_parallel_stats s;
+	struct br_parallel_stats s = { 0 };
 	struct br_output hout = { 0 };
 	struct br_cli_run run;
 	const char *html = NULL;
@@ -87,6 +95,11 @@ main(int argc, char **argv)
 	if (html != NULL && br_output_close(&hout, rc == 0,
 	    rc == 0 ? &run.err : NULL) != 0)
 		rc = -1;
+	if (rc == 0)
+		rc = br_cli_summary_write(&cli, NULL, summary, &s, &run.err);
+	snprintf(run.counts, sizeof(run.counts), "bills=%ld matched=%ld "
+	    "within=%ld differ=%ld %s", s.bills, s.matched, s.within,
+	    s.differ, s.pass ? "PASS" : "FAIL");
 	if ((rc = br_cli_end(&run, rc)) != 0)
 		return rc;
 	return s.pass ? BR_EXIT_OK : BR_EXIT_EXCEPTIONS;

@@ -100,7 +100,7 @@ report_notes(const struct br_payment_report *rep)
 		else if (p->status == BR_PAY_RETURN_UNMATCHED)
 			br_warn("%s:%ld: return of %s held in suspense (%s)",
 			    p->file, p->line, amt, p->note);
-		else if (p->status == BR_PAY_ALREADY)
+		else if (p->status == BR_PAY_ALREADY && !p->earlier_file)
 			br_warn("%s:%ld: item of %s already posted by an "
 			    "earlier file; not posted again", p->file, p->line,
 			    amt);
@@ -118,25 +118,40 @@ report_notes(const struct br_payment_report *rep)
 	}
 }
 
+static void
+recon_summary(const void *rep, FILE *f)
+{
+	br_payment_recon_summary_write(rep, f);
+}
+
+/* The --recon (kind 1) or --aging (2) report, its summary beside it. */
 static int
 write_report(const char *path, int kind, const struct br_payment_report *rep,
     struct br_store *st, const char *as_of, struct br_error *err)
 {
-	struct br_output out;
+	struct br_output out, sum = { 0 };
+	struct br_error e2;
+	char buf[4096];
+	const char *sp = br_cli_summary_beside(path, buf, sizeof(buf));
 
 	if (br_output_open(&out, path, err) != 0)
 		return -1;
-	if (kind == 0)
-		br_payment_report_write(rep, out.f);
-	else if (kind == 1)
+	if (kind == 1) {
 		br_payment_recon_write(rep, out.f);
-	else if (br_payment_aging_write(st, as_of, out.f, err) != 0) {
-		struct br_error e2;
-
+		if (br_output_close(&out, 1, err) != 0)
+			return -1;
+		return sp == NULL ? 0 : br_cli_summary_write(&cli, sp,
+		    recon_summary, rep, err);
+	}
+	if ((sp != NULL && br_output_open(&sum, sp, err) != 0) ||
+	    br_payment_aging_write(st, as_of, out.f, sum.f, err) != 0) {
 		br_output_close(&out, 0, &e2);
+		br_output_close(&sum, 0, &e2);
 		return -1;
 	}
-	return br_output_close(&out, 1, err);
+	if (br_output_close(&out, 1, err) != 0)
+		return -1;
+	return br_output_close(&sum, 1, err);
 }
 
 static int

@@ -95,16 +95,16 @@ report(int rebill, const struct br_rate_stats *s,
     const struct br_rebill_stats *rs)
 {
 	if (rebill) {
-		br_warn("%ld issued bills: %ld rebilled, %ld unchanged, "
-		    "%ld limited", rs->checked, rs->rebilled, rs->unchanged,
-		    rs->limited);
+		br_cli_summary_line("%ld issued bills: %ld rebilled, %ld "
+		    "unchanged, %ld limited", rs->checked, rs->rebilled,
+		    rs->unchanged, rs->limited);
 		return;
 	}
 	if (s->skipped_issued > 0)
 		br_warn("note: skipped %ld accounts whose bill is already "
 		    "issued", s->skipped_issued);
-	br_warn("%ld bills (%ld on hold), %ld lines", s->bills, s->held,
-	    s->lines);
+	br_cli_summary_line("%ld bills (%ld on hold), %ld lines", s->bills,
+	    s->held, s->lines);
 }
 
 int

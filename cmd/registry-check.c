@@ -34,7 +34,7 @@ static struct br_cli cli = {
 	    "ids, and multipliers.  One CSV row per finding.",
 	.opts = options,
 	.shortopts = "c:",
-	.common = BR_CLI_DB | BR_CLI_OUTPUT,
+	.common = BR_CLI_DB | BR_CLI_OUTPUT | BR_CLI_VERBOSE | BR_CLI_SUMMARY,
 	.exit1 = "findings were reported",
 };
 
@@ -72,6 +72,7 @@ main(int argc, char **argv)
 	    st == 0 ? &run.err : NULL) != 0)
 		st = -1;
 	n = rc.n;
+	snprintf(run.counts, sizeof(run.counts), "findings=%zu", n);
 	br_regcheck_release(&rc);
 	if ((st = br_cli_end(&run, st)) != 0)
 		return st;

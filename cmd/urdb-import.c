@@ -48,7 +48,7 @@ static struct br_cli cli = {
 	    "file.  See\ndocs/urdb-import.md.",
 	.opts = options,
 	.shortopts = "q",
-	.common = BR_CLI_OUTPUT,
+	.common = BR_CLI_OUTPUT | BR_CLI_VERBOSE,
 };
 
 /* rates/X.yaml -> X (the file name a rate code must have) */
@@ -165,6 +165,9 @@ main(int argc, char **argv)
 		fwrite(res.yaml, 1, res.len, out.f);
 		if (br_output_close(&out, 1, &err) != 0)
 			rc = br_cli_fail(&err);
+		else if (cli.verbose)
+			br_cli_summary_line("tariff %s: %zu bytes, %zu notes",
+			    res.code, res.len, res.nnotes);
 	} else if (rc == 0)
 		rc = br_cli_fail(&err);
 	br_urdb_result_release(&res);

@@ -38,13 +38,14 @@ static struct br_cli cli = {
 	    "account or a cycle\n(docs/usage-export.md).",
 	.opts = options,
 	.shortopts = "a:c:m:b:C:K:",
-	.common = BR_CLI_DB | BR_CLI_OUTPUT,
+	.common = BR_CLI_DB | BR_CLI_OUTPUT | BR_CLI_VERBOSE | BR_CLI_SUMMARY,
 };
 
 int
 main(int argc, char **argv)
 {
 	struct br_espi_opts o = {NULL, NULL, 0, NULL};
+	struct br_espi_stats es = {0, 0, 0, 0, 0};
 	struct br_shard shard = {0, 0};
 	struct br_cli_run run;
 	struct br_output csv;
@@ -83,8 +84,11 @@ main(int argc, char **argv)
 	csv.f = NULL;
 	rc = csvpath != NULL ? br_output_open(&csv, csvpath, &run.err) : 0;
 	if (rc == 0)
-		rc = br_espi_export(run.st, &o, run.out.f, csv.f, NULL,
+		rc = br_espi_export(run.st, &o, run.out.f, csv.f, &es,
 		    &run.err);
+	snprintf(run.counts, sizeof(run.counts), "accounts=%ld meters=%ld "
+	    "days=%ld readings=%ld", es.accounts, es.meters, es.days,
+	    es.readings);
 	if (csv.f != NULL && br_output_close(&csv, rc == 0, rc == 0 ?
 	    &run.err : NULL) != 0)
 		rc = -1;

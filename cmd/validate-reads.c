@@ -267,9 +267,9 @@ report(const struct args *a, const struct br_validate_summary *sum,
 	if (disp->skipped > 0)
 		br_warn("%ld decisions for other shards skipped",
 		    disp->skipped);
-	br_warn("%ld meters, %ld meter-days, %ld intervals estimated, "
-	    "%ld exceptions", sum->meters, sum->days, sum->estimated,
-	    sum->rows);
+	br_cli_summary_line("%ld meters, %ld meter-days, %ld intervals "
+	    "estimated, %ld exceptions", sum->meters, sum->days,
+	    sum->estimated, sum->rows);
 }
 
 int

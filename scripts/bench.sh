@@ -16,7 +16,8 @@
 # in CI.  The month is written by the build's gen-bench (tests/bench/),
 # else by scripts/gen-bench.py (python3): the same files.
 # --progress leaves the tools' stderr on the terminal, so their progress
-# lines show (issue 19).
+# lines show, each stage ending with its -v line (counts and elapsed time;
+# issue 19).
 set -eu
 bin=; meters=10000; days=31; work=/tmp/br-bench; render=0; progress=0
 while [ $# -gt 0 ]; do
@@ -54,7 +55,7 @@ stage() {   # label count unit command...
   set +e
   if [ $progress -eq 1 ]; then
     : >"$work/err.txt"
-    /usr/bin/time -f "%U %S %M" -o "$work/time.txt" "$@" --progress >/dev/null
+    /usr/bin/time -f "%U %S %M" -o "$work/time.txt" "$@" --progress -v >/dev/null
   else
     /usr/bin/time -f "%U %S %M" -o "$work/time.txt" "$@" >/dev/null 2>"$work/err.txt"
   fi

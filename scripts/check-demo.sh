@@ -49,6 +49,19 @@ for f in exceptions.csv register.csv; do
     echo "FAIL: rerun changed $f"; diff "$work/out1/$f" "$work/out2/$f" | head -20; fail=1
   fi
 done
+# Pass 2's import and payment reports are complete (issue 19): the same
+# rows as pass 1, listed from the store as already imported or posted.
+if ! sed 's/,imported$/,already-imported/' "$work/out1/import-exceptions.csv" |
+    cmp -s - "$work/out2/import-exceptions.csv"; then
+  echo "FAIL: rerun's import-exceptions.csv is not pass 1's, already imported"; fail=1
+fi
+cut -d, -f1-5 "$work/out1/payments.csv" >"$work/p1"
+cut -d, -f1-5 "$work/out2/payments.csv" >"$work/p2"
+if ! cmp -s "$work/p1" "$work/p2"; then
+  echo "FAIL: rerun's payments.csv does not list pass 1's items"; diff "$work/p1" "$work/p2" | head; fail=1
+elif [ "$(tail -n +2 "$work/out2/payments.csv" | cut -d, -f6 | sort -u)" != already-posted ]; then
+  echo "FAIL: rerun's payments.csv posted something"; fail=1
+fi
 # The manifest must name every output with its true hash.  (It is not in
 # expected/: it also hashes rates/, which grows with new sample tariffs.)
 m="$work/out1/manifest.txt"

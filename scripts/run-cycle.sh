@@ -73,7 +73,14 @@ done
 [ $# -eq 2 ] || { echo "usage: run-cycle.sh [--bin DIR] [--db PATH] [--out DIR] [--rates DIR] [--shard K/N] [--rerun] [--account ID] DATADIR CYCLE" >&2; exit 2; }
 data=$1
 cycle=$2
-case "$account" in *[[:space:]]*) echo "run-cycle: --account ID must not contain blanks" >&2; exit 2 ;; esac
+# Account and cycle ids keep the registry's charset (letters, digits and
+# -_., starting with a letter or digit: they become file names,
+# docs/pipeline.md section 1); anything else is refused before any work.
+id_ok() { case $1 in ''|[-_.]*|*[!A-Za-z0-9._-]*) return 1 ;; esac; return 0; }
+[ -z "$account" ] || id_ok "$account" || {
+  echo "run-cycle: --account '$account' is not an account id (letters, digits and -_. only, starting with a letter or digit)" >&2; exit 2; }
+id_ok "$cycle" || {
+  echo "run-cycle: cycle '$cycle' is not a cycle id (letters, digits and -_. only, starting with a letter or digit)" >&2; exit 2; }
 [ -d "$data/registry" ] || { echo "run-cycle: '$data/registry' not found" >&2; exit 66; }
 [ -n "$bin" ] || { [ -x "$src/build/ami-import" ] && bin="$src/build"; } ||
   { [ -x "$here/ami-import" ] && bin="$here"; }
@@ -141,7 +148,7 @@ fi
 stage import ami-import --db "$db" -o "$out/import-exceptions.csv" "$@"
 acct=""
 [ -n "$account" ] && acct="--account $account"
-# $acct unquoted: empty, or --account and an id without blanks.
+# $acct unquoted: empty, or --account and an id of the registry charset.
 stage validate validate-reads --db "$db" --cycle "$cycle" $acct -o "$out/exceptions.csv"
 stage rate rate-apply --db "$db" --cycle "$cycle" --rates "$rates" $acct -o "$out/charges.csv"
 # The review page of the cycle's warn and hold exceptions, after rating so
@@ -172,7 +179,7 @@ fi
 manifest() {
   echo "# billrun cycle manifest"
   echo "cycle $cycle"
-  (cd "$data" && find registry "${readdir#$data/}" "${paydir#$data/}" -type f 2>/dev/null | LC_ALL=C sort -u |
+  (cd "$data" && find registry "${readdir#"$data"/}" "${paydir#"$data"/}" -type f 2>/dev/null | LC_ALL=C sort -u |
      while read -r f; do printf 'input %s %s\n' "$(sha256sum <"$f" | cut -c1-64)" "$f"; done)
   (cd "$rates" && find . -type f -name '*.yaml' | LC_ALL=C sort |
      while read -r f; do printf 'rate %s rates/%s\n' "$(sha256sum <"$f" | cut -c1-64)" "${f#./}"; done)

@@ -126,14 +126,18 @@ if [ $merge_only -eq 1 ]; then
 fi
 data=$2
 cycle=$3
+# The cycle id keeps the registry's charset (it names files and folders).
+case $cycle in ''|[-_.]*|*[!A-Za-z0-9._-]*)
+  echo "run-shards: cycle '$cycle' is not a cycle id (letters, digits and -_. only, starting with a letter or digit)" >&2; exit 2 ;; esac
 [ -d "$data/registry" ] || { echo "run-shards: '$data/registry' not found" >&2; exit 66; }
 [ -n "$out" ] || out="out/$cycle"
 [ -n "$jobs" ] || jobs=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
 [ -n "$bin" ] || { [ -x "$src/build/ami-import" ] && bin="$src/build"; } ||
   { [ -x "$here/ami-import" ] && bin="$here"; }
-binopt=""
-[ -n "$bin" ] && binopt="--bin $(cd "$bin" && pwd)"
-[ -n "$rates" ] && binopt="$binopt --rates $(cd "$rates" && pwd)"
+# Absolute, for run-cycle in any directory; passed as arguments of their
+# own (a path may hold blanks or quotes).
+[ -z "$bin" ] || bin=$(cd "$bin" && pwd) || exit 66
+[ -z "$rates" ] || rates=$(cd "$rates" && pwd) || exit 66
 mkdir -p "$out" || exit 73
 # A finished earlier run is refused, or rerun beside (run-cycle --rerun).
 rerunopt=""
@@ -157,12 +161,17 @@ if [ -n "$stores" ]; then
   stores=$(cd "$stores" && pwd)
 fi
 # One shard per line to xargs; each writes its log and exit status.
-# xargs appends the shard number K as $9.
-seq 1 "$n" | xargs -n 1 -P "$jobs" sh -c '
-  db="$3/shard-$9/billing.db"; [ -n "$6" ] && db="$6/shard-$9.db"
-  "$0" $1 $7 --shard "$9/$2" --db "$db" --out "$3/shard-$9" "$4" "$5" \
-    >"$3/shard-$9/$8" 2>&1
-  echo $? >"$3/shard-$9/$8.status"' "$(sibling run-cycle)" "$binopt" "$n" \
+# xargs appends the shard number K as $9; the rates directory comes in
+# BR_SHARD_RATES.  No value is ever split or evaluated.
+seq 1 "$n" | BR_SHARD_RATES="$rates" xargs -n 1 -P "$jobs" sh -c '
+  k=$9 cyc=$0 bn=$1 nn=$2 o=$3 d=$4 c=$5 re=$7 lg=$8
+  db="$o/shard-$k/billing.db"; [ -n "$6" ] && db="$6/shard-$k.db"
+  set -- --shard "$k/$nn" --db "$db" --out "$o/shard-$k" "$d" "$c"
+  [ -z "$re" ] || set -- "$re" "$@"
+  [ -z "$BR_SHARD_RATES" ] || set -- --rates "$BR_SHARD_RATES" "$@"
+  [ -z "$bn" ] || set -- --bin "$bn" "$@"
+  "$cyc" "$@" >"$o/shard-$k/$lg" 2>&1
+  echo $? >"$o/shard-$k/$lg.status"' "$(sibling run-cycle)" "$bin" "$n" \
   "$out" "$data" "$cycle" "$stores" "$rerunopt" "$log"
 # Status 1 is a completed shard with held bills or open exceptions
 # (run-cycle.sh); anything else but 0 is a failure.

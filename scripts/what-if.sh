@@ -4,7 +4,7 @@
 # revenue and per-account impact, without touching the real store.
 #
 # Usage: scripts/what-if.sh [--bin DIR] [--account ID] [--rates DIR] [-o FILE]
-#                           DB CYCLE [RATES_DIR]
+#                           [--summary FILE] DB CYCLE [RATES_DIR]
 #
 # RATES_DIR (or --rates DIR) holds the proposed tariffs; without either,
 # ./rates, else PREFIX/share/billrun/rates of an installation.  The tools
@@ -14,18 +14,21 @@
 # The store is copied (sqlite3 .backup, consistent even while in use),
 # the cycle's bills are removed from the copy only, rate-apply re-rates
 # the cycle with RATES_DIR, and bill-diff compares the real bills with the
-# what-if bills: one row per changed line with the reason, a TOTAL per
-# account and an ALL row with the revenue of both and the difference.
+# what-if bills: one row per changed line with the reason and a
+# bill-total row per changed bill (its account's impact).  The revenue of
+# both and the difference are the summary, not a row: beside -o X.csv as
+# X-summary.csv, or --summary FILE (bill-diff's summary, docs/reports.md).
 # Exit status: 0 no impact, 1 impact found, other = failure.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/.." && pwd)
-bin=""; account=""; out="-"; rates=""
+bin=""; account=""; out="-"; rates=""; summary=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --bin) bin=$2; shift 2 ;;
     --account) account=$2; shift 2 ;;
     -o) out=$2; shift 2 ;;
+    --summary) summary=$2; shift 2 ;;
     --rates) rates=$2; shift 2 ;;
     -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 && !/SPDX-License-Identifier/ {
       sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
@@ -34,8 +37,16 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ $# -eq 2 ] || { [ $# -eq 3 ] && [ -z "$rates" ]; } || {
-  echo "usage: what-if.sh [--bin DIR] [--account ID] [--rates DIR] [-o FILE] DB CYCLE [RATES_DIR]" >&2; exit 2; }
+  echo "usage: what-if.sh [--bin DIR] [--account ID] [--rates DIR] [-o FILE] [--summary FILE] DB CYCLE [RATES_DIR]" >&2; exit 2; }
 db=$1; cycle=$2
+# Account and cycle ids keep the registry's charset (letters, digits and
+# -_., starting with a letter or digit: they become file names,
+# docs/pipeline.md section 1); anything else is refused before any work.
+id_ok() { case $1 in ''|[-_.]*|*[!A-Za-z0-9._-]*) return 1 ;; esac; return 0; }
+[ -z "$account" ] || id_ok "$account" || {
+  echo "what-if: --account '$account' is not an account id (letters, digits and -_. only, starting with a letter or digit)" >&2; exit 2; }
+id_ok "$cycle" || {
+  echo "what-if: cycle '$cycle' is not a cycle id (letters, digits and -_. only, starting with a letter or digit)" >&2; exit 2; }
 [ $# -eq 3 ] && rates=$3
 if [ -z "$rates" ]; then
   for r in ./rates "$src/share/billrun/rates"; do
@@ -75,4 +86,5 @@ rc=$?
 [ $rc -le 1 ] || { echo "what-if: rate-apply failed with status $rc" >&2; exit $rc; }
 set -- --cycle "$cycle" -o "$out"
 [ -n "$account" ] && set -- "$@" --account "$account"
+[ -n "$summary" ] && set -- "$@" --summary "$summary"
 bill-diff "$@" "$db" "$work/whatif.db"

@@ -147,11 +147,22 @@ START_TEST(test_payment_duplicate_file)
 	files[0] = fx_file(dir, "copy.csv", pay1);
 	files[1] = fx_file(dir, "pay1.csv", pay1);
 	ck_assert_int_eq(run(files, 2, &rep, &err), 0);
-	ck_assert_int_eq(rep.n, 0);
+	/* Nothing posted; every item listed again as already posted, with
+	 * the first posting (issue 19: a rerun's report is complete). */
+	ck_assert_int_eq(rep.n, 10);
+	for (size_t i = 0; i < rep.n; i++) {
+		ck_assert_int_eq(rep.rows[i].status, BR_PAY_ALREADY);
+		ck_assert_int_eq(rep.rows[i].earlier_file, 1);
+		ck_assert_ptr_nonnull(strstr(rep.rows[i].note,
+		    "already posted"));
+	}
 	ck_assert_int_eq(rep.nfiles, 2);
 	ck_assert_int_eq(rep.files[0].duplicate, 1);
 	ck_assert_int_eq(rep.files[1].duplicate, 1);
+	ck_assert_int_eq(rep.files[0].already, 5);
 	ck_assert_int_eq(rep.posted, 0);
+	ck_assert_int_eq(rep.suspense, 0);
+	ck_assert_int_eq(rep.review, 0);
 	br_payment_report_release(&rep);
 	ck_assert_int_eq(scalar("SELECT COUNT(*) FROM payment"), 5);
 	ck_assert_int_eq(scalar("SELECT COUNT(*) FROM ledger "

@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <time.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -83,6 +84,7 @@ is_short(const struct br_cli *cli, int val)
 void
 br_cli_init(struct br_cli *cli, int argc, char **argv)
 {
+	br_cli_clock_start();
 	cur = cli;
 	cur_argc = argc;
 	cur_argv = argv;
@@ -500,22 +502,58 @@ br_cli_end(struct br_cli_run *r, int rc)
 	r->st = NULL;
 	if (rc == 0 && cur != NULL && cur->verbose &&
 	    (cur->common & BR_CLI_SUMMARY))
-		br_warn("%s; %.2f s", r->counts[0] ? r->counts : "done",
-		    br_cli_elapsed());
+		br_cli_summary_line("%s", r->counts[0] ? r->counts : "done");
 	return rc == 0 ? BR_EXIT_OK : br_cli_fail(&r->err);
+}
+
+void
+br_cli_summary_line(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	br_warn("%s; %.2f s", msg, br_cli_elapsed());
+}
+
+const char *
+br_cli_summary_beside(const char *path, char *buf, size_t size)
+{
+	size_t n;
+
+	if (path == NULL || (n = strlen(path)) <= 4 ||
+	    strcmp(path + n - 4, ".csv") != 0 ||
+	    (size_t)snprintf(buf, size, "%.*s-summary.csv", (int)(n - 4),
+	    path) >= size)
+		return NULL;
+	return buf;
 }
 
 const char *
 br_cli_summary_path(const struct br_cli *cli, char *buf, size_t size)
 {
-	size_t n;
-
 	if (cli->summary != NULL)
 		return strcmp(cli->summary, "-") == 0 ? NULL : cli->summary;
-	if (cli->output == NULL || (n = strlen(cli->output)) <= 4 ||
-	    strcmp(cli->output + n - 4, ".csv") != 0 ||
-	    (size_t)snprintf(buf, size, "%.*s-summary.csv", (int)(n - 4),
-	    cli->output) >= size)
-		return NULL;
-	return buf;
+	return br_cli_summary_beside(cli->output, buf, size);
+}
+
+int
+br_cli_summary_write(const struct br_cli *cli, const char *path,
+    void (*write)(const void *arg, FILE *f), const void *arg,
+    struct br_error *err)
+{
+	struct br_output out = { 0 };
+	char buf[4096];
+
+	if (path == NULL)
+		path = br_cli_summary_path(cli, buf, sizeof(buf));
+	if (path == NULL)
+		return 0;
+	if (br_output_open(&out, path, err) != 0)
+		return -1;
+	/* A write error fails the close (br_atomic_commit). */
+	write(arg, out.f);
+	return br_output_close(&out, 1, err);
 }

@@ -78,12 +78,33 @@ int br_cli_need_dir(const char *what, const char *path);
 /* Print err; returns its exit status. */
 int br_cli_fail(const struct br_error *err);
 /*
+ * -v's summary line, the one every tool ends with: "<tool>: <message>;
+ * <seconds> s" on standard error, the seconds elapsed since br_cli_begin
+ * (or since the tool started).  Elapsed time goes to stderr only.
+ */
+void br_cli_summary_line(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+/*
  * Where the totals of the output go (BR_CLI_SUMFILE): --summary FILE
  * ("-": nowhere), else beside an -o X.csv as X-summary.csv (buf), else
  * NULL (stdout or another name: no summary file, -v still prints it).
  */
 const char *br_cli_summary_path(const struct br_cli *cli, char *buf,
     size_t size);
+/*
+ * Write a summary CSV through write(arg, f): to path, or with path NULL
+ * to br_cli_summary_path's file (nothing when there is none).  0 or -1
+ * with err.
+ */
+int br_cli_summary_write(const struct br_cli *cli, const char *path,
+    void (*write)(const void *arg, FILE *f), const void *arg,
+    struct br_error *err);
+/* The summary file beside another report: X.csv gives X-summary.csv
+ * (buf), any other name NULL. */
+const char *br_cli_summary_beside(const char *path, char *buf, size_t size);
 /* Write --help to f. */
 void br_cli_help(const struct br_cli *cli, FILE *f);
 

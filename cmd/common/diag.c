@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * diag.c: diagnostics to stderr with the tool prefix.
+ * diag.c: diagnostics to stderr with the tool prefix, each on a line of
+ * its own (a progress line left open on a terminal is ended first).
  */
 #include "diag.h"
 
 #include <stdarg.h>
 
+#include "common/progress.h"
 #include "core/banned.h"
 
 static const char *tool_name = "billrun";
@@ -27,6 +29,7 @@ br_warn(const char *fmt, ...)
 {
 	va_list ap;
 
+	br_cli_progress_break();
 	fprintf(stderr, "%s: ", tool_name);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -39,6 +42,7 @@ br_diag_error(const struct br_error *err)
 {
 	char buf[1200];
 
+	br_cli_progress_break();
 	fprintf(stderr, "%s: %s\n", tool_name,
 	    br_error_format(err, buf, sizeof(buf)));
 }

@@ -25,6 +25,7 @@ static struct {
 	const char *what;
 	long base, prev, total;
 	int tty, shown, forced;
+	int open;	/* a terminal line is showing, not yet ended */
 } pg;
 
 static double
@@ -36,10 +37,21 @@ now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* When the tool started (br_cli_clock_start), else 0. */
+static double t0;
+
+void
+br_cli_clock_start(void)
+{
+	t0 = now();
+}
+
 double
 br_cli_elapsed(void)
 {
-	return pg.start > 0 ? now() - pg.start : 0;
+	double from = t0 > 0 ? t0 : pg.start;
+
+	return from > 0 ? now() - from : 0;
 }
 
 static void
@@ -63,6 +75,7 @@ show(double t)
 		    pg.tty ? "\033[K" : "\n");
 	fflush(stderr);
 	pg.shown = 1;
+	pg.open = pg.tty;
 	pg.last = t;
 }
 
@@ -108,7 +121,14 @@ br_cli_progress_end(void)
 	/* The last count of a stage without a total (rows read). */
 	if (pg.shown && pg.total == 0)
 		show(now());
-	if (pg.shown && pg.tty)
-		fputc('\n', stderr);
+	br_cli_progress_break();
 	pg.shown = 0;
+}
+
+void
+br_cli_progress_break(void)
+{
+	if (pg.open)
+		fputc('\n', stderr);
+	pg.open = 0;
 }

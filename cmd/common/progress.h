@@ -9,7 +9,12 @@
 
 void br_cli_progress_start(int want);
 void br_cli_progress_end(void);
-/* Seconds since br_cli_progress_start. */
+/* End a progress line left open on a terminal, so that a diagnostic
+ * starts on a line of its own (br_warn calls it). */
+void br_cli_progress_break(void);
+/* Start the run's clock (br_cli_init). */
+void br_cli_clock_start(void);
+/* Seconds since br_cli_clock_start (else br_cli_progress_start). */
 double br_cli_elapsed(void);
 
 #endif

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * exceptions.c: import exceptions: recording one, the per-meter aggregates,
- * storing them, and the exception report CSV.
+ * storing them, listing those of a file imported by an earlier run, and
+ * the exception report CSV.
  */
 #include "import/import_int.h"
 
@@ -117,6 +118,80 @@ br_imp_meter_exceptions(struct ctx *c, struct br_error *err)
 	return 0;
 }
 
+/* Append e to res's exceptions. */
+static int
+res_push(struct br_import_result *res, const struct br_import_exc *e,
+    struct br_error *err)
+{
+	if (res->nexc == res->exc_cap) {
+		size_t nc = res->exc_cap ? res->exc_cap * 2 : 16;
+		void *p = realloc(res->exc, nc * sizeof(*res->exc));
+		if (p == NULL)
+			return br_imp_nomem(err);
+		res->exc = p;
+		res->exc_cap = nc;
+	}
+	res->exc[res->nexc++] = *e;
+	return 0;
+}
+
+static void
+col_text(sqlite3_stmt *s, int i, char *buf, size_t size)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	snprintf(buf, size, "%s", t ? (const char *)t : "");
+}
+
+/*
+ * The file with this SHA-256 was imported by an earlier run: list the
+ * exceptions the store holds for it (source: the name it was imported
+ * under), with their current status, as that run's report did.  An
+ * exception first raised by another file keeps that file's name and is
+ * listed with it.  --shard: this shard's accounts (meter and file level
+ * exceptions: shard 1), as when stored.
+ */
+int
+br_imp_earlier_exceptions(struct br_store *st, const char *sha,
+    struct br_import_result *res, struct br_error *err)
+{
+	sqlite3_stmt *s = br_store_prepare(st, "SELECT e.exc_id, e.code, "
+	    "e.severity, e.account_id, e.meter_id, e.date, e.detail, "
+	    "e.source, e.line, e.status FROM exception e WHERE e.stage = "
+	    "'import' AND e.source IN (SELECT name FROM import_file WHERE "
+	    "stage = 'import' AND sha256 = ?1) ORDER BY e.exc_id", err);
+	struct br_import_exc e;
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, sha, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&e, 0, sizeof(e));
+		e.exc_id = sqlite3_column_int64(s, 0);
+		col_text(s, 1, e.code, sizeof(e.code));
+		col_text(s, 2, e.severity, sizeof(e.severity));
+		col_text(s, 3, e.account_id, sizeof(e.account_id));
+		col_text(s, 4, e.meter_id, sizeof(e.meter_id));
+		col_text(s, 5, e.date, sizeof(e.date));
+		col_text(s, 6, e.detail, sizeof(e.detail));
+		col_text(s, 7, e.source, sizeof(e.source));
+		e.line = (long)sqlite3_column_int64(s, 8);
+		col_text(s, 9, e.status, sizeof(e.status));
+		e.earlier = 1;
+		if (!br_shard_member(&st->shard, e.account_id))
+			continue;
+		if (res_push(res, &e, err) != 0) {
+			sqlite3_finalize(s);
+			return -1;
+		}
+		res->earlier++;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : br_store_fail(st, "read exceptions",
+	    err);
+}
+
 /* Insert the pending exceptions and move them to res with their ids. */
 int
 br_imp_store_exceptions(struct ctx *c, struct br_error *err)
@@ -179,17 +254,8 @@ br_imp_store_exceptions(struct ctx *c, struct br_error *err)
 		snprintf(e->status, sizeof(e->status), "%s",
 		    txt ? (const char *)txt : "");
 		sqlite3_reset(sel);
-		if (res->nexc == res->exc_cap) {
-			size_t nc = res->exc_cap ? res->exc_cap * 2 : 16;
-			void *p = realloc(res->exc, nc * sizeof(*res->exc));
-			if (p == NULL) {
-				br_imp_nomem(err);
-				goto out;
-			}
-			res->exc = p;
-			res->exc_cap = nc;
-		}
-		res->exc[res->nexc++] = *e;
+		if (res_push(res, e, err) != 0)
+			goto out;
 	}
 	rc = 0;
 out:
@@ -210,7 +276,9 @@ cmp_exc(const void *a_, const void *b_)
 	    (r = strcmp(a->code, b->code)) != 0 ||
 	    (r = strcmp(a->detail, b->detail)) != 0)
 		return r;
-	return a->exc_id < b->exc_id ? -1 : a->exc_id > b->exc_id;
+	if (a->exc_id != b->exc_id)
+		return a->exc_id < b->exc_id ? -1 : 1;
+	return a->earlier - b->earlier;
 }
 
 void
@@ -222,10 +290,14 @@ br_import_report_write(FILE *f, struct br_import_result *res)
 	if (res->nexc > 0)
 		qsort(res->exc, res->nexc, sizeof(*res->exc), cmp_exc);
 	fputs("exception_id,stage,code,severity,account_id,meter_id,date,"
-	    "detail,source,line,status\n", f);
+	    "detail,source,line,status,file_status\n", f);
 	for (i = 0; i < res->nexc; i++) {
 		const struct br_import_exc *e = &res->exc[i];
-		const char *row[11];
+		const char *row[12];
+
+		/* The same file twice in one run: listed once. */
+		if (i > 0 && e->exc_id == res->exc[i - 1].exc_id)
+			continue;
 		br_exid_format(e->exc_id, id, sizeof(id));
 		snprintf(line, sizeof(line), "%ld", e->line);
 		row[0] = id;
@@ -239,6 +311,7 @@ br_import_report_write(FILE *f, struct br_import_result *res)
 		row[8] = e->source;
 		row[9] = line;
 		row[10] = e->status;
-		br_csv_row(f, 11, row);
+		row[11] = e->earlier ? "already-imported" : "imported";
+		br_csv_row(f, 12, row);
 	}
 }

@@ -176,6 +176,7 @@ import_body(struct ctx *c, const char *path, int fmt, struct br_error *err)
 	sqlite3_bind_text(s, 1, sha, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
+	snprintf(c->sha, sizeof(c->sha), "%s", sha);
 	if (rc == SQLITE_ROW)
 		return 1;
 	if (rc != SQLITE_DONE)
@@ -336,7 +337,12 @@ br_import_file_opts(struct br_store *st, const struct br_registry *reg,
 	if (rc == 0) {
 		res->files++;
 		res->rows += c.rows;
-	} else if (rc == 1)
+	} else if (rc == 1) {
+		/* The report of a rerun is complete: the exceptions of the
+		 * earlier import, from the store. */
 		res->skipped++;
+		if (br_imp_earlier_exceptions(st, c.sha, res, err) != 0)
+			return -1;
+	}
 	return rc;
 }

@@ -28,6 +28,8 @@ struct br_import_exc {
 	char source[256];
 	long line;
 	char status[16];
+	int earlier;	/* 1: listed from the store, its file was imported
+			 * by an earlier run (file_status already-imported) */
 };
 
 struct br_import_result {
@@ -44,6 +46,8 @@ struct br_import_result {
 	long reg_replaced;	/* register reads replacing an earlier file's */
 	long reg_stale;		/* register reads not replaced: stored source
 				 * version newer */
+	long earlier;		/* exceptions listed from an earlier import
+				 * of a skipped file */
 	struct br_import_exc *exc;	/* OWNED, nexc entries */
 	size_t nexc, exc_cap;
 };
@@ -124,7 +128,11 @@ int br_import_file_opts(struct br_store *st, const struct br_registry *reg,
 
 /*
  * Sort res's exceptions by (account_id, meter_id, date, code) and write
- * the exception report CSV with its header to f.
+ * the exception report CSV with its header to f.  Its last column,
+ * file_status, is "imported" for an exception of a file this run
+ * imported and "already-imported" for one of a file an earlier run
+ * imported (listed from the store with its current status), so a rerun
+ * writes the same complete report.
  */
 void br_import_report_write(FILE *f, struct br_import_result *res);
 

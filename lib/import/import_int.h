@@ -149,6 +149,7 @@ struct ctx {
 	const struct br_import_opts *o;
 	int fmt;		/* enum br_import_format, resolved */
 	const char *source;	/* basename of the file */
+	char sha[65];		/* its SHA-256, once read */
 	struct br_import_result *res;
 	int col[NCOLS];
 	const char *names[NCOLS];	/* column names (vendor: mapped) */
@@ -235,6 +236,10 @@ br_imp_meter_exceptions(struct ctx *c, struct br_error *err);
 
 int
 br_imp_store_exceptions(struct ctx *c, struct br_error *err);
+
+int
+br_imp_earlier_exceptions(struct br_store *st, const char *sha,
+    struct br_import_result *res, struct br_error *err);
 
 /* days.c */
 const struct day_span *

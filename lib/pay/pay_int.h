@@ -90,6 +90,12 @@ int br_pay_post_refund(struct br_store *st, struct acctcache *cache,
     const char *file, const struct item *it, struct br_payment_row *row,
     struct br_error *err);
 
+/* pay_report.c: the items of a file an earlier run posted, listed as
+ * already posted with their original posting (rep->rows has room). */
+int br_pay_list_earlier(struct br_store *st, const struct reader *r,
+    const char *base, long file_id, struct br_payment_report *rep,
+    struct br_payment_file *pf, struct br_error *err);
+
 /* itemkey.c: item keys (table payment_item). */
 int br_pay_build_keys(struct reader *r, const char *base, size_t **plen,
     struct br_error *err);

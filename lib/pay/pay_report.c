@@ -3,9 +3,12 @@
  * pay_report.c: the reports of pay-reconcile: the posting report, the
  * daily cash reconciliation (per file: control total vs posted, suspense,
  * returns and other items, with a check column that is 0 when the file
- * balances) and the aging of open charges by days past due.
+ * balances) and the aging of open charges by days past due, each with
+ * its totals in a summary CSV of its own; the items of a file an earlier
+ * run posted, listed again for a rerun's report.
  */
 #include "pay/payment.h"
+#include "pay/pay_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +33,93 @@ status_name(enum br_pay_status s)
 	case BR_PAY_CHARGEBACK: return "chargeback";
 	default: return "other";
 	}
+}
+
+/* The original posting of item it of file_id: 1 found (status, account
+ * and payment id filled), 0 not a payment of this store, -1. */
+static int
+earlier_payment(sqlite3_stmt *s, long file_id, const struct item *it,
+    struct br_payment_row *row, char *status, size_t sn)
+{
+	const unsigned char *t;
+	int rc;
+
+	sqlite3_reset(s);
+	sqlite3_bind_int64(s, 1, file_id);
+	sqlite3_bind_int64(s, 2, it->line);
+	sqlite3_bind_int64(s, 3, it->seq);
+	if ((rc = sqlite3_step(s)) != SQLITE_ROW)
+		return rc == SQLITE_DONE ? 0 : -1;
+	row->payment_id = (long)sqlite3_column_int64(s, 0);
+	if ((t = sqlite3_column_text(s, 1)) != NULL)
+		snprintf(row->account_id, sizeof(row->account_id), "%s",
+		    (const char *)t);
+	t = sqlite3_column_text(s, 2);
+	snprintf(status, sn, "%s", t ? (const char *)t : "");
+	return 1;
+}
+
+/*
+ * Every item of a file posted by an earlier run, in file order, with
+ * status already-posted: the account it was posted to and its posting
+ * status then (posted, suspense, returned) for a payment, the item's own
+ * fields otherwise.  --shard: a payment this store did not post is
+ * another shard's; rows without an account are shard 1's.  Nothing is
+ * posted and nothing counts towards the totals.
+ */
+int
+br_pay_list_earlier(struct br_store *st, const struct reader *r,
+    const char *base, long file_id, struct br_payment_report *rep,
+    struct br_payment_file *pf, struct br_error *err)
+{
+	sqlite3_stmt *s = br_store_prepare(st, "SELECT payment_id, "
+	    "account_id, status FROM payment WHERE file_id = ?1 AND line = ?2 "
+	    "AND item = ?3", err);
+	char status[16];
+	size_t i;
+	int found;
+
+	if (s == NULL)
+		return -1;
+	for (i = 0; i < r->n; i++) {
+		const struct item *it = &r->v[i];
+		struct br_payment_row *row = &rep->rows[rep->n];
+
+		memset(row, 0, sizeof(*row));
+		row->file = base;
+		row->line = it->line;
+		row->matched_by = "";
+		row->status = BR_PAY_ALREADY;
+		row->earlier_file = 1;
+		snprintf(row->date, sizeof(row->date), "%s", it->date);
+		snprintf(row->account_id, sizeof(row->account_id), "%s",
+		    it->account);
+		row->amount_cents = it->kind == IT_REFUND ||
+		    it->kind == IT_CHARGEBACK || (it->kind == IT_OTHER &&
+		    strcmp(r->format, "csv") == 0) ? it->signed_cents :
+		    it->amount_cents;
+		row->signed_cents = it->signed_cents;
+		found = it->kind == IT_PAYMENT ? earlier_payment(s, file_id,
+		    it, row, status, sizeof(status)) : 0;
+		if (found < 0) {
+			sqlite3_finalize(s);
+			return br_store_fail(st, "read payments", err);
+		}
+		/* --shard: a payment posted elsewhere is another shard's
+		 * (unsharded: one an earlier file carried). */
+		if (it->kind == IT_PAYMENT && !found && st->shard.n > 0)
+			continue;
+		if (it->kind != IT_PAYMENT && !br_shard_member(&st->shard,
+		    it->kind == IT_REFUND || it->kind == IT_CHARGEBACK ?
+		    it->account : ""))
+			continue;
+		snprintf(row->note, sizeof(row->note), "already posted%s%s",
+		    found ? ": " : "", found ? status : "");
+		rep->n++;
+		pf->already++;
+	}
+	sqlite3_finalize(s);
+	return 0;
 }
 
 void
@@ -88,60 +178,105 @@ br_payment_summary_write(const struct br_payment_report *rep, FILE *f)
 	}
 }
 
+/* One file's recon row (status posted). */
+static void
+recon_row(FILE *f, const struct br_payment_file *pf)
+{
+	int64_t check = pf->control_cents - pf->posted_cents -
+	    pf->suspense_cents - pf->returned_cents - pf->other_cents;
+	char b[8][32];
+	const char *row[11];
+
+	row[0] = pf->name;
+	row[1] = pf->format;
+	row[2] = "posted";
+	snprintf(b[0], sizeof(b[0]), "%ld", pf->records);
+	row[3] = b[0];
+	row[4] = br_cents_format(pf->control_cents, b[1], 32);
+	row[5] = br_cents_format(pf->posted_cents, b[2], 32);
+	row[6] = br_cents_format(pf->suspense_cents, b[3], 32);
+	row[7] = br_cents_format(pf->returned_cents, b[4], 32);
+	row[8] = br_cents_format(pf->other_cents, b[5], 32);
+	snprintf(b[6], sizeof(b[6]), "%ld", pf->nocs);
+	row[9] = b[6];
+	row[10] = br_cents_format(check, b[7], 32);
+	br_csv_row(f, 11, row);
+}
+
 void
 br_payment_recon_write(const struct br_payment_report *rep, FILE *f)
 {
 	static const char *const header[11] = { "file", "format", "status",
 	    "items", "control_total", "posted", "suspense", "returns",
 	    "other", "nocs", "check" };
-	struct br_payment_file t;
-	char b[8][32];
 	const char *row[11];
 	size_t i;
 
-	memset(&t, 0, sizeof(t));
 	br_csv_row(f, 11, header);
-	for (i = 0; i <= rep->nfiles; i++) {
-		const struct br_payment_file *pf = i < rep->nfiles ?
-		    &rep->files[i] : &t;
-		int64_t check = pf->control_cents - pf->posted_cents -
-		    pf->suspense_cents - pf->returned_cents - pf->other_cents;
+	for (i = 0; i < rep->nfiles; i++) {
+		const struct br_payment_file *pf = &rep->files[i];
 
-		if (i < rep->nfiles && pf->duplicate) {
-			row[0] = pf->name;
-			row[1] = pf->format;
-			row[2] = "duplicate";
-			row[3] = "0";
-			row[4] = row[5] = row[6] = row[7] = row[8] = row[10] =
-			    "0.00";
-			row[9] = "0";
-			br_csv_row(f, 11, row);
+		if (!pf->duplicate) {
+			recon_row(f, pf);
 			continue;
 		}
-		row[0] = i < rep->nfiles ? pf->name : "TOTAL";
-		row[1] = i < rep->nfiles ? pf->format : "";
-		row[2] = i < rep->nfiles ? "posted" : "";
-		snprintf(b[0], sizeof(b[0]), "%ld", pf->records);
-		row[3] = b[0];
-		row[4] = br_cents_format(pf->control_cents, b[1], 32);
-		row[5] = br_cents_format(pf->posted_cents, b[2], 32);
-		row[6] = br_cents_format(pf->suspense_cents, b[3], 32);
-		row[7] = br_cents_format(pf->returned_cents, b[4], 32);
-		row[8] = br_cents_format(pf->other_cents, b[5], 32);
-		snprintf(b[6], sizeof(b[6]), "%ld", pf->nocs);
-		row[9] = b[6];
-		row[10] = br_cents_format(check, b[7], 32);
+		row[0] = pf->name;
+		row[1] = pf->format;
+		row[2] = "duplicate";
+		row[3] = "0";
+		row[4] = row[5] = row[6] = row[7] = row[8] = row[10] = "0.00";
+		row[9] = "0";
 		br_csv_row(f, 11, row);
-		if (i < rep->nfiles) {
-			t.records += pf->records;
-			t.control_cents += pf->control_cents;
-			t.posted_cents += pf->posted_cents;
-			t.suspense_cents += pf->suspense_cents;
-			t.returned_cents += pf->returned_cents;
-			t.other_cents += pf->other_cents;
-			t.nocs += pf->nocs;
-		}
 	}
+}
+
+void
+br_payment_recon_summary_write(const struct br_payment_report *rep,
+    FILE *f)
+{
+	static const char *const header[10] = { "files", "duplicates",
+	    "items", "control_total", "posted", "suspense", "returns",
+	    "other", "nocs", "check" };
+	struct br_payment_file t;
+	long files = 0, dups = 0;
+	char b[10][32];
+	const char *row[10];
+	size_t i;
+
+	memset(&t, 0, sizeof(t));
+	for (i = 0; i < rep->nfiles; i++) {
+		const struct br_payment_file *pf = &rep->files[i];
+
+		if (pf->duplicate) {
+			dups++;
+			continue;
+		}
+		files++;
+		t.records += pf->records;
+		t.control_cents += pf->control_cents;
+		t.posted_cents += pf->posted_cents;
+		t.suspense_cents += pf->suspense_cents;
+		t.returned_cents += pf->returned_cents;
+		t.other_cents += pf->other_cents;
+		t.nocs += pf->nocs;
+	}
+	snprintf(b[0], 32, "%ld", files);
+	snprintf(b[1], 32, "%ld", dups);
+	snprintf(b[2], 32, "%ld", t.records);
+	snprintf(b[8], 32, "%ld", t.nocs);
+	row[0] = b[0];
+	row[1] = b[1];
+	row[2] = b[2];
+	row[3] = br_cents_format(t.control_cents, b[3], 32);
+	row[4] = br_cents_format(t.posted_cents, b[4], 32);
+	row[5] = br_cents_format(t.suspense_cents, b[5], 32);
+	row[6] = br_cents_format(t.returned_cents, b[6], 32);
+	row[7] = br_cents_format(t.other_cents, b[7], 32);
+	row[8] = b[8];
+	row[9] = br_cents_format(t.control_cents - t.posted_cents -
+	    t.suspense_cents - t.returned_cents - t.other_cents, b[9], 32);
+	br_csv_row(f, 10, header);
+	br_csv_row(f, 10, row);
 }
 
 /* Buckets: current, 1-30, 31-60, 61-90, 90+, credit, total. */
@@ -160,10 +295,25 @@ aging_row(FILE *f, const char *account, const int64_t *v)
 	br_csv_row(f, NB + 1, row);
 }
 
+/* The aging summary: the accounts and every bucket's total. */
+static void
+aging_summary(FILE *f, long accounts, const int64_t *tot)
+{
+	static const char *const header[NB + 1] = { "accounts", "current",
+	    "days_1_30", "days_31_60", "days_61_90", "days_over_90",
+	    "credit", "total" };
+	char n[24];
+
+	br_csv_row(f, NB + 1, header);
+	snprintf(n, sizeof(n), "%ld", accounts);
+	aging_row(f, n, tot);
+}
+
 int
 br_payment_aging_write(struct br_store *st, const char *as_of, FILE *f,
-    struct br_error *err)
+    FILE *sum, struct br_error *err)
 {
+	long accounts = 0;
 	static const char *const header[NB + 1] = { "account_id", "current",
 	    "days_1_30", "days_31_60", "days_61_90", "days_over_90",
 	    "credit", "total" };
@@ -207,6 +357,7 @@ br_payment_aging_write(struct br_store *st, const char *as_of, FILE *f,
 			continue;
 		if (have && strcmp(a, cur) != 0) {
 			aging_row(f, cur, acc);
+			accounts++;
 			memset(acc, 0, sizeof(acc));
 		}
 		snprintf(cur, sizeof(cur), "%s", a);
@@ -232,8 +383,11 @@ br_payment_aging_write(struct br_store *st, const char *as_of, FILE *f,
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return br_store_fail(st, "read ledger", err);
-	if (have)
+	if (have) {
 		aging_row(f, cur, acc);
-	aging_row(f, "TOTAL", tot);
+		accounts++;
+	}
+	if (sum != NULL)
+		aging_summary(sum, accounts, tot);
 	return 0;
 }

@@ -645,7 +645,12 @@ post_file(struct br_store *st, const char *name,
 		goto out;
 	rep->nfiles++;
 	if (pf->duplicate) {
-		rc = 0;
+		/* The report of a rerun is complete: the file's items as
+		 * the earlier run posted them. */
+		if (grow_rows(rep, r.n, err) == 0 &&
+		    br_pay_list_earlier(st, &r, base, file_id, rep, pf,
+		    err) == 0)
+			rc = 0;
 		goto out;
 	}
 	if (grow_rows(rep, r.n, err) != 0 ||

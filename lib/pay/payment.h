@@ -48,6 +48,8 @@ struct br_payment_row {
 	int64_t balance_after_cents;
 	int64_t fee_cents;	/* returned-payment fee posted */
 	char note[96];		/* return / NOC code and data, item class */
+	int earlier_file;	/* 1: its file was posted by an earlier run
+				   (status BR_PAY_ALREADY) */
 };
 
 /* One input file. */
@@ -117,11 +119,23 @@ void br_payment_report_write(const struct br_payment_report *rep, FILE *f);
  */
 void br_payment_summary_write(const struct br_payment_report *rep, FILE *f);
 
-/* Daily cash reconciliation CSV, one row per file and a TOTAL row. */
+/* Daily cash reconciliation CSV, one row per file (no total row). */
 void br_payment_recon_write(const struct br_payment_report *rep, FILE *f);
+/*
+ * Its totals: header files,duplicates,items,control_total,posted,
+ * suspense,returns,other,nocs,check and one row, the count of posted and
+ * duplicate file rows and the sums of the other columns.
+ */
+void br_payment_recon_summary_write(const struct br_payment_report *rep,
+    FILE *f);
 
-/* Aging CSV as of as_of (settles first).  0 or -1. */
+/*
+ * Aging CSV as of as_of (settles first), one row per account (no total
+ * row); its totals to sum unless NULL: header accounts,current,...,total
+ * and one row, the number of accounts and the sum of every column.  0 or
+ * -1.
+ */
 int br_payment_aging_write(struct br_store *st, const char *as_of, FILE *f,
-    struct br_error *err);
+    FILE *sum, struct br_error *err);
 
 #endif

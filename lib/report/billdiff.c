@@ -482,7 +482,7 @@ br_billdiff_run(struct br_store *old_st, struct br_store *new_st,
 	    "new_amount", "delta", "reason"};
 	size_t i = 0, j = 0;
 	int rc = -1;
-	char a[32], b[32], d[32], cnt[64];
+	char a[32], b[32], d[32];
 
 	memset(&o, 0, sizeof(o));
 	memset(&n, 0, sizeof(n));
@@ -524,7 +524,7 @@ br_billdiff_run(struct br_store *old_st, struct br_store *new_st,
 		if (diff_bill(&o, &n, o.bills[i], o.bill_accounts[i], out,
 		    &st) > 0 || o.bill_totals[i] != n.bill_totals[j]) {
 			const char *row[11] = {o.bills[i], o.bill_accounts[i],
-			    "", "", "TOTAL", "", "",
+			    "", "", "bill-total", "", "",
 			    br_cents_format(o.bill_totals[i], a, sizeof(a)),
 			    br_cents_format(n.bill_totals[j], b, sizeof(b)),
 			    br_cents_format(n.bill_totals[j] - o.bill_totals[i],
@@ -535,17 +535,6 @@ br_billdiff_run(struct br_store *old_st, struct br_store *new_st,
 		i++;
 		j++;
 	}
-	snprintf(cnt, sizeof(cnt), "%ld of %ld bills changed, %ld added, "
-	    "%ld removed", st.bills_changed, st.bills_compared, st.bills_added,
-	    st.bills_removed);
-	{
-		const char *row[11] = {"ALL", "", "", "", "summary", "", "",
-		    br_cents_format(st.old_total_cents, a, sizeof(a)),
-		    br_cents_format(st.new_total_cents, b, sizeof(b)),
-		    br_cents_format(st.new_total_cents - st.old_total_cents, d,
-		    sizeof(d)), cnt};
-		br_csv_row(out, 11, row);
-	}
 	if (stats)
 		*stats = st;
 	rc = 0;
@@ -553,4 +542,29 @@ out:
 	side_free(&o);
 	side_free(&n);
 	return rc;
+}
+
+void
+br_billdiff_summary_write(const struct br_billdiff_stats *st, FILE *f)
+{
+	static const char *const hdr[7] = {"bills_compared", "bills_changed",
+	    "bills_added", "bills_removed", "old_total", "new_total",
+	    "delta"};
+	char n[4][24], a[32], b[32], d[32];
+	const char *row[7];
+
+	snprintf(n[0], sizeof(n[0]), "%ld", st->bills_compared);
+	snprintf(n[1], sizeof(n[1]), "%ld", st->bills_changed);
+	snprintf(n[2], sizeof(n[2]), "%ld", st->bills_added);
+	snprintf(n[3], sizeof(n[3]), "%ld", st->bills_removed);
+	row[0] = n[0];
+	row[1] = n[1];
+	row[2] = n[2];
+	row[3] = n[3];
+	row[4] = br_cents_format(st->old_total_cents, a, sizeof(a));
+	row[5] = br_cents_format(st->new_total_cents, b, sizeof(b));
+	row[6] = br_cents_format(st->new_total_cents - st->old_total_cents, d,
+	    sizeof(d));
+	br_csv_row(f, 7, hdr);
+	br_csv_row(f, 7, row);
 }

@@ -29,11 +29,22 @@ struct br_billdiff_stats {
  *   old_amount,new_amount,delta,reason
  * one row per changed, added or removed line (change = changed | added |
  * removed | bill-added | bill-removed), sorted by bill_id, sp_id, code,
- * then a TOTAL row per changed bill and a final ALL row.  Reads both
- * stores only.  Returns 0 or -1 with err.
+ * then a bill-total row per changed bill (its old and new total).  No
+ * grand total: that is the summary.  Reads both stores only.  Returns 0
+ * or -1 with err.
  */
 int br_billdiff_run(struct br_store *old_st, struct br_store *new_st,
     const struct br_billdiff_opts *opts, FILE *out,
     struct br_billdiff_stats *stats, struct br_error *err);
+
+/*
+ * The summary CSV: header bills_compared,bills_changed,bills_added,
+ * bills_removed,old_total,new_total,delta and one row.  bills_changed,
+ * _added, _removed count the report's bill-total, bill-added and
+ * bill-removed rows; old_total and new_total are every bill's (unchanged
+ * ones too); delta is new_total - old_total, the sum of the report's
+ * delta over those three kinds of rows.
+ */
+void br_billdiff_summary_write(const struct br_billdiff_stats *st, FILE *f);
 
 #endif

@@ -5,8 +5,9 @@
  * line sums, the
  * cycle's billrun bills likewise, sorts both and walks them together:
  * line rows for each difference with its cause, a bill row per account,
- * totals by rate code and by class, and the ALL row with PASS or FAIL;
- * then the rows as CSV and, when asked, as a page (parallel_page.c).
+ * totals by rate code and by class; the grand total with PASS or FAIL
+ * is the summary (br_parallel_summary_write), not a row; then the rows
+ * as CSV and, when asked, as a page (parallel_page.c).
  */
 #include "report/parallel.h"
 #include "report/parallel_int.h"
@@ -485,16 +486,6 @@ compare(struct pctx *c, struct br_parallel_stats *st)
 	write_groups(c, "class", classes, nc);
 	st->pass = st->differ == 0 && st->only_legacy == 0 &&
 	    st->only_billrun == 0;
-	{
-		char why[96];
-		snprintf(why, sizeof(why), "%s: %ld bills, %ld match, %ld "
-		    "within tolerance, %ld differ, %ld only legacy, %ld only "
-		    "billrun", st->pass ? "PASS" : "FAIL", st->bills,
-		    st->matched, st->within, st->differ, st->only_legacy,
-		    st->only_billrun);
-		row(c, "ALL", "", "", "", "", "", "", st->legacy_cents, true,
-		    st->billrun_cents, true, why);
-	}
 	free(rates);
 	free(classes);
 	return c->oom ? -1 : 0;
@@ -564,4 +555,29 @@ done:
 	free(c.rows);
 	br_pmap_release(&c.lay);
 	return rc;
+}
+
+void
+br_parallel_summary_write(const struct br_parallel_stats *st, FILE *f)
+{
+	static const char *const hdr[10] = { "result", "bills", "match",
+	    "within_tolerance", "differ", "only_legacy", "only_billrun",
+	    "legacy_total", "billrun_total", "delta" };
+	const long n[6] = { st->bills, st->matched, st->within, st->differ,
+	    st->only_legacy, st->only_billrun };
+	char b[6][24], a[32], c[32], d[32];
+	const char *r[10];
+	int i;
+
+	r[0] = st->pass ? "PASS" : "FAIL";
+	for (i = 0; i < 6; i++) {
+		snprintf(b[i], sizeof(b[i]), "%ld", n[i]);
+		r[i + 1] = b[i];
+	}
+	r[7] = br_cents_format(st->legacy_cents, a, sizeof(a));
+	r[8] = br_cents_format(st->billrun_cents, c, sizeof(c));
+	r[9] = br_cents_format(st->billrun_cents - st->legacy_cents, d,
+	    sizeof(d));
+	br_csv_row(f, 10, hdr);
+	br_csv_row(f, 10, r);
 }

@@ -38,4 +38,12 @@ struct br_parallel_stats {
 int br_parallel_run(struct br_store *st, const struct br_parallel_opts *o,
     FILE *out, struct br_parallel_stats *stats, struct br_error *err);
 
+/*
+ * The grand total, a CSV of its own: header result,bills,match,
+ * within_tolerance,differ,only_legacy,only_billrun,legacy_total,
+ * billrun_total,delta and one row (result PASS or FAIL; the counts of
+ * the report's bill rows by outcome; the sums of their amounts).
+ */
+void br_parallel_summary_write(const struct br_parallel_stats *st, FILE *f);
+
 #endif

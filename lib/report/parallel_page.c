@@ -4,13 +4,15 @@
  * (parallel-compare --html) through io/html, in the report pages' style
  * (br_report_css): the verdict, the bills, the line differences with
  * their causes, and the totals by rate code and class.  The same rows
- * as the CSV, nothing else: no timestamp.
+ * as the CSV, with the verdict and grand totals of its summary
+ * (br_parallel_stats); no timestamp.
  */
 #include "report/parallel_int.h"
 
 #include <stdbool.h>
 #include <string.h>
 
+#include "core/money.h"
 #include "io/html.h"
 #include "report/review.h"
 #include "core/banned.h"
@@ -131,8 +133,7 @@ void
 br_parallel_page(FILE *f, const char *cycle_id,
     const struct br_parallel_stats *st, const struct prow *v, size_t n)
 {
-	const struct prow *all = n > 0 ? &v[n - 1] : NULL;
-	char title[128];
+	char title[128], la[32], ba[32], delta[32];
 
 	snprintf(title, sizeof(title), "Parallel run: cycle %s", cycle_id);
 	br_html_page_begin(f, title, br_report_css);
@@ -145,14 +146,19 @@ br_parallel_page(FILE *f, const char *cycle_id,
 	br_html_raw(f, "</header>\n<main>\n");
 	br_html_start(f, "p", "class", st->pass ? "verdict down" :
 	    "verdict sev-hold", NULL);
-	br_html_textf(f, "%s", all != NULL ? all->why : "");
+	br_html_textf(f, "%s: %ld bills, %ld match, %ld within tolerance, "
+	    "%ld differ, %ld only legacy, %ld only billrun",
+	    st->pass ? "PASS" : "FAIL", st->bills, st->matched, st->within,
+	    st->differ, st->only_legacy, st->only_billrun);
 	br_html_end(f, "p");
-	if (all != NULL) {
-		br_html_start(f, "p", "class", "muted", NULL);
-		br_html_textf(f, "Legacy total %s, billrun total %s, delta %s "
-		    "(billrun minus legacy).", all->la, all->ba, all->delta);
-		br_html_end(f, "p");
-	}
+	br_html_start(f, "p", "class", "muted", NULL);
+	br_html_textf(f, "Legacy total %s, billrun total %s, delta %s "
+	    "(billrun minus legacy).",
+	    br_cents_format(st->legacy_cents, la, sizeof(la)),
+	    br_cents_format(st->billrun_cents, ba, sizeof(ba)),
+	    br_cents_format(st->billrun_cents - st->legacy_cents, delta,
+	    sizeof(delta)));
+	br_html_end(f, "p");
 	bills(f, v, n);
 	lines(f, v, n);
 	totals(f, "rate", "Totals by rate code", v, n);
