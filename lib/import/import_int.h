@@ -146,6 +146,7 @@ struct ctx {
 	const struct br_import_opts *o;
 	int fmt;		/* enum br_import_format, resolved */
 	const char *source;	/* basename of the file */
+	const char *path;	/* the file as given, for diagnostics */
 	struct br_import_result *res;
 	int col[NCOLS];
 	const char *names[NCOLS];	/* column names (vendor: mapped) */
