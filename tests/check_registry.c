@@ -204,7 +204,8 @@ START_TEST(test_control_in_name)
 	/* Latin-1, not UTF-8: refused (stored text is printed on bills). */
 	put("accounts.csv", "account_id,name,mailing_address,status,cycle_id\n"
 	    "A1,Ann,1 Main St,active,R1\nA2,Ren\xe9" "e,2 Main St,,R1\n");
-	refused("accounts.csv", 3, "field 2 is not UTF-8 (byte 4, 0xe9)");
+	refused("accounts.csv", 3, "field 2 is not UTF-8 (byte 4, 0xe9) in "
+	    "column 'name'");
 	put("accounts.csv", "account_id,name,mailing_address,status,cycle_id\n"
 	    "A1,Ann,1 Main St,active,R1\nA2,Ren\xc3\xa9" "e,2 Main St,,R1\n");
 	ck_assert_int_eq(load(NULL), 0);

@@ -120,10 +120,23 @@ check_name_id(const struct loader *l, const struct br_csv_record *rec,
  * control character (a line break in a name forges lines in a text
  * bill), well-formed UTF-8 (what is stored is printed on bills); as many fields as the header (a truncated row is refused).
  */
+/* " in column 'name'" for field i when it is a known column, else "". */
+static void
+column_of(const struct loader *l, size_t i, char *buf, size_t n)
+{
+	int c;
+
+	buf[0] = '\0';
+	for (c = 0; l->cols[c] != NULL; c++)
+		if (l->idx[c] >= 0 && (size_t)l->idx[c] == i)
+			snprintf(buf, n, " in column '%s'", l->cols[c]);
+}
+
 static int
 check_row(const struct loader *l, const struct br_csv_record *rec,
     struct br_error *err)
 {
+	char col[96];
 	size_t i, k;
 
 	if (rec->nfields != l->ncols)
@@ -133,17 +146,21 @@ check_row(const struct loader *l, const struct br_csv_record *rec,
 	for (i = 0; i < rec->nfields; i++) {
 		for (k = 0; k < rec->lens[i]; k++) {
 			unsigned char c = (unsigned char)rec->fields[i][k];
-			if (c < 0x20 || c == 0x7f)
+			if (c < 0x20 || c == 0x7f) {
+				column_of(l, i, col, sizeof(col));
 				return br_error_set(err, BR_EINPUT, rec->file,
 				    rec->line, "control character 0x%02x in "
-				    "field %zu", c, i + 1);
+				    "field %zu%s", c, i + 1, col);
+			}
 		}
 		if ((k = br_utf8_check(rec->fields[i], rec->lens[i])) !=
-		    rec->lens[i])
+		    rec->lens[i]) {
+			column_of(l, i, col, sizeof(col));
 			return br_error_set(err, BR_EINPUT, rec->file,
 			    rec->line, "field %zu is not UTF-8 (byte %zu, "
-			    "0x%02x)", i + 1, k + 1,
-			    (unsigned char)rec->fields[i][k]);
+			    "0x%02x)%s", i + 1, k + 1,
+			    (unsigned char)rec->fields[i][k], col);
+		}
 	}
 	return 0;
 }
