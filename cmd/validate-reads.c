@@ -291,6 +291,10 @@ main(int argc, char **argv)
 	if ((rc = br_cli_begin(&run, cli.db, 0, &a.shard, cli.output)) != 0)
 		return rc;
 	rc = work(&run, &a, &opts, &sum, &disp, &sout);
+	/* The summary is in place before the store commits, as the report
+	 * is (br_cli_end): a kill after the commit must not lose it. */
+	if (rc == 0 && br_output_close(&sout, 1, &run.err) != 0)
+		rc = -1;
 	snprintf(run.counts, sizeof(run.counts), "meters=%ld days=%ld "
 	    "estimated=%ld exceptions=%ld", sum.meters, sum.days,
 	    sum.estimated, sum.rows);
