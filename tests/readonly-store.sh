@@ -32,7 +32,11 @@ cd "$work" || exit 1
 fail=0
 err() { echo "FAIL: $*" >&2; fail=1; }
 
-mkdir store
+# The reader runs its own copy of audit-verify: the build tree may sit
+# in a folder nobody cannot enter (links only system libraries).
+mkdir bin store
+cp "$bin/audit-verify" bin/ && chmod 755 bin bin/audit-verify || exit 1
+av="$work/bin/audit-verify"
 d="$src/testdata/cases/bill-diff/0001-rate-and-reads"
 ami-import --db store/billing.db --registry "$d/registry" -o /dev/null ||
   err "registry load"
@@ -47,15 +51,15 @@ chmod 555 store
 before=$(ls -A store)
 
 # shellcheck disable=SC2086
-$as_reader audit-verify --db store/billing.db >report.txt 2>ro.err
+$as_reader "$av" --db store/billing.db >report.txt 2>ro.err
 st=$?
 [ $st -eq 0 ] || err "audit-verify on a read-only folder: exit $st, want 0: $(cat ro.err)"
 # shellcheck disable=SC2086
-$as_reader audit-verify --db store/billing.db --head >ro-head.txt 2>>ro.err ||
+$as_reader "$av" --db store/billing.db --head >ro-head.txt 2>>ro.err ||
   err "audit-verify --head on a read-only folder: $(cat ro.err)"
 cmp -s head.txt ro-head.txt || err "--head differs: $(cat head.txt) vs $(cat ro-head.txt)"
 # shellcheck disable=SC2086
-$as_reader audit-verify --db store/billing.db --manifest manifest.txt \
+$as_reader "$av" --db store/billing.db --manifest manifest.txt \
   >/dev/null 2>>ro.err || err "audit-verify --manifest on a read-only folder: $(cat ro.err)"
 [ "$(ls -A store)" = "$before" ] || err "the folder changed: $(ls -A store)"
 
@@ -67,7 +71,7 @@ sqlite3 store/billing.db "UPDATE bill SET total_cents = total_cents + 1" ||
 chmod 444 store/billing.db
 chmod 555 store
 # shellcheck disable=SC2086
-$as_reader audit-verify --db store/billing.db >/dev/null 2>tamper.err
+$as_reader "$av" --db store/billing.db >/dev/null 2>tamper.err
 st=$?
 [ $st -eq 1 ] || err "tampered read-only store: exit $st, want 1: $(cat tamper.err)"
 
