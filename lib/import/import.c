@@ -73,11 +73,11 @@ ctx_release(struct ctx *c)
 	free(c->blob);
 }
 
-/* Import the file inside savepoint "br_import". */
 /* SHA-256 of no bytes. */
 #define EMPTY_SHA256 \
 	"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
+/* Import the file inside savepoint "br_import". */
 static int
 import_body(struct ctx *c, const char *path, int fmt, struct br_error *err)
 {

@@ -48,10 +48,14 @@ static int
 check_text(const struct reader *r, long line, char *s, size_t size,
     const char *field, struct br_error *err)
 {
-	size_t n = strlen(s), k = br_utf8_check(s, n);
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n = strlen(s), k = br_utf8_check(s, n), i;
+	bool cut = k != n && n == size - 1 && n - k < 4 && u[k] >= 0xc2 &&
+	    u[k] <= 0xf4;
 
-	if (k != n && n == size - 1 && n - k < 4 && !br_text_has_control(s +
-	    k, n - k)) {
+	for (i = k + 1; cut && i < n; i++)
+		cut = u[i] >= 0x80 && u[i] <= 0xbf;
+	if (cut) {			/* a lead byte, then continuations */
 		s[k] = '\0';
 		n = k;
 	}
