@@ -14,6 +14,7 @@
 #include "validate/vee_rules.h"
 #include "store/store.h"
 #include "common/cli.h"
+#include "core/money.h"
 #include "core/banned.h"
 
 static const struct br_cli_opt options[] = {
@@ -52,8 +53,7 @@ main(int argc, char **argv)
 	struct br_cli_run run;
 	struct br_error err;
 	int ch, i, n = 0, rc;
-	char *end;
-	long v;
+	int64_t v;
 
 	br_cli_init(&cli, argc, argv);
 	while ((ch = br_cli_next(&cli, argc, argv)) != -1) {
@@ -62,8 +62,7 @@ main(int argc, char **argv)
 		case 'a': o.account_id = optarg; break;
 		case 'r': rules = optarg; break;
 		case 'm':
-			v = strtol(optarg, &end, 10);
-			if (*end != '\0' || v < 40 || v > 1000)
+			if (br_int_parse(optarg, (size_t)-1, 40, 1000, &v) != 0)
 				return br_cli_usage_error("--max-length: not "
 				    "40..1000");
 			o.max_message = (size_t)v;

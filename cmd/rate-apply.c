@@ -60,7 +60,6 @@ static int
 rebill_opts(int rebill, const char *as_of, const char *limit,
     struct br_rebill_opts *ropts)
 {
-	char *end;
 	int32_t day;
 
 	ropts->limit_days = -1;
@@ -70,10 +69,12 @@ rebill_opts(int rebill, const char *as_of, const char *limit,
 	if (as_of != NULL && br_date_parse(as_of, (size_t)-1, &day) != 0)
 		return br_cli_usage_error("--as-of wants a date YYYY-MM-DD");
 	if (limit != NULL) {
-		ropts->limit_days = strtol(limit, &end, 10);
-		if (end == limit || *end != '\0' || ropts->limit_days < 0)
+		int64_t v;
+		if (br_int_parse(limit, (size_t)-1, 0, BR_REBILL_LIMIT_MAX,
+		    &v) != 0)
 			return br_cli_usage_error("--back-bill-limit-days "
-			    "wants a number of days");
+			    "wants a number of days 0..36500");
+		ropts->limit_days = (long)v;
 	}
 	ropts->as_of = as_of;
 	return 0;

@@ -12,6 +12,7 @@
 #include "common/cli.h"
 #include "core/date.h"
 #include "rate/urdb.h"
+#include "core/money.h"
 #include "core/banned.h"
 
 #define MAX_IGNORE 32
@@ -68,8 +69,7 @@ static const char *ignore[MAX_IGNORE];	/* --ignore */
 static int
 parse_args(int argc, char **argv, struct br_urdb_opts *opts, int *quiet)
 {
-	char *end;
-	long m;
+	int64_t m;
 	int ch;
 
 	while ((ch = br_cli_next(&cli, argc, argv)) != -1) {
@@ -92,8 +92,7 @@ parse_args(int argc, char **argv, struct br_urdb_opts *opts, int *quiet)
 		case 'n': opts->nem_program = optarg; break;
 		case 's': opts->nem_surplus = optarg; break;
 		case 't':
-			m = strtol(optarg, &end, 10);
-			if (*end != '\0' || end == optarg || m < 1 || m > 12)
+			if (br_int_parse(optarg, (size_t)-1, 1, 12, &m) != 0)
 				return br_cli_usage_error("--nem-true-up-month: "
 				    "expected 1 to 12");
 			opts->nem_true_up_month = (int)m;

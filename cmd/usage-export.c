@@ -11,6 +11,7 @@
 #include "export/espi.h"
 #include "store/store.h"
 #include "common/cli.h"
+#include "core/money.h"
 #include "core/banned.h"
 
 static const struct br_cli_opt options[] = {
@@ -51,7 +52,7 @@ main(int argc, char **argv)
 	struct br_output csv;
 	struct br_error err;
 	const char *csvpath = NULL;
-	char *end;
+	int64_t v;
 	int ch, rc;
 
 	br_cli_init(&cli, argc, argv);
@@ -62,10 +63,10 @@ main(int argc, char **argv)
 		case 'b': o.base = optarg; break;
 		case 'C': csvpath = optarg; break;
 		case 'm':
-			o.months = (int)strtol(optarg, &end, 10);
-			if (*end != '\0' || o.months < 1 || o.months > 1200)
+			if (br_int_parse(optarg, (size_t)-1, 1, 1200, &v) != 0)
 				return br_cli_usage_error("--months: not "
 				    "1..1200");
+			o.months = (int)v;
 			break;
 		case 'K':
 			if (br_shard_parse(optarg, &shard, &err) != 0)

@@ -5,7 +5,6 @@
  * The work is br_validate_run (lib/validate/validate.c); see
  * docs/validate-reads.md.
  */
-#include <errno.h>
 #include <stdbool.h>
 #include <getopt.h>
 #include <limits.h>
@@ -18,6 +17,7 @@
 #include "core/date.h"
 #include "store/store.h"
 #include "validate/validate.h"
+#include "core/money.h"
 #include "core/banned.h"
 
 static const struct br_cli_opt options[] = {
@@ -80,12 +80,9 @@ static struct br_cli cli = {
 static int
 parse_int(const char *s, long lo, long hi, int32_t *out)
 {
-	char *end;
-	long v;
+	int64_t v;
 
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
+	if (br_int_parse(s, (size_t)-1, lo, hi, &v) != 0)
 		return -1;
 	*out = (int32_t)v;
 	return 0;
@@ -294,6 +291,10 @@ main(int argc, char **argv)
 	if ((rc = br_cli_begin(&run, cli.db, 0, &a.shard, cli.output)) != 0)
 		return rc;
 	rc = work(&run, &a, &opts, &sum, &disp, &sout);
+	/* The summary is in place before the store commits, as the report
+	 * is (br_cli_end): a kill after the commit must not lose it. */
+	if (rc == 0 && br_output_close(&sout, 1, &run.err) != 0)
+		rc = -1;
 	snprintf(run.counts, sizeof(run.counts), "meters=%ld days=%ld "
 	    "estimated=%ld exceptions=%ld", sum.meters, sum.days,
 	    sum.estimated, sum.rows);

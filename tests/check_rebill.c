@@ -330,6 +330,43 @@ START_TEST(test_limit_setting)
 }
 END_TEST
 
+/* Issue 16: the setting goes through br_int_parse: an overflowing or
+ * blank-led value is a config error, not LONG_MAX or 30 days. */
+START_TEST(test_limit_setting_bad)
+{
+	static const char *const bad[] = { "99999999999999999999", " 30",
+	    "30 ", "36501", "-1", "" };
+	struct br_rebill_opts o;
+	struct br_rebill_stats stats;
+	struct br_error err;
+	char *rep = NULL;
+	size_t i, len;
+	FILE *f;
+
+	issued_cycle();
+	memset(&o, 0, sizeof(o));
+	o.cycle_id = "2026-10";
+	o.rates_dir = BR_SOURCE_DIR "/rates";
+	o.as_of = "2026-12-15";
+	o.limit_days = -1;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(br_store_setting_set(st,
+		    "back_bill_limit_days", bad[i], &err), 0);
+		f = open_memstream(&rep, &len);
+		ck_assert_int_eq(br_store_begin(st, &err), 0);
+		memset(&err, 0, sizeof(err));
+		ck_assert_msg(br_rebill_run(st, &o, f, &stats, &err) == -1,
+		    "'%s' accepted", bad[i]);
+		ck_assert_int_eq(err.code, BR_ECONFIG);
+		ck_assert_ptr_nonnull(strstr(err.msg, "back_bill_limit_days"));
+		br_store_rollback(st);
+		fclose(f);
+		free(rep);
+		rep = NULL;
+	}
+}
+END_TEST
+
 START_TEST(test_whole_cycle_and_account)
 {
 	struct br_rebill_stats stats;
@@ -464,6 +501,7 @@ suite(void)
 	tcase_add_test(tc, test_not_issued_out_of_scope);
 	tcase_add_test(tc, test_back_bill_limit);
 	tcase_add_test(tc, test_limit_setting);
+	tcase_add_test(tc, test_limit_setting_bad);
 	tcase_add_test(tc, test_whole_cycle_and_account);
 	tcase_add_test(tc, test_rerun_after_issue);
 	tcase_add_test(tc, test_tariff_change);

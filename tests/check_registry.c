@@ -204,7 +204,8 @@ START_TEST(test_control_in_name)
 	/* Latin-1, not UTF-8: refused (stored text is printed on bills). */
 	put("accounts.csv", "account_id,name,mailing_address,status,cycle_id\n"
 	    "A1,Ann,1 Main St,active,R1\nA2,Ren\xe9" "e,2 Main St,,R1\n");
-	refused("accounts.csv", 3, "field 2 is not UTF-8 (byte 4, 0xe9)");
+	refused("accounts.csv", 3, "field 2 is not UTF-8 (byte 4, 0xe9) in "
+	    "column 'name'");
 	put("accounts.csv", "account_id,name,mailing_address,status,cycle_id\n"
 	    "A1,Ann,1 Main St,active,R1\nA2,Ren\xc3\xa9" "e,2 Main St,,R1\n");
 	ck_assert_int_eq(load(NULL), 0);
@@ -229,6 +230,73 @@ START_TEST(test_truncated_and_empty)
 }
 END_TEST
 
+
+static const char cycles_hdr[] = "cycle_id,period_start,period_end,"
+    "bill_date,due_date\n";
+
+/* Put cycles.csv: the header, then rows. */
+static void
+put_cycles(const char *rows)
+{
+	char text[600];
+
+	snprintf(text, sizeof(text), "%s%s", cycles_hdr, rows);
+	put("cycles.csv", text);
+}
+
+START_TEST(test_cycle_dates)
+{
+	struct br_error err;
+
+	put_cycles("2026-10,2026-10-01,2026-10-31,2026-11-03,2026-11-24\n"
+	    "2026-11,2026-11-01,2026-11-31,2026-12-03,2026-12-24\n");
+	refused("cycles.csv", 3, "bad date '2026-11-31' in column "
+	    "'period_end'");
+	put_cycles("2026-10,2026-10-01,2026-10-31,2026-11-03,2026-11-24\n"
+	    "2026-11,2026-11-01,2026-11-30,2026-12-03,2026-13-01\n");
+	refused("cycles.csv", 3, "bad date '2026-13-01' in column 'due_date'");
+	put_cycles("2026-10,2026-10-31,2026-10-01,2026-11-03,2026-11-24\n");
+	refused("cycles.csv", 2, "period end before period start");
+	put_cycles("2026-10,2026-10-01,2026-10-31,2026-10-30,2026-11-24\n");
+	refused("cycles.csv", 2, "bill date before period end");
+	put_cycles("2026-10,2026-10-01,2026-10-31,2026-11-03,2026-11-02\n");
+	refused("cycles.csv", 2, "due date before bill date");
+	put_cycles("2026,2026-01-01,2027-01-02,2027-01-03,2027-01-24\n");
+	refused("cycles.csv", 2, "period longer than 366 days");
+	put_cycles("2024,2024-01-01,2024-12-31,2025-01-03,2025-01-24\n");
+	memset(&err, 0, sizeof(err));
+	ck_assert_msg(load(&err) == 0, "%s", err.msg);	/* a leap year */
+}
+END_TEST
+
+START_TEST(test_cycle_overlap)
+{
+	struct br_error err;
+
+	/* Overlapping periods: rate-apply would bill the shared days
+	 * twice.  The message names both cycles and both lines. */
+	put_cycles("2026-10,2026-10-01,2026-10-31,2026-11-03,2026-11-24\n"
+	    "2026-11,2026-11-01,2026-11-30,2026-12-03,2026-12-24\n"
+	    "R2-10,2026-10-15,2026-11-14,2026-11-17,2026-12-08\n");
+	refused("cycles.csv", 4, "cycles 2026-10 and R2-10: the period from "
+	    "2026-10-01 (line 2) overlaps the period from 2026-10-15 (line "
+	    "4)");
+	/* One cycle twice in a file: the first would be lost silently. */
+	put_cycles("2026-10,2026-10-01,2026-10-31,2026-11-03,2026-11-24\n"
+	    "2026-10,2026-10-01,2026-10-30,2026-11-03,2026-11-24\n");
+	refused("cycles.csv", 3, "cycle '2026-10' is already on line 2");
+	/* Adjacent periods load; a later load that moves a cycle onto
+	 * one loaded before is refused (line 0: the row in the store). */
+	put_cycles("2026-10,2026-10-01,2026-10-31,2026-11-03,2026-11-24\n"
+	    "2026-11,2026-11-01,2026-11-30,2026-12-03,2026-12-24\n");
+	memset(&err, 0, sizeof(err));
+	ck_assert_msg(load(&err) == 0, "%s", err.msg);
+	put_cycles("2026-11,2026-10-31,2026-11-30,2026-12-03,2026-12-24\n");
+	refused("cycles.csv", 2, "overlaps the period from 2026-10-31 (line "
+	    "2)");
+}
+END_TEST
+
 static Suite *
 registry_suite(void)
 {
@@ -242,6 +310,8 @@ registry_suite(void)
 	tcase_add_test(tc, test_meter_ids);
 	tcase_add_test(tc, test_control_in_name);
 	tcase_add_test(tc, test_truncated_and_empty);
+	tcase_add_test(tc, test_cycle_dates);
+	tcase_add_test(tc, test_cycle_overlap);
 	suite_add_tcase(s, tc);
 	return s;
 }

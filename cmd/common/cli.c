@@ -18,6 +18,7 @@
 #include "store/lock.h"
 #include "store/runlog.h"
 #include "core/sha256.h"
+#include "core/money.h"
 #include "core/banned.h"
 
 #ifndef BR_VERSION
@@ -219,10 +220,9 @@ bad_option(struct br_cli *cli, int ch, char **argv)
 static int
 busy_opt(const char *arg)
 {
-	char *end;
-	long sec = strtol(arg, &end, 10);
+	int64_t sec;
 
-	if (end == arg || *end != '\0' || sec < 0 || sec > 86400)
+	if (br_int_parse(arg, (size_t)-1, 0, 86400, &sec) != 0)
 		return -1;
 	br_store_set_busy_timeout((int)sec * 1000);
 	return 0;

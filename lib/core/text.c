@@ -65,6 +65,24 @@ br_text_has_control(const char *s, size_t len)
 	return false;
 }
 
+int
+br_text_check(const char *s, size_t len, const char *file, long line,
+    const char *field, struct br_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] == 0x7f)
+			return br_error_set(err, BR_EINPUT, file, line,
+			    "control character 0x%02x in field '%s'",
+			    (unsigned char)s[i], field);
+	if ((i = br_utf8_check(s, len)) != len)
+		return br_error_set(err, BR_EINPUT, file, line, "field '%s' "
+		    "is not UTF-8 (byte %zu, 0x%02x)", field, i + 1,
+		    (unsigned char)s[i]);
+	return 0;
+}
+
 void
 br_text_line(FILE *f, const char *prefix, const char *s)
 {

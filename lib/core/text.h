@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "core/error.h"
+
 /*
  * Offset of the first byte of s[0..len) that starts an ill-formed UTF-8
  * sequence, or len when all of it is well formed.
@@ -20,6 +22,16 @@ size_t br_utf8_check(const char *s, size_t len);
 
 /* True when s[0..len) holds a control byte (C0, DEL). */
 bool br_text_has_control(const char *s, size_t len);
+
+/*
+ * The check of one stored text field: no control byte (NUL included,
+ * within len) and well-formed UTF-8.  On failure fills err (BR_EINPUT,
+ * file and line) with a message naming field, e.g. "control character
+ * 0x00 in field 'meter_id'" or "field 'reference' is not UTF-8 (byte 4,
+ * 0xe9)", and returns -1; else 0.
+ */
+int br_text_check(const char *s, size_t len, const char *file, long line,
+    const char *field, struct br_error *err);
 
 /*
  * Write prefix, then s with every control byte as "\xNN" (a line break

@@ -697,7 +697,8 @@ br_camt_sniff(const char *buf, size_t len, char *what, size_t n)
 		i++;
 	if (i >= len || buf[i] != '<')
 		return -1;
-	for (j = i; j + strlen(NS_PREFIX) + 8 <= len; j++) {
+	/* Room for the prefix and the 9 bytes "camt.05N." compared. */
+	for (j = i; j + strlen(NS_PREFIX) + 9 <= len; j++) {
 		if (memcmp(buf + j, NS_PREFIX, strlen(NS_PREFIX)) != 0)
 			continue;
 		ns = buf + j;

@@ -381,7 +381,7 @@ scale(int64_t v, int power, int64_t *out)
  * The UsagePoint id of a meter path ("RetailCustomer/7/UsagePoint/E1"
  * -> "E1"), percent-decoded, as the serial: ami-import tries it when the
  * whole path is not a registry meter (usage-export writes the meter id
- * there).  "" when there is none or it does not fit.
+ * there).  "" when there is none, it does not fit or it holds %00.
  */
 static void
 usage_point_id(const char *path, char *out, size_t n)
@@ -400,7 +400,7 @@ usage_point_id(const char *path, char *out, size_t n)
 			c = (int)strtol(h, NULL, 16);
 			p += 2;
 		}
-		if (k + 1 >= n) {
+		if (c == 0 || k + 1 >= n) {	/* %00 would cut the id */
 			out[0] = '\0';
 			return;
 		}

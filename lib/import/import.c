@@ -74,6 +74,10 @@ ctx_release(struct ctx *c)
 	free(c->blob);
 }
 
+/* SHA-256 of no bytes. */
+#define EMPTY_SHA256 \
+	"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
 /* Import the file inside savepoint "br_import". */
 static int
 import_body(struct ctx *c, const char *path, int fmt, struct br_error *err)
@@ -161,11 +165,20 @@ import_body(struct ctx *c, const char *path, int fmt, struct br_error *err)
 	default:
 		rc = br_csv_read_gated(path, c->home != NULL ? br_imp_gate :
 		    NULL, br_imp_on_record, c, sha, err);
+		if (rc == 0 && c->names[0] == NULL && strcmp(sha,
+		    EMPTY_SHA256) != 0)
+			rc = br_error_set(err, BR_EINPUT, path, 1, "no header "
+			    "line (blank lines only)");
 		break;
 	}
 	/* A batch still being written came before any error of the parse. */
 	if (br_imp_flusher_wait(c, err) != 0 || rc != 0)
 		return -1;
+	/* Never recorded as imported: the next file of 0 bytes, whatever it
+	 * should have held, would be "already imported". */
+	if (strcmp(sha, EMPTY_SHA256) == 0)
+		return br_error_set(err, BR_EINPUT, path, 0, "empty file "
+		    "(0 bytes): nothing to import");
 	if (br_imp_flush_days(c, err) != 0 || br_imp_flush_regs(c, err) != 0)
 		return -1;
 
@@ -303,6 +316,7 @@ br_import_file_opts(struct br_store *st, const struct br_registry *reg,
 	c.o = o;
 	c.res = res;
 	c.source = base_name(path);
+	c.path = path;
 	c.last_meter = -1;
 	c.ami_mi = LONG_MIN;
 	c.max_days = o->max_open_days > 0 ? o->max_open_days : MAX_OPEN_DAYS;

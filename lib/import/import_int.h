@@ -150,6 +150,7 @@ struct ctx {
 	int fmt;		/* enum br_import_format, resolved */
 	const char *source;	/* basename of the file */
 	char sha[65];		/* its SHA-256, once read */
+	const char *path;	/* the file as given, for diagnostics */
 	struct br_import_result *res;
 	int col[NCOLS];
 	const char *names[NCOLS];	/* column names (vendor: mapped) */

@@ -6,6 +6,7 @@
 #include "import/import_int.h"
 
 #include "core/progress.h"
+#include "core/text.h"
 #include "core/banned.h"
 
 static const char *const col_names[NCOLS] = { "meter_id", "interval_start",
@@ -99,6 +100,11 @@ unknown_find(struct ctx *c, const char *id, long line, struct br_error *err)
 	for (i = 0; i < c->nunknown; i++)
 		if (strcmp(c->unknown[i].id, id) == 0)
 			return (long)i;
+	/* Registry ids were checked at load; an id of the file that is
+	 * not one is stored with its exception: checked here, once. */
+	if (br_text_check(id, strlen(id), c->path, line, "meter_id",
+	    err) != 0)
+		return -2;
 	if (c->nunknown == c->unknown_cap) {
 		size_t nc = c->unknown_cap ? c->unknown_cap * 2 : 8;
 		void *p = realloc(c->unknown, nc * sizeof(*c->unknown));
@@ -255,7 +261,14 @@ on_row(struct ctx *c, const struct br_csv_record *rec, struct br_error *err)
 	int64_t mult;
 	char qv[2] = "";
 	long mi;
+	int i;
 
+	/* A short row would read its absent columns as empty ("missing"). */
+	for (i = 0; i < NCOLS; i++)
+		if (c->col[i] >= 0 && (size_t)c->col[i] >= rec->nfields)
+			return br_error_set(err, BR_EINPUT, rec->file,
+			    rec->line, "%zu fields: no column '%s' (truncated "
+			    "row?)", rec->nfields, c->names[i]);
 	c->rows++;
 	br_progress("rows", c->rows, 0);
 	if (vm != NULL) {

@@ -507,8 +507,8 @@ int64_t
 br_pay_setting_int(struct br_store *st, const char *key, int64_t def, int *bad,
     struct br_error *err)
 {
-	char buf[64], *end;
-	long long v;
+	char buf[64];
+	int64_t v;
 	int rc = br_store_setting_get(st, key, NULL, buf, sizeof(buf), err);
 
 	if (rc < 0) {
@@ -517,9 +517,7 @@ br_pay_setting_int(struct br_store *st, const char *key, int64_t def, int *bad,
 	}
 	if (rc == 1)
 		return def;
-	errno = 0;
-	v = strtoll(buf, &end, 10);
-	if (buf[0] == '\0' || *end != '\0' || errno != 0 || v < 0) {
+	if (br_int_parse(buf, (size_t)-1, 0, INT64_MAX, &v) != 0) {
 		*bad = 1;
 		br_error_set(err, BR_ECONFIG, NULL, 0,
 		    "setting %s: '%s' is not a non-negative integer", key, buf);

@@ -18,6 +18,7 @@
 #include "io/input.h"
 #include "formats/lockbox.h"
 #include "core/money.h"
+#include "core/text.h"
 #include "formats/nacha.h"
 #include "formats/payrec.h"
 #include "core/banned.h"
@@ -35,6 +36,49 @@ check_cap(const struct reader *r, long line, int64_t cents,
 	    "above the cap of %s per item (setting amount_cap_cents)",
 	    br_cents_format(cents, a, sizeof(a)),
 	    br_cents_format(r->cap_cents, c, sizeof(c)));
+}
+
+/*
+ * One text field of an item, as it will be stored: no control byte and
+ * well-formed UTF-8 (a payer reference goes to the ledger and to every
+ * report).  A field cut to its buffer may end inside a character: the
+ * cut piece is dropped, not taken for bad input.
+ */
+static int
+check_text(const struct reader *r, long line, char *s, size_t size,
+    const char *field, struct br_error *err)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n = strlen(s), k = br_utf8_check(s, n), i;
+	bool cut = k != n && n == size - 1 && n - k < 4 && u[k] >= 0xc2 &&
+	    u[k] <= 0xf4;
+
+	for (i = k + 1; cut && i < n; i++)
+		cut = u[i] >= 0x80 && u[i] <= 0xbf;
+	if (cut) {			/* a lead byte, then continuations */
+		s[k] = '\0';
+		n = k;
+	}
+	return br_text_check(s, n, r->file, line, field, err);
+}
+
+/* Every text field of it; names: the file's columns, or NULL (bank). */
+static int
+check_item_text(const struct reader *r, struct item *it,
+    const struct br_paymap *names, struct br_error *err)
+{
+#define TXT(f, col) check_text(r, it->line, it->f, sizeof(it->f), \
+	names && names->col.name[0] ? names->col.name : #f, err)
+	return TXT(account, account) || TXT(bill, bill) ||
+	    TXT(scan, scan_line) || TXT(reference, reference) ||
+	    TXT(method, method) ||
+	    check_text(r, it->line, it->orig_trace, sizeof(it->orig_trace),
+	    "original_trace", err) ||
+	    check_text(r, it->line, it->corrected, sizeof(it->corrected),
+	    "corrected_data", err) ||
+	    check_text(r, it->line, it->originator, sizeof(it->originator),
+	    "originator", err) ? -1 : 0;
+#undef TXT
 }
 
 static struct item *
@@ -131,12 +175,10 @@ on_csv(void *ctx, const struct br_csv_record *rec, struct br_error *err)
 		    m->date_format);
 	get_col(rec, r, &m->amount, r->c_amount, buf, sizeof(buf));
 	if (m->amount_cents) {
-		char *end;
-		long long v;
+		int64_t v;
 
-		errno = 0;
-		v = strtoll(buf, &end, 10);
-		if (buf[0] == '\0' || *end != '\0' || errno != 0)
+		if (br_int_parse(buf, (size_t)-1, INT64_MIN, INT64_MAX,
+		    &v) != 0)
 			return br_error_set(err, BR_EINPUT, r->file, rec->line,
 			    "bad amount '%s' in column '%s' (want cents)", buf,
 			    m->amount.name);
@@ -198,7 +240,7 @@ fields:
 	if (it->method[0] == '\0')
 		snprintf(it->method, sizeof(it->method), "%s",
 		    m->method_default);
-	return 0;
+	return check_item_text(r, it, m, err);
 }
 
 /* ---- bank files ---- */
@@ -277,7 +319,7 @@ on_payrec(void *ctx, const struct br_payrec *p, struct br_error *err)
 	    strcmp(it->date, r->as_of) > 0)
 		return br_error_set(err, BR_EINPUT, r->file, p->line,
 		    "date %s is after the as-of date %s", it->date, r->as_of);
-	return 0;
+	return check_item_text(r, it, NULL, err);
 }
 
 int

@@ -58,8 +58,9 @@ static int
 return_window(struct br_store *st, const char *code, int *days, int *banking,
     struct br_error *err)
 {
-	char key[48], buf[32], *end;
-	long v;
+	char key[48], buf[32];
+	int64_t v;
+	size_t n;
 	int rc;
 
 	snprintf(key, sizeof(key), "return_window.%s", code);
@@ -81,15 +82,14 @@ return_window(struct br_store *st, const char *code, int *days, int *banking,
 		*banking = 1;
 		return 0;
 	}
-	errno = 0;
-	v = strtol(buf, &end, 10);
-	if (errno != 0 || end == buf || v < 0 || v > 3660 ||
-	    (strcmp(end, "b") != 0 && strcmp(end, "c") != 0))
+	n = strlen(buf);
+	if (n < 2 || br_int_parse(buf, n - 1, 0, 3660, &v) != 0 ||
+	    (buf[n - 1] != 'b' && buf[n - 1] != 'c'))
 		return br_error_set(err, BR_ECONFIG, NULL, 0, "setting %s: "
 		    "'%s' is not a window like 2b (banking days) or 60c "
 		    "(calendar days)", key, buf);
 	*days = (int)v;
-	*banking = *end == 'b';
+	*banking = buf[n - 1] == 'b';
 	return 0;
 }
 

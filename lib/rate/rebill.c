@@ -395,8 +395,8 @@ static int
 resolve_limit(struct br_store *st, const struct br_rebill_opts *o,
     long *days, struct br_error *err)
 {
-	char buf[32], *end;
-	long v;
+	char buf[32];
+	int64_t v;
 	int rc;
 
 	if (o->limit_days >= 0) {
@@ -406,12 +406,11 @@ resolve_limit(struct br_store *st, const struct br_rebill_opts *o,
 	if ((rc = br_store_setting_get(st, "back_bill_limit_days", "365", buf,
 	    sizeof(buf), err)) < 0)
 		return -1;
-	v = strtol(buf, &end, 10);
-	if (end == buf || *end != '\0' || v < 0)
+	if (br_int_parse(buf, (size_t)-1, 0, BR_REBILL_LIMIT_MAX, &v) != 0)
 		return br_error_set(err, BR_ECONFIG, st->path, 0,
 		    "setting back_bill_limit_days '%s' is not a number of "
-		    "days", buf);
-	*days = v;
+		    "days 0..%d", buf, BR_REBILL_LIMIT_MAX);
+	*days = (long)v;
 	return 0;
 }
 

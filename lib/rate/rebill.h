@@ -14,6 +14,9 @@
 #include "core/error.h"
 #include "store/store.h"
 
+/* The back-bill limit in days, from the option or the setting: 0..this. */
+#define BR_REBILL_LIMIT_MAX 36500
+
 struct br_rebill_opts {
 	const char *cycle_id;
 	const char *account_id;		/* NULL: every account of the cycle */

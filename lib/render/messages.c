@@ -13,6 +13,7 @@
 #include <yaml.h>
 
 #include "core/date.h"
+#include "core/money.h"
 #include "render/render.h"
 #include "core/banned.h"
 
@@ -87,13 +88,13 @@ static int
 number(struct ld *l, yaml_node_t *n, long lo, long hi, long *out)
 {
 	const char *v = scalar(n);
-	char *end;
+	int64_t x;
 
 	if (v == NULL)
 		return bad(l, n, "expected a number");
-	errno = 0;
-	*out = strtol(v, &end, 10);
-	if (*end != '\0' || errno != 0 || *out < lo || *out > hi) {
+	if (br_int_parse(v, (size_t)-1, lo, hi, &x) == 0)
+		*out = (long)x;
+	else {
 		char msg[96];
 		snprintf(msg, sizeof(msg), "expected a number %ld..%ld", lo,
 		    hi);

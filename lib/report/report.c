@@ -523,14 +523,18 @@ br_report_eia861m(struct br_store *st, const struct br_eia_opts *opts,
 	sqlite3_stmt *s = NULL;
 	char state[64], first[11], last[11], prev_acct[64] = "";
 	int y, mo, k, rc = -1, src, prev_sector = -1;
+	int64_t y64, mo64;
 	int32_t d0;
 
 	memset(&map, 0, sizeof(map));
 	memset(acc, 0, sizeof(acc));
-	if (strlen(opts->month) != 7 || sscanf(opts->month, "%4d-%2d", &y,
-	    &mo) != 2 || mo < 1 || mo > 12)
+	if (strlen(opts->month) != 7 || opts->month[4] != '-' ||
+	    br_int_parse(opts->month, 4, 1, 9999, &y64) != 0 ||
+	    br_int_parse(opts->month + 5, 2, 1, 12, &mo64) != 0)
 		return br_error_set(err, BR_EUSAGE, NULL, 0,
 		    "bad month '%s' (want YYYY-MM)", opts->month);
+	y = (int)y64;
+	mo = (int)mo64;
 	d0 = br_date_days(y, mo, 1);
 	br_date_format(d0, first, sizeof(first));
 	br_date_format(d0 + br_date_month_days(y, mo) - 1, last, sizeof(last));

@@ -120,10 +120,23 @@ check_name_id(const struct loader *l, const struct br_csv_record *rec,
  * control character (a line break in a name forges lines in a text
  * bill), well-formed UTF-8 (what is stored is printed on bills); as many fields as the header (a truncated row is refused).
  */
+/* " in column 'name'" for field i when it is a known column, else "". */
+static void
+column_of(const struct loader *l, size_t i, char *buf, size_t n)
+{
+	int c;
+
+	buf[0] = '\0';
+	for (c = 0; l->cols[c] != NULL; c++)
+		if (l->idx[c] >= 0 && (size_t)l->idx[c] == i)
+			snprintf(buf, n, " in column '%s'", l->cols[c]);
+}
+
 static int
 check_row(const struct loader *l, const struct br_csv_record *rec,
     struct br_error *err)
 {
+	char col[96];
 	size_t i, k;
 
 	if (rec->nfields != l->ncols)
@@ -133,17 +146,21 @@ check_row(const struct loader *l, const struct br_csv_record *rec,
 	for (i = 0; i < rec->nfields; i++) {
 		for (k = 0; k < rec->lens[i]; k++) {
 			unsigned char c = (unsigned char)rec->fields[i][k];
-			if (c < 0x20 || c == 0x7f)
+			if (c < 0x20 || c == 0x7f) {
+				column_of(l, i, col, sizeof(col));
 				return br_error_set(err, BR_EINPUT, rec->file,
 				    rec->line, "control character 0x%02x in "
-				    "field %zu", c, i + 1);
+				    "field %zu%s", c, i + 1, col);
+			}
 		}
 		if ((k = br_utf8_check(rec->fields[i], rec->lens[i])) !=
-		    rec->lens[i])
+		    rec->lens[i]) {
+			column_of(l, i, col, sizeof(col));
 			return br_error_set(err, BR_EINPUT, rec->file,
 			    rec->line, "field %zu is not UTF-8 (byte %zu, "
-			    "0x%02x)", i + 1, k + 1,
-			    (unsigned char)rec->fields[i][k]);
+			    "0x%02x)%s", i + 1, k + 1,
+			    (unsigned char)rec->fields[i][k], col);
+		}
 	}
 	return 0;
 }
@@ -441,7 +458,7 @@ check_overlap(struct loader *l, const char *path, const char *sql,
     const char *what, const char *shared, struct br_error *err)
 {
 	sqlite3_stmt *s = br_store_prepare(l->st, sql, err);
-	char id[BR_REGISTRY_ID_MAX], k[6][BR_REGISTRY_ID_MAX];
+	char id[2 * BR_REGISTRY_ID_MAX + 8], k[6][BR_REGISTRY_ID_MAX];
 	long line1, line2;
 	int rc, i;
 
@@ -570,8 +587,40 @@ cycle_row(struct loader *l, const struct br_csv_record *rec,
 			return -1;
 	if (d[1] < d[0])
 		return bad(l, rec, 2, "period end before period start", err);
+	if (d[1] - d[0] >= BR_REGISTRY_PERIOD_MAX)
+		return bad(l, rec, 2, "period longer than 366 days", err);
+	if (d[2] < d[1])
+		return bad(l, rec, 3, "bill date before period end", err);
+	if (d[3] < d[2])
+		return bad(l, rec, 4, "due date before bill date", err);
+	for (i = 0; i < (int)l->nkeys; i++)
+		if (strcmp(l->keys[i].a, field(l, rec, 0)) == 0)
+			return br_error_set(err, BR_EINPUT, rec->file,
+			    rec->line, "cycle '%s' is already on line %ld",
+			    field(l, rec, 0), l->keys[i].line);
+	if (remember(l, rec, 0, 0, 1, err) != 0)
+		return -1;
 	bind_cols(l, rec, 5);
 	return step(l, rec, err);
+}
+
+/*
+ * rate-apply bills every agreement that meets a cycle's period, whatever
+ * the account's cycle_id: two cycles that share a day would bill it
+ * twice.
+ */
+static int
+cycles_after(struct loader *l, const char *path, struct br_error *err)
+{
+	return check_overlap(l, path,
+	    "SELECT a.cycle_id || ' and ' || b.cycle_id, a.cycle_id, "
+	    "a.cycle_id, a.period_start, b.cycle_id, b.cycle_id, "
+	    "b.period_start FROM bill_cycle a JOIN bill_cycle b ON "
+	    "b.cycle_id <> a.cycle_id AND (b.period_start > a.period_start "
+	    "OR (b.period_start = a.period_start AND b.cycle_id > "
+	    "a.cycle_id)) AND b.period_start <= a.period_end "
+	    "ORDER BY a.period_start, a.cycle_id LIMIT 1",
+	    "period", "cycles", err);
 }
 
 static int
@@ -644,7 +693,7 @@ static const struct registry_file registry_files[] = {
 	  "bill_date, due_date) VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT("
 	  "cycle_id) DO UPDATE SET period_start = excluded.period_start, "
 	  "period_end = excluded.period_end, bill_date = excluded.bill_date, "
-	  "due_date = excluded.due_date", cycle_row, NULL },
+	  "due_date = excluded.due_date", cycle_row, cycles_after },
 };
 
 int

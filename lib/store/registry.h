@@ -18,6 +18,8 @@
 
 /* Last day of an open-ended window (remove/end date empty). */
 #define BR_REGISTRY_OPEN_END INT32_MAX
+/* A bill cycle's period holds at most this many days (dates inclusive). */
+#define BR_REGISTRY_PERIOD_MAX 366
 
 struct br_registry_install {
 	int32_t from_day, to_day;	/* inclusive local days */

@@ -477,6 +477,28 @@ static const char *const migrations[] = {
 	"  demand_milli INTEGER NOT NULL CHECK(demand_milli >= 0),\n"
 	"  PRIMARY KEY(sp_id, month)\n"
 	") WITHOUT ROWID;\n",
+	/* 9 -> 10: interval_replacement rebuilt with its key columns first.
+	 * SQLite 3.40.1's PRAGMA integrity_check reports "NULL value in
+	 * interval_replacement.old_file_id" (and new_file_id) for every row
+	 * of a WITHOUT ROWID table whose last declared column is part of the
+	 * PRIMARY KEY (old_version); the rows are sound.  Declared key first,
+	 * the check is clean (docs/robustness.md).  No index, trigger or
+	 * reference names the table. */
+	"CREATE TABLE interval_replacement_v10(\n"
+	"  meter_id TEXT NOT NULL,\n"
+	"  channel INTEGER NOT NULL,\n"
+	"  day INTEGER NOT NULL,\n"
+	"  old_version INTEGER NOT NULL,\n"
+	"  old_file_id INTEGER NOT NULL,\n"
+	"  new_file_id INTEGER NOT NULL,\n"
+	"  PRIMARY KEY(meter_id, channel, day, old_version)\n"
+	") WITHOUT ROWID;\n"
+	"INSERT INTO interval_replacement_v10(meter_id, channel, day,\n"
+	"  old_version, old_file_id, new_file_id)\n"
+	"  SELECT meter_id, channel, day, old_version, old_file_id, new_file_id\n"
+	"  FROM interval_replacement;\n"
+	"DROP TABLE interval_replacement;\n"
+	"ALTER TABLE interval_replacement_v10 RENAME TO interval_replacement;\n",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -663,6 +685,68 @@ setup_rw(struct br_store *st, struct br_error *err)
 	}
 }
 
+/*
+ * Reopen a read-only store as immutable (issue 16 item 16).  A WAL store
+ * whose folder the reader may not write cannot be read the normal way:
+ * SQLite must create the -shm file ("attempt to write a readonly
+ * database").  When no -wal file exists no writer has the store open (a
+ * writer creates it in that folder), so the file alone is the store.
+ * Returns 0, or -1 with the SQLite handle unchanged.
+ */
+static int
+reopen_immutable(struct br_store *st)
+{
+	static const char hex[] = "0123456789abcdef";
+	char uri[sizeof(st->path) * 3 + 32], wal[sizeof(st->path) + 8];
+	sqlite3 *db = NULL;
+	const unsigned char *p;
+	size_t k;
+
+	if ((sqlite3_extended_errcode(st->db) & 0xff) != SQLITE_READONLY)
+		return -1;
+	snprintf(wal, sizeof(wal), "%s-wal", st->path);
+	if (access(wal, F_OK) == 0)
+		return -1;
+	k = (size_t)snprintf(uri, sizeof(uri), "file:");
+	for (p = (const unsigned char *)st->path; *p; p++) {
+		if (*p == '%' || *p == '?' || *p == '#' || *p < 0x21 ||
+		    *p >= 0x7f) {
+			uri[k++] = '%';
+			uri[k++] = hex[*p >> 4];
+			uri[k++] = hex[*p & 15];
+		} else
+			uri[k++] = (char)*p;
+	}
+	snprintf(uri + k, sizeof(uri) - k, "?immutable=1");
+	if (sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
+	    NULL) != SQLITE_OK || br_shard_sql_register(db, &st->shard) != 0) {
+		sqlite3_close(db);
+		return -1;
+	}
+	sqlite3_close(st->db);
+	st->db = db;
+	return 0;
+}
+
+/* The read-only setup: query_only, and the schema this build knows. */
+static int
+setup_ro(struct br_store *st, struct br_error *err)
+{
+	int v;
+
+	if (br_store_exec(st, "PRAGMA query_only=ON", NULL) != 0 ||
+	    user_version(st, &v, NULL) != 0) {
+		if (reopen_immutable(st) != 0 ||
+		    br_store_exec(st, "PRAGMA query_only=ON", err) != 0 ||
+		    user_version(st, &v, err) != 0)
+			return br_store_fail(st, "read schema version", err);
+	}
+	if (v != NMIGRATIONS)
+		return br_error_set(err, BR_ECONFIG, st->path, 0,
+		    "store schema version %d, expected %d", v, NMIGRATIONS);
+	return 0;
+}
+
 struct br_store *
 br_store_open(const char *path, int flags, struct br_error *err)
 {
@@ -714,20 +798,9 @@ br_store_open(const char *path, int flags, struct br_error *err)
 			br_store_close(st);
 			return NULL;
 		}
-	} else {
-		int v;
-		if (br_store_exec(st, "PRAGMA query_only=ON", err) != 0 ||
-		    user_version(st, &v, err) != 0) {
-			br_store_close(st);
-			return NULL;
-		}
-		if (v != NMIGRATIONS) {
-			br_error_set(err, BR_ECONFIG, path, 0,
-			    "store schema version %d, expected %d", v,
-			    NMIGRATIONS);
-			br_store_close(st);
-			return NULL;
-		}
+	} else if (setup_ro(st, err) != 0) {
+		br_store_close(st);
+		return NULL;
 	}
 	return st;
 }

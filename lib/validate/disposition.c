@@ -15,6 +15,7 @@
 #include "io/csvio.h"
 #include "core/date.h"
 #include "core/exid.h"
+#include "core/text.h"
 #include "core/banned.h"
 
 struct dctx {
@@ -91,6 +92,10 @@ decide(struct dctx *c, const char *file, long line, const char *id_s,
 	if (*rev == '\0')
 		return br_error_set(err, BR_EINPUT, file, line,
 		    "empty reviewer");
+	if (br_text_check(rev, strlen(rev), file, line, "reviewer",
+	    err) != 0 || br_text_check(note, strlen(note), file, line,
+	    "note", err) != 0)
+		return -1;
 	br_exid_format(id, idtxt, sizeof(idtxt));
 	sqlite3_reset(c->sel);
 	sqlite3_bind_int64(c->sel, 1, id);
