@@ -92,6 +92,10 @@ billing-report runs --db s.db --cycle 2026-10 | cut -d, -f2 | sort -u | tr '\n' 
 grep -q '^8,pay-reconcile,.*files=1 payments=[1-9]' runs.csv || err "pay-reconcile counts: $(grep pay-reconcile runs.csv)"
 grep -q '^2,rate-apply,.*,2026-10,.*bills=[1-9][0-9]* held=' runs.csv || err "rate-apply counts"
 grep -q "^8,.*[0-9a-f]\{64\} $src/testdata/demo/payments/" runs.csv || err "pay-reconcile input hash"
+# The whole inputs column, however long: the hash of every rates file,
+# the last one included (the listing once cut each field at 1,023 bytes).
+last=$(cd "$src/rates" && ls *.yaml | LC_ALL=C sort | tail -n 1)
+grep -q "^2,rate-apply,.*[0-9a-f]\{64\} [^;]*/$last\"\?\$" runs.csv || err "rate-apply inputs cut: $(grep '^2,' runs.csv | tail -c 120)"
 [ "$(sqlite3 s.db 'SELECT count(*) FROM audit_seal WHERE run_id IS NULL')" = 0 ] ||
   err "audit records without a run"
 [ "$(sqlite3 s.db 'SELECT group_concat(DISTINCT run_id) FROM audit_seal')" = "2,5,8" ] ||

@@ -47,7 +47,6 @@ br_run_list(struct br_store *st, const char *cycle, FILE *out,
 	    " cycle_id, started, ended, status, counts, args,"
 	    " replace(rtrim(inputs, char(10)), char(10), ';') FROM run"
 	    " WHERE ?1 IS NULL OR cycle_id = ?1 ORDER BY run_id", err);
-	char buf[10][1024];
 	const char *row[10];
 	int rc, i;
 
@@ -57,9 +56,11 @@ br_run_list(struct br_store *st, const char *cycle, FILE *out,
 		sqlite3_bind_text(s, 1, cycle, -1, SQLITE_STATIC);
 	br_csv_row(out, 10, header);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		/* Whole values: args and inputs can run to kilobytes. */
 		for (i = 0; i < 10; i++) {
-			br_store_column_text(buf[i], sizeof(buf[i]), s, i);
-			row[i] = buf[i];
+			row[i] = (const char *)sqlite3_column_text(s, i);
+			if (row[i] == NULL)
+				row[i] = "";
 		}
 		br_csv_row(out, 10, row);
 	}
