@@ -32,6 +32,10 @@ static const struct br_cli_opt options[] = {
 	    "stamps mark the end of the interval" },
 	{ "shard", required_argument, 'K', "K/N",
 	    "import the accounts of shard K of N" },
+	{ "split", required_argument, 'P', "N",
+	    "write per-shard copies of the CSV files, import nothing" },
+	{ "out-dir", required_argument, 'D', "DIR",
+	    "where --split writes DIR/shard-K-of-N/FILE" },
 	{ NULL, 0, 0, NULL, NULL }
 };
 
@@ -41,7 +45,10 @@ static struct br_cli cli = {
 	    "[--format FMT] [--mapping FILE.yaml] [--source-tz ZONE] "
 	    "[--source-offset +HH:MM] "
 	    "[--interval-start|--interval-ending] [--shard K/N] [-v] "
-	    "[FILE ...]\n",
+	    "[FILE ...]\n"
+	    "       ami-import [--db PATH] [--registry DIR] [--format FMT] "
+	    "[--mapping FILE.yaml]\n"
+	    "           --split N --out-dir DIR FILE ...\n",
 	.about = "Load the registry and import AMI interval files (standard "
 	    "input when no\nfile and no --registry) into the store; write this "
 	    "run's exception report.\nSee docs/ami-import.md.",
@@ -81,9 +88,24 @@ parse_args(int argc, char **argv, struct br_import_run_opts *o,
 			if (br_shard_parse(optarg, shard, &err) != 0)
 				return br_cli_usage_error(err.msg);
 			break;
+		case 'P': {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end != '\0' ||
+			    n < 1 || n > BR_SHARD_MAX)
+				return br_cli_usage_error("bad --split (want "
+				    "1 to 1024 shards)");
+			o->split = (int)n;
+			break;
+		}
+		case 'D': o->split_dir = optarg; break;
 		default: return cli.status;
 		}
 	}
+	if ((o->split > 0) != (o->split_dir != NULL) ||
+	    (o->split > 0 && shard->n > 0))
+		return br_cli_usage_error("--split N goes with --out-dir DIR "
+		    "and without --shard");
 	if (o->imp.format == BR_FMT_VENDOR && o->mapping == NULL)
 		return br_cli_usage_error("--format vendor needs --mapping "
 		    "FILE.yaml");
@@ -142,6 +164,8 @@ main(int argc, char **argv)
 		return rc;
 	files = argv + optind;
 	nfiles = argc - optind;
+	if (nfiles == 0 && o.split > 0)
+		return br_cli_usage_error("--split needs input files");
 	if (nfiles == 0 && o.registry == NULL) {
 		files = stdin_only;
 		nfiles = 1;
@@ -155,11 +179,21 @@ main(int argc, char **argv)
 	br_import_result_init(&res);
 	rc = br_import_run(run.st, &o, files, nfiles, run.out.f, &res,
 	    &run.err);
-	snprintf(run.counts, sizeof(run.counts), "files=%ld skipped=%ld "
-	    "rows=%ld days=%ld registers=%ld exceptions=%zu", res.files,
-	    res.skipped, res.rows, res.days, res.registers, res.nexc);
+	if (o.split > 0)
+		snprintf(run.counts, sizeof(run.counts), "split=%d files=%d "
+		    "rows_one_shard=%ld rows_every_shard=%ld", o.split, nfiles,
+		    o.split_rows[0], o.split_rows[1]);
+	else
+		snprintf(run.counts, sizeof(run.counts), "files=%ld "
+		    "skipped=%ld rows=%ld days=%ld registers=%ld "
+		    "exceptions=%zu", res.files, res.skipped, res.rows,
+		    res.days, res.registers, res.nexc);
 	if ((rc = br_cli_end(&run, rc)) == 0) {
-		if (cli.verbose)
+		if (cli.verbose && o.split > 0)
+			br_warn("%d files split into %d shards: %ld rows to "
+			    "one shard, %ld to every shard", nfiles, o.split,
+			    o.split_rows[0], o.split_rows[1]);
+		else if (cli.verbose)
 			report(&res);
 		rc = res.nexc > 0 ? BR_EXIT_EXCEPTIONS : BR_EXIT_OK;
 	}

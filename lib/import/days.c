@@ -215,8 +215,9 @@ br_imp_day_write(struct ctx *c, struct day_acc *a, struct br_error *err)
 	int32_t i;
 	int rc;
 
-	/* --shard: another shard's meter-day (no account: shard 1). */
-	if (!br_shard_member(&c->st->shard, account))
+	/* --shard: another shard's meter-day (no account: the meter's
+	 * home shard, else shard 1). */
+	if (!br_imp_in_shard(c, account, a->meter))
 		return 0;
 
 	/* A day re-sent with an older source version does not replace. */

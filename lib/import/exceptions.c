@@ -140,9 +140,9 @@ br_imp_store_exceptions(struct ctx *c, struct br_error *err)
 		struct br_import_result *res = c->res;
 		const unsigned char *txt;
 
-		/* --shard: the exceptions without an account (meter and
-		 * file level, counted over the whole file) go to shard 1. */
-		if (!br_shard_member(&c->st->shard, e->account_id))
+		/* --shard: the exceptions without an account go to their
+		 * meter's home shard, else (file level) to shard 1. */
+		if (!br_imp_in_shard_id(c, e->account_id, e->meter_id))
 			continue;
 
 		sqlite3_bind_text(ins, 1, e->code, -1, SQLITE_STATIC);

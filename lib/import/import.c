@@ -55,6 +55,7 @@ ctx_release(struct ctx *c)
 	br_imp_free_days(c);
 	free(c->mstat);
 	free(c->noacct);
+	free(c->home);
 	for (i = 0; i < c->nunknown; i++)
 		free(c->unknown[i].id);
 	free(c->unknown);
@@ -158,7 +159,8 @@ import_body(struct ctx *c, const char *path, int fmt, struct br_error *err)
 		rc = br_gb_parse(path, br_imp_on_ami_day, c, sha, NULL, err);
 		break;
 	default:
-		rc = br_csv_read(path, br_imp_on_record, c, sha, err);
+		rc = br_csv_read_gated(path, c->home != NULL ? br_imp_gate :
+		    NULL, br_imp_on_record, c, sha, err);
 		break;
 	}
 	/* A batch still being written came before any error of the parse. */
@@ -309,7 +311,8 @@ br_import_file_opts(struct br_store *st, const struct br_registry *reg,
 		free(c.mstat);
 		return br_imp_nomem(err);
 	}
-	if (br_store_exec(st, "SAVEPOINT br_import", err) != 0) {
+	if (br_imp_shard_init(&c, err) != 0 ||
+	    br_store_exec(st, "SAVEPOINT br_import", err) != 0) {
 		ctx_release(&c);
 		return -1;
 	}

@@ -128,12 +128,30 @@ int br_import_file_opts(struct br_store *st, const struct br_registry *reg,
  */
 void br_import_report_write(FILE *f, struct br_import_result *res);
 
+/*
+ * ami-import --split n --out-dir dir (lib/import/split.c): read each of
+ * files[0..nfiles) once (generic or vendor CSV, plain or gzip) and write
+ * dir/shard-K-of-n/<name> for K = 1..n (name: the file's base name
+ * without ".gz"; plain text): the header to every shard, each row to the
+ * home shard of its meter (br_shard_meter_home with reg), rows of meters
+ * without a home shard, unknown meters and rows not read plainly to every
+ * shard.  rows[0]: rows written to one shard, rows[1]: rows written to
+ * every shard.  Other formats, standard input and two files of one name
+ * are BR_EUSAGE.  A file's copies appear only when it was read whole.
+ */
+int br_import_split(const struct br_registry *reg,
+    const struct br_import_opts *o, int n, const char *dir, char **files,
+    int nfiles, long rows[2], struct br_error *err);
+
 /* One ami-import run (lib/import/run.c). */
 struct br_import_run_opts {
 	const char *registry;	/* load registry CSVs from this dir, or NULL */
 	const char *source_tz;	/* zone of stamps without offset, or NULL */
 	const char *mapping;	/* vendor CSV mapping file, or NULL */
 	struct br_import_opts imp;	/* format and per-source options */
+	int split;		/* > 0: --split N into split_dir, no import */
+	const char *split_dir;
+	long split_rows[2];	/* out: br_import_split's rows */
 	/* Called for each file skipped as already imported (or NULL). */
 	void (*on_skip)(const char *path, void *arg);
 	void *arg;
@@ -142,10 +160,11 @@ struct br_import_run_opts {
 /*
  * Inside the caller's transaction: load the mapping and source zone,
  * the registry (o->registry), import files[0..nfiles) in order, then
- * write this run's exception report to out.  Returns 0 or -1 with err;
+ * write this run's exception report to out.  With o->split: split the
+ * files (br_import_split) instead; nothing is imported or written to out.  Returns 0 or -1 with err;
  * the caller rolls back on -1.
  */
-int br_import_run(struct br_store *st, const struct br_import_run_opts *o,
+int br_import_run(struct br_store *st, struct br_import_run_opts *o,
     char **files, int nfiles, FILE *out, struct br_import_result *res,
     struct br_error *err);
 

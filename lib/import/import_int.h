@@ -12,6 +12,9 @@
  *   writer.c      batches of days and the writer thread
  *   registers.c   register reads (NEM12 500, NEM13 250, CMEP REG)
  *   exceptions.c  import exceptions: recording, per-meter, store, report
+ *   shard.c       --shard: meters' home shards, what a shard keeps, the
+ *                 line gate that passes over other shards' rows
+ *   split.c       --split N: one pass writing per-shard copies of CSVs
  *   run.c         one ami-import run (br_import_run)
  */
 #ifndef BR_IMPORT_INT_H
@@ -188,6 +191,12 @@ struct ctx {
 	struct reg_acc *regs;
 	size_t nregs, regs_cap;
 	long reg_seq;
+	/* --shard: home shard per registry meter (OWNED; NULL unsharded)
+	 * and the gate's cache of the last meter id it looked up */
+	int *home;
+	char gate_id[BR_REGISTRY_ID_MAX];
+	long gate_len;
+	int gate_home;
 	/* statements and scratch */
 	sqlite3_stmt *sel_day, *put_day, *ins_repl, *sel_ver, *put_ver;
 	sqlite3_stmt *sel_reg, *put_reg, *ins_reg_repl;
@@ -278,6 +287,31 @@ br_imp_install_check(struct ctx *c, long mi, int32_t day, long line);
 
 int
 br_imp_on_record(void *ctx, const struct br_csv_record *rec, struct br_error *err);
+
+/* shard.c */
+int
+br_imp_shard_init(struct ctx *c, struct br_error *err);
+
+bool
+br_imp_in_shard(const struct ctx *c, const char *account, size_t meter);
+
+bool
+br_imp_in_shard_id(const struct ctx *c, const char *account,
+    const char *meter_id);
+
+/*
+ * The meter id (column col) of the complete line s[0..len) without its
+ * LF, into id[size]: plain or in quotes ("id", no quote inside).  Returns
+ * its length, or -1 when the line is not one to read this way: a control
+ * byte (a CR before the LF aside), over BR_CSV_LINE_MAX, a quoted field
+ * going on past the line, a short row, an empty or blank-edged id.
+ */
+long
+br_imp_line_meter(const char *s, size_t len, int col, char *id,
+    size_t size);
+
+int
+br_imp_gate(void *ctx, const char *s, size_t len, struct br_error *err);
 
 /* ami.c */
 long

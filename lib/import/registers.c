@@ -46,7 +46,7 @@ reg_write(struct ctx *c, const struct reg_acc *r, long dups,
 	int64_t version = 1;
 	int rc;
 
-	if (!br_shard_member(&c->st->shard, account))
+	if (!br_imp_in_shard(c, account, r->meter))
 		return 0;
 	br_time_format_utc(r->t, stamp, sizeof(stamp));
 	if (dups > 0 && br_imp_add_exc(c, "DUPLICATE_READ", account, m->meter_id,

@@ -13,7 +13,7 @@
 
 /* The files, with the registry and utility zone they need. */
 static int
-import_files(struct br_store *st, const struct br_import_run_opts *o,
+import_files(struct br_store *st, struct br_import_run_opts *o,
     const struct br_import_opts *imp, char **files, int nfiles,
     struct br_import_result *res, struct br_error *err)
 {
@@ -26,6 +26,11 @@ import_files(struct br_store *st, const struct br_import_run_opts *o,
 	if (br_registry_init(&reg, st, err) != 0 ||
 	    br_store_timezone(st, &tz, err) != 0)
 		goto out;
+	if (o->split > 0) {
+		rc = br_import_split(&reg, imp, o->split, o->split_dir, files,
+		    nfiles, o->split_rows, err);
+		goto out;
+	}
 	for (i = 0; i < nfiles; i++) {
 		if ((r = br_import_file_opts(st, &reg, &tz, files[i], imp,
 		    res, err)) < 0)
@@ -41,7 +46,7 @@ out:
 }
 
 int
-br_import_run(struct br_store *st, const struct br_import_run_opts *o,
+br_import_run(struct br_store *st, struct br_import_run_opts *o,
     char **files, int nfiles, FILE *out, struct br_import_result *res,
     struct br_error *err)
 {
@@ -74,7 +79,8 @@ br_import_run(struct br_store *st, const struct br_import_run_opts *o,
 	if (nfiles > 0 &&
 	    import_files(st, o, &imp, files, nfiles, res, err) != 0)
 		goto out;
-	br_import_report_write(out, res);
+	if (o->split <= 0)
+		br_import_report_write(out, res);
 	rc = 0;
 out:
 	if (zone != NULL)

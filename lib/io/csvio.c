@@ -325,6 +325,35 @@ int
 br_csv_read(const char *path, br_csv_cb cb, void *ctx, char *sha_hex,
     struct br_error *err)
 {
+	return br_csv_read_gated(path, NULL, cb, ctx, sha_hex, err);
+}
+
+/* Offer the complete line at s (before at most n bytes) to the gate:
+ * its length when passed over, 0 to read it, -1 on error. */
+static long
+gate_line(struct reader *r, br_csv_gate gate, const char *s, size_t n)
+{
+	const char *nl = memchr(s, '\n', n);
+	int g;
+
+	if (nl == NULL)
+		return 0;
+	if ((g = gate(r->ctx, s, (size_t)(nl - s), r->err)) < 0) {
+		if (r->err->file[0] == '\0') {
+			snprintf(r->err->file, sizeof(r->err->file), "%s",
+			    r->rec.file);
+			r->err->line = r->rec.line;
+		}
+		r->status = -1;
+		return -1;
+	}
+	return g > 0 ? nl - s + 1 : 0;
+}
+
+int
+br_csv_read_gated(const char *path, br_csv_gate gate, br_csv_cb cb,
+    void *ctx, char *sha_hex, struct br_error *err)
+{
 	struct csv_parser p;
 	struct reader r;
 	struct br_input *in;
@@ -363,8 +392,23 @@ br_csv_read(const char *path, br_csv_cb cb, void *ctx, char *sha_hex,
 		while (off < have && r.status == 0) {
 			size_t len = 0, nc = 0, seg;
 			bool plain = false;
-			size_t at = scan_line(&r, buf + off, have - off, &plain,
-			    &len, &nc);
+			size_t at;
+			long g;
+
+			if (gate != NULL && r.rec.index > 0 &&
+			    p.pstate == CSV_ROW_NOT_BEGUN) {
+				if ((g = gate_line(&r, gate, buf + off,
+				    have - off)) < 0)
+					goto out;
+				if (g > 0) {
+					off += (size_t)g;
+					r.rec.line++;
+					r.rec.index++;
+					continue;
+				}
+			}
+			at = scan_line(&r, buf + off, have - off, &plain, &len,
+			    &nc);
 			if (at == (size_t)-1)
 				goto out;
 			if (at == have - off)

@@ -48,6 +48,22 @@ typedef int (*br_csv_cb)(void *ctx, const struct br_csv_record *rec,
 int br_csv_read(const char *path, br_csv_cb cb, void *ctx, char *sha_hex,
     struct br_error *err);
 
+/*
+ * A gate of br_csv_read_gated: called with each complete physical line
+ * after the header (s[0..len) without its LF) while no quoted field is
+ * open, before the line is split.  Returns 1 to pass the line over (it is
+ * counted, not split, not handed to the record callback), 0 to read it as
+ * usual, -1 on error (fill err).  A gate passes over only lines it has
+ * checked itself (length, control bytes, quotes): a line it returns 0 for
+ * gets every check and error of br_csv_read.
+ */
+typedef int (*br_csv_gate)(void *ctx, const char *s, size_t len,
+    struct br_error *err);
+
+/* br_csv_read with a gate (NULL: br_csv_read). */
+int br_csv_read_gated(const char *path, br_csv_gate gate, br_csv_cb cb,
+    void *ctx, char *sha_hex, struct br_error *err);
+
 /* Index of column `name` (case-insensitive, surrounding blanks ignored) in
  * a header record, or -1. */
 int br_csv_column(const struct br_csv_record *hdr, const char *name);

@@ -133,7 +133,7 @@ load_exceptions(struct br_store *st, const char *from, const char *to,
 	    "e.source, e.line, e.status, COALESCE(m.unit, '') FROM exception e"
 	    " LEFT JOIN meter m ON m.meter_id = e.meter_id"
 	    " WHERE e.severity IN ('warn', 'hold') AND e.date >= ?1"
-	    " AND e.date <= ?2 AND br_in_shard(e.account_id)"
+	    " AND e.date <= ?2 AND br_exc_in_shard(e.account_id, e.meter_id)"
 	    " ORDER BY e.severity = 'warn', e.code, e.account_id, e.meter_id,"
 	    " e.date, e.exc_id", err);
 	struct exc *e;

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * shard.c: shard specifications ("K/N"), the account -> shard hash
- * (FNV-1a 64 of the account id, modulo N, plus one), the stable exception
- * id (a 63-bit hash of the exception's natural key) and the SQL functions
- * br_in_shard() and br_exc_id() the stage queries use.
+ * (FNV-1a 64 of the account id, modulo N, plus one), a meter's home shard
+ * (where its data without an account goes), the stable exception id (a
+ * 63-bit hash of the exception's natural key) and the SQL functions
+ * br_in_shard(), br_exc_in_shard() and br_exc_id() the stage queries use.
  */
 #include "store/shard.h"
 
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/registry.h"
 #include "store/store.h"
 #include "core/banned.h"
 
@@ -75,6 +77,90 @@ br_shard_member(const struct br_shard *sh, const char *account_id)
 	return br_shard_of(account_id, sh->n) == sh->k;
 }
 
+/* Fold account shard s into the home so far: 0 none yet, -1 several. */
+static int
+fold_home(int home, int s)
+{
+	if (home == 0 || home == s)
+		return s;
+	return -1;
+}
+
+int
+br_shard_meter_home(const struct br_registry *reg,
+    const struct br_registry_meter *m, int n)
+{
+	size_t i, j, lo, hi;
+	int home = 0;
+
+	for (i = 0; i < m->ninstalls && home >= 0; i++) {
+		const char *sp = reg->installs[m->first_install + i].sp_id;
+		lo = 0;
+		hi = reg->nagreements;
+		while (lo < hi) {	/* first agreement of sp */
+			size_t mid = lo + (hi - lo) / 2;
+			if (strcmp(reg->agreements[mid].sp_id, sp) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (j = lo; j < reg->nagreements && home >= 0 &&
+		    strcmp(reg->agreements[j].sp_id, sp) == 0; j++)
+			home = fold_home(home, br_shard_of(
+			    reg->agreements[j].account_id, n));
+	}
+	return home < 0 ? 0 : home;
+}
+
+int
+br_shard_member_home(const struct br_shard *sh, const char *account_id,
+    int home)
+{
+	if (sh == NULL || sh->n <= 0)
+		return 1;
+	if (account_id != NULL && *account_id != '\0')
+		return br_shard_of(account_id, sh->n) == sh->k;
+	return (home > 0 ? home : 1) == sh->k;
+}
+
+/* br_shard_meter_home from the store's tables (the same rows). */
+static int
+store_meter_home(sqlite3 *db, const char *meter_id, int n, int *home)
+{
+	sqlite3_stmt *s;
+	int rc, h = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT DISTINCT sa.account_id FROM "
+	    "meter_install mi JOIN service_agreement sa ON sa.sp_id = "
+	    "mi.sp_id WHERE mi.meter_id = ?1", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, meter_id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && h >= 0) {
+		const unsigned char *a = sqlite3_column_text(s, 0);
+		h = fold_home(h, br_shard_of(a ? (const char *)a : "", n));
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	*home = h < 0 ? 0 : h;
+	return 0;
+}
+
+int
+br_shard_member_exc(struct br_store *st, const char *account_id,
+    const char *meter_id, struct br_error *err)
+{
+	int home = 0;
+
+	if (st->shard.n <= 0)
+		return 1;
+	if ((account_id == NULL || *account_id == '\0') && meter_id != NULL &&
+	    *meter_id != '\0' &&
+	    store_meter_home(st->db, meter_id, st->shard.n, &home) != 0)
+		return br_store_fail(st, "read meter home shard", err);
+	return br_shard_member_home(&st->shard, account_id, home);
+}
+
 int64_t
 br_exception_id(const char *stage, const char *code, const char *account_id,
     const char *meter_id, const char *date, const char *detail)
@@ -131,13 +217,32 @@ sql_in_shard(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_int(ctx, br_shard_member(sh, arg_text(argv[0])));
 }
 
+static void
+sql_exc_in_shard(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const struct br_shard *sh = sqlite3_user_data(ctx);
+	const char *account = arg_text(argv[0]), *meter = arg_text(argv[1]);
+	int home = 0;
+
+	(void)argc;
+	if (sh != NULL && sh->n > 0 && *account == '\0' && *meter != '\0' &&
+	    store_meter_home(sqlite3_context_db_handle(ctx), meter, sh->n,
+	    &home) != 0) {
+		sqlite3_result_error(ctx, "cannot read meter home shard", -1);
+		return;
+	}
+	sqlite3_result_int(ctx, br_shard_member_home(sh, account, home));
+}
+
 int
 br_shard_sql_register(sqlite3 *db, const struct br_shard *sh)
 {
 	if (sqlite3_create_function(db, "br_exc_id", 6, SQLITE_UTF8 |
 	    SQLITE_DETERMINISTIC, NULL, sql_exc_id, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_create_function(db, "br_in_shard", 1, SQLITE_UTF8,
-	    (void *)sh, sql_in_shard, NULL, NULL) != SQLITE_OK)
+	    (void *)sh, sql_in_shard, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function(db, "br_exc_in_shard", 2, SQLITE_UTF8,
+	    (void *)sh, sql_exc_in_shard, NULL, NULL) != SQLITE_OK)
 		return -1;
 	return 0;
 }

@@ -3,9 +3,10 @@
  * shard.h: scale-out by account.  A shard store holds the accounts whose
  * stable hash falls in shard K of N (K is 1-based: 1..N, N <= 1024), the
  * meters and reads of those accounts' service points and their payments.
- * Data that belongs to no account (unknown meters, unmatched payments)
- * goes to shard 1, so every exception is reported exactly once.  See
- * docs/scale-out.md.
+ * Data that belongs to no account goes to the home shard of its meter
+ * when the meter has one (br_shard_meter_home), else (unknown meters,
+ * unmatched payments) to shard 1, so every exception is reported exactly
+ * once.  See docs/scale-out.md.
  *
  * Also the stable exception id: exception.exc_id is a 63-bit hash of the
  * exception's natural key, so the same exception has the same id in every
@@ -55,6 +56,37 @@ int64_t br_exception_id(const char *stage, const char *code,
     const char *detail);
 
 struct br_store;
+struct br_registry;
+struct br_registry_meter;
+
+/*
+ * The home shard of meter m among n: when every account with an agreement
+ * (any dates) on a service point the meter is (or was) installed on falls
+ * in one shard, that shard; 0 when there is no such account or they fall
+ * in several (a move across shards).  Data of a meter with a home shard
+ * that is tied to no account (reads outside its installs, days without an
+ * agreement, their exceptions) goes to the home shard; that is what lets
+ * ami-import --shard pass over other shards' meters unread.
+ */
+int br_shard_meter_home(const struct br_registry *reg,
+    const struct br_registry_meter *m, int n);
+
+/*
+ * True when data of (account_id, meter home) belongs to shard sh: an
+ * account by its hash, no account ("" / NULL) by the meter's home shard
+ * (home from br_shard_meter_home, 0 = none: shard 1).
+ */
+int br_shard_member_home(const struct br_shard *sh, const char *account_id,
+    int home);
+
+/*
+ * br_shard_member_home for a row of the store's exception table
+ * (account_id, meter_id): the meter's home shard is read from the store's
+ * registry tables (only for rows without an account).  Returns 1, 0, or
+ * -1 with err.
+ */
+int br_shard_member_exc(struct br_store *st, const char *account_id,
+    const char *meter_id, struct br_error *err);
 
 /*
  * Run store st as shard sh (NULL or {0, 0}: unsharded), inside the run's
@@ -73,6 +105,9 @@ int br_shard_bind(struct br_store *st, const struct br_shard *sh,
  *   br_in_shard(account_id)
  *       -> 1 when the account belongs to *sh, else 0; sh may change
  *          after registering (the pointer is kept: it must outlive db)
+ *   br_exc_in_shard(account_id, meter_id)
+ *       -> br_shard_member_exc: an exception row without an account
+ *          belongs to its meter's home shard (else shard 1)
  * br_store_open registers them with the store's own shard.
  */
 int br_shard_sql_register(sqlite3 *db, const struct br_shard *sh);

@@ -587,7 +587,7 @@ write_report(struct ctx *c, const struct scope_index *ix, int32_t from,
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *f[11];
 		char id[BR_EXID_SIZE], line[24];
-		int i;
+		int i, mine;
 
 		for (i = 0; i < 11; i++) {
 			const unsigned char *t = sqlite3_column_text(s, i);
@@ -597,9 +597,14 @@ write_report(struct ctx *c, const struct scope_index *ix, int32_t from,
 		    !in_scope(ix, f[4], f[5]))
 			continue;
 		/* --shard: another shard's account; unattributed ones are
-		 * reported by shard 1 only. */
-		if (!br_shard_member(&c->st->shard, f[4]))
+		 * reported by their meter's home shard, else shard 1. */
+		if ((mine = br_shard_member_exc(c->st, f[4], f[5], err)) <= 0) {
+			if (mine < 0) {
+				sqlite3_finalize(s);
+				return -1;
+			}
 			continue;
+		}
 		br_exid_format(sqlite3_column_int64(s, 0), id, sizeof(id));
 		snprintf(line, sizeof(line), "%" PRId64,
 		    (int64_t)sqlite3_column_int64(s, 9));

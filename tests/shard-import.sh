@@ -1,0 +1,162 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# ami-import --shard K/N passes over the rows of meters at home in another
+# shard (lib/import/shard.c); --split N writes per-shard copies of the
+# files (lib/import/split.c).  For every data set here and N = 2, 3, 4:
+# the N shard stores together hold exactly the interval days, register
+# reads and exceptions of one unsharded import, each row in one shard
+# only, and the merged exception reports equal the unsharded report byte
+# for byte.  Imports of the --split files store the same rows again.  The
+# data sets: the demo month, the three history months, the golden case
+# inputs, and a registry made here with moves across shards, a meter on
+# no agreement, reads outside install windows, quoted and CRLF rows.  A
+# NUL byte in a row of another shard's meter still fails every shard.
+#
+#   tests/shard-import.sh BUILDDIR
+set -u
+src=$(cd "$(dirname "$0")/.." && pwd)
+bin=$(cd "${1:-$src/build}" && pwd) || exit 1
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+export TZ=UTC LC_ALL=C
+fail() { echo "FAIL: $*"; exit 1; }
+cases=0
+
+dump() {	# dump DB: the rows an import stores, one per line
+  sqlite3 "$1" "SELECT 'D', meter_id, channel, day, interval_s, n, hex(vals),
+      hex(quality), version FROM interval_day;
+    SELECT 'R', meter_id, channel, read_utc, value_milli, quality, version
+      FROM register_read;
+    SELECT 'E', exc_id, code, account_id, meter_id, date, detail, line
+      FROM exception;"
+}
+
+# check NAME REGISTRY [--mapping FILE] FILE...: unsharded against sharded.
+check() {
+  name=$1 reg=$2; shift 2
+  d="$tmp/$name"; mkdir -p "$d"
+  "$bin/ami-import" --db "$d/one.db" --registry "$reg" -o /dev/null || fail "$name: registry"
+  "$bin/ami-import" --db "$d/one.db" -o "$d/one.csv" "$@"
+  want=$?
+  [ $want -le 1 ] || fail "$name: unsharded import exit $want"
+  dump "$d/one.db" | sort >"$d/one.dump"
+  for n in 2 3 4; do
+    k=1; reps=""
+    while [ $k -le $n ]; do
+      db="$d/s$k-$n.db"
+      "$bin/ami-import" --db "$db" --shard $k/$n --registry "$reg" -o /dev/null || fail "$name: registry $k/$n"
+      "$bin/ami-import" --db "$db" --shard $k/$n -o "$d/s$k-$n.csv" "$@"
+      rc=$?
+      [ $rc -le 1 ] || fail "$name: shard $k/$n exit $rc"
+      reps="$reps $d/s$k-$n.csv"
+      k=$((k + 1))
+    done
+    k=1; while [ $k -le $n ]; do dump "$d/s$k-$n.db"; k=$((k + 1)); done | sort >"$d/sh-$n.dump"
+    cmp -s "$d/one.dump" "$d/sh-$n.dump" ||
+      { diff "$d/one.dump" "$d/sh-$n.dump" | cut -c1-120 | head; fail "$name: $n shard stores differ from the unsharded store"; }
+    sh "$src/scripts/merge-reports.sh" exceptions $reps | cmp -s - "$d/one.csv" ||
+      fail "$name: merged report of $n shards differs"
+  done
+  cases=$((cases + 1))
+}
+
+# split_check NAME REGISTRY N [--mapping FILE] FILE...: the --split files
+# imported shard by shard store what the unsharded import stores (line
+# numbers and file names are the split files': compared without them).
+split_check() {
+  name=$1 reg=$2 n=$3; shift 3
+  d="$tmp/$name"
+  "$bin/ami-import" --db "$d/split.db" --registry "$reg" --split "$n" --out-dir "$d/split" "$@" ||
+    fail "$name: --split $n exit $?"
+  k=1
+  while [ $k -le $n ]; do
+    db="$d/p$k.db"
+    "$bin/ami-import" --db "$db" --shard $k/$n --registry "$reg" -o /dev/null || fail "$name: registry"
+    map=""; [ "$1" = --mapping ] && map="--mapping $2"
+    "$bin/ami-import" --db "$db" --shard $k/$n $map -o /dev/null "$d/split/shard-$k-of-$n"/*
+    [ $? -le 1 ] || fail "$name: import of split shard $k/$n"
+    k=$((k + 1))
+  done
+  strip() { sqlite3 "$1" "SELECT 'D', meter_id, channel, day, interval_s, n,
+      hex(vals), hex(quality), version FROM interval_day;
+    SELECT 'E', exc_id, code, account_id, meter_id, date, detail FROM exception;"; }
+  strip "$d/one.db" | sort >"$d/one.strip"
+  k=1; while [ $k -le $n ]; do strip "$d/p$k.db"; k=$((k + 1)); done | sort >"$d/split.strip"
+  cmp -s "$d/one.strip" "$d/split.strip" ||
+    { diff "$d/one.strip" "$d/split.strip" | head; fail "$name: --split $n imports differ"; }
+}
+
+# A registry with moves across shards (accounts C1..C8 on SP1..SP4 over
+# time), meters without agreements, and reads outside install windows.
+mk="$tmp/mk"; mkdir -p "$mk/reg"
+cp "$src/testdata/cases/ami-import/registry/utility.csv" "$src/testdata/cases/ami-import/registry/cycles.csv" "$mk/reg/"
+{ echo "account_id,name,mailing_address,status,cycle_id"
+  for i in 1 2 3 4 5 6 7 8 9; do echo "C$i,Customer $i,$i Main St,active,R1"; done; } >"$mk/reg/accounts.csv"
+{ echo "sp_id,kind,address"
+  for i in 1 2 3 4 5 6 7 8 9; do echo "SP$i,electric,$i Main St"; done; } >"$mk/reg/service_points.csv"
+{ echo "meter_id,kind,unit,multiplier"
+  for i in 1 2 3 4 5 6 7 8 9; do echo "M$i,electric,kWh,1"; done
+  echo "MX,electric,kWh,1"; } >"$mk/reg/meters.csv"
+{ echo "meter_id,sp_id,install_date,remove_date"
+  for i in 1 2 3 4 5 6 7; do echo "M$i,SP$i,2026-10-01,"; done
+  echo "M8,SP8,2026-10-01,2026-10-05"
+  echo "M9,SP9,2026-10-03,"
+  echo "MX,SP1,2020-01-01,2026-09-30"; } >"$mk/reg/meter_installs.csv"
+{ echo "account_id,sp_id,start_date,end_date,rate_code,customer_class,net_metering"
+  echo "C1,SP1,2020-01-01,2026-10-02,RES-FLAT,residential,"
+  echo "C2,SP1,2026-10-03,,RES-FLAT,residential,"
+  echo "C3,SP2,2020-01-01,2026-10-02,RES-FLAT,residential,"
+  echo "C4,SP2,2026-10-03,,RES-FLAT,residential,"
+  for i in 3 4 5 6; do echo "C$((i + 2)),SP$i,2020-01-01,,RES-FLAT,residential,"; done
+  echo "C8,SP8,2026-10-02,,RES-FLAT,residential,"; } >"$mk/reg/agreements.csv"
+# SP7 and SP9 have no agreement.  Rows: every meter on 2026-09-30 .. 10-06
+# (some outside installs, some without agreement), an unknown meter, a
+# quoted row and CRLF rows.
+awk 'BEGIN {
+  print "meter_id,interval_start,value"
+  n = split("M1 M2 M3 M4 M5 M6 M7 M8 M9 MX UNK", m, " ")
+  for (d = 30; d <= 36; d++)
+    for (i = 1; i <= n; i++)
+      for (h = 0; h < 24; h += 6) {
+        day = d <= 30 ? sprintf("2026-09-%02d", d) : sprintf("2026-10-%02d", d - 30)
+        line = sprintf("%s,%sT%02d:00:00,%d.%d", m[i], day, h, i, h)
+        if (i == 3 && h == 6) line = sprintf("\"%s\",%sT%02d:00:00,%d.5", m[i], day, h, i)
+        if (i == 5 && h == 12) line = line "\r"
+        print line
+      }
+}' >"$mk/reads.csv"
+# The same rows twice over in another file (days re-sent, a replacement).
+sed 's/,\([0-9]*\)\.\([0-9]\)$/,\1.\21/' "$mk/reads.csv" >"$mk/resend.csv"
+
+check made "$mk/reg" "$mk/reads.csv" "$mk/resend.csv"
+split_check made "$mk/reg" 3 "$mk/reads.csv" "$mk/resend.csv"
+check demo "$src/testdata/demo/registry" "$src/testdata/demo/reads"/*
+split_check demo "$src/testdata/demo/registry" 4 "$src/testdata/demo/reads"/*.csv*
+check history "$src/testdata/history/registry" "$src/testdata/history/reads"/*/*
+c="$src/testdata/cases/ami-import"
+check cases "$c/registry" "$c/0001-basic/reads.csv" "$c/0002-unknown-meter/reads.csv" \
+  "$c/0006-match-exceptions/reads.csv"
+cp -r "$c/0014-install-exceptions/registry" "$tmp/reg14" && sed -i '$d' "$tmp/reg14/meter_installs.csv"
+check installs "$tmp/reg14" "$c/0014-install-exceptions/reads.csv"
+check vendor "$c/registry-vendor" --mapping "$src/testdata/mappings/badger-beacon360.yaml" \
+  "$src/testdata/samples-ami/beacon360-badger-water-report.csv"
+split_check vendor "$c/registry-vendor" 2 --mapping "$src/testdata/mappings/badger-beacon360.yaml" \
+  "$src/testdata/samples-ami/beacon360-badger-water-report.csv"
+
+# A NUL byte in a row of a meter at home in one shard: every shard fails
+# with the unsharded import's error (file, line, field).
+printf 'M4,2026-10-04T00:00:00,1\0000\n' >"$tmp/nul.tail"
+cat "$mk/reads.csv" "$tmp/nul.tail" >"$tmp/nul.csv"
+"$bin/ami-import" --db "$tmp/nul.db" --registry "$mk/reg" -o /dev/null "$tmp/nul.csv" 2>"$tmp/nul.err"
+[ $? -eq 65 ] || fail "NUL row: unsharded import did not fail with 65"
+for k in 1 2 3; do
+  "$bin/ami-import" --db "$tmp/nul$k.db" --shard $k/3 --registry "$mk/reg" -o /dev/null "$tmp/nul.csv" 2>"$tmp/nul$k.err"
+  [ $? -eq 65 ] || fail "NUL row: shard $k/3 did not fail with 65"
+  cmp -s "$tmp/nul.err" "$tmp/nul$k.err" || fail "NUL row: shard $k/3 error differs: $(cat "$tmp/nul$k.err")"
+done
+# --split refuses the block formats.
+"$bin/ami-import" --db "$tmp/x.db" --registry "$c/registry" --split 2 --out-dir "$tmp/x" \
+  "$src/testdata/demo/reads/registers-2026-10.cmep" 2>"$tmp/x.err"
+rc=$?
+[ $rc -eq 2 ] && grep -q 'split' "$tmp/x.err" || fail "--split of a CMEP file: exit $rc, $(cat "$tmp/x.err")"
+echo "ok: $cases data sets as 2, 3 and 4 shards equal the unsharded import; --split; NUL rows fail every shard"
