@@ -17,6 +17,59 @@
 #include "core/money.h"
 #include "core/banned.h"
 
+/*
+ * A bounded string being built: like snprintf into buf[cap] (the text
+ * is cut at cap - 1 bytes and stays terminated), without snprintf's cost
+ * per call.  A line's code, description, unit and trace are built with
+ * it: rate-apply builds about 40 pieces per bill.
+ */
+struct text {
+	char *buf;
+	size_t len, cap;
+};
+
+static void
+text_init(struct text *t, char *buf, size_t cap)
+{
+	t->buf = buf;
+	t->len = 0;
+	t->cap = cap;
+	buf[0] = '\0';
+}
+
+static void
+text_add(struct text *t, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > t->cap - 1 - t->len)
+		n = t->cap - 1 - t->len;
+	memcpy(t->buf + t->len, s, n);
+	t->len += n;
+	t->buf[t->len] = '\0';
+}
+
+/* YYYY-MM-DD of a day number (br_date_format without snprintf). */
+static char *
+fmt_day(int32_t day, char buf[16])
+{
+	int y, m, d, i;
+
+	br_date_civil(day, &y, &m, &d);
+	if (y < 0 || y > 9999)
+		return br_date_format(day, buf, 16);
+	for (i = 3; i >= 0; i--, y /= 10)
+		buf[i] = (char)('0' + y % 10);
+	buf[4] = '-';
+	buf[5] = (char)('0' + m / 10);
+	buf[6] = (char)('0' + m % 10);
+	buf[7] = '-';
+	buf[8] = (char)('0' + d / 10);
+	buf[9] = (char)('0' + d % 10);
+	buf[10] = '\0';
+	return buf;
+}
+
 static int
 push_line(struct br_rate_lines *out, struct br_error *err)
 {
@@ -29,7 +82,6 @@ push_line(struct br_rate_lines *out, struct br_error *err)
 		out->v = v;
 		out->cap = cap;
 	}
-	memset(&out->v[out->n], 0, sizeof(out->v[0]));
 	out->n++;
 	return 0;
 }
@@ -42,29 +94,46 @@ add_line(struct br_rate_lines *out, const struct br_tariff *t,
     struct br_error *err)
 {
 	struct br_rate_line *l;
+	struct text x;
 	char mb[32], cb[32], vb[16];
 
 	if (push_line(out, err) != 0)
 		return -1;
 	l = &out->v[out->n - 1];
-	snprintf(l->code, sizeof(l->code), "%s", code);
-	if (s->season >= 0)
-		snprintf(l->description, sizeof(l->description), "%s, %s",
-		    desc, t->seasons[s->season].name);
-	else
-		snprintf(l->description, sizeof(l->description), "%s", desc);
+	text_init(&x, l->code, sizeof(l->code));
+	text_add(&x, code);
+	text_init(&x, l->description, sizeof(l->description));
+	text_add(&x, desc);
+	if (s->season >= 0) {
+		text_add(&x, ", ");
+		text_add(&x, t->seasons[s->season].name);
+	}
 	l->quantity_milli = qty;
-	snprintf(l->unit, sizeof(l->unit), "%s", unit);
+	text_init(&x, l->unit, sizeof(l->unit));
+	text_add(&x, unit);
 	l->rate_micro = rate;
 	l->amount_cents = br_money_to_cents(micros, t->rounding);
 	s->sum_cents += l->amount_cents;
-	br_date_format(t->versions[s->ver].effective, vb, sizeof(vb));
-	snprintf(l->trace, sizeof(l->trace), "%s = %s -> %s (%s); %s %s; "
-	    "version %s%s%s", calc, br_decimal_format(micros, 6, 6, mb,
-	    sizeof(mb)), br_cents_format(l->amount_cents, cb, sizeof(cb)),
-	    br_round_name(t->rounding), t->code, code, vb,
-	    s->season >= 0 ? "; season " : "",
-	    s->season >= 0 ? t->seasons[s->season].name : "");
+	/* "<calc> = <micros> -> <cents> (<rounding>); <tariff> <code>;
+	 * version <effective>[; season <name>]" */
+	text_init(&x, l->trace, sizeof(l->trace));
+	text_add(&x, calc);
+	text_add(&x, " = ");
+	text_add(&x, br_decimal_format(micros, 6, 6, mb, sizeof(mb)));
+	text_add(&x, " -> ");
+	text_add(&x, br_cents_format(l->amount_cents, cb, sizeof(cb)));
+	text_add(&x, " (");
+	text_add(&x, br_round_name(t->rounding));
+	text_add(&x, "); ");
+	text_add(&x, t->code);
+	text_add(&x, " ");
+	text_add(&x, code);
+	text_add(&x, "; version ");
+	text_add(&x, fmt_day(t->versions[s->ver].effective, vb));
+	if (s->season >= 0) {
+		text_add(&x, "; season ");
+		text_add(&x, t->seasons[s->season].name);
+	}
 	return 0;
 }
 

@@ -28,10 +28,27 @@ struct agreement {
 	struct br_rate_summary sum;	/* filled when rated */
 };
 
+/*
+ * A bill's lines are inserted with one multi-row INSERT of up to
+ * LINE_ROWS rows (statements cached by row count) rather than one INSERT
+ * per line: every statement that fires the audit trigger opens a
+ * statement journal and copies the 16 KiB pages it changes into it, so
+ * one statement per bill journals the bill_line and audit_log pages once
+ * instead of once per line.  The trigger still fires per row, in row
+ * order, so the audit log is the same.
+ */
+#define LINE_ROWS 16
+
 struct meter_use {
 	char meter_id[64];
 	char unit[16];
 	int64_t usage, estimated, missing;
+};
+
+/* The hold codes of one account in the period ("A B", sorted, distinct). */
+struct hold {
+	char account_id[64];
+	char *codes;			/* OWNED */
 };
 
 struct run {
@@ -46,9 +63,10 @@ struct run {
 	struct br_rate_cache cache;
 	struct br_tariff *tariffs;	/* loaded so far */
 	size_t ntariffs;
-	sqlite3_stmt *q_bill, *q_hold, *q_inst, *q_days, *q_prior, *q_pdem;
+	sqlite3_stmt *q_bill, *q_inst, *q_days, *q_prior, *q_pdem;
 	sqlite3_stmt *d_line, *d_meter, *d_bill, *d_sp;
-	sqlite3_stmt *i_bill, *i_line, *i_meter, *i_sp;
+	sqlite3_stmt *i_bill, *i_meter, *i_sp;
+	sqlite3_stmt *i_lines[LINE_ROWS + 1];	/* by row count, lazily */
 	struct br_rate_prior *prior;
 	size_t nprior, capprior;
 	struct br_rate_prior_demand *pdem;	/* TOU ratchets only */
@@ -60,6 +78,8 @@ struct run {
 	size_t nmeters, capmeters;
 	char (*line_sp)[64];		/* sp_id per line of the bill */
 	size_t capsp;
+	struct hold *holds;		/* accounts with holds, sorted */
+	size_t nholds, hold_next;	/* hold_next: cursor (account order) */
 };
 
 static const char *
@@ -68,6 +88,19 @@ col(sqlite3_stmt *s, int i)
 	const unsigned char *t = sqlite3_column_text(s, i);
 
 	return t ? (const char *)t : "";
+}
+
+/* Copy s into dst[n], cut at n - 1 bytes (snprintf "%s" without its
+ * cost: called per line and per meter-day). */
+static void
+copy_text(char *dst, size_t n, const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len >= n)
+		len = n - 1;
+	memcpy(dst, s, len);
+	dst[len] = '\0';
 }
 
 static int
@@ -230,7 +263,7 @@ load_meter_days(struct run *r, const char *meter_id, const char *unit,
 				    "out of memory");
 			}
 		}
-		snprintf(d->meter_id, sizeof(d->meter_id), "%s", meter_id);
+		copy_text(d->meter_id, sizeof(d->meter_id), meter_id);
 		d->channel = channel;
 		d->day = sqlite3_column_int(s, 0);
 		d->interval_s = sqlite3_column_int(s, 1);
@@ -326,6 +359,81 @@ load_prior_pdem(struct run *r, const struct agreement *a)
 	return 0;
 }
 
+/*
+ * The hold exceptions of the period, read once for the run (one query
+ * per bill scanned the exception table: it has no index by account):
+ * per account its distinct codes in code order joined by spaces, the
+ * accounts sorted as the agreements are (BINARY, which strcmp matches).
+ * rate-apply itself never writes hold exceptions, so they cannot change
+ * while it runs.
+ */
+static int
+load_holds(struct run *r)
+{
+	sqlite3_stmt *s = br_store_prepare(r->st, "SELECT DISTINCT "
+	    "account_id, code FROM exception WHERE severity = 'hold' AND "
+	    "status IN ('open','held') AND date >= ?1 AND date <= ?2 AND "
+	    "(?3 IS NULL OR account_id = ?3) ORDER BY account_id, code",
+	    r->err);
+	size_t cap = 0;
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, r->pstart, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, r->pend, -1, SQLITE_STATIC);
+	if (r->o->account_id)
+		sqlite3_bind_text(s, 3, r->o->account_id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *acct = col(s, 0), *code = col(s, 1);
+		struct hold *h = r->nholds ? &r->holds[r->nholds - 1] : NULL;
+		size_t n, m;
+		char *v;
+		if (h == NULL || strcmp(h->account_id, acct) != 0) {
+			if (r->nholds == cap) {
+				size_t nc = cap ? 2 * cap : 64;
+				h = realloc(r->holds, nc * sizeof(*h));
+				if (h == NULL)
+					goto nomem;
+				r->holds = h;
+				cap = nc;
+			}
+			h = &r->holds[r->nholds++];
+			copy_text(h->account_id, sizeof(h->account_id), acct);
+			h->codes = NULL;
+		}
+		n = h->codes ? strlen(h->codes) : 0;
+		m = strlen(code);
+		if ((v = realloc(h->codes, n + m + 2)) == NULL)
+			goto nomem;
+		if (n > 0)
+			v[n++] = ' ';
+		memcpy(v + n, code, m + 1);
+		h->codes = v;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return br_store_fail(r->st, "read exception", r->err);
+	return 0;
+nomem:
+	sqlite3_finalize(s);
+	return br_error_set(r->err, BR_ENOMEM, NULL, 0, "out of memory");
+}
+
+/* The hold codes of account_id, NULL when none (accounts asked for in
+ * order; a cursor walks the sorted list). */
+static const char *
+hold_codes(struct run *r, const char *account_id)
+{
+	int c = 1;
+
+	while (r->hold_next < r->nholds && (c = strcmp(
+	    r->holds[r->hold_next].account_id, account_id)) < 0)
+		r->hold_next++;
+	return r->hold_next < r->nholds && c == 0 ?
+	    r->holds[r->hold_next].codes : NULL;
+}
+
 /* Rate one agreement: append its lines to lines. */
 static int
 rate_agreement(struct run *r, struct agreement *a,
@@ -399,7 +507,8 @@ rate_agreement(struct run *r, struct agreement *a,
 	if (load_prior(r, a) != 0)
 		return -1;
 	r->npdem = 0;
-	if (t->tou_ratchet && load_prior_pdem(r, a) != 0)
+	/* no prior bill_sp row: the TOU demand query finds nothing either */
+	if (t->tou_ratchet && r->nprior > 0 && load_prior_pdem(r, a) != 0)
 		return -1;
 	memset(&in, 0, sizeof(in));
 	in.tariff = t;
@@ -431,7 +540,7 @@ rate_agreement(struct run *r, struct agreement *a,
 		r->capsp = cap;
 	}
 	for (i = n0; i < lines->n; i++)
-		snprintf(r->line_sp[i], 64, "%s", a->sp_id);
+		copy_text(r->line_sp[i], 64, a->sp_id);
 	return 0;
 }
 
@@ -446,13 +555,87 @@ step_done(struct run *r, sqlite3_stmt *s, const char *what)
 	return 0;
 }
 
+/* The INSERT of n bill lines (1 <= n <= LINE_ROWS), prepared once. */
+static sqlite3_stmt *
+line_insert(struct run *r, size_t n)
+{
+	static const char head[] = "INSERT INTO bill_line(bill_id, seq, "
+	    "sp_id, code, description, quantity_milli, unit, rate_micro, "
+	    "amount_cents, trace) VALUES";
+	char sql[sizeof(head) + LINE_ROWS * 48];
+	size_t i, len = sizeof(head) - 1;
+
+	if (r->i_lines[n] != NULL)
+		return r->i_lines[n];
+	memcpy(sql, head, len);
+	for (i = 0; i < n; i++) {
+		int k = (int)(i * 10);
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len,
+		    "%s(?%d,?%d,?%d,?%d,?%d,?%d,?%d,?%d,?%d,?%d)",
+		    i ? "," : "", k + 1, k + 2, k + 3, k + 4, k + 5, k + 6,
+		    k + 7, k + 8, k + 9, k + 10);
+	}
+	r->i_lines[n] = br_store_prepare(r->st, sql, r->err);
+	return r->i_lines[n];
+}
+
+/* Insert the lines of bill_id, LINE_ROWS per statement. */
+static int
+insert_lines(struct run *r, const char *bill_id,
+    const struct br_rate_lines *lines)
+{
+	size_t i0, i, n;
+
+	for (i0 = 0; i0 < lines->n; i0 += n) {
+		sqlite3_stmt *s;
+		n = lines->n - i0 < LINE_ROWS ? lines->n - i0 : LINE_ROWS;
+		if ((s = line_insert(r, n)) == NULL)
+			return -1;
+		for (i = 0; i < n; i++) {
+			const struct br_rate_line *l = &lines->v[i0 + i];
+			int k = (int)(i * 10);
+			/* static: the lines outlive the step */
+			sqlite3_bind_text(s, k + 1, bill_id, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(s, k + 2, (int64_t)(i0 + i) + 1);
+			sqlite3_bind_text(s, k + 3, r->line_sp[i0 + i], -1,
+			    SQLITE_STATIC);
+			sqlite3_bind_text(s, k + 4, l->code, -1, SQLITE_STATIC);
+			sqlite3_bind_text(s, k + 5, l->description, -1,
+			    SQLITE_STATIC);
+			sqlite3_bind_int64(s, k + 6, l->quantity_milli);
+			sqlite3_bind_text(s, k + 7, l->unit, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(s, k + 8, l->rate_micro);
+			sqlite3_bind_int64(s, k + 9, l->amount_cents);
+			sqlite3_bind_text(s, k + 10, l->trace, -1,
+			    SQLITE_STATIC);
+		}
+		if (step_done(r, s, "insert bill_line") != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Decimal digits of a line number (snprintf "%zu" without its cost). */
+static const char *
+fmt_seq(size_t v, char buf[24])
+{
+	char *p = buf + 23;
+
+	*p = '\0';
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	return p;
+}
+
 /* Bill one account from its agreements a[0..n). */
 static int
 bill_account(struct run *r, struct agreement *a, size_t n)
 {
 	struct br_rate_lines lines = { NULL, 0, 0 };
 	char bill_id[160], status[16] = "", seq[24], qb[32], rb[32], cb[32];
-	const char *st;
+	const char *st, *hold;
 	struct br_rate_target tg;
 	int64_t total = 0;
 	size_t i;
@@ -479,6 +662,12 @@ bill_account(struct run *r, struct agreement *a, size_t n)
 		r->stats->skipped_issued++;
 		return 0;
 	}
+	/* No bill yet: there is nothing to delete (bill_line, bill_sp and
+	 * bill_meter reference the bill, foreign keys on), and the DELETE on
+	 * bill_line, audited, cost a temporary table and a statement
+	 * journal per bill. */
+	if (status[0] == '\0')
+		goto rate;
 	sqlite3_bind_text(r->d_line, 1, bill_id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(r->d_meter, 1, bill_id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(r->d_bill, 1, bill_id, -1, SQLITE_TRANSIENT);
@@ -496,21 +685,11 @@ rate:
 	for (i = 0; i < lines.n; i++)
 		total += lines.v[i].amount_cents;
 
-	/* The hold codes of the account in the period (one row, NULL when
-	 * none). */
-	sqlite3_reset(r->q_hold);
-	sqlite3_bind_text(r->q_hold, 1, a->account_id, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(r->q_hold);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(r->q_hold);
-		br_store_fail(r->st, "read exception", r->err);
-		goto fail;
-	}
-	held = sqlite3_column_type(r->q_hold, 0) != SQLITE_NULL;
+	/* The hold codes of the account in the period. */
+	hold = hold_codes(r, a->account_id);
+	held = hold != NULL;
 	if (held && r->o->notice != NULL)
-		r->o->notice(r->o->notice_ctx, bill_id, total, (const char *)
-		    sqlite3_column_text(r->q_hold, 0));
-	sqlite3_reset(r->q_hold);
+		r->o->notice(r->o->notice_ctx, bill_id, total, hold);
 	st = held ? "hold" : "draft";
 
 	sqlite3_bind_text(r->i_bill, 1, bill_id, -1, SQLITE_TRANSIENT);
@@ -533,29 +712,15 @@ rate:
 		    SQLITE_STATIC);
 		sqlite3_bind_text(r->i_bill, 10, "", -1, SQLITE_STATIC);
 	}
-	if (rc != 0)
+	if (rc != 0 || insert_lines(r, bill_id, &lines) != 0)
 		goto fail;
-	for (i = 0; i < lines.n; i++) {
+	for (i = 0; r->out != NULL && i < lines.n; i++) {
 		const struct br_rate_line *l = &lines.v[i];
 		const char *row[12];
-		sqlite3_stmt *s = r->i_line;
-		sqlite3_bind_text(s, 1, bill_id, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(s, 2, (int64_t)i + 1);
-		sqlite3_bind_text(s, 3, r->line_sp[i], -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(s, 4, l->code, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(s, 5, l->description, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(s, 6, l->quantity_milli);
-		sqlite3_bind_text(s, 7, l->unit, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(s, 8, l->rate_micro);
-		sqlite3_bind_int64(s, 9, l->amount_cents);
-		sqlite3_bind_text(s, 10, l->trace, -1, SQLITE_TRANSIENT);
-		if (step_done(r, s, "insert bill_line") != 0)
-			goto fail;
-		snprintf(seq, sizeof(seq), "%zu", i + 1);
 		row[0] = bill_id;
 		row[1] = a->account_id;
 		row[2] = st;
-		row[3] = seq;
+		row[3] = fmt_seq(i + 1, seq);
 		row[4] = r->line_sp[i];
 		row[5] = l->code;
 		row[6] = l->description;
@@ -566,8 +731,7 @@ rate:
 		    sizeof(rb));
 		row[10] = br_cents_format(l->amount_cents, cb, sizeof(cb));
 		row[11] = l->trace;
-		if (r->out != NULL)
-			br_csv_row(r->out, 12, row);
+		br_csv_row(r->out, 12, row);
 	}
 	for (i = 0; i < r->nmeters; i++) {
 		const struct meter_use *m = &r->meters[i];
@@ -612,10 +776,6 @@ prepare_all(struct run *r)
 {
 	struct { sqlite3_stmt **s; const char *sql; } q[] = {
 		{ &r->q_bill, "SELECT status FROM bill WHERE bill_id = ?1" },
-		{ &r->q_hold, "SELECT group_concat(code, ' ') FROM (SELECT "
-		    "DISTINCT code FROM exception WHERE account_id = ?1 "
-		    "AND severity = 'hold' AND status IN ('open','held') "
-		    "AND date >= ?2 AND date <= ?3 ORDER BY code)" },
 		{ &r->q_inst, "SELECT mi.meter_id, mi.install_date, "
 		    "COALESCE(mi.remove_date, ''), m.unit FROM meter_install mi "
 		    "JOIN meter m ON m.meter_id = mi.meter_id "
@@ -656,10 +816,6 @@ prepare_all(struct run *r)
 		    "period_start, period_end, bill_date, due_date, status, "
 		    "total_cents, replaces) VALUES(?1, ?2, ?5, ?6, ?7, ?8, ?9, "
 		    "?3, ?4, ?10)" },
-		{ &r->i_line, "INSERT INTO bill_line(bill_id, seq, sp_id, code, "
-		    "description, quantity_milli, unit, rate_micro, "
-		    "amount_cents, trace) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-		    "?8, ?9, ?10)" },
 		{ &r->i_meter, "INSERT INTO bill_meter(bill_id, meter_id, "
 		    "channel, unit, usage_milli, estimated_milli, "
 		    "missing_intervals) VALUES(?1, ?2, 1, ?3, ?4, ?5, ?6)" },
@@ -670,10 +826,8 @@ prepare_all(struct run *r)
 		if ((*q[i].s = br_store_prepare(r->st, q[i].sql, r->err)) ==
 		    NULL)
 			return -1;
-	sqlite3_bind_text(r->q_hold, 2, r->pstart, -1, SQLITE_STATIC);
 	sqlite3_bind_text(r->q_prior, 3, r->pstart, -1, SQLITE_STATIC);
 	sqlite3_bind_text(r->q_pdem, 3, r->pstart, -1, SQLITE_STATIC);
-	sqlite3_bind_text(r->q_hold, 3, r->pend, -1, SQLITE_STATIC);
 	sqlite3_bind_text(r->i_bill, 5, r->cycle, -1, SQLITE_STATIC);
 	sqlite3_bind_text(r->i_bill, 6, r->pstart, -1, SQLITE_STATIC);
 	sqlite3_bind_text(r->i_bill, 7, r->pend, -1, SQLITE_STATIC);
@@ -753,14 +907,16 @@ fail:
 static void
 run_release(struct run *r)
 {
-	sqlite3_stmt **all[] = { &r->q_bill, &r->q_hold, &r->q_inst,
+	sqlite3_stmt **all[] = { &r->q_bill, &r->q_inst,
 	    &r->q_days, &r->d_line, &r->d_meter, &r->d_bill, &r->i_bill,
-	    &r->i_line, &r->i_meter, &r->q_prior, &r->d_sp, &r->i_sp,
+	    &r->i_meter, &r->q_prior, &r->d_sp, &r->i_sp,
 	    &r->q_pdem };
 	size_t i;
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		sqlite3_finalize(*all[i]);
+	for (i = 0; i <= LINE_ROWS; i++)
+		sqlite3_finalize(r->i_lines[i]);
 	for (i = 0; i < r->ntariffs; i++)
 		br_tariff_release(&r->tariffs[i]);
 	free(r->tariffs);
@@ -771,6 +927,9 @@ run_release(struct run *r)
 	free(r->days);
 	free(r->meters);
 	free(r->line_sp);
+	for (i = 0; i < r->nholds; i++)
+		free(r->holds[i].codes);
+	free(r->holds);
 	free(r->prior);
 	free(r->pdem);
 	br_rate_cache_release(&r->cache);
@@ -801,7 +960,8 @@ br_rate_run(struct br_store *st, const struct br_rate_opts *opts, FILE *out,
 	if (br_store_timezone(st, &r.tz, err) != 0)
 		return -1;
 	if (br_rate_cache_init(&r.cache, &r.tz, r.first, r.last, err) != 0 ||
-	    prepare_all(&r) != 0 || load_agreements(&r, &ag, &nag) != 0)
+	    prepare_all(&r) != 0 || load_agreements(&r, &ag, &nag) != 0 ||
+	    load_holds(&r) != 0)
 		goto done;
 	/* load every tariff first: a bad one fails before any output */
 	for (i = 0; i < nag; i++)
