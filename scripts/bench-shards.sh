@@ -86,8 +86,8 @@ if [ $render -eq 1 ]; then
   sstage bill-render "$meters" bills "$bin/bill-render" --cycle 2026-10 --format text --out-dir "$work/bills" -o /dev/null
 fi
 for k in $list; do
-  ls -l "$(sdb $k)" | awk -v k="$k" '{ printf "%s %d", k, $5 }'
-  if [ -f "$(sdb $k)-wal" ]; then ls -l "$(sdb $k)-wal" | awk '{ printf " %d", $5 }'; else printf ' 0'; fi
+  ls -l "$(sdb $k)" | awk -v k="$k" '{ printf "%s %.0f", k, $5 }'
+  if [ -f "$(sdb $k)-wal" ]; then ls -l "$(sdb $k)-wal" | awk '{ printf " %.0f", $5 }'; else printf ' 0'; fi
   echo
 done | awk '{ s += $2; w += $3; printf "store shard %s: %.1f MiB (WAL %.1f MiB)\n", $1, $2 / 1048576, $3 / 1048576 }
   END { printf "store: %.2f GiB in %d shard stores (WAL files %.2f GiB)\n", s / 1073741824, NR, w / 1073741824 }'
