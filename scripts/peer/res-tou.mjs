@@ -85,6 +85,10 @@ function tariffFor(path, code, start, end) {
 	const t = YAML.parse(readFileSync(path, 'utf8'), { schema: 'failsafe' });
 	if (t.code !== code || t.unit !== 'kWh')
 		die(`${path}: not a kWh tariff named ${code}`);
+	for (const k of Object.keys(t))
+		if (!['code', 'name', 'unit', 'rounding', 'seasons', 'holidays',
+		    'versions'].includes(k))
+			die(`${path}: '${k}' is not implemented by the peer`);
 	const versions = t.versions.filter((v, i) => v.effective <= end &&
 	    (i + 1 === t.versions.length || t.versions[i + 1].effective > start));
 	if (versions.length !== 1 || versions[0].effective > start)
@@ -93,17 +97,17 @@ function tariffFor(path, code, start, end) {
 	for (const k of Object.keys(v))
 		if (!allowedVersionKeys.has(k))
 			die(`${path}: '${k}' is not implemented by the peer`);
-	const month = (d) => +d.slice(5, 7);
-	let season = 'all';
-	for (const s of t.seasons || []) {
-		const ms = seasonMonths(s.months);
-		if (ms.includes(month(start)) !== ms.includes(month(end)) ||
-		    start.slice(0, 7) !== end.slice(0, 7) && ms.length < 12 &&
-		    !ms.includes(month(end)))
-			die(`${path}: the cycle crosses a season`);
-		if (ms.includes(month(start)))
-			season = s.name;
-	}
+	/* The season of every month the period touches must be one. */
+	const months = [];
+	for (let y = +start.slice(0, 4), m = +start.slice(5, 7);
+	    `${y}-${String(m).padStart(2, '0')}` <= end.slice(0, 7);
+	    m === 12 ? (y++, m = 1) : m++)
+		months.push(m);
+	const seasonOf = (m) => (t.seasons || []).find((s) =>
+	    seasonMonths(s.months).includes(m))?.name || 'all';
+	const season = seasonOf(months[0]);
+	if (months.some((m) => seasonOf(m) !== season))
+		die(`${path}: the cycle crosses a season`);
 	const energy = v.energy.filter((e) => (e.season || 'all') === season ||
 	    (e.season || 'all') === 'all');
 	if (energy.length !== 1)
