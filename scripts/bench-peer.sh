@@ -61,7 +61,8 @@ done
 
 # The peer, installed outside the source tree.
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
 if [ -z "$npmdir" ]; then npmdir=$tmp/peer; fi
 mkdir -p "$npmdir"
 npmdir=$(cd "$npmdir" && pwd)
