@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "store/registry.h"
 #include "store/shard.h"
 #include "store/store.h"
 #include "fixture.h"
@@ -134,6 +135,61 @@ START_TEST(test_sql)
 }
 END_TEST
 
+/* A meter's home shard: the in-memory registry and the store's tables
+ * (br_shard_member_exc, br_exc_in_shard) agree; data without an account
+ * goes to the home shard, else shard 1. */
+START_TEST(test_meter_home)
+{
+	char dir[64];
+	struct br_error err;
+	struct br_store *st;
+	struct br_registry reg;
+	struct br_shard sh = { 2, 3 };
+	size_t i, homed = 0;
+	int k, home;
+
+	ck_assert_int_eq(br_shard_member_home(&sh, "", 2), 1);
+	ck_assert_int_eq(br_shard_member_home(&sh, "", 3), 0);
+	ck_assert_int_eq(br_shard_member_home(&sh, "", 0), 0);
+	sh.k = 1;
+	ck_assert_int_eq(br_shard_member_home(&sh, NULL, 0), 1);
+	ck_assert_int_eq(br_shard_member_home(&sh, "A00001", 1),
+	    br_shard_of("A00001", 3) == 1);
+	ck_assert_int_eq(br_shard_member_home(NULL, "", 2), 1);
+
+	fx_mkdtemp(dir, sizeof(dir), "/tmp/check_shard.XXXXXX");
+	st = fx_store(dir, "billing.db", NULL);
+	fx_registry(st, "testdata/demo/registry");
+	memset(&reg, 0, sizeof(reg));
+	ck_assert_int_eq(br_registry_init(&reg, st, &err), 0);
+	for (i = 0; i < reg.nmeters; i++) {
+		home = br_shard_meter_home(&reg, &reg.meters[i], 3);
+		ck_assert(home >= 0 && home <= 3);
+		homed += home > 0;
+		for (k = 1; k <= 3; k++) {
+			st->shard.k = k;
+			st->shard.n = 3;
+			ck_assert_int_eq(br_shard_member_exc(st, "",
+			    reg.meters[i].meter_id, &err),
+			    (home > 0 ? home : 1) == k);
+		}
+		/* A meter at home among 3 is at home in the one shard. */
+		if (home > 0)
+			ck_assert_int_eq(br_shard_meter_home(&reg,
+			    &reg.meters[i], 1), 1);
+	}
+	ck_assert(homed > 0);
+	/* Shard 3 of 3: an unknown meter's row is shard 1's. */
+	ck_assert_int_eq(fx_scalar(st, "SELECT br_exc_in_shard('', 'NOSUCH')",
+	    1), 0);
+	ck_assert_int_eq(fx_scalar(st, "SELECT br_exc_in_shard('A00001', '')",
+	    1), br_shard_of("A00001", 3) == 3);
+	br_registry_release(&reg);
+	br_store_close(st);
+	fx_rmrf(dir);
+}
+END_TEST
+
 START_TEST(test_bind)
 {
 	char dir[64];
@@ -186,6 +242,7 @@ shard_suite(void)
 	tcase_add_test(tc, test_shard_of);
 	tcase_add_test(tc, test_exception_id);
 	tcase_add_test(tc, test_sql);
+	tcase_add_test(tc, test_meter_home);
 	tcase_add_test(tc, test_bind);
 	suite_add_tcase(s, tc);
 	return s;

@@ -300,11 +300,22 @@ br_imp_in_shard_id(const struct ctx *c, const char *account,
     const char *meter_id);
 
 /*
- * The meter id (column col) of the complete line s[0..len) without its
- * LF, into id[size]: plain or in quotes ("id", no quote inside).  Returns
- * its length, or -1 when the line is not one to read this way: a control
- * byte (a CR before the LF aside), over BR_CSV_LINE_MAX, a quoted field
- * going on past the line, a short row, an empty or blank-edged id.
+ * Check the complete line s[0..len) (without its LF) the way the CSV
+ * reader would before passing it over: 0 when it is at most
+ * BR_CSV_LINE_MAX bytes, holds no control byte (a CR before the LF aside)
+ * and an even number of quotes; 1 when all holds but the quotes are odd
+ * (a quoted field goes on past the line); -1 otherwise.
+ */
+int
+br_imp_line_check(const char *s, size_t len);
+
+/*
+ * The meter id (column col) of the line s[0..len) into id[size]: plain
+ * or in quotes ("id", no quote inside).  Returns its length, or -1 when
+ * it cannot be read this way (a short row, a quoted field running past
+ * the line, an empty id, blanks at its edges, a control byte or quote in
+ * it).  Only the fields up to col are looked at: br_imp_line_check the
+ * line before passing it over.
  */
 long
 br_imp_line_meter(const char *s, size_t len, int col, char *id,

@@ -49,48 +49,106 @@ br_imp_in_shard_id(const struct ctx *c, const char *account,
 	return br_shard_member_home(&c->st->shard, account, home);
 }
 
-long
-br_imp_line_meter(const char *s, size_t len, int col, char *id, size_t size)
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+/* Offset of the first byte of s[0..len) that is a control byte, DEL or
+ * a quote (len when none), 16 bytes a step while 16 remain. */
+static size_t
+first_special(const char *s, size_t len)
 {
-	const char *f = NULL, *end;
+	const __m128i vq = _mm_set1_epi8('"'), vdel = _mm_set1_epi8(0x7f);
+	const __m128i v1f = _mm_set1_epi8(0x1f);
 	size_t i;
-	int k = 0;
-	bool inq = false;
+
+	for (i = 0; i + 16 <= len; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)
+		    (s + i));
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_or_si128(_mm_cmpeq_epi8(v, vq),
+		    _mm_cmpeq_epi8(v, vdel)),
+		    _mm_cmpeq_epi8(_mm_min_epu8(v, v1f), v)));
+		if (m != 0)
+			return i + (size_t)__builtin_ctz(m);
+	}
+	for (; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch < 0x20 || ch == 0x7f || ch == '"')
+			return i;
+	}
+	return len;
+}
+#else
+static size_t
+first_special(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch < 0x20 || ch == 0x7f || ch == '"')
+			return i;
+	}
+	return len;
+}
+#endif
+
+int
+br_imp_line_check(const char *s, size_t len)
+{
+	size_t i, quotes = 0;
 
 	if (len > 0 && s[len - 1] == '\r')
 		len--;
-	if (len > (size_t)BR_CSV_LINE_MAX || col < 0)
+	if (len > (size_t)BR_CSV_LINE_MAX)
 		return -1;
-	end = s + len;
-	for (i = 0; i < len; i++) {
+	for (i = first_special(s, len); i < len; i++) {
 		unsigned char ch = (unsigned char)s[i];
 		if (ch < 0x20 || ch == 0x7f)
 			return -1;
-		if (ch == '"')
-			inq = !inq;
-		else if (ch == ',' && !inq && ++k == col)
-			f = s + i + 1;
+		quotes += ch == '"';
 	}
-	if (inq)
-		return -1;	/* a quoted field goes on past the line */
-	if (col == 0)
-		f = s;
-	if (f == NULL)
-		return -1;	/* short row */
-	if (f < end && f[0] == '"') {	/* "id": no quote inside */
-		const char *q = memchr(f + 1, '"', (size_t)(end - f - 1));
+	return (int)(quotes & 1);
+}
+
+long
+br_imp_line_meter(const char *s, size_t len, int col, char *id, size_t size)
+{
+	const char *f = s, *end, *q;
+	size_t i;
+	int k;
+
+	if (len > 0 && s[len - 1] == '\r')
+		len--;
+	end = s + len;
+	for (k = 0; k < col; k++) {	/* to the col-th comma */
+		if (f < end && *f == '"') {
+			for (q = f + 1; q < end && (*q != '"' || (q + 1 < end &&
+			    q[1] == '"' && q++)); q++)
+				;
+			if (q >= end)
+				return -1;
+			f = q + 1;
+		}
+		if ((q = memchr(f, ',', (size_t)(end - f))) == NULL)
+			return -1;	/* short row */
+		f = q + 1;
+	}
+	if (f < end && *f == '"') {	/* "id": no quote inside */
+		q = memchr(f + 1, '"', (size_t)(end - f - 1));
 		if (q == NULL || (q + 1 < end && q[1] != ','))
 			return -1;
 		f++;
 		i = (size_t)(q - f);
 	} else {
-		const char *comma = memchr(f, ',', (size_t)(end - f));
-		i = (size_t)((comma ? comma : end) - f);
-		if (memchr(f, '"', i) != NULL)
-			return -1;
+		q = memchr(f, ',', (size_t)(end - f));
+		i = (size_t)((q ? q : end) - f);
 	}
 	if (i == 0 || i >= size || f[0] == ' ' || f[i - 1] == ' ')
 		return -1;
+	for (k = 0; (size_t)k < i; k++)
+		if ((unsigned char)f[k] < 0x20 || f[k] == 0x7f || f[k] == '"')
+			return -1;
 	memcpy(id, f, i);
 	id[i] = '\0';
 	return (long)i;
@@ -106,10 +164,18 @@ br_imp_gate(void *ctx, const char *s, size_t len, struct br_error *err)
 	int home;
 
 	(void)err;
-	if (c->home == NULL || (n = br_imp_line_meter(s, len,
-	    c->col[COL_METER], id, sizeof(id))) < 0)
+	if (c->home == NULL)
 		return 0;
-	if (n == c->gate_len && memcmp(id, c->gate_id, (size_t)n) == 0)
+	/* Rows come grouped by meter: the id in column 0 is most often the
+	 * previous row's (checked when it was looked up). */
+	if (c->col[COL_METER] == 0 && c->gate_len > 0 &&
+	    (size_t)c->gate_len < len && s[c->gate_len] == ',' &&
+	    memcmp(s, c->gate_id, (size_t)c->gate_len) == 0)
+		home = c->gate_home;
+	else if ((n = br_imp_line_meter(s, len, c->col[COL_METER], id,
+	    sizeof(id))) < 0)
+		return 0;
+	else if (n == c->gate_len && memcmp(id, c->gate_id, (size_t)n) == 0)
 		home = c->gate_home;
 	else {
 		m = br_registry_meter_find(c->reg, id);
@@ -118,7 +184,9 @@ br_imp_gate(void *ctx, const char *s, size_t len, struct br_error *err)
 		c->gate_len = n;
 		c->gate_home = home;
 	}
-	if (home == 0 || home == c->st->shard.k)
+	/* Passed over only when the whole line reads plainly. */
+	if (home == 0 || home == c->st->shard.k ||
+	    br_imp_line_check(s, len) != 0)
 		return 0;
 	c->rows++;
 	return 1;

@@ -31,6 +31,9 @@ struct split {
 	char *rec;		/* OWNED: a line cut by a chunk's end */
 	size_t rec_len, rec_cap;
 	long *rows;		/* rows to shard K (1..n), to all (0) */
+	char last_id[BR_REGISTRY_ID_MAX];	/* the previous row's meter */
+	long last_len;
+	int last_home;
 };
 
 static int
@@ -38,7 +41,7 @@ put(struct split *sp, int k, const char *s, size_t len, struct br_error *err)
 {
 	FILE *f = sp->out[k - 1].f;
 
-	if (fwrite(s, 1, len, f) != len || putc('\n', f) == EOF)
+	if (fwrite(s, 1, len, f) != len)
 		return br_error_set(err, BR_EIO, sp->out[k - 1].path, 0,
 		    "cannot write: %s", strerror(errno));
 	return 0;
@@ -77,40 +80,72 @@ header(struct split *sp, const char *s, size_t len, const char *name,
 	    "missing column '%s'", name);
 }
 
-/* Route one complete line s[0..len) (without its LF). */
+/*
+ * Where one complete line s[0..len) (without its LF) goes, into *dest: 0
+ * every shard (the header; rows of no home shard, unknown meters, not
+ * read plainly, inside a quoted field running over lines), K the home
+ * shard of its meter, -1 nowhere (blank).
+ */
 static int
 route(struct split *sp, const char *s, size_t len, const char *meter_col,
-    struct br_error *err)
+    int *dest, struct br_error *err)
 {
 	const struct br_registry_meter *m;
 	char id[BR_REGISTRY_ID_MAX];
-	size_t i;
-	int k, home = 0;
-	bool was_open = sp->open_quote, header_line = false;
+	long n;
+	int check;
 
 	sp->line++;
+	*dest = 0;
 	if (len > (size_t)BR_CSV_LINE_MAX + 1)
 		return br_error_set(err, BR_EINPUT, sp->file, sp->line,
 		    "line longer than %d bytes", BR_CSV_LINE_MAX);
-	for (i = 0; i < len; i++)
-		if (s[i] == '"')
-			sp->open_quote = !sp->open_quote;
-	if (!was_open && (len == 0 || (len == 1 && s[0] == '\r')))
-		return 0;	/* blank: the reader skips it too */
-	if (sp->col < 0 && !was_open) {
-		if (header(sp, s, len, meter_col, err) != 0)
-			return -1;
-		header_line = true;
-	} else if (!was_open && !sp->open_quote &&
-	    br_imp_line_meter(s, len, sp->col, id, sizeof(id)) >= 0 &&
-	    (m = br_registry_meter_find(sp->reg, id)) != NULL)
-		home = sp->home[m - sp->reg->meters];
-	for (k = 1; k <= sp->n; k++)
-		if ((home == 0 || home == k) && put(sp, k, s, len, err) != 0)
-			return -1;
-	if (header_line)
+	if (sp->open_quote) {
+		/* Inside a quoted field: an odd count of quotes ends it. */
+		const char *q = s, *end = s + len;
+		size_t quotes = 0;
+		while ((q = memchr(q, '"', (size_t)(end - q))) != NULL) {
+			quotes++;
+			q++;
+		}
+		sp->open_quote = (quotes & 1) == 0;
 		return 0;
-	sp->rows[home]++;
+	}
+	if (len == 0 || (len == 1 && s[0] == '\r')) {
+		*dest = -1;	/* blank: the reader skips it too */
+		return 0;
+	}
+	check = br_imp_line_check(s, len);
+	sp->open_quote = check == 1;
+	if (sp->col < 0)
+		return header(sp, s, len, meter_col, err);
+	if (check == 0 && (n = br_imp_line_meter(s, len, sp->col, id,
+	    sizeof(id))) >= 0) {
+		if (n != sp->last_len || memcmp(id, sp->last_id, (size_t)n)) {
+			m = br_registry_meter_find(sp->reg, id);
+			sp->last_home = m != NULL ?
+			    sp->home[m - sp->reg->meters] : 0;
+			memcpy(sp->last_id, id, (size_t)n);
+			sp->last_len = n;
+		}
+		*dest = sp->last_home;
+	}
+	sp->rows[*dest]++;
+	return 0;
+}
+
+/* Write s[0..len) to dest (0: every shard). */
+static int
+put_to(struct split *sp, int dest, const char *s, size_t len,
+    struct br_error *err)
+{
+	int k;
+
+	if (len == 0)
+		return 0;
+	for (k = 1; k <= sp->n; k++)
+		if ((dest == 0 || dest == k) && put(sp, k, s, len, err) != 0)
+			return -1;
 	return 0;
 }
 
@@ -118,7 +153,7 @@ route(struct split *sp, const char *s, size_t len, const char *meter_col,
 static int
 carry(struct split *sp, const char *s, size_t n, struct br_error *err)
 {
-	if (sp->rec_len + n > (size_t)BR_CSV_LINE_MAX + 2)
+	if (sp->rec_len + n > (size_t)BR_CSV_LINE_MAX + 3)
 		return br_error_set(err, BR_EINPUT, sp->file, sp->line + 1,
 		    "line longer than %d bytes", BR_CSV_LINE_MAX);
 	if (sp->rec_len + n > sp->rec_cap) {
@@ -142,32 +177,53 @@ split_lines(struct split *sp, const char *path, const char *meter_col,
 	struct br_input *in;
 	char *data;
 	long n;
-	int rc = -1;
+	int rc = -1, dest;
 
-	if ((in = br_input_open_ahead(path, err)) == NULL)
+	if ((in = br_input_open_ahead_flags(path, BR_INPUT_NO_HASH, err)) ==
+	    NULL)
 		return -1;
 	sp->file = in->name;
 	while ((n = br_input_next(in, &data, err)) > 0) {
-		const char *p = data, *end = data + n, *nl;
+		const char *p = data, *end = data + n, *nl, *run = data;
+		int run_dest = -1;
+
+		/* Lines of one destination in a row are written at once. */
 		while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
 			if (sp->rec_len > 0) {
-				if (carry(sp, p, (size_t)(nl - p), err) != 0 ||
-				    route(sp, sp->rec, sp->rec_len, meter_col,
-				    err) != 0)
+				if (carry(sp, p, (size_t)(nl - p) + 1,
+				    err) != 0 || route(sp, sp->rec,
+				    sp->rec_len - 1, meter_col, &dest,
+				    err) != 0 || put_to(sp, dest, sp->rec,
+				    dest < 0 ? 0 : sp->rec_len, err) != 0)
 					goto out;
 				sp->rec_len = 0;
-			} else if (route(sp, p, (size_t)(nl - p), meter_col,
-			    err) != 0)
-				goto out;
+				run = nl + 1;
+			} else {
+				if (route(sp, p, (size_t)(nl - p), meter_col,
+				    &dest, err) != 0)
+					goto out;
+				if (dest != run_dest) {
+					if (put_to(sp, run_dest, run, run_dest <
+					    0 ? 0 : (size_t)(p - run), err) != 0)
+						goto out;
+					run = p;
+					run_dest = dest;
+				}
+			}
 			p = nl + 1;
 		}
+		if (put_to(sp, run_dest, run, run_dest < 0 ? 0 :
+		    (size_t)(p - run), err) != 0)
+			goto out;
 		if (p < end && carry(sp, p, (size_t)(end - p), err) != 0)
 			goto out;
 	}
 	if (n < 0)
 		goto out;
-	if (sp->rec_len > 0 && route(sp, sp->rec, sp->rec_len, meter_col,
-	    err) != 0)
+	/* A last line without a LF gets one. */
+	if (sp->rec_len > 0 && (carry(sp, "\n", 1, err) != 0 ||
+	    route(sp, sp->rec, sp->rec_len - 1, meter_col, &dest, err) != 0 ||
+	    put_to(sp, dest, sp->rec, dest < 0 ? 0 : sp->rec_len, err) != 0))
 		goto out;
 	if (sp->col < 0)
 		br_error_set(err, BR_EINPUT, sp->file, 1, "no header line");
@@ -246,6 +302,7 @@ split_file(struct split *sp, const char *path, const char *dir,
 	sp->line = 0;
 	sp->open_quote = false;
 	sp->rec_len = 0;
+	sp->last_len = -1;
 	if (split_lines(sp, path, meter_col, err) != 0)
 		goto out;
 	for (k = 0; k < sp->n; k++)

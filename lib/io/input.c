@@ -166,6 +166,13 @@ ring_reader(void *arg)
 struct br_input *
 br_input_open_ahead(const char *path, struct br_error *err)
 {
+	return br_input_open_ahead_flags(path, 0, err);
+}
+
+struct br_input *
+br_input_open_ahead_flags(const char *path, int flags,
+    struct br_error *err)
+{
 	struct br_input *in;
 	struct br_input_ring *r;
 	struct stat sb;
@@ -179,6 +186,7 @@ br_input_open_ahead(const char *path, struct br_error *err)
 	    sb.st_size < AHEAD_MIN;
 	if ((in = br_input_open(path, err)) == NULL)
 		return NULL;
+	in->no_hash = flags & BR_INPUT_NO_HASH;
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		goto nomem;
 	in->ring = r;
@@ -472,7 +480,8 @@ br_input_read(struct br_input *in, void *buf, size_t n, struct br_error *err)
 		}
 	}
 	if (got > 0) {
-		br_sha256_update(&in->sha, buf, (size_t)got);
+		if (!in->no_hash)
+			br_sha256_update(&in->sha, buf, (size_t)got);
 		in->bytes += (uint64_t)got;
 	}
 	return got;

@@ -20,6 +20,7 @@ struct br_input {
 	char name[512];		/* path as given, "-" shown as "<stdin>" */
 	struct br_sha256 sha;
 	uint64_t bytes;		/* decompressed bytes read so far */
+	int no_hash;		/* BR_INPUT_NO_HASH: sha not kept */
 	struct br_input_ring *ring;	/* OWNED: br_input_next's chunks */
 };
 
@@ -65,6 +66,12 @@ long br_input_next(struct br_input *in, char **data, struct br_error *err);
 
 /* br_input_open for br_input_next, starting the read-ahead thread. */
 struct br_input *br_input_open_ahead(const char *path, struct br_error *err);
+
+/* br_input_open_ahead without the SHA-256 (a reader that does not need
+ * it, such as ami-import --split: br_input_sha256 is then undefined). */
+#define BR_INPUT_NO_HASH 1
+struct br_input *br_input_open_ahead_flags(const char *path, int flags,
+    struct br_error *err);
 
 /* Hex SHA-256 of everything read so far (call after reading to the end). */
 void br_input_sha256(struct br_input *in, char hex[65]);
