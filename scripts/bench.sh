@@ -18,8 +18,24 @@
 # --progress leaves the tools' stderr on the terminal, so their progress
 # lines show, each stage ending with its -v line (counts and elapsed time;
 # issue 19).
+#
+# --shards N runs every stage (registry load included) as N shard stores
+# WORK/bench-shard-K.db, each tool with --shard K/N, JOBS shards at a
+# time (-j, default the number of CPUs); a stage's wall time runs from
+# its first shard's start to its last shard's end, its CPU is the sum
+# over the shards, its peak the largest single process; per-shard
+# figures follow each stage.  --only K[,K...] runs only those shards of
+# N, one at a time on an otherwise idle bench (the per-shard cost on a
+# machine with a core per shard, docs/performance.md).  Store sizes are
+# the sum over the shards (WAL files listed apart).
+usage() {
+  echo "usage: bench.sh [--bin DIR] [--meters N] [--days D] [--work DIR] [--render] [--progress]" >&2
+  echo "                [--shards N [-j JOBS] [--only K[,K...]]]" >&2
+  exit 2
+}
 set -eu
 bin=; meters=10000; days=31; work=/tmp/br-bench; render=0; progress=0
+shards=0; jobs=; only=
 while [ $# -gt 0 ]; do
   case $1 in
     --bin) bin=$2; shift 2 ;;
@@ -28,9 +44,20 @@ while [ $# -gt 0 ]; do
     --work) work=$2; shift 2 ;;
     --render) render=1; shift ;;
     --progress) progress=1; shift ;;
-    *) echo "usage: bench.sh [--bin DIR] [--meters N] [--days D] [--work DIR] [--render] [--progress]" >&2; exit 2 ;;
+    --shards) shards=$2; shift 2 ;;
+    -j) jobs=$2; shift 2 ;;
+    --only) only=$2; shift 2 ;;
+    -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 && !/SPDX-License-Identifier/ {
+      sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
+    *) usage ;;
   esac
 done
+case $shards in *[!0-9]*|'') usage ;; esac
+[ "$shards" -le 1024 ] || usage
+[ -z "$only$jobs" ] || [ "$shards" -gt 0 ] || usage
+[ -n "$jobs" ] || jobs=$(nproc)
+[ -z "$only" ] || jobs=1
+case $jobs in *[!0-9]*|''|0) usage ;; esac
 src=$(cd "$(dirname "$0")/.." && pwd)
 [ -n "$bin" ] || bin=$src/build
 bin=$(cd "$bin" && pwd)
@@ -46,6 +73,10 @@ if [ ! -s "$data/reads.csv.gz" ]; then
   fi
 fi
 reads=$((meters * days * 96))
+if [ "$shards" -gt 0 ]; then
+  . "$src/scripts/bench-shards.sh"
+  exit 0
+fi
 db=$work/bench.db
 rm -f "$db" "$db-wal" "$db-shm"
 total=0
