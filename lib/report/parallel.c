@@ -232,8 +232,10 @@ qty(int64_t v, bool have, char *buf, size_t n)
 {
 	uint64_t a = v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v;
 
-	if (!have)
-		return "";
+	if (!have) {
+		buf[0] = '\0';	/* the row keeps buf, not the return */
+		return buf;
+	}
 	snprintf(buf, n, "%s%" PRIu64 ".%03" PRIu64, v < 0 ? "-" : "",
 	    a / 1000, a % 1000);
 	return buf;
@@ -244,8 +246,10 @@ money(int64_t v, bool have, char *buf, size_t n)
 {
 	uint64_t a = v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v;
 
-	if (!have)
-		return "";
+	if (!have) {
+		buf[0] = '\0';	/* row() keeps buf, not the return */
+		return buf;
+	}
 	snprintf(buf, n, "%s%" PRIu64 ".%02" PRIu64, v < 0 ? "-" : "",
 	    a / 100, a % 100);
 	return buf;
