@@ -64,7 +64,7 @@ struct run {
 	struct br_rate_cache cache;
 	struct br_tariff *tariffs;	/* loaded so far */
 	size_t ntariffs;
-	sqlite3_stmt *q_bill, *q_inst, *q_days, *q_prior, *q_pdem;
+	sqlite3_stmt *q_bill, *q_inst, *q_days, *q_prior, *q_pdem, *q_lines;
 	sqlite3_stmt *d_line, *d_meter, *d_bill, *d_sp;
 	sqlite3_stmt *i_bill, *i_meter, *i_sp;
 	sqlite3_stmt *i_lines[LINE_ROWS + 1];	/* by row count, lazily */
@@ -663,6 +663,46 @@ fmt_seq(size_t v, char buf[24])
 	return p;
 }
 
+/*
+ * The charges rows of a bill this run leaves alone (issued or cancelled),
+ * read back from the store with its status: a rerun's charges report
+ * lists the whole cycle, not only the bills it re-rated.
+ */
+static int
+write_stored(struct run *r, const char *bill_id, const char *account_id,
+    const char *status)
+{
+	sqlite3_stmt *s = r->q_lines;
+	char qb[32], rb[32], cb[32];
+	const char *row[12];
+	int rc;
+
+	sqlite3_reset(s);
+	sqlite3_bind_text(s, 1, bill_id, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		row[0] = bill_id;
+		row[1] = account_id;
+		row[2] = status;
+		row[3] = col(s, 0);
+		row[4] = col(s, 1);
+		row[5] = col(s, 2);
+		row[6] = col(s, 3);
+		row[7] = br_decimal_format(sqlite3_column_int64(s, 4), 3, 3,
+		    qb, sizeof(qb));
+		row[8] = col(s, 5);
+		row[9] = br_decimal_format(sqlite3_column_int64(s, 6), 6, 6,
+		    rb, sizeof(rb));
+		row[10] = br_cents_format(sqlite3_column_int64(s, 7), cb,
+		    sizeof(cb));
+		row[11] = col(s, 8);
+		br_csv_row(r->out, 12, row);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return br_store_fail(r->st, "read bill_line", r->err);
+	return 0;
+}
+
 /* Bill one account from its agreements a[0..n). */
 static int
 bill_account(struct run *r, struct agreement *a, size_t n)
@@ -700,7 +740,8 @@ bill_account(struct run *r, struct agreement *a, size_t n)
 		return br_store_fail(r->st, "read bill", r->err);
 	if (status[0] && strcmp(status, "draft") && strcmp(status, "hold")) {
 		r->stats->skipped_issued++;
-		return 0;
+		return r->out != NULL ? write_stored(r, bill_id,
+		    a->account_id, status) : 0;
 	}
 	/* No bill yet: there is nothing to delete (bill_line, bill_sp and
 	 * bill_meter reference the bill, foreign keys on), and the DELETE on
@@ -816,6 +857,9 @@ prepare_all(struct run *r)
 {
 	struct { sqlite3_stmt **s; const char *sql; } q[] = {
 		{ &r->q_bill, "SELECT status FROM bill WHERE bill_id = ?1" },
+		{ &r->q_lines, "SELECT seq, sp_id, code, description, "
+		    "quantity_milli, unit, rate_micro, amount_cents, trace "
+		    "FROM bill_line WHERE bill_id = ?1 ORDER BY seq" },
 		{ &r->q_inst, "SELECT mi.meter_id, mi.install_date, "
 		    "COALESCE(mi.remove_date, ''), m.unit FROM meter_install mi "
 		    "JOIN meter m ON m.meter_id = mi.meter_id "
@@ -949,7 +993,7 @@ fail:
 static void
 run_release(struct run *r)
 {
-	sqlite3_stmt **all[] = { &r->q_bill, &r->q_inst,
+	sqlite3_stmt **all[] = { &r->q_bill, &r->q_lines, &r->q_inst,
 	    &r->q_days, &r->d_line, &r->d_meter, &r->d_bill, &r->i_bill,
 	    &r->i_meter, &r->q_prior, &r->d_sp, &r->i_sp,
 	    &r->q_pdem };
