@@ -63,6 +63,11 @@ trap 'rm -rf "$tmp"' EXIT
 LC_ALL=C awk -v kind="$kind" -v dir="$tmp" '
 '"$csvsplit"'
 function pad(s, w) { while (length(s) < w) s = "0" s; return s }
+# raw(s): a cell as the store holds it, for sorting as the tools do: the
+# quote the tools put before a formula-like text (= + - @ tab CR; OWASP
+# CSV injection) is not part of the value.
+function raw(s,    d) { d = substr(s, 2, 1)
+  return substr(s, 1, 1) == "\047" && d != "" && index("=+-@\t\r", d) ? substr(s, 2) : s }
 FNR == 1 {
   nfile++
   if (nfile == 1) { header = $0; print $0 > (dir "/header") }
@@ -72,13 +77,13 @@ FNR == 1 {
 {
   n = csvsplit($0, f)
   if (kind == "exceptions")
-    key = f[5] "\001" f[6] "\001" f[7] "\001" f[3] "\001" f[8] "\001" pad(f[1], 20)
+    key = raw(f[5]) "\001" raw(f[6]) "\001" f[7] "\001" f[3] "\001" raw(f[8]) "\001" pad(f[1], 20)
   else if (kind == "charges")
-    key = f[2] "\001" f[1]
+    key = raw(f[2]) "\001" raw(f[1])
   else if (kind == "register")
-    key = f[1]
+    key = raw(f[1])
   else
-    key = f[1] "\001" pad(f[2], 20)
+    key = raw(f[1]) "\001" pad(f[2], 20)
   printf "%s\003%s\003%s\002%s\n", key, pad(nfile, 6), pad(FNR, 12), $0
 }
 END { exit bad ? 65 : 0 }
