@@ -143,6 +143,10 @@ import_body(struct ctx *c, const char *path, int fmt, struct br_error *err)
 		memset(&ns, 0, sizeof(ns));
 		no.has_offset = c->o->has_nem_offset != 0;
 		no.utc_offset_s = c->o->nem_offset_s;
+		if (c->home != NULL) {
+			no.skip = br_imp_ami_skip;
+			no.line_check = br_imp_line_check;
+		}
 		rc = br_nem12_parse(path, &no, br_imp_on_ami_day, br_imp_on_ami_register, c,
 		    sha, &ns, err);
 		c->nem_flags = ns.flags;
@@ -155,6 +159,10 @@ import_body(struct ctx *c, const char *path, int fmt, struct br_error *err)
 		memset(&co, 0, sizeof(co));
 		co.tz = c->stz;
 		co.interval_ending = c->o->interval_ending != 0;
+		if (c->home != NULL) {
+			co.skip = br_imp_ami_skip;
+			co.line_check = br_imp_line_check;
+		}
 		rc = br_cmep_parse(path, &co, br_imp_on_ami_day, br_imp_on_ami_register, c,
 		    sha, NULL, err);
 		break;
