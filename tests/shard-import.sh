@@ -13,7 +13,7 @@
 # NEM12 and CMEP files of the same meters (whole 200 blocks and rows of
 # other shards' meters passed over unread).  A NUL byte in a row of
 # another shard's meter, and malformed NEM12 structure (no 900, a 400
-# without its 300, a control byte, a NEM13 record) in a block another
+# without its 300, a control byte, a NEM13 record) in a block of another
 # shard's meter, fail every shard as they fail the unsharded import.
 #
 #   tests/shard-import.sh BUILDDIR
@@ -35,6 +35,8 @@ dump() {	# dump DB: the rows an import stores, one per line
       FROM exception;"
 }
 
+files() { sqlite3 "$1" "SELECT name, records FROM import_file ORDER BY 1" | tr '\n' ' '; }
+
 # check NAME REGISTRY [--mapping FILE] FILE...: unsharded against sharded.
 check() {
   name=$1 reg=$2; shift 2
@@ -52,6 +54,9 @@ check() {
       "$bin/ami-import" --db "$db" --shard $k/$n -o "$d/s$k-$n.csv" "$@"
       rc=$?
       [ $rc -le 1 ] || fail "$name: shard $k/$n exit $rc"
+      # Rows passed over count as read: the same records per file.
+      [ "$(files "$db")" = "$(files "$d/one.db")" ] ||
+        fail "$name: shard $k/$n import_file records: $(files "$db") (unsharded: $(files "$d/one.db"))"
       reps="$reps $d/s$k-$n.csv"
       k=$((k + 1))
     done

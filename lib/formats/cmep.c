@@ -398,13 +398,13 @@ cmep_gate(void *ctx, const char *s, size_t len, long line,
 {
 	struct cmep_state *st = ctx;
 	const char *end = s + len;
-	char id[64], serial[32];
+	char id[64], serial[32], purpose[4], count[12];
+	int64_t n;
 
 	(void)line;
 	(void)err;
 	if (len < 8 || memcmp(s, "MEPMD01,", 8) != 0 ||
 	    st->opts->line_check(s, len) != 0 || memchr(s, '"', len) != NULL ||
-	    !line_field(s, end, 13, id, 2) ||	/* at least 14 fields */
 	    !line_field(s, end, 7, id, sizeof(id)) || id[0] == '\0' ||
 	    !line_field(s, end, 5, serial, sizeof(serial)))
 		return 0;
@@ -414,8 +414,15 @@ cmep_gate(void *ctx, const char *s, size_t len, long line,
 		memcpy(st->gate_serial, serial, sizeof(serial));
 		st->gate_skip = st->opts->skip(st->ctx, id, "", serial) > 0;
 	}
-	if (!st->gate_skip)
+	if (!st->gate_skip || !line_field(s, end, 8, purpose,
+	    sizeof(purpose)) || !line_field(s, end, 13, count, sizeof(count)))
 		return 0;
+	if (strcasecmp(purpose, "OK") != 0)
+		st->stats->skipped++;
+	else if (br_decimal_parse(count, strlen(count), 0, &n) == 0 && n > 0)
+		st->stats->skipped_reads += n;
+	else
+		return 0;	/* read: fails there */
 	st->stats->rows++;
 	return 1;
 }

@@ -45,6 +45,8 @@ struct br_cmep_stats {
 	long days;		/* interval runs handed to on_day */
 	long registers;		/* register reads handed to on_register */
 	long skipped;		/* rows skipped: not MEPMD01 or Purpose not OK */
+	long skipped_reads;	/* triples of Purpose OK rows passed over
+				 * (opts->skip) */
 };
 
 /*

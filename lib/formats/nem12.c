@@ -826,6 +826,24 @@ short_300(const char *s, size_t len, int n)
 	return false;
 }
 
+/* 1 when a plain 500 line has an IndexRead (field 4 not blank), else 0. */
+static int
+index_read(const char *s, const char *end)
+{
+	const char *q;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if ((q = memchr(s, ',', (size_t)(end - s))) == NULL)
+			return 0;
+		s = q + 1;
+	}
+	for (; s < end && *s != ','; s++)
+		if (*s != ' ' && *s != '\r')
+			return 1;
+	return 0;
+}
+
 /*
  * The line gate while a 200 record's meter belongs to another shard: its
  * 300, 400 and 500 records are passed over unread (what on_record does
@@ -864,6 +882,10 @@ nem_gate(void *ctx, const char *s, size_t len, long line, struct br_error *err)
 		if (short_300(s, len, st->n))
 			add_flags(st, BR_AMI_F_SHORT_RECORD);
 	}
+	if (type != 400 && (st->channel == BR_CHANNEL_DELIVERED ||
+	    st->channel == BR_CHANNEL_RECEIVED))
+		st->stats->skipped_reads += type == 300 ? st->n :
+		    index_read(s, s + len);
 	return 1;
 }
 

@@ -47,6 +47,9 @@ struct br_nem12_stats {
 	long blocks;		/* 100..900 blocks (or header-less blocks) */
 	int version;		/* 12 or 13 */
 	unsigned flags;		/* enum br_ami_flags seen anywhere */
+	long skipped_reads;	/* intervals and IndexReads of delivered or
+				 * received channels in records passed over
+				 * (opts->skip) */
 };
 
 /*
