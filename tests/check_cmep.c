@@ -92,7 +92,7 @@ static int
 parse(const char *path, bool ending, struct got *g, struct br_cmep_stats *st,
     struct br_error *err)
 {
-	struct br_cmep_opts o = { &pacific, ending };
+	struct br_cmep_opts o = { .tz = &pacific, .interval_ending = ending };
 
 	memset(g, 0, sizeof(*g));
 	memset(err, 0, sizeof(*err));

@@ -9,8 +9,12 @@
 # for byte.  Imports of the --split files store the same rows again.  The
 # data sets: the demo month, the three history months, the golden case
 # inputs, and a registry made here with moves across shards, a meter on
-# no agreement, reads outside install windows, quoted and CRLF rows.  A
-# NUL byte in a row of another shard's meter still fails every shard.
+# no agreement, reads outside install windows, quoted and CRLF rows, and
+# NEM12 and CMEP files of the same meters (whole 200 blocks and rows of
+# other shards' meters passed over unread).  A NUL byte in a row of
+# another shard's meter, and malformed NEM12 structure (no 900, a 400
+# without its 300, a control byte, a NEM13 record) in a block of another
+# shard's meter, fail every shard as they fail the unsharded import.
 #
 #   tests/shard-import.sh BUILDDIR
 set -u
@@ -31,6 +35,8 @@ dump() {	# dump DB: the rows an import stores, one per line
       FROM exception;"
 }
 
+files() { sqlite3 "$1" "SELECT name, records FROM import_file ORDER BY 1" | tr '\n' ' '; }
+
 # check NAME REGISTRY [--mapping FILE] FILE...: unsharded against sharded.
 check() {
   name=$1 reg=$2; shift 2
@@ -48,6 +54,9 @@ check() {
       "$bin/ami-import" --db "$db" --shard $k/$n -o "$d/s$k-$n.csv" "$@"
       rc=$?
       [ $rc -le 1 ] || fail "$name: shard $k/$n exit $rc"
+      # Rows passed over count as read: the same records per file.
+      [ "$(files "$db")" = "$(files "$d/one.db")" ] ||
+        fail "$name: shard $k/$n import_file records: $(files "$db") (unsharded: $(files "$d/one.db"))"
       reps="$reps $d/s$k-$n.csv"
       k=$((k + 1))
     done
@@ -143,6 +152,99 @@ check vendor "$c/registry-vendor" --mapping "$src/testdata/mappings/badger-beaco
 split_check vendor "$c/registry-vendor" 2 --mapping "$src/testdata/mappings/badger-beacon360.yaml" \
   "$src/testdata/samples-ami/beacon360-badger-water-report.csv"
 
+# NEM12 and CMEP files of the same meters: the shards pass over whole 200
+# blocks (NEM12) and rows (CMEP) of meters at home in another shard.  M4's
+# 300 records lack UpdateDateTime (the file's FORMAT_WARNING), M5 has a V
+# day with 400 records, M6 500 records, M7 an E2 stream (unknown), UNK is
+# an unknown NMI; the CMEP file has register rows, a History row and
+# meter ZZ8 known by its field 5 (M8).
+nemblock() {	# nemblock METER [bad]: the 200 block of METER
+  awk -v m="$1" -v bad="${2:-}" 'BEGIN {
+    i = substr(m, 2) + 0
+    printf "200,%s,E1E2,1,E1,N1,S%s,kWh,30,\n", m, m
+    if (bad == "400") print "400,1,48,A,,"
+    for (d = 30; d <= 36; d++) {
+      day = d <= 30 ? sprintf("202609%02d", d) : sprintf("202610%02d", d - 30)
+      line = "300," day
+      for (k = 1; k <= 48; k++) line = line sprintf(",%d.%03d", i, k + d)
+      if (bad == "value" && d == 33) line = line ",x"
+      q = (m == "M5" && d == 32) ? "V" : "A"
+      if (m == "M4") line = line "," q ",,"
+      else line = line "," q ",,,20261010000000,"
+      if (bad == "nul" && d == 33) line = line "\001"
+      print line
+      if (q == "V") { print "400,1,24,A,,"; print "400,25,48,E52,," }
+    }
+    if (m == "M6") print "500,O,,20261006000000,1234.5,"
+    if (m == "M7") {
+      print "200,M7,E1E2,2,E2,N2,SM7,kWh,30,"
+      line = "300,20261001"
+      for (k = 1; k <= 48; k++) line = line ",0.500"
+      print line ",A,,,20261010000000,"
+    }
+  }'
+}
+nem="$tmp/nem"; mkdir -p "$nem"
+{ echo "100,NEM12,202610100000,MDP1,RET1"
+  for m in M1 M2 M3 M4 M5 M6 M7 M8 M9 MX UNK; do nemblock $m; done
+  echo "900"; } >"$nem/reads.nem12"
+awk 'BEGIN {
+  n = split("M1 M2 M3 M4 M5 M6 M7 ZZ8 M9 MX UNK", m, " ")
+  for (i = 1; i <= n; i++) {
+    f5 = m[i] == "ZZ8" ? "M8" : "S" m[i]
+    for (d = 30; d <= 36; d++) {
+      day = d <= 30 ? sprintf("202609%02d", d) : sprintf("202610%02d", d - 30)
+      line = sprintf("MEPMD01,20080501,SENDER,RECV,X%d,%s,202610100000,%s,OK,E,KWH,1.0,00000100,24", i, f5, m[i])
+      for (h = 0; h < 24; h++) line = line sprintf(",%s%02d00,R0,%d.%03d", day, h, i, h + d)
+      print line
+    }
+    printf "MEPMD01,20080501,SENDER,RECV,X%d,%s,202610100000,%s,OK,E,KWHREG,1.0,00000000,2,202610010000,R0,%d00.5,202610060000,R0,%d50.5\n", i, f5, m[i], i, i
+    printf "MEPMD01,20080501,SENDER,RECV,X%d,%s,202610100000,%s,History,E,KWH,1.0,00000100,1,202610010000,R0,1\n", i, f5, m[i]
+  }
+}' >"$nem/reads.cmep"
+check nem12 "$mk/reg" "$nem/reads.nem12"
+check cmep "$mk/reg" "$nem/reads.cmep"
+
+# same_failure NAME FILE: the unsharded import fails with 65 and so does
+# every shard of 2 and 3, with the same error (file, line, message).
+same_failure() {
+  "$bin/ami-import" --db "$tmp/$1.db" --registry "$mk/reg" -o /dev/null "$2" 2>"$tmp/$1.err"
+  [ $? -eq 65 ] || fail "$1: unsharded import did not fail with 65"
+  for n in 2 3; do
+    k=1
+    while [ $k -le $n ]; do
+      "$bin/ami-import" --db "$tmp/$1-$k-$n.db" --shard $k/$n --registry "$mk/reg" -o /dev/null "$2" 2>"$tmp/$1-$k.err"
+      [ $? -eq 65 ] || fail "$1: shard $k/$n did not fail with 65: $(cat "$tmp/$1-$k.err")"
+      cmp -s "$tmp/$1.err" "$tmp/$1-$k.err" ||
+        fail "$1: shard $k/$n error differs: $(cat "$tmp/$1-$k.err") (unsharded: $(cat "$tmp/$1.err"))"
+      k=$((k + 1))
+    done
+  done
+}
+hdr="100,NEM12,202610100000,MDP1,RET1"
+{ echo "$hdr"; for m in M1 M2 M3 M4 M5 M6; do nemblock $m; done; } >"$nem/no900.nem12"
+same_failure nem-no900 "$nem/no900.nem12"
+{ echo "$hdr"; for m in M1 M2 M3; do nemblock $m; done; nemblock M4 400; nemblock M5; echo 900; } >"$nem/bad400.nem12"
+same_failure nem-bad400 "$nem/bad400.nem12"
+{ echo "$hdr"; for m in M1 M2 M3 M4; do nemblock $m; done; nemblock M5 nul; echo 900; } >"$nem/ctl.nem12"
+same_failure nem-control "$nem/ctl.nem12"
+{ echo "$hdr"; for m in M1 M2 M3 M4 M5; do nemblock $m; done; echo 250,M6; echo 900; } >"$nem/250.nem12"
+same_failure nem-250 "$nem/250.nem12"
+awk '/,M5,OK,E,KWH,/ && !done { $0 = $0 "\001"; done = 1 } { print }' "$nem/reads.cmep" >"$nem/ctl.cmep"
+same_failure cmep-control "$nem/ctl.cmep"
+# A bad value in M5's block is read, and fails, in M5's home shard only:
+# the others pass over the block unread.
+{ echo "$hdr"; for m in M1 M2 M3 M4; do nemblock $m; done; nemblock M5 value; nemblock M6; echo 900; } >"$nem/value.nem12"
+"$bin/ami-import" --db "$tmp/v.db" --registry "$mk/reg" -o /dev/null "$nem/value.nem12" 2>/dev/null
+[ $? -eq 65 ] || fail "bad NEM12 value: unsharded import did not fail with 65"
+failed=0
+for k in 1 2 3; do
+  "$bin/ami-import" --db "$tmp/v$k.db" --shard $k/3 --registry "$mk/reg" -o /dev/null "$nem/value.nem12" 2>/dev/null
+  rc=$?
+  [ $rc -le 1 ] || failed=$((failed + 1))
+done
+[ $failed -eq 1 ] || fail "bad NEM12 value in M5's block: $failed shards of 3 failed, expected M5's home shard only"
+
 # A NUL byte in a row of a meter at home in one shard: every shard fails
 # with the unsharded import's error (file, line, field).
 printf 'M4,2026-10-04T00:00:00,1\0000\n' >"$tmp/nul.tail"
@@ -159,4 +261,4 @@ done
   "$src/testdata/demo/reads/registers-2026-10.cmep" 2>"$tmp/x.err"
 rc=$?
 [ $rc -eq 2 ] && grep -q 'split' "$tmp/x.err" || fail "--split of a CMEP file: exit $rc, $(cat "$tmp/x.err")"
-echo "ok: $cases data sets as 2, 3 and 4 shards equal the unsharded import; --split; NUL rows fail every shard"
+echo "ok: $cases data sets as 2, 3 and 4 shards equal the unsharded import; --split; NUL rows and malformed NEM12/CMEP fail every shard alike"

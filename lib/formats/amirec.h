@@ -10,6 +10,7 @@
 #ifndef BR_AMIREC_H
 #define BR_AMIREC_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/error.h"
@@ -74,5 +75,23 @@ typedef int (*br_ami_day_cb)(void *ctx, const struct br_ami_day *d,
     struct br_error *err);
 typedef int (*br_ami_register_cb)(void *ctx, const struct br_ami_register *r,
     struct br_error *err);
+
+/*
+ * Shard-aware import (ami-import --shard): does the data of this meter
+ * (NEM12: the NMI, NMISuffix and MeterSerialNumber of a 200 record; CMEP:
+ * Meter ID, "" and field 5 of a row) belong wholly to another shard?  1:
+ * the parser passes over its records without reading their values; 0:
+ * they are read as usual.  ctx is the parse's callback ctx.
+ */
+typedef int (*br_ami_skip_cb)(void *ctx, const char *meter_id,
+    const char *suffix, const char *serial);
+
+/*
+ * The check a line gets before it is passed over unread: 0 when s[0..len)
+ * (no LF; a final CR allowed) is within the reader's line length and holds
+ * no control byte and an even number of quotes, else nonzero (the line is
+ * then read as usual and gets the reader's errors).
+ */
+typedef int (*br_ami_line_check)(const char *s, size_t len);
 
 #endif

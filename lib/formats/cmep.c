@@ -31,6 +31,9 @@ struct cmep_state {
 	int64_t *values;	/* row buffers, grown to the largest Count */
 	uint8_t *quality;
 	size_t cap;
+	/* the gate's last meter (Meter ID, field 5) and skip's answer */
+	char gate_id[64], gate_serial[32];
+	int gate_skip;
 };
 
 static const char *
@@ -362,6 +365,68 @@ on_record(void *ctx, const struct br_csv_record *rec, struct br_error *err)
 	return 0;
 }
 
+/* Field i of a plain line (no quote) as parse() copies it: blanks at the
+ * edges trimmed, cut to size - 1; false when the line has fewer fields. */
+static bool
+line_field(const char *s, const char *end, size_t i, char *dst, size_t size)
+{
+	const char *q;
+	size_t len;
+
+	for (; i > 0; i--) {
+		if ((q = memchr(s, ',', (size_t)(end - s))) == NULL)
+			return false;
+		s = q + 1;
+	}
+	q = memchr(s, ',', (size_t)(end - s));
+	len = (size_t)((q != NULL ? q : end) - s);
+	while (len > 0 && *s == ' ') {
+		s++;
+		len--;
+	}
+	while (len > 0 && s[len - 1] == ' ')
+		len--;
+	copy_field(dst, size, s, len);
+	return true;
+}
+
+/* The line gate: MEPMD01 rows of meters that belong to another shard
+ * are passed over unread. */
+static int
+cmep_gate(void *ctx, const char *s, size_t len, long line,
+    struct br_error *err)
+{
+	struct cmep_state *st = ctx;
+	const char *end = s + len;
+	char id[64], serial[32], purpose[4], count[12];
+	int64_t n;
+
+	(void)line;
+	(void)err;
+	if (len < 8 || memcmp(s, "MEPMD01,", 8) != 0 ||
+	    st->opts->line_check(s, len) != 0 || memchr(s, '"', len) != NULL ||
+	    !line_field(s, end, 7, id, sizeof(id)) || id[0] == '\0' ||
+	    !line_field(s, end, 5, serial, sizeof(serial)))
+		return 0;
+	if (strcmp(id, st->gate_id) != 0 ||
+	    strcmp(serial, st->gate_serial) != 0) {
+		memcpy(st->gate_id, id, sizeof(id));
+		memcpy(st->gate_serial, serial, sizeof(serial));
+		st->gate_skip = st->opts->skip(st->ctx, id, "", serial) > 0;
+	}
+	if (!st->gate_skip || !line_field(s, end, 8, purpose,
+	    sizeof(purpose)) || !line_field(s, end, 13, count, sizeof(count)))
+		return 0;
+	if (strcasecmp(purpose, "OK") != 0)
+		st->stats->skipped++;
+	else if (br_decimal_parse(count, strlen(count), 0, &n) == 0 && n > 0)
+		st->stats->skipped_reads += n;
+	else
+		return 0;	/* read: fails there */
+	st->stats->rows++;
+	return 1;
+}
+
 int
 br_cmep_parse(const char *path, const struct br_cmep_opts *opts,
     br_ami_day_cb on_day, br_ami_register_cb on_register, void *ctx,
@@ -381,7 +446,9 @@ br_cmep_parse(const char *path, const struct br_cmep_opts *opts,
 	st.on_register = on_register;
 	st.ctx = ctx;
 	st.stats = stats;
-	rc = br_csv_read(path, on_record, &st, sha_hex, err);
+	rc = br_csv_read_gated(path, st.opts->skip != NULL &&
+	    st.opts->line_check != NULL ? cmep_gate : NULL, on_record, &st,
+	    sha_hex, err);
 	if (rc == 0 && stats->rows == 0)
 		rc = br_error_set(err, BR_EINPUT, path, 0,
 		    "empty file: no MEPMD01 records");

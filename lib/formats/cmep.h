@@ -30,6 +30,14 @@ struct br_cmep_opts {
 	 * hour-ending); false: its start.  Register stamps are instants.
 	 */
 	bool interval_ending;
+	/*
+	 * Nullable, both or neither.  A MEPMD01 row whose Meter ID and
+	 * field 5 skip says belong to another shard is passed over unread
+	 * (counted in stats->rows) when line_check passes it, it holds no
+	 * quote and at least 14 fields.
+	 */
+	br_ami_skip_cb skip;
+	br_ami_line_check line_check;
 };
 
 struct br_cmep_stats {
@@ -37,6 +45,8 @@ struct br_cmep_stats {
 	long days;		/* interval runs handed to on_day */
 	long registers;		/* register reads handed to on_register */
 	long skipped;		/* rows skipped: not MEPMD01 or Purpose not OK */
+	long skipped_reads;	/* triples of Purpose OK rows passed over
+				 * (opts->skip) */
 };
 
 /*

@@ -45,6 +45,8 @@ struct nem_state {
 	int32_t interval_min;
 	int n;
 	unsigned flags200;
+	bool skipping;		/* opts->skip said so for the 200 */
+	bool skipped_day;	/* the last 300 was passed over */
 	/* pending 300 record (waiting for its 400 records) */
 	bool pending;
 	bool is_v;
@@ -408,6 +410,9 @@ rec_200(struct nem_state *st, const struct br_csv_record *rec,
 	st->n = (int)(1440 / il);
 	st->block_version[0] = '\0';
 	st->have200 = true;
+	if (st->opts->skip != NULL)
+		st->skipping = st->opts->skip(st->ctx, st->nmi, st->suffix,
+		    st->serial) > 0;
 	return 0;
 }
 
@@ -757,8 +762,16 @@ on_record(void *ctx, const struct br_csv_record *rec, struct br_error *err)
 	    memcmp(s, "200", 3) != 0)
 		return br_error_set(err, BR_EINPUT, NULL, 0,
 		    "missing 100 header record (first record is '%.3s')", s);
-	if (memcmp(s, "400", 3) != 0 && flush_day(st, err) != 0)
-		return -1;
+	if (memcmp(s, "400", 3) != 0) {
+		if (flush_day(st, err) != 0)
+			return -1;
+		st->skipped_day = false;
+	} else if (st->skipped_day) {
+		return 0;	/* belongs to a 300 passed over */
+	}
+	if (memcmp(s, "300", 3) != 0 && memcmp(s, "400", 3) != 0 &&
+	    memcmp(s, "500", 3) != 0)
+		st->skipping = false;
 	switch (num2(s) * 10 + (s[2] - '0')) {
 	case 100:
 		return rec_100(st, rec, err);
@@ -796,6 +809,86 @@ unknown:
 	    "unknown record indicator '%.*s'", (int)(len > 20 ? 20 : len), s);
 }
 
+/* Is a 300 record of n values short (no UpdateDateTime field)?  Its
+ * fields: 300, IntervalDate, n values, QualityMethod, ReasonCode,
+ * ReasonDescription, UpdateDateTime ...: short below n + 6 fields. */
+static bool
+short_300(const char *s, size_t len, int n)
+{
+	const char *end = s + len, *q;
+	int commas;
+
+	for (commas = 0; commas < n + 5; commas++) {
+		if ((q = memchr(s, ',', (size_t)(end - s))) == NULL)
+			return true;
+		s = q + 1;
+	}
+	return false;
+}
+
+/* 1 when a plain 500 line has an IndexRead (field 4 not blank), else 0. */
+static int
+index_read(const char *s, const char *end)
+{
+	const char *q;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if ((q = memchr(s, ',', (size_t)(end - s))) == NULL)
+			return 0;
+		s = q + 1;
+	}
+	for (; s < end && *s != ','; s++)
+		if (*s != ' ' && *s != '\r')
+			return 1;
+	return 0;
+}
+
+/*
+ * The line gate while a 200 record's meter belongs to another shard: its
+ * 300, 400 and 500 records are passed over unread (what on_record does
+ * with them besides reading values is done here), anything else is read.
+ */
+static int
+nem_gate(void *ctx, const char *s, size_t len, long line, struct br_error *err)
+{
+	struct nem_state *st = ctx;
+	int type;
+
+	if (!st->skipping || len < 4 || s[3] != ',')
+		return 0;
+	if (memcmp(s, "300", 3) == 0)
+		type = 300;
+	else if (memcmp(s, "400", 3) == 0)
+		type = 400;
+	else if (memcmp(s, "500", 3) == 0)
+		type = 500;
+	else
+		return 0;
+	if (type == 400 && !st->skipped_day)
+		return 0;	/* read: after a 300 read, or an error */
+	if (st->opts->line_check(s, len) != 0 ||
+	    (type == 300 && memchr(s, '"', len) != NULL))
+		return 0;
+	if (type != 400) {
+		if (flush_day(st, err) != 0)
+			return -1;
+		st->skipped_day = type == 300;
+	}
+	st->last_line = line;
+	st->nrecords++;
+	if (type == 300) {
+		st->stats->days++;
+		if (short_300(s, len, st->n))
+			add_flags(st, BR_AMI_F_SHORT_RECORD);
+	}
+	if (type != 400 && (st->channel == BR_CHANNEL_DELIVERED ||
+	    st->channel == BR_CHANNEL_RECEIVED))
+		st->stats->skipped_reads += type == 300 ? st->n :
+		    index_read(s, s + len);
+	return 1;
+}
+
 int
 br_nem12_parse(const char *path, const struct br_nem12_opts *opts,
     br_ami_day_cb on_day, br_ami_register_cb on_register, void *ctx,
@@ -818,7 +911,9 @@ br_nem12_parse(const char *path, const struct br_nem12_opts *opts,
 	st->on_register = on_register;
 	st->ctx = ctx;
 	st->stats = stats;
-	rc = br_csv_read(path, on_record, st, sha_hex, err);
+	rc = br_csv_read_gated(path, st->opts->skip != NULL &&
+	    st->opts->line_check != NULL ? nem_gate : NULL, on_record, st,
+	    sha_hex, err);
 	if (rc == 0 && flush_day(st, err) != 0)
 		rc = -1;
 	if (rc == 0 && st->nrecords == 0)

@@ -28,15 +28,28 @@ struct br_nem12_opts {
 	 * NMIConfiguration).
 	 */
 	bool strict;
+	/*
+	 * Nullable, both or neither.  When skip says a 200 record's meter
+	 * belongs to another shard, its 300, 400 and 500 records up to the
+	 * next other record are passed over unread if line_check passes
+	 * them: only the record structure (a 400 follows a 300 or 400) is
+	 * checked, a 300 still counts in stats->days and marks a short
+	 * record (no UpdateDateTime) by its field count.
+	 */
+	br_ami_skip_cb skip;
+	br_ami_line_check line_check;
 };
 
 /* Counts and flags of one parse (filled on success and on error). */
 struct br_nem12_stats {
-	long days;		/* 300 records handed to on_day */
+	long days;		/* 300 records handed to on_day or skipped */
 	long registers;		/* 500 IndexReads and 250 records */
 	long blocks;		/* 100..900 blocks (or header-less blocks) */
 	int version;		/* 12 or 13 */
 	unsigned flags;		/* enum br_ami_flags seen anywhere */
+	long skipped_reads;	/* intervals and IndexReads of delivered or
+				 * received channels in records passed over
+				 * (opts->skip) */
 };
 
 /*

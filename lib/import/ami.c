@@ -31,6 +31,30 @@ first_stream(const char *suffix)
  * CMEP: the Meter ID, then field 5.  An unknown meter is recorded under
  * the first id tried.
  */
+static void
+ami_key(char key[80], const char *meter_id, const char *suffix)
+{
+	if (suffix[0] != '\0')
+		snprintf(key, 80, "%s-%s", meter_id, suffix);
+	else
+		snprintf(key, 80, "%s", meter_id);
+}
+
+/* The registry meter of an AMI run (see below), NULL when unknown. */
+const struct br_registry_meter *
+br_imp_ami_meter_find(const struct ctx *c, const char *key,
+    const char *meter_id, const char *suffix, const char *serial)
+{
+	const struct br_registry_meter *m;
+
+	if ((m = br_registry_meter_find(c->reg, key)) == NULL &&
+	    (suffix[0] == '\0' || first_stream(suffix)) &&
+	    (m = br_registry_meter_find(c->reg, meter_id)) == NULL &&
+	    serial[0] != '\0')
+		m = br_registry_meter_find(c->reg, serial);
+	return m;
+}
+
 long
 br_imp_ami_meter_of(struct ctx *c, const char *meter_id, const char *suffix,
     const char *serial, long line, struct br_error *err)
@@ -40,17 +64,10 @@ br_imp_ami_meter_of(struct ctx *c, const char *meter_id, const char *suffix,
 	bool nem = suffix[0] != '\0';
 	long mi;
 
-	if (nem)
-		snprintf(key, sizeof(key), "%s-%s", meter_id, suffix);
-	else
-		snprintf(key, sizeof(key), "%s", meter_id);
+	ami_key(key, meter_id, suffix);
 	if (c->ami_mi != LONG_MIN && strcmp(c->ami_key, key) == 0)
 		return c->ami_mi;
-	if ((m = br_registry_meter_find(c->reg, key)) == NULL &&
-	    (!nem || first_stream(suffix)) &&
-	    (m = br_registry_meter_find(c->reg, meter_id)) == NULL &&
-	    serial[0] != '\0')
-		m = br_registry_meter_find(c->reg, serial);
+	m = br_imp_ami_meter_find(c, key, meter_id, suffix, serial);
 	if (m != NULL)
 		mi = (long)(m - c->reg->meters);
 	else if (nem && first_stream(suffix))
@@ -62,6 +79,30 @@ br_imp_ami_meter_of(struct ctx *c, const char *meter_id, const char *suffix,
 	snprintf(c->ami_key, sizeof(c->ami_key), "%s", key);
 	c->ami_mi = mi;
 	return mi;
+}
+
+/*
+ * --shard: the skip callback of the NEM12 and CMEP parsers.  A run of a
+ * registry meter at home in another shard is passed over; unknown meters
+ * and meters without a home shard (moves) are read.
+ */
+int
+br_imp_ami_skip(void *ctx, const char *meter_id, const char *suffix,
+    const char *serial)
+{
+	const struct ctx *c = ctx;
+	const struct br_registry_meter *m;
+	char key[80];
+	int home;
+
+	if (c->home == NULL)
+		return 0;
+	ami_key(key, meter_id, suffix);
+	if ((m = br_imp_ami_meter_find(c, key, meter_id, suffix, serial)) ==
+	    NULL)
+		return 0;
+	home = c->home[m - c->reg->meters];
+	return home != 0 && home != c->st->shard.k;
 }
 
 static long

@@ -143,20 +143,32 @@ import_body(struct ctx *c, const char *path, int fmt, struct br_error *err)
 		memset(&ns, 0, sizeof(ns));
 		no.has_offset = c->o->has_nem_offset != 0;
 		no.utc_offset_s = c->o->nem_offset_s;
+		if (c->home != NULL) {
+			no.skip = br_imp_ami_skip;
+			no.line_check = br_imp_line_check;
+		}
 		rc = br_nem12_parse(path, &no, br_imp_on_ami_day, br_imp_on_ami_register, c,
 		    sha, &ns, err);
 		c->nem_flags = ns.flags;
 		c->nem_days = ns.days;
 		c->nem_version = ns.version;
+		c->rows += ns.skipped_reads;
 		break;
 	}
 	case BR_FMT_CMEP: {
 		struct br_cmep_opts co;
+		struct br_cmep_stats cs;
 		memset(&co, 0, sizeof(co));
 		co.tz = c->stz;
 		co.interval_ending = c->o->interval_ending != 0;
+		if (c->home != NULL) {
+			co.skip = br_imp_ami_skip;
+			co.line_check = br_imp_line_check;
+		}
+		memset(&cs, 0, sizeof(cs));
 		rc = br_cmep_parse(path, &co, br_imp_on_ami_day, br_imp_on_ami_register, c,
-		    sha, NULL, err);
+		    sha, &cs, err);
+		c->rows += cs.skipped_reads;
 		break;
 	}
 	case BR_FMT_GREENBUTTON:

@@ -328,9 +328,18 @@ br_imp_line_meter(const char *s, size_t len, int col, char *id,
     size_t size);
 
 int
-br_imp_gate(void *ctx, const char *s, size_t len, struct br_error *err);
+br_imp_gate(void *ctx, const char *s, size_t len, long line,
+    struct br_error *err);
 
 /* ami.c */
+const struct br_registry_meter *
+br_imp_ami_meter_find(const struct ctx *c, const char *key,
+    const char *meter_id, const char *suffix, const char *serial);
+
+int
+br_imp_ami_skip(void *ctx, const char *meter_id, const char *suffix,
+    const char *serial);
+
 long
 br_imp_ami_meter_of(struct ctx *c, const char *meter_id, const char *suffix,
     const char *serial, long line, struct br_error *err);

@@ -155,7 +155,8 @@ br_imp_line_meter(const char *s, size_t len, int col, char *id, size_t size)
 }
 
 int
-br_imp_gate(void *ctx, const char *s, size_t len, struct br_error *err)
+br_imp_gate(void *ctx, const char *s, size_t len, long line,
+    struct br_error *err)
 {
 	struct ctx *c = ctx;
 	const struct br_registry_meter *m;
@@ -163,6 +164,7 @@ br_imp_gate(void *ctx, const char *s, size_t len, struct br_error *err)
 	long n;
 	int home;
 
+	(void)line;
 	(void)err;
 	if (c->home == NULL)
 		return 0;

@@ -338,7 +338,8 @@ gate_line(struct reader *r, br_csv_gate gate, const char *s, size_t n)
 
 	if (nl == NULL)
 		return 0;
-	if ((g = gate(r->ctx, s, (size_t)(nl - s), r->err)) < 0) {
+	if ((g = gate(r->ctx, s, (size_t)(nl - s), r->rec.line,
+	    r->err)) < 0) {
 		if (r->err->file[0] == '\0') {
 			snprintf(r->err->file, sizeof(r->err->file), "%s",
 			    r->rec.file);

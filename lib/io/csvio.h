@@ -50,14 +50,14 @@ int br_csv_read(const char *path, br_csv_cb cb, void *ctx, char *sha_hex,
 
 /*
  * A gate of br_csv_read_gated: called with each complete physical line
- * after the header (s[0..len) without its LF) while no quoted field is
- * open, before the line is split.  Returns 1 to pass the line over (it is
+ * after the header (s[0..len) without its LF, `line` its number) while
+ * no quoted field is open, before the line is split.  Returns 1 to pass the line over (it is
  * counted, not split, not handed to the record callback), 0 to read it as
  * usual, -1 on error (fill err).  A gate passes over only lines it has
  * checked itself (length, control bytes, quotes): a line it returns 0 for
  * gets every check and error of br_csv_read.
  */
-typedef int (*br_csv_gate)(void *ctx, const char *s, size_t len,
+typedef int (*br_csv_gate)(void *ctx, const char *s, size_t len, long line,
     struct br_error *err);
 
 /* br_csv_read with a gate (NULL: br_csv_read). */

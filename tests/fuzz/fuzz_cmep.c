@@ -14,7 +14,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct br_tz tz;
 	static int have_tz;
-	struct br_cmep_opts o = { NULL, false };
+	struct br_cmep_opts o = { .tz = NULL };
 	struct br_cmep_stats stats;
 	struct br_error err;
 	char sha[65];

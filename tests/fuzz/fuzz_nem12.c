@@ -11,7 +11,7 @@
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct br_nem12_opts o = { false, 0, false };
+	struct br_nem12_opts o = { .strict = false };
 	struct br_nem12_stats stats;
 	struct br_error err;
 	char sha[65];
