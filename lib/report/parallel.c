@@ -12,7 +12,6 @@
 #include "report/parallel.h"
 #include "report/parallel_int.h"
 
-#include <inttypes.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -227,34 +226,28 @@ account_info(struct pctx *c, const char *account, char *rate, size_t nr,
 	sqlite3_finalize(s);
 }
 
+/* A quantity in milli-units, or an empty cell when that side has none
+ * (row() keeps buf, not the return). */
 static const char *
 qty(int64_t v, bool have, char *buf, size_t n)
 {
-	uint64_t a = v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v;
-
 	if (!have) {
-		buf[0] = '\0';	/* the row keeps buf, not the return */
+		buf[0] = '\0';
 		return buf;
 	}
-	snprintf(buf, n, "%s%" PRIu64 ".%03" PRIu64, v < 0 ? "-" : "",
-	    a / 1000, a % 1000);
-	return buf;
+	return br_decimal_format(v, 3, 3, buf, n);
 }
 
+/* An amount in cents, likewise. */
 static const char *
 money(int64_t v, bool have, char *buf, size_t n)
 {
-	uint64_t a = v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v;
-
 	if (!have) {
-		buf[0] = '\0';	/* row() keeps buf, not the return */
+		buf[0] = '\0';
 		return buf;
 	}
-	snprintf(buf, n, "%s%" PRIu64 ".%02" PRIu64, v < 0 ? "-" : "",
-	    a / 100, a % 100);
-	return buf;
+	return br_cents_format(v, buf, n);
 }
-
 /* The cause of a line difference. */
 static void
 cause(const struct pl *l, const struct pl *b, char *buf, size_t n)
