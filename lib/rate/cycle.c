@@ -16,6 +16,7 @@
 
 #include "io/csvio.h"
 #include "core/date.h"
+#include "core/grow.h"
 #include "core/money.h"
 #include "core/progress.h"
 #include "core/banned.h"
@@ -421,14 +422,9 @@ load_holds(struct run *r)
 		size_t n, m;
 		char *v;
 		if (h == NULL || strcmp(h->account_id, acct) != 0) {
-			if (r->nholds == cap) {
-				size_t nc = cap ? 2 * cap : 64;
-				h = realloc(r->holds, nc * sizeof(*h));
-				if (h == NULL)
-					goto nomem;
-				r->holds = h;
-				cap = nc;
-			}
+			if (br_grow((void **)&r->holds, &cap, r->nholds,
+			    sizeof(*r->holds)) != 0)
+				goto nomem;
 			h = &r->holds[r->nholds++];
 			copy_text(h->account_id, sizeof(h->account_id), acct);
 			h->codes = NULL;
@@ -664,6 +660,28 @@ fmt_seq(size_t v, char buf[24])
 }
 
 /*
+ * One row of the charges CSV: ids holds the bill id, account id, status,
+ * line number and service point; l the line.
+ */
+static void
+put_charge(struct run *r, const char *const ids[5],
+    const struct br_rate_line *l)
+{
+	char qb[32], rb[32], cb[32];
+	const char *row[12];
+
+	memcpy(row, ids, 5 * sizeof(*row));
+	row[5] = l->code;
+	row[6] = l->description;
+	row[7] = br_decimal_format(l->quantity_milli, 3, 3, qb, sizeof(qb));
+	row[8] = l->unit;
+	row[9] = br_decimal_format(l->rate_micro, 6, 6, rb, sizeof(rb));
+	row[10] = br_cents_format(l->amount_cents, cb, sizeof(cb));
+	row[11] = l->trace;
+	br_csv_row(r->out, 12, row);
+}
+
+/*
  * The charges rows of a bill this run leaves alone (issued or cancelled),
  * read back from the store with its status: a rerun's charges report
  * lists the whole cycle, not only the bills it re-rated.
@@ -673,29 +691,23 @@ write_stored(struct run *r, const char *bill_id, const char *account_id,
     const char *status)
 {
 	sqlite3_stmt *s = r->q_lines;
-	char qb[32], rb[32], cb[32];
-	const char *row[12];
+	struct br_rate_line l;
+	const char *ids[5] = { bill_id, account_id, status, NULL, NULL };
 	int rc;
 
 	sqlite3_reset(s);
 	sqlite3_bind_text(s, 1, bill_id, -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		row[0] = bill_id;
-		row[1] = account_id;
-		row[2] = status;
-		row[3] = col(s, 0);
-		row[4] = col(s, 1);
-		row[5] = col(s, 2);
-		row[6] = col(s, 3);
-		row[7] = br_decimal_format(sqlite3_column_int64(s, 4), 3, 3,
-		    qb, sizeof(qb));
-		row[8] = col(s, 5);
-		row[9] = br_decimal_format(sqlite3_column_int64(s, 6), 6, 6,
-		    rb, sizeof(rb));
-		row[10] = br_cents_format(sqlite3_column_int64(s, 7), cb,
-		    sizeof(cb));
-		row[11] = col(s, 8);
-		br_csv_row(r->out, 12, row);
+		ids[3] = col(s, 0);
+		ids[4] = col(s, 1);
+		copy_text(l.code, sizeof(l.code), col(s, 2));
+		copy_text(l.description, sizeof(l.description), col(s, 3));
+		l.quantity_milli = sqlite3_column_int64(s, 4);
+		copy_text(l.unit, sizeof(l.unit), col(s, 5));
+		l.rate_micro = sqlite3_column_int64(s, 6);
+		l.amount_cents = sqlite3_column_int64(s, 7);
+		copy_text(l.trace, sizeof(l.trace), col(s, 8));
+		put_charge(r, ids, &l);
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
@@ -708,7 +720,7 @@ static int
 bill_account(struct run *r, struct agreement *a, size_t n)
 {
 	struct br_rate_lines lines = { NULL, 0, 0 };
-	char bill_id[160], status[16] = "", seq[24], qb[32], rb[32], cb[32];
+	char bill_id[160], status[16] = "", seq[24];
 	const char *st, *hold;
 	struct br_rate_target tg;
 	int64_t total = 0;
@@ -796,23 +808,9 @@ rate:
 	if (rc != 0 || insert_lines(r, bill_id, &lines) != 0)
 		goto fail;
 	for (i = 0; r->out != NULL && i < lines.n; i++) {
-		const struct br_rate_line *l = &lines.v[i];
-		const char *row[12];
-		row[0] = bill_id;
-		row[1] = a->account_id;
-		row[2] = st;
-		row[3] = fmt_seq(i + 1, seq);
-		row[4] = r->line_sp[i];
-		row[5] = l->code;
-		row[6] = l->description;
-		row[7] = br_decimal_format(l->quantity_milli, 3, 3, qb,
-		    sizeof(qb));
-		row[8] = l->unit;
-		row[9] = br_decimal_format(l->rate_micro, 6, 6, rb,
-		    sizeof(rb));
-		row[10] = br_cents_format(l->amount_cents, cb, sizeof(cb));
-		row[11] = l->trace;
-		br_csv_row(r->out, 12, row);
+		const char *ids[5] = { bill_id, a->account_id, st,
+		    fmt_seq(i + 1, seq), r->line_sp[i] };
+		put_charge(r, ids, &lines.v[i]);
 	}
 	for (i = 0; i < r->nmeters; i++) {
 		const struct meter_use *m = &r->meters[i];
