@@ -51,17 +51,19 @@ br_imp_in_shard_id(const struct ctx *c, const char *account,
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
+#endif
 
 /* Offset of the first byte of s[0..len) that is a control byte, DEL or
- * a quote (len when none), 16 bytes a step while 16 remain. */
+ * a quote (len when none); with SSE2, 16 bytes a step while 16 remain. */
 static size_t
 first_special(const char *s, size_t len)
 {
+	size_t i = 0;
+#if defined(__SSE2__)
 	const __m128i vq = _mm_set1_epi8('"'), vdel = _mm_set1_epi8(0x7f);
 	const __m128i v1f = _mm_set1_epi8(0x1f);
-	size_t i;
 
-	for (i = 0; i + 16 <= len; i += 16) {
+	for (; i + 16 <= len; i += 16) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)
 		    (s + i));
 		unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
@@ -71,6 +73,7 @@ first_special(const char *s, size_t len)
 		if (m != 0)
 			return i + (size_t)__builtin_ctz(m);
 	}
+#endif
 	for (; i < len; i++) {
 		unsigned char ch = (unsigned char)s[i];
 		if (ch < 0x20 || ch == 0x7f || ch == '"')
@@ -78,20 +81,6 @@ first_special(const char *s, size_t len)
 	}
 	return len;
 }
-#else
-static size_t
-first_special(const char *s, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (ch < 0x20 || ch == 0x7f || ch == '"')
-			return i;
-	}
-	return len;
-}
-#endif
 
 int
 br_imp_line_check(const char *s, size_t len)
