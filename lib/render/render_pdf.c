@@ -829,8 +829,10 @@ draw_stub(struct pdf *p, HPDF_Page page1)
 	    "Make checks payable to the utility named below.");
 
 	br_pdf_put(p, LEFT, 186, p->bold, 11, 'l', 280, d->uname);
-	br_pdf_put(p, LEFT, 174, p->reg, 8.5f, 'l', 280, "Remit to:");
-	br_pdf_put(p, LEFT, 163, p->reg, 8.5f, 'l', 280, d->uaddr);
+	if (d->uaddr[0] != '\0') {
+		br_pdf_put(p, LEFT, 174, p->reg, 8.5f, 'l', 280, "Remit to:");
+		br_pdf_put(p, LEFT, 163, p->reg, 8.5f, 'l', 280, d->uaddr);
+	}
 
 	br_pdf_box(p, 340, 104, RIGHT - 340, 92, 2);
 	br_pdf_label_value(p, 348, RIGHT - 8, 182, p->bold, 9, "Account number",
