@@ -675,7 +675,8 @@ setup_rw(struct br_store *st, struct br_error *err)
 	for (tries = 0;; tries++) {
 		if (br_store_exec(st, "PRAGMA page_size=16384;"
 		    "PRAGMA journal_mode=WAL;"
-		    "PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON", err) == 0
+		    "PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
+		    "PRAGMA mmap_size=2147418112", err) == 0
 		    && migrate(st, err) == 0)
 			return 0;
 		if ((sqlite3_errcode(st->db) & 0xff) != SQLITE_BUSY ||
