@@ -376,6 +376,25 @@ START_TEST(test_put_neutralises)
 }
 END_TEST
 
+/* Quotes doubled wherever they stand: first, last, side by side. */
+START_TEST(test_put_quotes)
+{
+	static const char *const in[] = { "\"", "\"\"a,\"", "a\"b\"\"c",
+	    "x\n\"" };
+	static const char want[] = "\"\"\"\",\"\"\"\"\"a,\"\"\","
+	    "\"a\"\"b\"\"\"\"c\",\"x\n\"\"\"\n";
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+
+	ck_assert_ptr_nonnull(f);
+	br_csv_row(f, sizeof(in) / sizeof(in[0]), in);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_str_eq(buf, want);
+	free(buf);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -393,6 +412,7 @@ main(void)
 	tcase_add_test(tc, test_long_and_many);
 	tcase_add_test(tc, test_line_max);
 	tcase_add_test(tc, test_put_neutralises);
+	tcase_add_test(tc, test_put_quotes);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

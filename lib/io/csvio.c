@@ -535,10 +535,15 @@ br_csv_put(FILE *f, const char *s)
 	fputc('"', f);
 	if (neutral)
 		fputc('\'', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
+	while (*s != '\0') {	/* runs between quotes in one write each */
+		size_t n = strcspn(s, "\"");
+
+		fwrite(s, 1, n, f);
+		s += n;
+		if (*s == '"') {
+			fputs("\"\"", f);
+			s++;
+		}
 	}
 	fputc('"', f);
 }
