@@ -363,12 +363,12 @@ START_TEST(test_net_metering_balance)
 	ck_assert_int_eq(br_render_bill(st, "2026-10-A1", f, NULL, &err), 0);
 	fclose(f);
 	ck_assert_ptr_nonnull(strstr(buf, "  Rate: RES-FLAT\n"
-	    "  Net metering NEM1: credit balance 125.500 kWh\n"));
+	    "  Net metering NEM1: credit bank carried forward 125.500 kWh\n"));
 	free(buf);
 	t = pdf_text("2026-10-A1");
 	ck_assert_ptr_nonnull(strstr(t, "Net metering: NEM1"));
-	ck_assert_ptr_nonnull(strstr(t, "credit balance carried forward: "
-	    "125.500 kWh"));
+	ck_assert_ptr_nonnull(strstr(t, "Net metering NEM1: credit bank "
+	    "carried forward 125.500 kWh"));
 	free(t);
 }
 END_TEST

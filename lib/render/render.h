@@ -97,6 +97,13 @@ struct br_bill_tou {
 	char period[32];	/* the tariff's period name, e.g. on_peak */
 	char unit[16];
 	int64_t delivered_milli, received_milli;	/* net = the difference */
+	/* Net metering (bank set): the surplus (negative net) put in the
+	 * kWh credit bank, the banked credit drawn against this period's
+	 * positive net, and what is left and billed: billed = net +
+	 * banked - credit, summed over the bill's segments, equal to the
+	 * period's ENERGY_<P> lines. */
+	int bank;
+	int64_t banked_milli, credit_milli, billed_milli;
 };
 
 struct br_bill_bar {		/* one bar of the usage history */
@@ -205,6 +212,10 @@ int br_bill_therm_line(const struct br_bill_doc *d,
  * use, and the credit bank carried in, added, used and carried forward;
  * from NEM_TRUEUP: the true-up month and the amount settled; from the
  * EXPORT* lines of net billing: the energy exported and its credit.
+ * Several NEM_BANK lines (seasons, rate changes) are named by their
+ * description's tail (", summer").  A bank the bill has no NEM_BANK
+ * line for (bill_sp) is stated once, when not zero: the bank lines
+ * already say what is carried forward.
  */
 int br_bill_nem_line(const struct br_bill_doc *d, const char *sp_id, int k,
     char *buf, size_t n);
