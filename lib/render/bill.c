@@ -187,7 +187,9 @@ load_meters(struct br_store *st, struct br_bill_doc *d, size_t *cap,
 	snprintf(sql, sizeof(sql), "SELECT bm.meter_id, bm.channel, bm.unit, "
 	    "bm.usage_milli, bm.estimated_milli, bm.missing_intervals, "
 	    "COALESCE((SELECT multiplier_milli FROM meter m "
-	    "WHERE m.meter_id = bm.meter_id), 1000) "
+	    "WHERE m.meter_id = bm.meter_id), 1000), "
+	    "COALESCE((SELECT kind FROM meter m "
+	    "WHERE m.meter_id = bm.meter_id), '') "
 	    "FROM bill_meter bm WHERE bm.bill_id = ?1 AND %s "
 	    "ORDER BY bm.meter_id, bm.channel", where);
 	if ((s = br_bill_prep(st, d->cache, sql, err)) == NULL)
@@ -214,6 +216,7 @@ load_meters(struct br_store *st, struct br_bill_doc *d, size_t *cap,
 		m->estimated_milli = sqlite3_column_int64(s, 4);
 		m->missing_intervals = sqlite3_column_int(s, 5);
 		m->multiplier_milli = sqlite3_column_int64(s, 6);
+		br_store_column_text(m->kind, sizeof(m->kind), s, 7);
 		if (m->estimated_milli > 0)
 			d->estimated = 1;
 	}
@@ -423,14 +426,19 @@ period_days(const char *from, const char *to, int *days)
 /*
  * One series of the usage history: this bill and the account's earlier
  * bills (draft or issued, period ending before this one), at most
- * BR_RENDER_HISTORY, delivered and received usage in unit h->unit.
- * Months before go-live come from the converted legacy history
- * (legacy_usage, br-convert(5)): the period totals of the account's
- * service points while it held them, summed per period; a legacy period
+ * BR_RENDER_HISTORY, delivered and received usage of the meters of kind
+ * h->kind in unit h->unit.  Months before go-live come from the
+ * converted legacy history (legacy_usage, br-convert(5)): the period
+ * totals of the account's service points of that kind while it held
+ * them, summed per period; a legacy period
  * that a billrun bill of the account overlaps is left out (billrun's
  * bill takes precedence).  A legacy bar has no bill id and no received
  * usage (the legacy extract carries delivered usage only).
  */
+/* A bill_meter row bm whose meter is of kind ?4. */
+#define METER_KIND "COALESCE((SELECT m.kind FROM meter m " \
+	"WHERE m.meter_id = bm.meter_id), '') = ?4"
+
 static int
 load_series(struct br_store *st, struct br_bill_doc *d,
     struct br_bill_series *h, struct br_error *err)
@@ -442,16 +450,18 @@ load_series(struct br_store *st, struct br_bill_doc *d,
 	s = br_bill_prep(st, d->cache, "SELECT b.bill_id, b.period_start, "
 	    "b.period_end, (SELECT COALESCE(SUM(bm.usage_milli), 0) "
 	    "FROM bill_meter bm WHERE bm.bill_id = b.bill_id AND "
-	    "bm.channel = 1 AND bm.unit = ?3), "
+	    "bm.channel = 1 AND bm.unit = ?3 AND " METER_KIND "), "
 	    "(SELECT COALESCE(SUM(bm.usage_milli), 0) FROM bill_meter bm "
 	    "WHERE bm.bill_id = b.bill_id AND bm.channel = 2 AND "
-	    "bm.unit = ?3) FROM bill b "
+	    "bm.unit = ?3 AND " METER_KIND ") FROM bill b "
 	    "WHERE b.bill_id = ?2 OR (b.account_id = ?1 AND "
 	    "b.period_end < (SELECT period_start FROM bill WHERE bill_id = ?2) "
 	    "AND b.status IN ('draft', 'issued')) "
 	    "UNION ALL "
 	    "SELECT '', lu.period_start, lu.period_end, SUM(lu.usage_milli), "
 	    "0 FROM legacy_usage lu WHERE lu.unit = ?3 AND lu.tou_period = '' "
+	    "AND COALESCE((SELECT sp.kind FROM service_point sp "
+	    "WHERE sp.sp_id = lu.sp_id), '') = ?4 "
 	    "AND lu.period_end < (SELECT period_start FROM bill "
 	    "WHERE bill_id = ?2) "
 	    "AND EXISTS (SELECT 1 FROM service_agreement sa "
@@ -469,6 +479,7 @@ load_series(struct br_store *st, struct br_bill_doc *d,
 	sqlite3_bind_text(s, 1, d->account_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, d->bill_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, h->unit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, h->kind, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW && n < BR_RENDER_HISTORY) {
 		struct br_bill_bar *b = &tmp[n];
 
@@ -529,11 +540,12 @@ load_exports(struct br_store *st, struct br_bill_doc *d,
 }
 
 /*
- * The usage history: a series per unit of the bill's delivered meters,
- * in meter order (electric kWh and water gal are two series, never one
- * sum), at most BR_RENDER_SERIES; the service kind is the one of the
- * meter's service point.  Received kWh: the received channel's
- * bill_meter rows, else (net-metering accounts) bill_sp's exports.
+ * The usage history: a series per kind and unit of the bill's delivered
+ * meters, in meter order (electric kWh and water gal are two series,
+ * and so are gas CCF and water CCF: never one sum), at most
+ * BR_RENDER_SERIES; the kind is the meter's (meter.kind).  Received kWh:
+ * the received channel's bill_meter rows, else (net-metering accounts)
+ * bill_sp's exports.
  */
 static int
 load_history(struct br_store *st, struct br_bill_doc *d,
@@ -551,18 +563,14 @@ load_history(struct br_store *st, struct br_bill_doc *d,
 		if (m->channel != BR_CHANNEL_DELIVERED || m->unit[0] == '\0')
 			continue;
 		for (j = 0; j < d->nhist; j++)
-			if (strcmp(d->hist[j].unit, m->unit) == 0)
+			if (strcmp(d->hist[j].unit, m->unit) == 0 &&
+			    strcmp(d->hist[j].kind, m->kind) == 0)
 				break;
 		if (j < d->nhist)
 			continue;
 		memset(h, 0, sizeof(*h));
 		snprintf(h->unit, sizeof(h->unit), "%s", m->unit);
-		for (k = 0; k < d->nsvc; k++)
-			if (strcmp(d->svc[k].sp_id, m->group) == 0) {
-				snprintf(h->kind, sizeof(h->kind), "%s",
-				    d->svc[k].kind);
-				break;
-			}
+		snprintf(h->kind, sizeof(h->kind), "%s", m->kind);
 		if (load_series(st, d, h, err) != 0)
 			return -1;
 		if (strcmp(h->unit, "kWh") == 0 && nem &&

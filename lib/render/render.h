@@ -63,6 +63,7 @@ struct br_bill_service {	/* one service agreement in the period */
 struct br_bill_meterrow {	/* one bill_meter row */
 	char group[64];		/* sp_id it is printed under, "" = other */
 	char meter_id[64];
+	char kind[16];		/* meter.kind: electric, water, gas */
 	int channel;		/* BR_CHANNEL_* */
 	char unit[16];
 	int64_t usage_milli, estimated_milli;
@@ -115,12 +116,13 @@ struct br_bill_bar {		/* one bar of the usage history */
 };
 
 /*
- * The usage history of one service unit (kWh, gal, CCF, therm ...): this
- * bill and the account's earlier bills, oldest first, this bill last.
+ * The usage history of one service and unit (electric kWh, water gal,
+ * gas CCF, water CCF ...): this bill and the account's earlier bills,
+ * oldest first, this bill last.
  */
 struct br_bill_series {
 	char unit[16];
-	char kind[16];		/* service kind (electric, water, gas) */
+	char kind[16];		/* the meters' kind (electric, water, gas) */
 	struct br_bill_bar bar[BR_RENDER_HISTORY];
 	int n;
 	int received;		/* some bar has received usage */
@@ -169,8 +171,9 @@ struct br_bill_doc {
 	 * and EXPORT_<P> lines), by service point, in tariff order */
 	struct br_bill_tou *tou;
 	size_t ntou;
-	/* usage history, one series per unit of the bill's delivered
-	 * meters (first seen first): never two units summed */
+	/* usage history, one series per kind and unit of the bill's
+	 * delivered meters (first seen first): never two units, nor two
+	 * services in one unit (gas and water CCF), summed */
 	struct br_bill_series hist[BR_RENDER_SERIES];
 	int nhist;
 	/* remittance stub; scanline "" when the account has no digits */
