@@ -266,7 +266,7 @@ START_TEST(test_vendor_control_totals)
 	long lines = 0;
 
 	ck_assert_int_eq(run(BR_RENDER_TEXT, &reg, &v, &tot, &err), 0);
-	ck_assert_ptr_nonnull(strstr(v, "H|BILLRUN-PRINT|3|2026-10|UTF-8\n"
+	ck_assert_ptr_nonnull(strstr(v, "H|BILLRUN-PRINT|4|2026-10|UTF-8\n"
 	    "B|2026-10-A1|A1|Bob Hughes|107 Maple Ave, Prairie Valley, IL "
 	    "61000|2026-11-03|2026-11-24|2026-10-01|2026-10-31|31|\n"
 	    "S|50.00|-40.00|0.00|62.34|72.34\n"));
@@ -363,12 +363,12 @@ START_TEST(test_net_metering_balance)
 	ck_assert_int_eq(br_render_bill(st, "2026-10-A1", f, NULL, &err), 0);
 	fclose(f);
 	ck_assert_ptr_nonnull(strstr(buf, "  Rate: RES-FLAT\n"
-	    "  Net metering NEM1: credit balance 125.500 kWh\n"));
+	    "  Net metering NEM1: credit bank carried forward 125.500 kWh\n"));
 	free(buf);
 	t = pdf_text("2026-10-A1");
 	ck_assert_ptr_nonnull(strstr(t, "Net metering: NEM1"));
-	ck_assert_ptr_nonnull(strstr(t, "credit balance carried forward: "
-	    "125.500 kWh"));
+	ck_assert_ptr_nonnull(strstr(t, "Net metering NEM1: credit bank "
+	    "carried forward 125.500 kWh"));
 	free(t);
 }
 END_TEST

@@ -543,20 +543,26 @@ end_logical(struct bai2 *p)
 	return rc;
 }
 
-/* Read all fields of a simple record into f (at most NFLD kept). */
+/*
+ * Read all fields of a simple record into f (at most NFLD kept, the
+ * ones the record lacks left empty).  Every field is emptied first, by
+ * an index bounded by NFLD alone: clearing "from k on" after the loop
+ * made gcc 12 -O3 see a write past f (-Wstringop-overflow).
+ */
 static int
 read_fields(const char *s, size_t n, size_t *i, char f[NFLD][FLD_MAX])
 {
 	char tmp[FLD_MAX];
 	int end = 0, k = 0;
+	size_t j;
 
+	for (j = 0; j < NFLD; j++)
+		f[j][0] = '\0';
 	while (!end) {
 		next_field(s, n, i, k < NFLD ? f[k] : tmp, &end);
 		if (k < NFLD)
 			k++;
 	}
-	for (end = k; end < NFLD; end++)
-		f[end][0] = '\0';
 	return k;
 }
 

@@ -73,13 +73,20 @@ bad(struct lockbox *p, const char *fmt, ...)
 	    rec_name(p->rec[0]), msg);
 }
 
+/*
+ * The number in positions from..to into *v; -1 (and *v 0) when it is
+ * not one.  Returning -1 itself, not bad()'s value, lets gcc -O3 see
+ * that callers read *v only after success (no -Wmaybe-uninitialized).
+ */
 static int
 num(struct lockbox *p, int from, int to, const char *field, int64_t *v)
 {
-	if (br_fixed_num(p->rec, from, to, v) != 0)
-		return bad(p, "%s (positions %d-%d) '%.*s' is not "
-		    "numeric", field, from, to, to - from + 1,
-		    p->rec + from - 1);
+	if (br_fixed_num(p->rec, from, to, v) != 0) {
+		*v = 0;
+		(void)bad(p, "%s (positions %d-%d) '%.*s' is not numeric",
+		    field, from, to, to - from + 1, p->rec + from - 1);
+		return -1;
+	}
 	return 0;
 }
 

@@ -84,14 +84,20 @@ bad(struct nacha *p, const char *fmt, ...)
 	    rec_name(p->rec[0]), msg);
 }
 
-/* Digits at 1-based positions from..to into *v. */
+/*
+ * Digits at 1-based positions from..to into *v; -1 (and *v 0) when they
+ * are not.  Returning -1 itself, not bad()'s value, lets gcc -O3 see
+ * that callers read *v only after success (no -Wmaybe-uninitialized).
+ */
 static int
 num(struct nacha *p, int from, int to, const char *field, int64_t *v)
 {
-	if (br_fixed_num(p->rec, from, to, v) != 0)
-		return bad(p, "%s (positions %d-%d) '%.*s' is not "
-		    "numeric", field, from, to, to - from + 1,
-		    p->rec + from - 1);
+	if (br_fixed_num(p->rec, from, to, v) != 0) {
+		*v = 0;
+		(void)bad(p, "%s (positions %d-%d) '%.*s' is not numeric",
+		    field, from, to, to - from + 1, p->rec + from - 1);
+		return -1;
+	}
 	return 0;
 }
 

@@ -187,7 +187,9 @@ load_meters(struct br_store *st, struct br_bill_doc *d, size_t *cap,
 	snprintf(sql, sizeof(sql), "SELECT bm.meter_id, bm.channel, bm.unit, "
 	    "bm.usage_milli, bm.estimated_milli, bm.missing_intervals, "
 	    "COALESCE((SELECT multiplier_milli FROM meter m "
-	    "WHERE m.meter_id = bm.meter_id), 1000) "
+	    "WHERE m.meter_id = bm.meter_id), 1000), "
+	    "COALESCE((SELECT kind FROM meter m "
+	    "WHERE m.meter_id = bm.meter_id), '') "
 	    "FROM bill_meter bm WHERE bm.bill_id = ?1 AND %s "
 	    "ORDER BY bm.meter_id, bm.channel", where);
 	if ((s = br_bill_prep(st, d->cache, sql, err)) == NULL)
@@ -214,6 +216,7 @@ load_meters(struct br_store *st, struct br_bill_doc *d, size_t *cap,
 		m->estimated_milli = sqlite3_column_int64(s, 4);
 		m->missing_intervals = sqlite3_column_int(s, 5);
 		m->multiplier_milli = sqlite3_column_int64(s, 6);
+		br_store_column_text(m->kind, sizeof(m->kind), s, 7);
 		if (m->estimated_milli > 0)
 			d->estimated = 1;
 	}
@@ -423,14 +426,19 @@ period_days(const char *from, const char *to, int *days)
 /*
  * One series of the usage history: this bill and the account's earlier
  * bills (draft or issued, period ending before this one), at most
- * BR_RENDER_HISTORY, delivered and received usage in unit h->unit.
- * Months before go-live come from the converted legacy history
- * (legacy_usage, br-convert(5)): the period totals of the account's
- * service points while it held them, summed per period; a legacy period
+ * BR_RENDER_HISTORY, delivered and received usage of the meters of kind
+ * h->kind in unit h->unit.  Months before go-live come from the
+ * converted legacy history (legacy_usage, br-convert(5)): the period
+ * totals of the account's service points of that kind while it held
+ * them, summed per period; a legacy period
  * that a billrun bill of the account overlaps is left out (billrun's
  * bill takes precedence).  A legacy bar has no bill id and no received
  * usage (the legacy extract carries delivered usage only).
  */
+/* A bill_meter row bm whose meter is of kind ?4. */
+#define METER_KIND "COALESCE((SELECT m.kind FROM meter m " \
+	"WHERE m.meter_id = bm.meter_id), '') = ?4"
+
 static int
 load_series(struct br_store *st, struct br_bill_doc *d,
     struct br_bill_series *h, struct br_error *err)
@@ -442,16 +450,18 @@ load_series(struct br_store *st, struct br_bill_doc *d,
 	s = br_bill_prep(st, d->cache, "SELECT b.bill_id, b.period_start, "
 	    "b.period_end, (SELECT COALESCE(SUM(bm.usage_milli), 0) "
 	    "FROM bill_meter bm WHERE bm.bill_id = b.bill_id AND "
-	    "bm.channel = 1 AND bm.unit = ?3), "
+	    "bm.channel = 1 AND bm.unit = ?3 AND " METER_KIND "), "
 	    "(SELECT COALESCE(SUM(bm.usage_milli), 0) FROM bill_meter bm "
 	    "WHERE bm.bill_id = b.bill_id AND bm.channel = 2 AND "
-	    "bm.unit = ?3) FROM bill b "
+	    "bm.unit = ?3 AND " METER_KIND ") FROM bill b "
 	    "WHERE b.bill_id = ?2 OR (b.account_id = ?1 AND "
 	    "b.period_end < (SELECT period_start FROM bill WHERE bill_id = ?2) "
 	    "AND b.status IN ('draft', 'issued')) "
 	    "UNION ALL "
 	    "SELECT '', lu.period_start, lu.period_end, SUM(lu.usage_milli), "
 	    "0 FROM legacy_usage lu WHERE lu.unit = ?3 AND lu.tou_period = '' "
+	    "AND COALESCE((SELECT sp.kind FROM service_point sp "
+	    "WHERE sp.sp_id = lu.sp_id), '') = ?4 "
 	    "AND lu.period_end < (SELECT period_start FROM bill "
 	    "WHERE bill_id = ?2) "
 	    "AND EXISTS (SELECT 1 FROM service_agreement sa "
@@ -469,6 +479,7 @@ load_series(struct br_store *st, struct br_bill_doc *d,
 	sqlite3_bind_text(s, 1, d->account_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, d->bill_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, h->unit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, h->kind, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW && n < BR_RENDER_HISTORY) {
 		struct br_bill_bar *b = &tmp[n];
 
@@ -529,11 +540,12 @@ load_exports(struct br_store *st, struct br_bill_doc *d,
 }
 
 /*
- * The usage history: a series per unit of the bill's delivered meters,
- * in meter order (electric kWh and water gal are two series, never one
- * sum), at most BR_RENDER_SERIES; the service kind is the one of the
- * meter's service point.  Received kWh: the received channel's
- * bill_meter rows, else (net-metering accounts) bill_sp's exports.
+ * The usage history: a series per kind and unit of the bill's delivered
+ * meters, in meter order (electric kWh and water gal are two series,
+ * and so are gas CCF and water CCF: never one sum), at most
+ * BR_RENDER_SERIES; the kind is the meter's (meter.kind).  Received kWh:
+ * the received channel's bill_meter rows, else (net-metering accounts)
+ * bill_sp's exports.
  */
 static int
 load_history(struct br_store *st, struct br_bill_doc *d,
@@ -551,18 +563,14 @@ load_history(struct br_store *st, struct br_bill_doc *d,
 		if (m->channel != BR_CHANNEL_DELIVERED || m->unit[0] == '\0')
 			continue;
 		for (j = 0; j < d->nhist; j++)
-			if (strcmp(d->hist[j].unit, m->unit) == 0)
+			if (strcmp(d->hist[j].unit, m->unit) == 0 &&
+			    strcmp(d->hist[j].kind, m->kind) == 0)
 				break;
 		if (j < d->nhist)
 			continue;
 		memset(h, 0, sizeof(*h));
 		snprintf(h->unit, sizeof(h->unit), "%s", m->unit);
-		for (k = 0; k < d->nsvc; k++)
-			if (strcmp(d->svc[k].sp_id, m->group) == 0) {
-				snprintf(h->kind, sizeof(h->kind), "%s",
-				    d->svc[k].kind);
-				break;
-			}
+		snprintf(h->kind, sizeof(h->kind), "%s", m->kind);
 		if (load_series(st, d, h, err) != 0)
 			return -1;
 		if (strcmp(h->unit, "kWh") == 0 && nem &&
@@ -599,30 +607,40 @@ tou_row(struct br_bill_doc *d, size_t *cap, const char *sp_id,
 	return t;
 }
 
-/*
- * "[by period: on_peak 120.000 - 80.000, off_peak 267.903 - 137.535]"
- * of a NEM_BANK trace (rate-apply's netting per TOU period) into tou
- * rows, summed over the line's segments (seasons, rate changes).
- */
+/* "net metering P: delivered D - received R U; bank A + surplus S - used
+ * X = B U ..." -> its fields (decimal text). */
 static int
-tou_from_trace(struct br_bill_doc *d, size_t *cap,
-    const struct br_bill_item *it, struct br_error *err)
+nem_fields(const char *t, char f[7][32], char *prog, char *unit)
 {
-	const char *p = strstr(it->nem_trace, " [by period: "), *end, *q, *r;
-	char unit[16];
+	return sscanf(t, "net metering %31s delivered %31s - received %31s "
+	    "%15[^;]; bank %31s + surplus %31s - used %31s = %31s",
+	    prog, f[0], f[1], unit, f[2], f[3], f[4], f[5]) == 8;
+}
 
-	if (p == NULL)
-		return 0;
-	if (sscanf(it->nem_trace, "net metering %*s delivered %*s - "
-	    "received %*s %15[^;]", unit) != 1)
-		snprintf(unit, sizeof(unit), "kWh");
-	p += strlen(" [by period: ");
-	end = p + strcspn(p, "]");
+#define TRACE_PERIODS 16	/* TOU periods of one NEM_BANK trace */
+
+struct trace_period {		/* "NAME D - R" of a NEM_BANK trace */
+	const char *name;
+	size_t len;
+	int64_t delivered_milli, received_milli;
+	int64_t banked_milli, credit_milli, billed_milli;
+};
+
+/*
+ * The "NAME D - R" items of "[by period: ...]" at p into per; returns
+ * how many, or 0 when the text is not that.
+ */
+static size_t
+trace_periods(const char *p, struct trace_period *per)
+{
+	const char *end = p + strcspn(p, "]"), *q, *r;
+	size_t n = 0;
+
 	while (p < end) {
-		struct br_bill_tou *t;
-		int64_t dv, rv;
 		size_t len = strcspn(p, ",]");
 
+		if (n == TRACE_PERIODS)
+			return 0;
 		if (p + len > end)
 			len = (size_t)(end - p);
 		/* "NAME D - R": from the right, R then " - " then D. */
@@ -631,19 +649,198 @@ tou_from_trace(struct br_bill_doc *d, size_t *cap,
 		for (q = r - 3; q > p && q[-1] != ' '; q--)
 			;
 		if (q <= p || r - 3 < p || strncmp(r - 3, " - ", 3) != 0 ||
-		    br_decimal_parse(q, (size_t)(r - 3 - q), 3, &dv) != 0 ||
-		    br_decimal_parse(r, (size_t)(p + len - r), 3, &rv) != 0)
-			return 0;	/* not ours: no table */
-		if ((t = tou_row(d, cap, it->sp_id, p, (size_t)(q - 1 - p),
-		    unit, err)) == NULL)
-			return -1;
-		t->delivered_milli += dv;
-		t->received_milli += rv;
+		    br_decimal_parse(q, (size_t)(r - 3 - q), 3,
+		    &per[n].delivered_milli) != 0 ||
+		    br_decimal_parse(r, (size_t)(p + len - r), 3,
+		    &per[n].received_milli) != 0)
+			return 0;
+		per[n].name = p;
+		per[n].len = (size_t)(q - 1 - p);
+		n++;
 		p += len;
 		while (*p == ',' || *p == ' ')
 			p++;
 	}
+	return n;
+}
+
+/*
+ * Replay rate-apply's netting of one segment (lib/rate/charges.c,
+ * net_energy): each period's surplus (received over delivered) goes
+ * into the bank first; then, in period order, each positive net draws
+ * what the bank holds, and the rest is billed.  Returns 1 when the
+ * replay gives the trace's own surplus and used figures, else 0.
+ */
+static int
+replay_bank(struct trace_period *per, size_t n, int64_t bank_in,
+    int64_t surplus, int64_t used)
+{
+	int64_t bank, added = 0, taken = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int64_t net = per[i].delivered_milli - per[i].received_milli;
+
+		per[i].banked_milli = net < 0 ? -net : 0;
+		per[i].billed_milli = net > 0 ? net : 0;
+		added += per[i].banked_milli;
+	}
+	bank = bank_in + added;
+	for (i = 0; i < n; i++) {
+		int64_t take = per[i].billed_milli < bank ?
+		    per[i].billed_milli : bank;
+
+		per[i].credit_milli = take;
+		per[i].billed_milli -= take;
+		bank -= take;
+		taken += take;
+	}
+	return added == surplus && taken == used;
+}
+
+/*
+ * "[by period: on_peak 120.000 - 80.000, off_peak 267.903 - 137.535]"
+ * of a NEM_BANK trace (rate-apply's netting per TOU period) into tou
+ * rows, with the bank replayed (replay_bank), summed over the line's
+ * segments (seasons, rate changes).  A trace that does not read or
+ * replay adds nothing (tou_check then drops the service point's table).
+ */
+static int
+tou_from_trace(struct br_bill_doc *d, size_t *cap,
+    const struct br_bill_item *it, struct br_error *err)
+{
+	struct trace_period per[TRACE_PERIODS];
+	const char *p = strstr(it->nem_trace, " [by period: ");
+	char f[7][32], prog[32], unit[16];
+	int64_t bank_in, surplus, used;
+	size_t i, n;
+
+	if (p == NULL || !nem_fields(it->nem_trace, f, prog, unit) ||
+	    br_decimal_parse(f[2], (size_t)-1, 3, &bank_in) != 0 ||
+	    br_decimal_parse(f[3], (size_t)-1, 3, &surplus) != 0 ||
+	    br_decimal_parse(f[4], (size_t)-1, 3, &used) != 0)
+		return 0;
+	n = trace_periods(p + strlen(" [by period: "), per);
+	if (n == 0 || !replay_bank(per, n, bank_in, surplus, used))
+		return 0;
+	for (i = 0; i < n; i++) {
+		struct br_bill_tou *t = tou_row(d, cap, it->sp_id, per[i].name,
+		    per[i].len, unit, err);
+
+		if (t == NULL)
+			return -1;
+		t->bank = 1;
+		t->delivered_milli += per[i].delivered_milli;
+		t->received_milli += per[i].received_milli;
+		t->banked_milli += per[i].banked_milli;
+		t->credit_milli += per[i].credit_milli;
+		t->billed_milli += per[i].billed_milli;
+	}
 	return 0;
+}
+
+/*
+ * Sum of the quantities of sp_id's energy lines: of TOU period `period`
+ * (ENERGY_<PERIOD>, ENERGY_<PERIOD>_T<n>), or of all of them (period
+ * NULL: every code starting ENERGY).
+ */
+static int64_t
+energy_billed(const struct br_bill_doc *d, const char *sp_id,
+    const char *period)
+{
+	char up[40];
+	int64_t q = 0;
+	size_t i, n = 0;
+
+	if (period != NULL) {
+		for (n = 0; period[n] && n + 8 < sizeof(up); n++)
+			up[7 + n] = (period[n] >= 'a' && period[n] <= 'z') ?
+			    (char)(period[n] - 'a' + 'A') : period[n];
+		memcpy(up, "ENERGY_", 7);
+		n += 7;
+		up[n] = '\0';
+	}
+	for (i = 0; i < d->nitems; i++) {
+		const struct br_bill_item *it = &d->items[i];
+		const char *c = it->code + n;
+
+		if (strcmp(it->sp_id, sp_id) != 0)
+			continue;
+		if (period == NULL) {
+			if (strncmp(it->code, "ENERGY", 6) == 0)
+				q += it->quantity_milli;
+			continue;
+		}
+		if (strncmp(it->code, up, n) != 0)
+			continue;
+		if (c[0] == '_' && c[1] == 'T' && c[2] != '\0')
+			for (c += 2; *c >= '0' && *c <= '9'; c++)
+				;
+		if (*c == '\0')
+			q += it->quantity_milli;
+	}
+	return q;
+}
+
+/*
+ * 1 when the net-metering table of sp_id tells what was charged: its
+ * delivered and received add up to the NEM_BANK traces' totals and
+ * each period's billed kWh to the period's energy lines (all of them:
+ * the energy lines hold nothing the table leaves out).
+ */
+static int
+tou_check(const struct br_bill_doc *d, const char *sp_id)
+{
+	char f[7][32], prog[32], unit[16];
+	int64_t dv = 0, rv = 0, billed = 0, v;
+	size_t i;
+
+	for (i = 0; i < d->nitems; i++) {
+		const struct br_bill_item *it = &d->items[i];
+
+		if (strcmp(it->sp_id, sp_id) != 0 ||
+		    strcmp(it->code, "NEM_BANK") != 0)
+			continue;
+		if (!nem_fields(it->nem_trace, f, prog, unit) ||
+		    br_decimal_parse(f[0], (size_t)-1, 3, &v) != 0)
+			return 0;
+		dv += v;
+		if (br_decimal_parse(f[1], (size_t)-1, 3, &v) != 0)
+			return 0;
+		rv += v;
+	}
+	for (i = 0; i < d->ntou; i++) {
+		const struct br_bill_tou *t = &d->tou[i];
+
+		if (strcmp(t->sp_id, sp_id) != 0)
+			continue;
+		if (energy_billed(d, sp_id, t->period) != t->billed_milli)
+			return 0;
+		dv -= t->delivered_milli;
+		rv -= t->received_milli;
+		billed += t->billed_milli;
+	}
+	return dv == 0 && rv == 0 && energy_billed(d, sp_id, NULL) == billed;
+}
+
+/* Drop the net-metering rows of every service point tou_check fails. */
+static void
+tou_keep_checked(struct br_bill_doc *d)
+{
+	size_t i, k, j;
+
+	for (i = 0; i < d->ntou; i++) {
+		char sp[64];
+
+		if (!d->tou[i].bank || tou_check(d, d->tou[i].sp_id))
+			continue;
+		snprintf(sp, sizeof(sp), "%s", d->tou[i].sp_id);
+		for (k = j = 0; k < d->ntou; k++)
+			if (strcmp(d->tou[k].sp_id, sp) != 0)
+				d->tou[j++] = d->tou[k];
+		d->ntou = j;
+		i = (size_t)-1;		/* start over */
+	}
 }
 
 /*
@@ -708,6 +905,7 @@ load_tou(struct br_bill_doc *d, struct br_error *err)
 				return -1;
 		}
 	}
+	tou_keep_checked(d);
 	return 0;
 }
 
@@ -1187,14 +1385,22 @@ br_bill_therm_line(const struct br_bill_doc *d,
 	return 1;
 }
 
-/* "net metering P: delivered D - received R U; bank A + surplus S - used
- * X = B U ..." -> its fields (decimal text). */
-static int
-nem_fields(const char *t, char f[7][32], char *prog, char *unit)
+/*
+ * ", summer" of a NEM_BANK line "Net metering kWh bank, summer" when
+ * sp_id has several (seasons, rate changes), else "".
+ */
+static const char *
+nem_segment(const struct br_bill_doc *d, const struct br_bill_item *it)
 {
-	return sscanf(t, "net metering %31s delivered %31s - received %31s "
-	    "%15[^;]; bank %31s + surplus %31s - used %31s = %31s",
-	    prog, f[0], f[1], unit, f[2], f[3], f[4], f[5]) == 8;
+	static const char pre[] = "Net metering kWh bank";
+	size_t i, nbank = 0;
+
+	for (i = 0; i < d->nitems; i++)
+		nbank += strcmp(d->items[i].sp_id, it->sp_id) == 0 &&
+		    strcmp(d->items[i].code, "NEM_BANK") == 0;
+	if (nbank < 2 || strncmp(it->description, pre, sizeof(pre) - 1) != 0)
+		return "";
+	return it->description + sizeof(pre) - 1;
 }
 
 int
@@ -1203,7 +1409,7 @@ br_bill_nem_line(const struct br_bill_doc *d, const char *sp_id, int k,
 {
 	char f[7][32], prog[32], unit[16], a[32], b[32];
 	int64_t dv, rv, exp_q = 0, exp_c = 0;
-	int line = 0, nexp = 0, m;
+	int line = 0, nexp = 0, nbank = 0, m;
 	size_t i;
 
 	buf[0] = '\0';
@@ -1213,23 +1419,26 @@ br_bill_nem_line(const struct br_bill_doc *d, const char *sp_id, int k,
 			continue;
 		if (strcmp(it->code, "NEM_BANK") == 0 &&
 		    nem_fields(it->nem_trace, f, prog, unit)) {
+			const char *seg = nem_segment(d, it);
+
+			nbank++;
 			prog[strcspn(prog, ":")] = '\0';
 			if (br_decimal_parse(f[0], (size_t)-1, 3, &dv) != 0 ||
 			    br_decimal_parse(f[1], (size_t)-1, 3, &rv) != 0)
 				continue;
 			if (line++ == k) {
-				snprintf(buf, n, "Net metering %s: delivered "
-				    "%s %s, received (exported) %s %s, net "
-				    "%s %s", prog, f[0], unit, f[1], unit,
-				    br_decimal_format(dv - rv, 3, 3, a,
-				    sizeof(a)), unit);
+				snprintf(buf, n, "Net metering %s%s: "
+				    "delivered %s %s, received (exported) %s "
+				    "%s, net %s %s", prog, seg, f[0], unit,
+				    f[1], unit, br_decimal_format(dv - rv, 3,
+				    3, a, sizeof(a)), unit);
 				return 1;
 			}
 			if (line++ == k) {
-				snprintf(buf, n, "Credit bank: carried in %s "
+				snprintf(buf, n, "Credit bank%s: carried in %s "
 				    "%s, surplus added %s, used %s, carried "
-				    "forward %s %s", f[2], unit, f[3], f[4],
-				    f[5], unit);
+				    "forward %s %s", seg, f[2], unit, f[3],
+				    f[4], f[5], unit);
 				return 1;
 			}
 		} else if (strcmp(it->code, "NEM_TRUEUP") == 0 &&
@@ -1250,12 +1459,22 @@ br_bill_nem_line(const struct br_bill_doc *d, const char *sp_id, int k,
 			nexp++;
 		}
 	}
-	if (nexp > 0 && line == k) {
+	if (nexp > 0 && line++ == k) {
 		snprintf(buf, n, "Net billing: exported %s kWh, export credit "
 		    "%s", br_decimal_format(exp_q, 3, 3, a, sizeof(a)),
 		    br_cents_format(-exp_c, b, sizeof(b)));
 		return 1;
 	}
+	/* A bank this bill did not touch (no NEM_BANK line): its balance. */
+	for (i = 0; nbank == 0 && i < d->nnem; i++)
+		if (strcmp(d->nem[i].sp_id, sp_id) == 0 &&
+		    d->nem[i].bank_milli != 0 && line++ == k) {
+			snprintf(buf, n, "Net metering %s: credit bank carried "
+			    "forward %s %s", d->nem[i].program,
+			    br_decimal_format(d->nem[i].bank_milli, 3, 3, a,
+			    sizeof(a)), d->nem[i].unit);
+			return 1;
+		}
 	return 0;
 }
 

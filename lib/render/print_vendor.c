@@ -13,7 +13,7 @@
 #include "core/banned.h"
 
 #define VENDOR_FORMAT "BILLRUN-PRINT"
-#define VENDOR_VERSION "3"
+#define VENDOR_VERSION "4"
 #define VENDOR_CHARSET "UTF-8"
 
 /*
@@ -191,6 +191,7 @@ br_print_vendor_bill(FILE *f, const struct br_bill_doc *d,
 			field_dec(f, h->bar[j].usage_milli, 3);
 			field(f, h->unit);
 			field_dec(f, h->bar[j].received_milli, 3);
+			field(f, h->kind);
 			end(f, &n);
 		}
 	}

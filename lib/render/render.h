@@ -63,6 +63,7 @@ struct br_bill_service {	/* one service agreement in the period */
 struct br_bill_meterrow {	/* one bill_meter row */
 	char group[64];		/* sp_id it is printed under, "" = other */
 	char meter_id[64];
+	char kind[16];		/* meter.kind: electric, water, gas */
 	int channel;		/* BR_CHANNEL_* */
 	char unit[16];
 	int64_t usage_milli, estimated_milli;
@@ -97,6 +98,13 @@ struct br_bill_tou {
 	char period[32];	/* the tariff's period name, e.g. on_peak */
 	char unit[16];
 	int64_t delivered_milli, received_milli;	/* net = the difference */
+	/* Net metering (bank set): the surplus (negative net) put in the
+	 * kWh credit bank, the banked credit drawn against this period's
+	 * positive net, and what is left and billed: billed = net +
+	 * banked - credit, summed over the bill's segments, equal to the
+	 * period's ENERGY_<P> lines. */
+	int bank;
+	int64_t banked_milli, credit_milli, billed_milli;
 };
 
 struct br_bill_bar {		/* one bar of the usage history */
@@ -108,12 +116,13 @@ struct br_bill_bar {		/* one bar of the usage history */
 };
 
 /*
- * The usage history of one service unit (kWh, gal, CCF, therm ...): this
- * bill and the account's earlier bills, oldest first, this bill last.
+ * The usage history of one service and unit (electric kWh, water gal,
+ * gas CCF, water CCF ...): this bill and the account's earlier bills,
+ * oldest first, this bill last.
  */
 struct br_bill_series {
 	char unit[16];
-	char kind[16];		/* service kind (electric, water, gas) */
+	char kind[16];		/* the meters' kind (electric, water, gas) */
 	struct br_bill_bar bar[BR_RENDER_HISTORY];
 	int n;
 	int received;		/* some bar has received usage */
@@ -162,8 +171,9 @@ struct br_bill_doc {
 	 * and EXPORT_<P> lines), by service point, in tariff order */
 	struct br_bill_tou *tou;
 	size_t ntou;
-	/* usage history, one series per unit of the bill's delivered
-	 * meters (first seen first): never two units summed */
+	/* usage history, one series per kind and unit of the bill's
+	 * delivered meters (first seen first): never two units, nor two
+	 * services in one unit (gas and water CCF), summed */
 	struct br_bill_series hist[BR_RENDER_SERIES];
 	int nhist;
 	/* remittance stub; scanline "" when the account has no digits */
@@ -205,6 +215,10 @@ int br_bill_therm_line(const struct br_bill_doc *d,
  * use, and the credit bank carried in, added, used and carried forward;
  * from NEM_TRUEUP: the true-up month and the amount settled; from the
  * EXPORT* lines of net billing: the energy exported and its credit.
+ * Several NEM_BANK lines (seasons, rate changes) are named by their
+ * description's tail (", summer").  A bank the bill has no NEM_BANK
+ * line for (bill_sp) is stated once, when not zero: the bank lines
+ * already say what is carried forward.
  */
 int br_bill_nem_line(const struct br_bill_doc *d, const char *sp_id, int k,
     char *buf, size_t n);

@@ -432,18 +432,18 @@ draw_reads(struct pdf *p, const struct br_bill_meterrow *m)
 }
 
 /*
- * Net metering / net billing per TOU period of service point sp_id: a
- * small table of delivered, received and net energy (kept on one page).
+ * Net billing per TOU period of service point sp_id: a small table of
+ * delivered, received and net energy (kept on one page).
  */
 static void
-draw_tou(struct pdf *p, const char *sp_id)
+draw_tou_exports(struct pdf *p, const char *sp_id)
 {
 	const struct br_bill_doc *d = p->d;
 	char a[48], b[48], c[48];
 	size_t i, n = 0;
 
 	for (i = 0; i < d->ntou; i++)
-		n += strcmp(d->tou[i].sp_id, sp_id) == 0;
+		n += strcmp(d->tou[i].sp_id, sp_id) == 0 && !d->tou[i].bank;
 	if (n == 0)
 		return;
 	br_pdf_need(p, 13 + 10.0f * (float)n);
@@ -455,7 +455,7 @@ draw_tou(struct pdf *p, const char *sp_id)
 	for (i = 0; i < d->ntou; i++) {
 		const struct br_bill_tou *t = &d->tou[i];
 
-		if (strcmp(t->sp_id, sp_id) != 0)
+		if (strcmp(t->sp_id, sp_id) != 0 || t->bank)
 			continue;
 		br_pdf_put(p, LEFT + 20, p->y, p->reg, 8, 'l', 120, t->period);
 		br_pdf_put(p, 300, p->y, p->reg, 8, 'r', 0, br_decimal_format(
@@ -469,6 +469,82 @@ draw_tou(struct pdf *p, const char *sp_id)
 		p->y -= 10;
 	}
 	p->y -= 3;
+}
+
+/* Right edges of the net-metering table's six amount columns. */
+static const float bank_x[6] = { 250, 313, 376, 439, 502, RIGHT - 4 };
+
+static void
+bank_row(struct pdf *p, HPDF_Font font, const char *label,
+    const int64_t v[6])
+{
+	char b[48];
+	int j;
+
+	br_pdf_put(p, LEFT + 20, p->y, font, 8, 'l', 150, label);
+	for (j = 0; j < 6; j++)
+		br_pdf_put(p, bank_x[j], p->y, font, 8, 'r', 0,
+		    br_decimal_format(v[j], 3, 3, b, sizeof(b)));
+	p->y -= 10;
+}
+
+/*
+ * Net metering per TOU period of service point sp_id: delivered,
+ * received, net, the surplus put in the credit bank, the banked credit
+ * drawn, and the kWh billed (the energy lines' quantities), a total row
+ * when there are several periods, and what the columns mean (kept on
+ * one page).
+ */
+static void
+draw_tou_bank(struct pdf *p, const char *sp_id)
+{
+	static const char *const head[6] = { "Delivered", "Received", "Net",
+	    "To bank", "From bank", "Billed" };
+	const struct br_bill_doc *d = p->d;
+	int64_t v[6], tot[6] = { 0 };
+	char buf[64];
+	size_t i, n = 0;
+	int j;
+
+	for (i = 0; i < d->ntou; i++)
+		n += strcmp(d->tou[i].sp_id, sp_id) == 0 && d->tou[i].bank;
+	if (n == 0)
+		return;
+	br_pdf_need(p, 13 + 12.0f * (float)(n + (n > 1)) + 24);
+	for (i = 0; i < d->ntou; i++)
+		if (strcmp(d->tou[i].sp_id, sp_id) == 0 && d->tou[i].bank)
+			break;
+	snprintf(buf, sizeof(buf), "TOU period (%s)", d->tou[i].unit);
+	br_pdf_put(p, LEFT + 12, p->y, p->bold, 8, 'l', 0, buf);
+	for (j = 0; j < 6; j++)
+		br_pdf_put(p, bank_x[j], p->y, p->bold, 8, 'r', 0, head[j]);
+	p->y -= 10;
+	for (; i < d->ntou; i++) {
+		const struct br_bill_tou *t = &d->tou[i];
+
+		if (strcmp(t->sp_id, sp_id) != 0 || !t->bank)
+			continue;
+		v[0] = t->delivered_milli;
+		v[1] = t->received_milli;
+		v[2] = t->delivered_milli - t->received_milli;
+		v[3] = t->banked_milli;
+		v[4] = t->credit_milli;
+		v[5] = t->billed_milli;
+		for (j = 0; j < 6; j++)
+			tot[j] += v[j];
+		bank_row(p, p->reg, t->period, v);
+	}
+	if (n > 1) {
+		p->y -= 2;
+		br_pdf_hline(p, bank_x[0] - 45, RIGHT - 4, p->y + 8.5f, 0.5f);
+		bank_row(p, p->bold, "Total", tot);
+	}
+	br_pdf_put_wrapped(p, LEFT + 20, p->reg, 7, RIGHT - LEFT - 24,
+	    "Billed = net + to bank - from bank: a period's surplus goes to "
+	    "your credit bank, and banked credit pays for the periods' net "
+	    "use in the order listed. The Billed kWh are the energy charged "
+	    "below.");
+	p->y -= 2;
 }
 
 /* The meter table's header; continued: on a new page, with the
@@ -540,18 +616,6 @@ draw_service(struct pdf *p)
 				p->y -= 12;
 				draw_rates(p, i, j);
 			}
-			for (k = 0; k < d->nnem; k++) {
-				if (strcmp(d->nem[k].sp_id, sv->sp_id) != 0)
-					continue;
-				snprintf(buf, sizeof(buf), "Net-metering "
-				    "credit balance carried forward: %s %s",
-				    br_decimal_format(d->nem[k].bank_milli, 3,
-				    3, q, sizeof(q)), d->nem[k].unit);
-				br_pdf_need(p, 12);
-				br_pdf_put(p, LEFT + 12, p->y, p->reg, 8.5f,
-				    'l', 0, buf);
-				p->y -= 11;
-			}
 			for (k = 0; br_bill_nem_line(d, sv->sp_id, (int)k,
 			    buf, sizeof(buf)); k++) {
 				br_pdf_need(p, 12);
@@ -559,7 +623,8 @@ draw_service(struct pdf *p)
 				    'l', RIGHT - LEFT - 16, buf);
 				p->y -= 11;
 			}
-			draw_tou(p, sv->sp_id);
+			draw_tou_bank(p, sv->sp_id);
+			draw_tou_exports(p, sv->sp_id);
 		}
 		br_pdf_need(p, 24);
 		meter_header(p, 0);

@@ -127,12 +127,12 @@ wrap(FILE *f, const char *s)
 }
 
 /*
- * Net metering / net billing per TOU period of service point sp_id:
- *   TOU period               Delivered      Received           Net
- *     on_peak                  120.000        80.000        40.000 kWh
+ * Net billing per TOU period of service point sp_id (no bank):
+ *   TOU period                 Delivered      Received           Net
+ *     on_peak                     70.000        20.000        50.000 kWh
  */
 static void
-print_tou(const struct br_bill_doc *d, const char *sp_id, FILE *f)
+print_tou_exports(const struct br_bill_doc *d, const char *sp_id, FILE *f)
 {
 	char a[32], b[32], c[32];
 	size_t i;
@@ -141,7 +141,7 @@ print_tou(const struct br_bill_doc *d, const char *sp_id, FILE *f)
 	for (i = 0; i < d->ntou; i++) {
 		const struct br_bill_tou *t = &d->tou[i];
 
-		if (strcmp(t->sp_id, sp_id) != 0)
+		if (strcmp(t->sp_id, sp_id) != 0 || t->bank)
 			continue;
 		if (!head++)
 			fprintf(f, "  %-22s %13s %13s %13s\n", "TOU period",
@@ -152,6 +152,66 @@ print_tou(const struct br_bill_doc *d, const char *sp_id, FILE *f)
 		    milli(t->delivered_milli - t->received_milli, c,
 		    sizeof(c)), t->unit);
 	}
+}
+
+/* One row of the net-metering table: label, then six amounts. */
+static void
+bank_row(FILE *f, const char *label, const int64_t v[6])
+{
+	char b[32];
+	int i;
+
+	fprintf(f, "    %-14.14s", label);
+	for (i = 0; i < 6; i++)
+		fprintf(f, " %9s", milli(v[i], b, sizeof(b)));
+	fputc('\n', f);
+}
+
+/*
+ * Net metering per TOU period of service point sp_id: the netting and
+ * the credit bank as rate-apply applied them, the Billed column being
+ * the quantities of the energy lines (a total row when there are
+ * several periods):
+ *   TOU period (kWh)  Delivered  Received       Net   To bank From bank    Billed
+ *     on_peak           135.817     0.000   135.817     0.000    88.815    47.002
+ */
+static void
+print_tou_bank(const struct br_bill_doc *d, const char *sp_id, FILE *f)
+{
+	int64_t v[6], tot[6] = { 0 };
+	char head[32];
+	size_t i;
+	int j, n = 0;
+
+	for (i = 0; i < d->ntou; i++) {
+		const struct br_bill_tou *t = &d->tou[i];
+
+		if (strcmp(t->sp_id, sp_id) != 0 || !t->bank)
+			continue;
+		if (!n++) {
+			snprintf(head, sizeof(head), "TOU period (%s)",
+			    t->unit);
+			fprintf(f, "  %-16.16s %9s %9s %9s %9s %9s %9s\n",
+			    head, "Delivered", "Received", "Net", "To bank",
+			    "From bank", "Billed");
+		}
+		v[0] = t->delivered_milli;
+		v[1] = t->received_milli;
+		v[2] = t->delivered_milli - t->received_milli;
+		v[3] = t->banked_milli;
+		v[4] = t->credit_milli;
+		v[5] = t->billed_milli;
+		for (j = 0; j < 6; j++)
+			tot[j] += v[j];
+		bank_row(f, t->period, v);
+	}
+	if (n > 1)
+		bank_row(f, "Total", tot);
+	if (n > 0)
+		wrap(f, "Billed = net + to bank - from bank: a period's surplus "
+		    "goes to your credit bank, and banked credit pays for "
+		    "the periods' net use in the order listed. The Billed "
+		    "kWh are the energy charged below.");
 }
 
 /*
@@ -212,7 +272,7 @@ static void
 print_service(const struct br_bill_doc *d, FILE *f)
 {
 	size_t i, j, k, nother = 0;
-	char q[32], nl[300];
+	char nl[300];
 
 	for (i = 0; i < d->nsvc; i = j) {
 		const struct br_bill_service *sv = &d->svc[i];
@@ -228,16 +288,11 @@ print_service(const struct br_bill_doc *d, FILE *f)
 			else
 				fprintf(f, "  Rate: %s\n", d->svc[j].rate_code);
 		}
-		for (k = 0; k < d->nnem; k++)
-			if (strcmp(d->nem[k].sp_id, sv->sp_id) == 0)
-				fprintf(f, "  Net metering %s: credit balance "
-				    "%s %s\n", d->nem[k].program,
-				    milli(d->nem[k].bank_milli, q, sizeof(q)),
-				    d->nem[k].unit);
 		for (k = 0; br_bill_nem_line(d, sv->sp_id, (int)k, nl,
 		    sizeof(nl)); k++)
 			wrap(f, nl);
-		print_tou(d, sv->sp_id, f);
+		print_tou_bank(d, sv->sp_id, f);
+		print_tou_exports(d, sv->sp_id, f);
 		print_meters(d, sv->sp_id, f);
 		fputc('\n', f);
 	}
