@@ -492,7 +492,8 @@ br_rate_compute(const struct br_rate_input *in, struct br_rate_lines *out,
 	size_t i;
 	char b[16];
 
-	memset(segs, 0, sizeof(segs));
+	/* segments cover every service day; each is zeroed when it starts
+	 * (the whole array is ~55 KB: zeroing it was 1.5 % of a bill) */
 	for (day = in->service_first; day <= in->service_last; day++) {
 		int ver = br_tariff_version_at(t, day);
 		int season = br_tariff_season_of(t, day);
@@ -511,6 +512,7 @@ br_rate_compute(const struct br_rate_input *in, struct br_rate_lines *out,
 			    "rate '%s' changes more than %d times in one "
 			    "period", t->code, MAX_SEGMENTS);
 		s = &segs[nsegs];
+		memset(s, 0, sizeof(*s));
 		s->first = s->last = day;
 		s->ver = ver;
 		s->season = season;
