@@ -2,7 +2,8 @@
 /*
  * check_audit.c: the hash-chained audit log (lib/store/audit.h): what sealing
  * stores and hashes, content as of the commit, rollback, changes made
- * outside billrun, deleted records, and a version 3 store sealed by the
+ * outside billrun, deleted records, content seals (before migration 11)
+ * and digest seals in one chain, and a version 3 store sealed by the
  * earlier scheme upgrading with its chain intact.
  */
 #include <check.h>
@@ -66,6 +67,44 @@ value(const char *sql)
 	return buf;
 }
 
+/* SHA-256 of the string s as lowercase hex into out[65]; returns out. */
+static char *
+sha_hex(const char *s, char out[65])
+{
+	struct br_sha256 h;
+
+	br_sha256_init(&h);
+	br_sha256_update(&h, s, strlen(s));
+	br_sha256_final_hex(&h, out);
+	return out;
+}
+
+/* The chain hash of a record: SHA-256 of prev|seq|table|op|key|tail
+ * (tail: the content's digest in hex, or a content seal's content). */
+static char *
+record_hash(const char *prev, int seq, const char *rec, const char *tail,
+    char out[65])
+{
+	char msg[2048];
+
+	snprintf(msg, sizeof(msg), "%s|%d|%s|%s", prev, seq, rec, tail);
+	return sha_hex(msg, out);
+}
+
+/* The stored digest of record seq, lowercase hex (its own buffer: not
+ * value()'s). */
+static const char *
+digest_of(int seq)
+{
+	static char out[65];
+	char sql[128];
+
+	snprintf(sql, sizeof(sql), "SELECT lower(hex(digest)) FROM audit_seal "
+	    "WHERE seq = %d", seq);
+	snprintf(out, sizeof(out), "%s", value(sql));
+	return out;
+}
+
 /* audit-verify's findings (without the header) into a static buffer. */
 static const char *
 verify(struct br_audit_stats *stats)
@@ -94,37 +133,30 @@ verify(struct br_audit_stats *stats)
 	"bill_date=t10:2026-11-03;due_date=t10:2026-11-24;status=t5:draft;" \
 	"total_cents=i%d;replaces=t0:;"
 
-/* The record hash is SHA-256 over prev | seq | table | op | key | content
- * (lowercase hex), prev being the previous record's hash. */
-START_TEST(test_seal_stores_content_and_chain)
+/* A seal stores the SHA-256 digest of the content (32 bytes, no content,
+ * no prev_hash); the record hash is SHA-256 over prev | seq | table | op |
+ * key | digest (lowercase hex), prev being the previous record's hash. */
+START_TEST(test_seal_stores_digest_and_chain)
 {
 	struct br_audit_stats stats;
-	struct br_sha256 h;
-	char data[512], want[65], msg[1024];
+	char data[512], want[65], dh[65];
 
 	billrun_tx(BILL_SQL);
 	snprintf(data, sizeof(data), BILL_DATA, 1234);
 	ck_assert_str_eq(value("SELECT tbl || ',' || op || ',' || row_key "
 	    "FROM audit_log WHERE seq = 1"), "bill,I,B1");
-	ck_assert_str_eq(value("SELECT data FROM audit_seal WHERE seq = 1"),
-	    data);
-	ck_assert_str_eq(value("SELECT prev_hash FROM audit_seal WHERE "
-	    "seq = 1"), "");
-	snprintf(msg, sizeof(msg), "|1|bill|I|B1|%s", data);
-	br_sha256_init(&h);
-	br_sha256_update(&h, msg, strlen(msg));
-	br_sha256_final_hex(&h, want);
+	ck_assert_str_eq(value("SELECT typeof(data) || ',' || "
+	    "typeof(prev_hash) || ',' || length(digest) FROM audit_seal "
+	    "WHERE seq = 1"), "null,null,32");
+	ck_assert_str_eq(digest_of(1), sha_hex(data, dh));
+	record_hash("", 1, "bill|I|B1", dh, want);
 	ck_assert_str_eq(value("SELECT hash FROM audit_seal WHERE seq = 1"),
 	    want);
 
 	billrun_tx("UPDATE bill SET total_cents = -7 WHERE bill_id = 'B1'");
 	snprintf(data, sizeof(data), BILL_DATA, -7);
-	ck_assert_str_eq(value("SELECT prev_hash FROM audit_seal WHERE "
-	    "seq = 2"), want);
-	snprintf(msg, sizeof(msg), "%s|2|bill|U|B1|%s", want, data);
-	br_sha256_init(&h);
-	br_sha256_update(&h, msg, strlen(msg));
-	br_sha256_final_hex(&h, want);
+	ck_assert_str_eq(digest_of(2), sha_hex(data, dh));
+	record_hash(want, 2, "bill|U|B1", dh, want);
 	ck_assert_str_eq(value("SELECT hash FROM audit_seal WHERE seq = 2"),
 	    want);
 
@@ -140,6 +172,8 @@ END_TEST
  * a REAL as its text. */
 START_TEST(test_content_of_every_type)
 {
+	char dh[65];
+
 	billrun_tx(BILL_SQL
 	    "INSERT INTO bill_line(bill_id, seq, sp_id, code, description, "
 	    "quantity_milli, unit, rate_micro, amount_cents, trace) "
@@ -150,16 +184,17 @@ START_TEST(test_content_of_every_type)
 	    "INSERT INTO payment(file_id, line, account_id, amount_cents, "
 	    "received_date, status) VALUES(1, 1, NULL, 5, '2026-11-01', "
 	    "'suspense');");
-	ck_assert_str_eq(value("SELECT data FROM audit_seal s JOIN audit_log "
-	    "a USING (seq) WHERE a.tbl = 'bill_line'"),
-	    "bill_id=t2:B1;seq=i1;sp_id=t0:;code=t6:ENERGY;"
+	ck_assert_str_eq(value("SELECT lower(hex(digest)) FROM audit_seal s "
+	    "JOIN audit_log a USING (seq) WHERE a.tbl = 'bill_line'"),
+	    sha_hex("bill_id=t2:B1;seq=i1;sp_id=t0:;code=t6:ENERGY;"
 	    "description=t12:Énergie €;quantity_milli=i-9223372036854775807;"
-	    "unit=t0:;rate_micro=t3:2.5;amount_cents=i0;trace=b4:00ff10a0;");
-	ck_assert_str_eq(value("SELECT data FROM audit_seal s JOIN audit_log "
-	    "a USING (seq) WHERE a.tbl = 'payment'"),
-	    "payment_id=i1;file_id=i1;line=i1;account_id=n;amount_cents=i5;"
-	    "received_date=t10:2026-11-01;method=t0:;reference=t0:;"
-	    "status=t8:suspense;item=i0;");
+	    "unit=t0:;rate_micro=t3:2.5;amount_cents=i0;trace=b4:00ff10a0;",
+	    dh));
+	ck_assert_str_eq(value("SELECT lower(hex(digest)) FROM audit_seal s "
+	    "JOIN audit_log a USING (seq) WHERE a.tbl = 'payment'"),
+	    sha_hex("payment_id=i1;file_id=i1;line=i1;account_id=n;"
+	    "amount_cents=i5;received_date=t10:2026-11-01;method=t0:;"
+	    "reference=t0:;status=t8:suspense;item=i0;", dh));
 }
 END_TEST
 
@@ -169,7 +204,7 @@ END_TEST
 START_TEST(test_content_as_of_commit)
 {
 	struct br_audit_stats stats;
-	char data[512];
+	char data[512], dh[65], sql[256];
 
 	billrun_tx(BILL_SQL
 	    "UPDATE bill SET total_cents = 99 WHERE bill_id = 'B1';"
@@ -177,13 +212,12 @@ START_TEST(test_content_as_of_commit)
 	    "amount_cents) VALUES('B1', 1, 'X', 'x', 1);"
 	    "DELETE FROM bill_line WHERE bill_id = 'B1';");
 	snprintf(data, sizeof(data), BILL_DATA, 99);
-	ck_assert_str_eq(value("SELECT group_concat(x, ',') FROM (SELECT "
-	    "a.op || ':' || (s.data = '') AS x FROM audit_log a JOIN "
-	    "audit_seal s USING (seq) ORDER BY seq)"), "I:0,U:0,I:1,D:1");
-	ck_assert_str_eq(value("SELECT data FROM audit_seal WHERE seq = 1"),
-	    data);
-	ck_assert_str_eq(value("SELECT data FROM audit_seal WHERE seq = 2"),
-	    data);
+	snprintf(sql, sizeof(sql), "SELECT group_concat(x, ',') FROM (SELECT "
+	    "a.op || ':' || (lower(hex(s.digest)) = '%s') AS x FROM audit_log "
+	    "a JOIN audit_seal s USING (seq) ORDER BY seq)", sha_hex("", dh));
+	ck_assert_str_eq(value(sql), "I:0,U:0,I:1,D:1");
+	ck_assert_str_eq(digest_of(1), sha_hex(data, dh));
+	ck_assert_str_eq(digest_of(2), dh);
 	ck_assert_str_eq(verify(&stats), "");
 	ck_assert_int_eq(stats.records, 4);
 }
@@ -210,7 +244,7 @@ START_TEST(test_shell_write_is_unsealed)
 {
 	struct br_audit_stats stats;
 	struct br_error err;
-	char head[65];
+	char head[65], want[65];
 
 	billrun_tx(BILL_SQL);
 	snprintf(head, sizeof(head), "%s", value("SELECT hash FROM "
@@ -221,8 +255,9 @@ START_TEST(test_shell_write_is_unsealed)
 	    "amount_cents) VALUES('A1', '2026-11-03', 'bill', 'B1', 1)");
 	ck_assert_str_eq(value("SELECT group_concat(seq) FROM audit_seal"),
 	    "1,3");
-	ck_assert_str_eq(value("SELECT prev_hash FROM audit_seal WHERE "
-	    "seq = 3"), head);
+	record_hash(head, 3, "ledger|I|1", digest_of(3), want);
+	ck_assert_str_eq(value("SELECT hash FROM audit_seal WHERE seq = 3"),
+	    want);
 	ck_assert_str_eq(verify(&stats),
 	    "unsealed,bill,B1,2,change made outside billrun tools\n"
 	    "edited,bill,B1,1,row differs from its last audited content\n");
@@ -240,8 +275,18 @@ START_TEST(test_audit_records_tampered)
 	billrun_tx(BILL_SQL);
 	billrun_tx("UPDATE bill SET total_cents = 5 WHERE bill_id = 'B1'");
 	billrun_tx("UPDATE bill SET total_cents = 6 WHERE bill_id = 'B1'");
-	ck_assert_int_eq(br_store_exec(st, "UPDATE audit_seal SET data = "
-	    "replace(data, 'i5;', 'i4;') WHERE seq = 2", &err), 0);
+	/* a digest, or a field a digest seal does not have, edited */
+	ck_assert_int_eq(br_store_exec(st, "UPDATE audit_seal SET data = '' "
+	    "WHERE seq = 2", &err), 0);
+	ck_assert_str_eq(verify(&stats), "audit-edited,bill,B1,2,audit record "
+	    "does not match the hash chain\n");
+	ck_assert_int_eq(br_store_exec(st, "UPDATE audit_seal SET data = NULL, "
+	    "prev_hash = (SELECT hash FROM audit_seal WHERE seq = 1) "
+	    "WHERE seq = 2", &err), 0);
+	ck_assert_str_eq(verify(&stats), "audit-edited,bill,B1,2,audit record "
+	    "does not match the hash chain\n");
+	ck_assert_int_eq(br_store_exec(st, "UPDATE audit_seal SET prev_hash = "
+	    "NULL, digest = zeroblob(32) WHERE seq = 2", &err), 0);
 	ck_assert_str_eq(verify(&stats), "audit-edited,bill,B1,2,audit record "
 	    "does not match the hash chain\n");
 	ck_assert_int_eq(br_store_exec(st, "DELETE FROM audit_log WHERE "
@@ -255,6 +300,81 @@ START_TEST(test_audit_records_tampered)
 }
 END_TEST
 
+/* A row edited after its digest seal with the triggers bypassed is found
+ * from the digest alone; a record re-hashed over a digest that matches
+ * the edit still breaks the chain. */
+START_TEST(test_edit_after_digest_seal)
+{
+	struct br_audit_stats stats;
+	struct br_error err;
+
+	billrun_tx(BILL_SQL);
+	billrun_tx("UPDATE bill SET total_cents = 5 WHERE bill_id = 'B1'");
+	ck_assert_str_eq(verify(&stats), "");
+	ck_assert_int_eq(br_store_exec(st, "DROP TRIGGER audit_bill_u; "
+	    "UPDATE bill SET total_cents = 6 WHERE bill_id = 'B1'", &err), 0);
+	ck_assert_str_eq(verify(&stats), "edited,bill,B1,2,row differs from "
+	    "its last audited content\n");
+	ck_assert_int_eq(stats.problems, 1);
+	/* the digest swapped for the edited row's: the chain says so */
+	ck_assert_int_eq(br_store_exec(st, "UPDATE audit_seal SET digest = "
+	    "(SELECT digest FROM audit_seal WHERE seq = 1) WHERE seq = 2; "
+	    "UPDATE bill SET total_cents = 1234 WHERE bill_id = 'B1'",
+	    &err), 0);
+	ck_assert_str_eq(verify(&stats), "audit-edited,bill,B1,2,audit record "
+	    "does not match the hash chain\n");
+}
+END_TEST
+
+/* Content seals written before migration 11 (content and prev_hash, no
+ * digest) and digest seals after them form one chain: it verifies clean,
+ * a row or record edited on either side of the boundary is found. */
+START_TEST(test_content_then_digest_seals)
+{
+	struct br_audit_stats stats;
+	struct br_error err;
+	char data[512], h1[65], h2[65], sql[2048];
+
+	/* two records sealed the way a version 10 store sealed them */
+	ck_assert_int_eq(br_store_exec(st, BILL_SQL
+	    "UPDATE bill SET total_cents = 8 WHERE bill_id = 'B1'", &err), 0);
+	snprintf(data, sizeof(data), BILL_DATA, 1234);
+	record_hash("", 1, "bill|I|B1", data, h1);
+	snprintf(sql, sizeof(sql), "INSERT INTO audit_seal(seq, data, "
+	    "prev_hash, hash) VALUES(1, '%s', '', '%s')", data, h1);
+	ck_assert_int_eq(br_store_exec(st, sql, &err), 0);
+	snprintf(data, sizeof(data), BILL_DATA, 8);
+	record_hash(h1, 2, "bill|U|B1", data, h2);
+	snprintf(sql, sizeof(sql), "INSERT INTO audit_seal(seq, data, "
+	    "prev_hash, hash) VALUES(2, '%s', '%s', '%s')", data, h1, h2);
+	ck_assert_int_eq(br_store_exec(st, sql, &err), 0);
+	ck_assert_str_eq(verify(&stats), "");
+	ck_assert_str_eq(stats.head, h2);
+
+	/* then digest seals chained on from the content seals' head */
+	billrun_tx("UPDATE bill SET total_cents = 9 WHERE bill_id = 'B1';"
+	    "INSERT INTO ledger(account_id, date, kind, ref, amount_cents) "
+	    "VALUES('A1', '2026-11-03', 'bill', 'B1', 9)");
+	ck_assert_str_eq(value("SELECT group_concat(typeof(data) || ':' || "
+	    "typeof(digest), ',') FROM audit_seal"),
+	    "text:null,text:null,null:blob,null:blob");
+	record_hash(h2, 3, "bill|U|B1", digest_of(3), h1);
+	ck_assert_str_eq(value("SELECT hash FROM audit_seal WHERE seq = 3"),
+	    h1);
+	ck_assert_str_eq(verify(&stats), "");
+	ck_assert_int_eq(stats.records, 4);
+
+	/* a content seal edited; a row edited after a digest seal */
+	ck_assert_int_eq(br_store_exec(st, "UPDATE audit_seal SET data = "
+	    "replace(data, 'i8;', 'i7;') WHERE seq = 2; DROP TRIGGER "
+	    "audit_ledger_u; UPDATE ledger SET amount_cents = 10", &err), 0);
+	ck_assert_str_eq(verify(&stats),
+	    "audit-edited,bill,B1,2,audit record does not match the hash "
+	    "chain\n"
+	    "edited,ledger,1,4,row differs from its last audited content\n");
+}
+END_TEST
+
 /* A version 3 store sealed by the earlier scheme (content and hashes in
  * audit_log) upgrades on open: the same findings and head as that
  * build's audit-verify, and new records chain on from it. */
@@ -262,7 +382,7 @@ START_TEST(test_v3_store_upgrades)
 {
 	struct br_audit_stats stats;
 	struct br_error err;
-	char path[512], fixture[512], *sql;
+	char path[512], fixture[512], head[65], *sql;
 	sqlite3 *db;
 	FILE *f;
 	long n;
@@ -305,16 +425,20 @@ START_TEST(test_v3_store_upgrades)
 	ck_assert_str_eq(stats.head, "88448f74f356198b32d4bb57b1a0ac16c453820e"
 	    "a09f967519df25da77e31697");
 
-	/* A billrun write after the upgrade chains on from the old head. */
+	/* A billrun write after the upgrade chains on from the old head,
+	 * sealed by digest. */
 	billrun_tx("UPDATE bill_line SET description = 'Energy' WHERE "
 	    "bill_id = '2026-10-A00001' AND seq = 1");
-	ck_assert_str_eq(value("SELECT prev_hash FROM audit_seal WHERE "
-	    "seq = 49"), "88448f74f356198b32d4bb57b1a0ac16c453820ea09f967519df"
-	    "25da77e31697");
+	record_hash("88448f74f356198b32d4bb57b1a0ac16c453820ea09f967519df"
+	    "25da77e31697", 49, "bill_line|U|2026-10-A00001/1", digest_of(49),
+	    head);
+	ck_assert_str_eq(value("SELECT hash FROM audit_seal WHERE seq = 49"),
+	    head);
 	ck_assert_str_eq(verify(&stats),
 	    "unsealed,bill_line,2026-10-A00001/1,48,change made outside "
 	    "billrun tools\n");
 	ck_assert_int_eq(stats.records, 49);
+	ck_assert_str_eq(stats.head, head);
 
 	/* An old record's content edited is still found. */
 	ck_assert_int_eq(br_store_exec(st, "UPDATE audit_seal SET data = "
@@ -335,12 +459,14 @@ audit_suite(void)
 	TCase *tc = tcase_create("audit");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_seal_stores_content_and_chain);
+	tcase_add_test(tc, test_seal_stores_digest_and_chain);
 	tcase_add_test(tc, test_content_of_every_type);
 	tcase_add_test(tc, test_content_as_of_commit);
 	tcase_add_test(tc, test_rollback_leaves_nothing);
 	tcase_add_test(tc, test_shell_write_is_unsealed);
 	tcase_add_test(tc, test_audit_records_tampered);
+	tcase_add_test(tc, test_edit_after_digest_seal);
+	tcase_add_test(tc, test_content_then_digest_seals);
 	tcase_add_test(tc, test_v3_store_upgrades);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);

@@ -2,7 +2,8 @@
 /*
  * check_rate.c: hand-computed bills from the rating engine: flat, tiered
  * across tiers, seasonal split, TOU with weekends and a holiday, demand,
- * the 100-slot DST day, leap-day February and the rounding modes.
+ * the 100-slot DST day (15-minute, half-hourly and hourly), leap-day
+ * February and the rounding modes.
  */
 #include <check.h>
 #include <stdio.h>
@@ -316,6 +317,26 @@ START_TEST(test_dst_quarters)
 	ck_assert_int_eq(line(&l, "ENERGY_NIGHT", 0)->quantity_milli, 8000);
 	ck_assert_int_eq(line(&l, "ENERGY_OTHER", 0)->quantity_milli, 92000);
 	ck_assert_int_eq(line(&l, "ENERGY_NIGHT", 0)->amount_cents, 400);
+	br_rate_lines_release(&l);
+	free_days(&d);
+
+	/* Hourly (and half-hourly) days read their quarters from the
+	 * 15-minute cache: Nov 1 has 25 hours, 01:00 twice; Nov 2 24. */
+	make_days(&d, D(2026, 11, 1), D(2026, 11, 2), 0);
+	for (size_t k = 0; k < d.n; k++) {
+		int32_t step = k == 0 ? 4 : 2;
+		d.v[k].interval_s = 900 * step;
+		d.v[k].n /= step;
+		for (int32_t i = 0; i < d.v[k].n; i++)
+			d.v[k].values[i] = 1000 * step / 4;
+	}
+	ck_assert_int_eq(d.v[0].n, 25);
+	ck_assert_int_eq(d.v[1].n, 48);
+	rate(&t, D(2026, 11, 1), D(2026, 11, 2), D(2026, 11, 1),
+	    D(2026, 11, 2), &d, &l);
+	/* Nov 1: 2 x 1 kWh at night, 23 other; Nov 2: 2 x 0.5, 46 x 0.5 */
+	ck_assert_int_eq(line(&l, "ENERGY_NIGHT", 0)->quantity_milli, 3000);
+	ck_assert_int_eq(line(&l, "ENERGY_OTHER", 0)->quantity_milli, 46000);
 	br_rate_lines_release(&l);
 	free_days(&d);
 	br_tariff_release(&t);

@@ -6,7 +6,9 @@
  * refuses an old undercharge but still refunds; whole cycle and one
  * account; rerunning after the corrected bill is issued is unchanged; a
  * pending corrected bill is recomputed, not stacked; a tariff correction
- * is explained by the rate versions.
+ * is explained by the rate versions; a constraint failure in a rating run
+ * (its bill INSERTs are OR ROLLBACK, foreign keys off while it writes)
+ * leaves the store as it was, foreign keys on.
  */
 #include <check.h>
 #include <stdio.h>
@@ -488,6 +490,48 @@ START_TEST(test_tariff_change)
 }
 END_TEST
 
+/* A bill the run cannot insert (another bill of A2 for the cycle holds
+ * UNIQUE(account_id, cycle_id, replaces)) fails the run and rolls the
+ * whole transaction back: A1's bill, written before, and its audit
+ * records are gone, and foreign key enforcement is back on. */
+START_TEST(test_failed_run_leaves_store)
+{
+	struct br_rate_opts o;
+	struct br_rate_stats stats;
+	struct br_error err;
+
+	put_day("M1", 1000);
+	put_day("M2", 1000);
+	ck_assert_int_eq(br_store_exec(st, "INSERT INTO bill(bill_id, "
+	    "account_id, cycle_id, period_start, period_end, bill_date, "
+	    "due_date, status, total_cents) VALUES('OTHER', 'A2', '2026-10', "
+	    "'2026-10-01', '2026-10-31', '2026-11-03', '2026-11-24', 'draft', "
+	    "1)", &err), 0);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM audit_log"), 1);
+	memset(&o, 0, sizeof(o));
+	o.cycle_id = "2026-10";
+	o.rates_dir = BR_SOURCE_DIR "/rates";
+	ck_assert_int_eq(br_store_begin(st, &err), 0);
+	ck_assert_int_eq(br_rate_run(st, &o, NULL, &stats, &err), -1);
+	ck_assert_msg(strstr(err.msg, "UNIQUE") != NULL, "%s", err.msg);
+	br_store_rollback(st);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM bill"), 1);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM bill_line"), 0);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM audit_log"), 1);
+	ck_assert_int_eq(scalar("PRAGMA foreign_keys"), 1);
+	/* and enforced: a line of a bill that does not exist */
+	ck_assert_int_ne(br_store_exec(st, "INSERT INTO bill_line(bill_id, "
+	    "seq, code, description, amount_cents) VALUES('NONE', 1, 'X', "
+	    "'x', 1)", &err), 0);
+	/* the blocking bill gone, the same run succeeds */
+	ck_assert_int_eq(br_store_exec(st, "DELETE FROM bill WHERE "
+	    "bill_id = 'OTHER'", &err), 0);
+	rate_cycle();
+	ck_assert_int_eq(scalar("SELECT count(*) FROM bill"), 2);
+	ck_assert_int_eq(scalar("PRAGMA foreign_keys"), 1);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -506,6 +550,7 @@ suite(void)
 	tcase_add_test(tc, test_rerun_after_issue);
 	tcase_add_test(tc, test_tariff_change);
 	tcase_add_test(tc, test_estimated_same_charges);
+	tcase_add_test(tc, test_failed_run_leaves_store);
 	suite_add_tcase(s, tc);
 	return s;
 }

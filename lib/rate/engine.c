@@ -98,7 +98,13 @@ day_start(const struct br_rate_cache *c, int32_t day)
 	return br_tz_day_start(c->tz, day);
 }
 
-/* Quarter hour of each slot of d: cached, or computed into buf. */
+/*
+ * Quarter hour of each slot of d: cached, or computed into buf.  Slot i
+ * of a day of step x 15-minute intervals (hourly: step 4) starts where
+ * the day's 15-minute slot i x step starts, so its quarter is that
+ * slot's, cached (hourly data spent a tenth of rate-apply converting
+ * every interval's start to local time).
+ */
 static const uint8_t *
 day_quarters(struct br_rate_cache *c, const struct br_interval_day *d,
     uint8_t *buf)
@@ -106,9 +112,19 @@ day_quarters(struct br_rate_cache *c, const struct br_interval_day *d,
 	int32_t k = d->day - c->first_day, i;
 	int64_t start;
 
-	if (d->interval_s == 900 && k >= 0 && k < c->ndays &&
-	    d->n <= c->nslots[k])
-		return &c->quarter[(size_t)k * MAX_SLOTS];
+	if (k >= 0 && k < c->ndays && d->n > 0 && d->interval_s > 0 &&
+	    d->interval_s % 900 == 0) {
+		int32_t step = d->interval_s / 900;
+		const uint8_t *q = &c->quarter[(size_t)k * MAX_SLOTS];
+
+		if (step == 1 && d->n <= c->nslots[k])
+			return q;
+		if ((int64_t)(d->n - 1) * step < c->nslots[k]) {
+			for (i = 0; i < d->n; i++)
+				buf[i] = q[i * step];
+			return buf;
+		}
+	}
 	start = br_tz_day_start(c->tz, d->day);
 	for (i = 0; i < d->n; i++)
 		buf[i] = (uint8_t)quarter_of(c->tz, start +
@@ -492,7 +508,8 @@ br_rate_compute(const struct br_rate_input *in, struct br_rate_lines *out,
 	size_t i;
 	char b[16];
 
-	memset(segs, 0, sizeof(segs));
+	/* segments cover every service day; each is zeroed when it starts
+	 * (the whole array is ~55 KB: zeroing it was 1.5 % of a bill) */
 	for (day = in->service_first; day <= in->service_last; day++) {
 		int ver = br_tariff_version_at(t, day);
 		int season = br_tariff_season_of(t, day);
@@ -511,6 +528,7 @@ br_rate_compute(const struct br_rate_input *in, struct br_rate_lines *out,
 			    "rate '%s' changes more than %d times in one "
 			    "period", t->code, MAX_SEGMENTS);
 		s = &segs[nsegs];
+		memset(s, 0, sizeof(*s));
 		s->first = s->last = day;
 		s->ver = ver;
 		s->season = season;

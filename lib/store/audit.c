@@ -188,6 +188,37 @@ chain_hash(const char *prev, int64_t seq, const char *tbl, const char *op,
 	br_sha256_final_hex(&h, out);
 }
 
+/* SHA-256 of n bytes at p: raw into raw[32] and as hex into hex[65]. */
+static void
+content_digest(const char *p, size_t n, unsigned char raw[32], char hex[65])
+{
+	struct br_sha256 h;
+	int i;
+
+	br_sha256_init(&h);
+	br_sha256_update(&h, p, n);
+	br_sha256_final_hex(&h, hex);
+	for (i = 0; i < 32; i++) {
+		int hi = hex[2 * i], lo = hex[2 * i + 1];
+		raw[i] = (unsigned char)(((hi <= '9' ? hi - '0' : hi - 'a' + 10)
+		    << 4) | (lo <= '9' ? lo - '0' : lo - 'a' + 10));
+	}
+}
+
+/* Lowercase hex of a 32-byte digest into hex[65]. */
+static void
+digest_hex(const unsigned char raw[32], char hex[65])
+{
+	static const char hexd[] = "0123456789abcdef";
+	int i;
+
+	for (i = 0; i < 32; i++) {
+		hex[2 * i] = hexd[raw[i] >> 4];
+		hex[2 * i + 1] = hexd[raw[i] & 15];
+	}
+	hex[64] = '\0';
+}
+
 static const struct audited *
 find_audited(const char *tbl)
 {
@@ -291,8 +322,9 @@ lookup_content(struct br_store *st, sqlite3_stmt **rows, const char *tbl,
  * Sealing state.  Lookups of bill_line records, the bulk of a rating
  * run's records (a bill's lines come in seq order after the bill), walk
  * one range cursor per bill instead of seeking each line: the row the
- * cursor steps to is the row the point lookup would read.  Seals are
- * appended SEAL_ROWS per INSERT statement.
+ * cursor steps to is the row the point lookup would read.  Each row is
+ * serialized into one reused buffer and only its digest is kept; seals
+ * are appended SEAL_ROWS per INSERT statement.
  */
 #define SEAL_ROWS 32
 
@@ -304,10 +336,11 @@ struct seal {
 	char line_bill[256];
 	int64_t line_seq;
 	sqlite3_stmt *ins[SEAL_ROWS + 1];	/* by row count, lazily */
+	struct buf content;		/* the row being sealed */
 	struct {
 		int64_t seq;
-		struct buf data;
-		char prev[65], hash[65];
+		unsigned char digest[32];
+		char hash[65];
 	} pend[SEAL_ROWS];
 	size_t npend;
 };
@@ -367,9 +400,9 @@ next_line(struct seal *z, const char *key, struct buf *b,
 static sqlite3_stmt *
 seal_insert(struct seal *z, size_t n, struct br_error *err)
 {
-	static const char head[] = "INSERT INTO audit_seal(seq, data, "
-	    "prev_hash, hash, run_id) VALUES";
-	char sql[sizeof(head) + SEAL_ROWS * 32];
+	static const char head[] = "INSERT INTO audit_seal(seq, digest, "
+	    "hash, run_id) VALUES";
+	char sql[sizeof(head) + SEAL_ROWS * 16];
 	size_t i, len = sizeof(head) - 1;
 
 	if (z->ins[n] != NULL)
@@ -377,7 +410,7 @@ seal_insert(struct seal *z, size_t n, struct br_error *err)
 	memcpy(sql, head, len);
 	for (i = 0; i < n; i++)
 		len += (size_t)snprintf(sql + len, sizeof(sql) - len,
-		    "%s(?,?,?,?,?)", i ? "," : "");
+		    "%s(?,?,?,?)", i ? "," : "");
 	z->ins[n] = br_store_prepare(z->st, sql, err);
 	return z->ins[n];
 }
@@ -395,18 +428,16 @@ seal_flush(struct seal *z, struct br_error *err)
 	if ((s = seal_insert(z, z->npend, err)) == NULL)
 		return -1;
 	for (i = 0; i < z->npend; i++) {
-		int k = (int)i * 5;
+		int k = (int)i * 4;
 		sqlite3_bind_int64(s, k + 1, z->pend[i].seq);
-		sqlite3_bind_text(s, k + 2, z->pend[i].data.p, -1,
+		sqlite3_bind_blob(s, k + 2, z->pend[i].digest, 32,
 		    SQLITE_STATIC);
-		sqlite3_bind_text(s, k + 3, z->pend[i].prev, -1,
-		    SQLITE_STATIC);
-		sqlite3_bind_text(s, k + 4, z->pend[i].hash, -1,
+		sqlite3_bind_text(s, k + 3, z->pend[i].hash, -1,
 		    SQLITE_STATIC);
 		if (z->st->run_id > 0)
-			sqlite3_bind_int64(s, k + 5, z->st->run_id);
+			sqlite3_bind_int64(s, k + 4, z->st->run_id);
 		else
-			sqlite3_bind_null(s, k + 5);
+			sqlite3_bind_null(s, k + 4);
 	}
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
@@ -419,8 +450,8 @@ seal_flush(struct seal *z, struct br_error *err)
 /*
  * The triggers append (table, op, key) to audit_log.  Sealing walks this
  * transaction's records in seq order, serializes each row as of the
- * commit, chains the hash and appends (seq, content, prev_hash, hash) to
- * audit_seal: both tables only ever grow at their end.
+ * commit, digests it, chains the hash over the digest and appends (seq,
+ * digest, hash) to audit_seal: both tables only ever grow at their end.
  */
 int
 br_audit_seal(struct br_store *st, int64_t from_seq, struct br_error *err)
@@ -445,7 +476,8 @@ br_audit_seal(struct br_store *st, int64_t from_seq, struct br_error *err)
 		const char *tbl = (const char *)sqlite3_column_text(sel, 1);
 		const char *op = (const char *)sqlite3_column_text(sel, 2);
 		const char *key = (const char *)sqlite3_column_text(sel, 3);
-		struct buf *b = &z->pend[z->npend].data;
+		struct buf *b = &z->content;
+		char dhex[65];
 		int got = 0;
 
 		z->pend[z->npend].seq = sqlite3_column_int64(sel, 0);
@@ -454,8 +486,8 @@ br_audit_seal(struct br_store *st, int64_t from_seq, struct br_error *err)
 			goto out;
 		if (!got && lookup_content(st, z->rows, tbl, key, b, err) != 0)
 			goto out;
-		memcpy(z->pend[z->npend].prev, prev, sizeof(prev));
-		chain_hash(prev, z->pend[z->npend].seq, tbl, op, key, b->p,
+		content_digest(b->p, b->len, z->pend[z->npend].digest, dhex);
+		chain_hash(prev, z->pend[z->npend].seq, tbl, op, key, dhex,
 		    z->pend[z->npend].hash);
 		memcpy(prev, z->pend[z->npend].hash, sizeof(prev));
 		if (++z->npend == SEAL_ROWS && seal_flush(z, err) != 0)
@@ -475,8 +507,7 @@ out:
 		sqlite3_finalize(z->rows[ti]);
 	for (ti = 0; ti <= SEAL_ROWS; ti++)
 		sqlite3_finalize(z->ins[ti]);
-	for (ti = 0; ti < SEAL_ROWS; ti++)
-		free(z->pend[ti].data.p);
+	free(z->content.p);
 	free(z);
 	return rc;
 }
@@ -498,15 +529,44 @@ finding(FILE *out, struct br_audit_stats *stats, const char *kind,
 	stats->problems++;
 }
 
+/*
+ * Whether seal row s (columns data, prev_hash, hash, digest from first)
+ * of record (seq, tbl, op, key) chains on from prev.  A content seal
+ * (before migration 11) hashes its content and stores prev_hash; a digest
+ * seal hashes the digest's hex and has neither content nor prev_hash.
+ */
+static int
+seal_chains(sqlite3_stmt *s, int first, const char *prev, int64_t seq,
+    const char *tbl, const char *op, const char *key)
+{
+	const char *data = (const char *)sqlite3_column_text(s, first);
+	const char *ph = (const char *)sqlite3_column_text(s, first + 1);
+	const char *hash = (const char *)sqlite3_column_text(s, first + 2);
+	char h[65], dhex[65];
+
+	if (sqlite3_column_type(s, first + 3) == SQLITE_NULL) {
+		chain_hash(prev, seq, tbl, op, key, data ? data : "", h);
+		return ph != NULL && strcmp(ph, prev) == 0 &&
+		    strcmp(h, hash) == 0;
+	}
+	if (sqlite3_column_type(s, first + 3) != SQLITE_BLOB ||
+	    sqlite3_column_bytes(s, first + 3) != 32 ||
+	    sqlite3_column_type(s, first) != SQLITE_NULL || ph != NULL)
+		return 0;
+	digest_hex(sqlite3_column_blob(s, first + 3), dhex);
+	chain_hash(prev, seq, tbl, op, key, dhex, h);
+	return strcmp(h, hash) == 0;
+}
+
 /* Walk the chain in seq order. */
 static int
 verify_chain(struct br_store *st, FILE *out, struct br_audit_stats *stats,
     struct br_error *err)
 {
 	sqlite3_stmt *s = br_store_prepare(st, "SELECT a.seq, a.tbl, a.op, "
-	    "a.row_key, s.data, s.prev_hash, s.hash FROM audit_log a LEFT JOIN "
-	    "audit_seal s ON s.seq = a.seq ORDER BY a.seq", err);
-	char prev[65] = "", h[65], detail[160];
+	    "a.row_key, s.data, s.prev_hash, s.hash, s.digest FROM audit_log a "
+	    "LEFT JOIN audit_seal s ON s.seq = a.seq ORDER BY a.seq", err);
+	char prev[65] = "", detail[160];
 	int64_t expect = 1;
 	int rc;
 
@@ -517,8 +577,6 @@ verify_chain(struct br_store *st, FILE *out, struct br_audit_stats *stats,
 		const char *tbl = (const char *)sqlite3_column_text(s, 1);
 		const char *op = (const char *)sqlite3_column_text(s, 2);
 		const char *key = (const char *)sqlite3_column_text(s, 3);
-		const char *data = (const char *)sqlite3_column_text(s, 4);
-		const char *ph = (const char *)sqlite3_column_text(s, 5);
 		const char *hash = (const char *)sqlite3_column_text(s, 6);
 
 		stats->records++;
@@ -534,8 +592,7 @@ verify_chain(struct br_store *st, FILE *out, struct br_audit_stats *stats,
 			    "change made outside billrun tools");
 			continue;
 		}
-		chain_hash(prev, seq, tbl, op, key, data ? data : "", h);
-		if (ph == NULL || strcmp(ph, prev) != 0 || strcmp(h, hash) != 0)
+		if (!seal_chains(s, 4, prev, seq, tbl, op, key))
 			finding(out, stats, "audit-edited", tbl, key, seq,
 			    "audit record does not match the hash chain");
 		snprintf(prev, sizeof(prev), "%s", hash);
@@ -568,6 +625,24 @@ verify_chain(struct br_store *st, FILE *out, struct br_audit_stats *stats,
 	return 0;
 }
 
+/*
+ * Whether the serialized row b is the sealed content of aud's record:
+ * its content (column 2, a content seal) or digest (column 4).
+ */
+static int
+content_matches(sqlite3_stmt *aud, const struct buf *b)
+{
+	unsigned char raw[32];
+	char hex[65];
+
+	if (sqlite3_column_type(aud, 4) == SQLITE_NULL)
+		return strcmp(b->p, sqlite3_column_type(aud, 2) == SQLITE_NULL ?
+		    "" : (const char *)sqlite3_column_text(aud, 2)) == 0;
+	content_digest(b->p, b->len, raw, hex);
+	return sqlite3_column_bytes(aud, 4) == 32 &&
+	    memcmp(sqlite3_column_blob(aud, 4), raw, 32) == 0;
+}
+
 /* Compare one table's rows with the last sealed audit record per key. */
 static int
 verify_table(struct br_store *st, const struct audited *a, FILE *out,
@@ -585,7 +660,8 @@ verify_table(struct br_store *st, const struct audited *a, FILE *out,
 	/* The last sealed record per key: SQLite takes the bare columns
 	 * from the row of max(seq). */
 	aud = br_store_prepare(st, "SELECT a.row_key, a.op, s.data, "
-	    "max(a.seq) FROM audit_log a JOIN audit_seal s ON s.seq = a.seq "
+	    "max(a.seq), s.digest FROM audit_log a JOIN audit_seal s "
+	    "ON s.seq = a.seq "
 	    "WHERE a.tbl = ?1 GROUP BY a.row_key ORDER BY a.row_key", err);
 	if (aud == NULL)
 		goto out;
@@ -622,8 +698,7 @@ verify_table(struct br_store *st, const struct audited *a, FILE *out,
 			finding(out, stats, "reappeared", a->table, ck,
 			    sqlite3_column_int64(aud, 3),
 			    "row deleted by billrun exists again");
-		else if (strcmp(b.p, sqlite3_column_type(aud, 2) == SQLITE_NULL
-		    ? "" : (const char *)sqlite3_column_text(aud, 2)) != 0)
+		else if (!content_matches(aud, &b))
 			finding(out, stats, "edited", a->table, ck,
 			    sqlite3_column_int64(aud, 3),
 			    "row differs from its last audited content");

@@ -6,10 +6,18 @@
  * key) for every insert, update and delete on bill, bill_line, payment,
  * ledger (charges, payments, adjustments, fees) and exception_decision.
  * When a billrun tool commits, br_audit_seal() serializes each new
- * record's row as of the commit, chains it by SHA-256 and appends
- * (seq, content, prev_hash, hash) to audit_seal (schema migration 4):
+ * record's row as of the commit, digests it and chains it by SHA-256,
+ * appending (seq, digest, hash) to audit_seal (schema migration 11;
+ * digest the 32-byte SHA-256 of the content):
+ *
+ *   hash = SHA-256(prev | seq | table | op | key | hex(digest))
+ *
+ * prev being the previous sealed record's hash.  Seals made before
+ * migration 11 hold (seq, content, prev_hash, hash), digest NULL, with
  *
  *   hash = SHA-256(prev_hash | seq | table | op | key | content)
+ *
+ * and verify as before; one chain runs through both kinds.
  *
  * Changes made outside billrun (the sqlite3 shell) stay unsealed, and
  * br_audit_verify() reports them, together with any row edited or deleted
