@@ -36,15 +36,20 @@ static const struct br_cli_opt options[] = {
 	    "write per-shard copies of the CSV files, import nothing" },
 	{ "out-dir", required_argument, 'D', "DIR",
 	    "where --split writes DIR/shard-K-of-N/FILE" },
+	{ "bulk", no_argument, 'B', NULL,
+	    "write the import once, not through the WAL; others wait" },
 	{ NULL, 0, 0, NULL, NULL }
 };
+
+/* --bulk: the run's transaction in a rollback journal (store.h) */
+static bool bulk;
 
 static struct br_cli cli = {
 	.tool = "ami-import",
 	.synopsis = "usage: ami-import [--db PATH] [--registry DIR] [-o FILE] "
 	    "[--format FMT] [--mapping FILE.yaml] [--source-tz ZONE] "
 	    "[--source-offset +HH:MM] "
-	    "[--interval-start|--interval-ending] [--shard K/N] [-v] "
+	    "[--interval-start|--interval-ending] [--shard K/N] [--bulk] [-v] "
 	    "[FILE ...]\n"
 	    "       ami-import [--db PATH] [--registry DIR] [--format FMT] "
 	    "[--mapping FILE.yaml]\n"
@@ -99,6 +104,7 @@ parse_args(int argc, char **argv, struct br_import_run_opts *o,
 			break;
 		}
 		case 'D': o->split_dir = optarg; break;
+		case 'B': bulk = true; break;
 		default: return cli.status;
 		}
 	}
@@ -178,9 +184,13 @@ main(int argc, char **argv)
 	if (o.registry != NULL &&
 	    (rc = br_cli_need_dir("registry", o.registry)) != 0)
 		return rc;
-	if ((rc = br_cli_begin(&run, cli.db, o.registry != NULL ?
-	    BR_STORE_CREATE : 0, &shard, cli.output)) != 0)
+	if ((rc = br_cli_begin(&run, cli.db, (o.registry != NULL ?
+	    BR_STORE_CREATE : 0) | (bulk ? BR_STORE_BULK : 0), &shard,
+	    cli.output)) != 0)
 		return rc;
+	if (bulk && !run.st->bulk)
+		br_warn("--bulk not taken: another connection has the store "
+		    "open; writing through the WAL");
 	br_import_result_init(&res);
 	rc = br_import_run(run.st, &o, files, nfiles, run.out.f, &res,
 	    &run.err);

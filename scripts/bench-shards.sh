@@ -67,7 +67,7 @@ sstage() {
   total=$(awk -v t="$total" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", t + b - a }')
 }
 
-echo "billrun bench: $meters meters, $days days, $reads reads ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "billrun bench: $meters meters, $days days, $reads reads ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))${bulk:+, ami-import --bulk}"
 if [ -n "$only" ]; then
   echo "shards $only of $shards, one at a time (figures for the whole month are for all $shards shards, not these)"
 else
@@ -76,7 +76,7 @@ fi
 # Registry: each shard store gets its own accounts (not in the total).
 sstage registry "$meters" meters "$bin/ami-import" --registry "$data/registry" -o /dev/null
 sync
-sstage ami-import "$reads" reads "$bin/ami-import" -o /dev/null "$data/reads.csv.gz"
+sstage ami-import "$reads" reads "$bin/ami-import" $bulk -o /dev/null "$data/reads.csv.gz"
 sync
 sstage validate-reads "$reads" reads "$bin/validate-reads" --cycle 2026-10 -o /dev/null
 sstage rate-apply "$meters" bills "$bin/rate-apply" --cycle 2026-10 --rates "$src/rates" -o /dev/null

@@ -4,7 +4,7 @@
 # timing each stage and printing throughput and peak memory.
 #
 #   scripts/bench.sh [--bin DIR] [--meters N] [--days D] [--work DIR] [--render]
-#                    [--progress]
+#                    [--progress] [--bulk]
 #
 # Generates (once per size, reused) N electric meters with accounts on
 # RES-TOU (75 %) and GS-TOU-DEMAND (25 %), one month of 15-minute reads
@@ -15,6 +15,9 @@
 # GNU time), and the import+validate+rate total.  Benchmarks do not run
 # in CI.  The month is written by the build's gen-bench (tests/bench/),
 # else by scripts/gen-bench.py (python3): the same files.
+# --bulk imports with ami-import --bulk (a rollback journal instead of the
+# WAL for the import's transaction: each page written once; nothing else
+# has the bench store open).
 # --progress leaves the tools' stderr on the terminal, so their progress
 # lines show, each stage ending with its -v line (counts and elapsed time;
 # issue 19).
@@ -29,13 +32,13 @@
 # machine with a core per shard, docs/performance.md).  Store sizes are
 # the sum over the shards (WAL files listed apart).
 usage() {
-  echo "usage: bench.sh [--bin DIR] [--meters N] [--days D] [--work DIR] [--render] [--progress]" >&2
+  echo "usage: bench.sh [--bin DIR] [--meters N] [--days D] [--work DIR] [--render] [--progress] [--bulk]" >&2
   echo "                [--shards N [-j JOBS] [--only K[,K...]]]" >&2
   exit 2
 }
 set -eu
 bin=; meters=10000; days=31; work=/tmp/br-bench; render=0; progress=0
-shards=0; jobs=; only=
+shards=0; jobs=; only=; bulk=
 while [ $# -gt 0 ]; do
   case $1 in
     --bin) bin=$2; shift 2 ;;
@@ -44,6 +47,7 @@ while [ $# -gt 0 ]; do
     --work) work=$2; shift 2 ;;
     --render) render=1; shift ;;
     --progress) progress=1; shift ;;
+    --bulk) bulk=--bulk; shift ;;
     --shards) shards=$2; shift 2 ;;
     -j) jobs=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
@@ -101,12 +105,12 @@ stage() {   # label count unit command...
       l, w, c, n / c, un, m / 1024 }'
   total=$(awk -v t="$total" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", t + b - a }')
 }
-echo "billrun bench: $meters meters, $days days, $reads reads ($(nproc) cores)"
+echo "billrun bench: $meters meters, $days days, $reads reads ($(nproc) cores)${bulk:+, ami-import --bulk}"
 "$bin/ami-import" --db "$db" --registry "$data/registry" -o /dev/null
 # Earlier runs' dirty pages (a previous bench store is ~300 MiB) are
 # written back now, not during the timed stages.
 sync
-stage ami-import "$reads" reads "$bin/ami-import" --db "$db" -o /dev/null "$data/reads.csv.gz"
+stage ami-import "$reads" reads "$bin/ami-import" --db "$db" $bulk -o /dev/null "$data/reads.csv.gz"
 stage validate-reads "$reads" reads "$bin/validate-reads" --db "$db" --cycle 2026-10 -o /dev/null
 stage rate-apply "$meters" bills "$bin/rate-apply" --db "$db" --cycle 2026-10 --rates "$src/rates" -o /dev/null
 echo "import+validate+rate: $total s wall"

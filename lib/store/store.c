@@ -755,6 +755,8 @@ setup_ro(struct br_store *st, struct br_error *err)
 	return 0;
 }
 
+static int enter_bulk(struct br_store *st, struct br_error *err);
+
 struct br_store *
 br_store_open(const char *path, int flags, struct br_error *err)
 {
@@ -802,7 +804,8 @@ br_store_open(const char *path, int flags, struct br_error *err)
 		 * and once to the store, one write per page, and 4 KiB pages
 		 * made those writes a fifth of an import's CPU.
 		 */
-		if (setup_rw(st, err) != 0) {
+		if (setup_rw(st, err) != 0 || ((flags & BR_STORE_BULK) &&
+		    enter_bulk(st, err) != 0)) {
 			br_store_close(st);
 			return NULL;
 		}
@@ -813,6 +816,35 @@ br_store_open(const char *path, int flags, struct br_error *err)
 	return st;
 }
 
+/*
+ * BR_STORE_BULK: a rollback journal for this run.  SQLite changes the
+ * mode only when this is the store's one connection (it answers with the
+ * mode in force): the run then stays in the WAL, as without the flag.
+ * synchronous=FULL: in a rollback journal NORMAL may lose the last
+ * transaction at a power failure; FULL syncs the journal's header too.
+ */
+static int
+enter_bulk(struct br_store *st, struct br_error *err)
+{
+	sqlite3_stmt *s = br_store_prepare(st, "PRAGMA journal_mode=DELETE",
+	    err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		st->bulk = strcmp((const char *)sqlite3_column_text(s, 0),
+		    "delete") == 0;
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && (sqlite3_errcode(st->db) & 0xff) !=
+	    SQLITE_BUSY)
+		return br_store_fail(st, "set journal mode", err);
+	if (st->bulk && br_store_exec(st, "PRAGMA synchronous=FULL", err) != 0)
+		return -1;
+	return 0;
+}
+
 void
 br_store_close(struct br_store *st)
 {
@@ -820,6 +852,11 @@ br_store_close(struct br_store *st)
 		return;
 	if (st->in_tx)
 		br_store_rollback(st);
+	/* back to the WAL; when another connection holds the store now,
+	 * the next billrun open does it (setup_rw) */
+	if (st->bulk)
+		(void)sqlite3_exec(st->db, "PRAGMA journal_mode=WAL", NULL,
+		    NULL, NULL);
 	sqlite3_close(st->db);
 	free(st);
 }

@@ -39,6 +39,8 @@ struct br_store {
 				 * the audit records sealed carry it */
 	struct br_shard shard;	/* --shard K/N of this run; {0, 0} = all
 				 * (SQL br_in_shard(), lib/store/shard.h) */
+	bool bulk;		/* in a rollback journal for this run, back to
+				 * the WAL at close (BR_STORE_BULK) */
 };
 
 enum br_store_open_flags {
@@ -46,7 +48,19 @@ enum br_store_open_flags {
 	BR_STORE_READONLY = 1 << 1,
 	/* one thread uses the connection: opened without SQLite's
 	 * per-call connection mutex (SQLITE_OPEN_NOMUTEX) */
-	BR_STORE_ONE_THREAD = 1 << 2
+	BR_STORE_ONE_THREAD = 1 << 2,
+	/*
+	 * A large write (ami-import --bulk): the run's transaction goes
+	 * through a rollback journal instead of the WAL, so the pages it adds
+	 * are written once, to the store (the WAL writes every page twice:
+	 * to the WAL, then to the store at the checkpoint).  Other
+	 * connections wait for the commit, readers included (exit 75 after
+	 * the busy timeout).  Taken only when no other connection has the
+	 * store open; otherwise the run stays in the WAL.  The store goes
+	 * back to the WAL when the run closes it (a killed run's store: at
+	 * the next open, after SQLite rolls the journal back).
+	 */
+	BR_STORE_BULK = 1 << 3
 };
 
 /*
