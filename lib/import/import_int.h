@@ -305,6 +305,11 @@ bool
 br_imp_in_shard_id(const struct ctx *c, const char *account,
     const char *meter_id);
 
+/* Offset of the first byte of s[0..len) that is a control byte (LF and
+ * CR too), DEL or a quote; len when none. */
+size_t
+br_imp_first_special(const char *s, size_t len);
+
 /*
  * Check the complete line s[0..len) (without its LF) the way the CSV
  * reader would before passing it over: 0 when it is at most

@@ -53,10 +53,9 @@ br_imp_in_shard_id(const struct ctx *c, const char *account,
 #include <emmintrin.h>
 #endif
 
-/* Offset of the first byte of s[0..len) that is a control byte, DEL or
- * a quote (len when none); with SSE2, 16 bytes a step while 16 remain. */
-static size_t
-first_special(const char *s, size_t len)
+/* With SSE2, 16 bytes a step while 16 remain. */
+size_t
+br_imp_first_special(const char *s, size_t len)
 {
 	size_t i = 0;
 #if defined(__SSE2__)
@@ -91,7 +90,7 @@ br_imp_line_check(const char *s, size_t len)
 		len--;
 	if (len > (size_t)BR_CSV_LINE_MAX)
 		return -1;
-	for (i = first_special(s, len); i < len; i++) {
+	for (i = br_imp_first_special(s, len); i < len; i++) {
 		unsigned char ch = (unsigned char)s[i];
 		if (ch < 0x20 || ch == 0x7f)
 			return -1;
