@@ -49,10 +49,6 @@ br_imp_in_shard_id(const struct ctx *c, const char *account,
 	return br_shard_member_home(&c->st->shard, account, home);
 }
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 /* With SSE2, 16 bytes a step while 16 remain. */
 size_t
 br_imp_first_special(const char *s, size_t len)
@@ -157,10 +153,11 @@ br_imp_gate(void *ctx, const char *s, size_t len, long line,
 	if (c->home == NULL)
 		return 0;
 	/* Rows come grouped by meter: the id in column 0 is most often the
-	 * previous row's (checked when it was looked up). */
-	if (c->col[COL_METER] == 0 && c->gate_len > 0 &&
+	 * previous row's (checked when it was looked up; one with a comma
+	 * inside came from quotes, and "A,B,..." is meter A's row). */
+	if (c->col[COL_METER] == 0 && c->gate_len > 0 && !c->gate_comma &&
 	    (size_t)c->gate_len < len && s[c->gate_len] == ',' &&
-	    memcmp(s, c->gate_id, (size_t)c->gate_len) == 0)
+	    br_imp_has_prefix(s, len, c->gate_id, (size_t)c->gate_len))
 		home = c->gate_home;
 	else if ((n = br_imp_line_meter(s, len, c->col[COL_METER], id,
 	    sizeof(id))) < 0)
@@ -173,6 +170,7 @@ br_imp_gate(void *ctx, const char *s, size_t len, long line,
 		memcpy(c->gate_id, id, (size_t)n + 1);
 		c->gate_len = n;
 		c->gate_home = home;
+		c->gate_comma = memchr(id, ',', (size_t)n) != NULL;
 	}
 	/* Passed over only when the whole line reads plainly. */
 	if (home == 0 || home == c->st->shard.k ||

@@ -207,8 +207,7 @@ route_plain(struct split *sp, const char *p, size_t len)
 
 	sp->line++;
 	if (sp->col == 0 && sp->last_len > 0 && !sp->last_comma &&
-	    (size_t)sp->last_len < len &&
-	    memcmp(p, sp->last_id, (size_t)sp->last_len + 1) == 0)
+	    br_imp_has_prefix(p, len, sp->last_id, (size_t)sp->last_len + 1))
 		dest = sp->last_home;
 	else if ((n = br_imp_line_meter(p, len, sp->col, id, sizeof(id))) >=
 	    0)
