@@ -667,6 +667,13 @@ START_TEST(test_atomic_writev)
 	fclose(f);
 	ck_assert_uint_eq(n, wn);
 	ck_assert_mem_eq(got, want, wn);
+	/* A full device: BR_EIO. */
+	if (access("/dev/full", W_OK) == 0) {
+		ck_assert_int_eq(br_atomic_open(&a, "/dev/full", &err), 0);
+		ck_assert_int_eq(br_atomic_writev(&a, v, 600, &err), -1);
+		ck_assert_int_eq(err.code, BR_EIO);
+		br_atomic_abort(&a);
+	}
 }
 END_TEST
 

@@ -162,6 +162,21 @@ cp "$mk/reg/utility.csv" "$mk/reg/cycles.csv" "$cm/reg/"
   done; } >"$cm/reads.csv"
 check comma "$cm/reg" "$cm/reads.csv"
 split_check comma "$cm/reg" 2 "$cm/reads.csv"
+# Over 1 MiB (read ahead in chunks) with the meter changing every three
+# rows: --split queues many short runs per chunk and copy.
+awk 'BEGIN {
+  print "meter_id,interval_start,value"
+  n = split("M1 M2 M3 M4 M5 M6 M7 M8 M9 MX UNK", m, " ")
+  for (d = 1; d <= 40; d++)
+    for (t = 0; t < 96; t += 3)
+      for (i = 1; i <= n; i++)
+        for (k = t; k < t + 3; k++)
+          printf "%s,2026-%s-%02dT%02d:%02d:00,%d.%d\n", m[i], (d > 31 ? "11" : "10"),
+            (d > 31 ? d - 31 : d), k / 4, k % 4 * 15, i, k
+}' >"$mk/runs.csv"
+[ "$(wc -c <"$mk/runs.csv")" -gt 1048576 ] || fail "runs.csv under 1 MiB"
+check runs "$mk/reg" "$mk/runs.csv"
+split_check runs "$mk/reg" 2 "$mk/runs.csv"
 check demo "$src/testdata/demo/registry" "$src/testdata/demo/reads"/*
 split_check demo "$src/testdata/demo/registry" 4 "$src/testdata/demo/reads"/*.csv*
 check history "$src/testdata/history/registry" "$src/testdata/history/reads"/*/*

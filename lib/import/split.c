@@ -401,6 +401,7 @@ split_file(struct split *sp, const char *path, const char *dir,
 		if (br_atomic_open(&sp->out[k - 1], out, err) != 0)
 			goto out;
 	}
+	memset(sp->niov, 0, (size_t)sp->n * sizeof(*sp->niov));
 	sp->col = -1;
 	sp->line = 0;
 	sp->open_quote = false;
