@@ -10,6 +10,10 @@
  * of shard K's copies stores what an import of the originals stores in
  * shard K.  Rows keep their order; blank lines are dropped.  NEM12, CMEP
  * and Green Button are refused (BR_EUSAGE).  See docs/ami-import.md.
+ * One SSE2 scan per line finds its LF or the first byte that needs the
+ * general way (quotes, control bytes); runs of lines of one copy are
+ * queued in place in the input's chunk and written with one writev(2)
+ * per copy per chunk (docs/performance.md, "The split made cheap").
  */
 #include "import/import_int.h"
 
