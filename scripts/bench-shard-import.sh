@@ -8,8 +8,10 @@
 #           the rows of other shards' meters), summed;
 #   split:  ami-import --split N once, then the N imports --shard K/N of
 #           the shard copies, summed;
-# and each as a ratio to the unsharded import.  --base DIR: also the N
-# --shard imports with DIR's ami-import (an older build, same run).
+# and each as a ratio to the unsharded import.  --base DIR: also the
+# unsharded import, the N --shard imports and the split with DIR's
+# ami-import (an older build), alternating with this build's in the same
+# run, its ratios to its own unsharded import.
 # Stores go to the work directory and are removed after each run.
 #
 #   scripts/bench-shard-import.sh [--bin DIR] [--base DIR] [--meters M]
@@ -47,42 +49,49 @@ cpu() {	# cpu COMMAND...: run it, print its user + sys seconds
 sum() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a + b }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
+# shard_imports PREFIX BIN N ONE: the N --shard K/N imports of the whole
+# file, and their ratio to ONE (that build's unsharded import).
+shard_imports() {
+  total=0; parts=""; k=1
+  while [ $k -le "$3" ]; do
+    SHARD="--shard $k/$3"
+    c=$(cpu "$2/ami-import" --db "$db" --shard $k/$3 -o /dev/null "$data/reads.csv.gz")
+    total=$(sum "$total" "$c"); parts="$parts $c"
+    k=$((k + 1))
+  done
+  printf "N=%s %-25s cpu %s s (%s) = %s x unsharded\n" "$3" "${1}--shard K/N imports" "$total" "${parts# }" "$(ratio "$total" "$4")"
+}
+# split_imports PREFIX BIN N ONE: --split N, then the N imports of the
+# copies.
+split_imports() {
+  rm -rf "$work/split"
+  SHARD=
+  sp=$(cpu "$2/ami-import" --db "$db" --split "$3" --out-dir "$work/split" "$data/reads.csv.gz")
+  total=$sp; parts=""; k=1
+  while [ $k -le "$3" ]; do
+    SHARD="--shard $k/$3"
+    c=$(cpu "$2/ami-import" --db "$db" --shard $k/$3 -o /dev/null "$work/split/shard-$k-of-$3/reads.csv")
+    total=$(sum "$total" "$c"); parts="$parts $c"
+    k=$((k + 1))
+  done
+  printf "N=%s %-25s cpu %s s (split %s; %s) = %s x unsharded\n" "$3" "${1}--split + imports" "$total" "$sp" "${parts# }" "$(ratio "$total" "$4")"
+  rm -rf "$work/split"
+}
+
 echo "bench-shard-import: $meters meters, $days days ($(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg))"
 SHARD=
+if [ -n "$base" ]; then
+  one_base=$(cpu "$base/ami-import" --db "$db" -o /dev/null "$data/reads.csv.gz")
+  echo "base unsharded import        cpu $one_base s"
+fi
 one=$(cpu "$bin/ami-import" --db "$db" -o /dev/null "$data/reads.csv.gz")
 echo "unsharded import             cpu $one s"
 for n in $shards; do
-  if [ -n "$base" ]; then
-    total=0; parts=""; k=1
-    while [ $k -le "$n" ]; do
-      SHARD="--shard $k/$n"
-      c=$(cpu "$base/ami-import" --db "$db" --shard $k/$n -o /dev/null "$data/reads.csv.gz")
-      total=$(sum "$total" "$c"); parts="$parts $c"
-      k=$((k + 1))
-    done
-    echo "N=$n base --shard imports     cpu $total s (${parts# }) = $(ratio "$total" "$one") x unsharded"
-  fi
-  total=0; parts=""
-  k=1
-  while [ $k -le "$n" ]; do
-    SHARD="--shard $k/$n"
-    c=$(cpu "$bin/ami-import" --db "$db" --shard $k/$n -o /dev/null "$data/reads.csv.gz")
-    total=$(sum "$total" "$c"); parts="$parts $c"
-    k=$((k + 1))
-  done
-  echo "N=$n shard imports (--shard)  cpu $total s (${parts# }) = $(ratio "$total" "$one") x unsharded"
-  rm -rf "$work/split"
-  SHARD=
-  sp=$(cpu "$bin/ami-import" --db "$db" --split "$n" --out-dir "$work/split" "$data/reads.csv.gz")
-  total=$sp; parts=""
-  k=1
-  while [ $k -le "$n" ]; do
-    SHARD="--shard $k/$n"
-    c=$(cpu "$bin/ami-import" --db "$db" --shard $k/$n -o /dev/null "$work/split/shard-$k-of-$n/reads.csv")
-    total=$(sum "$total" "$c"); parts="$parts $c"
-    k=$((k + 1))
-  done
-  echo "N=$n --split + imports        cpu $total s (split $sp; ${parts# }) = $(ratio "$total" "$one") x unsharded"
-  rm -rf "$work/split"
+  # Old and new alternate, so load changes hit both alike; each build's
+  # ratios are to its own unsharded import.
+  [ -z "$base" ] || shard_imports "base " "$base" "$n" "$one_base"
+  shard_imports "" "$bin" "$n" "$one"
+  [ -z "$base" ] || split_imports "base " "$base" "$n" "$one_base"
+  split_imports "" "$bin" "$n" "$one"
 done
 rm -f "$db" "$db-wal" "$db-shm"

@@ -581,6 +581,102 @@ START_TEST(test_gzip_read_ahead_chunks)
 }
 END_TEST
 
+/* br_input_known_sha256: a plain file read whole with the hash on is
+ * known, with the hash of its bytes; a gzip file, one read in part, one
+ * read without the hash and one changed since are not. */
+START_TEST(test_input_known_sha256)
+{
+	size_t bign = 1600000, lb;
+	char *big = big_text(bign), p[300], pg[300], hex[65], want[65];
+	unsigned char *mb = gz_member(big, bign, &lb);
+	struct br_error err;
+	struct br_input *in;
+	struct br_sha256 h;
+	char *chunk, buf[100];
+	long k;
+	int flags;
+
+	br_sha256_init(&h);
+	br_sha256_update(&h, big, bign);
+	br_sha256_final_hex(&h, want);
+	path_in(p, sizeof(p), "known.csv");
+	path_in(pg, sizeof(pg), "known.csv.gz");
+	fx_write_bytes(p, (const unsigned char *)big, bign);
+	fx_write_bytes(pg, mb, lb);
+	ck_assert_int_eq(br_input_known_sha256(p, hex), 0);
+	/* Read in part: not known. */
+	ck_assert_ptr_nonnull(in = br_input_open(p, &err));
+	ck_assert_int_gt(br_input_read(in, buf, sizeof(buf), &err), 0);
+	br_input_close(in);
+	ck_assert_int_eq(br_input_known_sha256(p, hex), 0);
+	/* Without the hash, then with it: known after the second only. */
+	for (flags = BR_INPUT_NO_HASH; flags >= 0; flags--) {
+		ck_assert_ptr_nonnull(in = br_input_open_ahead_flags(p, flags,
+		    &err));
+		while ((k = br_input_next(in, &chunk, &err)) > 0)
+			;
+		ck_assert_int_eq(k, 0);
+		br_input_close(in);
+		ck_assert_int_eq(br_input_known_sha256(p, hex), flags == 0);
+	}
+	ck_assert_str_eq(hex, want);
+	/* The gzip file's content hash is not the file's. */
+	ck_assert_ptr_nonnull(in = br_input_open_ahead(pg, &err));
+	while ((k = br_input_next(in, &chunk, &err)) > 0)
+		;
+	br_input_close(in);
+	ck_assert_int_eq(br_input_known_sha256(pg, hex), 0);
+	/* Rewritten since (shorter: the clock may not have ticked): not
+	 * known. */
+	fx_write_bytes(p, (const unsigned char *)big, bign - 1);
+	ck_assert_int_eq(br_input_known_sha256(p, hex), 0);
+	free(mb);
+	free(big);
+}
+END_TEST
+
+/* br_atomic_writev: pieces (empty ones among them, more than one
+ * writev takes) land in order after what the stream holds. */
+START_TEST(test_atomic_writev)
+{
+	struct br_atomic a;
+	struct br_error err;
+	struct iovec v[600];
+	char out[300], want[4000], got[4000], num[8][4];
+	size_t wn = 0, n;
+	FILE *f;
+	int i;
+
+	path_in(out, sizeof(out), "pieces.txt");
+	ck_assert_int_eq(br_atomic_open(&a, out, &err), 0);
+	fputs("head\n", a.f);
+	wn = (size_t)snprintf(want, sizeof(want), "head\n");
+	for (i = 0; i < 8; i++)
+		snprintf(num[i], sizeof(num[i]), "%d", i);
+	for (i = 0; i < 600; i++) {
+		v[i].iov_base = num[i % 8];
+		v[i].iov_len = i % 3 == 0 ? 0 : 1;
+		if (v[i].iov_len > 0)
+			want[wn++] = num[i % 8][0];
+	}
+	ck_assert_int_eq(br_atomic_writev(&a, v, 600, &err), 0);
+	ck_assert_int_eq(br_atomic_writev(&a, v, 0, &err), 0);
+	ck_assert_int_eq(br_atomic_commit(&a, &err), 0);
+	ck_assert_ptr_nonnull(f = fopen(out, "r"));
+	n = fread(got, 1, sizeof(got), f);
+	fclose(f);
+	ck_assert_uint_eq(n, wn);
+	ck_assert_mem_eq(got, want, wn);
+	/* A full device: BR_EIO. */
+	if (access("/dev/full", W_OK) == 0) {
+		ck_assert_int_eq(br_atomic_open(&a, "/dev/full", &err), 0);
+		ck_assert_int_eq(br_atomic_writev(&a, v, 600, &err), -1);
+		ck_assert_int_eq(err.code, BR_EIO);
+		br_atomic_abort(&a);
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -604,6 +700,8 @@ main(void)
 	tcase_add_test(tc, test_gzip_decoders_agree);
 	tcase_add_test(tc, test_gzip_corruption_is_an_error);
 	tcase_add_test(tc, test_gzip_read_ahead_chunks);
+	tcase_add_test(tc, test_input_known_sha256);
+	tcase_add_test(tc, test_atomic_writev);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

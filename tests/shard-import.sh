@@ -11,7 +11,7 @@
 # inputs, and a registry made here with moves across shards, a meter on
 # no agreement, reads outside install windows, quoted and CRLF rows, and
 # NEM12 and CMEP files of the same meters (whole 200 blocks and rows of
-# other shards' meters passed over unread).  A NUL byte in a row of
+# other shards' meters passed over unread), and meter ids with a comma.  A NUL byte in a row of
 # another shard's meter, and malformed NEM12 structure (no 900, a 400
 # without its 300, a control byte, a NEM13 record) in a block of another
 # shard's meter, fail every shard as they fail the unsharded import.
@@ -139,6 +139,44 @@ sed 's/,\([0-9]*\)\.\([0-9]\)$/,\1.\21/' "$mk/reads.csv" >"$mk/resend.csv"
 
 check made "$mk/reg" "$mk/reads.csv" "$mk/resend.csv"
 split_check made "$mk/reg" 3 "$mk/reads.csv" "$mk/resend.csv"
+# Meter ids with a comma inside ("M1,X", quoted) next to rows of meter M1
+# that start "M1,X," unquoted (an extra column): the row is M1's, not the
+# previous row's meter (the gate and --split match the previous id as a
+# prefix only when it has no comma).
+cm="$tmp/cm"; mkdir -p "$cm/reg"
+cp "$mk/reg/utility.csv" "$mk/reg/cycles.csv" "$cm/reg/"
+{ echo "account_id,name,mailing_address,status,cycle_id"
+  for i in 1 2 3 4 5 6; do echo "C$i,Customer $i,$i Main St,active,R1"; done; } >"$cm/reg/accounts.csv"
+{ echo "sp_id,kind,address"
+  for i in 1 2 3 4 5 6; do echo "SP$i,electric,$i Main St"; done; } >"$cm/reg/service_points.csv"
+{ echo "meter_id,kind,unit,multiplier"
+  for i in 1 2 3 4 5 6; do echo "M$i,electric,kWh,1"; echo "\"M$i,X\",electric,kWh,1"; done; } >"$cm/reg/meters.csv"
+{ echo "meter_id,sp_id,install_date,remove_date"
+  for i in 1 2 3 4 5 6; do echo "M$i,SP$i,2026-10-01,"; echo "\"M$i,X\",SP$((7 - i)),2026-10-01,"; done; } >"$cm/reg/meter_installs.csv"
+{ echo "account_id,sp_id,start_date,end_date,rate_code,customer_class,net_metering"
+  for i in 1 2 3 4 5 6; do echo "C$i,SP$i,2020-01-01,,RES-FLAT,residential,"; done; } >"$cm/reg/agreements.csv"
+{ echo "meter_id,note,interval_start,value"
+  for i in 1 2 3 4 5 6; do
+    echo "\"M$i,X\",a,2026-10-01T00:00:00,1.0"
+    echo "M$i,X,2026-10-01T06:00:00,2.$i"
+  done; } >"$cm/reads.csv"
+check comma "$cm/reg" "$cm/reads.csv"
+split_check comma "$cm/reg" 2 "$cm/reads.csv"
+# Over 1 MiB (read ahead in chunks) with the meter changing every three
+# rows: --split queues many short runs per chunk and copy.
+awk 'BEGIN {
+  print "meter_id,interval_start,value"
+  n = split("M1 M2 M3 M4 M5 M6 M7 M8 M9 MX UNK", m, " ")
+  for (d = 1; d <= 40; d++)
+    for (t = 0; t < 96; t += 3)
+      for (i = 1; i <= n; i++)
+        for (k = t; k < t + 3; k++)
+          printf "%s,2026-%s-%02dT%02d:%02d:00,%d.%d\n", m[i], (d > 31 ? "11" : "10"),
+            (d > 31 ? d - 31 : d), k / 4, k % 4 * 15, i, k
+}' >"$mk/runs.csv"
+[ "$(wc -c <"$mk/runs.csv")" -gt 1048576 ] || fail "runs.csv under 1 MiB"
+check runs "$mk/reg" "$mk/runs.csv"
+split_check runs "$mk/reg" 2 "$mk/runs.csv"
 check demo "$src/testdata/demo/registry" "$src/testdata/demo/reads"/*
 split_check demo "$src/testdata/demo/registry" 4 "$src/testdata/demo/reads"/*.csv*
 check history "$src/testdata/history/registry" "$src/testdata/history/reads"/*/*

@@ -194,11 +194,13 @@ struct ctx {
 	size_t nregs, regs_cap;
 	long reg_seq;
 	/* --shard: home shard per registry meter (OWNED; NULL unsharded)
-	 * and the gate's cache of the last meter id it looked up */
+	 * and the gate's cache of the last meter id it looked up (with a
+	 * comma inside, read from quotes: no prefix match) */
 	int *home;
 	char gate_id[BR_REGISTRY_ID_MAX];
 	long gate_len;
 	int gate_home;
+	bool gate_comma;
 	/* statements and scratch */
 	sqlite3_stmt *sel_day, *put_day, *ins_repl, *sel_ver, *put_ver;
 	sqlite3_stmt *sel_reg, *put_reg, *ins_reg_repl;
@@ -304,6 +306,34 @@ br_imp_in_shard(const struct ctx *c, const char *account, size_t meter);
 bool
 br_imp_in_shard_id(const struct ctx *c, const char *account,
     const char *meter_id);
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+/* Whether s[0..len) starts with key[0..klen) (klen <= len); key has 16
+ * readable bytes.  One 16-byte compare for short keys (meter ids). */
+static inline bool
+br_imp_has_prefix(const char *s, size_t len, const char *key, size_t klen)
+{
+	if (klen > len)
+		return false;
+#if defined(__SSE2__)
+	if (len >= 16 && klen <= 16) {
+		unsigned want = (1u << klen) - 1, m;
+		m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+		    _mm_loadu_si128((const __m128i *)(const void *)s),
+		    _mm_loadu_si128((const __m128i *)(const void *)key)));
+		return (m & want) == want;
+	}
+#endif
+	return memcmp(s, key, klen) == 0;
+}
+
+/* Offset of the first byte of s[0..len) that is a control byte (LF and
+ * CR too), DEL or a quote; len when none. */
+size_t
+br_imp_first_special(const char *s, size_t len);
 
 /*
  * Check the complete line s[0..len) (without its LF) the way the CSV

@@ -49,14 +49,9 @@ br_imp_in_shard_id(const struct ctx *c, const char *account,
 	return br_shard_member_home(&c->st->shard, account, home);
 }
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
-/* Offset of the first byte of s[0..len) that is a control byte, DEL or
- * a quote (len when none); with SSE2, 16 bytes a step while 16 remain. */
-static size_t
-first_special(const char *s, size_t len)
+/* With SSE2, 16 bytes a step while 16 remain. */
+size_t
+br_imp_first_special(const char *s, size_t len)
 {
 	size_t i = 0;
 #if defined(__SSE2__)
@@ -91,7 +86,7 @@ br_imp_line_check(const char *s, size_t len)
 		len--;
 	if (len > (size_t)BR_CSV_LINE_MAX)
 		return -1;
-	for (i = first_special(s, len); i < len; i++) {
+	for (i = br_imp_first_special(s, len); i < len; i++) {
 		unsigned char ch = (unsigned char)s[i];
 		if (ch < 0x20 || ch == 0x7f)
 			return -1;
@@ -158,10 +153,11 @@ br_imp_gate(void *ctx, const char *s, size_t len, long line,
 	if (c->home == NULL)
 		return 0;
 	/* Rows come grouped by meter: the id in column 0 is most often the
-	 * previous row's (checked when it was looked up). */
-	if (c->col[COL_METER] == 0 && c->gate_len > 0 &&
+	 * previous row's (checked when it was looked up; one with a comma
+	 * inside came from quotes, and "A,B,..." is meter A's row). */
+	if (c->col[COL_METER] == 0 && c->gate_len > 0 && !c->gate_comma &&
 	    (size_t)c->gate_len < len && s[c->gate_len] == ',' &&
-	    memcmp(s, c->gate_id, (size_t)c->gate_len) == 0)
+	    br_imp_has_prefix(s, len, c->gate_id, (size_t)c->gate_len))
 		home = c->gate_home;
 	else if ((n = br_imp_line_meter(s, len, c->col[COL_METER], id,
 	    sizeof(id))) < 0)
@@ -174,6 +170,7 @@ br_imp_gate(void *ctx, const char *s, size_t len, long line,
 		memcpy(c->gate_id, id, (size_t)n + 1);
 		c->gate_len = n;
 		c->gate_home = home;
+		c->gate_comma = memchr(id, ',', (size_t)n) != NULL;
 	}
 	/* Passed over only when the whole line reads plainly. */
 	if (home == 0 || home == c->st->shard.k ||

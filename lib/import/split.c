@@ -10,6 +10,10 @@
  * of shard K's copies stores what an import of the originals stores in
  * shard K.  Rows keep their order; blank lines are dropped.  NEM12, CMEP
  * and Green Button are refused (BR_EUSAGE).  See docs/ami-import.md.
+ * One SSE2 scan per line finds its LF or the first byte that needs the
+ * general way (quotes, control bytes); runs of lines of one copy are
+ * queued in place in the input's chunk and written with one writev(2)
+ * per copy per chunk (docs/performance.md, "The split made cheap").
  */
 #include "import/import_int.h"
 
@@ -19,11 +23,16 @@
 #include "io/atomic.h"
 #include "core/banned.h"
 
+/* Pieces of a chunk queued per shard copy before one writev. */
+#define SPLIT_IOV 256
+
 struct split {
 	const struct br_registry *reg;
 	int n;
 	int *home;		/* OWNED: home shard per registry meter */
 	struct br_atomic *out;	/* OWNED: n shard copies of this file */
+	struct iovec *iov;	/* OWNED: n * SPLIT_IOV queued pieces */
+	int *niov;		/* OWNED: queued per copy */
 	int col;		/* meter column, -1 until the header */
 	const char *file;
 	long line;
@@ -31,19 +40,63 @@ struct split {
 	char *rec;		/* OWNED: a line cut by a chunk's end */
 	size_t rec_len, rec_cap;
 	long *rows;		/* rows to shard K (1..n), to all (0) */
-	char last_id[BR_REGISTRY_ID_MAX];	/* the previous row's meter */
-	long last_len;
+	char last_id[BR_REGISTRY_ID_MAX + 1];	/* the previous row's meter, */
+	long last_len;		/* with a comma after it (last_len + 1) */
+	bool last_comma;	/* it has a comma inside (quoted) */
 	int last_home;
 };
 
+/* Write shard k's queued pieces. */
 static int
-put(struct split *sp, int k, const char *s, size_t len, struct br_error *err)
+flush_one(struct split *sp, int k, struct br_error *err)
 {
-	FILE *f = sp->out[k - 1].f;
+	int n = sp->niov[k - 1];
 
-	if (fwrite(s, 1, len, f) != len)
-		return br_error_set(err, BR_EIO, sp->out[k - 1].path, 0,
-		    "cannot write: %s", strerror(errno));
+	sp->niov[k - 1] = 0;
+	return br_atomic_writev(&sp->out[k - 1], sp->iov + (size_t)(k - 1) *
+	    SPLIT_IOV, n, err);
+}
+
+/* Write every shard's queued pieces (before the chunk they point into is
+ * handed back, or the cut line is overwritten). */
+static int
+flush_all(struct split *sp, struct br_error *err)
+{
+	int k;
+
+	for (k = 1; k <= sp->n; k++)
+		if (sp->niov[k - 1] > 0 && flush_one(sp, k, err) != 0)
+			return -1;
+	return 0;
+}
+
+/* Queue s[0..len) for dest (0: every shard, -1: none); a piece right
+ * after the previous one of a copy lengthens it. */
+static int
+put_to(struct split *sp, int dest, const char *s, size_t len,
+    struct br_error *err)
+{
+	int k, last;
+	struct iovec *v;
+
+	if (dest < 0 || len == 0)
+		return 0;
+	k = dest == 0 ? 1 : dest;
+	last = dest == 0 ? sp->n : dest;
+	for (; k <= last; k++) {
+		int *n = &sp->niov[k - 1];
+		v = sp->iov + (size_t)(k - 1) * SPLIT_IOV;
+		if (*n > 0 && (const char *)v[*n - 1].iov_base +
+		    v[*n - 1].iov_len == s) {
+			v[*n - 1].iov_len += len;
+			continue;
+		}
+		if (*n == SPLIT_IOV && flush_one(sp, k, err) != 0)
+			return -1;
+		v[*n].iov_base = (void *)s;
+		v[*n].iov_len = len;
+		(*n)++;
+	}
 	return 0;
 }
 
@@ -80,6 +133,24 @@ header(struct split *sp, const char *s, size_t len, const char *name,
 	    "missing column '%s'", name);
 }
 
+/* The home shard of the meter id[0..n) (0: none, unknown), kept as the
+ * previous row's meter. */
+static int
+meter_home(struct split *sp, const char *id, long n)
+{
+	const struct br_registry_meter *m;
+
+	if (n != sp->last_len || memcmp(id, sp->last_id, (size_t)n) != 0) {
+		m = br_registry_meter_find(sp->reg, id);
+		sp->last_home = m != NULL ? sp->home[m - sp->reg->meters] : 0;
+		memcpy(sp->last_id, id, (size_t)n);
+		sp->last_id[n] = ',';
+		sp->last_len = n;
+		sp->last_comma = memchr(id, ',', (size_t)n) != NULL;
+	}
+	return sp->last_home;
+}
+
 /*
  * Where one complete line s[0..len) (without its LF) goes, into *dest: 0
  * every shard (the header; rows of no home shard, unknown meters, not
@@ -90,7 +161,6 @@ static int
 route(struct split *sp, const char *s, size_t len, const char *meter_col,
     int *dest, struct br_error *err)
 {
-	const struct br_registry_meter *m;
 	char id[BR_REGISTRY_ID_MAX];
 	long n;
 	int check;
@@ -120,33 +190,34 @@ route(struct split *sp, const char *s, size_t len, const char *meter_col,
 	if (sp->col < 0)
 		return header(sp, s, len, meter_col, err);
 	if (check == 0 && (n = br_imp_line_meter(s, len, sp->col, id,
-	    sizeof(id))) >= 0) {
-		if (n != sp->last_len || memcmp(id, sp->last_id, (size_t)n)) {
-			m = br_registry_meter_find(sp->reg, id);
-			sp->last_home = m != NULL ?
-			    sp->home[m - sp->reg->meters] : 0;
-			memcpy(sp->last_id, id, (size_t)n);
-			sp->last_len = n;
-		}
-		*dest = sp->last_home;
-	}
+	    sizeof(id))) >= 0)
+		*dest = meter_home(sp, id, n);
 	sp->rows[*dest]++;
 	return 0;
 }
 
-/* Write s[0..len) to dest (0: every shard). */
+/*
+ * The plain line at p (no quote or control byte before its LF, at most
+ * BR_CSV_LINE_MAX bytes): where it goes, as route() would say.  A row
+ * that starts with the previous row's meter and a comma (meter column 0)
+ * is that meter's without a lookup.
+ */
 static int
-put_to(struct split *sp, int dest, const char *s, size_t len,
-    struct br_error *err)
+route_plain(struct split *sp, const char *p, size_t len)
 {
-	int k;
+	char id[BR_REGISTRY_ID_MAX];
+	long n;
+	int dest = 0;
 
-	if (len == 0)
-		return 0;
-	for (k = 1; k <= sp->n; k++)
-		if ((dest == 0 || dest == k) && put(sp, k, s, len, err) != 0)
-			return -1;
-	return 0;
+	sp->line++;
+	if (sp->col == 0 && sp->last_len > 0 && !sp->last_comma &&
+	    br_imp_has_prefix(p, len, sp->last_id, (size_t)sp->last_len + 1))
+		dest = sp->last_home;
+	else if ((n = br_imp_line_meter(p, len, sp->col, id, sizeof(id))) >=
+	    0)
+		dest = meter_home(sp, id, n);
+	sp->rows[dest]++;
+	return dest;
 }
 
 /* Append s[0..n) to the cut line; -1 with err when it grows too long. */
@@ -169,6 +240,67 @@ carry(struct split *sp, const char *s, size_t n, struct br_error *err)
 	return 0;
 }
 
+/*
+ * Route the complete lines of data[0..n) (the cut line before them
+ * first), queueing runs of lines of one destination as one piece; the
+ * bytes after the last LF are left to carry.  Returns the end of the
+ * last complete line, or NULL with err.
+ */
+static const char *
+split_chunk(struct split *sp, const char *data, long n, const char *meter_col,
+    struct br_error *err)
+{
+	const char *p = data, *end = data + n, *nl, *q, *run = data;
+	int run_dest = -1, dest;
+	size_t len;
+
+	if (sp->rec_len > 0) {	/* the cut line ends in this chunk */
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			return p;
+		if (carry(sp, p, (size_t)(nl - p) + 1, err) != 0 ||
+		    route(sp, sp->rec, sp->rec_len - 1, meter_col, &dest,
+		    err) != 0 || put_to(sp, dest, sp->rec, sp->rec_len,
+		    err) != 0)
+			return NULL;
+		sp->rec_len = 0;
+		p = run = nl + 1;
+	}
+	while (p < end) {
+		/* The first special byte: the LF of a plain line (a CR just
+		 * before it), or the line goes the general way. */
+		q = p + br_imp_first_special(p, (size_t)(end - p));
+		if (q < end && *q == '\r' && q + 1 < end && q[1] == '\n')
+			q++;
+		if (q < end && *q == '\n' && sp->col >= 0 && !sp->open_quote &&
+		    q > p && !(q == p + 1 && *p == '\r') &&
+		    (size_t)(q - p) <= (size_t)BR_CSV_LINE_MAX) {
+			nl = q;
+			dest = route_plain(sp, p, (size_t)(nl - p));
+		} else {
+			if (q < end && *q == '\n')
+				nl = q;
+			else if ((nl = memchr(q, '\n', (size_t)(end - q))) ==
+			    NULL)
+				break;
+			if (route(sp, p, (size_t)(nl - p), meter_col, &dest,
+			    err) != 0)
+				return NULL;
+		}
+		if (dest != run_dest) {
+			len = run_dest < 0 ? 0 : (size_t)(p - run);
+			if (put_to(sp, run_dest, run, len, err) != 0)
+				return NULL;
+			run = p;
+			run_dest = dest;
+		}
+		p = nl + 1;
+	}
+	if (put_to(sp, run_dest, run, run_dest < 0 ? 0 : (size_t)(p - run),
+	    err) != 0)
+		return NULL;
+	return p;
+}
+
 /* Read path once, routing its lines into the open shard copies. */
 static int
 split_lines(struct split *sp, const char *path, const char *meter_col,
@@ -176,6 +308,7 @@ split_lines(struct split *sp, const char *path, const char *meter_col,
 {
 	struct br_input *in;
 	char *data;
+	const char *p;
 	long n;
 	int rc = -1, dest;
 
@@ -184,38 +317,11 @@ split_lines(struct split *sp, const char *path, const char *meter_col,
 		return -1;
 	sp->file = in->name;
 	while ((n = br_input_next(in, &data, err)) > 0) {
-		const char *p = data, *end = data + n, *nl, *run = data;
-		int run_dest = -1;
-
-		/* Lines of one destination in a row are written at once. */
-		while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-			if (sp->rec_len > 0) {
-				if (carry(sp, p, (size_t)(nl - p) + 1,
-				    err) != 0 || route(sp, sp->rec,
-				    sp->rec_len - 1, meter_col, &dest,
-				    err) != 0 || put_to(sp, dest, sp->rec,
-				    dest < 0 ? 0 : sp->rec_len, err) != 0)
-					goto out;
-				sp->rec_len = 0;
-				run = nl + 1;
-			} else {
-				if (route(sp, p, (size_t)(nl - p), meter_col,
-				    &dest, err) != 0)
-					goto out;
-				if (dest != run_dest) {
-					if (put_to(sp, run_dest, run, run_dest <
-					    0 ? 0 : (size_t)(p - run), err) != 0)
-						goto out;
-					run = p;
-					run_dest = dest;
-				}
-			}
-			p = nl + 1;
-		}
-		if (put_to(sp, run_dest, run, run_dest < 0 ? 0 :
-		    (size_t)(p - run), err) != 0)
+		if ((p = split_chunk(sp, data, n, meter_col, err)) == NULL ||
+		    flush_all(sp, err) != 0)
 			goto out;
-		if (p < end && carry(sp, p, (size_t)(end - p), err) != 0)
+		if (p < data + n && carry(sp, p, (size_t)(data + n - p),
+		    err) != 0)
 			goto out;
 	}
 	if (n < 0)
@@ -223,7 +329,8 @@ split_lines(struct split *sp, const char *path, const char *meter_col,
 	/* A last line without a LF gets one. */
 	if (sp->rec_len > 0 && (carry(sp, "\n", 1, err) != 0 ||
 	    route(sp, sp->rec, sp->rec_len - 1, meter_col, &dest, err) != 0 ||
-	    put_to(sp, dest, sp->rec, dest < 0 ? 0 : sp->rec_len, err) != 0))
+	    put_to(sp, dest, sp->rec, sp->rec_len, err) != 0 ||
+	    flush_all(sp, err) != 0))
 		goto out;
 	if (sp->col < 0)
 		br_error_set(err, BR_EINPUT, sp->file, 1, "no header line");
@@ -298,6 +405,7 @@ split_file(struct split *sp, const char *path, const char *dir,
 		if (br_atomic_open(&sp->out[k - 1], out, err) != 0)
 			goto out;
 	}
+	memset(sp->niov, 0, (size_t)sp->n * sizeof(*sp->niov));
 	sp->col = -1;
 	sp->line = 0;
 	sp->open_quote = false;
@@ -343,6 +451,9 @@ br_import_split(const struct br_registry *reg, const struct br_import_opts *o,
 		return -1;
 	if ((sp.out = calloc((size_t)sp.n, sizeof(*sp.out))) == NULL ||
 	    (sp.rows = calloc((size_t)sp.n + 1, sizeof(*sp.rows))) == NULL ||
+	    (sp.niov = calloc((size_t)sp.n, sizeof(*sp.niov))) == NULL ||
+	    (sp.iov = calloc((size_t)sp.n * SPLIT_IOV, sizeof(*sp.iov))) ==
+	    NULL ||
 	    (reg->nmeters > 0 && (sp.home = calloc(reg->nmeters,
 	    sizeof(*sp.home))) == NULL)) {
 		br_imp_nomem(err);
@@ -361,6 +472,8 @@ br_import_split(const struct br_registry *reg, const struct br_import_opts *o,
 out:
 	free(sp.out);
 	free(sp.rows);
+	free(sp.niov);
+	free(sp.iov);
 	free(sp.home);
 	free(sp.rec);
 	return rc;

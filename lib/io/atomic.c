@@ -54,6 +54,52 @@ br_atomic_open(struct br_atomic *a, const char *path, struct br_error *err)
 	return 0;
 }
 
+/* Pieces per writev(2) (IOV_MAX is at least 1024 on Linux). */
+#define WRITEV_MAX 256
+
+int
+br_atomic_writev(struct br_atomic *a, const struct iovec *iov, int n,
+    struct br_error *err)
+{
+	struct iovec part[WRITEV_MAX];
+	ssize_t w;
+	size_t done;
+	int k;
+
+	if (br_atomic_flush(a, err) != 0)
+		return -1;
+	for (; n > 0; iov += k, n -= k) {
+		int left = k = n < WRITEV_MAX ? n : WRITEV_MAX;
+		struct iovec *v = part;
+
+		memcpy(part, iov, (size_t)k * sizeof(*part));
+		for (;;) {
+			while (left > 0 && v->iov_len == 0) {
+				left--;
+				v++;
+			}
+			if (left == 0)
+				break;
+			if ((w = writev(fileno(a->f), v, left)) <= 0) {
+				if (w < 0 && errno == EINTR)
+					continue;
+				return br_error_set(err, BR_EIO, NULL, 0,
+				    "write error on '%s': %s", a->path,
+				    w < 0 ? strerror(errno) : "nothing written");
+			}
+			/* A short write: on from the first byte not written. */
+			for (done = (size_t)w; done > 0 && done >= v->iov_len;
+			    left--, v++)
+				done -= v->iov_len;
+			if (done > 0) {
+				v->iov_base = (char *)v->iov_base + done;
+				v->iov_len -= done;
+			}
+		}
+	}
+	return 0;
+}
+
 int
 br_atomic_flush(struct br_atomic *a, struct br_error *err)
 {

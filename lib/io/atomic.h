@@ -18,6 +18,7 @@
 #define BR_ATOMIC_H
 
 #include <stdio.h>
+#include <sys/uio.h>
 
 #include "core/error.h"
 
@@ -38,6 +39,14 @@ FILE *br_atomic_fopen_new(const char *name);
 
 /* Open path for writing.  Returns 0 or -1 with err (BR_ECANTCREATE). */
 int br_atomic_open(struct br_atomic *a, const char *path,
+    struct br_error *err);
+/*
+ * Write iov[0..n) to a's file with writev(2), after what its stream
+ * holds: one system call for many pieces, none of them copied (ami-import
+ * --split writes runs of lines in place in the input's chunks).  Returns
+ * 0 or -1 with err (BR_EIO).
+ */
+int br_atomic_writev(struct br_atomic *a, const struct iovec *iov, int n,
     struct br_error *err);
 /* fflush and check for write errors.  Returns 0 or -1 (BR_EIO). */
 int br_atomic_flush(struct br_atomic *a, struct br_error *err);

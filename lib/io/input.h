@@ -76,6 +76,14 @@ struct br_input *br_input_open_ahead_flags(const char *path, int flags,
 /* Hex SHA-256 of everything read so far (call after reading to the end). */
 void br_input_sha256(struct br_input *in, char hex[65]);
 
+/*
+ * The SHA-256 of the regular file path when this process read it whole
+ * as plain text (not gzip) through a handle with the hash on, and it is
+ * unchanged since (device, inode, size, mtime, ctime): then its bytes as
+ * stored are the content hashed.  Returns 1 with hex, else 0.
+ */
+int br_input_known_sha256(const char *path, char hex[65]);
+
 /* Close; NULL is a no-op. */
 void br_input_close(struct br_input *in);
 
