@@ -11,7 +11,7 @@
 # by side.
 #
 #   scripts/bench-peer.sh [--bin DIR] [--meters N] [--days D] [--work DIR]
-#                         [--runs R] [--threads T] [--npm-dir DIR]
+#                         [--runs R] [--threads T] [--npm-dir DIR] [--bulk]
 #
 #   --bin      the billrun tools (default build/ of the source tree)
 #   --meters   size of the bench month (default 10000), as scripts/bench.sh
@@ -24,6 +24,8 @@
 #   --npm-dir  install @duckdb/node-api (the version pinned in
 #              scripts/peer/package.json) there and keep it; default a
 #              temporary folder removed at the end.  Needs node and npm.
+#   --bulk     billrun imports with ami-import --bulk (the import's
+#              transaction in a rollback journal: pages written once)
 #
 # Wall seconds and CPU (user + sys) of each process come from GNU time,
 # so node's start and DuckDB's load count for the peer as the tools'
@@ -32,9 +34,9 @@
 # Exit status: 0 every bill equal; 1 a bill differs (the first
 # differences are printed); 2 usage or a missing tool; 70 a stage failed.
 set -eu
-bin=; meters=10000; days=31; work=/tmp/br-bench; runs=3; threads=; npmdir=
+bin=; meters=10000; days=31; work=/tmp/br-bench; runs=3; threads=; npmdir=; bulk=
 usage() {
-  echo "usage: bench-peer.sh [--bin DIR] [--meters N] [--days D] [--work DIR] [--runs R] [--threads T] [--npm-dir DIR]" >&2
+  echo "usage: bench-peer.sh [--bin DIR] [--meters N] [--days D] [--work DIR] [--runs R] [--threads T] [--npm-dir DIR] [--bulk]" >&2
   exit 2
 }
 while [ $# -gt 0 ]; do
@@ -46,6 +48,7 @@ while [ $# -gt 0 ]; do
     --runs) runs=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
     --npm-dir) npmdir=$2; shift 2 ;;
+    --bulk) bulk=--bulk; shift ;;
     -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 && !/SPDX-License-Identifier/ {
       sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     *) usage ;;
@@ -106,7 +109,7 @@ billrun() {
   rm -f "$db" "$db-wal" "$db-shm"
   sync
   timed "$tmp/t.reg" "$bin/ami-import" --db "$db" --registry "$data/registry" -o /dev/null
-  timed "$tmp/t.imp" "$bin/ami-import" --db "$db" -o /dev/null "$data/reads.csv.gz"
+  timed "$tmp/t.imp" "$bin/ami-import" --db "$db" $bulk -o /dev/null "$data/reads.csv.gz"
   timed "$tmp/t.val" "$bin/validate-reads" --db "$db" --cycle $cycle -o /dev/null
   timed "$tmp/t.rate" "$bin/rate-apply" --db "$db" --cycle $cycle --rates "$src/rates" -o /dev/null
 }
@@ -138,7 +141,7 @@ check() {
   return 1
 }
 
-echo "bench-peer: $meters meters, $days days, $((meters * days * 96)) reads, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "bench-peer: $meters meters, $days days, $((meters * days * 96)) reads, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)${bulk:+, ami-import --bulk}"
 printf '%-4s %-8s %8s %8s %7s  %s\n' run engine wall_s cpu_s peak_MiB stages
 : >"$tmp/b.all"; : >"$tmp/p.all"
 r=1
