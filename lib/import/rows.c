@@ -354,6 +354,21 @@ br_imp_install_check(struct ctx *c, long mi, int32_t day, long line)
 	return false;
 }
 
+/*
+ * The slot of an instant off seconds into its day (intervals of
+ * interval_s), or INT64_MIN when off is not on the grid; 32-bit
+ * division for the usual 0 <= off < 2^32.
+ */
+static inline int64_t
+slot_of(int64_t off, int32_t interval_s)
+{
+	if (off >= 0 && off <= (int64_t)UINT32_MAX) {
+		uint32_t o = (uint32_t)off, is = (uint32_t)interval_s;
+		return o % is != 0 ? INT64_MIN : (int64_t)(o / is);
+	}
+	return off % interval_s != 0 ? INT64_MIN : off / interval_s;
+}
+
 /* Field col of a row that has it (c->maxcol < nfields), "" when the
  * column is not used. */
 static inline const char *
@@ -512,10 +527,9 @@ on_row(struct ctx *c, const struct br_csv_record *rec, struct br_error *err)
 	if (a->interval_s != interval_s)
 		return bad_field(c, rec, COL_MINUTES,
 		    "inconsistent interval length", err);
-	if ((t - a->start) % interval_s != 0)
+	if ((idx = slot_of(t - a->start, interval_s)) == INT64_MIN)
 		return bad_field(c, rec, COL_START,
 		    "interval start off the interval grid", err);
-	idx = (t - a->start) / interval_s;
 	if (ambiguous && a->seen[idx]) {
 		/* Second occurrence of a fall-back wall time: standard time. */
 		t = t_later;
