@@ -357,14 +357,26 @@ br_imp_install_check(struct ctx *c, long mi, int32_t day, long line)
 /*
  * The slot of an instant off seconds into its day (intervals of
  * interval_s), or INT64_MIN when off is not on the grid; 32-bit
- * division for the usual 0 <= off < 2^32.
+ * division for the usual 0 <= off < 2^32, by a constant for the usual
+ * lengths.
  */
 static inline int64_t
 slot_of(int64_t off, int32_t interval_s)
 {
 	if (off >= 0 && off <= (int64_t)UINT32_MAX) {
-		uint32_t o = (uint32_t)off, is = (uint32_t)interval_s;
-		return o % is != 0 ? INT64_MIN : (int64_t)(o / is);
+		uint32_t o = (uint32_t)off;
+		switch (interval_s) {	/* constants: multiplications */
+		case 900:
+			return o % 900 != 0 ? INT64_MIN : (int64_t)(o / 900);
+		case 300:
+			return o % 300 != 0 ? INT64_MIN : (int64_t)(o / 300);
+		case 3600:
+			return o % 3600 != 0 ? INT64_MIN : (int64_t)(o / 3600);
+		default: {
+			uint32_t is = (uint32_t)interval_s;
+			return o % is != 0 ? INT64_MIN : (int64_t)(o / is);
+		}
+		}
 	}
 	return off % interval_s != 0 ? INT64_MIN : off / interval_s;
 }
