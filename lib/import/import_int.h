@@ -178,8 +178,8 @@ struct ctx {
 	int64_t cur_start, cur_end;
 	const char *last_id;	/* BORROWED: id of the previous row */
 	size_t last_id_len;	/* its length */
-	long inst_mi;		/* install cache: meter inst_mi (one install) */
-	int32_t inst_day;	/* is installed on inst_day (-1: none) */
+	long inst_mi;		/* install cache (-1: none): meter inst_mi, */
+	int32_t inst_day;	/* of one install, is installed on inst_day */
 	int maxcol;		/* highest column index used (CSV rows) */
 	/* stamp cache: the bytes after "YYYY-MM-DDTHH:MM" of the last stamp
 	 * and what they add to its seconds (":SS" minus any offset) */
