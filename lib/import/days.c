@@ -230,22 +230,27 @@ write_version(struct ctx *c, const struct br_registry_meter *m,
 /*
  * Most days of an import are new to the store: insert the day as sent
  * (version 1), the row the merge below would write when nothing is
- * stored, without reading first.  Returns 1 when inserted, 0 when the
+ * stored, without reading first (on a little-endian host the values are
+ * bound as they are: br_store_pack_values' form).  Returns 1 when inserted, 0 when the
  * store has the day (merge it), -1 on error.
  */
 static int
 insert_new(struct ctx *c, const struct br_registry_meter *m,
     const struct day_acc *a, struct br_error *err)
 {
+	const void *vals = a->values;	/* little-endian: packed already */
 	int rc;
 
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 	br_store_pack_values(a->values, a->n, c->blob);
+	vals = c->blob;
+#endif
 	sqlite3_bind_text(c->new_day, 1, m->meter_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int(c->new_day, 2, a->channel);
 	sqlite3_bind_int(c->new_day, 3, a->day);
 	sqlite3_bind_int(c->new_day, 4, a->interval_s);
 	sqlite3_bind_int(c->new_day, 5, a->n);
-	sqlite3_bind_blob(c->new_day, 6, c->blob, 8 * a->n, SQLITE_STATIC);
+	sqlite3_bind_blob(c->new_day, 6, vals, 8 * a->n, SQLITE_STATIC);
 	sqlite3_bind_blob(c->new_day, 7, a->quality, a->n, SQLITE_STATIC);
 	sqlite3_bind_int64(c->new_day, 8, c->file_id);
 	rc = sqlite3_step(c->new_day);
