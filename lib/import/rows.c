@@ -298,10 +298,20 @@ row_value(const char *s, size_t len, int64_t *out)
 	for (ni = i; i < len && s[i] >= '0' && s[i] <= '9'; i++)
 		ip = ip * 10 + (uint64_t)(s[i] - '0');
 	ni = i - ni;
-	if (i < len && s[i] == '.')
-		for (i++; i < len && s[i] >= '0' && s[i] <= '9' && nf < 3;
-		    i++, nf++)
-			fp = fp * 10 + (uint64_t)(s[i] - '0');
+	if (i < len && s[i] == '.') {
+		i++;
+		if (len - i == 3 && (unsigned)(s[i] - '0') < 10 &&
+		    (unsigned)(s[i + 1] - '0') < 10 &&
+		    (unsigned)(s[i + 2] - '0') < 10) {	/* the usual .ddd */
+			fp = (uint64_t)((s[i] - '0') * 100 +
+			    (s[i + 1] - '0') * 10 + (s[i + 2] - '0'));
+			nf = 3;
+			i = len;
+		} else
+			for (; i < len && s[i] >= '0' && s[i] <= '9' &&
+			    nf < 3; i++, nf++)
+				fp = fp * 10 + (uint64_t)(s[i] - '0');
+	}
 	if (i != len || ni > 15 || ni + nf == 0)
 		return br_decimal_parse(s, len, 3, out);
 	ip = ip * 1000 + fp * pow10[nf];
