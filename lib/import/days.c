@@ -203,6 +203,63 @@ br_imp_span_add(long *count, int32_t *first, int32_t *last, long *line,
 	(*count)++;
 }
 
+/* The day's source version, once its row is written; counts the day. */
+static int
+write_version(struct ctx *c, const struct br_registry_meter *m,
+    const struct day_acc *a, struct br_error *err)
+{
+	int rc;
+
+	if (a->version[0] != '\0') {
+		sqlite3_bind_text(c->put_ver, 1, m->meter_id, -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_int(c->put_ver, 2, a->channel);
+		sqlite3_bind_int(c->put_ver, 3, a->day);
+		sqlite3_bind_text(c->put_ver, 4, a->version, -1,
+		    SQLITE_STATIC);
+		rc = sqlite3_step(c->put_ver);
+		sqlite3_reset(c->put_ver);
+		if (rc != SQLITE_DONE)
+			return br_store_fail(c->st, "write source version",
+			    err);
+	}
+	c->res->days++;
+	return 0;
+}
+
+/*
+ * Most days of an import are new to the store: insert the day as sent
+ * (version 1), the row the merge below would write when nothing is
+ * stored, without reading first (on a little-endian host the values are
+ * bound as they are: br_store_pack_values' form).  Returns 1 when inserted, 0 when the
+ * store has the day (merge it), -1 on error.
+ */
+static int
+insert_new(struct ctx *c, const struct br_registry_meter *m,
+    const struct day_acc *a, struct br_error *err)
+{
+	const void *vals = a->values;	/* little-endian: packed already */
+	int rc;
+
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+	br_store_pack_values(a->values, a->n, c->blob);
+	vals = c->blob;
+#endif
+	sqlite3_bind_text(c->new_day, 1, m->meter_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(c->new_day, 2, a->channel);
+	sqlite3_bind_int(c->new_day, 3, a->day);
+	sqlite3_bind_int(c->new_day, 4, a->interval_s);
+	sqlite3_bind_int(c->new_day, 5, a->n);
+	sqlite3_bind_blob(c->new_day, 6, vals, 8 * a->n, SQLITE_STATIC);
+	sqlite3_bind_blob(c->new_day, 7, a->quality, a->n, SQLITE_STATIC);
+	sqlite3_bind_int64(c->new_day, 8, c->file_id);
+	rc = sqlite3_step(c->new_day);
+	sqlite3_reset(c->new_day);
+	if (rc != SQLITE_DONE)
+		return br_store_fail(c->st, "write interval day", err);
+	return sqlite3_changes(c->st->db) > 0;
+}
+
 /* Write one open meter-day, merging with the stored row. */
 int
 br_imp_day_write(struct ctx *c, struct day_acc *a, struct br_error *err)
@@ -250,6 +307,8 @@ br_imp_day_write(struct ctx *c, struct day_acc *a, struct br_error *err)
 		return -1;
 	if (scratch(c, a->n, err) != 0)
 		return -1;
+	if ((rc = insert_new(c, m, a, err)) != 0)
+		return rc < 0 ? -1 : write_version(c, m, a, err);
 	memcpy(c->merge_vals, a->values, (size_t)a->n * sizeof(int64_t));
 	memcpy(c->merge_q, a->quality, (size_t)a->n);
 
@@ -337,19 +396,5 @@ br_imp_day_write(struct ctx *c, struct day_acc *a, struct br_error *err)
 	sqlite3_reset(c->put_day);
 	if (rc != SQLITE_DONE)
 		return br_store_fail(c->st, "write interval day", err);
-	if (a->version[0] != '\0') {
-		sqlite3_bind_text(c->put_ver, 1, m->meter_id, -1,
-		    SQLITE_STATIC);
-		sqlite3_bind_int(c->put_ver, 2, a->channel);
-		sqlite3_bind_int(c->put_ver, 3, a->day);
-		sqlite3_bind_text(c->put_ver, 4, a->version, -1,
-		    SQLITE_STATIC);
-		rc = sqlite3_step(c->put_ver);
-		sqlite3_reset(c->put_ver);
-		if (rc != SQLITE_DONE)
-			return br_store_fail(c->st, "write source version",
-			    err);
-	}
-	c->res->days++;
-	return 0;
+	return write_version(c, m, a, err);
 }

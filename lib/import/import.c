@@ -62,6 +62,7 @@ ctx_release(struct ctx *c)
 	free(c->exc);
 	sqlite3_finalize(c->sel_day);
 	sqlite3_finalize(c->put_day);
+	sqlite3_finalize(c->new_day);
 	sqlite3_finalize(c->ins_repl);
 	sqlite3_finalize(c->sel_ver);
 	sqlite3_finalize(c->put_ver);
@@ -108,6 +109,10 @@ import_body(struct ctx *c, const char *path, int fmt, struct br_error *err)
 	    "excluded.interval_s, n = excluded.n, vals = excluded.vals, "
 	    "quality = excluded.quality, file_id = excluded.file_id, "
 	    "version = excluded.version", err)) == NULL ||
+	    (c->new_day = br_store_prepare(c->st, "INSERT INTO interval_day("
+	    "meter_id, channel, day, interval_s, n, vals, quality, file_id, "
+	    "version) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1) ON CONFLICT("
+	    "meter_id, channel, day) DO NOTHING", err)) == NULL ||
 	    (c->ins_repl = br_store_prepare(c->st, "INSERT INTO "
 	    "interval_replacement(meter_id, channel, day, old_file_id, "
 	    "new_file_id, old_version) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
@@ -330,6 +335,7 @@ br_import_file_opts(struct br_store *st, const struct br_registry *reg,
 	c.source = base_name(path);
 	c.path = path;
 	c.last_meter = -1;
+	c.inst_mi = -1;
 	c.ami_mi = LONG_MIN;
 	c.max_days = o->max_open_days > 0 ? o->max_open_days : MAX_OPEN_DAYS;
 	if (reg->nmeters > 0 &&

@@ -177,6 +177,17 @@ struct ctx {
 	int32_t cur_day;	/* local day cache: [cur_start, cur_end) */
 	int64_t cur_start, cur_end;
 	const char *last_id;	/* BORROWED: id of the previous row */
+	size_t last_id_len;	/* its length */
+	long inst_mi;		/* install cache (-1: none): meter inst_mi, */
+	int32_t inst_day;	/* of one install, is installed on inst_day */
+	int maxcol;		/* highest column index used (CSV rows) */
+	/* stamp cache: the bytes after "YYYY-MM-DDTHH:MM" of the last stamp
+	 * and what they add to its seconds (":SS" minus any offset) */
+	char stamp_tail[16];
+	size_t stamp_tail_len;
+	bool stamp_tail_ok;	/* the cache holds a tail */
+	int32_t stamp_tail_adj;
+	bool stamp_tail_zone;
 	unsigned nem_flags;	/* NEM12 out-of-spec flags of the file */
 	long nem_days;		/* NEM12 300 records */
 	long coarse, coarse_reads, coarse_line;	/* runs not sub-hourly */
@@ -203,6 +214,7 @@ struct ctx {
 	bool gate_comma;
 	/* statements and scratch */
 	sqlite3_stmt *sel_day, *put_day, *ins_repl, *sel_ver, *put_ver;
+	sqlite3_stmt *new_day;	/* insert unless the day is stored */
 	sqlite3_stmt *sel_reg, *put_reg, *ins_reg_repl;
 	int64_t *merge_vals;
 	uint8_t *merge_q;

@@ -87,6 +87,8 @@ on_header(struct ctx *c, const struct br_csv_record *rec,
 		    BR_FMT_VENDOR && c->names[i] && c->names[i][0])))
 			return br_error_set(err, BR_EINPUT, rec->file,
 			    rec->line, "missing column '%s'", c->names[i]);
+		if (c->col[i] > c->maxcol)
+			c->maxcol = c->col[i];
 	}
 	return 0;
 }
@@ -190,8 +192,131 @@ br_imp_meter_lookup(struct ctx *c, const char *id, long line, struct br_error *e
 		mi = -1 - u;
 		c->last_id = c->unknown[u].id;
 	}
+	c->last_id_len = strlen(c->last_id);
 	c->last_meter = mi;
 	return mi;
+}
+
+/* memcmp(a, b, n) == 0 for the short strings of a row, inline. */
+static inline bool
+same_bytes(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y;
+
+	for (; n >= 8; a += 8, b += 8, n -= 8) {
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		if (x != y)
+			return false;
+	}
+	for (; n > 0; a++, b++, n--)
+		if (*a != *b)
+			return false;
+	return true;
+}
+
+/* br_imp_meter_lookup of the id s[0..len) (NUL-terminated), comparing
+ * with the previous row's id by length first. */
+static long
+row_meter(struct ctx *c, const char *s, size_t len, long line,
+    struct br_error *err)
+{
+	if (c->last_id != NULL && len == c->last_id_len &&
+	    same_bytes(c->last_id, s, len))
+		return c->last_meter;
+	return br_imp_meter_lookup(c, s, line, err);
+}
+
+static inline bool
+digit2(const char *s, int *out)
+{
+	if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
+		return false;
+	*out = (s[0] - '0') * 10 + (s[1] - '0');
+	return true;
+}
+
+/*
+ * br_time_parse_cached with a second cache: rows of one file repeat the
+ * bytes after "YYYY-MM-DDTHH:MM" (":00-05:00", ":00Z", "") from stamp to
+ * stamp, so when they and the date equal the last stamp's, only the hour
+ * and minute are read.  Any other stamp (hour 24 included) goes to
+ * br_time_parse_cached: same results and errors.
+ */
+static int
+row_stamp(struct ctx *c, const char *s, size_t len, int64_t *secs,
+    bool *has_zone)
+{
+	int hh, mm;
+	int rc;
+
+	if (c->stamp_tail_ok && len >= 16 && len - 16 == c->stamp_tail_len &&
+	    (s[10] == 'T' || s[10] == ' ') && s[13] == ':' &&
+	    same_bytes(s, c->tcache.date, 10) &&
+	    same_bytes(s + 16, c->stamp_tail, len - 16) &&
+	    digit2(s + 11, &hh) && digit2(s + 14, &mm) && hh < 24 &&
+	    mm < 60) {
+		*secs = (int64_t)c->tcache.days * 86400 + hh * 3600 + mm * 60 +
+		    c->stamp_tail_adj;
+		*has_zone = c->stamp_tail_zone;
+		return 0;
+	}
+	if ((rc = br_time_parse_cached(&c->tcache, s, len, secs,
+	    has_zone)) != 0)
+		return rc;
+	/* Parsed: the date is c->tcache's, hour and minute are digits. */
+	c->stamp_tail_ok = false;
+	if (len - 16 <= sizeof(c->stamp_tail) && digit2(s + 11, &hh) &&
+	    digit2(s + 14, &mm) && hh < 24) {
+		memcpy(c->stamp_tail, s + 16, len - 16);
+		c->stamp_tail_len = len - 16;
+		c->stamp_tail_adj = (int32_t)(*secs - ((int64_t)c->tcache.days *
+		    86400 + hh * 3600 + mm * 60));
+		c->stamp_tail_zone = *has_zone;
+		c->stamp_tail_ok = true;
+	}
+	return 0;
+}
+
+/*
+ * br_decimal_parse(s, len, 3, out) for the usual values: an optional
+ * sign, at most 15 integer digits, at most 3 decimals; the rest goes to
+ * br_decimal_parse (same results and errors).
+ */
+static int
+row_value(const char *s, size_t len, int64_t *out)
+{
+	static const uint64_t pow10[] = { 1000, 100, 10, 1 };
+	size_t i = 0, ni, nf = 0;
+	uint64_t ip = 0, fp = 0;	/* unsigned: wraps past 15 digits */
+	bool neg = false;
+
+	if (len > 0 && (s[0] == '-' || s[0] == '+')) {
+		neg = s[0] == '-';
+		i++;
+	}
+	for (ni = i; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+		ip = ip * 10 + (uint64_t)(s[i] - '0');
+	ni = i - ni;
+	if (i < len && s[i] == '.') {
+		i++;
+		if (len - i == 3 && (unsigned)(s[i] - '0') < 10 &&
+		    (unsigned)(s[i + 1] - '0') < 10 &&
+		    (unsigned)(s[i + 2] - '0') < 10) {	/* the usual .ddd */
+			fp = (uint64_t)((s[i] - '0') * 100 +
+			    (s[i + 1] - '0') * 10 + (s[i + 2] - '0'));
+			nf = 3;
+			i = len;
+		} else
+			for (; i < len && s[i] >= '0' && s[i] <= '9' &&
+			    nf < 3; i++, nf++)
+				fp = fp * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (i != len || ni > 15 || ni + nf == 0)
+		return br_decimal_parse(s, len, 3, out);
+	ip = ip * 1000 + fp * pow10[nf];
+	*out = neg ? -(int64_t)ip : (int64_t)ip;
+	return 0;
 }
 
 /*
@@ -239,16 +364,46 @@ br_imp_install_check(struct ctx *c, long mi, int32_t day, long line)
 	return false;
 }
 
+/*
+ * The slot of an instant off seconds into its day (intervals of
+ * interval_s), or INT64_MIN when off is not on the grid; 32-bit
+ * division for the usual 0 <= off < 2^32, by a constant for the usual
+ * lengths.
+ */
+static inline int64_t
+slot_of(int64_t off, int32_t interval_s)
+{
+	if (off >= 0 && off <= (int64_t)UINT32_MAX) {
+		uint32_t o = (uint32_t)off;
+		switch (interval_s) {	/* constants: multiplications */
+		case 900:
+			return o % 900 != 0 ? INT64_MIN : (int64_t)(o / 900);
+		case 300:
+			return o % 300 != 0 ? INT64_MIN : (int64_t)(o / 300);
+		case 3600:
+			return o % 3600 != 0 ? INT64_MIN : (int64_t)(o / 3600);
+		default: {
+			uint32_t is = (uint32_t)interval_s;
+			return o % is != 0 ? INT64_MIN : (int64_t)(o / is);
+		}
+		}
+	}
+	return off % interval_s != 0 ? INT64_MIN : off / interval_s;
+}
+
+/* Field col of a row that has it (c->maxcol < nfields), "" when the
+ * column is not used. */
+static inline const char *
+row_field(const struct br_csv_record *rec, int col)
+{
+	return col < 0 ? "" : rec->fields[col];
+}
+
 static int
 on_row(struct ctx *c, const struct br_csv_record *rec, struct br_error *err)
 {
-	const char *id = br_csv_field(rec, c->col[COL_METER]);
-	const char *stamp = br_csv_field(rec, c->col[COL_START]);
-	const char *value = br_csv_field(rec, c->col[COL_VALUE]);
-	const char *minutes = br_csv_field(rec, c->col[COL_MINUTES]);
-	const char *channel_s = br_csv_field(rec, c->col[COL_CHANNEL]);
-	const char *unit = br_csv_field(rec, c->col[COL_UNIT]);
-	const char *quality_s = br_csv_field(rec, c->col[COL_QUALITY]);
+	const char *id, *stamp, *value, *minutes, *channel_s, *unit;
+	const char *quality_s;
 	const struct br_registry_meter *m = NULL;
 	struct day_acc *a;
 	int64_t secs, t, t_later = 0, v = 0, stored = 0, idx;
@@ -264,11 +419,18 @@ on_row(struct ctx *c, const struct br_csv_record *rec, struct br_error *err)
 	int i;
 
 	/* A short row would read its absent columns as empty ("missing"). */
-	for (i = 0; i < NCOLS; i++)
+	for (i = 0; (size_t)c->maxcol >= rec->nfields && i < NCOLS; i++)
 		if (c->col[i] >= 0 && (size_t)c->col[i] >= rec->nfields)
 			return br_error_set(err, BR_EINPUT, rec->file,
 			    rec->line, "%zu fields: no column '%s' (truncated "
 			    "row?)", rec->nfields, c->names[i]);
+	id = row_field(rec, c->col[COL_METER]);
+	stamp = row_field(rec, c->col[COL_START]);
+	value = row_field(rec, c->col[COL_VALUE]);
+	minutes = row_field(rec, c->col[COL_MINUTES]);
+	channel_s = row_field(rec, c->col[COL_CHANNEL]);
+	unit = row_field(rec, c->col[COL_UNIT]);
+	quality_s = row_field(rec, c->col[COL_QUALITY]);
 	c->rows++;
 	br_progress("rows", c->rows, 0);
 	if (vm != NULL) {
@@ -284,7 +446,7 @@ on_row(struct ctx *c, const struct br_csv_record *rec, struct br_error *err)
 	if (id[0] == '\0')
 		return br_error_set(err, BR_EINPUT, rec->file, rec->line,
 		    "empty column 'meter_id'");
-	if (br_time_parse_cached(&c->tcache, stamp, strlen(stamp), &secs,
+	if (row_stamp(c, stamp, rec->lens[c->col[COL_START]], &secs,
 	    &has_zone) != 0)
 		return bad_field(c, rec, COL_START, "bad timestamp", err);
 	if (vm != NULL && vm->snap) {
@@ -316,11 +478,12 @@ on_row(struct ctx *c, const struct br_csv_record *rec, struct br_error *err)
 		return bad_field(c, rec, COL_QUALITY, "bad quality", err);
 	if (value[0] == '\0')
 		missing = true;
-	else if (br_decimal_parse(value, (size_t)-1, 3, &v) != 0)
+	else if (row_value(value, rec->lens[c->col[COL_VALUE]], &v) != 0)
 		return bad_field(c, rec, COL_VALUE, "bad value", err);
 
 	/* Which meter (rows usually come grouped by meter). */
-	if ((mi = br_imp_meter_lookup(c, id, rec->line, err)) == LONG_MIN)
+	if ((mi = row_meter(c, id, rec->lens[c->col[COL_METER]], rec->line,
+	    err)) == LONG_MIN)
 		return -1;
 
 	/* UTC instant of the interval start. */
@@ -340,7 +503,8 @@ on_row(struct ctx *c, const struct br_csv_record *rec, struct br_error *err)
 		t -= interval_s;
 		t_later -= interval_s;
 	}
-	day = br_imp_local_day(c, t);
+	day = t >= c->cur_start && t < c->cur_end ? c->cur_day :
+	    br_imp_local_day(c, t);
 
 	if (mi < 0) {
 		struct unknown_meter *u = &c->unknown[-1 - mi];
@@ -349,12 +513,26 @@ on_row(struct ctx *c, const struct br_csv_record *rec, struct br_error *err)
 		return 0;
 	}
 	m = &c->reg->meters[mi];
-	if (!br_imp_install_check(c, mi, day, rec->line))
-		return 0;
+	/* A meter with one install: the answer (true, which counts
+	 * nothing) holds for the rest of its day. */
+	if (mi != c->inst_mi || day != c->inst_day) {
+		if (!br_imp_install_check(c, mi, day, rec->line))
+			return 0;
+		if (m->ninstalls == 1) {
+			c->inst_mi = mi;
+			c->inst_day = day;
+		}
+	}
 	if (!missing) {
 		mult = vm != NULL && vm->has_multiplier ? vm->multiplier_milli :
 		    m->multiplier_milli;
-		rc = br_imp_convert_value(v, unit, m, mult, &stored);
+		int64_t milli;
+		if (unit[0] == '\0' && mult == 1000 &&
+		    !__builtin_mul_overflow(v, mult, &milli)) {
+			stored = v;	/* the meter's unit, multiplier 1 */
+			rc = 0;
+		} else
+			rc = br_imp_convert_value(v, unit, m, mult, &stored);
 		if (rc == -2)
 			return bad_field(c, rec, COL_UNIT,
 			    "unit does not match the meter's", err);
@@ -363,16 +541,17 @@ on_row(struct ctx *c, const struct br_csv_record *rec, struct br_error *err)
 			    err);
 	}
 
-	if ((a = br_imp_day_get(c, (size_t)mi, channel, day, interval_s, rec->line,
-	    err)) == NULL)
-		return -1;
+	if ((a = c->last) == NULL || a->meter != (size_t)mi ||
+	    a->channel != channel || a->day != day)
+		if ((a = br_imp_day_get(c, (size_t)mi, channel, day,
+		    interval_s, rec->line, err)) == NULL)
+			return -1;
 	if (a->interval_s != interval_s)
 		return bad_field(c, rec, COL_MINUTES,
 		    "inconsistent interval length", err);
-	if ((t - a->start) % interval_s != 0)
+	if ((idx = slot_of(t - a->start, interval_s)) == INT64_MIN)
 		return bad_field(c, rec, COL_START,
 		    "interval start off the interval grid", err);
-	idx = (t - a->start) / interval_s;
 	if (ambiguous && a->seen[idx]) {
 		/* Second occurrence of a fall-back wall time: standard time. */
 		t = t_later;
