@@ -1512,3 +1512,14 @@ br_bill_series_label(const struct br_bill_series *h, char *buf, size_t n)
 		buf[0] = (char)(buf[0] - 'a' + 'A');
 	return buf;
 }
+
+void
+br_bill_tou_columns(const struct br_bill_tou *t, int64_t v[6])
+{
+	v[0] = t->delivered_milli;
+	v[1] = t->received_milli;
+	v[2] = t->delivered_milli - t->received_milli;
+	v[3] = t->banked_milli;
+	v[4] = t->credit_milli;
+	v[5] = t->billed_milli;
+}

@@ -107,6 +107,10 @@ struct br_bill_tou {
 	int64_t banked_milli, credit_milli, billed_milli;
 };
 
+/* A bank row's columns in print order: delivered, received, net, to
+ * bank, from bank, billed (milli-units). */
+void br_bill_tou_columns(const struct br_bill_tou *t, int64_t v[6]);
+
 struct br_bill_bar {		/* one bar of the usage history */
 	char bill_id[128];
 	char period_start[11], period_end[11];

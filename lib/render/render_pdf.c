@@ -524,12 +524,7 @@ draw_tou_bank(struct pdf *p, const char *sp_id)
 
 		if (strcmp(t->sp_id, sp_id) != 0 || !t->bank)
 			continue;
-		v[0] = t->delivered_milli;
-		v[1] = t->received_milli;
-		v[2] = t->delivered_milli - t->received_milli;
-		v[3] = t->banked_milli;
-		v[4] = t->credit_milli;
-		v[5] = t->billed_milli;
+		br_bill_tou_columns(t, v);
 		for (j = 0; j < 6; j++)
 			tot[j] += v[j];
 		bank_row(p, p->reg, t->period, v);

@@ -195,12 +195,7 @@ print_tou_bank(const struct br_bill_doc *d, const char *sp_id, FILE *f)
 			    head, "Delivered", "Received", "Net", "To bank",
 			    "From bank", "Billed");
 		}
-		v[0] = t->delivered_milli;
-		v[1] = t->received_milli;
-		v[2] = t->delivered_milli - t->received_milli;
-		v[3] = t->banked_milli;
-		v[4] = t->credit_milli;
-		v[5] = t->billed_milli;
+		br_bill_tou_columns(t, v);
 		for (j = 0; j < 6; j++)
 			tot[j] += v[j];
 		bank_row(f, t->period, v);
