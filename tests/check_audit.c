@@ -198,6 +198,48 @@ START_TEST(test_content_of_every_type)
 }
 END_TEST
 
+/* bill_line.rate_nano (migration 12) is serialized when set and left
+ * out when NULL, so a line sealed before the column existed (or without
+ * an exact rate) keeps its content; setting or clearing it outside
+ * billrun shows as an edit. */
+START_TEST(test_rate_nano_content)
+{
+	struct br_audit_stats stats;
+	struct br_error err;
+	char dh[65];
+
+	billrun_tx(BILL_SQL
+	    "INSERT INTO bill_line(bill_id, seq, code, description, "
+	    "rate_micro, amount_cents) VALUES('B1', 1, 'ENERGY', 'Energy', "
+	    "48109, 750);"
+	    "INSERT INTO bill_line(bill_id, seq, code, description, "
+	    "rate_micro, amount_cents, rate_nano) VALUES('B1', 2, 'ENERGY', "
+	    "'Energy', 48109, 750, 48108500);");
+	ck_assert_str_eq(value("SELECT lower(hex(digest)) FROM audit_seal s "
+	    "JOIN audit_log a USING (seq) WHERE a.row_key = 'B1/1'"),
+	    sha_hex("bill_id=t2:B1;seq=i1;sp_id=t0:;code=t6:ENERGY;"
+	    "description=t6:Energy;quantity_milli=i0;unit=t0:;"
+	    "rate_micro=i48109;amount_cents=i750;trace=t0:;", dh));
+	ck_assert_str_eq(value("SELECT lower(hex(digest)) FROM audit_seal s "
+	    "JOIN audit_log a USING (seq) WHERE a.row_key = 'B1/2'"),
+	    sha_hex("bill_id=t2:B1;seq=i2;sp_id=t0:;code=t6:ENERGY;"
+	    "description=t6:Energy;quantity_milli=i0;unit=t0:;"
+	    "rate_micro=i48109;amount_cents=i750;trace=t0:;"
+	    "rate_nano=i48108500;", dh));
+	ck_assert_str_eq(verify(&stats), "");
+	/* outside billrun: one set, one cleared */
+	ck_assert_int_eq(br_store_exec(st, "UPDATE bill_line SET rate_nano = "
+	    "CASE seq WHEN 1 THEN 48108500 END", &err), 0);
+	ck_assert_str_eq(verify(&stats),
+	    "unsealed,bill_line,B1/1,4,change made outside billrun tools\n"
+	    "unsealed,bill_line,B1/2,5,change made outside billrun tools\n"
+	    "edited,bill_line,B1/1,2,row differs from its last audited "
+	    "content\n"
+	    "edited,bill_line,B1/2,3,row differs from its last audited "
+	    "content\n");
+}
+END_TEST
+
 /* Each record carries the row as of the commit: a row inserted then
  * updated in one run is sealed twice with its final content; a row
  * inserted and deleted in one run has empty content. */
@@ -462,6 +504,7 @@ audit_suite(void)
 	tcase_add_test(tc, test_seal_stores_digest_and_chain);
 	tcase_add_test(tc, test_content_of_every_type);
 	tcase_add_test(tc, test_content_as_of_commit);
+	tcase_add_test(tc, test_rate_nano_content);
 	tcase_add_test(tc, test_rollback_leaves_nothing);
 	tcase_add_test(tc, test_shell_write_is_unsealed);
 	tcase_add_test(tc, test_audit_records_tampered);
