@@ -193,6 +193,32 @@ START_TEST(test_render_bill_text)
 }
 END_TEST
 
+/* The exact rate (bill_line.rate_nano) prints with 6 to 9 decimals; a
+ * rate wider than its column takes the room from the amount's, so the
+ * line keeps its 78 columns and the amount its right edge. */
+START_TEST(test_render_exact_rate)
+{
+	struct br_error err;
+	struct br_ledger_statement ls;
+	char *buf = NULL;
+	size_t len;
+	FILE *f;
+
+	ck_assert_msg(br_store_exec(st, "UPDATE bill_line SET rate_nano = "
+	    "CASE seq WHEN 1 THEN 12123456789 WHEN 2 THEN 122000500 END "
+	    "WHERE bill_id = '2026-10-A1'", &err) == 0, "%s", err.msg);
+	f = open_memstream(&buf, &len);
+	ck_assert_int_eq(br_render_bill(st, "2026-10-A1", f, &ls, &err), 0);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(buf, "\n"
+	    "  Customer charge                       1.000 month  12.123456789"
+	    "        12.00\n"
+	    "  Energy                              412.345 kWh      0.1220005"
+	    "         50.31\n"));
+	free(buf);
+}
+END_TEST
+
 /* Issue 16: a line break stored in a name (by a release before the
  * registry refused it) is escaped, never printed as a line of its own. */
 START_TEST(test_render_text_escapes_controls)
@@ -381,6 +407,7 @@ main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_render_bill_text);
+	tcase_add_test(tc, test_render_exact_rate);
 	tcase_add_test(tc, test_render_text_escapes_controls);
 	tcase_add_test(tc, test_render_tmp_symlink_not_followed);
 	tcase_add_test(tc, test_render_run_issues_once);
