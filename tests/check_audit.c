@@ -16,6 +16,7 @@
 
 #include "store/audit.h"
 #include "core/sha256.h"
+#include "render/render.h"
 #include "store/store.h"
 #include "fixture.h"
 #include "core/banned.h"
@@ -466,6 +467,24 @@ START_TEST(test_v3_store_upgrades)
 	ck_assert_int_eq(stats.records, 48);
 	ck_assert_str_eq(stats.head, "88448f74f356198b32d4bb57b1a0ac16c453820e"
 	    "a09f967519df25da77e31697");
+	/* Its lines keep no exact rate (migration 12) and print the 6
+	 * decimals they always did. */
+	ck_assert_str_eq(value("SELECT count(*) || ',' || count(rate_nano) "
+	    "FROM bill_line"), "12,0");
+	{
+		struct br_ledger_statement ls;
+		char *buf = NULL;
+		size_t len;
+		FILE *mf = open_memstream(&buf, &len);
+
+		ck_assert_int_eq(br_render_bill(st, "2026-10-A00001", mf, &ls,
+		    &err), 0);
+		fclose(mf);
+		ck_assert_ptr_nonnull(strstr(buf, "\n  Energy             "
+		    "                  20.781 kWh       0.132500          2.75"
+		    "\n"));
+		free(buf);
+	}
 
 	/* A billrun write after the upgrade chains on from the old head,
 	 * sealed by digest. */
