@@ -535,7 +535,8 @@ START_TEST(test_print_stream)
 	    "('2026-10-A2','A2','2026-10','2026-10-01','2026-10-31',"
 	    "'2026-11-03','2026-11-24','draft',6000);", &err), 0);
 	for (i = 1; i <= 60; i++) {	/* 60 lines: a second page */
-		snprintf(sql, sizeof(sql), "INSERT INTO bill_line" LINE_COLS "VALUES("
+		snprintf(sql, sizeof(sql), "INSERT INTO bill_line"
+		    LINE_COLS "VALUES("
 		    "'2026-10-A2',%d,'','FEE%d','Fee %d',0,'',0,100,'')", i, i,
 		    i);
 		ck_assert_int_eq(br_store_exec(st, sql, &err), 0);

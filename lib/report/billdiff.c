@@ -448,8 +448,8 @@ diff_bill(const struct side *o, const struct side *n, const char *bill,
 				char a[32], b[32];
 				snprintf(buf, sizeof(buf), "rate %s -> %s",
 				    br_rate_format_nano(lo->rate_nano, a,
-				    sizeof(a)), br_rate_format_nano(ln->rate_nano,
-				    b, sizeof(b)));
+				    sizeof(a)), br_rate_format_nano(
+				    ln->rate_nano, b, sizeof(b)));
 				add_reason(reason, sizeof(reason), buf);
 			}
 			if (lo->qty_milli != ln->qty_milli) {
