@@ -42,11 +42,14 @@ INSERT INTO bill(bill_id, account_id, cycle_id, period_start, period_end,
   bill_date, due_date, status, total_cents)
   SELECT '2026-10-' || a, a, '2026-10', '2026-10-01', '2026-10-31', '2026-11-03',
   '2026-11-24', 'draft', 1200 + (412 + i % 300) * 122 / 10 + 3 FROM k;
-INSERT INTO bill_line SELECT '2026-10-' || a, 1, 'S' || a, 'CUST', 'Customer charge',
+INSERT INTO bill_line(bill_id, seq, sp_id, code, description, quantity_milli,
+  unit, rate_micro, amount_cents, trace) SELECT '2026-10-' || a, 1, 'S' || a, 'CUST', 'Customer charge',
   1000, 'month', 12000000, 1200, '' FROM k;
-INSERT INTO bill_line SELECT '2026-10-' || a, 2, 'S' || a, 'ENERGY', 'Energy',
+INSERT INTO bill_line(bill_id, seq, sp_id, code, description, quantity_milli,
+  unit, rate_micro, amount_cents, trace) SELECT '2026-10-' || a, 2, 'S' || a, 'ENERGY', 'Energy',
   (412 + i % 300) * 1000, 'kWh', 122000, (412 + i % 300) * 122 / 10, '' FROM k;
-INSERT INTO bill_line SELECT '2026-10-' || a, 3, 'S' || a, 'TAX', 'Municipal tax',
+INSERT INTO bill_line(bill_id, seq, sp_id, code, description, quantity_milli,
+  unit, rate_micro, amount_cents, trace) SELECT '2026-10-' || a, 3, 'S' || a, 'TAX', 'Municipal tax',
   0, '', 0, 3, '' FROM k;
 INSERT INTO bill_meter SELECT '2026-10-' || a, 'M' || a, 1, 'kWh',
   (412 + i % 300) * 1000, 0, 0 FROM k;

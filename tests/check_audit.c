@@ -16,6 +16,7 @@
 
 #include "store/audit.h"
 #include "core/sha256.h"
+#include "render/render.h"
 #include "store/store.h"
 #include "fixture.h"
 #include "core/banned.h"
@@ -195,6 +196,48 @@ START_TEST(test_content_of_every_type)
 	    sha_hex("payment_id=i1;file_id=i1;line=i1;account_id=n;"
 	    "amount_cents=i5;received_date=t10:2026-11-01;method=t0:;"
 	    "reference=t0:;status=t8:suspense;item=i0;", dh));
+}
+END_TEST
+
+/* bill_line.rate_nano (migration 12) is serialized when set and left
+ * out when NULL, so a line sealed before the column existed (or without
+ * an exact rate) keeps its content; setting or clearing it outside
+ * billrun shows as an edit. */
+START_TEST(test_rate_nano_content)
+{
+	struct br_audit_stats stats;
+	struct br_error err;
+	char dh[65];
+
+	billrun_tx(BILL_SQL
+	    "INSERT INTO bill_line(bill_id, seq, code, description, "
+	    "rate_micro, amount_cents) VALUES('B1', 1, 'ENERGY', 'Energy', "
+	    "48109, 750);"
+	    "INSERT INTO bill_line(bill_id, seq, code, description, "
+	    "rate_micro, amount_cents, rate_nano) VALUES('B1', 2, 'ENERGY', "
+	    "'Energy', 48109, 750, 48108500);");
+	ck_assert_str_eq(value("SELECT lower(hex(digest)) FROM audit_seal s "
+	    "JOIN audit_log a USING (seq) WHERE a.row_key = 'B1/1'"),
+	    sha_hex("bill_id=t2:B1;seq=i1;sp_id=t0:;code=t6:ENERGY;"
+	    "description=t6:Energy;quantity_milli=i0;unit=t0:;"
+	    "rate_micro=i48109;amount_cents=i750;trace=t0:;", dh));
+	ck_assert_str_eq(value("SELECT lower(hex(digest)) FROM audit_seal s "
+	    "JOIN audit_log a USING (seq) WHERE a.row_key = 'B1/2'"),
+	    sha_hex("bill_id=t2:B1;seq=i2;sp_id=t0:;code=t6:ENERGY;"
+	    "description=t6:Energy;quantity_milli=i0;unit=t0:;"
+	    "rate_micro=i48109;amount_cents=i750;trace=t0:;"
+	    "rate_nano=i48108500;", dh));
+	ck_assert_str_eq(verify(&stats), "");
+	/* outside billrun: one set, one cleared */
+	ck_assert_int_eq(br_store_exec(st, "UPDATE bill_line SET rate_nano = "
+	    "CASE seq WHEN 1 THEN 48108500 END", &err), 0);
+	ck_assert_str_eq(verify(&stats),
+	    "unsealed,bill_line,B1/1,4,change made outside billrun tools\n"
+	    "unsealed,bill_line,B1/2,5,change made outside billrun tools\n"
+	    "edited,bill_line,B1/1,2,row differs from its last audited "
+	    "content\n"
+	    "edited,bill_line,B1/2,3,row differs from its last audited "
+	    "content\n");
 }
 END_TEST
 
@@ -424,6 +467,24 @@ START_TEST(test_v3_store_upgrades)
 	ck_assert_int_eq(stats.records, 48);
 	ck_assert_str_eq(stats.head, "88448f74f356198b32d4bb57b1a0ac16c453820e"
 	    "a09f967519df25da77e31697");
+	/* Its lines keep no exact rate (migration 12) and print the 6
+	 * decimals they always did. */
+	ck_assert_str_eq(value("SELECT count(*) || ',' || count(rate_nano) "
+	    "FROM bill_line"), "12,0");
+	{
+		struct br_ledger_statement ls;
+		char *buf = NULL;
+		size_t len;
+		FILE *mf = open_memstream(&buf, &len);
+
+		ck_assert_int_eq(br_render_bill(st, "2026-10-A00001", mf, &ls,
+		    &err), 0);
+		fclose(mf);
+		ck_assert_ptr_nonnull(strstr(buf, "\n  Energy             "
+		    "                  20.781 kWh       0.132500          2.75"
+		    "\n"));
+		free(buf);
+	}
 
 	/* A billrun write after the upgrade chains on from the old head,
 	 * sealed by digest. */
@@ -462,6 +523,7 @@ audit_suite(void)
 	tcase_add_test(tc, test_seal_stores_digest_and_chain);
 	tcase_add_test(tc, test_content_of_every_type);
 	tcase_add_test(tc, test_content_as_of_commit);
+	tcase_add_test(tc, test_rate_nano_content);
 	tcase_add_test(tc, test_rollback_leaves_nothing);
 	tcase_add_test(tc, test_shell_write_is_unsealed);
 	tcase_add_test(tc, test_audit_records_tampered);

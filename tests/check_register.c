@@ -336,6 +336,8 @@ START_TEST(test_v2_store_upgrades)
 	    "ALTER TABLE exception_decision DROP COLUMN decided_on;"
 	    "INSERT INTO register_read VALUES('M1', 1, 1791122400, 5000, 0);"
 	    "DROP TABLE account_contact;"	/* migration 7 */
+	    /* migration 12 */
+	    "ALTER TABLE bill_line DROP COLUMN rate_nano;"
 	    /* version 2 had no deposit table (migration 8 -> 9 adds it and its
 	     * audit triggers, which migration 4's audit_log rename would
 	     * otherwise meet) */

@@ -17,6 +17,10 @@
 #include "fixture.h"
 #include "core/banned.h"
 
+/* bill_line's columns before rate_nano (migration 12): NULL there */
+#define LINE_COLS "(bill_id, seq, sp_id, code, description, " \
+    "quantity_milli, unit, rate_micro, amount_cents, trace) "
+
 static char dir[256];
 static struct br_store *st;
 
@@ -43,7 +47,7 @@ static const char fixture[] =
     "'2026-10-31','2026-11-03','2026-11-24','draft',6234),"
     "('2026-10-A2','A2','2026-10','2026-10-01','2026-10-31','2026-11-03',"
     "'2026-11-24','hold',1000);"
-    "INSERT INTO bill_line VALUES"
+    "INSERT INTO bill_line" LINE_COLS "VALUES"
     "('2026-10-A1',1,'SP1','CUST','Customer charge',1000,'month',"
     "12000000,1200,''),"
     "('2026-10-A1',2,'SP1','ENERGY','Energy',412345,'kWh',122000,5031,''),"
@@ -185,6 +189,32 @@ START_TEST(test_render_bill_text)
 	ck_assert_str_eq(ls.previous_bill_date, "2026-10-03");
 	ck_assert_int_eq(ls.previous_cents, 5000);
 	ck_assert_int_eq(ls.payments_cents, -4000);
+	free(buf);
+}
+END_TEST
+
+/* The exact rate (bill_line.rate_nano) prints with 6 to 9 decimals; a
+ * rate wider than its column takes the room from the amount's, so the
+ * line keeps its 78 columns and the amount its right edge. */
+START_TEST(test_render_exact_rate)
+{
+	struct br_error err;
+	struct br_ledger_statement ls;
+	char *buf = NULL;
+	size_t len;
+	FILE *f;
+
+	ck_assert_msg(br_store_exec(st, "UPDATE bill_line SET rate_nano = "
+	    "CASE seq WHEN 1 THEN 12123456789 WHEN 2 THEN 122000500 END "
+	    "WHERE bill_id = '2026-10-A1'", &err) == 0, "%s", err.msg);
+	f = open_memstream(&buf, &len);
+	ck_assert_int_eq(br_render_bill(st, "2026-10-A1", f, &ls, &err), 0);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(buf, "\n"
+	    "  Customer charge                       1.000 month  12.123456789"
+	    "        12.00\n"
+	    "  Energy                              412.345 kWh      0.1220005"
+	    "         50.31\n"));
 	free(buf);
 }
 END_TEST
@@ -377,6 +407,7 @@ main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_render_bill_text);
+	tcase_add_test(tc, test_render_exact_rate);
 	tcase_add_test(tc, test_render_text_escapes_controls);
 	tcase_add_test(tc, test_render_tmp_symlink_not_followed);
 	tcase_add_test(tc, test_render_run_issues_once);

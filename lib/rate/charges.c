@@ -87,11 +87,15 @@ push_line(struct br_rate_lines *out, struct br_error *err)
 	return 0;
 }
 
-/* Append a line; calc is the "quantity x rate" part of the trace. */
+/*
+ * Append a line; calc is the "quantity x rate" part of the trace and
+ * rate_nano the line's rate exactly (its rate_micro is it half up to 6
+ * decimals, what the charges CSV shows).
+ */
 static int
 add_line(struct br_rate_lines *out, const struct br_tariff *t,
     struct seg *s, const char *code, const char *desc, int64_t qty,
-    const char *unit, int64_t rate, int64_t micros, const char *calc,
+    const char *unit, int64_t rate_nano, int64_t micros, const char *calc,
     struct br_error *err)
 {
 	struct br_rate_line *l;
@@ -112,7 +116,8 @@ add_line(struct br_rate_lines *out, const struct br_tariff *t,
 	l->quantity_milli = qty;
 	text_init(&x, l->unit, sizeof(l->unit));
 	text_add(&x, unit);
-	l->rate_micro = rate;
+	l->rate_nano = rate_nano;
+	l->rate_micro = br_rate_nano_to_micro(rate_nano);
 	l->amount_cents = br_money_to_cents(micros, t->rounding);
 	s->sum_cents += l->amount_cents;
 	/* "<calc> = <micros> -> <cents> (<rounding>); <tariff> <code>;
@@ -158,13 +163,6 @@ static char *
 fmt_rate(int64_t rate_nano, char *buf)
 {
 	return br_rate_format_nano(rate_nano, buf, 32);
-}
-
-/* The rate a bill line shows (bill_line.rate_micro): half up to 6 decimals. */
-static int64_t
-shown(int64_t rate_nano)
-{
-	return br_rate_nano_to_micro(rate_nano);
 }
 
 /* Percent in ppm as "6.25" (no trailing zeros). */
@@ -258,7 +256,7 @@ br_seg_rate_customer(const struct br_rate_input *in, struct seg *s,
 		return -1;
 	return add_line(out, t, s, "CUSTOMER", "Customer charge", qty,
 	    v->customer_per == BR_PER_DAY ? "day" : "month",
-	    v->customer_micro, micros, calc, err);
+	    v->customer_micro * 1000, micros, calc, err);
 }
 
 static void
@@ -370,7 +368,7 @@ bill_tiers(const struct br_rate_input *in, struct seg *s,
 		    fmt3(q, b3), t->unit, i == 0 ? conv : "",
 		    fmt_rate(tr->rate_nano, b4));
 		if (add_line(out, t, s, code, desc, q, t->unit,
-		    shown(tr->rate_nano), micros, calc, err) != 0)
+		    tr->rate_nano, micros, calc, err) != 0)
 			return -1;
 		if (hi < 0)
 			break;
@@ -436,7 +434,7 @@ br_seg_rate_energy(const struct br_rate_input *in, struct seg *s, int64_t *bank,
 		snprintf(calc, sizeof(calc), "energy: %s %s%s x %s",
 		    fmt3(usage, b1), t->unit, conv, fmt_rate(e->rate_nano, b2));
 		return add_line(out, t, s, "ENERGY", "Energy", usage,
-		    t->unit, shown(e->rate_nano), micros, calc, err);
+		    t->unit, e->rate_nano, micros, calc, err);
 	case BR_ENERGY_TIERED:
 		return bill_tiers(in, s, e->tiers, e->ntiers, usage, "ENERGY_",
 		    "Energy ", "", conv, out, err);
@@ -464,7 +462,7 @@ br_seg_rate_energy(const struct br_rate_input *in, struct seg *s, int64_t *bank,
 			    p->name, fmt3(q, b1), t->unit,
 			    fmt_rate(p->rate_nano, b2));
 			if (add_line(out, t, s, code, desc, q, t->unit,
-			    shown(p->rate_nano), micros, calc, err) != 0)
+			    p->rate_nano, micros, calc, err) != 0)
 				return -1;
 		}
 		return 0;
@@ -501,7 +499,7 @@ br_seg_rate_energy(const struct br_rate_input *in, struct seg *s, int64_t *bank,
 			    t->prices[e->prices].name, fmt_rate(e->adder_nano,
 			    b1), fmt3(usage, b2), t->unit, fmt6(avg, b3));
 		return add_line(out, t, s, "ENERGY_RTP", "Energy at real-time "
-		    "prices", usage, t->unit, avg, micros, calc, err);
+		    "prices", usage, t->unit, avg * 1000, micros, calc, err);
 	}
 	}
 	return br_error_set(err, BR_EINTERNAL, t->file, 0, "bad energy kind");
@@ -529,7 +527,7 @@ br_seg_rate_exports(const struct br_rate_input *in, struct seg *s,
 		    "x -%s", s->nem->program, fmt3(s->recv, b1), t->unit,
 		    fmt_rate(x->rate_nano, b2));
 		return add_line(out, t, s, "EXPORT", "Export credit", s->recv,
-		    t->unit, shown(-x->rate_nano), -micros, calc, err);
+		    t->unit, -x->rate_nano, -micros, calc, err);
 	case BR_ENERGY_TOU:
 		for (i = 0; i < x->nperiods; i++) {
 			const struct br_tariff_period *p = &x->periods[i];
@@ -544,7 +542,7 @@ br_seg_rate_exports(const struct br_rate_input *in, struct seg *s,
 			    fmt3(s->per_exp[i], b1), t->unit, p->name,
 			    fmt_rate(p->rate_nano, b2));
 			if (add_line(out, t, s, code, desc, s->per_exp[i],
-			    t->unit, shown(-p->rate_nano), -micros, calc,
+			    t->unit, -p->rate_nano, -micros, calc,
 			    err) != 0)
 				return -1;
 		}
@@ -561,7 +559,8 @@ br_seg_rate_exports(const struct br_rate_input *in, struct seg *s,
 		    t->prices[x->prices].name, fmt_rate(x->adder_nano, b2),
 		    fmt6(avg, b3));
 		return add_line(out, t, s, "EXPORT", "Export credit at hourly "
-		    "prices", s->recv, t->unit, -avg, -micros, calc, err);
+		    "prices", s->recv, t->unit, -avg * 1000, -micros, calc,
+		    err);
 	}
 	default:
 		break;
@@ -647,7 +646,7 @@ demand_tiers(const struct br_rate_input *in, struct seg *s,
 		snprintf(calc, sizeof(calc), "%s; tier %zu (%s-%s kW): %s kW x "
 		    "%s%s", head, i + 1, fmt3(lo, b1), hi >= 0 ? fmt3(hi, b2) :
 		    "", fmt3(q, b3), fmt_rate(tr->rate_nano, b4), pr);
-		if (add_line(out, t, s, tc, td, q, "kW", shown(tr->rate_nano),
+		if (add_line(out, t, s, tc, td, q, "kW", tr->rate_nano,
 		    micros, calc, err) != 0)
 			return -1;
 		if (hi < 0)
@@ -773,7 +772,7 @@ br_seg_rate_demand(const struct br_rate_input *in, struct seg *s,
 			    dm->period : "", fmt3(kw, b1), atb,
 			    fmt_rate(dm->rate_nano, b4), pr);
 		if (add_line(out, t, s, code, desc, billed, "kW",
-		    shown(dm->rate_nano), micros, calc, err) != 0)
+		    dm->rate_nano, micros, calc, err) != 0)
 			return -1;
 	}
 	return 0;
@@ -804,7 +803,8 @@ br_seg_rate_sewer(const struct br_rate_input *in, struct seg *s,
 		if (monthly(in, s, sw->customer_micro, BR_PER_MONTH,
 		    "sewer base charge", &micros, &qty, calc, sizeof(calc),
 		    err) != 0 || add_line(out, t, s, "SEWER_BASE", "Sewer base "
-		    "charge", qty, "month", sw->customer_micro, micros, calc,
+		    "charge", qty, "month", sw->customer_micro * 1000, micros,
+		    calc,
 		    err) != 0)
 			return -1;
 	}
@@ -838,7 +838,7 @@ br_seg_rate_sewer(const struct br_rate_input *in, struct seg *s,
 	snprintf(calc, sizeof(calc), "sewer: %s; %s %s x %s", why,
 	    fmt3(vol, b1), t->unit, fmt_rate(sw->rate_nano, b2));
 	return add_line(out, t, s, "SEWER", "Sewer (winter average)", vol,
-	    t->unit, shown(sw->rate_nano), micros, calc, err);
+	    t->unit, sw->rate_nano, micros, calc, err);
 }
 
 int
@@ -863,7 +863,8 @@ br_seg_rate_minimum(const struct br_rate_input *in, struct seg *s,
 	    what, br_cents_format(min_cents, b1, sizeof(b1)),
 	    br_cents_format(have, b2, sizeof(b2)));
 	return add_line(out, t, s, "MINIMUM", "Minimum bill adjustment", qty,
-	    v->minimum_per == BR_PER_DAY ? "day" : "month", v->minimum_micro,
+	    v->minimum_per == BR_PER_DAY ? "day" : "month",
+	    v->minimum_micro * 1000,
 	    (min_cents - have) * BR_MICROS_PER_CENT, calc, err);
 }
 
@@ -885,7 +886,7 @@ br_seg_rate_riders(const struct br_rate_input *in, struct seg *s,
 		    r->code, fmt3(s->billed_energy, b1), t->unit,
 		    fmt_rate(r->rate_nano, b2));
 		if (add_line(out, t, s, r->code, r->name, s->billed_energy,
-		    t->unit, shown(r->rate_nano), micros, calc, err) != 0)
+		    t->unit, r->rate_nano, micros, calc, err) != 0)
 			return -1;
 	}
 	return 0;
@@ -930,7 +931,7 @@ br_seg_rate_taxes(const struct br_rate_input *in, struct seg *s,
 		    br_cents_format(base, b2, sizeof(b2)), x->napply ?
 		    "the listed lines" : "the charges above");
 		if (add_line(out, t, s, x->code, x->name, base * 10, "USD",
-		    x->ppm, micros, calc, err) != 0)
+		    x->ppm * 1000, micros, calc, err) != 0)
 			return -1;
 	}
 	return 0;
@@ -959,7 +960,7 @@ br_seg_rate_trueup(const struct br_rate_input *in, struct seg *s, int64_t *bank,
 	    "%s x -%s", s->nem->program, tum,
 	    fmt3(*bank, b1), t->unit, fmt_rate(s->nem->surplus_nano, b2));
 	if (add_line(out, t, s, "NEM_TRUEUP", "Net surplus compensation",
-	    *bank, t->unit, shown(-s->nem->surplus_nano), -micros, calc,
+	    *bank, t->unit, -s->nem->surplus_nano, -micros, calc,
 	    err) != 0)
 		return -1;
 	*bank = 0;

@@ -611,19 +611,19 @@ line_insert(struct run *r, size_t n)
 {
 	static const char head[] = "INSERT OR ROLLBACK INTO bill_line(bill_id, seq, "
 	    "sp_id, code, description, quantity_milli, unit, rate_micro, "
-	    "amount_cents, trace) VALUES";
-	char sql[sizeof(head) + LINE_ROWS * 48];
+	    "amount_cents, trace, rate_nano) VALUES";
+	char sql[sizeof(head) + LINE_ROWS * 64];
 	size_t i, len = sizeof(head) - 1;
 
 	if (r->i_lines[n] != NULL)
 		return r->i_lines[n];
 	memcpy(sql, head, len);
 	for (i = 0; i < n; i++) {
-		int k = (int)(i * 10);
+		int k = (int)(i * 11);
 		len += (size_t)snprintf(sql + len, sizeof(sql) - len,
-		    "%s(?%d,?%d,?%d,?%d,?%d,?%d,?%d,?%d,?%d,?%d)",
+		    "%s(?%d,?%d,?%d,?%d,?%d,?%d,?%d,?%d,?%d,?%d,?%d)",
 		    i ? "," : "", k + 1, k + 2, k + 3, k + 4, k + 5, k + 6,
-		    k + 7, k + 8, k + 9, k + 10);
+		    k + 7, k + 8, k + 9, k + 10, k + 11);
 	}
 	r->i_lines[n] = br_store_prepare(r->st, sql, r->err);
 	return r->i_lines[n];
@@ -643,7 +643,7 @@ insert_lines(struct run *r, const char *bill_id,
 			return -1;
 		for (i = 0; i < n; i++) {
 			const struct br_rate_line *l = &lines->v[i0 + i];
-			int k = (int)(i * 10);
+			int k = (int)(i * 11);
 			/* static: the lines outlive the step */
 			sqlite3_bind_text(s, k + 1, bill_id, -1, SQLITE_STATIC);
 			sqlite3_bind_int64(s, k + 2, (int64_t)(i0 + i) + 1);
@@ -658,6 +658,11 @@ insert_lines(struct run *r, const char *bill_id,
 			sqlite3_bind_int64(s, k + 9, l->amount_cents);
 			sqlite3_bind_text(s, k + 10, l->trace, -1,
 			    SQLITE_STATIC);
+			/* the exact rate only when rate_micro is not it */
+			if (l->rate_nano != l->rate_micro * 1000)
+				sqlite3_bind_int64(s, k + 11, l->rate_nano);
+			else
+				sqlite3_bind_null(s, k + 11);
 		}
 		if (step_done(r, s, "insert bill_line") != 0)
 			return -1;

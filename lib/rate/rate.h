@@ -20,7 +20,9 @@ struct br_rate_line {
 	char description[96];
 	int64_t quantity_milli;
 	char unit[16];
-	int64_t rate_micro;
+	int64_t rate_micro;		/* shown: half up to 6 decimals */
+	int64_t rate_nano;		/* exact (rate_micro x 1000 when the
+					 * line's rate is not a tariff's) */
 	int64_t amount_cents;
 	char trace[1024];
 };

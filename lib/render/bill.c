@@ -373,7 +373,8 @@ load_items(struct br_store *st, struct br_bill_doc *d, struct br_error *err)
 	br_bill_unprep(d->cache, s);
 	s = br_bill_prep(st, d->cache, "SELECT sp_id, code, description, "
 	    "quantity_milli, unit, rate_micro, amount_cents, CASE WHEN code "
-	    "IN ('NEM_BANK', 'NEM_TRUEUP') THEN trace ELSE '' END "
+	    "IN ('NEM_BANK', 'NEM_TRUEUP') THEN trace ELSE '' END, "
+	    "COALESCE(rate_nano, rate_micro * 1000) "
 	    "FROM bill_line WHERE bill_id = ?1 ORDER BY seq", err);
 	if (s == NULL)
 		return -1;
@@ -396,6 +397,7 @@ load_items(struct br_store *st, struct br_bill_doc *d, struct br_error *err)
 		it->amount_cents = sqlite3_column_int64(s, 6);
 		br_store_column_text(it->nem_trace, sizeof(it->nem_trace), s,
 		    7);
+		it->rate_nano = sqlite3_column_int64(s, 8);
 		sum += it->amount_cents;
 	}
 	br_bill_unprep(d->cache, s);

@@ -176,7 +176,7 @@ br_print_vendor_bill(FILE *f, const struct br_bill_doc *d,
 		field(f, it->description);
 		field_dec(f, it->quantity_milli, 3);
 		field(f, it->unit);
-		field_dec(f, it->rate_micro, 6);
+		field(f, br_rate_format_nano(it->rate_nano, b, sizeof(b)));
 		field_cents(f, it->amount_cents);
 		end(f, &n);
 	}

@@ -88,6 +88,8 @@ struct br_bill_item {		/* one bill_line row */
 	int64_t quantity_milli;
 	char unit[16];
 	int64_t rate_micro;
+	int64_t rate_nano;	/* the exact rate: bill_line.rate_nano, or
+				 * rate_micro x 1000 where that is NULL */
 	int64_t amount_cents;
 	char nem_trace[1024];	/* trace of NEM_BANK / NEM_TRUEUP lines */
 };

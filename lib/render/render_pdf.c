@@ -725,7 +725,7 @@ charge_row(struct pdf *p, const struct br_bill_item *it)
 		    br_decimal_format(it->quantity_milli, 3, 3, q, sizeof(q)));
 		br_pdf_put(p, 366, p->y, p->reg, 8.5f, 'l', 40, it->unit);
 		br_pdf_put(p, 480, p->y, p->reg, 8.5f, 'r', 0,
-		    br_decimal_format(it->rate_micro, 6, 6, r, sizeof(r)));
+		    br_rate_format_nano(it->rate_nano, r, sizeof(r)));
 	}
 	br_pdf_put(p, RIGHT - 4, p->y, p->reg, 8.5f, 'r', 0,
 	    br_pdf_cents(it->amount_cents, a, sizeof(a)));

@@ -306,6 +306,7 @@ print_charges(const struct br_bill_doc *d, FILE *f)
 {
 	char prev_sp[64] = "", q[32], r[32], a[32];
 	size_t i;
+	int rw;
 
 	fprintf(f, "CURRENT CHARGES\n");
 	fprintf(f, "  %-30s %12s %-6s %11s %13s\n", "Description", "Quantity",
@@ -322,16 +323,20 @@ print_charges(const struct br_bill_doc *d, FILE *f)
 			fprintf(f, "  %s\n  %-30s", it->description, "");
 		else
 			fprintf(f, "  %-30s", it->description);
-		if (it->quantity_milli != 0 || it->rate_micro != 0)
+		/* the exact rate (6 to 9 decimals); a rate wider than its
+		 * column takes the room from the amount's, so the line
+		 * keeps its width */
+		rw = 0;
+		if (it->quantity_milli != 0 || it->rate_micro != 0) {
+			br_rate_format_nano(it->rate_nano, r, sizeof(r));
+			rw = (int)strlen(r) > 11 ? (int)strlen(r) - 11 : 0;
 			fprintf(f, " %12s %-6s %11s",
 			    br_decimal_format(it->quantity_milli, 3, 3, q,
-			    sizeof(q)), it->unit,
-			    br_decimal_format(it->rate_micro, 6, 6, r,
-			    sizeof(r)));
-		else
+			    sizeof(q)), it->unit, r);
+		} else
 			fprintf(f, " %12s %-6s %11s", "", "", "");
-		fprintf(f, " %13s\n", br_cents_format(it->amount_cents, a,
-		    sizeof(a)));
+		fprintf(f, " %*s\n", 13 - rw, br_cents_format(it->amount_cents,
+		    a, sizeof(a)));
 	}
 	fprintf(f, "  %76s\n", "------------");
 	amount_line(f, "Total current charges", d->total_cents);

@@ -616,8 +616,9 @@ static int
 lines_section(struct view *v, struct br_error *err)
 {
 	sqlite3_stmt *s = br_store_prepare(v->st, "SELECT seq, sp_id, code, "
-	    "description, quantity_milli, unit, rate_micro, amount_cents, "
-	    "trace FROM bill_line WHERE bill_id = ?1 ORDER BY seq", err);
+	    "description, quantity_milli, unit, COALESCE(rate_nano, "
+	    "rate_micro * 1000), amount_cents, trace FROM bill_line "
+	    "WHERE bill_id = ?1 ORDER BY seq", err);
 	char title[128];
 	struct tab t;
 	int rc;
@@ -639,7 +640,7 @@ lines_section(struct view *v, struct br_error *err)
 		    sqlite3_column_text(s, 2), sqlite3_column_text(s, 3),
 		    qty(sqlite3_column_int64(s, 4), q, sizeof(q)),
 		    sqlite3_column_text(s, 5),
-		    br_decimal_format(sqlite3_column_int64(s, 6), 6, 6, r,
+		    br_rate_format_nano(sqlite3_column_int64(s, 6), r,
 		    sizeof(r)), cents(sqlite3_column_int64(s, 7), a, sizeof(a)),
 		    sqlite3_column_text(s, 8));
 	}

@@ -18,6 +18,8 @@ struct line {
 	char bill_id[96], account_id[64], sp_id[64], code[48];
 	int occ;			/* occurrence of (bill, sp, code) */
 	int64_t qty_milli, rate_micro, amount_cents;
+	int64_t rate_nano;		/* the rate the bill prints: exact, or
+					 * rate_micro x 1000 where not kept */
 	char version[16];		/* "version YYYY-MM-DD" in the trace */
 	char unit[16];
 };
@@ -146,7 +148,8 @@ load(struct br_store *st, const struct br_billdiff_opts *o, struct side *sd,
 	cap = 0;
 	s = br_store_prepare(st, "SELECT l.bill_id, b.account_id, l.sp_id, "
 	    "l.code, l.quantity_milli, l.rate_micro, l.amount_cents, l.trace, "
-	    "l.unit FROM bill_line l JOIN bill b ON b.bill_id = l.bill_id "
+	    "l.unit, l.rate_nano FROM bill_line l JOIN bill b ON "
+	    "b.bill_id = l.bill_id "
 	    "WHERE" SCOPE "ORDER BY l.bill_id, l.sp_id, l.code, l.seq", err);
 	/* Lines are then sorted by (bill, sp, code, version) in C, since the
 	 * version lives inside the trace text. */
@@ -178,6 +181,8 @@ load(struct br_store *st, const struct br_billdiff_opts *o, struct side *sd,
 		trace_version((const char *)sqlite3_column_text(s, 7),
 		    l->version, sizeof(l->version));
 		br_store_column_text(l->unit, sizeof(l->unit), s, 8);
+		l->rate_nano = sqlite3_column_type(s, 9) != SQLITE_NULL ?
+		    sqlite3_column_int64(s, 9) : l->rate_micro * 1000;
 		sd->nlines++;
 	}
 	sqlite3_finalize(s);
@@ -436,15 +441,15 @@ diff_bill(const struct side *o, const struct side *n, const char *bill,
 		}
 		if (lo->amount_cents != ln->amount_cents ||
 		    lo->qty_milli != ln->qty_milli ||
-		    lo->rate_micro != ln->rate_micro) {
+		    lo->rate_nano != ln->rate_nano) {
 			if (vreason[0] && lo->qty_milli != ln->qty_milli)
 				add_reason(reason, sizeof(reason), vreason);
-			if (lo->rate_micro != ln->rate_micro) {
+			if (lo->rate_nano != ln->rate_nano) {
 				char a[32], b[32];
 				snprintf(buf, sizeof(buf), "rate %s -> %s",
-				    br_decimal_format(lo->rate_micro, 6, 6, a,
-				    sizeof(a)), br_decimal_format(ln->rate_micro,
-				    6, 6, b, sizeof(b)));
+				    br_rate_format_nano(lo->rate_nano, a,
+				    sizeof(a)), br_rate_format_nano(
+				    ln->rate_nano, b, sizeof(b)));
 				add_reason(reason, sizeof(reason), buf);
 			}
 			if (lo->qty_milli != ln->qty_milli) {

@@ -3,7 +3,8 @@
  * audit.c: sealing and verifying the hash-chained audit log (see audit.h).
  *
  * Row content is serialized generically from SELECT * (column name, type
- * tag and value), so the content hash needs no per-table code: the
+ * tag and value; a NULL column added after sealing began is left out,
+ * see late_null), so the content hash needs no per-table code: the
  * audited tables and their key expressions are the table below and the
  * triggers in store.c's migration 2.
  */
@@ -98,9 +99,23 @@ buf_room(struct buf *b, size_t n)
 }
 
 /*
- * Serialize the current row of s (all columns) into b.  Each column's
- * room is reserved once and written in place (the seal serializes every
- * audited row of a run: appending piece by piece was a third of it).
+ * Columns added to an audited table after rows of it were sealed, and
+ * left out of the serialization while NULL: a row sealed before the
+ * column existed serializes as it did then (its seal verifies), and a
+ * value set on it later shows as an edit.  Only nullable columns whose
+ * NULL means "not recorded" belong here (store.c's migration 12).
+ */
+static int
+late_null(const char *name, int type)
+{
+	return type == SQLITE_NULL && strcmp(name, "rate_nano") == 0;
+}
+
+/*
+ * Serialize the current row of s (all columns but late_null ones) into
+ * b.  Each column's room is reserved once and written in place (the seal
+ * serializes every audited row of a run: appending piece by piece was a
+ * third of it).
  */
 static int
 serialize(sqlite3_stmt *s, int first_col, struct buf *b)
@@ -121,6 +136,8 @@ serialize(sqlite3_stmt *s, int first_col, struct buf *b)
 		const unsigned char *v = NULL;
 		char *p;
 
+		if (late_null(name, t))
+			continue;
 		if (t == SQLITE_FLOAT || t == SQLITE_TEXT || t == SQLITE_BLOB) {
 			/* FLOAT: never used by billrun; keep exact */
 			v = sqlite3_value_blob(cv);

@@ -28,7 +28,7 @@
 #include "core/reads.h"
 #include "store/shard.h"
 
-#define BR_STORE_SCHEMA_VERSION 11
+#define BR_STORE_SCHEMA_VERSION 12
 
 struct br_store {
 	sqlite3 *db;

@@ -12,7 +12,7 @@ INSERT INTO exception(stage, code, severity, account_id, meter_id, date, detail,
 INSERT INTO bill(bill_id,account_id,cycle_id,period_start,period_end,bill_date,due_date,status,total_cents) VALUES
  ('2026-10-U1','U1','2026-10','2026-10-01','2026-10-31','2026-11-03','2026-11-24','draft',9321),
  ('2026-10-U2','U2','2026-10','2026-10-01','2026-10-31','2026-11-03','2026-11-24','hold',1500);
-INSERT INTO bill_line VALUES
+INSERT INTO bill_line(bill_id, seq, sp_id, code, description, quantity_milli, unit, rate_micro, amount_cents, trace) VALUES
  ('2026-10-U1',1,'SP1','ENERGY','Energy',300000,'kWh',100000,3000,''),
  ('2026-10-U1',2,'SP2','WATER','Water',9000000,'gal',6000,5400,''),
  ('2026-10-U1',3,'','TAX','Tax',0,'',0,921,''),
