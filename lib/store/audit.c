@@ -184,11 +184,35 @@ chain_hash(const char *prev, int64_t seq, const char *tbl, const char *op,
     const char *key, const char *data, char out[65])
 {
 	struct br_sha256 h;
-	char num[32];
-	size_t n;
+	char num[32], one[512];
+	size_t n, lp = strlen(prev), lt = strlen(tbl), lo = strlen(op);
+	size_t lk = strlen(key), ld = strlen(data);
 
 	br_sha256_init(&h);
-	br_sha256_update(&h, prev, strlen(prev));
+	if (lp + lt + lo + lk + ld + 28 <= sizeof(one)) {
+		/* the message in one piece (one update, the common case) */
+		char *p = one;
+		memcpy(p, prev, lp);
+		p += lp;
+		*p++ = '|';
+		p += fmt_i64(p, seq);
+		*p++ = '|';
+		memcpy(p, tbl, lt);
+		p += lt;
+		*p++ = '|';
+		memcpy(p, op, lo);
+		p += lo;
+		*p++ = '|';
+		memcpy(p, key, lk);
+		p += lk;
+		*p++ = '|';
+		memcpy(p, data, ld);
+		p += ld;
+		br_sha256_update(&h, one, (size_t)(p - one));
+		br_sha256_final_hex(&h, out);
+		return;
+	}
+	br_sha256_update(&h, prev, lp);
 	num[0] = '|';
 	n = 1 + fmt_i64(num + 1, seq);
 	num[n++] = '|';
