@@ -4,7 +4,8 @@
  * stores and hashes, content as of the commit, rollback, changes made
  * outside billrun, deleted records, content seals (before migration 11)
  * and digest seals in one chain, and a version 3 store sealed by the
- * earlier scheme upgrading with its chain intact.
+ * earlier scheme upgrading with its chain intact; row notes (bill lines
+ * sealed from the values bound) against the read-back and its fallbacks.
  */
 #include <check.h>
 #include <stdio.h>
@@ -263,6 +264,134 @@ START_TEST(test_content_as_of_commit)
 	ck_assert_str_eq(digest_of(2), dh);
 	ck_assert_str_eq(verify(&stats), "");
 	ck_assert_int_eq(stats.records, 4);
+}
+END_TEST
+
+/* Row notes (audit.h): bill lines sealed from the values noted get the
+ * digests the read-back gives (audit-verify reads every row back and
+ * compares); the seal falls back to reading rows back when a noted row
+ * changed later in the run, a column was not given, or after a
+ * rollback. */
+static void
+note_line_nano(const char *key, const char *bill, int64_t seq,
+    const char *code, int64_t amount, size_t ncols, int64_t rate_nano)
+{
+	struct br_audit_col c[11] = {
+		{ "trace", "t\xc3\xa9;x=y", 0, 0 }, { "bill_id", bill, 0, 0 },
+		{ "seq", NULL, seq, 0 }, { "sp_id", "", 0, 0 },
+		{ "code", code, 0, 0 }, { "description", "d", 0, 0 },
+		{ "quantity_milli", NULL, -5, 0 }, { "unit", "kWh", 0, 0 },
+		{ "rate_micro", NULL, 0, 0 },
+		{ "amount_cents", NULL, amount, 0 },
+		/* rate_nano: NULL (-1) or the exact rate */
+		{ "rate_nano", NULL, rate_nano, rate_nano < 0 },
+	};
+
+	br_audit_note_row(st, key, ncols, c);
+}
+
+static void
+note_line(const char *key, const char *bill, int64_t seq, const char *code,
+    int64_t amount, size_t ncols)
+{
+	note_line_nano(key, bill, seq, code, amount, ncols, -1);
+}
+
+#define LINE_SQL(seq, code, amount) "INSERT INTO bill_line(bill_id, seq, " \
+	"sp_id, code, description, quantity_milli, unit, rate_micro, " \
+	"amount_cents, trace) VALUES('B1', " seq ", '', '" code "', 'd', " \
+	"-5, 'kWh', 0, " amount ", 't\xc3\xa9;x=y');"
+
+/* One transaction: the bill, two noted lines, then extra (or nothing). */
+static void
+noted_tx(size_t ncols, const char *code2, const char *extra, int rollback)
+{
+	struct br_error err;
+
+	ck_assert_int_eq(br_store_begin(st, &err), 0);
+	ck_assert_int_eq(br_audit_note_begin(st, &err), 0);
+	ck_assert_int_eq(br_store_exec(st, BILL_SQL LINE_SQL("1", "A", "7")
+	    LINE_SQL("2", "B", "-3"), &err), 0);
+	note_line("B1/1", "B1", 1, "A", 7, ncols);
+	note_line("B1/2", "B1", 2, code2, -3, ncols);
+	if (extra != NULL)
+		ck_assert_msg(br_store_exec(st, extra, &err) == 0, "%s",
+		    err.msg);
+	if (rollback) {
+		br_store_rollback(st);
+		return;
+	}
+	ck_assert_msg(br_store_commit(st, &err) == 0, "%s", err.msg);
+}
+
+START_TEST(test_noted_lines_match_read_back)
+{
+	struct br_audit_stats stats;
+	char dh[65];
+
+	noted_tx(11, "B", NULL, 0);
+	ck_assert_str_eq(digest_of(2), sha_hex("bill_id=t2:B1;seq=i1;"
+	    "sp_id=t0:;code=t1:A;description=t1:d;quantity_milli=i-5;"
+	    "unit=t3:kWh;rate_micro=i0;amount_cents=i7;"
+	    "trace=t7:t\xc3\xa9;x=y;", dh));
+	ck_assert_str_eq(verify(&stats), "");
+	ck_assert_int_eq(stats.records, 3);
+	/* the notes are what is sealed: a wrong one (a caller's bug)
+	 * shows as a changed row */
+	billrun_tx("DELETE FROM bill_line; DELETE FROM bill;");
+	noted_tx(11, "WRONG", NULL, 0);
+	ck_assert_ptr_nonnull(strstr(verify(&stats), "bill_line,B1/2"));
+	/* an exact rate (rate_nano, migration 12) noted as it is stored */
+	billrun_tx("DELETE FROM bill_line; DELETE FROM bill;");
+	{
+		struct br_error err;
+
+		ck_assert_int_eq(br_store_begin(st, &err), 0);
+		ck_assert_int_eq(br_audit_note_begin(st, &err), 0);
+		ck_assert_int_eq(br_store_exec(st, BILL_SQL
+		    "INSERT INTO bill_line(bill_id, seq, sp_id, code, "
+		    "description, quantity_milli, unit, rate_micro, "
+		    "amount_cents, trace, rate_nano) VALUES('B1', 1, '', 'A', "
+		    "'d', -5, 'kWh', 0, 7, 't\xc3\xa9;x=y', 48108500);",
+		    &err), 0);
+		note_line_nano("B1/1", "B1", 1, "A", 7, 11, 48108500);
+		ck_assert_msg(br_store_commit(st, &err) == 0, "%s", err.msg);
+	}
+	ck_assert_str_eq(verify(&stats), "");
+	ck_assert_str_eq(value("SELECT lower(hex(s.digest)) FROM audit_seal s "
+	    "JOIN audit_log a USING (seq) WHERE a.tbl = 'bill_line' "
+	    "ORDER BY seq DESC LIMIT 1"), sha_hex("bill_id=t2:B1;seq=i1;"
+	    "sp_id=t0:;code=t1:A;description=t1:d;quantity_milli=i-5;"
+	    "unit=t3:kWh;rate_micro=i0;amount_cents=i7;"
+	    "trace=t7:t\xc3\xa9;x=y;rate_nano=i48108500;", dh));
+}
+END_TEST
+
+/* A note that is no longer the row (updated after, in the same run) is
+ * not used: here the second note is even wrong, and the seal still
+ * matches the rows. */
+START_TEST(test_notes_fall_back)
+{
+	struct br_audit_stats stats;
+	struct br_error err;
+
+	noted_tx(11, "WRONG", "UPDATE bill_line SET amount_cents = 9 "
+	    "WHERE seq = 1;", 0);
+	ck_assert_str_eq(verify(&stats), "");
+	ck_assert_int_eq(stats.records, 4);
+	/* a column not given: read back (the wrong note unused) */
+	billrun_tx("DELETE FROM bill_line; DELETE FROM bill;");
+	noted_tx(10, "WRONG", NULL, 0);
+	ck_assert_str_eq(verify(&stats), "");
+	/* a rollback drops the notes; the next run notes nothing */
+	billrun_tx("DELETE FROM bill_line; DELETE FROM bill;");
+	noted_tx(11, "WRONG", NULL, 1);
+	ck_assert_int_eq(br_store_begin(st, &err), 0);
+	ck_assert_int_eq(br_store_exec(st, BILL_SQL LINE_SQL("1", "A", "7")
+	    LINE_SQL("2", "B", "-3"), &err), 0);
+	note_line("B1/1", "B1", 1, "A", 7, 11);	/* no note set: ignored */
+	ck_assert_msg(br_store_commit(st, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(verify(&stats), "");
 }
 END_TEST
 
@@ -530,6 +659,8 @@ audit_suite(void)
 	tcase_add_test(tc, test_edit_after_digest_seal);
 	tcase_add_test(tc, test_content_then_digest_seals);
 	tcase_add_test(tc, test_v3_store_upgrades);
+	tcase_add_test(tc, test_noted_lines_match_read_back);
+	tcase_add_test(tc, test_notes_fall_back);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 	return s;

@@ -11,6 +11,8 @@
 #include "rate/rate.h"
 #include "rate/rate_int.h"
 
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,16 +40,58 @@ text_init(struct text *t, char *buf, size_t cap)
 	buf[0] = '\0';
 }
 
+/* Append at most max bytes of s (snprintf's "%.<max>s"). */
 static void
-text_add(struct text *t, const char *s)
+text_addn(struct text *t, const char *s, size_t max)
 {
-	size_t n = strlen(s);
+	size_t n = strnlen(s, max);
 
 	if (n > t->cap - 1 - t->len)
 		n = t->cap - 1 - t->len;
 	memcpy(t->buf + t->len, s, n);
 	t->len += n;
 	t->buf[t->len] = '\0';
+}
+
+static void
+text_add(struct text *t, const char *s)
+{
+	text_addn(t, s, SIZE_MAX);
+}
+
+/* Append the decimal digits of v (snprintf's "%lld"). */
+static void
+text_int(struct text *t, int64_t v)
+{
+	char tmp[24], out[24];
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	size_t n = 0, k = 0;
+
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		out[k++] = '-';
+	while (n > 0)
+		out[k++] = tmp[--n];
+	out[k] = '\0';
+	text_add(t, out);
+}
+
+/* Set buf[cap] to the concatenation of the strings up to NULL. */
+static void
+text_cat(char *buf, size_t cap, ...)
+{
+	struct text x;
+	const char *s;
+	va_list ap;
+
+	text_init(&x, buf, cap);
+	va_start(ap, cap);
+	while ((s = va_arg(ap, const char *)) != NULL)
+		text_add(&x, s);
+	va_end(ap);
 }
 
 /* YYYY-MM-DD of a day number (br_date_format without snprintf). */
@@ -68,6 +112,33 @@ fmt_day(int32_t day, char buf[16])
 	buf[8] = (char)('0' + d / 10);
 	buf[9] = (char)('0' + d % 10);
 	buf[10] = '\0';
+	return buf;
+}
+
+/* YYYY-MM-DDTHH:MM:SSZ of secs (br_time_format_utc without snprintf). */
+static char *
+fmt_time(int64_t secs, char buf[32])
+{
+	int64_t days = br_floor_div(secs, 86400);
+	int rem = (int)(secs - days * 86400);
+	int f[3], i, y, m, d;
+
+	if (days < INT32_MIN || days > INT32_MAX)
+		return br_time_format_utc(secs, buf, 32);
+	br_date_civil((int32_t)days, &y, &m, &d);
+	if (y < 0 || y > 9999)
+		return br_time_format_utc(secs, buf, 32);
+	fmt_day((int32_t)days, buf);
+	f[0] = rem / 3600;
+	f[1] = rem / 60 % 60;
+	f[2] = rem % 60;
+	buf[10] = 'T';
+	for (i = 0; i < 3; i++) {
+		buf[11 + 3 * i] = (char)('0' + f[i] / 10);
+		buf[12 + 3 * i] = (char)('0' + f[i] % 10);
+		buf[13 + 3 * i] = i < 2 ? ':' : 'Z';
+	}
+	buf[20] = '\0';
 	return buf;
 }
 
@@ -223,20 +294,31 @@ monthly(const struct br_rate_input *in, const struct seg *s, int64_t amount,
 	int32_t pdays = in->period_last - in->period_first + 1;
 	int32_t sdays = s->last - s->first + 1;
 	char b1[32];
+	struct text x;
 
+	text_init(&x, calc, n);
+	text_add(&x, what);
 	if (per == BR_PER_DAY) {
 		*qty = (int64_t)sdays * 1000;
 		if (br_money_mul_qty_rate(*qty, amount, BR_ROUND_HALF_UP,
 		    micros, err) != 0)
 			return -1;
-		snprintf(calc, n, "%s: %d days x %s/day", what, sdays,
-		    fmt6(amount, b1));
+		text_add(&x, ": ");
+		text_int(&x, sdays);
+		text_add(&x, " days x ");
+		text_add(&x, fmt6(amount, b1));
+		text_add(&x, "/day");
 		return 0;
 	}
 	*micros = br_div_round(amount * sdays, pdays, BR_ROUND_HALF_UP);
 	*qty = br_div_round((int64_t)1000 * sdays, pdays, BR_ROUND_HALF_UP);
-	snprintf(calc, n, "%s: %s/month x %d/%d days", what,
-	    fmt6(amount, b1), sdays, pdays);
+	text_add(&x, ": ");
+	text_add(&x, fmt6(amount, b1));
+	text_add(&x, "/month x ");
+	text_int(&x, sdays);
+	text_add(&x, "/");
+	text_int(&x, pdays);
+	text_add(&x, " days");
 	return 0;
 }
 
@@ -431,8 +513,8 @@ br_seg_rate_energy(const struct br_rate_input *in, struct seg *s, int64_t *bank,
 		if (mul(usage, e->rate_nano, &micros, err) != 0)
 			return -1;
 		s->billed_energy += usage;
-		snprintf(calc, sizeof(calc), "energy: %s %s%s x %s",
-		    fmt3(usage, b1), t->unit, conv, fmt_rate(e->rate_nano, b2));
+		text_cat(calc, sizeof(calc), "energy: ", fmt3(usage, b1), " ",
+		    t->unit, conv, " x ", fmt_rate(e->rate_nano, b2), NULL);
 		return add_line(out, t, s, "ENERGY", "Energy", usage,
 		    t->unit, e->rate_nano, micros, calc, err);
 	case BR_ENERGY_TIERED:
@@ -456,11 +538,11 @@ br_seg_rate_energy(const struct br_rate_input *in, struct seg *s, int64_t *bank,
 			if (mul(q, p->rate_nano, &micros, err) != 0)
 				return -1;
 			s->billed_energy += q;
-			snprintf(code, sizeof(code), "ENERGY_%s", up);
-			snprintf(desc, sizeof(desc), "Energy %s", p->name);
-			snprintf(calc, sizeof(calc), "period %s: %s %s x %s",
-			    p->name, fmt3(q, b1), t->unit,
-			    fmt_rate(p->rate_nano, b2));
+			text_cat(code, sizeof(code), "ENERGY_", up, NULL);
+			text_cat(desc, sizeof(desc), "Energy ", p->name, NULL);
+			text_cat(calc, sizeof(calc), "period ", p->name, ": ",
+			    fmt3(q, b1), " ", t->unit, " x ",
+			    fmt_rate(p->rate_nano, b2), NULL);
 			if (add_line(out, t, s, code, desc, q, t->unit,
 			    p->rate_nano, micros, calc, err) != 0)
 				return -1;
@@ -681,7 +763,7 @@ br_seg_rate_demand(const struct br_rate_input *in, struct seg *s,
 			snprintf(dw, sizeof(dw), "totalized demand (%d meter%s)",
 			    s->nmeters, s->nmeters == 1 ? "" : "s");
 		else
-			snprintf(dw, sizeof(dw), "demand");
+			text_cat(dw, sizeof(dw), "demand", NULL);
 		if (p >= 0) {
 			/* the highest of the periods (earliest on ties) */
 			kw = at = 0;
@@ -698,17 +780,21 @@ br_seg_rate_demand(const struct br_rate_input *in, struct seg *s,
 			for (char *c = up; *c; c++)
 				if (*c == '+')
 					*c = '_';
-			snprintf(code, sizeof(code), "DEMAND_%s", up);
-			snprintf(desc, sizeof(desc), "Demand %.40s (%smaximum "
-			    "15-minute kW)", dm->period, dm->totalize ?
-			    "totalized " : "");
+			struct text x;
+
+			text_cat(code, sizeof(code), "DEMAND_", up, NULL);
+			text_init(&x, desc, sizeof(desc));
+			text_add(&x, "Demand ");
+			text_addn(&x, dm->period, 40);
+			text_add(&x, dm->totalize ? " (totalized " : " (");
+			text_add(&x, "maximum 15-minute kW)");
 		} else {
 			kw = dm->totalize ? s->tot_kw : s->demand_milli;
 			at = dm->totalize ? s->tot_at : s->demand_at;
 			have = dm->totalize ? s->have_tot : s->have_demand;
-			snprintf(code, sizeof(code), "DEMAND");
-			snprintf(desc, sizeof(desc), "Demand (%smaximum 15-minute "
-			    "kW)", dm->totalize ? "totalized " : "");
+			text_cat(code, sizeof(code), "DEMAND", NULL);
+			text_cat(desc, sizeof(desc), "Demand (", dm->totalize ?
+			    "totalized " : "", "maximum 15-minute kW)", NULL);
 		}
 		billed = kw;
 		rt[0] = '\0';
@@ -716,11 +802,16 @@ br_seg_rate_demand(const struct br_rate_input *in, struct seg *s,
 			int32_t from;
 			int64_t prior = prior_max_demand(in,
 			    dm->ratchet_months, &from, p >= 0 ? code : NULL);
-			if (prior < 0)
-				snprintf(rt, sizeof(rt), "; ratchet %s%% of "
-				    "%d prior months: no prior bills",
-				    fmt_pct(dm->ratchet_ppm, b3), dm->ratchet_months);
-			else {
+			if (prior < 0) {
+				struct text x;
+
+				text_init(&x, rt, sizeof(rt));
+				text_add(&x, "; ratchet ");
+				text_add(&x, fmt_pct(dm->ratchet_ppm, b3));
+				text_add(&x, "% of ");
+				text_int(&x, dm->ratchet_months);
+				text_add(&x, " prior months: no prior bills");
+			} else {
 				int64_t r = br_div_round(prior *
 				    dm->ratchet_ppm, 1000000,
 				    BR_ROUND_HALF_UP);
@@ -739,9 +830,9 @@ br_seg_rate_demand(const struct br_rate_input *in, struct seg *s,
 		if (sdays != pdays)
 			snprintf(pr, sizeof(pr), " x %d/%d days", sdays, pdays);
 		if (have)
-			br_time_format_utc(at, atb, sizeof(atb));
+			fmt_time(at, atb);
 		else
-			snprintf(atb, sizeof(atb), "no data");
+			text_cat(atb, sizeof(atb), "no data", NULL);
 		if (p < 0 && in->summary && billed >
 		    in->summary->demand_milli)
 			in->summary->demand_milli = billed;
@@ -761,16 +852,16 @@ br_seg_rate_demand(const struct br_rate_input *in, struct seg *s,
 			micros = br_div_round(micros * sdays, pdays,
 			    BR_ROUND_HALF_UP);
 		if (dm->ratchet_ppm > 0)
-			snprintf(calc, sizeof(calc), "%s%s%s: max 15-min "
-			    "%s kW (%s)%s; billed %s kW x %s%s", dw, p >= 0 ?
-			    " " : "", p >= 0 ? dm->period : "", fmt3(kw, b1), atb,
-			    rt, fmt3(billed, b2), fmt_rate(dm->rate_nano, b4),
-			    pr);
+			text_cat(calc, sizeof(calc), dw, p >= 0 ? " " : "",
+			    p >= 0 ? dm->period : "", ": max 15-min ",
+			    fmt3(kw, b1), " kW (", atb, ")", rt, "; billed ",
+			    fmt3(billed, b2), " kW x ",
+			    fmt_rate(dm->rate_nano, b4), pr, NULL);
 		else
-			snprintf(calc, sizeof(calc), "%s%s%s: max 15-min "
-			    "%s kW (%s) x %s%s", dw, p >= 0 ? " " : "", p >= 0 ?
-			    dm->period : "", fmt3(kw, b1), atb,
-			    fmt_rate(dm->rate_nano, b4), pr);
+			text_cat(calc, sizeof(calc), dw, p >= 0 ? " " : "",
+			    p >= 0 ? dm->period : "", ": max 15-min ",
+			    fmt3(kw, b1), " kW (", atb, ") x ",
+			    fmt_rate(dm->rate_nano, b4), pr, NULL);
 		if (add_line(out, t, s, code, desc, billed, "kW",
 		    dm->rate_nano, micros, calc, err) != 0)
 			return -1;
@@ -882,9 +973,9 @@ br_seg_rate_riders(const struct br_rate_input *in, struct seg *s,
 		const struct br_tariff_rider *r = &v->riders[i];
 		if (mul(s->billed_energy, r->rate_nano, &micros, err) != 0)
 			return -1;
-		snprintf(calc, sizeof(calc), "rider %s: %s %s billed x %s",
-		    r->code, fmt3(s->billed_energy, b1), t->unit,
-		    fmt_rate(r->rate_nano, b2));
+		text_cat(calc, sizeof(calc), "rider ", r->code, ": ",
+		    fmt3(s->billed_energy, b1), " ", t->unit, " billed x ",
+		    fmt_rate(r->rate_nano, b2), NULL);
 		if (add_line(out, t, s, r->code, r->name, s->billed_energy,
 		    t->unit, r->rate_nano, micros, calc, err) != 0)
 			return -1;
@@ -926,10 +1017,10 @@ br_seg_rate_taxes(const struct br_rate_input *in, struct seg *s,
 				base += out->v[j].amount_cents;
 		micros = br_money_mul_ppm(base * BR_MICROS_PER_CENT, x->ppm,
 		    BR_ROUND_HALF_UP);
-		snprintf(calc, sizeof(calc), "tax %s %s%% on %s of %s", x->code,
-		    fmt_pct(x->ppm, b1),
-		    br_cents_format(base, b2, sizeof(b2)), x->napply ?
-		    "the listed lines" : "the charges above");
+		text_cat(calc, sizeof(calc), "tax ", x->code, " ",
+		    fmt_pct(x->ppm, b1), "% on ",
+		    br_cents_format(base, b2, sizeof(b2)), " of ", x->napply ?
+		    "the listed lines" : "the charges above", NULL);
 		if (add_line(out, t, s, x->code, x->name, base * 10, "USD",
 		    x->ppm * 1000, micros, calc, err) != 0)
 			return -1;

@@ -39,6 +39,24 @@ static const char prior_sql[] =
     "AND substr(lu.period_end, 1, 7) = m.month) "
     "ORDER BY 2 DESC";
 
+/* *empty = whether the query sql returns 0 (its one value). */
+static int
+is_empty(struct br_store *st, const char *sql, int *empty,
+    struct br_error *err)
+{
+	sqlite3_stmt *s = br_store_prepare(st, sql, err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	*empty = rc == SQLITE_ROW && sqlite3_column_int(s, 0) == 0;
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return br_store_fail(st, "read legacy history", err);
+	return 0;
+}
+
 int
 br_rate_legacy_open(struct br_rate_legacy *lg, struct br_store *st,
     struct br_error *err)
@@ -50,7 +68,10 @@ br_rate_legacy_open(struct br_rate_legacy *lg, struct br_store *st,
 		return -1;
 	lg->q_nem = br_store_prepare(st, "SELECT bank_milli, true_up_month "
 	    "FROM legacy_nem_bank WHERE account_id = ?1 AND sp_id = ?2", err);
-	if (lg->q_nem == NULL) {
+	if (lg->q_nem == NULL || is_empty(st, "SELECT EXISTS(SELECT 1 FROM "
+	    "legacy_usage) OR EXISTS(SELECT 1 FROM legacy_ratchet)",
+	    &lg->no_prior, err) != 0 || is_empty(st, "SELECT EXISTS(SELECT 1 "
+	    "FROM legacy_nem_bank)", &lg->no_nem, err) != 0) {
 		br_rate_legacy_close(lg);
 		return -1;
 	}
@@ -100,6 +121,8 @@ br_rate_legacy_prior(struct br_rate_legacy *lg, const char *account_id,
 	size_t nbill = *n;
 	int rc;
 
+	if (lg->no_prior)
+		return 0;
 	sqlite3_reset(s);
 	sqlite3_bind_text(s, 1, sp_id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 2, unit, -1, SQLITE_TRANSIENT);
@@ -149,6 +172,8 @@ br_rate_legacy_nem(struct br_rate_legacy *lg, const char *account_id,
 	*bank_milli = 0;
 	*true_up_month = 0;
 	*found = 0;
+	if (lg->no_nem)
+		return 0;
 	sqlite3_reset(s);
 	sqlite3_bind_text(s, 1, account_id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 2, sp_id, -1, SQLITE_TRANSIENT);

@@ -22,6 +22,9 @@ struct br_rate_legacy {
 	struct br_store *st;		/* BORROWED */
 	sqlite3_stmt *q_prior;		/* OWNED */
 	sqlite3_stmt *q_nem;		/* OWNED */
+	/* the tables were empty at the open (most stores: no conversion);
+	 * the queries are skipped (the run's transaction keeps them so) */
+	int no_prior, no_nem;
 };
 
 int br_rate_legacy_open(struct br_rate_legacy *lg, struct br_store *st,

@@ -112,15 +112,61 @@ late_null(const char *name, int type)
 }
 
 /*
- * Serialize the current row of s (all columns but late_null ones) into
- * b.  Each column's room is reserved once and written in place (the seal
- * serializes every audited row of a run: appending piece by piece was a
- * third of it).
+ * Append one column to a serialized row: "name=" then the type tag and
+ * value ("i<digits>", "n", "t<len>:<bytes>" or "b<len>:<hex>", FLOAT as
+ * its text like TEXT) and ';'.  t is the SQLite type; v/len the bytes of
+ * a TEXT, BLOB or FLOAT, i the value of an INTEGER.  The column's room is
+ * reserved once and written in place (the seal serializes every audited
+ * row of a run: appending piece by piece was a third of it).
  */
+static int
+put_col(struct buf *b, const char *name, size_t nl, int t,
+    const unsigned char *v, size_t len, int64_t i)
+{
+	static const char hexd[] = "0123456789abcdef";
+	char *p;
+
+	/* name=, tag, up to 20 digits, ':', value (hex: twice), ';' */
+	if (buf_room(b, nl + 24 + 2 * len) != 0)
+		return -1;
+	p = b->p + b->len;
+	memcpy(p, name, nl);
+	p += nl;
+	*p++ = '=';
+	switch (t) {
+	case SQLITE_INTEGER:
+		*p++ = 'i';
+		p += fmt_i64(p, i);
+		break;
+	case SQLITE_NULL:
+		*p++ = 'n';
+		break;
+	default:
+		*p++ = t == SQLITE_BLOB ? 'b' : 't';
+		p += fmt_i64(p, (int64_t)len);
+		*p++ = ':';
+		if (t != SQLITE_BLOB) {
+			if (len > 0)
+				memcpy(p, v, len);
+			p += len;
+			break;
+		}
+		for (size_t k = 0; k < len; k++) {
+			*p++ = hexd[v[k] >> 4];
+			*p++ = hexd[v[k] & 15];
+		}
+		break;
+	}
+	*p++ = ';';
+	*p = '\0';
+	b->len = (size_t)(p - b->p);
+	return 0;
+}
+
+/* Serialize the current row of s (all columns from first_col) into b. */
 static int
 serialize(sqlite3_stmt *s, int first_col, struct buf *b)
 {
-	static const char hexd[] = "0123456789abcdef";
 	int i, n = sqlite3_column_count(s);
 
 	b->len = 0;
@@ -129,12 +175,11 @@ serialize(sqlite3_stmt *s, int first_col, struct buf *b)
 	b->p[0] = '\0';
 	for (i = first_col; i < n; i++) {
 		const char *name = sqlite3_column_name(s, i);
-		size_t nl = strlen(name), len = 0;
 		/* the value once (the sqlite3_value_* calls take no lock) */
 		sqlite3_value *cv = sqlite3_column_value(s, i);
 		int t = sqlite3_value_type(cv);
 		const unsigned char *v = NULL;
-		char *p;
+		size_t len = 0;
 
 		if (late_null(name, t))
 			continue;
@@ -143,40 +188,9 @@ serialize(sqlite3_stmt *s, int first_col, struct buf *b)
 			v = sqlite3_value_blob(cv);
 			len = (size_t)sqlite3_value_bytes(cv);
 		}
-		/* name=, tag, up to 20 digits, ':', value (hex: twice), ';' */
-		if (buf_room(b, nl + 24 + 2 * len) != 0)
+		if (put_col(b, name, strlen(name), t, v, len, t ==
+		    SQLITE_INTEGER ? sqlite3_value_int64(cv) : 0) != 0)
 			return -1;
-		p = b->p + b->len;
-		memcpy(p, name, nl);
-		p += nl;
-		*p++ = '=';
-		switch (t) {
-		case SQLITE_INTEGER:
-			*p++ = 'i';
-			p += fmt_i64(p, sqlite3_value_int64(cv));
-			break;
-		case SQLITE_NULL:
-			*p++ = 'n';
-			break;
-		default:
-			*p++ = t == SQLITE_BLOB ? 'b' : 't';
-			p += fmt_i64(p, (int64_t)len);
-			*p++ = ':';
-			if (t != SQLITE_BLOB) {
-				if (len > 0)
-					memcpy(p, v, len);
-				p += len;
-				break;
-			}
-			for (size_t k = 0; k < len; k++) {
-				*p++ = hexd[v[k] >> 4];
-				*p++ = hexd[v[k] & 15];
-			}
-			break;
-		}
-		*p++ = ';';
-		*p = '\0';
-		b->len = (size_t)(p - b->p);
 	}
 	return 0;
 }
@@ -186,11 +200,35 @@ chain_hash(const char *prev, int64_t seq, const char *tbl, const char *op,
     const char *key, const char *data, char out[65])
 {
 	struct br_sha256 h;
-	char num[32];
-	size_t n;
+	char num[32], one[512];
+	size_t n, lp = strlen(prev), lt = strlen(tbl), lo = strlen(op);
+	size_t lk = strlen(key), ld = strlen(data);
 
 	br_sha256_init(&h);
-	br_sha256_update(&h, prev, strlen(prev));
+	if (lp + lt + lo + lk + ld + 28 <= sizeof(one)) {
+		/* the message in one piece (one update, the common case) */
+		char *p = one;
+		memcpy(p, prev, lp);
+		p += lp;
+		*p++ = '|';
+		p += fmt_i64(p, seq);
+		*p++ = '|';
+		memcpy(p, tbl, lt);
+		p += lt;
+		*p++ = '|';
+		memcpy(p, op, lo);
+		p += lo;
+		*p++ = '|';
+		memcpy(p, key, lk);
+		p += lk;
+		*p++ = '|';
+		memcpy(p, data, ld);
+		p += ld;
+		br_sha256_update(&h, one, (size_t)(p - one));
+		br_sha256_final_hex(&h, out);
+		return;
+	}
+	br_sha256_update(&h, prev, lp);
 	num[0] = '|';
 	n = 1 + fmt_i64(num + 1, seq);
 	num[n++] = '|';
@@ -465,6 +503,195 @@ seal_flush(struct seal *z, struct br_error *err)
 }
 
 /*
+ * Row notes (audit.h): the digests of the bill_line rows the running
+ * transaction inserted, in insert order, taken from the values bound.
+ * One set at a time (the tools are single-threaded, one store each).
+ */
+#define NOTE_MAX_COLS 32
+#define NOTE_MAX_ROWS (1 << 20)	/* then read back, as without notes */
+
+static struct {
+	struct br_store *st;		/* NULL: no notes */
+	int64_t from_seq;		/* st->audit_from when begun */
+	int ncols;			/* bill_line's columns, table order */
+	char *names[NOTE_MAX_COLS];
+	size_t nlen[NOTE_MAX_COLS];
+	const char *given[NOTE_MAX_COLS];	/* cols[at[i]].name last time */
+	size_t at[NOTE_MAX_COLS];
+	struct buf keys;		/* the keys, each NUL-terminated */
+	unsigned char (*digest)[32];
+	size_t n, cap;
+	struct buf content;
+	int broken;			/* a note failed: use none */
+} notes;
+
+static void
+notes_drop(void)
+{
+	int i;
+
+	if (notes.st != NULL)
+		sqlite3_rollback_hook(notes.st->db, NULL, NULL);
+	for (i = 0; i < notes.ncols; i++)
+		free(notes.names[i]);
+	free(notes.keys.p);
+	free(notes.digest);
+	free(notes.content.p);
+	memset(&notes, 0, sizeof(notes));
+}
+
+/* A rollback undoes the rows noted (the hook stays: it is harmless). */
+static void
+notes_rollback(void *arg)
+{
+	(void)arg;
+	notes.st = NULL;
+	notes_drop();
+}
+
+int
+br_audit_note_begin(struct br_store *st, struct br_error *err)
+{
+	sqlite3_stmt *s;
+	int i, n;
+
+	notes_drop();
+	if (!st->in_tx)
+		return 0;
+	if ((s = br_store_prepare(st, "SELECT * FROM bill_line LIMIT 0",
+	    err)) == NULL)
+		return -1;
+	n = sqlite3_column_count(s);
+	for (i = 0; i < n && i < NOTE_MAX_COLS; i++) {
+		const char *name = sqlite3_column_name(s, i);
+		if (name == NULL || (notes.names[i] = strdup(name)) == NULL)
+			break;
+		notes.nlen[i] = strlen(name);
+		notes.ncols = i + 1;
+	}
+	sqlite3_finalize(s);
+	if (n == 0 || notes.ncols != n) {
+		notes_drop();
+		return 0;	/* not noted: the seal reads the rows back */
+	}
+	notes.st = st;
+	notes.from_seq = st->audit_from;
+	sqlite3_rollback_hook(st->db, notes_rollback, NULL);
+	return 0;
+}
+
+/* The serialized row of cols in the table's column order into b. */
+static int
+note_serialize(size_t ncols, const struct br_audit_col *cols,
+    struct buf *b)
+{
+	int i;
+
+	b->len = 0;
+	if (buf_room(b, 0) != 0)
+		return -1;
+	b->p[0] = '\0';
+	for (i = 0; i < notes.ncols; i++) {
+		const struct br_audit_col *c = NULL;
+		size_t k = notes.at[i];
+		/* the caller's column array is the same each time: the
+		 * name pointer found last time is checked, not searched */
+		if (k < ncols && cols[k].name == notes.given[i])
+			c = &cols[k];
+		for (k = 0; c == NULL && k < ncols; k++)
+			if (strcmp(cols[k].name, notes.names[i]) == 0) {
+				c = &cols[k];
+				notes.at[i] = k;
+				notes.given[i] = cols[k].name;
+			}
+		if (c == NULL)	/* a column not given: read it back */
+			return -1;
+		if (c->null) {	/* as serialize: left out, or tagged n */
+			if (!late_null(notes.names[i], SQLITE_NULL) &&
+			    put_col(b, notes.names[i], notes.nlen[i],
+			    SQLITE_NULL, NULL, 0, 0) != 0)
+				return -1;
+			continue;
+		}
+		if (c->text != NULL ? put_col(b, notes.names[i], notes.nlen[i],
+		    SQLITE_TEXT, (const unsigned char *)c->text,
+		    strlen(c->text), 0) : put_col(b, notes.names[i],
+		    notes.nlen[i], SQLITE_INTEGER, NULL, 0, c->num))
+			return -1;
+	}
+	return 0;
+}
+
+void
+br_audit_note_row(struct br_store *st, const char *key, size_t ncols,
+    const struct br_audit_col *cols)
+{
+	char dhex[65];
+
+	if (notes.st != st || notes.broken)
+		return;
+	if (notes.n == notes.cap) {
+		size_t cap = notes.cap ? 2 * notes.cap : 1024;
+		unsigned char (*d)[32];
+		if (notes.n >= NOTE_MAX_ROWS || (d = realloc(notes.digest,
+		    cap * sizeof(*d))) == NULL) {
+			notes.broken = 1;
+			return;
+		}
+		notes.digest = d;
+		notes.cap = cap;
+	}
+	if (note_serialize(ncols, cols, &notes.content) != 0 ||
+	    buf_add(&notes.keys, key, strlen(key) + 1) != 0) {
+		notes.broken = 1;
+		return;
+	}
+	content_digest(notes.content.p, notes.content.len,
+	    notes.digest[notes.n++], dhex);
+}
+
+/*
+ * Whether the notes hold this transaction's bill_line rows as of now: the
+ * transaction's bill_line audit records are exactly one insert per note,
+ * in the notes' order (no update, delete or other insert since: each
+ * would have left a record).
+ */
+static int
+notes_valid(struct br_store *st, int64_t from_seq, struct br_error *err)
+{
+	sqlite3_stmt *s;
+	const char *key = notes.keys.p;
+	size_t i = 0;
+	int rc, ok = 1;
+
+	if (notes.st != st || notes.broken || notes.from_seq != from_seq ||
+	    notes.n == 0)
+		return 0;
+	s = br_store_prepare(st, "SELECT op, row_key FROM audit_log WHERE "
+	    "seq > ?1 AND tbl = 'bill_line' ORDER BY seq", err);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, from_seq);
+	while (ok && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *op = (const char *)sqlite3_column_text(s, 0);
+		const char *k = (const char *)sqlite3_column_text(s, 1);
+		if (i == notes.n || op == NULL || k == NULL ||
+		    strcmp(op, "I") != 0 || strcmp(k, key) != 0)
+			ok = 0;
+		else {
+			key += strlen(key) + 1;
+			i++;
+		}
+	}
+	if (ok && rc != SQLITE_DONE) {
+		sqlite3_finalize(s);
+		return br_store_fail(st, "read audit log", err);
+	}
+	sqlite3_finalize(s);
+	return ok && i == notes.n;
+}
+
+/*
  * The triggers append (table, op, key) to audit_log.  Sealing walks this
  * transaction's records in seq order, serializes each row as of the
  * commit, digests it, chains the hash over the digest and appends (seq,
@@ -476,13 +703,16 @@ br_audit_seal(struct br_store *st, int64_t from_seq, struct br_error *err)
 	sqlite3_stmt *sel = NULL;
 	struct seal *z;
 	char prev[65];
-	size_t ti;
-	int rc = -1, src;
+	size_t ti, note = 0;
+	int rc = -1, src, noted;
 
-	if ((z = calloc(1, sizeof(*z))) == NULL)
+	if ((z = calloc(1, sizeof(*z))) == NULL) {
+		notes_drop();
 		return br_error_set(err, BR_ENOMEM, NULL, 0, "out of memory");
+	}
 	z->st = st;
-	if (prev_sealed(st, from_seq, prev, err) != 0)
+	if ((noted = notes_valid(st, from_seq, err)) < 0 ||
+	    prev_sealed(st, from_seq, prev, err) != 0)
 		goto out;
 	sel = br_store_prepare(st, "SELECT seq, tbl, op, row_key FROM "
 	    "audit_log WHERE seq > ?1 ORDER BY seq", err);
@@ -498,12 +728,21 @@ br_audit_seal(struct br_store *st, int64_t from_seq, struct br_error *err)
 		int got = 0;
 
 		z->pend[z->npend].seq = sqlite3_column_int64(sel, 0);
-		if (strcmp(tbl, "bill_line") == 0 &&
-		    (got = next_line(z, key, b, err)) < 0)
-			goto out;
-		if (!got && lookup_content(st, z->rows, tbl, key, b, err) != 0)
-			goto out;
-		content_digest(b->p, b->len, z->pend[z->npend].digest, dhex);
+		if (noted && strcmp(tbl, "bill_line") == 0) {
+			/* notes_valid: the note-th note is this record's */
+			memcpy(z->pend[z->npend].digest, notes.digest[note++],
+			    32);
+			digest_hex(z->pend[z->npend].digest, dhex);
+		} else {
+			if (strcmp(tbl, "bill_line") == 0 &&
+			    (got = next_line(z, key, b, err)) < 0)
+				goto out;
+			if (!got && lookup_content(st, z->rows, tbl, key, b,
+			    err) != 0)
+				goto out;
+			content_digest(b->p, b->len, z->pend[z->npend].digest,
+			    dhex);
+		}
 		chain_hash(prev, z->pend[z->npend].seq, tbl, op, key, dhex,
 		    z->pend[z->npend].hash);
 		memcpy(prev, z->pend[z->npend].hash, sizeof(prev));
@@ -526,6 +765,7 @@ out:
 		sqlite3_finalize(z->ins[ti]);
 	free(z->content.p);
 	free(z);
+	notes_drop();
 	return rc;
 }
 

@@ -42,6 +42,31 @@ int br_audit_head_seq(struct br_store *st, int64_t *seq, struct br_error *err);
  */
 int br_audit_seal(struct br_store *st, int64_t from_seq, struct br_error *err);
 
+/*
+ * Row notes: a writer that inserts many audited rows can hand the seal
+ * each row's values as it binds them, so the seal digests them instead of
+ * reading every row back at the commit.  Only bill_line is noted (the bulk
+ * of a rating run's records).  br_audit_note_begin (inside the
+ * transaction) starts an empty set; br_audit_note_row notes one inserted
+ * row: its key as the trigger writes it ("bill_id/seq") and every column
+ * by name (text, or num when text is NULL), values exactly as bound.  The
+ * seal uses the notes only when this transaction's bill_line audit records
+ * are exactly one insert per note, in order, and every column of the
+ * table was given; otherwise (or after a rollback, which drops them) it
+ * reads the rows back as always: the digests are the same either way.
+ * The seal drops the notes.
+ */
+struct br_audit_col {
+	const char *name;
+	const char *text;	/* TEXT value, or NULL for an INTEGER */
+	int64_t num;
+	int null;		/* the column is NULL (text and num unused) */
+};
+
+int br_audit_note_begin(struct br_store *st, struct br_error *err);
+void br_audit_note_row(struct br_store *st, const char *key, size_t ncols,
+    const struct br_audit_col *cols);
+
 struct br_audit_stats {
 	long records;		/* audit rows checked */
 	long problems;		/* findings written */
