@@ -681,7 +681,10 @@ stmt_journal_in_memory(void)
  * Pragmas and migrations of a read-write open.  Tools starting at once on
  * a new store can get SQLITE_BUSY here without the busy handler (WAL
  * setup and recovery do not wait): retried every 20 ms for up to 10 s,
- * like the busy timeout.
+ * like the busy timeout.  The store file is memory-mapped (up to 2 GiB,
+ * SQLite's default limit): validate-reads and rate-apply read a month of
+ * interval days, which pread copied page by page from the page cache
+ * (docs/decisions.md).
  */
 static int
 setup_rw(struct br_store *st, struct br_error *err)
