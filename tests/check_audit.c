@@ -550,6 +550,37 @@ END_TEST
 /* A version 3 store sealed by the earlier scheme (content and hashes in
  * audit_log) upgrades on open: the same findings and head as that
  * build's audit-verify, and new records chain on from it. */
+/*
+ * A review decision sealed as content before migration 7 added
+ * exception_decision.decided_on (NOT NULL DEFAULT ''): its sealed
+ * content has no decided_on, and the row now reads decided_on = ''.  It
+ * verifies clean; a date set on it afterwards is an edit.
+ */
+START_TEST(test_decision_sealed_before_v7)
+{
+	static const char data[] = "exc_id=i1;seq=i1;decision=t7:release;"
+	    "reviewer=t3:ann;note=t0:;";
+	struct br_audit_stats stats;
+	struct br_error err;
+	char h[65], sql[1024];
+
+	ck_assert_int_eq(br_store_exec(st, "INSERT INTO exception(exc_id, "
+	    "stage, code, severity) VALUES(1, 'validate', 'GAP', 'hold');"
+	    "INSERT INTO exception_decision(exc_id, seq, decision, reviewer) "
+	    "VALUES(1, 1, 'release', 'ann')", &err), 0);
+	record_hash("", 1, "exception_decision|I|1/1", data, h);
+	snprintf(sql, sizeof(sql), "INSERT INTO audit_seal(seq, data, "
+	    "prev_hash, hash) VALUES(1, '%s', '', '%s')", data, h);
+	ck_assert_int_eq(br_store_exec(st, sql, &err), 0);
+	ck_assert_str_eq(verify(&stats), "");
+	ck_assert_int_eq(br_store_exec(st, "DROP TRIGGER "
+	    "audit_exception_decision_u; UPDATE exception_decision SET "
+	    "decided_on = '2026-11-02'", &err), 0);
+	ck_assert_str_eq(verify(&stats), "edited,exception_decision,1/1,1,"
+	    "row differs from its last audited content\n");
+}
+END_TEST
+
 START_TEST(test_v3_store_upgrades)
 {
 	struct br_audit_stats stats;
@@ -658,6 +689,7 @@ audit_suite(void)
 	tcase_add_test(tc, test_audit_records_tampered);
 	tcase_add_test(tc, test_edit_after_digest_seal);
 	tcase_add_test(tc, test_content_then_digest_seals);
+	tcase_add_test(tc, test_decision_sealed_before_v7);
 	tcase_add_test(tc, test_v3_store_upgrades);
 	tcase_add_test(tc, test_noted_lines_match_read_back);
 	tcase_add_test(tc, test_notes_fall_back);
