@@ -181,6 +181,19 @@ START_TEST(test_money_decimal_parse_format)
 	ck_assert_int_eq(br_decimal_parse(" 1", (size_t)-1, 3, &v), -1);
 	ck_assert_int_eq(br_decimal_parse("99999999999999999999", (size_t)-1,
 	    3, &v), -1);
+	/* br_int_format: "%lld" without snprintf, the extremes included */
+	{
+		static const int64_t in[] = { 0, 7, -7, 1234567890,
+		    INT64_MAX, INT64_MIN };
+		char got[24], want[24];
+		size_t i;
+
+		for (i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+			got[br_int_format(got, in[i])] = '\0';
+			snprintf(want, sizeof(want), "%lld", (long long)in[i]);
+			ck_assert_str_eq(got, want);
+		}
+	}
 	/* br_int_parse: whole numbers in an explicit range, no saturation */
 	ck_assert_int_eq(br_int_parse("-12", (size_t)-1, -12, 12, &v), 0);
 	ck_assert_int_eq(v, -12);

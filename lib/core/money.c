@@ -203,6 +203,24 @@ br_decimal_parse(const char *s, size_t len, int scale, int64_t *out)
 	return 0;
 }
 
+size_t
+br_int_format(char *p, int64_t v)
+{
+	char tmp[20];
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	size_t n = 0, k = 0;
+
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		p[k++] = '-';
+	while (n > 0)
+		p[k++] = tmp[--n];
+	return k;
+}
+
 int
 br_int_parse(const char *s, size_t len, int64_t min, int64_t max,
     int64_t *out)

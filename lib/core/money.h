@@ -130,6 +130,12 @@ int br_decimal_parse(const char *s, size_t len, int scale, int64_t *out);
  */
 int br_int_parse(const char *s, size_t len, int64_t min, int64_t max,
     int64_t *out);
+/*
+ * v in decimal (as "%lld") at p, without a NUL; returns the number of
+ * bytes written (at most 20).  For hot paths that would otherwise call
+ * snprintf per number (audit serialization, trace text).
+ */
+size_t br_int_format(char *p, int64_t v);
 
 /* Shorthands: dollars -> micro-dollars (scale 6), units -> milli (scale 3). */
 int br_money_parse_micros(const char *s, int64_t *out_micros);

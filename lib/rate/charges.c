@@ -63,19 +63,9 @@ text_add(struct text *t, const char *s)
 static void
 text_int(struct text *t, int64_t v)
 {
-	char tmp[24], out[24];
-	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-	size_t n = 0, k = 0;
+	char out[24];
 
-	do {
-		tmp[n++] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u != 0);
-	if (v < 0)
-		out[k++] = '-';
-	while (n > 0)
-		out[k++] = tmp[--n];
-	out[k] = '\0';
+	out[br_int_format(out, v)] = '\0';
 	text_add(t, out);
 }
 

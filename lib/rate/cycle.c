@@ -634,14 +634,8 @@ line_insert(struct run *r, size_t n)
 static const char *
 fmt_seq(size_t v, char buf[24])
 {
-	char *p = buf + 23;
-
-	*p = '\0';
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	return p;
+	buf[br_int_format(buf, (int64_t)v)] = '\0';
+	return buf;
 }
 
 /*

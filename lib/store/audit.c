@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "io/csvio.h"
+#include "core/money.h"
 #include "core/sha256.h"
 #include "core/banned.h"
 
@@ -62,25 +63,6 @@ buf_add(struct buf *b, const char *s, size_t n)
 	b->len += n;
 	b->p[b->len] = '\0';
 	return 0;
-}
-
-/* Decimal digits of v (as %lld) at p; returns their count. */
-static size_t
-fmt_i64(char *p, int64_t v)
-{
-	char tmp[24];
-	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-	size_t n = 0, k = 0;
-
-	do {
-		tmp[n++] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u != 0);
-	if (v < 0)
-		p[k++] = '-';
-	while (n > 0)
-		p[k++] = tmp[--n];
-	return k;
 }
 
 /* Room for n more bytes (and a NUL) in b. */
@@ -136,14 +118,14 @@ put_col(struct buf *b, const char *name, size_t nl, int t,
 	switch (t) {
 	case SQLITE_INTEGER:
 		*p++ = 'i';
-		p += fmt_i64(p, i);
+		p += br_int_format(p, i);
 		break;
 	case SQLITE_NULL:
 		*p++ = 'n';
 		break;
 	default:
 		*p++ = t == SQLITE_BLOB ? 'b' : 't';
-		p += fmt_i64(p, (int64_t)len);
+		p += br_int_format(p, (int64_t)len);
 		*p++ = ':';
 		if (t != SQLITE_BLOB) {
 			if (len > 0)
@@ -211,7 +193,7 @@ chain_hash(const char *prev, int64_t seq, const char *tbl, const char *op,
 		memcpy(p, prev, lp);
 		p += lp;
 		*p++ = '|';
-		p += fmt_i64(p, seq);
+		p += br_int_format(p, seq);
 		*p++ = '|';
 		memcpy(p, tbl, lt);
 		p += lt;
@@ -230,7 +212,7 @@ chain_hash(const char *prev, int64_t seq, const char *tbl, const char *op,
 	}
 	br_sha256_update(&h, prev, lp);
 	num[0] = '|';
-	n = 1 + fmt_i64(num + 1, seq);
+	n = 1 + br_int_format(num + 1, seq);
 	num[n++] = '|';
 	br_sha256_update(&h, num, n);
 	br_sha256_update(&h, tbl, strlen(tbl));
