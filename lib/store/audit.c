@@ -48,23 +48,6 @@ struct buf {
 	size_t len, cap;
 };
 
-static int
-buf_add(struct buf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t nc = (b->len + n + 1) * 2;
-		char *np = realloc(b->p, nc);
-		if (np == NULL)
-			return -1;
-		b->p = np;
-		b->cap = nc;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-	return 0;
-}
-
 /* Room for n more bytes (and a NUL) in b. */
 static int
 buf_room(struct buf *b, size_t n)
@@ -77,6 +60,17 @@ buf_room(struct buf *b, size_t n)
 		b->p = np;
 		b->cap = nc;
 	}
+	return 0;
+}
+
+static int
+buf_add(struct buf *b, const char *s, size_t n)
+{
+	if (buf_room(b, n) != 0)
+		return -1;
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
 	return 0;
 }
 

@@ -961,34 +961,34 @@ br_store_setting_set(struct br_store *st, const char *key, const char *value,
 void
 br_store_pack_values(const int64_t *v, int32_t n, unsigned char *out)
 {
-	int32_t i;
-
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	if (n > 0)
 		memcpy(out, v, 8 * (size_t)n);
-	return;
-#endif
+#else
+	int32_t i;
+
 	for (i = 0; i < n; i++) {
 		uint64_t u = htole64((uint64_t)v[i]);
 		memcpy(out + 8 * (size_t)i, &u, 8);
 	}
+#endif
 }
 
 void
 br_store_unpack_values(const unsigned char *in, int32_t n, int64_t *v)
 {
-	int32_t i;
-
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	if (n > 0)
 		memcpy(v, in, 8 * (size_t)n);
-	return;
-#endif
+#else
+	int32_t i;
+
 	for (i = 0; i < n; i++) {
 		uint64_t u;
 		memcpy(&u, in + 8 * (size_t)i, 8);
 		v[i] = (int64_t)le64toh(u);
 	}
+#endif
 }
 
 int
