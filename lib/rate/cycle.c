@@ -613,20 +613,10 @@ line_insert(struct run *r, size_t n)
 	static const char head[] = "INSERT OR ROLLBACK INTO bill_line(bill_id, seq, "
 	    "sp_id, code, description, quantity_milli, unit, rate_micro, "
 	    "amount_cents, trace, rate_nano) VALUES";
-	char sql[sizeof(head) + LINE_ROWS * 64];
-	size_t i, len = sizeof(head) - 1;
 
-	if (r->i_lines[n] != NULL)
-		return r->i_lines[n];
-	memcpy(sql, head, len);
-	for (i = 0; i < n; i++) {
-		int k = (int)(i * 11);
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len,
-		    "%s(?%d,?%d,?%d,?%d,?%d,?%d,?%d,?%d,?%d,?%d,?%d)",
-		    i ? "," : "", k + 1, k + 2, k + 3, k + 4, k + 5, k + 6,
-		    k + 7, k + 8, k + 9, k + 10, k + 11);
-	}
-	r->i_lines[n] = br_store_prepare(r->st, sql, r->err);
+	if (r->i_lines[n] == NULL)
+		r->i_lines[n] = br_store_prepare_rows(r->st, head, 11, (int)n,
+		    r->err);
 	return r->i_lines[n];
 }
 

@@ -433,16 +433,9 @@ seal_insert(struct seal *z, size_t n, struct br_error *err)
 {
 	static const char head[] = "INSERT INTO audit_seal(seq, digest, "
 	    "hash, run_id) VALUES";
-	char sql[sizeof(head) + SEAL_ROWS * 16];
-	size_t i, len = sizeof(head) - 1;
 
-	if (z->ins[n] != NULL)
-		return z->ins[n];
-	memcpy(sql, head, len);
-	for (i = 0; i < n; i++)
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len,
-		    "%s(?,?,?,?)", i ? "," : "");
-	z->ins[n] = br_store_prepare(z->st, sql, err);
+	if (z->ins[n] == NULL)
+		z->ins[n] = br_store_prepare_rows(z->st, head, 4, (int)n, err);
 	return z->ins[n];
 }
 

@@ -589,6 +589,38 @@ br_store_prepare(struct br_store *st, const char *sql, struct br_error *err)
 	return stmt;
 }
 
+sqlite3_stmt *
+br_store_prepare_rows(struct br_store *st, const char *head, int ncols,
+    int nrows, struct br_error *err)
+{
+	size_t hl = strlen(head), len = hl;
+	sqlite3_stmt *stmt;
+	char *sql;
+	int r, c;
+
+	if ((sql = malloc(hl + (size_t)nrows * (2 * (size_t)ncols + 2) +
+	    1)) == NULL) {
+		br_error_set(err, BR_ENOMEM, NULL, 0, "out of memory");
+		return NULL;
+	}
+	memcpy(sql, head, hl);
+	for (r = 0; r < nrows; r++) {
+		if (r > 0)
+			sql[len++] = ',';
+		sql[len++] = '(';
+		for (c = 0; c < ncols; c++) {
+			if (c > 0)
+				sql[len++] = ',';
+			sql[len++] = '?';
+		}
+		sql[len++] = ')';
+	}
+	sql[len] = '\0';
+	stmt = br_store_prepare(st, sql, err);
+	free(sql);
+	return stmt;
+}
+
 static int
 user_version(struct br_store *st, int *out, struct br_error *err)
 {

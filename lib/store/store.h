@@ -88,6 +88,14 @@ int br_store_exec(struct br_store *st, const char *sql, struct br_error *err);
  */
 sqlite3_stmt *br_store_prepare(struct br_store *st, const char *sql,
     struct br_error *err);
+/*
+ * Prepare a multi-row INSERT: head (up to "VALUES") followed by nrows
+ * groups of ncols parameters, "(?,?),(?,?)", bound in row order (row r's
+ * column c is parameter r * ncols + c + 1).  For writers that cache one
+ * statement per row count.  Returns an owned statement or NULL.
+ */
+sqlite3_stmt *br_store_prepare_rows(struct br_store *st, const char *head,
+    int ncols, int nrows, struct br_error *err);
 
 /* Copy column col of the current row of s into dst (size n) as text;
  * NULL becomes "", longer text is cut to n - 1 bytes. */
