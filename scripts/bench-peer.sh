@@ -77,15 +77,8 @@ if [ ! -d "$npmdir/node_modules/@duckdb/node-api" ]; then
 fi
 
 data=$work/$meters-$days
-mkdir -p "$data"
-if [ ! -s "$data/reads.csv.gz" ]; then
-  echo "generating $meters meters x $days days ..." >&2
-  if [ -x "$bin/gen-bench" ]; then
-    "$bin/gen-bench" "$data" "$meters" "$days"
-  else
-    python3 "$src/scripts/gen-bench.py" "$data" "$meters" "$days"
-  fi
-fi
+. "$src/scripts/bench-month.sh"
+bench_month "$data" "$bin" "$src" "$meters" "$days"
 cycle=2026-10
 db=$work/peer.db
 

@@ -34,10 +34,8 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 bin=$(cd "$bin" && pwd)
 [ -x /usr/bin/time ] || { echo "bench-shard-import: needs GNU time" >&2; exit 2; }
 data=$work/$meters-$days
-if [ ! -s "$data/reads.csv.gz" ]; then
-  mkdir -p "$data"
-  "$bin/gen-bench" "$data" "$meters" "$days"
-fi
+. "$src/scripts/bench-month.sh"
+bench_month "$data" "$bin" "$src" "$meters" "$days"
 db=$work/shard-bench.db
 cpu() {	# cpu COMMAND...: run it, print its user + sys seconds
   rm -f "$db" "$db-wal" "$db-shm"

@@ -67,15 +67,8 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 bin=$(cd "$bin" && pwd)
 [ -x /usr/bin/time ] || { echo "bench: needs GNU time (apt-get install time)" >&2; exit 2; }
 data=$work/$meters-$days
-mkdir -p "$data"
-if [ ! -s "$data/reads.csv.gz" ]; then
-  echo "generating $meters meters x $days days ..." >&2
-  if [ -x "$bin/gen-bench" ]; then
-    "$bin/gen-bench" "$data" "$meters" "$days"
-  else
-    python3 "$src/scripts/gen-bench.py" "$data" "$meters" "$days"
-  fi
-fi
+. "$src/scripts/bench-month.sh"
+bench_month "$data" "$bin" "$src" "$meters" "$days"
 reads=$((meters * days * 96))
 if [ "$shards" -gt 0 ]; then
   . "$src/scripts/bench-shards.sh"
